@@ -1,0 +1,1 @@
+"""Storage backends: where calendars are read from and reports are written to (SPEC §3)."""

@@ -1,0 +1,287 @@
+"""Read one tab of a local calendar file (workbook or delimited text) as a grid of cells.
+
+Workbooks (.xlsx, .xlsm, .xlsb, .xls, .ods) are read with python-calamine, never with a
+full openpyxl load: calamine is fast and returns typed values. Delimited text (.csv, .tsv,
+.txt) is read with the standard library's csv module. Reading never modifies the file.
+
+What comes back, cell by cell:
+
+* empty cells are ``None`` (calamine reports them as ``""``; CSV empty fields too);
+* workbook numbers are ``float`` even when integral (calamine reads ``3`` as ``3.0``),
+  booleans are ``bool``;
+* workbook date cells are ``datetime.date`` when the value has no time part (even when the
+  cell's format shows a time) and ``datetime.datetime`` otherwise; time-only cells are
+  ``datetime.time``; duration-formatted cells (``[h]:mm``) are ``datetime.timedelta``;
+* formula cells carry their cached result (a formula never calculated reads as empty);
+* every CSV value is ``str``.
+
+Trailing completely-empty rows are dropped; rows are otherwise kept as the source has them
+(row 0 is sheet row 1, so row indexes map to sheet row numbers).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
+
+from sheets_sync.errors import CalendarError, SourceError, UsageError
+
+__all__ = [
+    "TEXT_SUFFIXES",
+    "WORKBOOK_SUFFIXES",
+    "Cell",
+    "TabGrid",
+    "list_tabs",
+    "read_tab",
+]
+
+Cell = (
+    str
+    | int
+    | float
+    | bool
+    | datetime.datetime
+    | datetime.date
+    | datetime.time
+    | datetime.timedelta
+    | None
+)
+
+WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"})
+TEXT_SUFFIXES = frozenset({".csv", ".tsv", ".txt"})
+
+_DELIMITERS = (",", ";", "\t")
+_CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # OLE2: old .xls, or an encrypted OOXML file
+_ZIP_MAGIC = b"PK"
+
+
+@dataclass(frozen=True)
+class TabGrid:
+    """One tab's cells as rows (ragged allowed)."""
+
+    tab: str  # the tab's name (for delimited text: the file stem)
+    rows: list[list[Cell]]  # row 0 is sheet row 1
+    source: str  # human name such as "calendar.xlsx, tab 'Takvim'"
+
+
+# ---------------------------------------------------------------------------------------------
+# public API
+
+
+def list_tabs(path: Path) -> list[str]:
+    """Return the tab names of ``path`` in workbook order (a delimited text file has one tab,
+    named after the file stem)."""
+    path = Path(path)
+    kind = _kind(path)
+    if kind == "text":
+        return [path.stem]
+    with _open_workbook(path) as wb:
+        return list(wb.sheet_names)
+
+
+def read_tab(path: Path, tab: str = "", skip: Sequence[str] = ()) -> TabGrid:
+    """Read one tab of ``path``.
+
+    ``tab`` empty means the first tab whose name is not in ``skip`` (compared
+    case-insensitively; ``skip`` names the tool's own output tabs). Visible worksheets are
+    preferred: hidden tabs and chart sheets are only chosen when nothing else is left.
+    A delimited text file has a single tab, so ``tab`` and ``skip`` do not apply to it.
+
+    Raises UsageError for a missing file, CalendarError for a missing tab and SourceError
+    for a file that cannot be read.
+    """
+    path = Path(path)
+    if _kind(path) == "text":
+        return _read_text(path)
+    return _read_workbook_tab(path, tab, skip)
+
+
+# ---------------------------------------------------------------------------------------------
+# shared helpers
+
+
+def _kind(path: Path) -> str:
+    """'workbook' or 'text'; raises UsageError for a missing file or an unknown file type."""
+    if not path.exists():
+        raise UsageError(f"calendar file not found: {path}")
+    if path.is_dir():
+        raise UsageError(f"calendar file is a directory, not a file: {path}")
+    suffix = path.suffix.lower()
+    if suffix in TEXT_SUFFIXES:
+        return "text"
+    if suffix in WORKBOOK_SUFFIXES:
+        return "workbook"
+    raise UsageError(
+        f"unsupported calendar file type {suffix or '(no extension)'!r}: {path} "
+        "(expected .xlsx, .xlsm, .xlsb, .xls, .ods, .csv, .tsv or .txt)"
+    )
+
+
+def _drop_trailing_empty(rows: list[list[Cell]]) -> None:
+    """Remove completely-empty rows from the end, in place."""
+    while rows and all(v is None for v in rows[-1]):
+        rows.pop()
+
+
+# ---------------------------------------------------------------------------------------------
+# workbooks (python-calamine)
+
+
+def _unreadable(path: Path, exc: BaseException) -> SourceError:
+    """A plain-words SourceError for a workbook calamine could not open or parse."""
+    suffix = path.suffix.lower()
+    detail = str(exc).strip() or type(exc).__name__
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(8)
+    except OSError:
+        head = b""
+    if suffix != ".xls" and head.startswith(_CFB_MAGIC):
+        detail = (
+            "the file is an old-format Excel (.xls) file or a password-protected workbook "
+            f"({detail})"
+        )
+    elif suffix != ".xls" and not head:
+        detail = "the file is empty"
+    elif suffix != ".xls" and not head.startswith(_ZIP_MAGIC):
+        detail = f"the file is not a zip-based workbook ({detail})"
+    return SourceError(
+        f"{path} is not a readable {suffix} workbook "
+        f"(it may be damaged or password-protected): {detail}"
+    )
+
+
+def _open_workbook(path: Path) -> CalamineWorkbook:
+    try:
+        return CalamineWorkbook.from_path(str(path))
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except FileNotFoundError as exc:  # removed between the check and the read
+        raise UsageError(f"calendar file not found: {path}") from exc
+    except PermissionError as exc:
+        raise SourceError(f"{path} cannot be read: permission denied") from exc
+    except BaseException as exc:  # calamine's own types, and pyo3 PanicException (BaseException)
+        raise _unreadable(path, exc) from exc
+
+
+def _pick_tab(path: Path, wb: CalamineWorkbook, tab: str, skip: Sequence[str]) -> str:
+    names = list(wb.sheet_names)
+    if tab:
+        if tab in names:
+            return tab
+        folded = [n for n in names if n.strip().casefold() == tab.strip().casefold()]
+        if len(folded) == 1:
+            return folded[0]
+        raise CalendarError(f"{path} has no tab named {tab!r}; its tabs are: {_quoted(names)}")
+    skipped = {s.strip().casefold() for s in skip}
+    candidates = [m for m in wb.sheets_metadata if m.name.strip().casefold() not in skipped]
+    worksheets = [m for m in candidates if m.typ == SheetTypeEnum.WorkSheet]
+    visible = [m for m in worksheets if m.visible == SheetVisibleEnum.Visible]
+    for group in (visible, worksheets, candidates):
+        if group:
+            return group[0].name
+    if not names:
+        raise CalendarError(f"{path} has no tabs")
+    raise CalendarError(
+        f"{path} has no calendar tab: every tab is one of the tool's own output tabs "
+        f"({_quoted(names)})"
+    )
+
+
+def _quoted(names: Sequence[str]) -> str:
+    return ", ".join(repr(n) for n in names) if names else "(none)"
+
+
+def _read_workbook_tab(path: Path, tab: str, skip: Sequence[str]) -> TabGrid:
+    with _open_workbook(path) as wb:
+        name = _pick_tab(path, wb, tab, skip)
+        try:
+            raw = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as exc:  # calamine's own types, and pyo3 PanicException
+            raise _unreadable(path, exc) from exc
+    rows: list[list[Cell]] = [[None if v == "" else v for v in row] for row in raw]
+    _drop_trailing_empty(rows)
+    return TabGrid(tab=name, rows=rows, source=f"{path.name}, tab {name!r}")
+
+
+# ---------------------------------------------------------------------------------------------
+# delimited text (csv module)
+
+
+def _decode(path: Path, data: bytes) -> str:
+    """UTF-8 (with or without BOM), UTF-16/32 when a BOM says so, else Windows-1254."""
+    if data.startswith(codecs.BOM_UTF8):
+        encoding = "utf-8-sig"
+    elif data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        encoding = "utf-32"
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding = "utf-16"
+    else:
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            # Turkish Windows exports; the few undefined bytes become U+FFFD, never a crash
+            return data.decode("cp1254", errors="replace")
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise SourceError(
+            f"{path} cannot be read as text: it starts with a {encoding.upper()} byte-order "
+            f"mark but is not valid {encoding.upper()} (byte {exc.start})"
+        ) from exc
+
+
+def _sniff_delimiter(text: str, suffix: str) -> str:
+    """The delimiter among , ; TAB that splits the header line into the most fields."""
+    header = ""
+    for line in io.StringIO(text, newline=""):
+        if line.strip():
+            header = line.rstrip("\r\n")
+            break
+    preferred = "\t" if suffix == ".tsv" else ","
+    order = (preferred, *(d for d in _DELIMITERS if d != preferred))
+    best, best_count = preferred, 1
+    for delim in order:
+        try:
+            count = len(next(csv.reader([header], delimiter=delim, strict=False), []))
+        except csv.Error:
+            continue
+        if count > best_count:
+            best, best_count = delim, count
+    return best
+
+
+def _read_text(path: Path) -> TabGrid:
+    try:
+        data = path.read_bytes()
+    except PermissionError as exc:
+        raise SourceError(f"{path} cannot be read: permission denied") from exc
+    except OSError as exc:
+        raise SourceError(f"{path} cannot be read: {exc.strerror or exc}") from exc
+    text = _decode(path, data)
+    delimiter = _sniff_delimiter(text, path.suffix.lower())
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+    rows: list[list[Cell]] = []
+    line = 1
+    try:
+        for record in reader:
+            rows.append([v if v else None for v in record])
+            line = reader.line_num + 1
+    except csv.Error as exc:
+        hint = ""
+        if "field limit" in str(exc):
+            hint = " (probably a quote opened there is never closed)"
+        raise SourceError(
+            f"{path} cannot be read as delimited text at line {line}{hint}: {exc}"
+        ) from exc
+    _drop_trailing_empty(rows)
+    return TabGrid(tab=path.stem, rows=rows, source=path.name)

@@ -1,0 +1,123 @@
+"""Findings as one DataFrame: how rules add them, and how they become Finding values.
+
+Columns: ``code``, ``severity`` (int, see :class:`Severity`), ``row`` (sheet row, 0 for
+calendar-level findings), ``post_id``, ``column`` (a canonical field), ``client``,
+``message``, ``publish_at`` (for ordering; NaT when none).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sheets_sync.codes import CODES
+from sheets_sync.model import Finding, Severity
+
+COLUMNS = ("code", "severity", "row", "post_id", "column", "client", "message", "publish_at")
+
+
+def empty() -> pd.DataFrame:
+    """Return a findings frame with no rows and the right column types."""
+    return pd.DataFrame(
+        {
+            "code": pd.Series([], dtype=object),
+            "severity": pd.Series([], dtype="int64"),
+            "row": pd.Series([], dtype="int64"),
+            "post_id": pd.Series([], dtype=object),
+            "column": pd.Series([], dtype=object),
+            "client": pd.Series([], dtype=object),
+            "message": pd.Series([], dtype=object),
+            "publish_at": pd.Series([], dtype="datetime64[ns]"),
+        }
+    )
+
+
+class FindingsBuilder:
+    """Collects findings about rows of one calendar frame."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self._frame = frame
+        self._parts: list[pd.DataFrame] = []
+
+    def add(self, code: str, mask: Any, column: str, messages: Sequence[str] | str,
+            severity: Any = None) -> None:
+        """Add a finding ``code`` on every row selected by ``mask`` (bool array or index).
+
+        ``messages`` is one text or one per selected row; ``severity`` defaults to the code's
+        and may be one value per selected row.
+        """
+        rows = self._frame.loc[mask] if not isinstance(mask, np.ndarray) else self._frame[mask]
+        count = len(rows)
+        if count == 0:
+            return
+        if severity is None:
+            severity = int(CODES[code].severity)
+        self._parts.append(
+            pd.DataFrame(
+                {
+                    "code": code,
+                    "severity": np.broadcast_to(np.asarray(severity, dtype="int64"), count),
+                    "row": rows["row"].to_numpy(dtype="int64"),
+                    "post_id": rows["post_id"].to_numpy(dtype=object),
+                    "column": column,
+                    "client": rows["client"].to_numpy(dtype=object),
+                    "message": _as_list(messages, count),
+                    "publish_at": rows["publish_at"].to_numpy(dtype="datetime64[ns]"),
+                }
+            )
+        )
+
+    def calendar_level(self, code: str, column: str, row: int | None, message: str,
+                       client: str = "", when: Any = None, severity: Severity | None = None
+                       ) -> None:
+        """Add one finding about the calendar as a whole (``row`` None or the header row)."""
+        level = int(severity if severity is not None else CODES[code].severity)
+        self._parts.append(
+            pd.DataFrame(
+                {
+                    "code": [code],
+                    "severity": np.array([level], dtype="int64"),
+                    "row": np.array([row or 0], dtype="int64"),
+                    "post_id": [""],
+                    "column": [column],
+                    "client": [client],
+                    "message": [message],
+                    "publish_at": np.array([when], dtype="datetime64[ns]"),
+                }
+            )
+        )
+
+    def frame(self) -> pd.DataFrame:
+        """Return every finding added so far as one frame."""
+        return concat(self._parts)
+
+
+def concat(parts: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    """Concatenate findings frames (an empty frame when there are none)."""
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return empty()
+    return pd.concat(parts, ignore_index=True)
+
+
+def _as_list(messages: Sequence[str] | str, count: int) -> list[str]:
+    if isinstance(messages, str):
+        return [messages] * count
+    out = list(messages)
+    if len(out) != count:
+        raise ValueError(f"{len(out)} messages for {count} findings")
+    return out
+
+
+def to_findings(frame: pd.DataFrame) -> list[Finding]:
+    """Return the findings of ``frame`` as :class:`Finding` values, in frame order."""
+    return [
+        Finding(code=code, severity=Severity(int(sev)), row=int(row) or None, post_id=pid,
+                column=col, message=msg, client=client)
+        for code, sev, row, pid, col, msg, client in zip(
+            frame["code"], frame["severity"], frame["row"], frame["post_id"],
+            frame["column"], frame["message"], frame["client"])
+    ]

@@ -1,0 +1,274 @@
+"""What each finding says to a person, in English and Turkish.
+
+A template key is a finding code, optionally with a variant after a colon
+(``approval-missing:urgent``). Placeholders are filled with :meth:`Messages.render`, which
+accepts one value per finding (lists or arrays) or a single value for all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+EN: dict[str, str] = {
+    "invalid-date": "{header}: “{value}” is not a date. Write it like 2026-03-14 or 14.03.2026.",
+    "invalid-time": "{header}: “{value}” is not a time of day. Write it like 14:30 or 2:30 PM.",
+    "invalid-number": "{header}: “{value}” is not a whole number. Write 0, 1, 2…",
+    "invalid-boolean": "{header}: “{value}” is neither yes nor no. Write yes or no.",
+    "no-id-column": (
+        "This calendar has no ID column, so each post is recognised by client, channel, date "
+        "and the first words of its caption. Revision rounds and changes after approval are "
+        "followed only while those stay the same: add an ID column (or switch on assign_ids)."
+    ),
+    "duplicate-column": (
+        "Two columns hold {field}: “{kept}” (column {kept_col}) is used and “{ignored}” "
+        "(column {ignored_col}) is ignored. Rename or remove one of them."
+    ),
+    "missing-required": "{header} is empty: every post needs it. Fill it in.",
+    "missing-required:review": (
+        "{header} is empty, but the post is already “{status}”: the client needs it to "
+        "review the post. Fill it in."
+    ),
+    "unknown-status": "Status “{value}” is not known.{hint} Use one of: {known}.",
+    "unknown-channel": "Channel “{value}” is not known.{hint} Use one of: {known}.",
+    "unknown-format": "Format “{value}” is not known.{hint} Use one of: {known}.",
+    "unknown-pillar": "Pillar “{value}” is not one of this client's pillars ({known}).{hint}",
+    "hint": " Did you mean “{value}”?",
+    "duplicate-id": "ID {post_id} is also used on row {others}. Give every post its own ID.",
+    "missing-id": "This post has no ID. Give it one so that its history can be followed.",
+    "caption-too-long": (
+        "The caption has {length} characters; {channel} allows {limit}. Shorten it by {over}."
+    ),
+    "too-many-hashtags": (
+        "The post has {count} hashtags; {channel} allows {limit}. Remove at least {over}."
+    ),
+    "invalid-link": "“{value}” is not a valid web link. Paste the full address (https://…).",
+    "duplicate-caption": (
+        "Same caption as row {other} on {channel}, {days} day(s) apart. Write a new caption "
+        "or drop one of the posts."
+    ),
+    "stale-unpublished": (
+        "The publish time {when} has passed and the post is still “{status}”. Publish or "
+        "reschedule it, or mark it published or cancelled."
+    ),
+    "approval-missing": (
+        "Publishes {when} and is not approved yet (status “{status}”). Get the client's "
+        "approval before then."
+    ),
+    "approval-missing:urgent": (
+        "Publishes {when} — {hours} hour(s) from now — and is not approved (status "
+        "“{status}”). Get the client's approval now or move the date."
+    ),
+    "approval-missing:past": (
+        "The publish time {when} has passed and the post was never approved (status "
+        "“{status}”). Get the approval or move the date."
+    ),
+    "published-without-approval": (
+        "Marked published, but no approval is recorded. Record who approved it and when, or "
+        "tell the account manager."
+    ),
+    "scheduled-without-approval": (
+        "Scheduled, but no approval is recorded. Unschedule it or record the client's approval."
+    ),
+    "approver-not-authorized": (
+        "Approved by “{approver}”, who is not on this client's approver list ({approvers}). "
+        "Get the approval from one of them."
+    ),
+    "approval-after-publish": (
+        "The approval is dated {approved}, after the publish time {when}. Check that the post "
+        "really was approved before it went out."
+    ),
+    "feedback-overdue": (
+        "Waiting for the client's feedback since {since}; it was due {due}. Remind the client."
+    ),
+    "feedback-overdue:escalate": (
+        "Waiting for the client's feedback since {since}; it was due {due}, {late} business "
+        "day(s) ago. Escalate to {contact}."
+    ),
+    "contact": "the account manager",
+    "deemed-approved": (
+        "No feedback since {since}: after {days} business days the contract counts this post "
+        "as approved. Record the approval in the sheet."
+    ),
+    "revision-last-round": (
+        "Back in review after {used} of {allowed} revision round(s): this is the last included "
+        "round. Tell the client that further changes are billable."
+    ),
+    "revision-limit-exceeded": (
+        "{used} revision rounds used, {allowed} allowed: {billable} billable extra round(s). "
+        "Ask the account manager to approve or bill them."
+    ),
+    "cadence-below-contract": (
+        "{client}: {count} {channel} post(s) planned in week {week}; the contract says "
+        "{target}. Plan {missing} more."
+    ),
+    "too-many-per-day": (
+        "{count} {channel} posts for {client} on {day}; at most {limit} a day. Move this one "
+        "to another day."
+    ),
+    "calendar-gap": (
+        "{client}: no {channel} post from {start} to {end} ({days} days). Plan a post in "
+        "that gap."
+    ),
+    "pillar-mix-off-target": (
+        "{client}, {month}: “{pillar}” is {actual}% of the posts; the target is {target}%. "
+        "Rebalance the plan."
+    ),
+    "next-month-not-ready": (
+        "{client}, {month}: only {ready} of the {needed} contracted posts are in draft or "
+        "later ({pct}%). Start preparing next month."
+    ),
+}
+
+TR: dict[str, str] = {
+    "invalid-date": "{header}: “{value}” bir tarih değil. 2026-03-14 veya 14.03.2026 gibi yazın.",
+    "invalid-time": "{header}: “{value}” bir saat değil. 14:30 gibi yazın.",
+    "invalid-number": "{header}: “{value}” bir tam sayı değil. 0, 1, 2… yazın.",
+    "invalid-boolean": "{header}: “{value}” evet ya da hayır değil. Evet veya hayır yazın.",
+    "no-id-column": (
+        "Bu takvimde ID sütunu yok; her gönderi müşteri, kanal, tarih ve metnin ilk "
+        "kelimeleriyle tanınıyor. Revizyon turları ve onay sonrası değişiklikler ancak bunlar "
+        "değişmedikçe izlenebilir: bir ID sütunu ekleyin (veya assign_ids'i açın)."
+    ),
+    "duplicate-column": (
+        "{field} için iki sütun var: “{kept}” ({kept_col} sütunu) kullanılıyor, “{ignored}” "
+        "({ignored_col} sütunu) yok sayılıyor. Birini yeniden adlandırın veya silin."
+    ),
+    "missing-required": "{header} boş: her gönderide olmalı. Lütfen doldurun.",
+    "missing-required:review": (
+        "{header} boş, ama gönderi zaten “{status}” durumunda: müşterinin incelemesi için "
+        "gerekli. Lütfen doldurun."
+    ),
+    "unknown-status": "“{value}” bilinen bir durum değil.{hint} Şunlardan birini kullanın: {known}.",
+    "unknown-channel": "“{value}” bilinen bir kanal değil.{hint} Şunlardan birini kullanın: {known}.",
+    "unknown-format": "“{value}” bilinen bir format değil.{hint} Şunlardan birini kullanın: {known}.",
+    "unknown-pillar": "“{value}” bu müşterinin kategorilerinden biri değil ({known}).{hint}",
+    "hint": " “{value}” mı demek istediniz?",
+    "duplicate-id": "{post_id} ID'si {others}. satırda da kullanılıyor. Her gönderiye ayrı ID verin.",
+    "missing-id": "Bu gönderinin ID'si yok. Geçmişi izlenebilsin diye bir ID verin.",
+    "caption-too-long": (
+        "Metin {length} karakter; {channel} en çok {limit} karaktere izin veriyor. {over} "
+        "karakter kısaltın."
+    ),
+    "too-many-hashtags": (
+        "Gönderide {count} hashtag var; {channel} en çok {limit} kabul ediyor. En az {over} "
+        "tanesini çıkarın."
+    ),
+    "invalid-link": "“{value}” geçerli bir bağlantı değil. Tam adresi yapıştırın (https://…).",
+    "duplicate-caption": (
+        "{channel} kanalında {other}. satırla aynı metin, aralarında {days} gün var. Yeni bir "
+        "metin yazın veya gönderilerden birini çıkarın."
+    ),
+    "stale-unpublished": (
+        "Yayın zamanı {when} geçti ve gönderi hâlâ “{status}” durumunda. Yayınlayın, yeniden "
+        "planlayın ya da yayınlandı/iptal olarak işaretleyin."
+    ),
+    "approval-missing": (
+        "{when} tarihinde yayınlanacak ve henüz onaylanmadı (durum “{status}”). O zamana kadar "
+        "müşteri onayını alın."
+    ),
+    "approval-missing:urgent": (
+        "{when} tarihinde, {hours} saat sonra yayınlanacak ve onaylı değil (durum “{status}”). "
+        "Onayı hemen alın ya da tarihi değiştirin."
+    ),
+    "approval-missing:past": (
+        "Yayın zamanı {when} geçti ve gönderi hiç onaylanmadı (durum “{status}”). Onayı alın "
+        "ya da tarihi değiştirin."
+    ),
+    "published-without-approval": (
+        "Yayınlandı olarak işaretli ama kayıtlı bir onay yok. Kimin ne zaman onayladığını "
+        "yazın ya da müşteri temsilcisine bildirin."
+    ),
+    "scheduled-without-approval": (
+        "Zamanlanmış ama kayıtlı bir onay yok. Zamanlamayı kaldırın ya da müşteri onayını yazın."
+    ),
+    "approver-not-authorized": (
+        "“{approver}” tarafından onaylanmış, ama bu kişi müşterinin onaylayıcı listesinde yok "
+        "({approvers}). Onayı bu kişilerden birinden alın."
+    ),
+    "approval-after-publish": (
+        "Onay tarihi {approved}, yayın zamanı {when} sonrasında. Gönderinin yayından önce "
+        "gerçekten onaylandığını kontrol edin."
+    ),
+    "feedback-overdue": (
+        "{since} tarihinden beri müşteri geri bildirimi bekleniyor; son tarih {due} idi. "
+        "Müşteriye hatırlatın."
+    ),
+    "feedback-overdue:escalate": (
+        "{since} tarihinden beri müşteri geri bildirimi bekleniyor; son tarih {due}, {late} iş "
+        "günü önceydi. {contact} ile görüşün."
+    ),
+    "contact": "müşteri temsilcisi",
+    "deemed-approved": (
+        "{since} tarihinden beri geri bildirim yok: sözleşmeye göre {days} iş günü sonunda bu "
+        "gönderi onaylanmış sayılır. Onayı tabloya işleyin."
+    ),
+    "revision-last-round": (
+        "{used}/{allowed} revizyon turundan sonra yeniden onayda: bu, dahil olan son tur. "
+        "Müşteriye sonraki değişikliklerin ücretli olduğunu bildirin."
+    ),
+    "revision-limit-exceeded": (
+        "{used} revizyon turu kullanıldı, {allowed} tura izin var: {billable} ek tur "
+        "ücretlendirilebilir. Müşteri temsilcisinden onay alın veya faturalayın."
+    ),
+    "cadence-below-contract": (
+        "{client}: {week}. haftada {count} {channel} gönderisi planlı; sözleşmede {target}. "
+        "{missing} gönderi daha planlayın."
+    ),
+    "too-many-per-day": (
+        "{client} için {day} tarihinde {count} {channel} gönderisi var; günde en çok {limit}. "
+        "Bunu başka bir güne taşıyın."
+    ),
+    "calendar-gap": (
+        "{client}: {start} ile {end} arasında {channel} gönderisi yok ({days} gün). Bu "
+        "aralığa bir gönderi planlayın."
+    ),
+    "pillar-mix-off-target": (
+        "{client}, {month}: “{pillar}” gönderilerin %{actual}'i; hedef %{target}. Planı "
+        "dengeleyin."
+    ),
+    "next-month-not-ready": (
+        "{client}, {month}: sözleşmedeki {needed} gönderiden yalnızca {ready} tanesi taslak "
+        "veya sonrasında (%{pct}). Gelecek ayı hazırlamaya başlayın."
+    ),
+}
+
+TEMPLATES: dict[str, dict[str, str]] = {"en": EN, "tr": TR}
+
+
+class Messages:
+    """Message templates of one language."""
+
+    def __init__(self, language: str = "en") -> None:
+        self.language = language
+        self.templates = TEMPLATES.get(language, EN)
+
+    def text(self, key: str, **params: Any) -> str:
+        """Return the message ``key`` with ``params`` filled in."""
+        return self.templates[key].format(**params)
+
+    def render(self, key: str, **params: Any) -> list[str] | str:
+        """Return one message per finding; list-like params give one value per finding.
+
+        With no list-like param the one message (a str) applies to every finding.
+        """
+        template = self.templates[key]
+        columns = {k: v for k, v in params.items() if _is_column(v)}
+        scalars = {k: v for k, v in params.items() if k not in columns}
+        if not columns:
+            return template.format(**scalars)
+        names = list(columns)
+        return [template.format(**scalars, **dict(zip(names, values)))
+                for values in zip(*(list(columns[k]) for k in names))]
+
+    def hint(self, suggestion: str) -> str:
+        """Return the " — did you mean …?" fragment, or '' when there is no suggestion."""
+        return self.templates["hint"].format(value=suggestion) if suggestion else ""
+
+
+def _is_column(value: Any) -> bool:
+    return isinstance(value, (list, tuple, np.ndarray)) or (
+        hasattr(value, "to_numpy") and not isinstance(value, str)
+    ) or (isinstance(value, Sequence) and not isinstance(value, str))

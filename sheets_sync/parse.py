@@ -1,0 +1,253 @@
+"""Raw grid -> typed calendar frame plus the findings that reading the cells produced.
+
+The calendar frame has one row per non-empty sheet row and these columns:
+
+* ``row`` (sheet row number), ``post_id``, ``client``, ``caption``, ``asset``… (text, '' empty)
+* ``channel``/``format``/``status``: the canonical value, '' when empty or unknown; the
+  sheet's own text is kept in ``channel_raw``/``format_raw``/``status_raw``
+* ``publish_at`` and the other date fields: naive datetime64 in the client's time zone (NaT
+  when empty or unreadable); ``publish_has_time`` says whether a time of day was given
+* ``revision_round``, ``extra_rounds_approved``: floats (NaN when empty); ``approved``:
+  1.0 / 0.0 / NaN
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sheets_sync.config import CalendarConfig, _parse_clock
+from sheets_sync.errors import CalendarError
+from sheets_sync.findings import FindingsBuilder
+from sheets_sync.messages import Messages
+from sheets_sync.model import DATE_FIELDS, FIELDS, NUMBER_FIELDS, REQUIRED_COLUMNS
+from sheets_sync.values import parse_counts, parse_dates, parse_flags, parse_times, to_text
+from sheets_sync.vocab import (
+    CHANNEL_VALUES,
+    FORMAT_VALUES,
+    HEADER_ALIASES,
+    STATUS_VALUES,
+    lookup,
+    normalize,
+)
+
+HEADER_SCAN_ROWS = 10
+_VOCABULARIES = (("status", STATUS_VALUES, "statuses"), ("channel", CHANNEL_VALUES, "channels"),
+                 ("format", FORMAT_VALUES, "formats"))
+
+
+@dataclass
+class Calendar:
+    """A parsed calendar: the typed frame, where each field came from, and parse findings."""
+
+    frame: pd.DataFrame
+    tab: str
+    header_row: int
+    headers: dict[str, str]  # field -> the header text in the sheet
+    columns: dict[str, int]  # field -> 0-based column index in the sheet
+    findings: pd.DataFrame
+    has_id_column: bool = True
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def header(self, name: str) -> str:
+        """Return the sheet's header for field ``name`` (the field name when not mapped)."""
+        return self.headers.get(name, name)
+
+
+def header_map(headers: Sequence[Any], config: CalendarConfig
+               ) -> tuple[dict[str, int], list[tuple[str, int, int]], list[str]]:
+    """Match a header row to fields.
+
+    Returns ``(field -> column index, duplicates as (field, kept, ignored), configured headers
+    that are missing)``. Configured mappings win over built-in aliases.
+    """
+    names = [normalize(str(h)) if h is not None else "" for h in headers]
+    configured: dict[str, str] = {}
+    for name, wanted in config.columns.items():
+        for header in wanted:
+            configured[normalize(header)] = name
+    builtin = {normalize(alias): name for name, aliases in HEADER_ALIASES.items()
+               for alias in aliases}
+    found: dict[str, int] = {}
+    duplicates: list[tuple[str, int, int]] = []
+    for source in (configured, builtin):
+        for index, name in enumerate(names):
+            target = source.get(name) if name else None
+            if target is None or index in found.values():
+                continue
+            if source is builtin and target in config.columns:
+                continue  # the configuration says where this field lives
+            if target in found:
+                duplicates.append((target, found[target], index))
+            else:
+                found[target] = index
+    missing = [f"{name} = {header!r}" for name, wanted in config.columns.items()
+               for header in wanted[:1] if name not in found]
+    return found, duplicates, missing
+
+
+def _find_header(rows: Sequence[Sequence[Any]], config: CalendarConfig, tab: str
+                 ) -> tuple[int, dict[str, int], list[tuple[str, int, int]]]:
+    candidates = ([config.header_row - 1] if config.header_row
+                  else range(min(HEADER_SCAN_ROWS, len(rows))))
+    best: tuple[int, int, dict[str, int], list[tuple[str, int, int]], list[str]] | None = None
+    for index in candidates:
+        row = rows[index] if index < len(rows) else []
+        found, dups, missing = header_map(row, config)
+        score = sum(1 for f in REQUIRED_COLUMNS if f in found) * 100 + len(found)
+        if best is None or score > best[0]:
+            best = (score, index, found, dups, missing)
+    if best is None:
+        raise CalendarError(f"{tab} is empty: no header row with the columns "
+                            f"{', '.join(REQUIRED_COLUMNS)} was found")
+    _, index, found, dups, missing_configured = best
+    missing = [f for f in REQUIRED_COLUMNS if f not in found]
+    if missing or missing_configured:
+        shown = [str(h) for h in (rows[index] if index < len(rows) else []) if h not in (None, "")]
+        hints = "; ".join(f"{f} (e.g. {', '.join(HEADER_ALIASES[f][:3])})" for f in missing)
+        parts = []
+        if missing:
+            parts.append(f"no column for {hints}")
+        if missing_configured:
+            parts.append("configured columns not found: " + ", ".join(missing_configured))
+        raise CalendarError(
+            f"{tab}: {'; '.join(parts)}. Headers found in row {index + 1}: "
+            f"{', '.join(shown) or '(none)'}. Map your headers in the configuration "
+            "([calendars.columns]) or with --column field=Header."
+        )
+    return index, found, dups
+
+
+def parse(rows: Sequence[Sequence[Any]], config: CalendarConfig, tab: str = "Calendar"
+          ) -> Calendar:
+    """Parse a tab's cells into a :class:`Calendar`; bad cells become findings, never errors.
+
+    Raises CalendarError when the tab has no usable header row (required columns missing).
+    """
+    header_index, columns, duplicates = _find_header(rows, config, tab)
+    body = rows[header_index + 1:]
+    width = max(columns.values()) + 1
+    transposed = list(itertools.zip_longest(*(r[:width] for r in body), fillvalue=None))
+    if not transposed:
+        transposed = [()] * width
+    while len(transposed) < width:
+        transposed.append((None,) * len(body))
+    raw = {name: transposed[index] for name, index in columns.items()}
+    keep = _non_empty_rows(raw, len(body))
+    raw = {name: [v for v, k in zip(values, keep) if k] if not keep.all() else list(values)
+           for name, values in raw.items()}
+    sheet_rows = np.flatnonzero(keep) + header_index + 2
+    headers = {name: str(rows[header_index][index]) for name, index in columns.items()}
+    messages = Messages(config.language)
+    frame, builder = _typed_frame(raw, sheet_rows, config, messages, headers)
+    for name, kept, ignored in duplicates:
+        header_cells = rows[header_index]
+        builder.calendar_level(
+            "duplicate-column", name, header_index + 1,
+            messages.text("duplicate-column", field=name, kept=header_cells[kept],
+                          ignored=header_cells[ignored], kept_col=_column_letter(kept),
+                          ignored_col=_column_letter(ignored)))
+    has_id = "post_id" in columns
+    if not has_id:
+        _derive_keys(frame)
+        builder.calendar_level("no-id-column", "post_id", None,
+                               messages.text("no-id-column"))
+    return Calendar(frame=frame, tab=tab, header_row=header_index + 1, headers=headers,
+                    columns=columns, findings=builder.frame(), has_id_column=has_id)
+
+
+def _non_empty_rows(raw: dict[str, Sequence[Any]], count: int) -> np.ndarray:
+    keep = np.zeros(count, dtype=bool)
+    for values in raw.values():
+        s = pd.Series(values, dtype=object)
+        present = s.notna().to_numpy().copy()
+        text = present & (s.map(type) == str).to_numpy()
+        if text.any():
+            present[text] = s[text].astype(str).str.strip().ne("").to_numpy()
+        keep |= present
+    return keep
+
+
+def _typed_frame(raw: dict[str, list[Any]], sheet_rows: np.ndarray, config: CalendarConfig,
+                 messages: Messages, headers: dict[str, str]
+                 ) -> tuple[pd.DataFrame, FindingsBuilder]:
+    n = len(sheet_rows)
+    empty: list[Any] = [None] * n
+    data: dict[str, Any] = {"row": sheet_rows.astype("int64")}
+    text_fields = [f for f in FIELDS if f not in DATE_FIELDS and f not in NUMBER_FIELDS
+                   and f not in ("approved", "publish_time")]
+    for name in text_fields:
+        data[name] = to_text(raw.get(name, empty)).to_numpy(dtype=object)
+    post_ids = pd.Series(data["post_id"], dtype=object).str.strip()
+    data["post_id"] = post_ids.to_numpy(dtype=object)
+    default_client = config.client or config.name
+    clients = pd.Series(data["client"], dtype=object).str.strip()
+    data["client"] = clients.where(clients != "", default_client).to_numpy(dtype=object)
+    invalid: dict[str, np.ndarray] = {}
+    for name in DATE_FIELDS:
+        stamps, has_time, bad = parse_dates(raw.get(name, empty), config.date_order)
+        data[name] = stamps
+        data[f"{name}_has_time"] = has_time
+        data[f"{name}_invalid"] = bad
+        invalid[name] = bad
+    offsets, invalid["publish_time"] = parse_times(raw.get("publish_time", empty))
+    data["publish_at"], data["publish_has_time"] = _combine_time(
+        data["publish_at"], data["publish_at_has_time"], offsets, config.default_publish_time)
+    for name in NUMBER_FIELDS:
+        data[name], invalid[name] = parse_counts(raw.get(name, empty))
+    data["approved"], invalid["approved"] = parse_flags(raw.get("approved", empty))
+    for name, base, table in _VOCABULARIES:
+        texts = pd.Series(data[name], dtype=object)
+        data[f"{name}_raw"] = texts.to_numpy(dtype=object)
+        data[name] = _canonical(texts, lookup(base, getattr(config, table)))
+    frame = pd.DataFrame(data)
+    builder = FindingsBuilder(frame)
+    codes = {"publish_time": "invalid-time", "approved": "invalid-boolean",
+             **dict.fromkeys(NUMBER_FIELDS, "invalid-number")}
+    for name, bad in invalid.items():
+        if bad.any():
+            code = codes.get(name, "invalid-date")
+            raw_values = pd.Series(raw[name], dtype=object)[bad].map(str).tolist()
+            builder.add(code, bad, name, messages.render(
+                code, header=headers.get(name, name), value=raw_values))
+    return frame, builder
+
+
+def _combine_time(dates: np.ndarray, has_time: np.ndarray, offsets: np.ndarray,
+                  default_clock: str) -> tuple[np.ndarray, np.ndarray]:
+    """Add the separate publish-time column (or the default time) to date-only publish dates."""
+    hour, minute = _parse_clock(default_clock) or (9, 0)
+    default = np.timedelta64(hour * 60 + minute, "m").astype("timedelta64[ns]")
+    use_column = ~has_time & ~np.isnat(offsets)
+    combined = dates.copy()
+    combined[use_column] = dates[use_column].astype("datetime64[D]") + offsets[use_column]
+    use_default = ~has_time & np.isnat(offsets) & ~np.isnat(dates)
+    combined[use_default] = dates[use_default].astype("datetime64[D]") + default
+    return combined, has_time | use_column
+
+
+def _canonical(texts: pd.Series, table: dict[str, str]) -> np.ndarray:
+    uniques = {u: table.get(normalize(u) or u.strip(), "") for u in texts.unique()}
+    return texts.map(uniques).to_numpy(dtype=object)
+
+
+def _derive_keys(frame: pd.DataFrame) -> None:
+    """Give rows of an ID-less calendar a key from client, channel, date and caption start."""
+    words = frame["caption"].str.split().str[:4].str.join(" ").fillna("")
+    day = pd.Series(frame["publish_at"]).dt.strftime("%Y-%m-%d").fillna("?")
+    frame["post_id"] = (frame["client"] + "/" + frame["channel_raw"].str.strip() + "/" + day
+                        + "/" + words).to_numpy(dtype=object)
+
+
+def _column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters

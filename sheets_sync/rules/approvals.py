@@ -1,0 +1,90 @@
+"""Approval rules: missing approvals before publishing, unapproved posts going out, approvers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sheets_sync.model import APPROVED_STATES, AWAITING_APPROVAL, Severity
+from sheets_sync.rules.base import Context, rule
+from sheets_sync.vocab import normalize
+
+APPROVAL_FIELDS = ("approved", "approved_by", "approved_at")
+
+
+def approval_recorded(ctx: Context) -> np.ndarray:
+    """Per row: whether the sheet records an approval (flag, approver or approval date).
+
+    Calendars without any approval column only have the status to go by.
+    """
+    frame = ctx.frame
+    if not any(ctx.has(name) for name in APPROVAL_FIELDS):
+        return frame["status"].isin(APPROVED_STATES).to_numpy()
+    recorded = (frame["approved"].to_numpy() == 1.0) | frame["approved_at"].notna().to_numpy()
+    return recorded | (frame["approved_by"].str.strip() != "").to_numpy()
+
+
+@rule("approval-missing")
+def approval_missing(ctx: Context) -> None:
+    frame = ctx.frame
+    publish = frame["publish_at"].to_numpy()
+    waiting = frame["status"].isin(AWAITING_APPROVAL).to_numpy() & ~approval_recorded(ctx)
+    waiting &= ~np.isnat(publish)
+    if not waiting.any():
+        return
+    hours_left = (publish - ctx.now_local) / np.timedelta64(1, "h")
+    urgent_hours = ctx.per_client(lambda s: s.rules.approvals.urgent_hours)
+    lead_days = ctx.per_client(lambda s: s.rules.approvals.lead_days)
+    days_left = ctx.business_days_between(ctx.today_local, publish)
+    past = waiting & (hours_left < 0)
+    urgent = waiting & ~past & (hours_left <= urgent_hours)
+    soon = waiting & ~past & ~urgent & (days_left <= lead_days)
+    for mask, key, severity in ((past, "approval-missing:past", Severity.CRITICAL),
+                                (urgent, "approval-missing:urgent", Severity.CRITICAL),
+                                (soon, "approval-missing", Severity.ERROR)):
+        if mask.any():
+            ctx.add("approval-missing", mask, "status", ctx.messages.render(
+                key, when=ctx.when(publish[mask]), hours=np.floor(hours_left[mask]).astype(int),
+                status=frame.loc[mask, "status_raw"].str.strip().tolist()), severity=severity)
+
+
+@rule("published-without-approval", "scheduled-without-approval")
+def went_out_unapproved(ctx: Context) -> None:
+    if not any(ctx.has(name) for name in APPROVAL_FIELDS):
+        return  # the status is the only record of approval; nothing to compare it with
+    missing = ~approval_recorded(ctx)
+    for state in ("published", "scheduled"):
+        code = f"{state}-without-approval"
+        mask = missing & (ctx.frame["status"] == state).to_numpy()
+        ctx.add(code, mask, "status", ctx.messages.render(code))
+
+
+@rule("approver-not-authorized")
+def approver_authorized(ctx: Context) -> None:
+    frame = ctx.frame
+    approver = frame["approved_by"].str.strip()
+    folded = approver.map({u: normalize(u) for u in approver.unique()})
+    for client, settings in ctx.settings.items():
+        allowed = settings.rules.approvals.approvers
+        if not allowed:
+            continue
+        mask = (ctx.client_mask(client) & (approver != "").to_numpy()
+                & ~folded.isin([normalize(a) for a in allowed]).to_numpy())
+        ctx.add("approver-not-authorized", mask, "approved_by", ctx.messages.render(
+            "approver-not-authorized", approver=approver[mask].tolist(),
+            approvers=", ".join(allowed)))
+
+
+@rule("approval-after-publish")
+def approval_after_publish(ctx: Context) -> None:
+    frame = ctx.frame
+    approved = frame["approved_at"].to_numpy()
+    publish = frame["publish_at"].to_numpy()
+    dated = frame["approved_at_has_time"].to_numpy()
+    # A date-only approval counts as given on that day: compare days, not moments.
+    later = np.where(dated, approved > publish,
+                     approved.astype("datetime64[D]") > publish.astype("datetime64[D]"))
+    mask = later & ~np.isnat(approved) & ~np.isnat(publish)
+    ctx.add("approval-after-publish", mask, "approved_at", ctx.messages.render(
+        "approval-after-publish", approved=ctx.when(approved[mask], dated[mask]),
+        when=ctx.when(pd.Series(publish[mask]))))

@@ -1,0 +1,168 @@
+"""What every rule receives: the parsed calendar, the configuration, ``now`` and helpers.
+
+Rules are plain functions ``rule(ctx) -> None`` that add findings through ``ctx.add``; they
+are registered with :func:`rule` and must not read the clock, the disk or the network.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import zoneinfo
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import holidays
+import numpy as np
+import pandas as pd
+
+from sheets_sync.config import CalendarConfig, ClientConfig
+from sheets_sync.findings import FindingsBuilder
+from sheets_sync.messages import Messages
+from sheets_sync.parse import Calendar
+
+RuleFunc = Callable[["Context"], None]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A registered rule: the function and the finding codes it may report."""
+
+    codes: tuple[str, ...]
+    func: RuleFunc
+
+
+REGISTRY: list[Rule] = []
+
+
+def rule(*codes: str) -> Callable[[RuleFunc], RuleFunc]:
+    """Register a rule function as the reporter of ``codes``."""
+
+    def register(func: RuleFunc) -> RuleFunc:
+        REGISTRY.append(Rule(codes, func))
+        return func
+
+    return register
+
+
+@functools.lru_cache(maxsize=64)
+def _holiday_dates(country: str, first_year: int, last_year: int) -> tuple[np.datetime64, ...]:
+    found = holidays.country_holidays(country, years=range(first_year, last_year + 1))
+    return tuple(np.datetime64(day, "D") for day in sorted(found))
+
+
+@dataclass
+class Context:
+    """The inputs of one validation run, with vectorised per-client helpers."""
+
+    calendar: Calendar
+    config: CalendarConfig
+    now: dt.datetime
+    messages: Messages = field(init=False)
+    builder: FindingsBuilder = field(init=False)
+
+    def __post_init__(self) -> None:
+        if self.now.tzinfo is None:
+            raise ValueError("now must be timezone-aware")
+        self.messages = Messages(self.config.language)
+        self.builder = FindingsBuilder(self.frame)
+        self.clients: list[str] = sorted(self.frame["client"].unique().tolist())
+        self.settings: dict[str, ClientConfig] = {
+            c: self.config.for_client(c) for c in self.clients}
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        return self.calendar.frame
+
+    def add(self, code: str, mask: Any, column: str, messages: Any, severity: Any = None
+            ) -> None:
+        self.builder.add(code, mask, column, messages, severity)
+
+    def has(self, name: str) -> bool:
+        """Return whether the calendar has a column for field ``name``."""
+        return name in self.calendar.columns
+
+    # --- per-client values ------------------------------------------------------------
+    def per_client(self, get: Callable[[ClientConfig], Any], dtype: Any = float) -> np.ndarray:
+        """Return ``get(client settings)`` for every row, as an array of ``dtype``."""
+        values = {c: get(s) for c, s in self.settings.items()}
+        return self.frame["client"].map(values).to_numpy(dtype=dtype)
+
+    def client_mask(self, client: str) -> np.ndarray:
+        return (self.frame["client"] == client).to_numpy()
+
+    def local_now(self, client: str) -> np.datetime64:
+        """Return ``now`` as a naive datetime in the client's time zone."""
+        zone = zoneinfo.ZoneInfo(self.settings[client].timezone)
+        return np.datetime64(self.now.astimezone(zone).replace(tzinfo=None), "ns")
+
+    @functools.cached_property
+    def now_local(self) -> np.ndarray:
+        """Per row: ``now`` in the row's client's time zone (naive datetime64[ns])."""
+        values = {c: self.local_now(c) for c in self.clients}
+        return self.frame["client"].map(values).to_numpy(dtype="datetime64[ns]")
+
+    @functools.cached_property
+    def today_local(self) -> np.ndarray:
+        return self.now_local.astype("datetime64[D]")
+
+    # --- business days ------------------------------------------------------------------
+    def holidays_for(self, client: str) -> tuple[np.datetime64, ...]:
+        year = self.now.year
+        years = pd.Series(self.frame["publish_at"]).dt.year.dropna()
+        first = int(min(years.min(), year - 1)) if len(years) else year - 1
+        last = int(max(years.max(), year + 1)) if len(years) else year + 1
+        return _holiday_dates(self.settings[client].country.upper(), first, last)
+
+    def _by_country(self, func: Callable[[np.ndarray, tuple[np.datetime64, ...]], np.ndarray],
+                    size_like: np.ndarray, out_dtype: Any) -> np.ndarray:
+        out = np.zeros(len(size_like), dtype=out_dtype)
+        for client in self.clients:
+            mask = self.client_mask(client)
+            if mask.any():
+                out[mask] = func(mask, self.holidays_for(client))
+        return out
+
+    def business_days_between(self, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+        """Per row: business days in [start, end) (negative when end is earlier); 0 for NaT."""
+        start_d, end_d = start.astype("datetime64[D]"), end.astype("datetime64[D]")
+        valid = ~np.isnat(start_d) & ~np.isnat(end_d)
+        safe_start = np.where(valid, start_d, np.datetime64("2000-01-03"))
+        safe_end = np.where(valid, end_d, np.datetime64("2000-01-03"))
+        counts = self._by_country(
+            lambda m, hol: np.busday_count(safe_start[m], safe_end[m], holidays=list(hol)),
+            start, "int64")
+        return np.where(valid, counts, 0)
+
+    def add_business_days(self, start: np.ndarray, days: np.ndarray) -> np.ndarray:
+        """Per row: the date ``days`` business days after ``start`` (rolled forward first)."""
+        start_d = start.astype("datetime64[D]")
+        valid = ~np.isnat(start_d)
+        safe = np.where(valid, start_d, np.datetime64("2000-01-03"))
+        steps = np.asarray(days, dtype="int64")
+        out = self._by_country(
+            lambda m, hol: np.busday_offset(safe[m], steps[m], roll="forward",
+                                            holidays=list(hol)),
+            start, "datetime64[D]")
+        return np.where(valid, out, np.datetime64("NaT"))
+
+    def is_business_day(self, dates: np.ndarray) -> np.ndarray:
+        dates_d = dates.astype("datetime64[D]")
+        valid = ~np.isnat(dates_d)
+        safe = np.where(valid, dates_d, np.datetime64("2000-01-03"))
+        out = self._by_country(lambda m, hol: np.is_busday(safe[m], holidays=list(hol)),
+                               dates, bool)
+        return out & valid
+
+    # --- presentation -----------------------------------------------------------------
+    def when(self, stamps: Any, with_time: Any = True) -> list[str]:
+        """Format datetimes for messages, in the calendar's language."""
+        series = pd.Series(np.asarray(stamps, dtype="datetime64[ns]"))
+        day_format = "%d.%m.%Y" if self.config.language == "tr" else "%Y-%m-%d"
+        days = series.dt.strftime(day_format).fillna("?")
+        if with_time is False:
+            return days.tolist()
+        times = series.dt.strftime(" %H:%M").fillna("")
+        show = np.broadcast_to(np.asarray(with_time, dtype=bool), len(series))
+        return (days + times.where(show, "")).tolist()

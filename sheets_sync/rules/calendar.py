@@ -1,0 +1,155 @@
+"""Calendar-level rules: cadence, posts per day, gaps, pillar mix and next-month readiness.
+
+The planning horizon of a client runs from its local today for ``cadence.horizon_days`` days.
+Cancelled posts never count. These rules loop over clients, channels and weeks or months
+(a handful of groups), never over rows.
+"""
+
+from __future__ import annotations
+
+import calendar as cal_module
+
+import numpy as np
+import pandas as pd
+
+from sheets_sync.model import DRAFT_OR_LATER
+from sheets_sync.rules.base import Context, rule
+from sheets_sync.vocab import normalize
+
+
+def _live(ctx: Context) -> pd.DataFrame:
+    frame = ctx.frame
+    keep = (frame["status"] != "cancelled") & frame["publish_at"].notna()
+    part = frame.loc[keep, ["row", "client", "channel", "channel_raw", "format", "pillar",
+                            "status", "publish_at"]].copy()
+    part["day"] = part["publish_at"].dt.normalize()
+    return part
+
+
+def _today(ctx: Context, client: str) -> pd.Timestamp:
+    return pd.Timestamp(ctx.local_now(client)).normalize()
+
+
+def _fmt(ctx: Context, day: pd.Timestamp) -> str:
+    return ctx.when([day.to_datetime64()], False)[0]
+
+
+@rule("cadence-below-contract")
+def cadence(ctx: Context) -> None:
+    live = _live(ctx)
+    for client, settings in ctx.settings.items():
+        contract = {k: v for k, v in settings.rules.cadence.posts_per_week.items() if v > 0}
+        if not contract:
+            continue
+        today = _today(ctx, client)
+        first_monday = today - pd.Timedelta(days=today.weekday())
+        end = today + pd.Timedelta(days=settings.rules.cadence.horizon_days)
+        mondays = pd.date_range(first_monday, end - pd.Timedelta(days=1), freq="7D")
+        mine = live[live["client"] == client]
+        week = mine["day"] - pd.to_timedelta(mine["day"].dt.weekday, unit="D")
+        counts = mine.groupby([mine["channel"], week]).size().to_dict()
+        for channel, target in sorted(contract.items()):
+            for monday in mondays:
+                count = int(counts.get((channel, monday), 0))
+                if count < target:
+                    ctx.builder.calendar_level(
+                        "cadence-below-contract", "channel", None, ctx.messages.text(
+                            "cadence-below-contract", client=client, channel=channel,
+                            week=f"{monday.isocalendar()[1]} ({_fmt(ctx, monday)})",
+                            count=count, target=target, missing=target - count),
+                        client=client, when=monday.to_datetime64())
+
+
+@rule("too-many-per-day")
+def too_many_per_day(ctx: Context) -> None:
+    live = _live(ctx)
+    live = live[(live["format"] != "story") & (live["channel"] != "")]
+    if live.empty:
+        return
+    keys = [live["client"], live["channel"], live["day"]]
+    rank = live.sort_values("publish_at", kind="stable").groupby(keys).cumcount()
+    size = live.groupby(keys)["row"].transform("size")
+    limit = pd.Series(ctx.per_client(lambda s: s.rules.cadence.max_per_day),
+                      index=ctx.frame.index)[live.index]
+    hit = rank.reindex(live.index) >= limit
+    index = live.index[hit.to_numpy()]
+    if len(index):
+        ctx.add("too-many-per-day", index, "publish_at", ctx.messages.render(
+            "too-many-per-day", count=size[index].tolist(),
+            channel=live.loc[index, "channel_raw"].str.strip().tolist(),
+            client=live.loc[index, "client"].tolist(),
+            day=ctx.when(live.loc[index, "day"], False), limit=limit[index].astype(int).tolist()))
+
+
+@rule("calendar-gap")
+def calendar_gaps(ctx: Context) -> None:
+    live = _live(ctx)
+    for client, settings in ctx.settings.items():
+        rules = settings.rules.cadence
+        today = _today(ctx, client)
+        end = today + pd.Timedelta(days=rules.horizon_days)
+        mine = live[(live["client"] == client) & (live["channel"] != "")]
+        channels = set(mine["channel"]) | {c for c, n in rules.posts_per_week.items() if n > 0}
+        for channel in sorted(channels):
+            days = mine.loc[(mine["channel"] == channel) & (mine["day"] >= today)
+                            & (mine["day"] < end), "day"].drop_duplicates().sort_values()
+            anchors = [today - pd.Timedelta(days=1), *days.tolist(), end]
+            for before, after in zip(anchors, anchors[1:]):
+                empty_days = (after - before).days - 1
+                if empty_days > rules.gap_days:
+                    first = before + pd.Timedelta(days=1)
+                    last = after - pd.Timedelta(days=1)
+                    ctx.builder.calendar_level(
+                        "calendar-gap", "channel", None, ctx.messages.text(
+                            "calendar-gap", client=client, channel=channel,
+                            start=_fmt(ctx, first), end=_fmt(ctx, last), days=empty_days),
+                        client=client, when=first.to_datetime64())
+
+
+@rule("pillar-mix-off-target")
+def pillar_mix(ctx: Context) -> None:
+    live = _live(ctx)
+    for client, settings in ctx.settings.items():
+        rules = settings.rules.pillars
+        if not rules.targets:
+            continue
+        today = _today(ctx, client)
+        mine = live[(live["client"] == client) & (live["day"] >= today.replace(day=1))]
+        month = mine["day"].dt.strftime("%Y-%m")
+        folded = mine["pillar"].map({u: normalize(u) for u in mine["pillar"].unique()})
+        for key, group in folded.groupby(month):
+            if len(group) < max(rules.min_posts, 1):
+                continue
+            for pillar, target in rules.targets.items():
+                actual = 100.0 * float((group == normalize(pillar)).sum()) / len(group)
+                if abs(actual - target) > rules.tolerance_pct:
+                    first = pd.Timestamp(f"{key}-01")
+                    ctx.builder.calendar_level(
+                        "pillar-mix-off-target", "pillar", None, ctx.messages.text(
+                            "pillar-mix-off-target", client=client, month=key, pillar=pillar,
+                            actual=round(actual), target=round(target)),
+                        client=client, when=first.to_datetime64())
+
+
+@rule("next-month-not-ready")
+def next_month_ready(ctx: Context) -> None:
+    live = _live(ctx)
+    for client, settings in ctx.settings.items():
+        rules = settings.rules.cadence
+        weekly = sum(n for n in rules.posts_per_week.values() if n > 0)
+        today = _today(ctx, client)
+        if not weekly or today.day < rules.next_month_from_day:
+            continue
+        first = (today.replace(day=1) + pd.Timedelta(days=32)).replace(day=1)
+        days_in_month = cal_module.monthrange(first.year, first.month)[1]
+        needed = round(weekly * days_in_month / 7)
+        mine = live[(live["client"] == client) & (live["day"].dt.year == first.year)
+                    & (live["day"].dt.month == first.month)]
+        ready = int(mine["status"].isin(DRAFT_OR_LATER).sum())
+        pct = 100.0 * ready / needed if needed else 100.0
+        if pct < rules.next_month_ready_pct:
+            ctx.builder.calendar_level(
+                "next-month-not-ready", "status", None, ctx.messages.text(
+                    "next-month-not-ready", client=client, month=first.strftime("%Y-%m"),
+                    ready=ready, needed=needed, pct=round(pct)),
+                client=client, when=first.to_datetime64())

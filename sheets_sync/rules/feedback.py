@@ -1,0 +1,86 @@
+"""Client feedback rules: overdue feedback with escalation, and contractual deemed approval.
+
+The feedback clock of a post in client review starts at ``sent_for_review_at`` (or, when the
+caller passes them in ``calendar.extra["review_started"]``, the times the tool first saw the
+post enter review). The deadline is an explicit ``feedback_due``, else ``sla_days`` business
+days after the start, in the client's country and time zone. A date-only start counts from the
+end of that day; a date-only due date lasts until the end of that day.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sheets_sync.model import Severity
+from sheets_sync.rules.base import Context, rule
+
+ONE_DAY = np.timedelta64(1, "D")
+
+
+def review_start(ctx: Context) -> tuple[np.ndarray, np.ndarray]:
+    """Per row: when the post was sent for review and whether that moment has a time of day."""
+    frame = ctx.frame
+    start = frame["sent_for_review_at"].to_numpy().copy()
+    timed = frame["sent_for_review_at_has_time"].to_numpy().copy()
+    observed = ctx.calendar.extra.get("review_started")
+    if observed is not None:
+        fill = np.isnat(start) & ~np.isnat(observed)
+        start[fill] = observed[fill]
+        timed[fill] = True
+    return start, timed
+
+
+def feedback_deadline(ctx: Context, start: np.ndarray, timed: np.ndarray) -> np.ndarray:
+    """Per row: the moment feedback is due (NaT when unknown)."""
+    frame = ctx.frame
+    sla = ctx.per_client(lambda s: s.rules.feedback.sla_days, "int64")
+    start_day = start.astype("datetime64[D]")
+    rolled = ~ctx.is_business_day(start)
+    time_of_day = np.where(timed & ~rolled, start - start_day, ONE_DAY.astype("timedelta64[ns]"))
+    time_of_day = np.where(rolled, np.timedelta64(0, "ns"), time_of_day)
+    computed = ctx.add_business_days(start, sla).astype("datetime64[ns]") + time_of_day
+    due = frame["feedback_due"].to_numpy()
+    due_timed = frame["feedback_due_has_time"].to_numpy()
+    explicit = np.where(due_timed, due, due.astype("datetime64[D]") + ONE_DAY)
+    return np.where(np.isnat(due), computed, explicit.astype("datetime64[ns]"))
+
+
+@rule("feedback-overdue", "deemed-approved")
+def feedback_overdue(ctx: Context) -> None:
+    frame = ctx.frame
+    in_review = (frame["status"] == "client_review").to_numpy()
+    if not in_review.any():
+        return
+    start, timed = review_start(ctx)
+    deadline = feedback_deadline(ctx, start, timed)
+    now = ctx.now_local
+    deemed_after = ctx.per_client(lambda s: s.rules.feedback.deemed_approved_after_days, "int64")
+    waited = ctx.business_days_between(start, now)
+    deemed = in_review & ~np.isnat(start) & (deemed_after > 0) & (waited >= deemed_after)
+    if deemed.any():
+        ctx.add("deemed-approved", deemed, "status", ctx.messages.render(
+            "deemed-approved", since=ctx.when(start[deemed], timed[deemed]),
+            days=deemed_after[deemed]))
+    overdue = in_review & ~deemed & ~np.isnat(deadline) & (now > deadline)
+    if not overdue.any():
+        return
+    late = ctx.business_days_between(deadline, now)
+    escalate_after = ctx.per_client(lambda s: s.rules.feedback.escalate_after_days, "int64")
+    escalated = overdue & (late >= escalate_after)
+    contact = ctx.per_client(
+        lambda s: s.rules.feedback.escalation_contact or ctx.messages.text("contact"), object)
+    column = "feedback_due" if ctx.has("feedback_due") else "status"
+    due_text = _deadline_text(ctx, deadline)
+    for mask, key, severity in ((overdue & ~escalated, "feedback-overdue", Severity.WARNING),
+                                (escalated, "feedback-overdue:escalate", Severity.ERROR)):
+        if mask.any():
+            ctx.add("feedback-overdue", mask, column, ctx.messages.render(
+                key, since=ctx.when(start[mask], timed[mask]), due=due_text[mask],
+                late=late[mask], contact=contact[mask]), severity=severity)
+
+
+def _deadline_text(ctx: Context, deadline: np.ndarray) -> np.ndarray:
+    """Format deadlines; one at midnight is shown as the end of the day before."""
+    midnight = (deadline - deadline.astype("datetime64[D]")) == np.timedelta64(0, "ns")
+    shown = np.where(midnight, deadline - ONE_DAY, deadline)
+    return np.array(ctx.when(shown, ~midnight), dtype=object)

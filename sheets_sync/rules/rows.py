@@ -1,0 +1,205 @@
+"""Row validity rules: required cells, vocabularies, IDs, captions, hashtags, links, staleness."""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+import numpy as np
+import pandas as pd
+
+from sheets_sync.model import CHANNELS, CLOSED_STATES, FORMATS, REVIEW_OR_LATER, STATES
+from sheets_sync.rules.base import Context, rule
+from sheets_sync.vocab import CHANNEL_VALUES, FORMAT_VALUES, STATUS_VALUES, normalize
+
+_HASHTAG = r"#[^\s#]+"
+_LINKISH = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|www\.)", re.IGNORECASE)
+_VALID_URL = r"^https?://[^\s/?#.]+(?:\.[^\s/?#.]+)+(?::\d+)?(?:[/?#]\S*)?$"
+
+
+def _blank(values: pd.Series) -> np.ndarray:
+    return (values.astype(str).str.strip() == "").to_numpy()
+
+
+@rule("missing-required")
+def missing_required(ctx: Context) -> None:
+    frame = ctx.frame
+    no_date = np.isnat(frame["publish_at"].to_numpy()) & ~frame["publish_at_invalid"].to_numpy()
+    ctx.add("missing-required", no_date, "publish_at",
+            ctx.messages.render("missing-required", header=ctx.calendar.header("publish_at")))
+    ctx.add("missing-required", _blank(frame["status_raw"]), "status",
+            ctx.messages.render("missing-required", header=ctx.calendar.header("status")))
+    in_review = frame["status"].isin(REVIEW_OR_LATER).to_numpy()
+    for name in ("caption", "asset"):
+        if not ctx.has(name):
+            continue
+        mask = in_review & _blank(frame[name])
+        ctx.add("missing-required", mask, name, ctx.messages.render(
+            "missing-required:review", header=ctx.calendar.header(name),
+            status=frame.loc[mask, "status_raw"].tolist()))
+
+
+def _suggest(value: str, choices: dict[str, str]) -> str:
+    close = difflib.get_close_matches(normalize(value), list(choices), n=1, cutoff=0.6)
+    return choices[close[0]] if close else ""
+
+
+def _vocabulary_choices(base: dict[str, tuple[str, ...]], extra: dict[str, tuple[str, ...]]
+                        ) -> dict[str, str]:
+    """Return normalized spelling -> the spelling to suggest to the user."""
+    choices: dict[str, str] = {}
+    for canonical, values in base.items():
+        choices[normalize(canonical)] = canonical.replace("_", " ")
+        for value in values:
+            choices.setdefault(normalize(value), value)
+    for values in extra.values():
+        for value in values:
+            choices[normalize(value)] = value
+    return choices
+
+
+def _unknown(ctx: Context, name: str, code: str, mask: np.ndarray, choices: dict[str, str],
+             known: str) -> None:
+    values = ctx.frame.loc[mask, f"{name}_raw" if f"{name}_raw" in ctx.frame else name]
+    hints = {v: ctx.messages.hint(_suggest(v, choices)) for v in values.unique()}
+    ctx.add(code, mask, name, ctx.messages.render(
+        code, value=values.str.strip().tolist(), hint=values.map(hints).tolist(), known=known))
+
+
+@rule("unknown-status", "unknown-channel", "unknown-format")
+def unknown_values(ctx: Context) -> None:
+    frame = ctx.frame
+    tables = (("status", "unknown-status", STATUS_VALUES, ctx.config.statuses, STATES),
+              ("channel", "unknown-channel", CHANNEL_VALUES, ctx.config.channels, CHANNELS),
+              ("format", "unknown-format", FORMAT_VALUES, ctx.config.formats, FORMATS))
+    for name, code, base, extra, canonical in tables:
+        mask = (frame[name] == "").to_numpy() & ~_blank(frame[f"{name}_raw"])
+        if mask.any():
+            known = ", ".join(c.replace("_", " ") for c in canonical)
+            extras = [v for values in extra.values() for v in values]
+            if extras:
+                known += ", " + ", ".join(extras)
+            _unknown(ctx, name, code, mask, _vocabulary_choices(base, extra), known)
+
+
+@rule("unknown-pillar")
+def unknown_pillar(ctx: Context) -> None:
+    frame = ctx.frame
+    present = ~_blank(frame["pillar"])
+    for client, settings in ctx.settings.items():
+        names = list(settings.rules.pillars.names) + list(settings.rules.pillars.targets)
+        if not names:
+            continue
+        choices = {normalize(n): n for n in names}
+        folded = frame["pillar"].map({u: normalize(u) for u in frame["pillar"].unique()})
+        known_mask = folded.isin(list(choices)).to_numpy(dtype=bool)
+        mask = present & ctx.client_mask(client) & ~known_mask
+        if mask.any():
+            _unknown(ctx, "pillar", "unknown-pillar", mask, choices, ", ".join(names))
+
+
+@rule("duplicate-id", "missing-id")
+def post_ids(ctx: Context) -> None:
+    if not ctx.calendar.has_id_column:
+        return
+    frame = ctx.frame
+    ids = frame["post_id"]
+    ctx.add("missing-id", (ids == "").to_numpy(), "post_id",
+            ctx.messages.render("missing-id"))
+    dup = (ids != "") & ids.duplicated(keep=False)
+    if dup.any():
+        rows = frame.loc[dup, ["post_id", "row"]]
+        # One entry per duplicated ID, not per row: these groups are few.
+        by_id = rows.groupby("post_id")["row"].apply(list).to_dict()
+        others = [", ".join(str(r) for r in by_id[pid] if r != row)
+                  for pid, row in zip(rows["post_id"], rows["row"])]
+        ctx.add("duplicate-id", dup.to_numpy(), "post_id", ctx.messages.render(
+            "duplicate-id", post_id=rows["post_id"].tolist(), others=others))
+
+
+def _per_channel_limit(ctx: Context, limit_of: str) -> np.ndarray:
+    """Per row: the client's limit for the row's channel (NaN when there is none)."""
+    limits = np.full(len(ctx.frame), np.nan)
+    channel = ctx.frame["channel"].to_numpy(dtype=object)
+    for client, settings in ctx.settings.items():
+        in_client = ctx.client_mask(client)
+        for name in CHANNELS:
+            value = getattr(settings.rules, limit_of)(name)
+            if value is not None:
+                limits[in_client & (channel == name)] = value
+    return limits
+
+
+@rule("caption-too-long")
+def caption_length(ctx: Context) -> None:
+    lengths = ctx.frame["caption"].str.len().to_numpy(dtype=float)
+    limits = _per_channel_limit(ctx, "caption_limit")
+    mask = lengths > limits
+    if mask.any():
+        ctx.add("caption-too-long", mask, "caption", ctx.messages.render(
+            "caption-too-long", length=lengths[mask].astype(int), limit=limits[mask].astype(int),
+            over=(lengths[mask] - limits[mask]).astype(int),
+            channel=ctx.frame.loc[mask, "channel_raw"].str.strip().tolist()))
+
+
+@rule("too-many-hashtags")
+def hashtag_count(ctx: Context) -> None:
+    frame = ctx.frame
+    counts = frame["caption"].str.count(_HASHTAG).to_numpy(dtype=float)
+    if ctx.has("hashtags"):
+        counts = counts + frame["hashtags"].str.count(_HASHTAG).to_numpy(dtype=float)
+    limits = _per_channel_limit(ctx, "hashtag_limit")
+    mask = counts > limits
+    if mask.any():
+        column = "hashtags" if ctx.has("hashtags") else "caption"
+        ctx.add("too-many-hashtags", mask, column, ctx.messages.render(
+            "too-many-hashtags", count=counts[mask].astype(int), limit=limits[mask].astype(int),
+            over=(counts[mask] - limits[mask]).astype(int),
+            channel=frame.loc[mask, "channel_raw"].str.strip().tolist()))
+
+
+@rule("invalid-link")
+def asset_links(ctx: Context) -> None:
+    assets = ctx.frame["asset"].str.strip()
+    linkish = assets.str.contains(_LINKISH, regex=True)
+    bad = linkish & ~assets.str.match(_VALID_URL)
+    mask = bad.to_numpy(dtype=bool)
+    ctx.add("invalid-link", mask, "asset",
+            ctx.messages.render("invalid-link", value=assets[mask].tolist()))
+
+
+@rule("duplicate-caption")
+def duplicate_captions(ctx: Context) -> None:
+    frame = ctx.frame
+    text = frame["caption"].str.casefold().str.split().str.join(" ").fillna("")
+    live = (text != "") & (frame["status"] != "cancelled") & frame["publish_at"].notna()
+    if not live.any():
+        return
+    window = ctx.per_client(lambda s: s.rules.content.duplicate_window_days)
+    part = pd.DataFrame({"client": frame["client"], "channel": frame["channel"], "text": text,
+                         "at": frame["publish_at"], "row": frame["row"],
+                         "window": window})[live.to_numpy()]
+    part = part.sort_values(["client", "channel", "text", "at", "row"], kind="stable")
+    same = ((part["client"] == part["client"].shift()) & (part["channel"] == part["channel"].shift())
+            & (part["text"] == part["text"].shift()))
+    gap = (part["at"].dt.normalize() - part["at"].shift().dt.normalize()).dt.days
+    hit = same & (gap <= part["window"])
+    if not hit.any():
+        return
+    index = part.index[hit.to_numpy()]
+    ctx.add("duplicate-caption", index, "caption", ctx.messages.render(
+        "duplicate-caption", other=part["row"].shift()[hit].astype(int).tolist(),
+        channel=frame.loc[index, "channel_raw"].str.strip().tolist(),
+        days=gap[hit].astype(int).tolist()))
+
+
+@rule("stale-unpublished")
+def stale_unpublished(ctx: Context) -> None:
+    frame = ctx.frame
+    grace = ctx.per_client(lambda s: s.rules.content.stale_grace_hours * 3600, "int64")
+    due = frame["publish_at"].to_numpy() + grace.astype("timedelta64[s]")
+    known = (frame["status"] != "").to_numpy()
+    mask = known & ~frame["status"].isin(CLOSED_STATES).to_numpy() & (due < ctx.now_local)
+    ctx.add("stale-unpublished", mask, "status", ctx.messages.render(
+        "stale-unpublished", when=ctx.when(frame.loc[mask, "publish_at"]),
+        status=frame.loc[mask, "status_raw"].str.strip().tolist()))

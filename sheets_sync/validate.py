@@ -1,0 +1,69 @@
+"""Run every enabled rule over a parsed calendar and return its findings, sorted."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from sheets_sync.codes import CODES
+from sheets_sync.config import CalendarConfig
+from sheets_sync.findings import concat
+from sheets_sync.parse import Calendar
+from sheets_sync.rules import REGISTRY, Context
+
+
+def validate(calendar: Calendar, config: CalendarConfig, now: dt.datetime) -> pd.DataFrame:
+    """Return every finding about ``calendar`` as of ``now`` (timezone-aware).
+
+    Parse findings are included. Per-client severity levels from the configuration are
+    applied (``"off"`` drops a code), and findings are sorted most severe first, then by
+    publish time, sheet row and code.
+    """
+    ctx = Context(calendar, config, now)
+    enabled = _enabled_codes(ctx)
+    for registered in REGISTRY:
+        if enabled.intersection(registered.codes):
+            registered.func(ctx)
+    findings = concat([calendar.findings, ctx.builder.frame()])
+    findings = apply_levels(findings, config, ctx.clients)
+    return sort(findings)
+
+
+def _enabled_codes(ctx: Context) -> set[str]:
+    settings = list(ctx.settings.values()) or [ctx.config.for_client(ctx.config.name)]
+    return {code for code in CODES if any(s.rules.level(code) is not None for s in settings)}
+
+
+def apply_levels(findings: pd.DataFrame, config: CalendarConfig, clients: list[str]
+                 ) -> pd.DataFrame:
+    """Apply each client's severity overrides; codes switched off are dropped."""
+    if findings.empty:
+        return findings
+    severity = findings["severity"].to_numpy().copy()
+    keep = np.ones(len(findings), dtype=bool)
+    codes = findings["code"].to_numpy(dtype=object)
+    owners = findings["client"].to_numpy(dtype=object)
+    calendar_rules = config.rules
+    for code in set(codes):
+        in_code = codes == code
+        for client in {*clients, ""}:
+            rules = config.for_client(client).rules if client else calendar_rules
+            if code not in rules.levels:
+                continue
+            mask = in_code & (owners == client)
+            level = rules.level(code)
+            if level is None:
+                keep &= ~mask
+            else:
+                severity[mask] = int(level)
+    out = findings.assign(severity=severity)
+    return out[keep].reset_index(drop=True)
+
+
+def sort(findings: pd.DataFrame) -> pd.DataFrame:
+    """Order findings: most severe, then soonest publish time, then sheet row and code."""
+    order = findings.assign(_sev=-findings["severity"]).sort_values(
+        ["_sev", "publish_at", "row", "code", "column"], kind="stable", na_position="last")
+    return order.drop(columns="_sev").reset_index(drop=True)

@@ -1,0 +1,291 @@
+"""Vectorised cell-value parsing: dates, times, whole numbers, yes/no flags and text.
+
+Every parser takes a column of raw cells as delivered by a backend (str, int, float, bool,
+datetime, date, time, timedelta or None) and returns the parsed column plus a boolean mask of
+cells that were present but unreadable. Parsers never raise on cell content.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sheets_sync.vocab import BOOLEANS, normalize
+
+SERIAL_EPOCH = np.datetime64("1899-12-30T00:00:00", "ns")
+# Serial 61 is 1900-03-01, the first day on which every spreadsheet program agrees; serials
+# below it fall into Excel's 1900 leap-year bug. 2958465 is 9999-12-31.
+SERIAL_MIN, SERIAL_MAX = 61.0, 2958465.0
+NS_PER_DAY = 86_400_000_000_000
+
+_TIME = r"(?:[T ]+(?P<hh>\d{1,2})[:.](?P<mi>\d{2})(?:[:.](?P<ss>\d{2})(?:\.\d+)?)?\s*(?P<ap>[AaPp]\.?\s?[Mm]\.?)?)?"
+_ISO = rf"^(?P<y>\d{{4}})-(?P<m>\d{{1,2}})-(?P<d>\d{{1,2}}){_TIME}(?:Z|[+-]\d{{2}}:?\d{{2}})?$"
+_DOTTED = rf"^(?P<d>\d{{1,2}})\.(?P<m>\d{{1,2}})\.(?P<y>\d{{4}}){_TIME}$"
+_SLASHED = rf"^(?P<a>\d{{1,2}})[/-](?P<b>\d{{1,2}})[/-](?P<y>\d{{4}}){_TIME}$"
+_CLOCK = r"^(?P<hh>\d{1,2})(?:[:.](?P<mi>\d{2})(?:[:.](?P<ss>\d{2}))?)?\s*(?P<ap>[AaPp]\.?\s?[Mm]\.?)?$"
+
+
+def _series(values: Sequence[Any]) -> pd.Series:
+    return pd.Series(values, dtype=object)
+
+
+def _kinds(s: pd.Series) -> pd.Series:
+    return s.map(type)
+
+
+def _strings(s: pd.Series, kinds: pd.Series) -> pd.Series:
+    """Return the stripped non-empty text cells of ``s``."""
+    text = s[kinds == str].astype(str).str.strip()
+    return text[text != ""]
+
+
+def parse_dates(values: Sequence[Any], date_order: str = "dmy"
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Parse a column of date cells.
+
+    Returns ``(datetimes, has_time, invalid)``: naive datetime64[ns] (NaT where empty or
+    unreadable), whether the cell carried a time of day, and which non-empty cells could not be
+    read. Serial numbers count days since 1899-12-30, as Google Sheets and Excel do.
+    """
+    s = _series(values)
+    n = len(s)
+    out = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+    has_time = np.zeros(n, dtype=bool)
+    invalid = np.zeros(n, dtype=bool)
+    if n == 0:
+        return out, has_time, invalid
+    kinds = _kinds(s)
+    is_num = kinds.isin([int, float, np.float64, np.int64]).to_numpy()
+    if is_num.any():
+        serial = pd.to_numeric(s[is_num], errors="coerce").to_numpy(dtype=float)
+        ok = np.isfinite(serial) & (serial >= SERIAL_MIN) & (serial <= SERIAL_MAX)
+        idx = np.flatnonzero(is_num)
+        ns = np.round(np.where(ok, serial, 0.0) * NS_PER_DAY).astype("int64")
+        stamps = SERIAL_EPOCH + ns.astype("timedelta64[ns]")
+        out[idx[ok]] = stamps[ok]
+        has_time[idx[ok]] = (ns[ok] % NS_PER_DAY) != 0
+        invalid[idx[~ok]] = True
+    is_dt = kinds.isin([dt.datetime, pd.Timestamp]).to_numpy()
+    if is_dt.any():
+        stamps = pd.to_datetime(s[is_dt], errors="coerce", utc=False)
+        if getattr(stamps.dt, "tz", None) is not None:
+            stamps = stamps.dt.tz_localize(None)
+        arr = stamps.to_numpy(dtype="datetime64[ns]")
+        idx = np.flatnonzero(is_dt)
+        out[idx] = arr
+        has_time[idx] = (arr - arr.astype("datetime64[D]")) != np.timedelta64(0, "ns")
+        invalid[idx[np.isnat(arr)]] = True
+    is_date = (kinds == dt.date).to_numpy()
+    if is_date.any():
+        out[is_date] = pd.to_datetime(s[is_date]).to_numpy(dtype="datetime64[ns]")
+    text = _strings(s, kinds)
+    if len(text):
+        stamps, timed, bad = _parse_date_text(text, date_order)
+        idx = text.index.to_numpy()
+        out[idx] = stamps
+        has_time[idx] = timed
+        invalid[idx] = bad
+    other = ~(is_num | is_dt | is_date | (kinds == str).to_numpy() | s.isna().to_numpy())
+    invalid |= other
+    return out, has_time, invalid
+
+
+def _parse_date_text(text: pd.Series, date_order: str
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    n = len(text)
+    parts = {k: np.full(n, np.nan) for k in ("y", "m", "d", "hh", "mi", "ss")}
+    pm = np.zeros(n, dtype=bool)
+    am = np.zeros(n, dtype=bool)
+    matched = np.zeros(n, dtype=bool)
+    for pattern in (_ISO, _DOTTED, _SLASHED):
+        todo = ~matched
+        if not todo.any():
+            break
+        found = text[todo].str.extract(pattern)
+        hit = found.notna().any(axis=1).to_numpy() if "y" not in found else found["y"].notna(
+        ).to_numpy()
+        if not hit.any():
+            continue
+        rows = np.flatnonzero(todo)[hit]
+        found = found[hit]
+        if pattern is _SLASHED:
+            first, second = ("a", "b") if date_order == "dmy" else ("b", "a")
+            found = found.rename(columns={first: "d", second: "m"})
+        for key in parts:
+            parts[key][rows] = pd.to_numeric(found[key], errors="coerce").to_numpy(dtype=float)
+        ap = found["ap"].fillna("").str.lower().str[0].to_numpy(dtype=object)
+        pm[rows] = ap == "p"
+        am[rows] = ap == "a"
+        matched[rows] = True
+    hours = np.nan_to_num(parts["hh"])
+    hours, bad_clock = _twelve_hour(hours, am, pm)
+    frame = pd.DataFrame(
+        {
+            "year": parts["y"],
+            "month": parts["m"],
+            "day": parts["d"],
+            "hour": hours,
+            "minute": np.nan_to_num(parts["mi"]),
+            "second": np.nan_to_num(parts["ss"]),
+        }
+    )
+    bad_fields = (frame["hour"] > 23) | (frame["minute"] > 59) | (frame["second"] > 59)
+    frame.loc[~matched | bad_fields.to_numpy() | bad_clock, "year"] = np.nan
+    stamps = pd.to_datetime(frame, errors="coerce").to_numpy(dtype="datetime64[ns]")
+    invalid = np.isnat(stamps)
+    has_time = ~np.isnan(parts["hh"]) & ~invalid
+    return stamps, has_time, invalid
+
+
+def _twelve_hour(hours: np.ndarray, am: np.ndarray, pm: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """Convert 12-hour clock values to 24-hour ones; returns (hours, invalid)."""
+    twelve = am | pm
+    bad = twelve & ((hours < 1) | (hours > 12))
+    hours = np.where(pm & (hours < 12), hours + 12, hours)
+    hours = np.where(am & (hours == 12), 0, hours)
+    return hours, bad
+
+
+def parse_times(values: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
+    """Parse a column of time-of-day cells (``14:30``, ``10:00 AM``, day fractions, times).
+
+    Returns ``(offsets, invalid)``: timedelta64[ns] since midnight (NaT where empty or
+    unreadable) and which non-empty cells could not be read.
+    """
+    s = _series(values)
+    n = len(s)
+    out = np.full(n, np.timedelta64("NaT"), dtype="timedelta64[ns]")
+    invalid = np.zeros(n, dtype=bool)
+    if n == 0:
+        return out, invalid
+    kinds = _kinds(s)
+    is_num = kinds.isin([int, float, np.float64, np.int64]).to_numpy()
+    if is_num.any():
+        frac = pd.to_numeric(s[is_num], errors="coerce").to_numpy(dtype=float)
+        ok = np.isfinite(frac) & (frac >= 0) & (frac < 1)
+        idx = np.flatnonzero(is_num)
+        ns = np.round(np.where(ok, frac, 0) * NS_PER_DAY).astype("int64")
+        out[idx[ok]] = ns[ok].astype("timedelta64[ns]")
+        invalid[idx[~ok]] = True
+    is_time = (kinds == dt.time).to_numpy()
+    if is_time.any():
+        secs = [t.hour * 3600 + t.minute * 60 + t.second for t in s[is_time]]
+        out[is_time] = np.array(secs, dtype="int64").astype("timedelta64[s]")
+    is_delta = (kinds == dt.timedelta).to_numpy()
+    if is_delta.any():
+        deltas = pd.to_timedelta(s[is_delta]).to_numpy(dtype="timedelta64[ns]")
+        ok = (deltas >= np.timedelta64(0, "ns")) & (deltas < np.timedelta64(1, "D"))
+        idx = np.flatnonzero(is_delta)
+        out[idx[ok]] = deltas[ok]
+        invalid[idx[~ok]] = True
+    is_dt = kinds.isin([dt.datetime, pd.Timestamp]).to_numpy()
+    if is_dt.any():
+        stamps = pd.to_datetime(s[is_dt], errors="coerce").to_numpy(dtype="datetime64[ns]")
+        out[is_dt] = stamps - stamps.astype("datetime64[D]")
+    text = _strings(s, kinds)
+    if len(text):
+        found = text.str.extract(_CLOCK)
+        hours = pd.to_numeric(found["hh"], errors="coerce").to_numpy(dtype=float)
+        minutes = np.nan_to_num(pd.to_numeric(found["mi"], errors="coerce").to_numpy(float))
+        seconds = np.nan_to_num(pd.to_numeric(found["ss"], errors="coerce").to_numpy(float))
+        ap = found["ap"].fillna("").str.lower().str[0].to_numpy(dtype=object)
+        no_minutes = found["mi"].isna().to_numpy() & (ap == "")
+        hours, bad = _twelve_hour(hours, ap == "a", ap == "p")
+        bad = bad | np.isnan(hours) | (hours > 23) | (minutes > 59) | (seconds > 59) | no_minutes
+        secs = np.where(bad, 0, hours * 3600 + minutes * 60 + seconds).astype("int64")
+        idx = text.index.to_numpy()
+        out[idx[~bad]] = secs[~bad].astype("timedelta64[s]")
+        invalid[idx[bad]] = True
+    other = ~(is_num | is_time | is_delta | is_dt | (kinds == str).to_numpy()
+              | s.isna().to_numpy())
+    invalid |= other
+    return out, invalid
+
+
+def parse_counts(values: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
+    """Parse a column of whole, non-negative counts; returns ``(floats with NaN, invalid)``."""
+    s = _series(values)
+    n = len(s)
+    out = np.full(n, np.nan)
+    invalid = np.zeros(n, dtype=bool)
+    if n == 0:
+        return out, invalid
+    kinds = _kinds(s)
+    is_bool = (kinds == bool).to_numpy()
+    text_mask = (kinds == str).to_numpy()
+    cleaned = s.where(~text_mask, s[text_mask].astype(str).str.strip().str.replace(",", "."))
+    cleaned = cleaned.where(~(text_mask & (cleaned == "")), None)
+    numbers = pd.to_numeric(cleaned.where(~is_bool, None), errors="coerce").to_numpy(dtype=float)
+    present = cleaned.notna().to_numpy()
+    ok = np.isfinite(numbers) & (numbers >= 0) & (np.floor(numbers) == numbers) & (numbers < 1e6)
+    out[ok] = numbers[ok]
+    invalid = present & ~ok
+    return out, invalid
+
+
+def parse_flags(values: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
+    """Parse yes/no cells (yes/no/true/false/evet/hayır/✓…); returns ``(1.0/0.0/NaN, invalid)``."""
+    s = _series(values)
+    n = len(s)
+    out = np.full(n, np.nan)
+    invalid = np.zeros(n, dtype=bool)
+    if n == 0:
+        return out, invalid
+    kinds = _kinds(s)
+    is_bool = (kinds == bool).to_numpy()
+    out[is_bool] = s[is_bool].astype(float).to_numpy()
+    is_num = kinds.isin([int, float, np.float64, np.int64]).to_numpy()
+    if is_num.any():
+        nums = pd.to_numeric(s[is_num], errors="coerce").to_numpy(dtype=float)
+        idx = np.flatnonzero(is_num)
+        ok = (nums == 0) | (nums == 1)
+        out[idx[ok]] = nums[ok]
+        invalid[idx[~ok]] = True
+    text = _strings(s, kinds)
+    if len(text):
+        uniques = {u: _flag(u) for u in text.unique()}
+        flags = text.map(uniques).to_numpy(dtype=float)
+        idx = text.index.to_numpy()
+        out[idx] = flags
+        invalid[idx[np.isnan(flags)]] = True
+    invalid |= ~(is_bool | is_num | (kinds == str).to_numpy() | s.isna().to_numpy())
+    return out, invalid
+
+
+def _flag(text: str) -> float:
+    key = normalize(text) or text.strip()
+    found = BOOLEANS.get(key)
+    return math.nan if found is None else float(found)
+
+
+def to_text(values: Sequence[Any]) -> pd.Series:
+    """Return a column of cells as text ('' for empty); whole numbers lose their '.0'."""
+    s = _series(values)
+    if len(s) == 0:
+        return pd.Series([], dtype=object)
+    kind = pd.api.types.infer_dtype(s, skipna=True)
+    if kind in ("string", "empty"):
+        return s.fillna("")
+    return s.map(_cell_text)
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        if math.isfinite(value) and value == int(value):
+            return str(int(value))
+        return repr(value) if math.isfinite(value) else ""
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    return str(value)

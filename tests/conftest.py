@@ -1,0 +1,57 @@
+"""Shared helpers: build a calendar config and audit inline grids."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import zoneinfo
+from typing import Any
+
+import pytest
+
+from sheets_sync.config import CalendarConfig, from_dict
+from sheets_sync.findings import to_findings
+from sheets_sync.model import Finding
+from sheets_sync.parse import parse
+from sheets_sync.validate import validate
+
+IST = zoneinfo.ZoneInfo("Europe/Istanbul")
+HEADER = ["ID", "Client", "Channel", "Format", "Publish date", "Status", "Caption", "Asset",
+          "Owner"]
+
+
+def calendar_config(**calendar: Any) -> CalendarConfig:
+    data = {"name": "test", "backend": "memory", "client": "Acme", **calendar}
+    return from_dict({"calendars": [data]}).calendars[0]
+
+
+def at(text: str) -> dt.datetime:
+    """Return an Istanbul-local moment such as '2026-03-10 09:00' as an aware datetime."""
+    return dt.datetime.fromisoformat(text).replace(tzinfo=IST)
+
+
+def row(post_id: str = "P1", *, client: str = "Acme", channel: str = "Instagram",
+        fmt: str = "Post", date: Any = "2026-03-20 10:00", status: str = "Draft",
+        caption: str = "Hello", asset: str = "https://cdn.example.com/a.jpg",
+        owner: str = "Ayşe") -> list[Any]:
+    return [post_id, client, channel, fmt, date, status, caption, asset, owner]
+
+
+def audit(rows: list[list[Any]], now: dt.datetime, header: list[str] | None = None,
+          **calendar: Any) -> list[Finding]:
+    config = calendar_config(**calendar)
+    cal = parse([header or HEADER, *rows], config)
+    return to_findings(validate(cal, config, now))
+
+
+def keys(findings: list[Finding], code: str | None = None) -> set[tuple[int | None, str, str]]:
+    """Return the (row, column, code) of every finding, optionally of one code only."""
+    return {f.key() for f in findings if code is None or f.code == code}
+
+
+@pytest.fixture
+def cassettes() -> str:
+    path = os.environ.get("SHEETS_SYNC_CASSETTES")
+    if not path:
+        pytest.skip("SHEETS_SYNC_CASSETTES is not set (the recordings live in ../shared)")
+    return path
