@@ -12,6 +12,7 @@ Layout of the file (``config/example.toml`` documents every key)::
 from __future__ import annotations
 
 import copy
+import os
 import dataclasses
 import sys
 import zoneinfo
@@ -186,7 +187,9 @@ class CalendarConfig:
     def location(self) -> Path:
         """Return the calendar file's path, relative paths taken from the config's folder."""
         path = Path(self.path).expanduser()
-        return path if path.is_absolute() else Path(self.base_dir or ".") / path
+        if not path.is_absolute():
+            path = Path(os.path.normpath(Path(self.base_dir or ".") / path))
+        return path
 
 
 @dataclass(frozen=True)
@@ -293,12 +296,14 @@ def _validate_calendar_data(data: dict[str, Any], where: str, problems: Problems
     base_rules = data.get("rules", {}) if isinstance(data.get("rules"), dict) else {}
     for name, settings in cal.clients.items():
         at = join(join(where, "clients"), name)
-        rules = build(Rules, _merge(base_rules, settings.rules), join(at, "rules"), problems)
-        _check_rules(rules, join(at, "rules"), problems)
-        country = settings.country or cal.country
-        timezone = settings.timezone or cal.timezone
-        _check_place(country, timezone, at, problems)
-        resolved[name] = ClientConfig(name, country, timezone, rules)
+        # The client's own keys are checked where they are written; the merged result only
+        # repeats what the calendar-level checks already reported.
+        own = build(Rules, settings.rules, join(at, "rules"), problems, partial=True)
+        _check_rules(own, join(at, "rules"), problems)
+        rules = build(Rules, _merge(base_rules, settings.rules), "", Problems())
+        _check_place(settings.country, settings.timezone, at, problems)
+        resolved[name] = ClientConfig(name, settings.country or cal.country,
+                                      settings.timezone or cal.timezone, rules)
     return dataclasses.replace(cal, resolved=resolved)
 
 
@@ -326,7 +331,7 @@ def _check_rules(rules: Rules, where: str, problems: Problems) -> None:
     for code, level in rules.levels.items():
         at = join(join(where, "levels"), code)
         if code not in CODES:
-            problems.add(at, "unknown finding code (see `sheets-sync audit --help` for the list)")
+            problems.add(at, "unknown finding code (`sheets-sync codes` lists them)")
         elif level != "off":
             try:
                 Severity.parse(level)

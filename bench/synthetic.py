@@ -1,0 +1,55 @@
+"""Synthetic content calendars for benchmarks: realistic text, about 3% defective rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from typing import Any
+
+HEADER = ["ID", "Client", "Channel", "Format", "Publish date", "Publish time", "Pillar",
+          "Caption", "Hashtags", "Asset", "Owner", "Status", "Sent for review", "Feedback due",
+          "Approved by", "Approved on", "Revision round", "Extra rounds", "Feedback", "Notes"]
+
+CHANNELS = ["Instagram", "Facebook", "X", "LinkedIn", "TikTok", "YouTube", "Threads",
+            "Pinterest"]
+FORMATS = ["Post", "Reel", "Story", "Carousel", "Video", "Short"]
+STATUSES = ["Taslak", "Draft", "Müşteri onayında", "Client review", "Revize", "Onaylandı",
+            "Approved", "Scheduled", "Yayınlandı", "Published", "İptal", "Fikir"]
+PILLARS = ["Value", "Shareable", "Promotion"]
+CAPTIONS = [
+    "Yeni sezon kahvelerimiz şubelerde! ☕️ Hangisini denemek istersin?\nYorumlara yaz 👇",
+    "Trail season is here 🏔️ Pack light, go far.\nWhat's on your list this weekend?",
+    "Çarşamba indirimi: tüm soğuk içeceklerde %20 🎉 Sadece bugün, İstanbul şubelerinde.",
+    "Behind the scenes at our roastery 🔥 Every bean, every batch, tasted by hand.",
+    "ქართული ყავის დღე 🇬🇪 Gürcü kahve günü kutlu olsun!",
+    "Three rules for packing a day bag 🎒 1) water 2) layers 3) snacks. What's yours?",
+]
+
+
+def calendar_rows(n: int, clients: int = 40, seed: int = 7,
+                  start: dt.date = dt.date(2026, 3, 1)) -> list[list[Any]]:
+    """Return a header plus ``n`` rows of cells as a Google/xlsx reader would deliver them."""
+    rng = random.Random(seed)
+    names = [f"Client {i:02d}" for i in range(clients)]
+    rows: list[list[Any]] = [list(HEADER)]
+    for i in range(n):
+        day = start + dt.timedelta(days=rng.randrange(120))
+        status = STATUSES[rng.randrange(len(STATUSES))]
+        caption = CAPTIONS[rng.randrange(len(CAPTIONS))] + f" #{i % 97}"
+        sent = dt.datetime.combine(day - dt.timedelta(days=rng.randrange(1, 9)), dt.time(10))
+        row: list[Any] = [
+            f"P{i:06d}", names[i % clients], CHANNELS[rng.randrange(len(CHANNELS))],
+            FORMATS[rng.randrange(len(FORMATS))], dt.datetime.combine(day, dt.time()),
+            f"{rng.randrange(8, 21)}:{rng.choice(['00', '30'])}", PILLARS[rng.randrange(3)],
+            caption, "#kahve #trail #istanbul", f"https://cdn.example.com/{i}.jpg",
+            rng.choice(["Ayşe", "Mehmet", "Jonas", "Elif"]), status,
+            sent if "onay" in status.lower() or "review" in status.lower() else None,
+            None, None, None, float(rng.randrange(4)), None, None, None,
+        ]
+        if rng.random() < 0.03:  # a defective row: one broken cell of several kinds
+            column, value = rng.choice([(4, "31.02.2026"), (2, "Instagrm"), (11, "Onaylandıı"),
+                                        (9, "www.example"), (16, "two"), (5, "25:70"),
+                                        (7, "x" * 2300)])
+            row[column] = value
+        rows.append(row)
+    return rows

@@ -1,0 +1,61 @@
+"""Read-only audit of one calendar: read, parse, validate. Never writes anything."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from dataclasses import dataclass
+
+import pandas as pd
+
+from sheets_sync.backends.files import read_tab
+from sheets_sync.config import CalendarConfig
+from sheets_sync.errors import UsageError
+from sheets_sync.parse import Calendar, parse
+from sheets_sync.validate import validate
+
+OWNED_TABS = ("Status", "Report", "History")
+AUDIT_HOUR = 9  # --today YYYY-MM-DD audits as of 09:00 in the calendar's time zone
+
+
+@dataclass(frozen=True)
+class AuditResult:
+    """What an audit found: the parsed calendar and its sorted findings frame."""
+
+    config: CalendarConfig
+    calendar: Calendar
+    findings: pd.DataFrame
+    source: str
+    now: dt.datetime
+
+
+def as_of(text: str | None, timezone: str) -> dt.datetime:
+    """Return the audit moment: now, or ``text`` (YYYY-MM-DD or YYYY-MM-DDTHH:MM) in ``timezone``.
+
+    Raises UsageError for text that is not such a date.
+    """
+    zone = zoneinfo.ZoneInfo(timezone)
+    if not text:
+        return dt.datetime.now(dt.timezone.utc).astimezone(zone)
+    try:
+        moment = dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise UsageError(f"--today: {text!r} is not a date; write it as YYYY-MM-DD "
+                         "(optionally THH:MM)") from None
+    if len(text.strip()) == 10:
+        moment = moment.replace(hour=AUDIT_HOUR)
+    return moment.replace(tzinfo=zone) if moment.tzinfo is None else moment
+
+
+def audit(config: CalendarConfig, now: dt.datetime) -> AuditResult:
+    """Audit the local calendar file of ``config`` as of ``now``.
+
+    Raises UsageError (missing file), CalendarError (no usable tab or header) or SourceError
+    (unreadable file). The file is only read.
+    """
+    if config.backend not in ("xlsx", "csv"):
+        raise UsageError(f"calendar {config.name!r} uses the {config.backend} backend; "
+                         "audit reads local .xlsx and .csv calendars")
+    grid = read_tab(config.location(), config.tab, skip=OWNED_TABS)
+    calendar = parse(grid.rows, config, tab=grid.source)
+    return AuditResult(config, calendar, validate(calendar, config, now), grid.source, now)

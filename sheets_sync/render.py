@@ -1,0 +1,106 @@
+"""Audit results as a terminal table, JSON or CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import textwrap
+from typing import Any
+
+from sheets_sync.audit import AuditResult
+from sheets_sync.findings import to_findings
+from sheets_sync.model import Severity
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def records(result: AuditResult) -> list[dict[str, Any]]:
+    """Return one plain dict per finding, in the audit's order."""
+    headers = result.calendar.headers
+    return [
+        {
+            "severity": f.severity.label,
+            "code": f.code,
+            "row": f.row,
+            "post_id": f.post_id,
+            "column": f.column,
+            "header": headers.get(f.column, ""),
+            "client": f.client,
+            "message": f.message,
+        }
+        for f in to_findings(result.findings)
+    ]
+
+
+def summary(result: AuditResult) -> dict[str, int]:
+    """Return the number of findings per severity label (every label present)."""
+    counts = result.findings["severity"].value_counts().to_dict()
+    return {s.label: int(counts.get(int(s), 0)) for s in sorted(Severity, reverse=True)}
+
+
+def to_json(result: AuditResult) -> str:
+    """Return the audit as a JSON document (findings plus a summary)."""
+    document = {
+        "calendar": result.config.name,
+        "source": result.source,
+        "as_of": result.now.isoformat(timespec="minutes"),
+        "posts": len(result.calendar.frame),
+        "summary": summary(result),
+        "findings": records(result),
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def neutralise(value: Any) -> Any:
+    """Return ``value`` safe for a spreadsheet: text that would start a formula gets a quote."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def to_csv(result: AuditResult) -> str:
+    """Return the findings as CSV; cells that a spreadsheet would run as formulas are quoted."""
+    out = io.StringIO()
+    fields = ["severity", "code", "row", "post_id", "column", "header", "client", "message"]
+    writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
+    writer.writeheader()
+    for record in records(result):
+        writer.writerow({k: neutralise(v) for k, v in record.items()})
+    return out.getvalue()
+
+
+def to_table(result: AuditResult, width: int | None = None) -> str:
+    """Return a readable table for a terminal, with a closing summary line."""
+    width = width or shutil.get_terminal_size((120, 24)).columns
+    rows = records(result)
+    lines = []
+    if rows:
+        cols = ("severity", "code", "row", "post_id")
+        sizes = {c: max(len(c), *(len(_cell(r[c])) for r in rows)) for c in cols}
+        sizes["post_id"] = min(sizes["post_id"], 24)
+        head = "  ".join(c.upper().replace("_", " ").ljust(sizes[c]) for c in cols) + "  MESSAGE"
+        lines.append(head)
+        indent = sum(sizes.values()) + 2 * len(cols)
+        room = max(width - indent, 30)
+        for r in rows:
+            left = "  ".join(_cell(r[c])[: sizes[c]].ljust(sizes[c]) for c in cols)
+            where = f"[{r['header'] or r['column']}] " if r["column"] else ""
+            wrapped = textwrap.wrap(where + " ".join(r["message"].split()), room) or [""]
+            lines.append(f"{left}  {wrapped[0]}")
+            lines.extend(" " * indent + more for more in wrapped[1:])
+    counts = summary(result)
+    total = sum(counts.values())
+    parts = ", ".join(f"{n} {label}" for label, n in counts.items() if n)
+    posts = len(result.calendar.frame)
+    lines.append(
+        f"{result.source}: {posts} posts, "
+        + (f"{total} findings ({parts})" if total else "no findings")
+        + f" as of {result.now.strftime('%Y-%m-%d %H:%M %Z')}"
+    )
+    return "\n".join(lines) + "\n"
+
+
+def _cell(value: Any) -> str:
+    return "" if value is None else str(value)
