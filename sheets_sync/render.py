@@ -86,7 +86,8 @@ def to_table(result: AuditResult, width: int | None = None) -> str:
         room = max(width - indent, 30)
         for r in rows:
             left = "  ".join(_cell(r[c])[: sizes[c]].ljust(sizes[c]) for c in cols)
-            where = f"[{r['header'] or r['column']}] " if r["column"] else ""
+            label = r["header"] or r["column"]
+            where = f"[{label}] " if label and not r["message"].startswith(label) else ""
             wrapped = textwrap.wrap(where + " ".join(r["message"].split()), room) or [""]
             lines.append(f"{left}  {wrapped[0]}")
             lines.extend(" " * indent + more for more in wrapped[1:])
