@@ -132,9 +132,11 @@ def parse(rows: Sequence[Sequence[Any]], config: CalendarConfig, tab: str = "Cal
     header_index, columns, duplicates = _find_header(rows, config, tab)
     body = rows[header_index + 1:]
     width = max(columns.values()) + 1
-    transposed = list(itertools.zip_longest(*(r[:width] for r in body), fillvalue=None))
-    if not transposed:
-        transposed = [()] * width
+    widest = max(map(len, body), default=0)
+    # Trim rows only when they are much wider than the mapped columns (slicing costs more
+    # than transposing a few unused columns).
+    source = body if widest <= width + 32 else [r[:width] for r in body]
+    transposed = list(itertools.zip_longest(*source, fillvalue=None))[:width]
     while len(transposed) < width:
         transposed.append((None,) * len(body))
     raw = {name: transposed[index] for name, index in columns.items()}
@@ -164,12 +166,10 @@ def parse(rows: Sequence[Sequence[Any]], config: CalendarConfig, tab: str = "Cal
 def _non_empty_rows(raw: dict[str, Sequence[Any]], count: int) -> np.ndarray:
     keep = np.zeros(count, dtype=bool)
     for values in raw.values():
-        s = pd.Series(values, dtype=object)
-        present = s.notna().to_numpy().copy()
-        text = present & (s.map(type) == str).to_numpy()
-        if text.any():
-            present[text] = s[text].astype(str).str.strip().ne("").to_numpy()
-        keep |= present
+        # Blankness is decided once per distinct value, not once per cell.
+        codes, uniques = pd.factorize(pd.Series(values, dtype=object))
+        blank = np.array([isinstance(u, str) and not u.strip() for u in uniques] + [True])
+        keep |= ~blank[codes]
     return keep
 
 

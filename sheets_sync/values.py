@@ -2,14 +2,15 @@
 
 Every parser takes a column of raw cells as delivered by a backend (str, int, float, bool,
 datetime, date, time, timedelta or None) and returns the parsed column plus a boolean mask of
-cells that were present but unreadable. Parsers never raise on cell content.
+cells that were present but unreadable. None and NaN are empty cells. Parsers never raise on cell
+content.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -18,9 +19,13 @@ import pandas as pd
 from sheets_sync.vocab import BOOLEANS, normalize
 
 SERIAL_EPOCH = np.datetime64("1899-12-30T00:00:00", "ns")
+# datetime64[ns] only holds 1677-09-21 .. 2262-04-11; dates outside these bounds are unreadable.
+DATE_MIN, DATE_MAX = np.datetime64("1678-01-01", "D"), np.datetime64("2262-01-01", "D")
 # Serial 61 is 1900-03-01, the first day on which every spreadsheet program agrees; serials
-# below it fall into Excel's 1900 leap-year bug. 2958465 is 9999-12-31.
-SERIAL_MIN, SERIAL_MAX = 61.0, 2958465.0
+# below it fall into Excel's 1900 leap-year bug. Serials from SERIAL_MAX on are after DATE_MAX.
+SERIAL_MIN = 61.0
+SERIAL_MAX = float((DATE_MAX - np.datetime64("1899-12-30", "D")).astype("int64"))
+NAT = np.datetime64("NaT", "ns")
 NS_PER_DAY = 86_400_000_000_000
 
 _TIME = r"(?:[T ]+(?P<hh>\d{1,2})[:.](?P<mi>\d{2})(?:[:.](?P<ss>\d{2})(?:\.\d+)?)?\s*(?P<ap>[AaPp]\.?\s?[Mm]\.?)?)?"
@@ -44,7 +49,7 @@ def _strings(s: pd.Series, kinds: pd.Series) -> pd.Series:
     return text[text != ""]
 
 
-def parse_dates(values: Sequence[Any], date_order: str = "dmy"
+def _dates_of_cells(values: Sequence[Any], date_order: str = "dmy"
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Parse a column of date cells.
 
@@ -63,7 +68,7 @@ def parse_dates(values: Sequence[Any], date_order: str = "dmy"
     is_num = kinds.isin([int, float, np.float64, np.int64]).to_numpy()
     if is_num.any():
         serial = pd.to_numeric(s[is_num], errors="coerce").to_numpy(dtype=float)
-        ok = np.isfinite(serial) & (serial >= SERIAL_MIN) & (serial <= SERIAL_MAX)
+        ok = np.isfinite(serial) & (serial >= SERIAL_MIN) & (serial < SERIAL_MAX)
         idx = np.flatnonzero(is_num)
         ns = np.round(np.where(ok, serial, 0.0) * NS_PER_DAY).astype("int64")
         stamps = SERIAL_EPOCH + ns.astype("timedelta64[ns]")
@@ -72,17 +77,16 @@ def parse_dates(values: Sequence[Any], date_order: str = "dmy"
         invalid[idx[~ok]] = True
     is_dt = kinds.isin([dt.datetime, pd.Timestamp]).to_numpy()
     if is_dt.any():
-        stamps = pd.to_datetime(s[is_dt], errors="coerce", utc=False)
-        if getattr(stamps.dt, "tz", None) is not None:
-            stamps = stamps.dt.tz_localize(None)
-        arr = stamps.to_numpy(dtype="datetime64[ns]")
+        arr = _datetimes(s[is_dt])
         idx = np.flatnonzero(is_dt)
         out[idx] = arr
         has_time[idx] = (arr - arr.astype("datetime64[D]")) != np.timedelta64(0, "ns")
         invalid[idx[np.isnat(arr)]] = True
     is_date = (kinds == dt.date).to_numpy()
     if is_date.any():
-        out[is_date] = pd.to_datetime(s[is_date]).to_numpy(dtype="datetime64[ns]")
+        days = _to_ns(pd.to_datetime(s[is_date], errors="coerce").to_numpy())
+        out[is_date] = days
+        invalid[np.flatnonzero(is_date)[np.isnat(days)]] = True
     text = _strings(s, kinds)
     if len(text):
         stamps, timed, bad = _parse_date_text(text, date_order)
@@ -90,9 +94,41 @@ def parse_dates(values: Sequence[Any], date_order: str = "dmy"
         out[idx] = stamps
         has_time[idx] = timed
         invalid[idx] = bad
-    other = ~(is_num | is_dt | is_date | (kinds == str).to_numpy() | s.isna().to_numpy())
-    invalid |= other
-    return out, has_time, invalid
+    blank = s.isna().to_numpy()
+    other = ~(is_num | is_dt | is_date | (kinds == str).to_numpy() | blank)
+    invalid = (invalid | other) & ~blank
+    return out, has_time & ~invalid, invalid
+
+
+def _to_ns(values: np.ndarray) -> np.ndarray:
+    """Return datetime64 values of any unit as datetime64[ns]; NaT outside DATE_MIN..DATE_MAX."""
+    out = np.full(len(values), NAT)
+    if values.dtype.kind != "M":
+        return out
+    ok = ~np.isnat(values) & (values >= DATE_MIN) & (values < DATE_MAX)
+    out[ok] = values[ok].astype("datetime64[ns]")
+    return out
+
+
+def _datetimes(cells: pd.Series) -> np.ndarray:
+    """Return datetime cells as naive datetime64[ns] (NaT where out of range).
+
+    A cell with a time zone keeps its own wall-clock time. Such cells are rare (backends
+    deliver naive datetimes), so those the vectorised conversion cannot read (a mix of time
+    zones) are retried one by one.
+    """
+    try:
+        stamps = pd.to_datetime(cells, errors="coerce")
+        if isinstance(stamps.dtype, pd.DatetimeTZDtype):
+            stamps = stamps.dt.tz_localize(None)
+        arr = _to_ns(stamps.to_numpy())
+    except (TypeError, ValueError, AttributeError):  # mixed time zones on older pandas
+        arr = np.full(len(cells), NAT)
+    retry = np.isnat(arr)
+    if retry.any():
+        naive = cells[retry].map(lambda v: v.replace(tzinfo=None))
+        arr[retry] = _to_ns(pd.to_datetime(naive, errors="coerce").to_numpy())
+    return arr
 
 
 def _parse_date_text(text: pd.Series, date_order: str
@@ -118,7 +154,7 @@ def _parse_date_text(text: pd.Series, date_order: str
             found = found.rename(columns={first: "d", second: "m"})
         for key in parts:
             parts[key][rows] = pd.to_numeric(found[key], errors="coerce").to_numpy(dtype=float)
-        ap = found["ap"].fillna("").str.lower().str[0].to_numpy(dtype=object)
+        ap = found["ap"].fillna("").str.lower().str[:1].to_numpy(dtype=object)
         pm[rows] = ap == "p"
         am[rows] = ap == "a"
         matched[rows] = True
@@ -136,7 +172,7 @@ def _parse_date_text(text: pd.Series, date_order: str
     )
     bad_fields = (frame["hour"] > 23) | (frame["minute"] > 59) | (frame["second"] > 59)
     frame.loc[~matched | bad_fields.to_numpy() | bad_clock, "year"] = np.nan
-    stamps = pd.to_datetime(frame, errors="coerce").to_numpy(dtype="datetime64[ns]")
+    stamps = _to_ns(pd.to_datetime(frame, errors="coerce").to_numpy())
     invalid = np.isnat(stamps)
     has_time = ~np.isnan(parts["hh"]) & ~invalid
     return stamps, has_time, invalid
@@ -152,7 +188,7 @@ def _twelve_hour(hours: np.ndarray, am: np.ndarray, pm: np.ndarray
     return hours, bad
 
 
-def parse_times(values: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
+def _times_of_cells(values: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
     """Parse a column of time-of-day cells (``14:30``, ``10:00 AM``, day fractions, times).
 
     Returns ``(offsets, invalid)``: timedelta64[ns] since midnight (NaT where empty or
@@ -179,22 +215,25 @@ def parse_times(values: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
         out[is_time] = np.array(secs, dtype="int64").astype("timedelta64[s]")
     is_delta = (kinds == dt.timedelta).to_numpy()
     if is_delta.any():
-        deltas = pd.to_timedelta(s[is_delta]).to_numpy(dtype="timedelta64[ns]")
-        ok = (deltas >= np.timedelta64(0, "ns")) & (deltas < np.timedelta64(1, "D"))
+        deltas = pd.to_timedelta(s[is_delta], errors="coerce").to_numpy()
+        ok = (~np.isnat(deltas) & (deltas >= np.timedelta64(0, "ns"))
+              & (deltas < np.timedelta64(1, "D")))
+        deltas = np.where(ok, deltas, np.timedelta64(0, "ns")).astype("timedelta64[ns]")
         idx = np.flatnonzero(is_delta)
         out[idx[ok]] = deltas[ok]
         invalid[idx[~ok]] = True
     is_dt = kinds.isin([dt.datetime, pd.Timestamp]).to_numpy()
     if is_dt.any():
-        stamps = pd.to_datetime(s[is_dt], errors="coerce").to_numpy(dtype="datetime64[ns]")
+        stamps = _datetimes(s[is_dt])
         out[is_dt] = stamps - stamps.astype("datetime64[D]")
+        invalid[np.flatnonzero(is_dt)[np.isnat(stamps)]] = True
     text = _strings(s, kinds)
     if len(text):
         found = text.str.extract(_CLOCK)
         hours = pd.to_numeric(found["hh"], errors="coerce").to_numpy(dtype=float)
         minutes = np.nan_to_num(pd.to_numeric(found["mi"], errors="coerce").to_numpy(float))
         seconds = np.nan_to_num(pd.to_numeric(found["ss"], errors="coerce").to_numpy(float))
-        ap = found["ap"].fillna("").str.lower().str[0].to_numpy(dtype=object)
+        ap = found["ap"].fillna("").str.lower().str[:1].to_numpy(dtype=object)
         no_minutes = found["mi"].isna().to_numpy() & (ap == "")
         hours, bad = _twelve_hour(hours, ap == "a", ap == "p")
         bad = bad | np.isnan(hours) | (hours > 23) | (minutes > 59) | (seconds > 59) | no_minutes
@@ -202,13 +241,12 @@ def parse_times(values: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
         idx = text.index.to_numpy()
         out[idx[~bad]] = secs[~bad].astype("timedelta64[s]")
         invalid[idx[bad]] = True
-    other = ~(is_num | is_time | is_delta | is_dt | (kinds == str).to_numpy()
-              | s.isna().to_numpy())
-    invalid |= other
-    return out, invalid
+    blank = s.isna().to_numpy()
+    other = ~(is_num | is_time | is_delta | is_dt | (kinds == str).to_numpy() | blank)
+    return out, (invalid | other) & ~blank
 
 
-def parse_counts(values: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
+def _counts_of_cells(values: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
     """Parse a column of whole, non-negative counts; returns ``(floats with NaN, invalid)``."""
     s = _series(values)
     n = len(s)
@@ -229,7 +267,7 @@ def parse_counts(values: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
     return out, invalid
 
 
-def parse_flags(values: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
+def _flags_of_cells(values: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
     """Parse yes/no cells (yes/no/true/false/evet/hayır/✓…); returns ``(1.0/0.0/NaN, invalid)``."""
     s = _series(values)
     n = len(s)
@@ -254,8 +292,9 @@ def parse_flags(values: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
         idx = text.index.to_numpy()
         out[idx] = flags
         invalid[idx[np.isnan(flags)]] = True
-    invalid |= ~(is_bool | is_num | (kinds == str).to_numpy() | s.isna().to_numpy())
-    return out, invalid
+    blank = s.isna().to_numpy()
+    invalid |= ~(is_bool | is_num | (kinds == str).to_numpy() | blank)
+    return out, invalid & ~blank
 
 
 def _flag(text: str) -> float:
@@ -289,3 +328,66 @@ def _cell_text(value: Any) -> str:
     if isinstance(value, (dt.date, dt.time)):
         return value.isoformat()
     return str(value)
+
+
+# --- public parsers: each distinct cell value is parsed once ------------------------------
+# Calendars repeat a few hundred dates, times and flags across many thousands of rows, so the
+# parsers above run on the distinct values only and the results are spread back by index.
+_TRUE, _FALSE, _NAN = object(), object(), object()
+
+
+def _by_distinct(values: Sequence[Any], parse_cells: Callable[[list[Any]], tuple[Any, ...]]
+                 ) -> tuple[Any, ...]:
+    s = _series(values)
+    if len(s) == 0:
+        return parse_cells([])
+    kinds = _kinds(s)
+    # True == 1 and NaN is "missing" to pandas' hashing: keep both apart from other cells.
+    special = (kinds == bool) | ((kinds == float) & s.isna())
+    if special.any():
+        s = s.copy()
+        s[special] = [_TRUE if v is True else _FALSE if v is False else _NAN
+                      for v in s[special]]
+    try:
+        codes, uniques = pd.factorize(s)
+    except TypeError:  # an unhashable cell (never from a spreadsheet): parse cell by cell
+        return parse_cells(list(values))
+    restore = {id(_TRUE): True, id(_FALSE): False, id(_NAN): math.nan}
+    distinct = [restore.get(id(u), u) for u in uniques] + [None]
+    results = parse_cells(distinct)
+    codes = np.where(codes < 0, len(uniques), codes)
+    return tuple(np.asarray(r)[codes] for r in results)
+
+
+def parse_dates(values: Sequence[Any], date_order: str = "dmy"
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Parse a column of date cells.
+
+    Returns ``(datetimes, has_time, invalid)``: naive datetime64[ns] (NaT where empty or
+    unreadable), whether the cell carried a time of day, and which non-empty cells could not be
+    read. Serial numbers count days since 1899-12-30, as Google Sheets and Excel do.
+    """
+    out = _by_distinct(values, lambda cells: _dates_of_cells(cells, date_order))
+    return out[0], out[1], out[2]
+
+
+def parse_times(values: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
+    """Parse time-of-day cells (``14:30``, ``10:00 AM``, day fractions, time cells).
+
+    Returns ``(offsets, invalid)``: timedelta64[ns] since midnight (NaT where empty or
+    unreadable) and which non-empty cells could not be read.
+    """
+    out = _by_distinct(values, _times_of_cells)
+    return out[0], out[1]
+
+
+def parse_counts(values: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
+    """Parse whole, non-negative counts; returns ``(floats with NaN, invalid)``."""
+    out = _by_distinct(values, _counts_of_cells)
+    return out[0], out[1]
+
+
+def parse_flags(values: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
+    """Parse yes/no cells (yes/no/true/false/evet/hayır/✓…); returns ``(1.0/0.0/NaN, invalid)``."""
+    out = _by_distinct(values, _flags_of_cells)
+    return out[0], out[1]

@@ -55,3 +55,10 @@ def cassettes() -> str:
     if not path:
         pytest.skip("SHEETS_SYNC_CASSETTES is not set (the recordings live in ../shared)")
     return path
+
+
+def only(*codes: str) -> dict[str, str]:
+    """Return ``rules.levels`` switching off every finding code except ``codes``."""
+    from sheets_sync.codes import CODES
+
+    return {code: "off" for code in CODES if code not in codes}

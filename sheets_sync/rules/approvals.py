@@ -15,13 +15,16 @@ APPROVAL_FIELDS = ("approved", "approved_by", "approved_at")
 def approval_recorded(ctx: Context) -> np.ndarray:
     """Per row: whether the sheet records an approval (flag, approver or approval date).
 
-    Calendars without any approval column only have the status to go by.
+    A filled yes/no flag decides on its own: "No" means not approved even when a reviewer's
+    name or a date is written next to it. Calendars without any approval column only have the
+    status to go by.
     """
     frame = ctx.frame
     if not any(ctx.has(name) for name in APPROVAL_FIELDS):
         return frame["status"].isin(APPROVED_STATES).to_numpy()
-    recorded = (frame["approved"].to_numpy() == 1.0) | frame["approved_at"].notna().to_numpy()
-    return recorded | (frame["approved_by"].str.strip() != "").to_numpy()
+    flag = frame["approved"].to_numpy(dtype=float)
+    named = (frame["approved_at"].notna() | (frame["approved_by"].str.strip() != "")).to_numpy()
+    return np.where(np.isnan(flag), named, flag == 1.0)
 
 
 @rule("approval-missing")

@@ -67,7 +67,9 @@ class Context:
             raise ValueError("now must be timezone-aware")
         self.messages = Messages(self.config.language)
         self.builder = FindingsBuilder(self.frame)
-        self.clients: list[str] = sorted(self.frame["client"].unique().tolist())
+        codes, names = pd.factorize(self.frame["client"], sort=True)
+        self.client_codes: np.ndarray = codes
+        self.clients: list[str] = [str(n) for n in names]
         self.settings: dict[str, ClientConfig] = {
             c: self.config.for_client(c) for c in self.clients}
 
@@ -86,11 +88,13 @@ class Context:
     # --- per-client values ------------------------------------------------------------
     def per_client(self, get: Callable[[ClientConfig], Any], dtype: Any = float) -> np.ndarray:
         """Return ``get(client settings)`` for every row, as an array of ``dtype``."""
-        values = {c: get(s) for c, s in self.settings.items()}
-        return self.frame["client"].map(values).to_numpy(dtype=dtype)
+        values = np.array([get(self.settings[c]) for c in self.clients], dtype=dtype)
+        if not len(values):
+            return np.zeros(0, dtype=dtype)
+        return values[self.client_codes]
 
     def client_mask(self, client: str) -> np.ndarray:
-        return (self.frame["client"] == client).to_numpy()
+        return self.client_codes == self.clients.index(client)
 
     def local_now(self, client: str) -> np.datetime64:
         """Return ``now`` as a naive datetime in the client's time zone."""
@@ -100,28 +104,45 @@ class Context:
     @functools.cached_property
     def now_local(self) -> np.ndarray:
         """Per row: ``now`` in the row's client's time zone (naive datetime64[ns])."""
-        values = {c: self.local_now(c) for c in self.clients}
-        return self.frame["client"].map(values).to_numpy(dtype="datetime64[ns]")
+        values = np.array([self.local_now(c) for c in self.clients], dtype="datetime64[ns]")
+        return values[self.client_codes] if len(values) else values
 
     @functools.cached_property
     def today_local(self) -> np.ndarray:
         return self.now_local.astype("datetime64[D]")
 
     # --- business days ------------------------------------------------------------------
-    def holidays_for(self, client: str) -> tuple[np.datetime64, ...]:
+    @functools.cached_property
+    def _years(self) -> tuple[int, int]:
         year = self.now.year
-        years = pd.Series(self.frame["publish_at"]).dt.year.dropna()
-        first = int(min(years.min(), year - 1)) if len(years) else year - 1
-        last = int(max(years.max(), year + 1)) if len(years) else year + 1
-        return _holiday_dates(self.settings[client].country.upper(), first, last)
+        stamps = self.frame["publish_at"].to_numpy(dtype="datetime64[ns]")
+        stamps = stamps[~np.isnat(stamps)]
+        if not len(stamps):
+            return year - 1, year + 1
+        low = int(stamps.min().astype("datetime64[Y]").astype(int)) + 1970
+        high = int(stamps.max().astype("datetime64[Y]").astype(int)) + 1970
+        return min(low, year - 1), max(high, year + 1)
 
-    def _by_country(self, func: Callable[[np.ndarray, tuple[np.datetime64, ...]], np.ndarray],
+    def holidays_for(self, client: str) -> tuple[np.datetime64, ...]:
+        """Return the public holidays of the client's country over the calendar's years."""
+        return _holiday_dates(self.settings[client].country.upper(), *self._years)
+
+    @functools.cached_property
+    def _country_groups(self) -> list[tuple[np.ndarray, list[np.datetime64]]]:
+        """Row masks per country (clients sharing a country share a holiday calendar)."""
+        by_country: dict[str, list[int]] = {}
+        for index, client in enumerate(self.clients):
+            by_country.setdefault(self.settings[client].country.upper(), []).append(index)
+        return [(np.isin(self.client_codes, indexes),
+                 list(self.holidays_for(self.clients[indexes[0]])))
+                for indexes in by_country.values()]
+
+    def _by_country(self, func: Callable[[np.ndarray, list[np.datetime64]], np.ndarray],
                     size_like: np.ndarray, out_dtype: Any) -> np.ndarray:
         out = np.zeros(len(size_like), dtype=out_dtype)
-        for client in self.clients:
-            mask = self.client_mask(client)
+        for mask, holiday_list in self._country_groups:
             if mask.any():
-                out[mask] = func(mask, self.holidays_for(client))
+                out[mask] = func(mask, holiday_list)
         return out
 
     def business_days_between(self, start: np.ndarray, end: np.ndarray) -> np.ndarray:
@@ -131,7 +152,7 @@ class Context:
         safe_start = np.where(valid, start_d, np.datetime64("2000-01-03"))
         safe_end = np.where(valid, end_d, np.datetime64("2000-01-03"))
         counts = self._by_country(
-            lambda m, hol: np.busday_count(safe_start[m], safe_end[m], holidays=list(hol)),
+            lambda m, hol: np.busday_count(safe_start[m], safe_end[m], holidays=hol),
             start, "int64")
         return np.where(valid, counts, 0)
 
@@ -143,7 +164,7 @@ class Context:
         steps = np.asarray(days, dtype="int64")
         out = self._by_country(
             lambda m, hol: np.busday_offset(safe[m], steps[m], roll="forward",
-                                            holidays=list(hol)),
+                                            holidays=hol),
             start, "datetime64[D]")
         return np.where(valid, out, np.datetime64("NaT"))
 
@@ -151,7 +172,7 @@ class Context:
         dates_d = dates.astype("datetime64[D]")
         valid = ~np.isnat(dates_d)
         safe = np.where(valid, dates_d, np.datetime64("2000-01-03"))
-        out = self._by_country(lambda m, hol: np.is_busday(safe[m], holidays=list(hol)),
+        out = self._by_country(lambda m, hol: np.is_busday(safe[m], holidays=hol),
                                dates, bool)
         return out & valid
 

@@ -46,7 +46,7 @@ def cadence(ctx: Context) -> None:
         end = today + pd.Timedelta(days=settings.rules.cadence.horizon_days)
         mondays = pd.date_range(first_monday, end - pd.Timedelta(days=1), freq="7D")
         mine = live[live["client"] == client]
-        week = mine["day"] - pd.to_timedelta(mine["day"].dt.weekday, unit="D")
+        week = mine["day"] - pd.to_timedelta(mine["day"].dt.day_of_week, unit="D")
         counts = mine.groupby([mine["channel"], week]).size().to_dict()
         for channel, target in sorted(contract.items()):
             for monday in mondays:
@@ -84,16 +84,23 @@ def too_many_per_day(ctx: Context) -> None:
 @rule("calendar-gap")
 def calendar_gaps(ctx: Context) -> None:
     live = _live(ctx)
+    live = live[live["channel"] != ""]
+    today = {c: _today(ctx, c) for c in ctx.clients}
+    horizon = {c: pd.Timedelta(days=s.rules.cadence.horizon_days) for c, s in ctx.settings.items()}
+    starts = pd.to_datetime(live["client"].map(today))
+    ends = starts + pd.to_timedelta(live["client"].map(horizon))
+    in_horizon = ((live["day"] >= starts) & (live["day"] < ends)).to_numpy(dtype=bool)
+    days = live.loc[in_horizon, ["client", "channel", "day"]].drop_duplicates()
+    planned = {key: group["day"].sort_values().tolist()
+               for key, group in days.groupby(["client", "channel"], observed=True)}
     for client, settings in ctx.settings.items():
         rules = settings.rules.cadence
-        today = _today(ctx, client)
-        end = today + pd.Timedelta(days=rules.horizon_days)
-        mine = live[(live["client"] == client) & (live["channel"] != "")]
-        channels = set(mine["channel"]) | {c for c, n in rules.posts_per_week.items() if n > 0}
-        for channel in sorted(channels):
-            days = mine.loc[(mine["channel"] == channel) & (mine["day"] >= today)
-                            & (mine["day"] < end), "day"].drop_duplicates().sort_values()
-            anchors = [today - pd.Timedelta(days=1), *days.tolist(), end]
+        used = set(live.loc[live["client"] == client, "channel"])
+        contracted = {c for c, n in rules.posts_per_week.items() if n > 0}
+        end = today[client] + horizon[client]
+        for channel in sorted(used | contracted):
+            anchors = [today[client] - pd.Timedelta(days=1),
+                       *planned.get((client, channel), []), end]
             for before, after in zip(anchors, anchors[1:]):
                 empty_days = (after - before).days - 1
                 if empty_days > rules.gap_days:

@@ -30,15 +30,25 @@ def review_start(ctx: Context) -> tuple[np.ndarray, np.ndarray]:
     return start, timed
 
 
-def feedback_deadline(ctx: Context, start: np.ndarray, timed: np.ndarray) -> np.ndarray:
-    """Per row: the moment feedback is due (NaT when unknown)."""
-    frame = ctx.frame
-    sla = ctx.per_client(lambda s: s.rules.feedback.sla_days, "int64")
+def after_business_days(ctx: Context, start: np.ndarray, timed: np.ndarray, days: np.ndarray
+                        ) -> np.ndarray:
+    """Per row: the moment ``days`` business days after ``start`` have passed (NaT if no start).
+
+    A start on a weekend or holiday counts from the start of the next business day; a
+    date-only start counts from the end of that day.
+    """
     start_day = start.astype("datetime64[D]")
     rolled = ~ctx.is_business_day(start)
     time_of_day = np.where(timed & ~rolled, start - start_day, ONE_DAY.astype("timedelta64[ns]"))
     time_of_day = np.where(rolled, np.timedelta64(0, "ns"), time_of_day)
-    computed = ctx.add_business_days(start, sla).astype("datetime64[ns]") + time_of_day
+    return ctx.add_business_days(start, days).astype("datetime64[ns]") + time_of_day
+
+
+def feedback_deadline(ctx: Context, start: np.ndarray, timed: np.ndarray) -> np.ndarray:
+    """Per row: the moment feedback is due (NaT when unknown)."""
+    frame = ctx.frame
+    sla = ctx.per_client(lambda s: s.rules.feedback.sla_days, "int64")
+    computed = after_business_days(ctx, start, timed, sla)
     due = frame["feedback_due"].to_numpy()
     due_timed = frame["feedback_due_has_time"].to_numpy()
     explicit = np.where(due_timed, due, due.astype("datetime64[D]") + ONE_DAY)
@@ -55,8 +65,9 @@ def feedback_overdue(ctx: Context) -> None:
     deadline = feedback_deadline(ctx, start, timed)
     now = ctx.now_local
     deemed_after = ctx.per_client(lambda s: s.rules.feedback.deemed_approved_after_days, "int64")
-    waited = ctx.business_days_between(start, now)
-    deemed = in_review & ~np.isnat(start) & (deemed_after > 0) & (waited >= deemed_after)
+    # The contractual window is counted like the feedback SLA, from the same start.
+    deemed_at = after_business_days(ctx, start, timed, deemed_after)
+    deemed = in_review & ~np.isnat(deemed_at) & (deemed_after > 0) & (now > deemed_at)
     if deemed.any():
         ctx.add("deemed-approved", deemed, "status", ctx.messages.render(
             "deemed-approved", since=ctx.when(start[deemed], timed[deemed]),

@@ -119,15 +119,16 @@ def post_ids(ctx: Context) -> None:
 
 def _per_channel_limit(ctx: Context, limit_of: str) -> np.ndarray:
     """Per row: the client's limit for the row's channel (NaN when there is none)."""
-    limits = np.full(len(ctx.frame), np.nan)
-    channel = ctx.frame["channel"].to_numpy(dtype=object)
-    for client, settings in ctx.settings.items():
-        in_client = ctx.client_mask(client)
-        for name in CHANNELS:
-            value = getattr(settings.rules, limit_of)(name)
+    # A (client x channel) table of limits, looked up for every row at once.
+    table = np.full((len(ctx.clients) + 1, len(CHANNELS) + 1), np.nan)
+    for index, client in enumerate(ctx.clients):
+        for position, name in enumerate(CHANNELS):
+            value = getattr(ctx.settings[client].rules, limit_of)(name)
             if value is not None:
-                limits[in_client & (channel == name)] = value
-    return limits
+                table[index, position] = value
+    position = {name: i for i, name in enumerate(CHANNELS)}
+    channel = ctx.frame["channel"].map(position).fillna(len(CHANNELS)).to_numpy(dtype="int64")
+    return table[ctx.client_codes, channel]
 
 
 @rule("caption-too-long")
@@ -171,17 +172,24 @@ def asset_links(ctx: Context) -> None:
 @rule("duplicate-caption")
 def duplicate_captions(ctx: Context) -> None:
     frame = ctx.frame
-    text = frame["caption"].str.casefold().str.split().str.join(" ").fillna("")
-    live = (text != "") & (frame["status"] != "cancelled") & frame["publish_at"].notna()
+    # Captions are compared case- and spacing-insensitively; normalising each distinct
+    # caption once is cheaper than pandas' string accessors here.
+    codes, uniques = pd.factorize(frame["caption"])
+    folded = np.array([" ".join(u.casefold().split()) for u in uniques] + [""], dtype=object)
+    text_codes, _ = pd.factorize(folded[codes])
+    live = ((folded[codes] != "") & (frame["status"] != "cancelled").to_numpy()
+            & frame["publish_at"].notna().to_numpy())
     if not live.any():
         return
     window = ctx.per_client(lambda s: s.rules.content.duplicate_window_days)
-    part = pd.DataFrame({"client": frame["client"], "channel": frame["channel"], "text": text,
+    channel_codes, _ = pd.factorize(frame["channel"])
+    part = pd.DataFrame({"client": ctx.client_codes, "channel": channel_codes, "text": text_codes,
                          "at": frame["publish_at"], "row": frame["row"],
-                         "window": window})[live.to_numpy()]
+                         "window": window}, index=frame.index)[live]
     part = part.sort_values(["client", "channel", "text", "at", "row"], kind="stable")
-    same = ((part["client"] == part["client"].shift()) & (part["channel"] == part["channel"].shift())
-            & (part["text"] == part["text"].shift()))
+    previous = part.shift()
+    same = ((part["client"] == previous["client"]) & (part["channel"] == previous["channel"])
+            & (part["text"] == previous["text"]))
     gap = (part["at"].dt.normalize() - part["at"].shift().dt.normalize()).dt.days
     hit = same & (gap <= part["window"])
     if not hit.any():

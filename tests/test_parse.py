@@ -1,0 +1,310 @@
+"""Reading a calendar tab: header mapping, header detection, row numbers and cell values."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+import pytest
+from conftest import HEADER, calendar_config, row
+
+from sheets_sync.errors import CalendarError
+from sheets_sync.findings import to_findings
+from sheets_sync.parse import Calendar, parse
+
+TR_HEADER = ["Gönderi No", "Müşteri", "Kanal", "İçerik türü", "Yayın Tarihi", "Yayın saati",
+             "Durum", "Metin", "Görsel", "Sorumlu", "Onaya gönderildi",
+             "Geri bildirim son tarih", "Onaylayan", "Onay tarihi", "Onaylandı", "Revizyon",
+             "Ek revizyon", "Geri bildirim", "Notlar", "Kategori", "Etiketler"]
+EN_HEADER = ["Post ID", "Brand", "Platform", "Content type", "Publish date", "Publish time",
+             "Status", "Copy", "Asset link", "Assignee", "Sent to client", "Feedback deadline",
+             "Approver", "Approval date", "Approved", "Revisions", "Extra revisions",
+             "Client feedback", "Notes", "Pillar", "Hashtags"]
+FIELDS_IN_ORDER = ["post_id", "client", "channel", "format", "publish_at", "publish_time",
+                   "status", "caption", "asset", "owner", "sent_for_review_at", "feedback_due",
+                   "approved_by", "approved_at", "approved", "revision_round",
+                   "extra_rounds_approved", "client_feedback", "notes", "pillar", "hashtags"]
+
+
+def read(grid: list[list[Any]], **calendar: Any) -> Calendar:
+    return parse(grid, calendar_config(**calendar))
+
+
+def codes(cal: Calendar) -> list[tuple[int | None, str, str]]:
+    return [f.key() for f in to_findings(cal.findings)]
+
+
+def stamps(cal: Calendar, name: str = "publish_at") -> list[str | None]:
+    return [None if pd.isna(s) else str(s)[:16] for s in cal.frame[name]]
+
+
+# --------------------------------------------------------------------------------------------
+# header aliases
+
+
+@pytest.mark.parametrize("header", [TR_HEADER, EN_HEADER,
+                                    [h.upper() for h in TR_HEADER], [h.lower() for h in EN_HEADER]])
+def test_header_aliases_in_english_and_turkish(header: list[str]) -> None:
+    cal = read([header])
+    assert cal.columns == {name: i for i, name in enumerate(FIELDS_IN_ORDER)}
+    assert cal.header("publish_at") == header[4]
+    assert codes(cal) == []
+    assert cal.frame.empty
+
+
+def test_turkish_calendar_values() -> None:
+    cells = ["G-1", "Marka A", "Instagram", "Karusel", "20.03.2026", "14:30", "Müşteri onayında",
+             "Bahar geldi 🌸\nYeni koleksiyon", "https://cdn.example.com/a.jpg", "Ayşe",
+             "18.03.2026 10:00", "", "", "", "Hayır", "1", "0", "", "", "Değer", "#bahar"]
+    cal = read([TR_HEADER, cells])
+    frame = cal.frame
+    assert frame["row"].tolist() == [2]
+    assert frame.loc[0, "post_id"] == "G-1" and frame.loc[0, "client"] == "Marka A"
+    assert (frame.loc[0, "channel"], frame.loc[0, "format"], frame.loc[0, "status"]) == (
+        "instagram", "carousel", "client_review")
+    assert frame.loc[0, "status_raw"] == "Müşteri onayında"
+    assert stamps(cal) == ["2026-03-20 14:30"]
+    assert stamps(cal, "sent_for_review_at") == ["2026-03-18 10:00"]
+    assert frame.loc[0, "approved"] == 0.0
+    assert frame.loc[0, "revision_round"] == 1.0
+    assert frame.loc[0, "caption"] == "Bahar geldi 🌸\nYeni koleksiyon"
+    assert codes(cal) == []
+
+
+def test_headers_with_hints_in_parentheses() -> None:
+    header = ["ID", "Channel", "Publish date [dd.mm.yyyy]", "Publish Time (10:00 AM)",
+              "Status ▼", "Approved (Yes/No)", "Caption (max 2200)"]
+    cal = read([header, ["P1", "IG", "20.03.2026", "10:00 AM", "Draft", "Yes", "Hi"]])
+    assert cal.columns == {"post_id": 0, "channel": 1, "publish_at": 2, "publish_time": 3,
+                           "status": 4, "approved": 5, "caption": 6}
+    assert stamps(cal) == ["2026-03-20 10:00"]
+    assert cal.frame["approved"].tolist() == [1.0]
+
+
+def test_configured_columns_win_over_builtin_aliases() -> None:
+    header = ["Ref", "Network", "Go live", "Stage", "Date", "Copy text"]
+    cal = read([header, ["A-7", "LinkedIn", "2026-03-20 11:00", "Approved", "2026-01-01", "Hi"]],
+               columns={"post_id": ["Ref"], "publish_at": ["Go live"], "status": ["Stage"],
+                        "caption": ["Caption", "Copy text"]})
+    assert cal.columns == {"post_id": 0, "channel": 1, "publish_at": 2, "status": 3,
+                           "caption": 5}
+    assert cal.header("publish_at") == "Go live"
+    assert stamps(cal) == ["2026-03-20 11:00"]
+    assert cal.frame["caption"].tolist() == ["Hi"]
+    assert codes(cal) == []  # "Date" is simply not used: no duplicate-column
+
+
+def test_a_configured_column_that_is_missing_is_an_error() -> None:
+    with pytest.raises(CalendarError) as caught:
+        read([[*HEADER], row()], columns={"status": ["Stage"]})
+    assert "configured columns not found: status = 'Stage'" in caught.value.message
+
+
+# --------------------------------------------------------------------------------------------
+# header problems
+
+
+def test_missing_required_column_names_tab_field_and_headers() -> None:
+    config = calendar_config()
+    with pytest.raises(CalendarError) as caught:
+        parse([["ID", "Kanal", "Durum", "Notes"], ["P1", "IG", "Draft", ""]], config,
+              tab="Mart 2026")
+    message = caught.value.message
+    assert message.startswith("Mart 2026: no column for publish_at (e.g. Publish date, Date")
+    assert "Headers found in row 1: ID, Kanal, Durum, Notes." in message
+    assert "--column field=Header" in message
+    assert caught.value.exit_code == 2
+
+
+def test_several_missing_columns_are_all_named() -> None:
+    with pytest.raises(CalendarError, match="no column for publish_at .*; channel .*; status"):
+        read([["ID", "Caption"]])
+
+
+def test_empty_tab_is_an_error() -> None:
+    with pytest.raises(CalendarError, match="Calendar is empty"):
+        read([])
+    with pytest.raises(CalendarError, match=r"Headers found in row 1: \(none\)"):
+        read([[], [None, ""]])
+
+
+def test_duplicate_headers_are_reported_and_the_first_is_used() -> None:
+    header = ["ID", "Status", "Channel", "Date", "Durum", "Post date"]
+    cal = read([header, ["P1", "Draft", "X", "2026-03-20", "Approved", "2026-04-01"]])
+    assert codes(cal) == [(1, "status", "duplicate-column"), (1, "publish_at", "duplicate-column")]
+    assert cal.frame["status"].tolist() == ["draft"]
+    assert stamps(cal) == ["2026-03-20 09:00"]
+    message = to_findings(cal.findings)[0].message
+    assert "“Status” (column B) is used and “Durum” (column E) is ignored" in message
+
+
+def test_blank_and_unknown_headers_are_ignored() -> None:
+    header = ["ID", None, "Channel", "", "Date", "   ", "Status", "CTA", "Week"]
+    cal = read([header, ["P1", "junk", "Instagram", "junk", "2026-03-20", "junk", "Draft",
+                         "Buy now", 12]])
+    assert cal.columns == {"post_id": 0, "channel": 2, "publish_at": 4, "status": 6}
+    assert codes(cal) == []
+    assert cal.frame["row"].tolist() == [2]
+
+
+def test_header_row_is_found_below_title_rows() -> None:
+    grid = [["Acme — March content calendar"], [], ["Prepared by", "Ayşe"],
+            ["ID", "Channel", "Publish date", "Status"],
+            ["P1", "Instagram", "2026-03-20", "Draft"], ["P2", "X", "2026-03-21", "Draft"]]
+    cal = read(grid)
+    assert cal.header_row == 4
+    assert cal.frame["row"].tolist() == [5, 6]
+    assert cal.frame["post_id"].tolist() == ["P1", "P2"]
+
+
+def test_configured_header_row() -> None:
+    grid = [["ID", "Channel", "Date", "Status"]] + [[]] * 10 + [
+        ["Post ID", "Platform", "Publish date", "Durum"], ["P1", "IG", "20.03.2026", "Taslak"]]
+    cal = read(grid, header_row=12)
+    assert cal.header_row == 12
+    assert cal.header("status") == "Durum"
+    assert cal.frame["row"].tolist() == [13]
+
+
+# --------------------------------------------------------------------------------------------
+# rows and values
+
+
+def test_empty_rows_are_skipped_and_row_numbers_match_the_sheet() -> None:
+    grid = [HEADER, row("P1"), [], [None] * 9, ["", "  ", None, "\t"], row("P2", date="31.02.2026"),
+            [None, None], row("P3"), [], [""]]
+    cal = read(grid)
+    assert cal.frame["row"].tolist() == [2, 6, 8]
+    assert cal.frame["post_id"].tolist() == ["P1", "P2", "P3"]
+    assert codes(cal) == [(6, "publish_at", "invalid-date")]
+
+
+def test_rows_shorter_and_longer_than_the_header() -> None:
+    grid = [HEADER, ["P1", "Acme", "Instagram"], [*row("P2"), "extra", "cells", 3]]
+    cal = read(grid)
+    assert cal.frame["row"].tolist() == [2, 3]
+    assert stamps(cal) == [None, "2026-03-20 10:00"]
+    assert cal.frame["caption"].tolist() == ["", "Hello"]
+
+
+def test_separate_publish_time_column_is_combined_with_the_date() -> None:
+    header = ["ID", "Channel", "Publish date", "Publish time", "Status"]
+    grid = [header,
+            ["P1", "IG", "20.03.2026", "2:30 PM", "Draft"],
+            ["P2", "IG", 46101, 0.4375, "Draft"],                       # serials: 20.03.2026 10:30
+            ["P3", "IG", dt.datetime(2026, 3, 20), dt.time(18, 5), "Draft"],
+            ["P4", "IG", "2026-03-20 08:00", "14:00", "Draft"],          # the date's own time wins
+            ["P5", "IG", "20.03.2026", "", "Draft"],                     # default time
+            ["P6", "IG", "20.03.2026", "25:00", "Draft"],
+            ["P7", "IG", "", "10:00", "Draft"]]
+    cal = read(grid)
+    assert stamps(cal) == ["2026-03-20 14:30", "2026-03-20 10:30", "2026-03-20 18:05",
+                           "2026-03-20 08:00", "2026-03-20 09:00", "2026-03-20 09:00", None]
+    assert cal.frame["publish_has_time"].tolist()[:6] == [True, True, True, True, False, False]
+    assert codes(cal) == [(7, "publish_time", "invalid-time")]
+    assert "Publish time: “25:00” is not a time of day" in to_findings(cal.findings)[0].message
+
+
+def test_default_publish_time_is_configurable() -> None:
+    cal = read([HEADER, row("P1", date="20.03.2026"), row("P2", date="20.03.2026 07:45")],
+               default_publish_time="10:30")
+    assert stamps(cal) == ["2026-03-20 10:30", "2026-03-20 07:45"]
+    assert cal.frame["publish_has_time"].tolist() == [False, True]
+
+
+def test_date_order_comes_from_the_configuration() -> None:
+    grid = [HEADER, row("P1", date="03/04/2026"), row("P2", date="04/13/2026")]
+    assert stamps(read(grid)) == ["2026-04-03 09:00", None]
+    mdy = read(grid, date_order="mdy")
+    assert stamps(mdy) == ["2026-03-04 09:00", "2026-04-13 09:00"]
+    assert codes(mdy) == []
+    assert codes(read(grid)) == [(3, "publish_at", "invalid-date")]
+
+
+def test_text_cells_round_trip_and_ids_lose_their_decimal_point() -> None:
+    caption = "Yayın tarihi 😀 İptal şğüöç\nქართული ენა\r\n  second line  "
+    cal = read([HEADER, [101.0, " Acme ", "Instagram", "Post", "2026-03-20", "Draft", caption,
+                         "", "Ayşe"], [102, "", "IG", "", "2026-03-20", "Draft", "", "", None]])
+    assert cal.frame["post_id"].tolist() == ["101", "102"]
+    assert cal.frame["caption"].tolist() == [caption, ""]
+    assert cal.frame["client"].tolist() == ["Acme", "Acme"]  # blank -> the calendar's client
+
+
+def test_client_defaults_to_the_calendar_name_without_a_client() -> None:
+    cal = read([HEADER, row("P1", client="")], client="")
+    assert cal.frame["client"].tolist() == ["test"]
+
+
+def test_configured_vocabularies() -> None:
+    cal = read([HEADER, row("P1", status="OK'd", channel="Insta Reels", fmt="Reel")],
+               statuses={"approved": ["OK'd"]}, channels={"instagram": ["Insta Reels"]})
+    assert cal.frame[["status", "channel", "format"]].values.tolist() == [
+        ["approved", "instagram", "reel"]]
+
+
+def test_bad_cells_become_findings_with_the_sheet_header() -> None:
+    header = ["Gönderi No", "Kanal", "Yayın Tarihi", "Durum", "Revizyon", "Onaylandı"]
+    cal = read([header, ["G1", "IG", "31.02.2026", "Taslak", "iki", "belki"]], language="tr")
+    assert codes(cal) == [(2, "publish_at", "invalid-date"), (2, "revision_round",
+                                                              "invalid-number"),
+                          (2, "approved", "invalid-boolean")]
+    messages = [f.message for f in to_findings(cal.findings)]
+    assert messages[0] == ("Yayın Tarihi: “31.02.2026” bir tarih değil. 2026-03-14 veya "
+                           "14.03.2026 gibi yazın.")
+    assert messages[1].startswith("Revizyon: “iki” bir tam sayı değil.")
+
+
+# --------------------------------------------------------------------------------------------
+# an agency's own calendar, without an ID column
+
+AGENCY_HEADER = ["Week", "Day", "Date", "Platform", "Content Type", "Status", "Theme",
+                 "Hook/Title", "Full Caption", "Hashtags", "Media File",
+                 "Publish Time (10:00 AM)", "Review By", "Approved (Yes/No)"]
+CAPTION_1 = "New season is here!\nSwipe to see more ✨\n\n— Acme"
+CAPTION_2 = "Behind the scenes 🎬\nMeet the team"
+
+
+def agency_grid() -> list[list[Any]]:
+    return [
+        AGENCY_HEADER,
+        ["Week 12", None, None, None, None, None, None, None, None, None, None, None, None, None],
+        [12, "Monday", "16.03.2026", "Instagram", "Carousel", "Client review", "Value",
+         "New season", CAPTION_1, "#spring #new", "carousel_01.zip", "10:00 AM", "Zeynep", "No"],
+        [None] * 14,
+        [12, "Tuesday", 46098, "TikTok", "Reels", "Approved", "Shareable", "BTS", CAPTION_2,
+         "#bts", "https://cdn.example.com/bts.mp4", 0.4375, "Zeynep", "Yes"],
+        [12, "Wednesday", "18.03.2026", "Instagram", "Story", "Idea", "Promo", "Teaser", "",
+         "", "", "", "", ""],
+    ]
+
+
+def test_agency_calendar_maps_its_headers() -> None:
+    cal = read(agency_grid())
+    assert cal.columns == {"publish_at": 2, "channel": 3, "format": 4, "status": 5, "pillar": 6,
+                           "caption": 8, "hashtags": 9, "asset": 10, "publish_time": 11,
+                           "approved_by": 12, "approved": 13}
+    assert not cal.has_id_column
+    frame = cal.frame
+    assert frame["row"].tolist() == [3, 5, 6]
+    assert stamps(cal) == ["2026-03-16 10:00", "2026-03-17 10:30", "2026-03-18 09:00"]
+    assert frame["caption"].tolist() == [CAPTION_1, CAPTION_2, ""]
+    assert frame["format"].tolist() == ["carousel", "reel", "story"]
+    assert frame["approved"].tolist()[:2] == [0.0, 1.0]
+
+
+def test_agency_calendar_gets_one_no_id_notice_and_derived_keys() -> None:
+    cal = read(agency_grid())
+    assert codes(cal) == [(None, "post_id", "no-id-column")]
+    assert cal.frame["post_id"].tolist() == [
+        "Acme/Instagram/2026-03-16/New season is here!",
+        "Acme/TikTok/2026-03-17/Behind the scenes 🎬",
+        "Acme/Instagram/2026-03-18/",
+    ]
+
+
+def test_agency_calendar_with_a_client_column_mapping() -> None:
+    cal = read(agency_grid(), columns={"post_id": ["Hook/Title"]})
+    assert cal.has_id_column
+    assert cal.frame["post_id"].tolist() == ["New season", "BTS", "Teaser"]
+    assert codes(cal) == []
