@@ -12,8 +12,8 @@ Layout of the file (``config/example.toml`` documents every key)::
 from __future__ import annotations
 
 import copy
-import os
 import dataclasses
+import os
 import sys
 import zoneinfo
 from dataclasses import dataclass, field

@@ -141,12 +141,20 @@ TR: dict[str, str] = {
         "{header} boş, ama gönderi zaten “{status}” durumunda: müşterinin incelemesi için "
         "gerekli. Lütfen doldurun."
     ),
-    "unknown-status": "“{value}” bilinen bir durum değil.{hint} Şunlardan birini kullanın: {known}.",
-    "unknown-channel": "“{value}” bilinen bir kanal değil.{hint} Şunlardan birini kullanın: {known}.",
-    "unknown-format": "“{value}” bilinen bir format değil.{hint} Şunlardan birini kullanın: {known}.",
+    "unknown-status": (
+        "“{value}” bilinen bir durum değil.{hint} Şunlardan birini kullanın: {known}."
+    ),
+    "unknown-channel": (
+        "“{value}” bilinen bir kanal değil.{hint} Şunlardan birini kullanın: {known}."
+    ),
+    "unknown-format": (
+        "“{value}” bilinen bir format değil.{hint} Şunlardan birini kullanın: {known}."
+    ),
     "unknown-pillar": "“{value}” bu müşterinin kategorilerinden biri değil ({known}).{hint}",
     "hint": " “{value}” mı demek istediniz?",
-    "duplicate-id": "{post_id} ID'si {others}. satırda da kullanılıyor. Her gönderiye ayrı ID verin.",
+    "duplicate-id": (
+        "{post_id} ID'si {others}. satırda da kullanılıyor. Her gönderiye ayrı ID verin."
+    ),
     "missing-id": "Bu gönderinin ID'si yok. Geçmişi izlenebilsin diye bir ID verin.",
     "caption-too-long": (
         "Metin {length} karakter; {channel} en çok {limit} karaktere izin veriyor. {over} "

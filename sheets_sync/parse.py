@@ -14,7 +14,7 @@ The calendar frame has one row per non-empty sheet row and these columns:
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -139,10 +139,9 @@ def parse(rows: Sequence[Sequence[Any]], config: CalendarConfig, tab: str = "Cal
     transposed = list(itertools.zip_longest(*source, fillvalue=None))[:width]
     while len(transposed) < width:
         transposed.append((None,) * len(body))
-    raw = {name: transposed[index] for name, index in columns.items()}
-    keep = _non_empty_rows(raw, len(body))
-    raw = {name: [v for v, k in zip(values, keep) if k] if not keep.all() else list(values)
-           for name, values in raw.items()}
+    by_field = {name: transposed[index] for name, index in columns.items()}
+    keep = _non_empty_rows(by_field, len(body))
+    raw = {name: list(itertools.compress(values, keep)) for name, values in by_field.items()}
     sheet_rows = np.flatnonzero(keep) + header_index + 2
     headers = {name: str(rows[header_index][index]) for name, index in columns.items()}
     messages = Messages(config.language)
@@ -163,13 +162,24 @@ def parse(rows: Sequence[Sequence[Any]], config: CalendarConfig, tab: str = "Cal
                     columns=columns, findings=builder.frame(), has_id_column=has_id)
 
 
-def _non_empty_rows(raw: dict[str, Sequence[Any]], count: int) -> np.ndarray:
+def _non_empty_rows(raw: Mapping[str, Sequence[Any]], count: int) -> np.ndarray:
     keep = np.zeros(count, dtype=bool)
-    for values in raw.values():
+    # Required columns first: they are filled on almost every row, so the other columns
+    # usually only need looking at for the few rows still undecided.
+    for name in sorted(raw, key=lambda n: n not in REQUIRED_COLUMNS):
+        todo = np.flatnonzero(~keep)
+        if not len(todo):
+            break
+        values = raw[name]
+        subset = values if len(todo) == count else [values[i] for i in todo.tolist()]
         # Blankness is decided once per distinct value, not once per cell.
-        codes, uniques = pd.factorize(pd.Series(values, dtype=object))
+        try:
+            codes, uniques = pd.factorize(pd.Series(subset, dtype=object))
+        except TypeError:  # unhashable cells cannot come from a sheet; count them as present
+            keep[todo] = True
+            break
         blank = np.array([isinstance(u, str) and not u.strip() for u in uniques] + [True])
-        keep |= ~blank[codes]
+        keep[todo] |= ~blank[codes]
     return keep
 
 

@@ -150,7 +150,8 @@ def _convert(tp: Any, value: Any, path: str, problems: Problems, partial: bool) 
             problems.add(path, f"must be a table, got {_kind(value)}")
             return {}
         item_type = get_args(tp)[1]
-        return {k: _convert(item_type, v, join(path, k), problems, partial) for k, v in value.items()}
+        return {k: _convert(item_type, v, join(path, k), problems, partial)
+                for k, v in value.items()}
     return _scalar(tp, value, path, problems)
 
 

@@ -27,12 +27,16 @@ SERIAL_MIN = 61.0
 SERIAL_MAX = float((DATE_MAX - np.datetime64("1899-12-30", "D")).astype("int64"))
 NAT = np.datetime64("NaT", "ns")
 NS_PER_DAY = 86_400_000_000_000
+MS_PER_DAY = 86_400_000
 
-_TIME = r"(?:[T ]+(?P<hh>\d{1,2})[:.](?P<mi>\d{2})(?:[:.](?P<ss>\d{2})(?:\.\d+)?)?\s*(?P<ap>[AaPp]\.?\s?[Mm]\.?)?)?"
-_ISO = rf"^(?P<y>\d{{4}})-(?P<m>\d{{1,2}})-(?P<d>\d{{1,2}}){_TIME}(?:Z|[+-]\d{{2}}:?\d{{2}})?$"
+_AMPM = r"(?P<ap>[AaPp]\.?\s?[Mm]\.?)?"
+_TIME = (r"(?:[T ]+(?P<hh>\d{1,2})[:.](?P<mi>\d{2})(?:[:.](?P<ss>\d{2})(?:\.\d+)?)?\s*"
+         + _AMPM + ")?")
+_ISO = (rf"^(?P<y>\d{{4}})-(?P<m>\d{{1,2}})-(?P<d>\d{{1,2}}){_TIME}"
+        r"(?:Z|[+-]\d{2}:?\d{2})?$")
 _DOTTED = rf"^(?P<d>\d{{1,2}})\.(?P<m>\d{{1,2}})\.(?P<y>\d{{4}}){_TIME}$"
 _SLASHED = rf"^(?P<a>\d{{1,2}})[/-](?P<b>\d{{1,2}})[/-](?P<y>\d{{4}}){_TIME}$"
-_CLOCK = r"^(?P<hh>\d{1,2})(?:[:.](?P<mi>\d{2})(?:[:.](?P<ss>\d{2}))?)?\s*(?P<ap>[AaPp]\.?\s?[Mm]\.?)?$"
+_CLOCK = r"^(?P<hh>\d{1,2})(?:[:.](?P<mi>\d{2})(?:[:.](?P<ss>\d{2}))?)?\s*" + _AMPM + "$"
 
 
 def _series(values: Sequence[Any]) -> pd.Series:
@@ -70,10 +74,15 @@ def _dates_of_cells(values: Sequence[Any], date_order: str = "dmy"
         serial = pd.to_numeric(s[is_num], errors="coerce").to_numpy(dtype=float)
         ok = np.isfinite(serial) & (serial >= SERIAL_MIN) & (serial < SERIAL_MAX)
         idx = np.flatnonzero(is_num)
-        ns = np.round(np.where(ok, serial, 0.0) * NS_PER_DAY).astype("int64")
-        stamps = SERIAL_EPOCH + ns.astype("timedelta64[ns]")
+        # Whole days and the time of day apart: nanoseconds since 1899 overflow int64 in 2192.
+        # Spreadsheets keep times to the millisecond; rounding there undoes float noise.
+        safe = np.where(ok, serial, SERIAL_MIN)
+        days = np.floor(safe)
+        ms = np.round((safe - days) * MS_PER_DAY).astype("int64")
+        stamps = ((SERIAL_EPOCH.astype("datetime64[D]") + days.astype("int64"))
+                  .astype("datetime64[ns]") + ms.astype("timedelta64[ms]"))
         out[idx[ok]] = stamps[ok]
-        has_time[idx[ok]] = (ns[ok] % NS_PER_DAY) != 0
+        has_time[idx[ok]] = ms[ok] % MS_PER_DAY != 0
         invalid[idx[~ok]] = True
     is_dt = kinds.isin([dt.datetime, pd.Timestamp]).to_numpy()
     if is_dt.any():
@@ -237,9 +246,9 @@ def _times_of_cells(values: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
         no_minutes = found["mi"].isna().to_numpy() & (ap == "")
         hours, bad = _twelve_hour(hours, ap == "a", ap == "p")
         bad = bad | np.isnan(hours) | (hours > 23) | (minutes > 59) | (seconds > 59) | no_minutes
-        secs = np.where(bad, 0, hours * 3600 + minutes * 60 + seconds).astype("int64")
+        clock = np.where(bad, 0, hours * 3600 + minutes * 60 + seconds).astype("int64")
         idx = text.index.to_numpy()
-        out[idx[~bad]] = secs[~bad].astype("timedelta64[s]")
+        out[idx[~bad]] = clock[~bad].astype("timedelta64[s]")
         invalid[idx[bad]] = True
     blank = s.isna().to_numpy()
     other = ~(is_num | is_time | is_delta | is_dt | (kinds == str).to_numpy() | blank)

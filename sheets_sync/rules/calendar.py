@@ -8,8 +8,8 @@ Cancelled posts never count. These rules loop over clients, channels and weeks o
 from __future__ import annotations
 
 import calendar as cal_module
+import itertools
 
-import numpy as np
 import pandas as pd
 
 from sheets_sync.model import DRAFT_OR_LATER
@@ -101,7 +101,7 @@ def calendar_gaps(ctx: Context) -> None:
         for channel in sorted(used | contracted):
             anchors = [today[client] - pd.Timedelta(days=1),
                        *planned.get((client, channel), []), end]
-            for before, after in zip(anchors, anchors[1:]):
+            for before, after in itertools.pairwise(anchors):
                 empty_days = (after - before).days - 1
                 if empty_days > rules.gap_days:
                     first = before + pd.Timedelta(days=1)

@@ -126,8 +126,8 @@ def _per_channel_limit(ctx: Context, limit_of: str) -> np.ndarray:
             value = getattr(ctx.settings[client].rules, limit_of)(name)
             if value is not None:
                 table[index, position] = value
-    position = {name: i for i, name in enumerate(CHANNELS)}
-    channel = ctx.frame["channel"].map(position).fillna(len(CHANNELS)).to_numpy(dtype="int64")
+    positions = {name: i for i, name in enumerate(CHANNELS)}
+    channel = ctx.frame["channel"].map(positions).fillna(len(CHANNELS)).to_numpy(dtype="int64")
     return table[ctx.client_codes, channel]
 
 
