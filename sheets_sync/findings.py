@@ -41,6 +41,7 @@ class FindingsBuilder:
     def __init__(self, frame: pd.DataFrame) -> None:
         self._frame = frame
         self._parts: list[pd.DataFrame] = []
+        self._singles: list[tuple[Any, ...]] = []
 
     def add(self, code: str, mask: Any, column: str, messages: Sequence[str] | str,
             severity: Any = None) -> None:
@@ -75,24 +76,20 @@ class FindingsBuilder:
                        ) -> None:
         """Add one finding about the calendar as a whole (``row`` None or the header row)."""
         level = int(severity if severity is not None else CODES[code].severity)
-        self._parts.append(
-            pd.DataFrame(
-                {
-                    "code": [code],
-                    "severity": np.array([level], dtype="int64"),
-                    "row": np.array([row or 0], dtype="int64"),
-                    "post_id": [""],
-                    "column": [column],
-                    "client": [client],
-                    "message": [message],
-                    "publish_at": np.array([when], dtype="datetime64[ns]"),
-                }
-            )
-        )
+        self._singles.append((code, level, row or 0, "", column, client, message, when))
 
     def frame(self) -> pd.DataFrame:
         """Return every finding added so far as one frame."""
-        return concat(self._parts)
+        parts = list(self._parts)
+        if self._singles:
+            columns = list(zip(*self._singles))
+            parts.append(pd.DataFrame({
+                name: np.array(values, dtype=dtype)
+                for name, values, dtype in zip(COLUMNS, columns, _DTYPES)}))
+        return concat(parts)
+
+
+_DTYPES = (object, "int64", "int64", object, object, object, object, "datetime64[ns]")
 
 
 def concat(parts: Sequence[pd.DataFrame]) -> pd.DataFrame:
