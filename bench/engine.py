@@ -16,11 +16,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from synthetic import calendar_rows  # noqa: E402
+from synthetic import calendar_rows
 
-from sheets_sync.config import from_dict  # noqa: E402
-from sheets_sync.parse import parse  # noqa: E402
-from sheets_sync.validate import validate  # noqa: E402
+from sheets_sync.config import from_dict
+from sheets_sync.parse import parse
+from sheets_sync.validate import validate
 
 NOW = dt.datetime(2026, 3, 10, 9, 0, tzinfo=zoneinfo.ZoneInfo("Europe/Istanbul"))
 

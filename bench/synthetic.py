@@ -13,8 +13,6 @@ HEADER = ["ID", "Client", "Channel", "Format", "Publish date", "Publish time", "
 CHANNELS = ["Instagram", "Facebook", "X", "LinkedIn", "TikTok", "YouTube", "Threads",
             "Pinterest"]
 FORMATS = ["Post", "Reel", "Story", "Carousel", "Video", "Short"]
-STATUSES = ["Taslak", "Draft", "Müşteri onayında", "Client review", "Revize", "Onaylandı",
-            "Approved", "Scheduled", "Yayınlandı", "Published", "İptal", "Fikir"]
 PILLARS = ["Value", "Shareable", "Promotion"]
 CAPTIONS = [
     "Yeni sezon kahvelerimiz şubelerde! ☕️ Hangisini denemek istersin?\nYorumlara yaz 👇",
@@ -27,29 +25,48 @@ CAPTIONS = [
 
 
 def calendar_rows(n: int, clients: int = 40, seed: int = 7,
-                  start: dt.date = dt.date(2026, 3, 1)) -> list[list[Any]]:
-    """Return a header plus ``n`` rows of cells as a Google/xlsx reader would deliver them."""
+                  today: dt.date = dt.date(2026, 3, 10)) -> list[list[Any]]:
+    """Return a header plus ``n`` rows of cells as a Google/xlsx reader would deliver them.
+
+    Posts span at least 60 days either side of ``today`` (more for big calendars, so that a
+    client has a few posts a day, as in life) and their state fits their date (published
+    in the past, approved or scheduled in the next days, in production later); about 3% of
+    rows carry one broken cell.
+    """
     rng = random.Random(seed)
     names = [f"Client {i:02d}" for i in range(clients)]
     rows: list[list[Any]] = [list(HEADER)]
+    span = max(60, n // 150)
     for i in range(n):
-        day = start + dt.timedelta(days=rng.randrange(120))
-        status = STATUSES[rng.randrange(len(STATUSES))]
-        caption = CAPTIONS[rng.randrange(len(CAPTIONS))] + f" #{i % 97}"
-        sent = dt.datetime.combine(day - dt.timedelta(days=rng.randrange(1, 9)), dt.time(10))
+        offset = rng.randrange(-span, span + 1)
+        day = today + dt.timedelta(days=offset)
+        status, approved = _state(rng, offset)
+        caption = CAPTIONS[rng.randrange(len(CAPTIONS))] + f" #{i % 97} ({i})"
+        sent = (dt.datetime.combine(min(day, today) - dt.timedelta(days=rng.randrange(1, 3)),
+                                    dt.time(10)) if status != "Draft" else None)
         row: list[Any] = [
             f"P{i:06d}", names[i % clients], CHANNELS[rng.randrange(len(CHANNELS))],
             FORMATS[rng.randrange(len(FORMATS))], dt.datetime.combine(day, dt.time()),
             f"{rng.randrange(8, 21)}:{rng.choice(['00', '30'])}", PILLARS[rng.randrange(3)],
             caption, "#kahve #trail #istanbul", f"https://cdn.example.com/{i}.jpg",
-            rng.choice(["Ayşe", "Mehmet", "Jonas", "Elif"]), status,
-            sent if "onay" in status.lower() or "review" in status.lower() else None,
-            None, None, None, float(rng.randrange(4)), None, None, None,
+            rng.choice(["Ayşe", "Mehmet", "Jonas", "Elif"]), status, sent, None,
+            "Elif Yılmaz" if approved else None,
+            dt.datetime.combine(day - dt.timedelta(days=2), dt.time(15)) if approved else None,
+            float(rng.choice([0, 0, 0, 1, 1, 2])), None, None, None,
         ]
         if rng.random() < 0.03:  # a defective row: one broken cell of several kinds
             column, value = rng.choice([(4, "31.02.2026"), (2, "Instagrm"), (11, "Onaylandıı"),
                                         (9, "www.example"), (16, "two"), (5, "25:70"),
-                                        (7, "x" * 2300)])
+                                        (7, "x" * 2300), (0, "")])
             row[column] = value
         rows.append(row)
     return rows
+
+
+def _state(rng: random.Random, offset: int) -> tuple[str, bool]:
+    """Return a status that fits a post ``offset`` days from today, and whether approved."""
+    if offset < 0:
+        return rng.choice(["Published", "Yayınlandı", "Published", "İptal"]), True
+    if offset < 3:
+        return rng.choice(["Scheduled", "Onaylandı", "Approved"]), True
+    return rng.choice(["Draft", "Taslak", "Müşteri onayında", "Client review", "Approved"]), False

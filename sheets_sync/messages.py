@@ -80,13 +80,12 @@ EN: dict[str, str] = {
         "The approval is dated {approved}, after the publish time {when}. Check that the post "
         "really was approved before it went out."
     ),
-    "feedback-overdue": (
-        "Waiting for the client's feedback since {since}; it was due {due}. Remind the client."
-    ),
+    "feedback-overdue": "{waiting}; it was due {due}. Remind the client.",
     "feedback-overdue:escalate": (
-        "Waiting for the client's feedback since {since}; it was due {due}, {late} business "
-        "day(s) ago. Escalate to {contact}."
+        "{waiting}; it was due {due}, {late} business day(s) ago. Escalate to {contact}."
     ),
+    "waiting": "Waiting for the client's feedback since {since}",
+    "waiting:unknown": "Waiting for the client's feedback",
     "contact": "the account manager",
     "deemed-approved": (
         "No feedback since {since}: after {days} business days the contract counts this post "
@@ -200,14 +199,12 @@ TR: dict[str, str] = {
         "Onay tarihi {approved}, yayın zamanı {when} sonrasında. Gönderinin yayından önce "
         "gerçekten onaylandığını kontrol edin."
     ),
-    "feedback-overdue": (
-        "{since} tarihinden beri müşteri geri bildirimi bekleniyor; son tarih {due} idi. "
-        "Müşteriye hatırlatın."
-    ),
+    "feedback-overdue": "{waiting}; son tarih {due} idi. Müşteriye hatırlatın.",
     "feedback-overdue:escalate": (
-        "{since} tarihinden beri müşteri geri bildirimi bekleniyor; son tarih {due}, {late} iş "
-        "günü önceydi. {contact} ile görüşün."
+        "{waiting}; son tarih {due}, {late} iş günü önceydi. {contact} ile görüşün."
     ),
+    "waiting": "{since} tarihinden beri müşteri geri bildirimi bekleniyor",
+    "waiting:unknown": "Müşteri geri bildirimi bekleniyor",
     "contact": "müşteri temsilcisi",
     "deemed-approved": (
         "{since} tarihinden beri geri bildirim yok: sözleşmeye göre {days} iş günü sonunda bu "

@@ -215,7 +215,11 @@ def _typed_frame(raw: dict[str, list[Any]], sheet_rows: np.ndarray, config: Cale
         texts = pd.Series(data[name], dtype=object)
         data[f"{name}_raw"] = texts.to_numpy(dtype=object)
         data[name] = _canonical(texts, lookup(base, getattr(config, table)))
-    frame = pd.DataFrame(data)
+    # Text stays in object columns: pandas' own string dtype is several times slower to
+    # compare, and rules compare status, channel and client columns often.
+    frame = pd.DataFrame({name: pd.Series(values, dtype=object)
+                          if isinstance(values, np.ndarray) and values.dtype == object
+                          else values for name, values in data.items()})
     builder = FindingsBuilder(frame)
     codes = {"publish_time": "invalid-time", "approved": "invalid-boolean",
              **dict.fromkeys(NUMBER_FIELDS, "invalid-number")}

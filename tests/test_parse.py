@@ -118,7 +118,7 @@ def test_missing_required_column_names_tab_field_and_headers() -> None:
 
 
 def test_several_missing_columns_are_all_named() -> None:
-    with pytest.raises(CalendarError, match="no column for publish_at .*; channel .*; status"):
+    with pytest.raises(CalendarError, match=r"no column for publish_at .*; channel .*; status"):
         read([["ID", "Caption"]])
 
 

@@ -75,8 +75,8 @@ def test_invalid_date_29_february() -> None:
 
 def test_invalid_time_number_and_boolean() -> None:
     header = [*HEADER, "Publish time", "Revision round", "Approved"]
-    found = run([row("P1") + ["25:00", "two", "maybe"], row("P2") + ["10:00 AM", "2", "Evet"],
-                 row("P3") + ["", 1.5, "✓"]], NOW,
+    found = run([[*row("P1"), "25:00", "two", "maybe"], [*row("P2"), "10:00 AM", "2", "Evet"],
+                 [*row("P3"), "", 1.5, "✓"]], NOW,
                 "invalid-time", "invalid-number", "invalid-boolean", header=header)
     assert keys(found) == {(2, "publish_time", "invalid-time"),
                            (2, "revision_round", "invalid-number"),
@@ -152,8 +152,8 @@ def test_unknown_channel_and_format() -> None:
 
 def test_unknown_pillar_only_when_pillars_are_configured() -> None:
     header = [*HEADER, "Pillar"]
-    rows = [row("P1") + ["Valeu"], row("P2") + ["value"], row("P3") + [""],
-            row("P4") + ["PROMO"]]
+    rows = [[*row("P1"), "Valeu"], [*row("P2"), "value"], [*row("P3"), ""],
+            [*row("P4"), "PROMO"]]
     found = run(rows, NOW, "unknown-pillar", header=header,
                 rules={"pillars": {"names": ["Value", "Promo"]}})
     assert keys(found) == {(2, "pillar", "unknown-pillar")}
@@ -221,8 +221,8 @@ def test_thirty_instagram_hashtags_ok_thirty_one_too_many() -> None:
 
 def test_hashtags_column_counts_with_the_caption() -> None:
     header = [*HEADER, "Hashtags"]
-    rows = [row("P1", caption=_tags(20)) + [_tags(10)],
-            row("P2", caption=_tags(20)) + ["#a#b #c " * 4]]
+    rows = [[*row("P1", caption=_tags(20)), _tags(10)],
+            [*row("P2", caption=_tags(20)), "#a#b #c " * 4]]
     found = run(rows, NOW, "too-many-hashtags", header=header)
     assert keys(found) == {(3, "hashtags", "too-many-hashtags")}
     assert "32 hashtags" in found[0].message
@@ -279,6 +279,15 @@ def test_approval_missing_lead_days_count_business_days() -> None:
     assert run(rows, at("2026-03-11 09:00"), "approval-missing") == []
 
 
+def test_approval_missing_lead_days_skip_public_holidays() -> None:
+    rows = [row("P1", date="2026-03-24 10:00", status="Draft")]  # Tuesday after the Bayram
+    # Thursday 19 March: Thursday and Monday are left (20 March is Ramazan Bayramı).
+    found = run(rows, at("2026-03-19 09:00"), "approval-missing")
+    assert keys(found) == {(2, "status", "approval-missing")}
+    assert run(rows, at("2026-03-19 09:00"), "approval-missing",
+               clients={"Acme": {"country": "DE"}}) == []
+
+
 def test_approval_missing_urgent_hours_boundary_is_critical() -> None:
     rows = [row("P1", date="2026-03-11 09:00", status="Draft")]
     found = run(rows, at("2026-03-10 09:00"), "approval-missing")
@@ -306,9 +315,9 @@ def test_approval_missing_not_reported_once_approved_or_stopped() -> None:
 
 def test_approval_recorded_in_columns_clears_approval_missing() -> None:
     header = [*HEADER, "Approved by", "Approved"]
-    rows = [row("P1", date="2026-03-10 20:00") + ["Zeynep", ""],
-            row("P2", date="2026-03-10 20:00") + ["", "Yes"],
-            row("P3", date="2026-03-10 20:00") + ["", ""]]
+    rows = [[*row("P1", date="2026-03-10 20:00"), "Zeynep", ""],
+            [*row("P2", date="2026-03-10 20:00"), "", "Yes"],
+            [*row("P3", date="2026-03-10 20:00"), "", ""]]
     found = run(rows, NOW, "approval-missing", header=header)
     assert keys(found) == {(4, "status", "approval-missing")}
 
@@ -316,8 +325,8 @@ def test_approval_recorded_in_columns_clears_approval_missing() -> None:
 def test_explicit_no_in_the_approved_column_wins_over_a_reviewer_name() -> None:
     # Agency sheets name the reviewer ("Review by") next to an "Approved (Yes/No)" flag.
     header = [*HEADER, "Review By", "Approved (Yes/No)"]
-    rows = [row("P1", date="2026-03-10 20:00") + ["Zeynep", "No"],
-            row("P2", date="2026-03-10 20:00") + ["Zeynep", "Yes"]]
+    rows = [[*row("P1", date="2026-03-10 20:00"), "Zeynep", "No"],
+            [*row("P2", date="2026-03-10 20:00"), "Zeynep", "Yes"]]
     found = run(rows, NOW, "approval-missing", header=header)
     assert keys(found) == {(2, "status", "approval-missing")}
 
@@ -358,11 +367,11 @@ APPROVAL_HEADER = [*HEADER, "Approved by", "Approved on"]
 
 
 def test_published_and_scheduled_without_approval() -> None:
-    rows = [row("P1", status="Published", date="2026-03-01") + ["", ""],
-            row("P2", status="Scheduled") + ["", ""],
-            row("P3", status="Published", date="2026-03-01") + ["Zeynep", "2026-02-27"],
-            row("P4", status="Scheduled") + ["", "2026-03-05"],
-            row("P5", status="Draft") + ["", ""]]
+    rows = [[*row("P1", status="Published", date="2026-03-01"), "", ""],
+            [*row("P2", status="Scheduled"), "", ""],
+            [*row("P3", status="Published", date="2026-03-01"), "Zeynep", "2026-02-27"],
+            [*row("P4", status="Scheduled"), "", "2026-03-05"],
+            [*row("P5", status="Draft"), "", ""]]
     codes = ("published-without-approval", "scheduled-without-approval")
     found = run(rows, NOW, *codes, header=APPROVAL_HEADER)
     assert keys(found) == {(2, "status", "published-without-approval"),
@@ -376,8 +385,8 @@ def test_without_approval_columns_the_status_is_the_only_record() -> None:
 
 
 def test_approver_not_authorized_per_client() -> None:
-    rows = [row("P1") + ["zeynep  KAYA", ""], row("P2") + ["Mehmet", ""],
-            row("P3", client="Beta") + ["Mehmet", ""], row("P4") + ["", ""]]
+    rows = [[*row("P1"), "zeynep  KAYA", ""], [*row("P2"), "Mehmet", ""],
+            [*row("P3", client="Beta"), "Mehmet", ""], [*row("P4"), "", ""]]
     found = run(rows, NOW, "approver-not-authorized", header=APPROVAL_HEADER,
                 rules={"approvals": {"approvers": ["Zeynep Kaya"]}},
                 clients={"Beta": {"rules": {"approvals": {"approvers": ["Mehmet"]}}}})
@@ -388,10 +397,10 @@ def test_approver_not_authorized_per_client() -> None:
 
 
 def test_approval_after_publish() -> None:
-    rows = [row("P1", date="2026-03-05 10:00", status="Published") + ["Z", "2026-03-05 12:00"],
-            row("P2", date="2026-03-05 10:00", status="Published") + ["Z", "05.03.2026"],
-            row("P3", date="2026-03-05 10:00", status="Published") + ["Z", "06.03.2026"],
-            row("P4", date="2026-03-05 10:00", status="Published") + ["Z", "2026-03-05 09:59"]]
+    rows = [[*row("P1", date="2026-03-05 10:00", status="Published"), "Z", "2026-03-05 12:00"],
+            [*row("P2", date="2026-03-05 10:00", status="Published"), "Z", "05.03.2026"],
+            [*row("P3", date="2026-03-05 10:00", status="Published"), "Z", "06.03.2026"],
+            [*row("P4", date="2026-03-05 10:00", status="Published"), "Z", "2026-03-05 09:59"]]
     found = run(rows, NOW, "approval-after-publish", header=APPROVAL_HEADER)
     assert keys(found) == {(2, "approved_at", "approval-after-publish"),
                            (4, "approved_at", "approval-after-publish")}
@@ -481,6 +490,15 @@ def test_explicit_date_only_feedback_due_lasts_to_the_end_of_the_day() -> None:
     found = feedback(rows, at("2026-03-13 00:01"))
     assert keys(found) == {(2, "feedback_due", "feedback-overdue")}
     assert "it was due 2026-03-12." in found[0].message
+
+
+def test_explicit_feedback_due_without_a_review_start() -> None:
+    found = feedback([review("", due="12.03.2026")], at("2026-03-13 10:00"))
+    assert keys(found) == {(2, "feedback_due", "feedback-overdue")}
+    assert found[0].message == ("Waiting for the client's feedback; it was due 2026-03-12. "
+                                "Remind the client.")
+    tr = feedback([review("", due="12.03.2026")], at("2026-03-13 10:00"), language="tr")
+    assert tr[0].message.startswith("Müşteri geri bildirimi bekleniyor; son tarih 12.03.2026")
 
 
 def test_explicit_feedback_due_with_a_time() -> None:
@@ -634,7 +652,7 @@ PILLARS = {"pillars": {"targets": {"Value": 70, "Promo": 30}, "tolerance_pct": 1
 
 def _mix(value: int, promo: int) -> list[list[Any]]:
     pillars = ["Value"] * value + ["promo"] * promo
-    return [row(f"P{i}", date=f"2026-04-{i + 1:02d}") + [p] for i, p in enumerate(pillars)]
+    return [[*row(f"P{i}", date=f"2026-04-{i + 1:02d}"), p] for i, p in enumerate(pillars)]
 
 
 def test_pillar_mix_exactly_at_the_tolerance_is_not_flagged() -> None:

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from sheets_sync.model import APPROVED_STATES, AWAITING_APPROVAL, Severity
-from sheets_sync.rules.base import Context, rule
+from sheets_sync.rules.base import Context, per_distinct, rule
 from sheets_sync.vocab import normalize
 
 APPROVAL_FIELDS = ("approved", "approved_by", "approved_at")
@@ -66,7 +66,7 @@ def went_out_unapproved(ctx: Context) -> None:
 def approver_authorized(ctx: Context) -> None:
     frame = ctx.frame
     approver = frame["approved_by"].str.strip()
-    folded = approver.map({u: normalize(u) for u in approver.unique()})
+    folded = pd.Series(per_distinct(approver, normalize), index=approver.index)
     for client, settings in ctx.settings.items():
         allowed = settings.rules.approvals.approvers
         if not allowed:

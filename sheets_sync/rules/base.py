@@ -46,6 +46,27 @@ def rule(*codes: str) -> Callable[[RuleFunc], RuleFunc]:
     return register
 
 
+def per_distinct(values: pd.Series, func: Callable[[Any], Any], dtype: Any = object,
+                 key: Callable[[Any], Any] | None = None) -> np.ndarray:
+    """Return ``func(key(value))`` for every cell, computed once per distinct value.
+
+    Calendars repeat statuses, channels and names on thousands of rows; even columns of
+    unique text are cheaper this way than through pandas' string accessors.
+    """
+    codes, uniques = pd.factorize(values)
+    if key is not None:
+        uniques = [key(u) for u in uniques]
+    results = np.array([func(u) for u in uniques], dtype=dtype)
+    if not len(results):
+        return np.array([func("")] * len(values), dtype=dtype)
+    return results[np.where(codes < 0, 0, codes)]
+
+
+def blank(values: pd.Series) -> np.ndarray:
+    """Per cell: whether the text is empty or only white space."""
+    return per_distinct(values, lambda v: not str(v).strip(), bool)
+
+
 @functools.lru_cache(maxsize=64)
 def _holiday_dates(country: str, first_year: int, last_year: int) -> tuple[np.datetime64, ...]:
     found = holidays.country_holidays(country, years=range(first_year, last_year + 1))

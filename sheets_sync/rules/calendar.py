@@ -10,10 +10,11 @@ from __future__ import annotations
 import calendar as cal_module
 import itertools
 
+import numpy as np
 import pandas as pd
 
 from sheets_sync.model import DRAFT_OR_LATER
-from sheets_sync.rules.base import Context, rule
+from sheets_sync.rules.base import Context, per_distinct, rule
 from sheets_sync.vocab import normalize
 
 
@@ -31,7 +32,7 @@ def _today(ctx: Context, client: str) -> pd.Timestamp:
 
 
 def _fmt(ctx: Context, day: pd.Timestamp) -> str:
-    return ctx.when([day.to_datetime64()], False)[0]
+    return day.strftime("%d.%m.%Y" if ctx.config.language == "tr" else "%Y-%m-%d")
 
 
 @rule("cadence-below-contract")
@@ -83,29 +84,38 @@ def too_many_per_day(ctx: Context) -> None:
 
 @rule("calendar-gap")
 def calendar_gaps(ctx: Context) -> None:
-    live = _live(ctx)
-    live = live[live["channel"] != ""]
-    today = {c: _today(ctx, c) for c in ctx.clients}
-    horizon = {c: pd.Timedelta(days=s.rules.cadence.horizon_days) for c, s in ctx.settings.items()}
-    starts = pd.to_datetime(live["client"].map(today))
-    ends = starts + pd.to_timedelta(live["client"].map(horizon))
-    in_horizon = ((live["day"] >= starts) & (live["day"] < ends)).to_numpy(dtype=bool)
-    days = live.loc[in_horizon, ["client", "channel", "day"]].drop_duplicates()
-    planned = {key: group["day"].sort_values().tolist()
-               for key, group in days.groupby(["client", "channel"], observed=True)}
-    for client, settings in ctx.settings.items():
-        rules = settings.rules.cadence
-        used = set(live.loc[live["client"] == client, "channel"])
+    frame = ctx.frame
+    day = frame["publish_at"].to_numpy().astype("datetime64[D]")
+    today = ctx.today_local
+    horizon = ctx.per_client(lambda s: s.rules.cadence.horizon_days, "int64")
+    channel_codes, channel_names = pd.factorize(frame["channel"])
+    live = ((frame["status"] != "cancelled").to_numpy() & (channel_codes >= 0)
+            & (frame["channel"] != "").to_numpy() & ~np.isnat(day))
+    in_horizon = live & (day >= today) & (day < today + horizon.astype("timedelta64[D]"))
+    # Distinct (client, channel, day) triples, sorted, as one integer key per row.
+    days_since = (day[in_horizon] - today[in_horizon]).astype("int64")
+    key = ((ctx.client_codes[in_horizon].astype("int64") * (len(channel_names) + 1)
+            + channel_codes[in_horizon]) * 100_000 + days_since)
+    unique_keys = np.unique(key)
+    groups, offsets = np.divmod(unique_keys, 100_000)
+    planned: dict[tuple[int, int], np.ndarray] = {}
+    for group in np.unique(groups):
+        client_code, channel_code = divmod(int(group), len(channel_names) + 1)
+        planned[(client_code, channel_code)] = offsets[groups == group]
+    positions = {str(name): i for i, name in enumerate(channel_names)}
+    for client_code, client in enumerate(ctx.clients):
+        rules = ctx.settings[client].rules.cadence
+        used = {channel_names[c] for c in np.unique(channel_codes[live & ctx.client_mask(client)])}
         contracted = {c for c, n in rules.posts_per_week.items() if n > 0}
-        end = today[client] + horizon[client]
+        start = _today(ctx, client)
         for channel in sorted(used | contracted):
-            anchors = [today[client] - pd.Timedelta(days=1),
-                       *planned.get((client, channel), []), end]
+            found = planned.get((client_code, positions.get(channel, -1)), np.array([], "int64"))
+            anchors = [-1, *found.tolist(), rules.horizon_days]
             for before, after in itertools.pairwise(anchors):
-                empty_days = (after - before).days - 1
+                empty_days = after - before - 1
                 if empty_days > rules.gap_days:
-                    first = before + pd.Timedelta(days=1)
-                    last = after - pd.Timedelta(days=1)
+                    first = start + pd.Timedelta(days=before + 1)
+                    last = start + pd.Timedelta(days=after - 1)
                     ctx.builder.calendar_level(
                         "calendar-gap", "channel", None, ctx.messages.text(
                             "calendar-gap", client=client, channel=channel,
@@ -123,7 +133,7 @@ def pillar_mix(ctx: Context) -> None:
         today = _today(ctx, client)
         mine = live[(live["client"] == client) & (live["day"] >= today.replace(day=1))]
         month = mine["day"].dt.strftime("%Y-%m")
-        folded = mine["pillar"].map({u: normalize(u) for u in mine["pillar"].unique()})
+        folded = pd.Series(per_distinct(mine["pillar"], normalize), index=mine.index)
         for key, group in folded.groupby(month):
             if len(group) < max(rules.min_posts, 1):
                 continue

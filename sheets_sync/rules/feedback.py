@@ -86,8 +86,14 @@ def feedback_overdue(ctx: Context) -> None:
                                 (escalated, "feedback-overdue:escalate", Severity.ERROR)):
         if mask.any():
             ctx.add("feedback-overdue", mask, column, ctx.messages.render(
-                key, since=ctx.when(start[mask], timed[mask]), due=due_text[mask],
+                key, waiting=_waiting_text(ctx, start[mask], timed[mask]), due=due_text[mask],
                 late=late[mask], contact=contact[mask]), severity=severity)
+
+
+def _waiting_text(ctx: Context, start: np.ndarray, timed: np.ndarray) -> np.ndarray:
+    """Per row: "waiting … since <start>", without the date when the start is unknown."""
+    since = np.array(ctx.messages.render("waiting", since=ctx.when(start, timed)), dtype=object)
+    return np.where(np.isnat(start), ctx.messages.text("waiting:unknown"), since)
 
 
 def _deadline_text(ctx: Context, deadline: np.ndarray) -> np.ndarray:

@@ -9,16 +9,27 @@ import numpy as np
 import pandas as pd
 
 from sheets_sync.model import CHANNELS, CLOSED_STATES, FORMATS, REVIEW_OR_LATER, STATES
-from sheets_sync.rules.base import Context, rule
+from sheets_sync.rules.base import Context, blank, per_distinct, rule
 from sheets_sync.vocab import CHANNEL_VALUES, FORMAT_VALUES, STATUS_VALUES, normalize
 
-_HASHTAG = r"#[^\s#]+"
+_HASHTAG = re.compile(r"#[^\s#]+")
 _LINKISH = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|www\.)", re.IGNORECASE)
-_VALID_URL = r"^https?://[^\s/?#.]+(?:\.[^\s/?#.]+)+(?::\d+)?(?:[/?#]\S*)?$"
+_VALID_URL = re.compile(r"^https?://[^\s/?#.]+(?:\.[^\s/?#.]+)+(?::\d+)?(?:[/?#]\S*)?$")
 
 
-def _blank(values: pd.Series) -> np.ndarray:
-    return (values.astype(str).str.strip() == "").to_numpy()
+def _hashtag_counts(texts: pd.Series) -> np.ndarray:
+    """Per cell: the number of hashtags (the regex runs only where '#' occurs at all)."""
+    counts = np.array([t.count("#") for t in texts], dtype=float)
+    tagged = counts > 0
+    if tagged.any():
+        counts[tagged] = [len(_HASHTAG.findall(t)) for t in texts[tagged]]
+    return counts
+
+
+def _bad_link(text: str) -> bool:
+    """A value written as a web address (scheme or www.) that is not a valid http(s) link."""
+    text = text.strip()
+    return bool(_LINKISH.match(text)) and not _VALID_URL.match(text)
 
 
 @rule("missing-required")
@@ -27,13 +38,14 @@ def missing_required(ctx: Context) -> None:
     no_date = np.isnat(frame["publish_at"].to_numpy()) & ~frame["publish_at_invalid"].to_numpy()
     ctx.add("missing-required", no_date, "publish_at",
             ctx.messages.render("missing-required", header=ctx.calendar.header("publish_at")))
-    ctx.add("missing-required", _blank(frame["status_raw"]), "status",
+    ctx.add("missing-required", blank(frame["status_raw"]), "status",
             ctx.messages.render("missing-required", header=ctx.calendar.header("status")))
     in_review = frame["status"].isin(REVIEW_OR_LATER).to_numpy()
     for name in ("caption", "asset"):
         if not ctx.has(name):
             continue
-        mask = in_review & _blank(frame[name])
+        mask = in_review.copy()
+        mask[in_review] = blank(frame.loc[in_review, name])
         ctx.add("missing-required", mask, name, ctx.messages.render(
             "missing-required:review", header=ctx.calendar.header(name),
             status=frame.loc[mask, "status_raw"].tolist()))
@@ -73,7 +85,7 @@ def unknown_values(ctx: Context) -> None:
               ("channel", "unknown-channel", CHANNEL_VALUES, ctx.config.channels, CHANNELS),
               ("format", "unknown-format", FORMAT_VALUES, ctx.config.formats, FORMATS))
     for name, code, base, extra, canonical in tables:
-        mask = (frame[name] == "").to_numpy() & ~_blank(frame[f"{name}_raw"])
+        mask = (frame[name] == "").to_numpy() & ~blank(frame[f"{name}_raw"])
         if mask.any():
             known = ", ".join(c.replace("_", " ") for c in canonical)
             extras = [v for values in extra.values() for v in values]
@@ -85,14 +97,13 @@ def unknown_values(ctx: Context) -> None:
 @rule("unknown-pillar")
 def unknown_pillar(ctx: Context) -> None:
     frame = ctx.frame
-    present = ~_blank(frame["pillar"])
+    present = ~blank(frame["pillar"])
     for client, settings in ctx.settings.items():
         names = list(settings.rules.pillars.names) + list(settings.rules.pillars.targets)
         if not names:
             continue
         choices = {normalize(n): n for n in names}
-        folded = frame["pillar"].map({u: normalize(u) for u in frame["pillar"].unique()})
-        known_mask = folded.isin(list(choices)).to_numpy(dtype=bool)
+        known_mask = per_distinct(frame["pillar"], choices.__contains__, bool, key=normalize)
         mask = present & ctx.client_mask(client) & ~known_mask
         if mask.any():
             _unknown(ctx, "pillar", "unknown-pillar", mask, choices, ", ".join(names))
@@ -146,9 +157,9 @@ def caption_length(ctx: Context) -> None:
 @rule("too-many-hashtags")
 def hashtag_count(ctx: Context) -> None:
     frame = ctx.frame
-    counts = frame["caption"].str.count(_HASHTAG).to_numpy(dtype=float)
+    counts = _hashtag_counts(frame["caption"])
     if ctx.has("hashtags"):
-        counts = counts + frame["hashtags"].str.count(_HASHTAG).to_numpy(dtype=float)
+        counts = counts + _hashtag_counts(frame["hashtags"])
     limits = _per_channel_limit(ctx, "hashtag_limit")
     mask = counts > limits
     if mask.any():
@@ -161,44 +172,42 @@ def hashtag_count(ctx: Context) -> None:
 
 @rule("invalid-link")
 def asset_links(ctx: Context) -> None:
-    assets = ctx.frame["asset"].str.strip()
-    linkish = assets.str.contains(_LINKISH, regex=True)
-    bad = linkish & ~assets.str.match(_VALID_URL)
-    mask = bad.to_numpy(dtype=bool)
+    assets = ctx.frame["asset"]
+    mask = per_distinct(assets, _bad_link, bool)
     ctx.add("invalid-link", mask, "asset",
-            ctx.messages.render("invalid-link", value=assets[mask].tolist()))
+            ctx.messages.render("invalid-link", value=assets[mask].str.strip().tolist()))
 
 
 @rule("duplicate-caption")
 def duplicate_captions(ctx: Context) -> None:
     frame = ctx.frame
-    # Captions are compared case- and spacing-insensitively; normalising each distinct
-    # caption once is cheaper than pandas' string accessors here.
-    codes, uniques = pd.factorize(frame["caption"])
-    folded = np.array([" ".join(u.casefold().split()) for u in uniques] + [""], dtype=object)
-    text_codes, _ = pd.factorize(folded[codes])
-    live = ((folded[codes] != "") & (frame["status"] != "cancelled").to_numpy()
-            & frame["publish_at"].notna().to_numpy())
+    # Captions are compared case- and spacing-insensitively.
+    folded = per_distinct(frame["caption"], lambda u: " ".join(u.casefold().split()))
+    text_codes, _ = pd.factorize(folded)
+    day = frame["publish_at"].to_numpy().astype("datetime64[D]")
+    live = ((folded != "") & (frame["status"] != "cancelled").to_numpy() & ~np.isnat(day))
     if not live.any():
         return
-    window = ctx.per_client(lambda s: s.rules.content.duplicate_window_days)
+    window = ctx.per_client(lambda s: s.rules.content.duplicate_window_days, "int64")[live]
     channel_codes, _ = pd.factorize(frame["channel"])
-    part = pd.DataFrame({"client": ctx.client_codes, "channel": channel_codes, "text": text_codes,
-                         "at": frame["publish_at"], "row": frame["row"],
-                         "window": window}, index=frame.index)[live]
-    part = part.sort_values(["client", "channel", "text", "at", "row"], kind="stable")
-    previous = part.shift()
-    same = ((part["client"] == previous["client"]) & (part["channel"] == previous["channel"])
-            & (part["text"] == previous["text"]))
-    gap = (part["at"].dt.normalize() - part["at"].shift().dt.normalize()).dt.days
-    hit = same & (gap <= part["window"])
+    index = np.flatnonzero(live)
+    keys = (frame["row"].to_numpy()[live], day[live].astype("int64"), text_codes[live],
+            channel_codes[live], ctx.client_codes[live])
+    order = np.lexsort(keys)  # by client, channel, caption, day, row
+    client, channel, text, days, _ = (k[order] for k in reversed(keys))
+    same = np.zeros(len(order), dtype=bool)
+    same[1:] = (client[1:] == client[:-1]) & (channel[1:] == channel[:-1]) & (text[1:] == text[:-1])
+    gap = np.zeros(len(order), dtype="int64")
+    gap[1:] = days[1:] - days[:-1]
+    hit = same & (gap <= window[order])
     if not hit.any():
         return
-    index = part.index[hit.to_numpy()]
-    ctx.add("duplicate-caption", index, "caption", ctx.messages.render(
-        "duplicate-caption", other=part["row"].shift()[hit].astype(int).tolist(),
-        channel=frame.loc[index, "channel_raw"].str.strip().tolist(),
-        days=gap[hit].astype(int).tolist()))
+    rows = frame["row"].to_numpy()
+    flagged = index[order[hit]]
+    earlier = rows[index[order[np.flatnonzero(hit) - 1]]]
+    ctx.add("duplicate-caption", frame.index[flagged], "caption", ctx.messages.render(
+        "duplicate-caption", other=earlier.tolist(),
+        channel=frame["channel_raw"].to_numpy()[flagged].tolist(), days=gap[hit].tolist()))
 
 
 @rule("stale-unpublished")
