@@ -89,7 +89,8 @@ class FindingsBuilder:
         return concat(parts)
 
 
-_DTYPES = (object, "int64", "int64", object, object, object, object, "datetime64[ns]")
+_DTYPES: tuple[Any, ...] = (object, "int64", "int64", object, object, object, object,
+                           "datetime64[ns]")
 
 
 def concat(parts: Sequence[pd.DataFrame]) -> pd.DataFrame:

@@ -54,9 +54,8 @@ def per_distinct(values: pd.Series, func: Callable[[Any], Any], dtype: Any = obj
     unique text are cheaper this way than through pandas' string accessors.
     """
     codes, uniques = pd.factorize(values)
-    if key is not None:
-        uniques = [key(u) for u in uniques]
-    results = np.array([func(u) for u in uniques], dtype=dtype)
+    keyed = [key(u) for u in uniques] if key is not None else list(uniques)
+    results = np.array([func(u) for u in keyed], dtype=dtype)
     if not len(results):
         return np.array([func("")] * len(values), dtype=dtype)
     return results[np.where(codes < 0, 0, codes)]
