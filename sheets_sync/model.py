@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 from dataclasses import dataclass, field
 
@@ -147,3 +148,14 @@ class Finding:
     def key(self) -> tuple[int | None, str, str]:
         """Return ``(row, column, code)``, the identity tests and diffs compare."""
         return (self.row, self.column, self.code)
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One observed change of a post's field, as logged in the History tab."""
+
+    at: dt.datetime  # timezone-aware
+    post_id: str
+    field: str
+    old: str
+    new: str

@@ -47,7 +47,7 @@ def test_audit_of_the_sample_reports_every_rule_and_fails_on_error() -> None:
 
 
 def test_next_month_readiness_shows_from_the_configured_day() -> None:
-    code, out, _ = run("audit", "--config", str(EXAMPLE), "--today", "2026-03-23",
+    _, out, _ = run("audit", "--config", str(EXAMPLE), "--today", "2026-03-23",
                        "--format", "json")
     assert "next-month-not-ready" in {f["code"] for f in json.loads(out)["findings"]}
 
@@ -112,6 +112,7 @@ def test_csv_output_neutralises_formula_text(tmp_path: Path) -> None:
                     "=HYPERLINK(\"http://x\"),Instagram,2026-03-11,Draft\n"
                     "=HYPERLINK(\"http://x\"),Instagram,2026-03-11,Draft\n", encoding="utf-8")
     code, out, _ = run("audit", str(path), "--today", "2026-03-10", "--format", "csv")
+    assert code == 1
     rows = list(csv.DictReader(io.StringIO(out)))
     dup = [r for r in rows if r["code"] == "duplicate-id"]
     assert len(dup) == 2
@@ -123,7 +124,7 @@ def test_malformed_config_exits_2_and_lists_every_problem(tmp_path: Path) -> Non
     bad.write_text('[[calendars]]\nname = "a"\nbackend = "xlsx"\nlanguage = "de"\n'
                    "[calendars.rules.feedback]\nsla_days = -3\n", encoding="utf-8")
     for command in (["audit", "--config", str(bad)], ["check-config", "--config", str(bad)]):
-        code, out, err = run(*command)
+        code, _, err = run(*command)
         assert code == 2
         assert "3 configuration problems" in err
         assert "calendars[0].path: is required" in err
