@@ -14,7 +14,6 @@ from sheets_sync.errors import UsageError
 from sheets_sync.parse import Calendar, parse
 from sheets_sync.validate import validate
 
-OWNED_TABS = ("Status", "Report", "History")
 AUDIT_HOUR = 9  # --today YYYY-MM-DD audits as of 09:00 in the calendar's time zone
 
 
@@ -56,6 +55,6 @@ def audit(config: CalendarConfig, now: dt.datetime) -> AuditResult:
     if config.backend not in ("xlsx", "csv"):
         raise UsageError(f"calendar {config.name!r} uses the {config.backend} backend; "
                          "audit reads local .xlsx and .csv calendars")
-    grid = read_tab(config.location(), config.tab, skip=OWNED_TABS)
+    grid = read_tab(config.location(), config.tab, skip=config.owned_tabs())
     calendar = parse(grid.rows, config, tab=grid.source)
     return AuditResult(config, calendar, validate(calendar, config, now), grid.source, now)

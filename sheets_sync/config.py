@@ -171,6 +171,10 @@ class CalendarConfig:
     statuses: dict[str, tuple[str, ...]] = field(default_factory=dict)
     channels: dict[str, tuple[str, ...]] = field(default_factory=dict)
     formats: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    status_tab: str = "Status"
+    report_tab: str = "Report"
+    history_tab: str = "History"
+    assign_ids: bool = False
     rules: Rules = field(default_factory=Rules)
     clients: dict[str, ClientSettings] = field(default_factory=dict)
     # Resolved per-client settings; filled by load, not read from the file.
@@ -183,6 +187,10 @@ class CalendarConfig:
         if found is None:
             return ClientConfig(name, self.country, self.timezone, self.rules)
         return found
+
+    def owned_tabs(self) -> tuple[str, str, str]:
+        """Return the names of the tabs the tool writes: Status, Report, History."""
+        return (self.status_tab, self.report_tab, self.history_tab)
 
     def location(self) -> Path:
         """Return the calendar file's path, relative paths taken from the config's folder."""
@@ -324,6 +332,13 @@ def _check_calendar(cal: CalendarConfig, where: str, problems: Problems) -> None
             if key not in known:
                 problems.add(join(join(where, table), key), f"unknown value (known: "
                              f"{', '.join(known)})")
+    tabs = [cal.status_tab, cal.report_tab, cal.history_tab]
+    for key, name in zip(("status_tab", "report_tab", "history_tab"), tabs):
+        if not name.strip():
+            problems.add(join(where, key), "must not be empty")
+        elif tabs.count(name) > 1 or (cal.tab and name == cal.tab):
+            problems.add(join(where, key), f"tab {name!r} is used twice; the calendar tab and "
+                         "the Status, Report and History tabs must all differ")
     _check_rules(cal.rules, join(where, "rules"), problems)
 
 
