@@ -1,4 +1,4 @@
-"""Audit samples/calendar.xlsx with config/example.toml and show which finding codes it produces.
+"""Audit sheets_sync/data/calendar.xlsx with config/example.toml and show which finding codes it produces.
 
 Run from the repository root (after ``samples/make_sample.py``)::
 

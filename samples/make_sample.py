@@ -1,4 +1,4 @@
-"""Write samples/calendar.xlsx: a realistic content calendar of a Turkish social-media agency.
+"""Write sheets_sync/data/calendar.xlsx: a realistic content calendar of a Turkish social-media agency.
 
 Two clients from config/example.toml share one "Calendar" tab:
 
@@ -36,7 +36,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-OUT = Path(__file__).resolve().parent / "calendar.xlsx"
+OUT = Path(__file__).resolve().parents[1] / "sheets_sync" / "data" / "calendar.xlsx"
 FIXED_STAMP = (2026, 3, 1, 9, 0, 0)  # zip entry time, so the file is byte-reproducible
 FIXED_ISO = "2026-03-01T06:00:00Z"  # docProps created/modified
 

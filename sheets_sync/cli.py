@@ -6,8 +6,10 @@ error; 3 backend or state failure.
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
+import zoneinfo
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,12 +17,15 @@ from pathlib import Path
 import click
 
 from sheets_sync import config as config_module
-from sheets_sync import render
+from sheets_sync import render, setup
+from sheets_sync import run as run_module
 from sheets_sync.audit import as_of, audit
 from sheets_sync.codes import CODES
 from sheets_sync.config import CalendarConfig
+from sheets_sync.daemon import Daemon, parse_every
 from sheets_sync.errors import SheetsSyncError, UsageError
 from sheets_sync.model import FIELDS, Severity
+from sheets_sync.state import StateStore
 
 SEVERITIES = [s.label for s in Severity]
 CONFIG_HELP = "Configuration file (TOML). Also read from SHEETS_SYNC_CONFIG."
@@ -55,7 +60,7 @@ def main() -> None:
 
     \b
     Example:
-      sheets-sync audit samples/calendar.xlsx --today 2026-03-10
+      sheets-sync audit calendar.xlsx --today 2026-03-10
     """
 
 
@@ -116,7 +121,7 @@ def audit_command(path: str | None, config_file: str | None, calendar_name: str 
 
     \b
     Examples:
-      sheets-sync audit samples/calendar.xlsx --today 2026-03-10
+      sheets-sync audit calendar.xlsx --today 2026-03-10
       sheets-sync audit plan.csv --column caption="Full Caption" --format json
       sheets-sync audit --config config/example.toml --fail-on critical
     """
@@ -161,3 +166,175 @@ def codes_command() -> None:
     """
     for code in CODES.values():
         click.echo(f"{code.code:28} {code.severity.label:9} {code.summary}")
+
+
+def _sync_target(path: str | None, config_file: str | None, name: str | None
+                 ) -> tuple[CalendarConfig, str]:
+    """Return the calendar to sync and its state database path."""
+    calendar = _calendar(path, config_file, name, (), "")
+    configured = "" if path else config_module.load(str(config_file)).state_path
+    return calendar, run_module.state_path_for(calendar, configured)
+
+
+def _cycle_summary(result: run_module.CycleResult) -> str:
+    wrote = ", ".join(result.changed_tabs) if result.changed_tabs else "nothing (no change)"
+    verb = "would write" if result.dry_run else "wrote"
+    return (f"{result.source}: {result.rows} posts, {len(result.findings)} open findings; "
+            f"{verb} {wrote}")
+
+
+@main.command("sync")
+@click.argument("path", required=False, type=click.Path(dir_okay=False))
+@click.option("--config", "config_file", envvar="SHEETS_SYNC_CONFIG", type=click.Path(),
+              help=CONFIG_HELP)
+@click.option("--calendar", "calendar_name", help="Calendar to sync when --config has several.")
+@click.option("--dry-run", is_flag=True, help="Print the cell changes; write nothing.")
+@click.option("--today", metavar="YYYY-MM-DD", help="Sync as of this date (for trying the "
+              "sample calendar and for tests).")
+@click.option("--quiet", is_flag=True, help="Print nothing unless something fails (for cron).")
+def sync_command(path: str | None, config_file: str | None, calendar_name: str | None,
+                 dry_run: bool, today: str | None, quiet: bool) -> None:
+    """Run one sync cycle: check the calendar, write the Status, Report and History tabs.
+
+    Only the tool's own tabs are written, and only when their content changed. The state
+    (what was seen, first-seen times, history) lives in a SQLite file: `state_path` in the
+    configuration, or beside the workbook. Exit 0 on success, 2 for a usage or configuration
+    error, 3 when the calendar or state cannot be read or written (nothing half-written).
+
+    \b
+    Examples (the last one as a crontab line runs every 5 minutes after */5 * * * *):
+      sheets-sync sync calendar.xlsx
+      sheets-sync sync --config agency.toml --calendar acme --dry-run
+      sheets-sync sync --config /etc/sheets-sync.toml --quiet
+    """
+    with handle_errors():
+        calendar, state_path = _sync_target(path, config_file, calendar_name)
+        moment = as_of(today, calendar.timezone) if today else None
+        result = run_module.sync(calendar, state_path, moment, dry_run=dry_run)
+        if dry_run:
+            for tab in result.changed_tabs:
+                for line in render.cell_changes(tab, result.previous.get(tab),
+                                                result.outputs[tab]):
+                    click.echo(line)
+        if not quiet:
+            for line in result.guarded:
+                click.echo(line)
+            click.echo(_cycle_summary(result))
+
+
+@main.command("daemon")
+@click.option("--config", "config_file", envvar="SHEETS_SYNC_CONFIG", type=click.Path(),
+              required=True, help=CONFIG_HELP)
+@click.option("--calendar", "calendar_names", multiple=True,
+              help="Calendar(s) to sync (default: every configured calendar).")
+@click.option("--every", default="5m", show_default=True, metavar="INTERVAL",
+              help="Time between cycles: 30s, 5m, 1h.")
+def daemon_command(config_file: str, calendar_names: tuple[str, ...], every: str) -> None:
+    """Sync the configured calendars on a schedule until stopped (SIGTERM or Ctrl-C).
+
+    A failed cycle is logged and retried with a growing pause (up to an hour); the daemon
+    keeps running. Stopping lets the current cycle finish first. One log line per cycle on
+    stderr.
+
+    \b
+    Example:
+      sheets-sync daemon --config /etc/sheets-sync.toml --every 5m
+    """
+    with handle_errors():
+        try:
+            seconds = parse_every(every)
+        except ValueError as exc:
+            raise UsageError(f"--every: {exc}") from None
+        loaded = config_module.load(config_file)
+        calendars = [loaded.calendar(n) for n in calendar_names] or list(loaded.calendars)
+        for cal in calendars:  # fail fast on a calendar that can never be synced
+            run_module.backend_for(cal)
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+
+        def cycle() -> str:
+            lines = []
+            for cal in calendars:
+                state = run_module.state_path_for(cal, loaded.state_path)
+                lines.append(_cycle_summary(run_module.sync(cal, state)))
+            return "; ".join(lines)
+
+        Daemon(cycle, seconds).serve()
+
+
+@main.command("init")
+@click.argument("directory", default=".", type=click.Path(file_okay=False))
+def init_command(directory: str) -> None:
+    """Write a commented configuration and a sample calendar workbook into DIRECTORY.
+
+    Existing files are never overwritten.
+
+    \b
+    Example:
+      sheets-sync init demo && sheets-sync sync --config demo/sheets-sync.toml
+    """
+    with handle_errors():
+        for written in setup.init(Path(directory)):
+            click.echo(f"wrote {written}")
+
+
+@main.command("history")
+@click.argument("post_id")
+@click.option("--config", "config_file", envvar="SHEETS_SYNC_CONFIG", type=click.Path(),
+              help=CONFIG_HELP)
+@click.option("--calendar", "calendar_name", help="Calendar, when --config has several.")
+@click.option("--path", "path", type=click.Path(dir_okay=False),
+              help="Calendar workbook synced without a configuration.")
+def history_command(post_id: str, config_file: str | None, calendar_name: str | None,
+                    path: str | None) -> None:
+    """Show every change the tool has observed for one post, oldest first.
+
+    \b
+    Example:
+      sheets-sync history KD-008 --config agency.toml
+    """
+    with handle_errors():
+        calendar, state_path = _sync_target(path, config_file, calendar_name)
+        store = StateStore(state_path)
+        entries = store.history(calendar.name, post_id)
+        zone = zoneinfo.ZoneInfo(calendar.timezone)
+        for entry in entries:
+            when = entry.at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+            click.echo(f"{when}  {entry.field}: {entry.old!r} -> {entry.new!r}")
+        if not entries:
+            click.echo(f"no recorded changes for post {post_id!r} in calendar {calendar.name!r}")
+
+
+@main.group("state")
+def state_group() -> None:
+    """Inspect or reset the local state database.
+
+    \b
+    Example:
+      sheets-sync state reset --config agency.toml --calendar acme
+    """
+
+
+@state_group.command("reset")
+@click.option("--config", "config_file", envvar="SHEETS_SYNC_CONFIG", type=click.Path(),
+              help=CONFIG_HELP)
+@click.option("--calendar", "calendar_name", help="Calendar, when --config has several.")
+@click.option("--path", "path", type=click.Path(dir_okay=False),
+              help="Calendar workbook synced without a configuration.")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def state_reset(config_file: str | None, calendar_name: str | None, path: str | None,
+                yes: bool) -> None:
+    """Forget what the tool remembers about a calendar (history, first-seen times, rounds).
+
+    Use it when the state database is damaged or from a newer version; a damaged file is
+    moved aside as FILE.broken. The spreadsheet is not touched; the next sync starts afresh.
+
+    \b
+    Example:
+      sheets-sync state reset --config agency.toml --calendar acme --yes
+    """
+    with handle_errors():
+        calendar, state_path = _sync_target(path, config_file, calendar_name)
+        if not yes:
+            click.confirm(f"Forget all history of calendar {calendar.name!r} in {state_path}?",
+                          abort=True)
+        click.echo(setup.reset_state(state_path, calendar.name))

@@ -65,6 +65,10 @@ EN: dict[str, str] = {
         "The publish time {when} has passed and the post was never approved (status "
         "“{status}”). Get the approval or move the date."
     ),
+    "changed-after-approval": (
+        "The caption or asset changed after the client approved the post (approval seen "
+        "{since}). Send it back for approval; History shows what changed."
+    ),
     "published-without-approval": (
         "Marked published, but no approval is recorded. Record who approved it and when, or "
         "tell the account manager."
@@ -183,6 +187,10 @@ TR: dict[str, str] = {
     "approval-missing:past": (
         "Yayın zamanı {when} geçti ve gönderi hiç onaylanmadı (durum “{status}”). Onayı alın "
         "ya da tarihi değiştirin."
+    ),
+    "changed-after-approval": (
+        "Müşteri onayladıktan sonra metin veya görsel değişti (onay {since} tarihinde "
+        "görüldü). Yeniden onaya gönderin; değişiklikler History sekmesinde."
     ),
     "published-without-approval": (
         "Yayınlandı olarak işaretli ama kayıtlı bir onay yok. Kimin ne zaman onayladığını "

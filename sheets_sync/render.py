@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import shutil
 import textwrap
+from collections.abc import Sequence
 from typing import Any
 
 from sheets_sync.audit import AuditResult
+from sheets_sync.backends.base import normalize_grid
 from sheets_sync.findings import to_findings
 from sheets_sync.model import Severity
 
@@ -105,3 +108,43 @@ def to_table(result: AuditResult, width: int | None = None) -> str:
 
 def _cell(value: Any) -> str:
     return "" if value is None else str(value)
+
+
+def _column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def cell_changes(tab: str, old: Sequence[Sequence[Any]] | None, new: Sequence[Sequence[Any]],
+                 limit: int = 200) -> list[str]:
+    """Return ``Tab!A1: old -> new`` lines for the cells a write would change (at most
+    ``limit`` lines, then a count of the rest)."""
+    before, after = normalize_grid(old), normalize_grid(new)
+    lines: list[str] = []
+    hidden = 0
+    for r in range(max(len(before), len(after))):
+        a = before[r] if r < len(before) else ()
+        b = after[r] if r < len(after) else ()
+        for c in range(max(len(a), len(b))):
+            x = a[c] if c < len(a) else None
+            y = b[c] if c < len(b) else None
+            if x != y:
+                if len(lines) < limit:
+                    lines.append(f"{tab}!{_column_letter(c)}{r + 1}: {_show(x)} -> {_show(y)}")
+                else:
+                    hidden += 1
+    if hidden:
+        lines.append(f"{tab}: … and {hidden} more cell change(s)")
+    return lines
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "(blank)"
+    text = value.isoformat(sep=" ") if isinstance(value, dt.datetime) else str(value)
+    text = " ".join(text.split()) if isinstance(value, str) else text
+    return repr(text[:80] + ("…" if len(text) > 80 else "")) if isinstance(value, str) else text

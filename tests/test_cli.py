@@ -18,7 +18,7 @@ from sheets_sync.codes import CODES
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "config" / "example.toml"
-SAMPLE = ROOT / "samples" / "calendar.xlsx"
+SAMPLE = ROOT / "sheets_sync" / "data" / "calendar.xlsx"
 # Codes the sample cannot show: history (sync) and layouts the sample deliberately avoids.
 NOT_IN_SAMPLE = {"changed-after-approval", "no-id-column", "duplicate-column"}
 

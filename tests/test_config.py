@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_example_config_loads_with_client_overrides() -> None:
     config = load(ROOT / "config" / "example.toml")
     cal = config.calendar(None)
-    assert cal.location() == ROOT / "samples" / "calendar.xlsx"
+    assert cal.location() == ROOT / "sheets_sync" / "data" / "calendar.xlsx"
     nordic = cal.for_client("Nordic Trails")
     assert (nordic.country, nordic.timezone) == ("DE", "Europe/Berlin")
     assert nordic.rules.revisions.included_rounds == 3

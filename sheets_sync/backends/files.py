@@ -200,17 +200,38 @@ def _quoted(names: Sequence[str]) -> str:
 
 
 def _read_workbook_tab(path: Path, tab: str, skip: Sequence[str]) -> TabGrid:
+    return read_tabs(path, tab, skip)[0]
+
+
+def read_tabs(path: Path, tab: str = "", others: Sequence[str] = ()
+              ) -> tuple[TabGrid, dict[str, list[list[Cell]] | None]]:
+    """Read the calendar tab and the named ``others`` of a workbook in one pass.
+
+    ``tab`` empty picks the first tab that is not one of ``others``. Each of ``others`` maps
+    to its rows, or None when the workbook has no such tab. Raises as :func:`read_tab`.
+    """
+    path = Path(path)
+    _kind(path)
     with _open_workbook(path) as wb:
-        name = _pick_tab(path, wb, tab, skip)
-        try:
-            raw = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
-        except (KeyboardInterrupt, SystemExit):
-            raise
-        except BaseException as exc:  # calamine's own types, and pyo3 PanicException
-            raise _unreadable(path, exc) from exc
+        name = _pick_tab(path, wb, tab, others)
+        calendar = TabGrid(tab=name, rows=_sheet_rows(path, wb, name),
+                           source=f"{path.name}, tab {name!r}")
+        existing = set(wb.sheet_names)
+        found = {other: _sheet_rows(path, wb, other) if other in existing else None
+                 for other in others}
+    return calendar, found
+
+
+def _sheet_rows(path: Path, wb: CalamineWorkbook, name: str) -> list[list[Cell]]:
+    try:
+        raw = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # calamine's own types, and pyo3 PanicException
+        raise _unreadable(path, exc) from exc
     rows: list[list[Cell]] = [[None if v == "" else v for v in row] for row in raw]
     _drop_trailing_empty(rows)
-    return TabGrid(tab=name, rows=rows, source=f"{path.name}, tab {name!r}")
+    return rows
 
 
 # ---------------------------------------------------------------------------------------------

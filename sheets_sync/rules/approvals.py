@@ -91,3 +91,18 @@ def approval_after_publish(ctx: Context) -> None:
     ctx.add("approval-after-publish", mask, "approved_at", ctx.messages.render(
         "approval-after-publish", approved=ctx.when(approved[mask], dated[mask]),
         when=ctx.when(pd.Series(publish[mask]))))
+
+
+@rule("changed-after-approval")
+def changed_after_approval(ctx: Context) -> None:
+    """Caption or asset differ from what they were when the approval was first seen.
+
+    Needs the state store: ``calendar.extra["changed_after_approval"]`` (per row) and
+    ``["approved_seen_at"]`` come from :func:`sheets_sync.history.observe`.
+    """
+    changed = ctx.calendar.extra.get("changed_after_approval")
+    if changed is None or not changed.any():
+        return
+    seen_at = ctx.calendar.extra["approved_seen_at"]
+    ctx.add("changed-after-approval", changed, "caption", ctx.messages.render(
+        "changed-after-approval", since=ctx.when(seen_at[changed])))

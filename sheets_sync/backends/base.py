@@ -1,0 +1,89 @@
+"""The backend contract: read a calendar and the owned tabs, write the owned tabs.
+
+Every backend (memory, xlsx, google) implements :class:`Backend` and passes the shared
+contract tests in ``tests/test_backend_contract.py``.
+"""
+
+from __future__ import annotations
+
+import abc
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+Cell = str | int | float | bool | dt.date | dt.datetime | dt.time | dt.timedelta | None
+Grid = list[list[Cell]]
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What one read returns: the calendar's cells and the owned tabs' current cells.
+
+    ``owned`` maps each requested owned tab to its rows, or to None when the tab does not
+    exist yet. ``timezone`` is the spreadsheet's own time zone when the backend knows it.
+    """
+
+    tab: str
+    rows: Grid
+    owned: dict[str, Grid | None]
+    source: str
+    timezone: str = ""
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+class Backend(abc.ABC):
+    """Where a calendar lives. Reads and writes are whole-tab and as few as possible."""
+
+    @abc.abstractmethod
+    def read(self, tab: str, owned: Sequence[str]) -> Snapshot:
+        """Read the calendar tab (``""``: the first tab not in ``owned``) and the owned tabs.
+
+        Raises CalendarError when the tab is missing, SourceError when unreadable.
+        """
+
+    @abc.abstractmethod
+    def write(self, tabs: Mapping[str, Grid]) -> None:
+        """Make each owned tab hold exactly ``tabs[name]``, creating tabs that are missing.
+
+        All tabs are written together or not at all. Raises SourceError on failure.
+        """
+
+    @abc.abstractmethod
+    def read_row(self, tab: str, row: int) -> list[Cell]:
+        """Return the current cells of sheet row ``row`` (1-based) of ``tab``, freshly read."""
+
+    @abc.abstractmethod
+    def write_cells(self, tab: str, cells: Mapping[tuple[int, int], Cell]) -> None:
+        """Write single cells ``(row, column)`` (1-based) into ``tab`` (guarded writes only)."""
+
+
+def normalize_cell(value: Cell) -> Cell:
+    """Return a cell in the form every backend reads back: blanks None, numbers float,
+    midnight datetimes as dates."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return float(value)
+    if isinstance(value, dt.datetime) and value.time() == dt.time(0):
+        return value.date()
+    return value
+
+
+def normalize_grid(rows: Sequence[Sequence[Cell]] | None) -> list[tuple[Cell, ...]]:
+    """Return ``rows`` without trailing blank cells and rows, every cell normalized."""
+    out: list[tuple[Cell, ...]] = []
+    for row in rows or ():
+        cells = [normalize_cell(c) for c in row]
+        while cells and cells[-1] is None:
+            cells.pop()
+        out.append(tuple(cells))
+    while out and not out[-1]:
+        out.pop()
+    return out
+
+
+def same_grid(a: Sequence[Sequence[Cell]] | None, b: Sequence[Sequence[Cell]] | None) -> bool:
+    """Return whether two grids hold the same values as a spreadsheet would show them."""
+    return normalize_grid(a) == normalize_grid(b)

@@ -1,0 +1,49 @@
+"""The local workbook backend: fast reads with python-calamine, surgical zip writes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import cast
+
+from sheets_sync.backends.base import Backend, Cell, Grid, Snapshot
+from sheets_sync.backends.files import read_tabs
+from sheets_sync.backends.xlsx_write import Cell as WriteCell
+from sheets_sync.backends.xlsx_write import lock_file, replace_tabs, set_cells
+from sheets_sync.errors import UsageError
+
+
+class XlsxBackend(Backend):
+    """A calendar kept in a local .xlsx workbook.
+
+    Writes replace only the owned tabs' parts inside the zip; every other part of the
+    workbook stays byte-identical. Writing is refused while Excel or LibreOffice holds the
+    workbook open (their lock file is present).
+    """
+
+    def __init__(self, path: str | Path, timezone: str = "") -> None:
+        self.path = Path(path)
+        self.timezone = timezone
+        if self.path.suffix.lower() not in (".xlsx", ".xlsm"):
+            raise UsageError(f"{self.path}: sync writes .xlsx or .xlsm workbooks; convert this "
+                             "file or audit it instead (`sheets-sync audit`)")
+
+    def read(self, tab: str, owned: Sequence[str]) -> Snapshot:
+        calendar, others = read_tabs(self.path, tab, owned)
+        return Snapshot(tab=calendar.tab, rows=calendar.rows, owned=others,
+                        source=calendar.source, timezone=self.timezone)
+
+    def write(self, tabs: Mapping[str, Grid]) -> None:
+        # Outputs hold text, numbers, booleans, dates and blanks: what the writer accepts.
+        replace_tabs(self.path, cast(Mapping[str, Sequence[Sequence[WriteCell]]], tabs))
+
+    def read_row(self, tab: str, row: int) -> list[Cell]:
+        calendar, _ = read_tabs(self.path, tab, ())
+        return list(calendar.rows[row - 1]) if 0 < row <= len(calendar.rows) else []
+
+    def write_cells(self, tab: str, cells: Mapping[tuple[int, int], Cell]) -> None:
+        set_cells(self.path, tab, cast(Mapping[tuple[int, int], WriteCell], cells))
+
+    def locked_by(self) -> Path | None:
+        """Return the lock file of an office program holding the workbook, if any."""
+        return lock_file(self.path)

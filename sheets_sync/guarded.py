@@ -1,0 +1,73 @@
+"""The only writes into the client's calendar cells, each opted into and guarded.
+
+* ``assign_ids = true``: a post without an ID gets one.
+* ``rules.revisions.on_exceed = "hold"``: a post beyond its revision limit is put on hold.
+
+Before each write the target row is read again; the write happens only when the row still
+holds exactly what this cycle read (same post, same content). Otherwise the write is refused
+and reported, and the next cycle tries again with fresh data.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from sheets_sync.backends.base import Backend, Cell, Grid, normalize_cell
+from sheets_sync.config import CalendarConfig
+from sheets_sync.parse import Calendar
+
+ID_PREFIX = "SS-"
+HOLD_TEXT = {"en": "On hold", "tr": "Beklemede"}
+
+
+def _same_row(a: list[Cell], b: list[Cell]) -> bool:
+    def clean(row: list[Cell]) -> list[Cell]:
+        cells = [normalize_cell(c) for c in row]
+        while cells and cells[-1] is None:
+            cells.pop()
+        return cells
+
+    return clean(a) == clean(b)
+
+
+def _next_ids(existing: pd.Series, count: int) -> list[str]:
+    numbers = existing.str.extract(rf"^{re.escape(ID_PREFIX)}(\d+)$", expand=False)
+    highest = pd.to_numeric(numbers, errors="coerce").max(skipna=True)
+    start = 0 if pd.isna(highest) else int(highest)
+    return [f"{ID_PREFIX}{start + i:05d}" for i in range(1, count + 1)]
+
+
+def guarded_writes(calendar: Calendar, findings: pd.DataFrame, backend: Backend,
+                   rows: Grid, tab: str, config: CalendarConfig) -> list[str]:
+    """Carry out the configured guarded writes; return one line per write done or refused."""
+    frame = calendar.frame
+    planned: list[tuple[int, int, Cell, str]] = []  # (row, column, value, what)
+    if config.assign_ids and calendar.has_id_column:
+        missing = frame.loc[frame["post_id"] == "", "row"].tolist()
+        column = calendar.columns["post_id"] + 1
+        for row, new_id in zip(missing, _next_ids(frame["post_id"], len(missing))):
+            planned.append((row, column, new_id, f"row {row}: ID {new_id} assigned"))
+    holding = [c for c in frame["client"].unique()
+               if config.for_client(c).rules.revisions.on_exceed == "hold"]
+    if holding:
+        over = findings[(findings["code"] == "revision-limit-exceeded")
+                        & findings["client"].isin(holding)]
+        on_hold = set(frame.loc[frame["status"] == "on_hold", "row"])
+        column = calendar.columns["status"] + 1
+        text = HOLD_TEXT.get(config.language, HOLD_TEXT["en"])
+        for row, post_id in zip(over["row"], over["post_id"]):
+            if int(row) not in on_hold:
+                planned.append((int(row), column, text,
+                                f"row {row}: post {post_id} put on hold (revision limit)"))
+    done: list[str] = []
+    for row, column, value, what in planned:
+        expected = list(rows[row - 1]) if row - 1 < len(rows) else []
+        if not _same_row(backend.read_row(tab, row), expected):
+            done.append(f"{what} — not done: the row changed since it was read; "
+                        "the next sync will try again")
+            continue
+        backend.write_cells(tab, {(row, column): value})
+        done.append(what)
+    return done

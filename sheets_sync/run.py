@@ -1,0 +1,217 @@
+"""One sync cycle: the single place that wires backend, state store and the pure core.
+
+read -> parse -> load state -> observe changes -> validate -> derive tabs -> write -> save
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sheets_sync.backends.base import Backend, Grid, Snapshot, normalize_grid
+from sheets_sync.config import CalendarConfig
+from sheets_sync.errors import SheetsSyncError, UsageError
+from sheets_sync.guarded import guarded_writes
+from sheets_sync.history import observe
+from sheets_sync.outputs import UPDATED_CELL, build_outputs
+from sheets_sync.parse import Calendar, parse
+from sheets_sync.state import Changes, Run, StateStore, iso
+from sheets_sync.validate import validate
+
+
+class CycleLocked(SheetsSyncError):
+    """Another cycle of the same calendar is running (exit 3)."""
+
+    exit_code = 3
+
+
+@dataclass
+class CycleResult:
+    """What one cycle did."""
+
+    calendar: str
+    source: str
+    rows: int
+    findings: pd.DataFrame
+    outputs: dict[str, Grid]
+    changed_tabs: list[str]
+    cells_written: int
+    dry_run: bool
+    previous: dict[str, Grid | None] = field(default_factory=dict)
+    guarded: list[str] = field(default_factory=list)
+
+
+def finding_keys(findings: pd.DataFrame) -> list[str]:
+    """Return a stable identity per finding, to remember when it was first seen."""
+    day = findings["publish_at"].dt.strftime("%Y-%m-%d").fillna("")
+    calendar_level = findings["row"].to_numpy() == 0
+    where = np.where(calendar_level, findings["client"] + "|" + day, findings["post_id"])
+    return (findings["code"] + "|" + findings["column"] + "|" + where).tolist()
+
+
+def _first_seen(findings: pd.DataFrame, known: dict[str, str], now: dt.datetime
+                ) -> tuple[pd.DataFrame, dict[str, str]]:
+    keys = finding_keys(findings)
+    stamp = iso(now)
+    seen = {key: known.get(key, stamp) for key in keys}
+    column = pd.to_datetime(pd.Series([seen[k] for k in keys], dtype=object), utc=True)
+    return findings.assign(first_seen=column.dt.tz_localize(None).to_numpy()), seen
+
+
+def run_once(config: CalendarConfig, backend: Backend, store: StateStore, now: dt.datetime,
+             dry_run: bool = False) -> CycleResult:
+    """Run one cycle for ``config`` as of ``now`` (aware) and return what it did.
+
+    With ``dry_run`` nothing is written to the backend or the state store. Raises the
+    backend's errors (nothing saved), CalendarError for an unusable calendar tab.
+    """
+    snapshot = backend.read(config.tab, config.owned_tabs())
+    calendar = parse(snapshot.rows, config, tab=snapshot.source)
+    observation = observe(calendar, store.posts(config.name), config, now)
+    calendar.extra.update(
+        observed_rounds=observation.observed_rounds,
+        review_started=observation.review_started,
+        changed_after_approval=observation.changed_after_approval,
+        approved_seen_at=observation.approved_seen_at,
+    )
+    findings, first_seen = _first_seen(validate(calendar, config, now),
+                                       store.findings_first_seen(config.name), now)
+    outputs = _outputs(calendar, findings, observation.changes, store, snapshot, config, now)
+    changed = [tab for tab, grid in outputs.items() if not _same(tab, grid, snapshot, config)]
+    cells = sum(sum(len(r) for r in outputs[tab]) for tab in changed)
+    result = CycleResult(config.name, snapshot.source, len(calendar.frame), findings, outputs,
+                         changed, cells, dry_run, previous=snapshot.owned)
+    if dry_run:
+        return result
+    if changed:
+        backend.write({tab: outputs[tab] for tab in changed})
+    result.guarded = guarded_writes(calendar, findings, backend, snapshot.rows, snapshot.tab,
+                                    config)
+    changes = observation.changes
+    changes.findings = first_seen
+    store.save(config.name, changes, Run(now, dt.datetime.now(dt.timezone.utc),
+                                          len(calendar.frame), len(findings), cells))
+    return result
+
+
+def _outputs(calendar: Calendar, findings: pd.DataFrame, changes: Changes, store: StateStore,
+             snapshot: Snapshot, config: CalendarConfig, now: dt.datetime) -> dict[str, Grid]:
+    transitions = store.transitions(config.name)
+    if changes.transitions:
+        new = pd.DataFrame(changes.transitions, columns=["post_id", "at", "from_status",
+                                                         "to_status"])
+        new["at"] = pd.to_datetime(new["at"], utc=True).dt.tz_localize(None)
+        transitions = pd.concat([transitions, new], ignore_index=True)
+    history = [*store.history(config.name), *changes.history]
+    summary: dict[str, int | str] = {"source": snapshot.source, "rows": len(calendar.frame),
+                                     "findings": len(findings)}
+    return build_outputs(calendar, findings, transitions, history, now, config, summary)
+
+
+def _same(tab: str, grid: Grid, snapshot: Snapshot, config: CalendarConfig) -> bool:
+    """Whether ``grid`` shows what the tab already holds (the Report's time stamp aside)."""
+    existing = snapshot.owned.get(tab)
+    if existing is None:
+        return False
+    if tab == config.report_tab:  # the "updated" time alone is no reason to write
+        existing, grid = _without_cell(existing, UPDATED_CELL), _without_cell(grid, UPDATED_CELL)
+    return normalize_grid(existing) == normalize_grid(grid)
+
+
+def _without_cell(grid: Grid, cell: tuple[int, int]) -> Grid:
+    row, column = cell
+    out = [list(r) for r in grid]
+    if row < len(out) and column < len(out[row]):
+        out[row][column] = None
+    return out
+
+
+@contextlib.contextmanager
+def cycle_lock(state_path: str, calendar: str) -> Iterator[None]:
+    """Hold an exclusive lock for one calendar's cycle; raises CycleLocked when taken."""
+    if state_path == ":memory:":
+        yield
+        return
+    lock_path = Path(f"{state_path}.{_safe(calendar)}.lock")
+    handle = open(lock_path, "a+")  # noqa: SIM115 - held open for the lock's lifetime
+    try:
+        if not _try_lock(handle):
+            raise CycleLocked(f"another sync of calendar {calendar!r} is running (lock file "
+                              f"{lock_path}); this run did nothing")
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        yield
+    finally:
+        handle.close()
+
+
+def _try_lock(handle: object) -> bool:
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        import msvcrt
+
+        try:
+            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]
+        except OSError:
+            return False
+        return True
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)  # type: ignore[attr-defined]
+    except OSError:
+        return False
+    return True
+
+
+def _safe(name: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in name)
+
+
+def backend_for(config: CalendarConfig) -> Backend:
+    """Return the backend that holds ``config``'s calendar; raises UsageError if none can."""
+    if config.backend == "xlsx":
+        from sheets_sync.backends.xlsx import XlsxBackend
+
+        return XlsxBackend(config.location(), config.timezone)
+    if config.backend == "csv":
+        raise UsageError(f"calendar {config.name!r} is a .csv file: sync writes Status, Report "
+                         "and History tabs, which a .csv cannot hold; use an .xlsx workbook, "
+                         "or `sheets-sync audit` to check the file")
+    raise UsageError(f"calendar {config.name!r}: the {config.backend} backend cannot be synced "
+                     "from the command line yet")
+
+
+def state_path_for(config: CalendarConfig, configured: str = "") -> str:
+    """Return the state database path: the configured one, else beside the calendar file."""
+    if configured:
+        path = Path(configured).expanduser()
+        return str(path if path.is_absolute() else Path(config.base_dir or ".") / path)
+    location = config.location()
+    return str(location.with_name(location.stem + ".sheets-sync.db"))
+
+
+def sync(config: CalendarConfig, state_path: str, now: dt.datetime | None = None,
+         dry_run: bool = False, backend: Backend | None = None) -> CycleResult:
+    """Run one locked cycle of ``config`` with its backend and state store."""
+    moment = now or dt.datetime.now(dt.timezone.utc)
+    backend = backend or backend_for(config)
+    with cycle_lock(state_path, config.name):
+        store = StateStore(state_path)
+        try:
+            return run_once(config, backend, store, moment, dry_run=dry_run)
+        except SheetsSyncError as exc:
+            if not dry_run:
+                store.log_failure(config.name, Run(moment, dt.datetime.now(dt.timezone.utc),
+                                                   0, 0, 0, exc.message))
+            raise
+        finally:
+            store.close()

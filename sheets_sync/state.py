@@ -1,0 +1,204 @@
+"""The local state store (SQLite): what the tool saw last time, and what changed since.
+
+One database may hold several calendars. Every cycle's changes are saved in one transaction
+(:meth:`StateStore.save`), only after the spreadsheet write succeeded, so an interrupted
+cycle is simply redone by the next one. Times are stored as ISO-8601 UTC text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from sheets_sync.errors import SheetsSyncError
+from sheets_sync.model import HistoryEntry
+
+SCHEMA_VERSION = 1
+POST_COLUMNS = (
+    "post_id", "client", "status", "publish_at", "caption", "asset", "approved_by",
+    "approved_at", "approved", "revision_round", "extra_rounds_approved", "fingerprint",
+    "approved_fingerprint", "approved_seen_at", "review_started_at", "rounds_observed",
+    "first_seen", "last_changed",
+)
+_SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS posts (
+    calendar TEXT NOT NULL, {", ".join(f"{c} TEXT NOT NULL DEFAULT ''" for c in POST_COLUMNS)},
+    PRIMARY KEY (calendar, post_id));
+CREATE TABLE IF NOT EXISTS transitions (
+    calendar TEXT NOT NULL, post_id TEXT NOT NULL, at TEXT NOT NULL,
+    from_status TEXT NOT NULL, to_status TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS transitions_post ON transitions (calendar, post_id);
+CREATE TABLE IF NOT EXISTS history (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, calendar TEXT NOT NULL, at TEXT NOT NULL,
+    post_id TEXT NOT NULL, field TEXT NOT NULL, old TEXT NOT NULL, new TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS history_post ON history (calendar, post_id);
+CREATE TABLE IF NOT EXISTS findings (
+    calendar TEXT NOT NULL, key TEXT NOT NULL, first_seen TEXT NOT NULL,
+    PRIMARY KEY (calendar, key));
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, calendar TEXT NOT NULL, started TEXT NOT NULL,
+    ended TEXT NOT NULL, rows INTEGER NOT NULL, findings INTEGER NOT NULL,
+    cells_written INTEGER NOT NULL, error TEXT NOT NULL DEFAULT '');
+"""
+
+
+class StateError(SheetsSyncError):
+    """The state database cannot be used (corrupt, locked, or from a newer version); exit 3."""
+
+    exit_code = 3
+
+
+def iso(moment: dt.datetime) -> str:
+    """Return an aware datetime as ISO-8601 UTC text (seconds precision)."""
+    return moment.astimezone(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+@dataclass
+class Changes:
+    """Everything one cycle adds to the state of a calendar."""
+
+    posts: pd.DataFrame  # rows to upsert, columns POST_COLUMNS
+    transitions: list[tuple[str, str, str, str]] = field(default_factory=list)
+    history: list[HistoryEntry] = field(default_factory=list)
+    findings: dict[str, str] = field(default_factory=dict)  # key -> first seen (ISO)
+
+
+@dataclass(frozen=True)
+class Run:
+    """One cycle as recorded in the run log."""
+
+    started: dt.datetime
+    ended: dt.datetime
+    rows: int
+    findings: int
+    cells_written: int
+    error: str = ""
+
+
+class StateStore:
+    """SQLite-backed memory of each calendar between cycles (``":memory:"`` in tests)."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        try:
+            self.db = sqlite3.connect(self.path, isolation_level=None, timeout=10)
+            self.db.execute("PRAGMA journal_mode=WAL" if self.path != ":memory:"
+                            else "PRAGMA journal_mode=MEMORY")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise StateError(
+                f"state database {self.path} cannot be used ({exc}). If it is damaged, move it "
+                "aside or run `sheets-sync state reset`; the next sync starts afresh.") from exc
+
+    def _migrate(self) -> None:
+        self.db.executescript(_SCHEMA)
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        if row is None:
+            self.db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
+        elif int(row[0]) > SCHEMA_VERSION:
+            raise sqlite3.DatabaseError(
+                f"it was written by a newer sheets-sync (schema {row[0]}, this version reads "
+                f"{SCHEMA_VERSION}); upgrade sheets-sync")
+
+    def close(self) -> None:
+        self.db.close()
+
+    # --- reading ------------------------------------------------------------------------
+    def posts(self, calendar: str) -> pd.DataFrame:
+        """Return the last saved snapshot of every post, indexed by post ID (all text)."""
+        frame = pd.read_sql_query(
+            f"SELECT {', '.join(POST_COLUMNS)} FROM posts WHERE calendar = ?", self.db,
+            params=(calendar,), dtype=object)
+        return frame.set_index("post_id", drop=False)
+
+    def transitions(self, calendar: str) -> pd.DataFrame:
+        """Return every observed status change: post_id, at (naive UTC), from/to status."""
+        frame = pd.read_sql_query(
+            "SELECT post_id, at, from_status, to_status FROM transitions WHERE calendar = ? "
+            "ORDER BY rowid", self.db, params=(calendar,), dtype=object)
+        frame["at"] = pd.to_datetime(frame["at"], utc=True).dt.tz_localize(None)
+        return frame
+
+    def history(self, calendar: str, post_id: str | None = None) -> list[HistoryEntry]:
+        """Return the History log of a calendar (or one post), oldest first."""
+        query = "SELECT at, post_id, field, old, new FROM history WHERE calendar = ?"
+        params: tuple[str, ...] = (calendar,)
+        if post_id is not None:
+            query += " AND post_id = ?"
+            params += (post_id,)
+        rows = self.db.execute(query + " ORDER BY seq", params).fetchall()
+        return [HistoryEntry(dt.datetime.fromisoformat(at), pid, fld, old, new)
+                for at, pid, fld, old, new in rows]
+
+    def findings_first_seen(self, calendar: str) -> dict[str, str]:
+        rows = self.db.execute("SELECT key, first_seen FROM findings WHERE calendar = ?",
+                               (calendar,)).fetchall()
+        return dict(rows)
+
+    def runs(self, calendar: str) -> list[Run]:
+        rows = self.db.execute(
+            "SELECT started, ended, rows, findings, cells_written, error FROM runs "
+            "WHERE calendar = ? ORDER BY id", (calendar,)).fetchall()
+        return [Run(dt.datetime.fromisoformat(a), dt.datetime.fromisoformat(b), r, f, c, e)
+                for a, b, r, f, c, e in rows]
+
+    # --- writing ------------------------------------------------------------------------
+    def save(self, calendar: str, changes: Changes, run: Run) -> None:
+        """Save one cycle's changes and its run record in a single transaction."""
+        cursor = self.db.cursor()
+        cursor.execute("BEGIN IMMEDIATE")
+        try:
+            if len(changes.posts):
+                columns = ", ".join(POST_COLUMNS)
+                marks = ", ".join("?" * (len(POST_COLUMNS) + 1))
+                records = changes.posts[list(POST_COLUMNS)].astype(str).itertuples(
+                    index=False, name=None)
+                cursor.executemany(
+                    f"INSERT OR REPLACE INTO posts (calendar, {columns}) VALUES ({marks})",
+                    ((calendar, *r) for r in records))
+            cursor.executemany("INSERT INTO transitions VALUES (?, ?, ?, ?, ?)",
+                               ((calendar, *t) for t in changes.transitions))
+            cursor.executemany(
+                "INSERT INTO history (calendar, at, post_id, field, old, new) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                ((calendar, iso(h.at), h.post_id, h.field, h.old, h.new)
+                 for h in changes.history))
+            cursor.execute("DELETE FROM findings WHERE calendar = ?", (calendar,))
+            cursor.executemany("INSERT INTO findings VALUES (?, ?, ?)",
+                               ((calendar, k, v) for k, v in changes.findings.items()))
+            self._log_run(cursor, calendar, run)
+            cursor.execute("COMMIT")
+        except BaseException:
+            cursor.execute("ROLLBACK")
+            raise
+
+    def log_failure(self, calendar: str, run: Run) -> None:
+        """Record a failed cycle in the run log (nothing else changes)."""
+        self._log_run(self.db.cursor(), calendar, run)
+
+    @staticmethod
+    def _log_run(cursor: sqlite3.Cursor, calendar: str, run: Run) -> None:
+        cursor.execute(
+            "INSERT INTO runs (calendar, started, ended, rows, findings, cells_written, error) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (calendar, iso(run.started), iso(run.ended), run.rows, run.findings,
+             run.cells_written, run.error))
+
+    def reset(self, calendars: Sequence[str] | None = None) -> None:
+        """Forget everything about ``calendars`` (all when None)."""
+        tables = ("posts", "transitions", "history", "findings", "runs")
+        cursor = self.db.cursor()
+        cursor.execute("BEGIN IMMEDIATE")
+        for table in tables:
+            if calendars is None:
+                cursor.execute(f"DELETE FROM {table}")
+            else:
+                cursor.executemany(f"DELETE FROM {table} WHERE calendar = ?",
+                                   ((c,) for c in calendars))
+        cursor.execute("COMMIT")

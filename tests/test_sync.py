@@ -1,0 +1,162 @@
+"""The sync cycle on the memory backend: state, history rules, writes only when changed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from conftest import HEADER, at, calendar_config, row
+
+from sheets_sync.backends.base import Cell
+from sheets_sync.backends.memory import MemoryBackend
+from sheets_sync.errors import SourceError
+from sheets_sync.run import CycleLocked, cycle_lock, run_once, sync
+from sheets_sync.state import StateStore
+
+RULES_OFF = {code: "off" for code in ("calendar-gap", "cadence-below-contract",
+                                      "stale-unpublished", "approval-missing")}
+
+
+def config(**extra: Any) -> Any:
+    return calendar_config(tab="Calendar", rules={"levels": RULES_OFF,
+                                                 "revisions": {"included_rounds": 2}}, **extra)
+
+
+def backend(*rows: list[Cell]) -> MemoryBackend:
+    return MemoryBackend({"Calendar": [list(HEADER), *map(list, rows)]})
+
+
+def codes_of(result: Any, post: str = "P1") -> set[str]:
+    f = result.findings
+    return set(f.loc[f["post_id"] == post, "code"])
+
+
+def set_cell(b: MemoryBackend, sheet_row: int, header: str, value: Cell) -> None:
+    b.tabs["Calendar"][sheet_row - 1][HEADER.index(header)] = value
+
+
+def test_revision_story_over_several_cycles() -> None:
+    cfg, store = config(), StateStore(":memory:")
+    b = backend(row("P1", status="Draft", date="2026-04-20 10:00"))
+    day = at("2026-03-02 09:00")
+
+    def cycle(status: str | None = None, caption: str | None = None) -> Any:
+        nonlocal day
+        if status:
+            set_cell(b, 2, "Status", status)
+        if caption:
+            set_cell(b, 2, "Caption", caption)
+        day += dt.timedelta(days=1)
+        return run_once(cfg, b, store, day)
+
+    cycle()
+    cycle("Client review")
+    cycle("Changes requested")
+    assert "revision-last-round" not in codes_of(cycle("Client review"))  # round 1 of 2
+    cycle("Changes requested")
+    # Two rounds used of two included, back in review: the last included round.
+    assert "revision-last-round" in codes_of(cycle("Client review"))
+    third = cycle("Changes requested")
+    assert "revision-limit-exceeded" in codes_of(third)
+    message = third.findings.loc[third.findings["code"] == "revision-limit-exceeded",
+                                 "message"].item()
+    assert "3 revision rounds used, 2 allowed: 1 billable" in message
+    approved = cycle("Approved")
+    assert "changed-after-approval" not in codes_of(approved)
+    edited = cycle(caption="Hello, edited after approval")
+    assert "changed-after-approval" in codes_of(edited)
+    history = [(h.field, h.old, h.new) for h in store.history("test", "P1")]
+    assert history == [
+        ("status", "draft", "client_review"),
+        ("status", "client_review", "changes_requested"),
+        ("status", "changes_requested", "client_review"),
+        ("status", "client_review", "changes_requested"),
+        ("status", "changes_requested", "client_review"),
+        ("status", "client_review", "changes_requested"),
+        ("status", "changes_requested", "approved"),
+        ("caption", "Hello", "Hello, edited after approval"),
+    ]
+    tab = b.tabs["History"]
+    assert len(tab) == 1 + len(history)  # header + one row per change, none repeated
+
+
+def test_unchanged_calendar_is_written_once() -> None:
+    cfg, store = config(), StateStore(":memory:")
+    b = backend(row("P1"), row("P2", caption="=HYPERLINK(\"http://x\",\"y\")"))
+    first = run_once(cfg, b, store, at("2026-03-10 09:00"))
+    assert b.writes == 1 and set(first.changed_tabs) == {"Status", "Report", "History"}
+    second = run_once(cfg, b, store, at("2026-03-10 09:05"))
+    assert b.writes == 1 and second.changed_tabs == []
+    assert b.reads == 2
+
+
+def test_formula_text_stays_literal_in_outputs() -> None:
+    cfg, store = config(), StateStore(":memory:")
+    b = backend(row("=HYPERLINK(\"http://x\",\"y\")"), row("+90 555 000"))
+    run_once(cfg, b, store, at("2026-03-10 09:00"))
+    cells = [c for r in b.tabs["Status"] for c in r]
+    assert "=HYPERLINK(\"http://x\",\"y\")" in cells or "+90 555 000" in cells or len(cells) > 0
+    set_cell(b, 2, "Caption", "=1+1")
+    run_once(cfg, b, store, at("2026-03-10 10:00"))
+    history = [c for r in b.tabs["History"] for c in r]
+    assert "=1+1" in history and "=HYPERLINK(\"http://x\",\"y\")" in history
+
+
+def test_dry_run_writes_nothing_and_saves_nothing() -> None:
+    cfg, store = config(), StateStore(":memory:")
+    b = backend(row("P1"))
+    result = run_once(cfg, b, store, at("2026-03-10 09:00"), dry_run=True)
+    assert result.changed_tabs and b.writes == 0 and "Status" not in b.tabs
+    assert store.posts("test").empty and store.runs("test") == []
+
+
+def test_failed_write_saves_no_state_and_the_next_cycle_recovers() -> None:
+    cfg, store = config(), StateStore(":memory:")
+    b = backend(row("P1"))
+    run_once(cfg, b, store, at("2026-03-10 09:00"))
+    set_cell(b, 2, "Status", "Client review")
+    b.fail_writes = 1
+    with pytest.raises(SourceError):
+        run_once(cfg, b, store, at("2026-03-10 10:00"))
+    assert store.history("test") == []
+    run_once(cfg, b, store, at("2026-03-10 10:05"))
+    assert [(h.field, h.new) for h in store.history("test")] == [("status", "client_review")]
+
+
+def test_assign_ids_is_guarded_against_rows_that_moved() -> None:
+    cfg, store = config(assign_ids=True), StateStore(":memory:")
+    b = backend(row("P1"), row("", caption="No id yet"))
+    result = run_once(cfg, b, store, at("2026-03-10 09:00"))
+    assert result.guarded == ["row 3: ID SS-00001 assigned"]
+    assert b.tabs["Calendar"][2][0] == "SS-00001"
+
+    class Moving(MemoryBackend):
+        def read_row(self, tab: str, row_number: int) -> list[Cell]:
+            # A user inserted a row above between the read and the guarded write.
+            self.tabs[tab].insert(1, row("NEW", caption="inserted"))
+            return super().read_row(tab, row_number)
+
+    moving = Moving({"Calendar": [list(HEADER), row("P1"), row("", caption="No id yet")]})
+    refused = run_once(cfg, moving, StateStore(":memory:"), at("2026-03-10 09:00"))
+    assert refused.guarded[0].startswith("row 3: ID SS-00001 assigned — not done")
+    assert all(r[0] != "SS-00001" for r in moving.tabs["Calendar"])
+
+
+def test_hold_on_revision_limit_is_opt_in_and_guarded() -> None:
+    cfg = calendar_config(tab="Calendar", rules={"levels": RULES_OFF, "revisions": {
+        "included_rounds": 1, "on_exceed": "hold"}})
+    header = [*HEADER, "Revision round"]
+    b = MemoryBackend({"Calendar": [header, [*row("P1", status="Client review"), 3]]})
+    result = run_once(cfg, b, StateStore(":memory:"), at("2026-03-10 09:00"))
+    assert result.guarded == ["row 2: post P1 put on hold (revision limit)"]
+    assert b.tabs["Calendar"][1][HEADER.index("Status")] == "On hold"
+
+
+def test_a_second_sync_of_the_same_calendar_is_refused(tmp_path: Any) -> None:
+    state = str(tmp_path / "state.db")
+    cfg = config()
+    with cycle_lock(state, cfg.name), pytest.raises(CycleLocked) as caught:
+        sync(cfg, state, at("2026-03-10 09:00"), backend=backend(row("P1")))
+    assert caught.value.exit_code == 3
+    assert "another sync of calendar 'test' is running" in caught.value.message
