@@ -390,7 +390,8 @@ def _pillars(ctx: Context, label: _Labels) -> list[list[Cell]]:
             chosen = (live["client"] == client).to_numpy() & (month == when)
             counts = pd.Series(folded[chosen]).value_counts().to_dict()
             total = int(chosen.sum())
-            others = sorted((k for k in counts if k not in targets), key=lambda k: -counts[k])
+            others = sorted((k for k in counts if k not in targets),
+                            key=lambda k: (-counts[k], k == "", k))
             for key in [*targets, *others]:
                 posts = int(counts.get(key, 0))
                 share = round(100.0 * posts / total, 1) if total else None

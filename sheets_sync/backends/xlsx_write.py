@@ -79,6 +79,8 @@ _FROZEN = (
     'sqref="A2"/></sheetView></sheetViews>'
 )
 _UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]|_(?=x[0-9A-Fa-f]{4}_)")
+_NEEDS_ESCAPE = re.compile("[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]|_x")
+_FAST = frozenset({str, int, float, bool, datetime.date, datetime.datetime, type(None)})
 _BAD_NAME = re.compile(r"[\[\]:*?/\\]")
 _ATTR = re.compile(r"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _REF = re.compile(r"([A-Z]+)(\d+)")
@@ -193,7 +195,9 @@ def _text(value: str) -> str:
 
 def _excel_escape(match: re.Match[str]) -> str:
     char = match.group()
-    return "_x005F_" if char == "_" else f"_x{ord(char):04X}_"
+    if char == "_":
+        return "_x005F_"
+    return f"_x{ord(char):04X}_" if char < "\ud800" else "\ufffd"
 
 
 def _column(index: int) -> str:
@@ -246,44 +250,61 @@ def _cell(ref: str, value: object, style: str, styles: _Styles, epoch: datetime.
 def _sheet_xml(
     name: str, rows: Sequence[Sequence[Cell]], styles: _Styles, epoch: datetime.datetime
 ) -> bytes:
-    """The whole worksheet part for one owned tab (fast path for str/int/float cells)."""
+    """The whole worksheet part for one owned tab; row 1 is bold (a fast path for the rest)."""
     letters: list[str] = []
     body: list[str] = []
     last_row = last_col = 0
-    bold = ""
+    needs_escape = _NEEDS_ESCAPE.search
+    day0, first = epoch.date(), epoch.date() + datetime.timedelta(61 if epoch.year == 1899 else 0)
+    date_style = datetime_style = ""
     for number, row in enumerate(rows, 1):
         if len(row) > len(letters):
             letters.extend(_column(i) for i in range(len(letters) + 1, len(row) + 1))
-        if number == 1 and any(value is not None for value in row):
-            bold = styles.bold = f' s="{styles.xf(None, True)}"'
-        style = bold if number == 1 else ""
         n = str(number)
-        cells: list[str] = []
+        body.append(f'<row r="{n}">')
+        mark, last = len(body), -1
         for j, value in enumerate(row):
             kind = type(value)
-            if kind is str and value and not style:
-                text = _text(value)  # type: ignore[arg-type]
-                cells.append(
-                    f'<c r="{letters[j]}{n}" t="inlineStr"><is><t xml:space="preserve">{text}'
-                    "</t></is></c>"
-                )
-            elif (kind is int or (kind is float and math.isfinite(value))) and not style:  # type: ignore[arg-type]
-                cells.append(f'<c r="{letters[j]}{n}"><v>{value!r}</v></c>')
-            elif value is None:
-                continue
-            else:
+            if number == 1 or kind not in _FAST or (kind is float and not math.isfinite(value)):  # type: ignore[arg-type]
+                bold = f' s="{styles.xf(None, True)}"' if number == 1 else ""
+                styles.bold = bold or styles.bold
                 try:
-                    xml = _cell(letters[j] + n, value, style, styles, epoch)
+                    xml = _cell(letters[j] + n, value, bold, styles, epoch)
                 except TypeError as exc:
                     raise TypeError(f"tab {name!r}: {exc}") from None
                 if not xml:
                     continue
-                cells.append(xml)
-            last_col = max(last_col, j + 1)
-        if cells:
-            last_row = number
-            body.append(f'<row r="{n}">{"".join(cells)}</row>')
-    ref = f"A1:{_column(last_col)}{last_row}" if last_row and (last_row, last_col) != (1, 1) else "A1"
+                body.append(xml)
+            elif kind is str:
+                if not value:
+                    continue
+                text = value if needs_escape(value) is None else _text(value)  # type: ignore[arg-type]
+                body.append(f'<c r="{letters[j]}{n}" t="inlineStr"><is><t xml:space="preserve">'
+                            f"{text}</t></is></c>")
+            elif kind is int or kind is float:
+                body.append(f'<c r="{letters[j]}{n}"><v>{value!r}</v></c>')
+            elif kind is bool:
+                body.append(f'<c r="{letters[j]}{n}" t="b"><v>{int(value)}</v></c>')  # type: ignore[arg-type]
+            elif kind is datetime.date and value >= first:  # type: ignore[operator]
+                date_style = date_style or f' s="{styles.xf(DATE_FORMAT, False)}"'
+                serial = (value - day0).days  # type: ignore[operator]
+                body.append(f'<c r="{letters[j]}{n}"{date_style}><v>{serial}</v></c>')
+            elif kind is datetime.datetime and value.tzinfo is None and value >= epoch:  # type: ignore[union-attr, operator]
+                datetime_style = datetime_style or f' s="{styles.xf(DATETIME_FORMAT, False)}"'
+                delta = value - epoch  # type: ignore[operator]
+                serial = delta.days + (delta.seconds + delta.microseconds / 1e6) / 86400
+                body.append(f'<c r="{letters[j]}{n}"{datetime_style}><v>{serial!r}</v></c>')
+            elif value is None:
+                continue
+            else:
+                body.append(_cell(letters[j] + n, value, "", styles, epoch))
+            last = j
+        if len(body) == mark:
+            body.pop()
+        else:
+            body.append("</row>")
+            last_row, last_col = number, max(last_col, last + 1)
+    ref = f"A1:{_column(last_col)}{last_row}" if (last_row, last_col) > (1, 1) else "A1"
     head = f'{_SHEET_HEAD}<dimension ref="{ref}"/>{_FROZEN if last_row > 1 else ""}'
     sheet_data = f"<sheetData>{''.join(body)}</sheetData>" if body else "<sheetData/>"
     return f"{head}{sheet_data}</worksheet>".encode()

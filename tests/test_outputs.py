@@ -1,0 +1,388 @@
+"""The Status, Report and History grids: exact cells for small inline calendars."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from conftest import HEADER, at, calendar_config, only, row
+
+from sheets_sync import findings as findings_mod
+from sheets_sync.backends.base import Grid
+from sheets_sync.config import CalendarConfig
+from sheets_sync.model import HistoryEntry
+from sheets_sync.outputs import (
+    UPDATED_CELL,
+    build_outputs,
+    history_grid,
+    report_grid,
+    status_grid,
+)
+from sheets_sync.parse import Calendar, parse
+from sheets_sync.validate import validate
+
+NOW = at("2026-03-10 09:00")  # a Tuesday
+UTC = dt.timezone.utc
+STATUS_HEADER = ["Severity", "Code", "Post ID", "Row", "Client", "Channel", "Publish date",
+                 "Status", "Owner", "Message", "First seen"]
+NO_TRANSITIONS = pd.DataFrame({"post_id": pd.Series([], dtype=object),
+                               "at": pd.Series([], dtype="datetime64[ns]"),
+                               "from_status": pd.Series([], dtype=object),
+                               "to_status": pd.Series([], dtype=object)})
+
+
+def checked(rows: list[list[Any]], *codes: str, header: list[str] | None = None,
+            first_seen: str = "2026-03-09 06:00", **calendar: Any
+            ) -> tuple[Calendar, pd.DataFrame, CalendarConfig]:
+    """Parse and validate ``rows`` with only ``codes`` on; every finding first seen (UTC)."""
+    rules = {**calendar.pop("rules", {})}
+    rules["levels"] = {**only(*codes), **rules.get("levels", {})}
+    config = calendar_config(rules=rules, **calendar)
+    cal = parse([header or HEADER, *rows], config)
+    found = validate(cal, config, NOW)
+    return cal, found.assign(first_seen=pd.Timestamp(first_seen)), config
+
+
+def transitions(*moves: tuple[str, str, str, str]) -> pd.DataFrame:
+    """Build transitions from (post_id, UTC time, from, to)."""
+    return pd.DataFrame({"post_id": [m[0] for m in moves],
+                         "at": pd.to_datetime([m[1] for m in moves]).as_unit("ns"),
+                         "from_status": [m[2] for m in moves],
+                         "to_status": [m[3] for m in moves]})
+
+
+def section(grid: Grid, title: str) -> list[list[Any]]:
+    """Return the header and data rows of the Report section called ``title``."""
+    start = grid.index([title]) + 1
+    end = grid.index([], start)
+    return grid[start:end]
+
+
+# --------------------------------------------------------------------------------------------
+# Status
+
+
+def test_status_row_for_a_finding() -> None:
+    cal, found, config = checked([row("P1", status="Draft", date="2026-03-11 10:00")],
+                                 "approval-missing")
+    grid = status_grid(cal, found, config)
+    assert grid[0] == STATUS_HEADER
+    assert len(grid) == 2
+    cells = grid[1]
+    assert cells[:9] == ["error", "approval-missing", "P1", 2, "Acme", "Instagram",
+                         dt.datetime(2026, 3, 11, 10, 0), "Draft", "Ayşe"]
+    assert cells[9].startswith("Publishes 2026-03-11 10:00")
+    assert cells[10] == dt.datetime(2026, 3, 9, 9, 0)  # 06:00 UTC is 09:00 in Istanbul
+
+
+def test_status_date_only_publish_date_is_a_date() -> None:
+    cal, found, config = checked([row("P1", status="Draft", date="11.03.2026")],
+                                 "approval-missing")
+    cell = status_grid(cal, found, config)[1][6]
+    assert type(cell) is dt.date
+    assert cell == dt.date(2026, 3, 11)
+
+
+def test_status_keeps_the_sheets_own_text() -> None:
+    cal, found, config = checked(
+        [row("P1", channel="insta", status="onay bekliyor", date="2026-03-11 10:00")],
+        "approval-missing")
+    assert status_grid(cal, found, config)[1][5:9] == [
+        "insta", dt.datetime(2026, 3, 11, 10, 0), "onay bekliyor", "Ayşe"]
+
+
+def test_status_calendar_level_finding_has_blank_row_and_post() -> None:
+    rows = [row("P1", status="Approved", date="2026-03-11 10:00")]
+    cal, found, config = checked(rows, "cadence-below-contract",
+                                 rules={"cadence": {"posts_per_week": {"instagram": 2},
+                                                    "horizon_days": 6}})
+    grid = status_grid(cal, found, config)
+    assert len(grid) == 2
+    cells = grid[1]
+    assert cells[:9] == ["warning", "cadence-below-contract", None, None, "Acme", None,
+                         dt.date(2026, 3, 9), None, None]
+    assert "Acme" in cells[9]
+
+
+def test_status_no_id_column_notice() -> None:
+    header = [h for h in HEADER if h != "ID"]
+    cal, found, config = checked([row()[1:]], "no-id-column", header=header)
+    cells = status_grid(cal, found, config)[1]
+    assert cells[:9] == ["info", "no-id-column", None, None, None, None, None, None, None]
+
+
+def test_status_when_clean() -> None:
+    cal, found, config = checked([row("P1")], "approval-missing")
+    assert status_grid(cal, found, config) == [STATUS_HEADER, ["No open issues"]]
+    tr = calendar_config(language="tr")
+    assert status_grid(cal, findings_mod.empty(), tr)[1] == ["Açık sorun yok"]
+
+
+def test_status_text_that_looks_like_a_formula_stays_literal() -> None:
+    post_id = '=HYPERLINK("http://x","y")'
+    cal, found, config = checked(
+        [row(post_id, owner="+90 555 000", status="Draft", date="2026-03-11 10:00")],
+        "approval-missing")
+    cells = status_grid(cal, found, config)[1]
+    assert cells[2] == post_id
+    assert cells[8] == "+90 555 000"
+
+
+def test_status_in_turkish() -> None:
+    cal, found, config = checked([row("P1", status="Taslak", date="2026-03-11 10:00")],
+                                 "approval-missing", language="tr")
+    grid = status_grid(cal, found, config)
+    assert grid[0] == ["Önem", "Kod", "Gönderi No", "Satır", "Müşteri", "Kanal", "Yayın tarihi",
+                       "Durum", "Sorumlu", "Mesaj", "İlk görülme"]
+    assert grid[1][0] == "hata"
+
+
+def test_status_without_first_seen_column_leaves_it_blank() -> None:
+    cal, found, config = checked([row("P1", status="Draft", date="2026-03-11 10:00")],
+                                 "approval-missing")
+    assert status_grid(cal, found.drop(columns="first_seen"), config)[1][10] is None
+
+
+def test_status_builds_for_many_findings() -> None:
+    n = 20_000
+    config = calendar_config()
+    cal = parse([HEADER, *(row(f"P{i}", date="2026-03-11 10:00") for i in range(n))], config)
+    frame = cal.frame
+    found = pd.DataFrame({
+        "code": np.array(["approval-missing"] * n, dtype=object),
+        "severity": np.full(n, 3, dtype="int64"),
+        "row": frame["row"].to_numpy()[::-1].copy(),
+        "post_id": frame["post_id"].to_numpy(dtype=object)[::-1].copy(),
+        "column": "status", "client": frame["client"].to_numpy(dtype=object),
+        "message": np.array(["m"] * n, dtype=object),
+        "publish_at": frame["publish_at"].to_numpy(),
+        "first_seen": np.full(n, np.datetime64("2026-03-01T00:00", "ns")),
+    })
+    grid = status_grid(cal, found, config)
+    assert len(grid) == n + 1
+    assert grid[1][:4] == ["error", "approval-missing", f"P{n - 1}", n + 1]
+    assert grid[-1][10] == dt.datetime(2026, 3, 1, 3, 0)
+
+
+# --------------------------------------------------------------------------------------------
+# Report
+
+REPORT_HEADER = [*HEADER, "Revision round", "Extra rounds", "Sent for review", "Approved on"]
+TITLES = ["Summary", "Approvals needed in the next 7 days", "Overdue feedback",
+          "Revision usage per client per month", "Approval turnaround per client", "Pipeline",
+          "Pillar mix this month and next", "Cadence", "Calendar gaps", "Findings by code"]
+
+
+def report_row(post_id: str, status: str, date: str, rounds: Any = "", extra: Any = "",
+               sent: str = "", approved: str = "") -> list[Any]:
+    return [*row(post_id, status=status, date=date), rounds, extra, sent, approved]
+
+
+REPORT_ROWS = [
+    report_row("P1", "Draft", "2026-03-12 10:00", rounds=3),
+    report_row("P2", "Approved", "2026-03-13 10:00", rounds=1, sent="2026-03-02 10:00",
+               approved="2026-03-03 14:00"),  # 28 h, on time
+    report_row("P3", "Client review", "2026-03-17 09:00", rounds=5, extra=1),  # 7 days out
+    report_row("P4", "Client review", "2026-03-18 10:00", rounds=2,
+               sent="2026-03-02 10:00"),  # 8 days out; feedback overdue
+    report_row("P5", "Published", "2026-03-05 10:00", sent="2026-03-02 09:00",
+               approved="2026-03-06 09:00"),  # 96 h; due Wed 09:00, so late
+    report_row("P6", "Scheduled", "2026-04-02 10:00", sent="2026-03-04 10:00",
+               approved="2026-03-05 12:00"),  # 26 h, on time
+    report_row("P7", "Cancelled", "2026-03-15 10:00", rounds=4),
+    report_row("P8", "Idea", ""),
+    report_row("P9", "Weird", "2026-03-25 10:00"),
+    report_row("P10", "Approved", "2026-03-24 10:00"),
+]
+# P10's approval is only known from the observed transitions (UTC; Istanbul is UTC+3):
+# back in review Fri 15:00, approved Mon 16:00 = 73 h, due Tue 15:00, so on time.
+REPORT_MOVES = transitions(
+    ("P10", "2026-03-05 07:00", "draft", "client_review"),
+    ("P10", "2026-03-06 07:00", "client_review", "changes_requested"),
+    ("P10", "2026-03-06 12:00", "changes_requested", "client_review"),
+    ("P10", "2026-03-09 13:00", "client_review", "approved"),
+    ("P10", "2026-03-09 14:00", "approved", "scheduled"),
+    ("P10", "2026-03-09 15:00", "scheduled", "approved"),  # not a new approval
+    ("P2", "2026-03-02 07:00", "draft", "client_review"),  # the sheet's dates win for P2
+    ("P2", "2026-03-02 08:00", "client_review", "approved"),
+    ("GONE", "2026-03-02 07:00", "draft", "client_review"),  # no longer in the calendar
+    ("GONE", "2026-03-02 08:00", "client_review", "approved"),
+)
+
+
+def report(rows: list[list[Any]] = REPORT_ROWS, moves: pd.DataFrame = REPORT_MOVES,
+           header: list[str] = REPORT_HEADER, codes: tuple[str, ...] = ("feedback-overdue",),
+           observed: Any = None, **calendar: Any) -> Grid:
+    cal, found, config = checked(rows, *codes, header=header, **calendar)
+    if observed is not None:
+        cal.extra["observed_rounds"] = np.asarray(observed, dtype=float)
+    return report_grid(cal, found, moves, NOW, config, {"rows": len(cal.frame),
+                                                      "source": "calendar.xlsx"})
+
+
+def test_report_sections_in_order() -> None:
+    grid = report()
+    titles = [r[0] for i, r in enumerate(grid) if len(r) == 1 and (i == 0 or grid[i - 1] == [])]
+    assert titles == TITLES
+    assert grid[-1] == []
+
+
+def test_report_summary() -> None:
+    grid = report()
+    assert grid[UPDATED_CELL[0]] == ["Updated", dt.datetime(2026, 3, 10, 9, 0)]
+    assert section(grid, "Summary") == [
+        ["Item", "Value"], ["Updated", dt.datetime(2026, 3, 10, 9, 0)], ["Rows", 10],
+        ["Source", "calendar.xlsx"], ["critical", 0], ["error", 1], ["warning", 0], ["info", 0]]
+
+
+def test_report_approvals_needed_in_the_next_seven_days() -> None:
+    rows = section(report(), "Approvals needed in the next 7 days")
+    assert rows == [
+        ["Post ID", "Client", "Channel", "Publish date", "Status", "Owner"],
+        ["P1", "Acme", "Instagram", dt.datetime(2026, 3, 12, 10, 0), "Draft", "Ayşe"],
+        ["P3", "Acme", "Instagram", dt.datetime(2026, 3, 17, 9, 0), "Client review", "Ayşe"],
+    ]
+
+
+def test_report_overdue_feedback() -> None:
+    rows = section(report(), "Overdue feedback")
+    assert [r[:2] for r in rows[1:]] == [["P4", "Acme"]]
+    assert rows[1][2].startswith("Waiting for the client's feedback since 2026-03-02 10:00")
+
+
+def test_report_revision_usage_and_billable_rounds() -> None:
+    rows = section(report(), "Revision usage per client per month")
+    assert rows == [
+        ["Client", "Month", "Posts", "Rounds used", "Included rounds", "Extra rounds approved",
+         "Billable extra rounds"],
+        # P1-P5, P9, P10 (P7 cancelled, P8 undated): 3+1+5+2 used, 7 x 2 included,
+        # billable 1 (P1) + 3 (P3, extra rounds do not make them free).
+        ["Acme", "2026-03", 7, 11, 14, 1, 4],
+        ["Acme", "2026-04", 1, 0, 2, 0, 0],
+    ]
+
+
+def test_report_revision_usage_counts_observed_rounds() -> None:
+    rows = [report_row("P1", "Draft", "2026-03-12 10:00", rounds=1),
+            report_row("P2", "Draft", "2026-03-13 10:00", rounds=3)]
+    grid = report(rows, observed=[4, 0], rules={"revisions": {"included_rounds": 1}})
+    assert section(grid, "Revision usage per client per month")[1] == [
+        "Acme", "2026-03", 2, 7, 2, 0, 5]
+
+
+def test_report_approval_turnaround() -> None:
+    rows = section(report(), "Approval turnaround per client")
+    # Hours 26, 28, 73, 96: median 50.5; 90th percentile 73 + 0.7 x 23 = 89.1; 3 of 4 on time.
+    assert rows == [["Client", "Approvals", "Median hours", "90th percentile hours",
+                     "On time %"], ["Acme", 4, 50.5, 89.1, 75.0]]
+
+
+def test_report_turnaround_without_approvals() -> None:
+    rows = section(report([report_row("P1", "Draft", "2026-03-12 10:00")], NO_TRANSITIONS),
+                   "Approval turnaround per client")
+    assert rows[1] == ["Acme", 0, None, None, None]
+
+
+def test_report_turnaround_counts_date_only_approval_by_its_day() -> None:
+    rows = [report_row("P1", "Approved", "2026-03-20 10:00", sent="2026-03-02",
+                       approved="2026-03-04"),  # due end of Wed 4th: on time
+            report_row("P2", "Approved", "2026-03-20 10:00", sent="2026-03-02",
+                       approved="2026-03-05")]  # a day late
+    assert section(report(rows, NO_TRANSITIONS), "Approval turnaround per client")[1] == [
+        "Acme", 2, 60.0, 69.6, 50.0]
+
+
+def test_report_pipeline() -> None:
+    rows = section(report(), "Pipeline")
+    assert rows == [["Status", "Posts"], ["Idea", 1], ["Draft", 1], ["Internal review", 0],
+                    ["Client review", 2], ["Changes requested", 0], ["Approved", 2],
+                    ["Scheduled", 1], ["Published", 1], ["On hold", 0], ["Cancelled", 1],
+                    ["Unknown", 1]]
+
+
+def test_report_pillar_mix() -> None:
+    header = [*HEADER, "Pillar"]
+    rows = [[*row("P1", date="2026-03-12 10:00"), "value"],
+            [*row("P2", date="2026-03-13 10:00"), "Value "],
+            [*row("P3", date="2026-03-14 10:00"), "Fun"],
+            [*row("P4", date="2026-03-15 10:00"), ""],
+            [*row("P5", date="2026-04-01 10:00"), "Promo"],
+            [*row("P6", date="2026-05-01 10:00"), "Value"]]
+    grid = report(rows, NO_TRANSITIONS, header=header,
+                  rules={"pillars": {"targets": {"Value": 70, "Promo": 30}}})
+    assert section(grid, "Pillar mix this month and next") == [
+        ["Client", "Month", "Pillar", "Posts", "Share %", "Target %"],
+        ["Acme", "2026-03", "Value", 2, 50.0, 70.0],
+        ["Acme", "2026-03", "Promo", 0, 0.0, 30.0],
+        ["Acme", "2026-03", "Fun", 1, 25.0, None],
+        ["Acme", "2026-03", "(no pillar)", 1, 25.0, None],
+        ["Acme", "2026-04", "Value", 0, 0.0, 70.0],
+        ["Acme", "2026-04", "Promo", 1, 100.0, 30.0],
+    ]
+
+
+def test_report_pillar_mix_is_empty_without_pillars() -> None:
+    assert section(report(), "Pillar mix this month and next")[1:] == [["(none)"]]
+
+
+def test_report_cadence_and_gaps() -> None:
+    rows = [row("P1", date="2026-03-10 10:00"), row("P2", date="2026-03-12 10:00"),
+            row("P3", date="2026-03-24 10:00", channel="LinkedIn")]
+    grid = report(rows, NO_TRANSITIONS, header=HEADER, codes=("calendar-gap",),
+                  rules={"cadence": {"posts_per_week": {"instagram": 2}, "horizon_days": 14}})
+    assert section(grid, "Cadence") == [
+        ["Client", "Channel", "Week", "Posts planned", "Contract per week"],
+        ["Acme", "Instagram", dt.date(2026, 3, 9), 2, 2],
+        ["Acme", "Instagram", dt.date(2026, 3, 16), 0, 2],
+        ["Acme", "Instagram", dt.date(2026, 3, 23), 0, 2],
+    ]
+    gaps = section(grid, "Calendar gaps")
+    assert [r[0] for r in gaps] == ["Client", "Acme", "Acme"]
+    assert {"instagram" in r[1] for r in gaps[1:]} == {True, False}
+    assert {"linkedin" in r[1] for r in gaps[1:]} == {True, False}
+
+
+def test_report_findings_by_code() -> None:
+    rows = [row("P1", status="Draft", date="2026-03-11 10:00"),
+            row("P2", status="Draft", date="2026-03-11 11:00"), row("P3", channel="Fax")]
+    grid = report(rows, NO_TRANSITIONS, header=HEADER,
+                  codes=("approval-missing", "unknown-channel"))
+    assert section(grid, "Findings by code") == [
+        ["Code", "Severity", "Count"], ["approval-missing", "error", 2],
+        ["unknown-channel", "error", 1]]
+
+
+def test_report_in_turkish() -> None:
+    grid = report(language="tr")
+    assert grid[:3] == [["Özet"], ["Bilgi", "Değer"],
+                        ["Güncellendi", dt.datetime(2026, 3, 10, 9, 0)]]
+    assert section(grid, "İş akışı")[1] == ["Fikir", 1]
+
+
+# --------------------------------------------------------------------------------------------
+# History and all tabs
+
+
+def test_history_rows_in_local_time_and_literal() -> None:
+    entries = [HistoryEntry(dt.datetime(2026, 3, 9, 7, 0, tzinfo=UTC), "P1", "status",
+                            "Draft", "Client review"),
+               HistoryEntry(at("2026-03-09 11:30"), "P1", "caption", "Hello",
+                            '=HYPERLINK("http://x","y")')]
+    assert history_grid(entries, calendar_config()) == [
+        ["Time", "Post ID", "Field", "Old value", "New value"],
+        [dt.datetime(2026, 3, 9, 10, 0), "P1", "status", "Draft", "Client review"],
+        [dt.datetime(2026, 3, 9, 11, 30), "P1", "caption", "Hello", '=HYPERLINK("http://x","y")'],
+    ]
+    assert history_grid([], calendar_config(language="tr")) == [
+        ["Zaman", "Gönderi No", "Alan", "Eski değer", "Yeni değer"]]
+
+
+def test_build_outputs_uses_the_configured_tab_names() -> None:
+    cal, found, _ = checked([row("P1")], "approval-missing")
+    config = calendar_config(status_tab="Durum", report_tab="Rapor", history_tab="Geçmiş")
+    tabs = build_outputs(cal, found, NO_TRANSITIONS, [], NOW, config, {})
+    assert list(tabs) == ["Durum", "Rapor", "Geçmiş"]
+    assert tabs["Durum"][1] == ["No open issues"]
+    assert tabs["Geçmiş"] == [["Time", "Post ID", "Field", "Old value", "New value"]]

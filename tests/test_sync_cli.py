@@ -1,0 +1,129 @@
+"""sync, init, history and state reset through the command line, on real workbooks."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import zipfile
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from sheets_sync.cli import main
+from sheets_sync.state import StateStore
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def fingerprint(path: Path) -> tuple[str, int]:
+    return hashlib.sha256(path.read_bytes()).hexdigest(), path.stat().st_mtime_ns
+
+
+def entries(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as zf:
+        return {name: zf.read(name) for name in zf.namelist()}
+
+
+def test_init_then_sync_twice_writes_once(tmp_path: Path) -> None:
+    code, out, _ = run("init", str(tmp_path / "demo"))
+    assert code == 0 and "sheets-sync.toml" in out
+    config = tmp_path / "demo" / "sheets-sync.toml"
+    workbook = tmp_path / "demo" / "calendar.xlsx"
+    before = entries(workbook)
+    code, out, err = run("sync", "--config", str(config), "--today", "2026-03-10")
+    assert code == 0, err
+    assert "wrote Status, Report, History" in out
+    after = entries(workbook)
+    assert before["xl/worksheets/sheet1.xml"] == after["xl/worksheets/sheet1.xml"]
+    assert {n for n in before if before[n] != after.get(n)} <= {
+        "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml",
+        "docProps/app.xml", "xl/styles.xml"}
+    stamp = fingerprint(workbook)
+    code, out, _ = run("sync", "--config", str(config), "--today", "2026-03-10")
+    assert code == 0 and "wrote nothing (no change)" in out
+    assert fingerprint(workbook) == stamp
+    code, _, err = run("init", str(tmp_path / "demo"))
+    assert code == 2 and "already exist" in err
+
+
+def test_sync_of_a_path_keeps_state_beside_it_and_history_shows_changes(tmp_path: Path) -> None:
+    run("init", str(tmp_path))
+    workbook = tmp_path / "calendar.xlsx"
+    assert run("sync", str(workbook), "--today", "2026-03-10", "--quiet") == (0, "", "")
+    assert (tmp_path / "calendar.sheets-sync.db").exists()
+    code, out, _ = run("history", "KD-008", "--path", str(workbook))
+    assert code == 0 and "no recorded changes for post 'KD-008'" in out
+
+
+def test_dry_run_prints_cell_changes_and_writes_nothing(tmp_path: Path) -> None:
+    run("init", str(tmp_path))
+    workbook = tmp_path / "calendar.xlsx"
+    stamp = fingerprint(workbook)
+    code, out, _ = run("sync", str(workbook), "--today", "2026-03-10", "--dry-run")
+    assert code == 0
+    assert "Status!A1: (blank) -> 'Severity'" in out
+    assert "would write Status, Report, History" in out
+    assert fingerprint(workbook) == stamp
+    assert not (tmp_path / "calendar.sheets-sync.db").exists() or StateStore(
+        str(tmp_path / "calendar.sheets-sync.db")).runs("calendar") == []
+
+
+def test_sync_refuses_while_the_workbook_is_open_in_excel(tmp_path: Path) -> None:
+    run("init", str(tmp_path))
+    workbook = tmp_path / "calendar.xlsx"
+    (tmp_path / "~$calendar.xlsx").write_bytes(b"owner")
+    stamp = fingerprint(workbook)
+    code, _, err = run("sync", str(workbook), "--today", "2026-03-10")
+    assert code == 3 and "~$calendar.xlsx" in err
+    assert fingerprint(workbook) == stamp
+
+
+def test_state_reset_forgets_a_calendar(tmp_path: Path) -> None:
+    run("init", str(tmp_path))
+    workbook = tmp_path / "calendar.xlsx"
+    run("sync", str(workbook), "--today", "2026-03-10")
+    code, out, _ = run("state", "reset", "--path", str(workbook), "--yes")
+    assert code == 0 and "forgot everything about calendar 'calendar'" in out
+    assert StateStore(str(tmp_path / "calendar.sheets-sync.db")).runs("calendar") == []
+
+
+KILL_BETWEEN_WRITE_AND_SAVE = textwrap.dedent("""
+    import os, signal, sys
+    from sheets_sync import state
+    from sheets_sync.cli import main
+    def die(*args, **kwargs):
+        os.kill(os.getpid(), signal.SIGKILL)
+    state.StateStore.save = die
+    sys.argv = ["sheets-sync", "sync", sys.argv[1], "--today", "2026-03-10"]
+    main()
+""")
+
+
+def test_a_cycle_killed_between_write_and_save_is_redone_cleanly(tmp_path: Path) -> None:
+    from sheets_sync.backends.files import read_tabs
+    from sheets_sync.backends.xlsx_write import set_cells
+
+    run("init", str(tmp_path))
+    workbook = tmp_path / "calendar.xlsx"
+    assert run("sync", str(workbook), "--today", "2026-03-09")[0] == 0
+    set_cells(workbook, "Calendar", {(2, 11): "Approved"})  # a staff member edits a status
+    killed = subprocess.run([sys.executable, "-c", KILL_BETWEEN_WRITE_AND_SAVE, str(workbook)],
+                            capture_output=True, timeout=120, check=False)
+    assert killed.returncode == -signal.SIGKILL
+    history_tab = read_tabs(workbook, "Calendar", ["History"])[1]["History"]
+    assert history_tab is not None and len(history_tab) == 2  # written, but state not saved
+    code, out, err = run("sync", str(workbook), "--today", "2026-03-10")
+    assert code == 0, err
+    assert "History" not in out.split("wrote")[-1]  # the same History, not appended again
+    store = StateStore(str(tmp_path / "calendar.sheets-sync.db"))
+    assert [(h.post_id, h.field) for h in store.history("calendar")] == [("NT-001", "status")]
+    history_tab = read_tabs(workbook, "Calendar", ["History"])[1]["History"]
+    assert history_tab is not None and len(history_tab) == 2
+    assert not [p for p in os.listdir(tmp_path) if p.endswith(".tmp")]
