@@ -42,7 +42,7 @@ from collections.abc import Mapping, Sequence
 from contextlib import suppress
 from pathlib import Path
 from types import TracebackType
-from typing import IO
+from typing import IO, Any
 from xml.etree import ElementTree
 from xml.sax.saxutils import escape, quoteattr
 
@@ -80,7 +80,6 @@ _FROZEN = (
 )
 _UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]|_(?=x[0-9A-Fa-f]{4}_)")
 _NEEDS_ESCAPE = re.compile("[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]|_x")
-_FAST = frozenset({str, int, float, bool, datetime.date, datetime.datetime, type(None)})
 _BAD_NAME = re.compile(r"[\[\]:*?/\\]")
 _ATTR = re.compile(r"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _REF = re.compile(r"([A-Z]+)(\d+)")
@@ -218,7 +217,8 @@ def _serial(value: datetime.date, epoch: datetime.datetime) -> int | float | Non
     return serial if serial >= (61 if epoch.year == 1899 else 0) else None
 
 
-def _cell(ref: str, value: object, style: str, styles: _Styles, epoch: datetime.datetime) -> str:
+def _cell(ref: str, value: object, style: str, styles: _Styles, epoch: datetime.datetime,
+          where: str) -> str:
     """One <c> element (style is a ready ' s="N"' or ''), or '' for an empty cell."""
     if value is None or value != value:  # NaN / NaT: nothing to show
         return ""
@@ -233,18 +233,19 @@ def _cell(ref: str, value: object, style: str, styles: _Styles, epoch: datetime.
     if isinstance(value, numbers.Real):
         number = float(value)
         if math.isinf(number):
-            return _cell(ref, "inf" if number > 0 else "-inf", style, styles, epoch)
+            return _cell(ref, "inf" if number > 0 else "-inf", style, styles, epoch, where)
         return f'<c r="{ref}"{style}><v>{number!r}</v></c>'
     if isinstance(value, datetime.date):
         serial = _serial(value, epoch)
         if serial is None:
-            return _cell(ref, value.isoformat(), style, styles, epoch)
-        if not style or style == ' s="0"' or style == styles.bold:
+            return _cell(ref, value.isoformat(), style, styles, epoch, where)
+        bold = bool(style) and style == styles.bold
+        if not style or style == ' s="0"' or bold:
             is_dt = isinstance(value, datetime.datetime)
-            index = styles.xf(DATETIME_FORMAT if is_dt else DATE_FORMAT, style == styles.bold)
+            index = styles.xf(DATETIME_FORMAT if is_dt else DATE_FORMAT, bold)
             style = f' s="{index}"'
         return f'<c r="{ref}"{style}><v>{serial}</v></c>'
-    raise TypeError(f"cannot write a {type(value).__name__} value into cell {ref}")
+    raise TypeError(f"{where}: cannot write a {type(value).__name__} value into cell {ref}")
 
 
 def _sheet_xml(
@@ -254,50 +255,48 @@ def _sheet_xml(
     letters: list[str] = []
     body: list[str] = []
     last_row = last_col = 0
-    needs_escape = _NEEDS_ESCAPE.search
+    needs_escape, isfinite = _NEEDS_ESCAPE.search, math.isfinite
     day0, first = epoch.date(), epoch.date() + datetime.timedelta(61 if epoch.year == 1899 else 0)
     date_style = datetime_style = ""
     for number, row in enumerate(rows, 1):
-        if len(row) > len(letters):
-            letters.extend(_column(i) for i in range(len(letters) + 1, len(row) + 1))
+        values: Sequence[Any] = row
+        if len(values) > len(letters):
+            letters.extend(_column(i) for i in range(len(letters) + 1, len(values) + 1))
         n = str(number)
         body.append(f'<row r="{n}">')
         mark, last = len(body), -1
-        for j, value in enumerate(row):
+        if number == 1:
+            styles.bold = f' s="{styles.xf(None, True)}"' if any(v is not None for v in values) else ""
+        for j, value in enumerate(values):
             kind = type(value)
-            if number == 1 or kind not in _FAST or (kind is float and not math.isfinite(value)):  # type: ignore[arg-type]
-                bold = f' s="{styles.xf(None, True)}"' if number == 1 else ""
-                styles.bold = bold or styles.bold
-                try:
-                    xml = _cell(letters[j] + n, value, bold, styles, epoch)
-                except TypeError as exc:
-                    raise TypeError(f"tab {name!r}: {exc}") from None
+            if number == 1:
+                xml = _cell(letters[j] + n, value, styles.bold, styles, epoch, name)
                 if not xml:
                     continue
                 body.append(xml)
             elif kind is str:
                 if not value:
                     continue
-                text = value if needs_escape(value) is None else _text(value)  # type: ignore[arg-type]
+                text = value if needs_escape(value) is None else _text(value)
                 body.append(f'<c r="{letters[j]}{n}" t="inlineStr"><is><t xml:space="preserve">'
                             f"{text}</t></is></c>")
-            elif kind is int or kind is float:
+            elif kind is int or (kind is float and isfinite(value)):
                 body.append(f'<c r="{letters[j]}{n}"><v>{value!r}</v></c>')
-            elif kind is bool:
-                body.append(f'<c r="{letters[j]}{n}" t="b"><v>{int(value)}</v></c>')  # type: ignore[arg-type]
-            elif kind is datetime.date and value >= first:  # type: ignore[operator]
-                date_style = date_style or f' s="{styles.xf(DATE_FORMAT, False)}"'
-                serial = (value - day0).days  # type: ignore[operator]
-                body.append(f'<c r="{letters[j]}{n}"{date_style}><v>{serial}</v></c>')
-            elif kind is datetime.datetime and value.tzinfo is None and value >= epoch:  # type: ignore[union-attr, operator]
-                datetime_style = datetime_style or f' s="{styles.xf(DATETIME_FORMAT, False)}"'
-                delta = value - epoch  # type: ignore[operator]
-                serial = delta.days + (delta.seconds + delta.microseconds / 1e6) / 86400
-                body.append(f'<c r="{letters[j]}{n}"{datetime_style}><v>{serial!r}</v></c>')
             elif value is None:
                 continue
+            elif kind is datetime.date and value >= first:
+                date_style = date_style or f' s="{styles.xf(DATE_FORMAT, False)}"'
+                body.append(f'<c r="{letters[j]}{n}"{date_style}><v>{(value - day0).days}</v></c>')
+            elif kind is datetime.datetime and value.tzinfo is None and value >= epoch:
+                datetime_style = datetime_style or f' s="{styles.xf(DATETIME_FORMAT, False)}"'
+                delta = value - epoch
+                serial = delta.days + (delta.seconds + delta.microseconds / 1e6) / 86400
+                body.append(f'<c r="{letters[j]}{n}"{datetime_style}><v>{serial!r}</v></c>')
             else:
-                body.append(_cell(letters[j] + n, value, "", styles, epoch))
+                xml = _cell(letters[j] + n, value, "", styles, epoch, name)
+                if not xml:
+                    continue
+                body.append(xml)
             last = j
         if len(body) == mark:
             body.pop()
@@ -364,10 +363,7 @@ def _row(p: str, attrs_text: str, content: str, row: int, values: dict[int, Cell
 
     def write(column: int, style: str) -> None:
         ref = f"{_column(column)}{row}"
-        try:
-            xml = _cell(ref, values[column], style, styles, epoch)
-        except TypeError as exc:
-            raise SourceError(f"{where}: {exc}") from None
+        xml = _cell(ref, values[column], style, styles, epoch, where)
         out.append(re.sub(r"<(/?)(?=\w)", rf"<\1{p}", xml) if p else xml)
         if not xml and style:
             out.append(f'<{p}c r="{ref}"{style}/>')
@@ -582,7 +578,7 @@ class _ZipWriter:
                     (info.compress_size, info.file_size), raw, made_by, info.external_attr)
 
     def add(self, name: str, data: bytes, date_time: tuple[int, ...]) -> None:
-        compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
+        compressor = zlib.compressobj(4, zlib.DEFLATED, -15)
         payload = compressor.compress(data) + compressor.flush()
         self._entry(name, 0, zipfile.ZIP_DEFLATED, date_time, zlib.crc32(data),
                     (len(payload), len(data)), payload, 20, 0)
