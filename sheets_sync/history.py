@@ -129,11 +129,17 @@ def observe(calendar: Calendar, previous: pd.DataFrame, config: CalendarConfig,
 
 def _local(stamps: np.ndarray, frame: pd.DataFrame, config: CalendarConfig) -> np.ndarray:
     """Convert ISO UTC texts ('' for none) to naive datetimes in each row's client zone."""
-    utc = pd.to_datetime(pd.Series(stamps, dtype=object).replace("", None), utc=True)
     out = np.full(len(frame), np.datetime64("NaT"), dtype="datetime64[ns]")
-    for client in frame["client"].unique():
-        mask = (frame["client"] == client).to_numpy()
-        zone = zoneinfo.ZoneInfo(config.for_client(client).timezone)
-        out[mask] = utc[mask].dt.tz_convert(zone).dt.tz_localize(None).to_numpy(
-            dtype="datetime64[ns]")
+    present = stamps != ""
+    if not present.any():
+        return out
+    utc = pd.to_datetime(pd.Series(stamps[present]), utc=True)
+    zones = frame["client"].map({c: config.for_client(c).timezone
+                                 for c in frame["client"].unique()}).to_numpy()[present]
+    local = np.empty(len(utc), dtype="datetime64[ns]")
+    for zone in set(zones):  # one conversion per time zone, not per client or row
+        mask = zones == zone
+        local[mask] = utc[mask].dt.tz_convert(zoneinfo.ZoneInfo(zone)).dt.tz_localize(
+            None).to_numpy(dtype="datetime64[ns]")
+    out[np.flatnonzero(present)] = local
     return out

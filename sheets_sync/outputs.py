@@ -376,8 +376,14 @@ def _pillars(ctx: Context, label: _Labels) -> list[list[Cell]]:
     live = _live(ctx)
     month = live["publish_at"].to_numpy(dtype="datetime64[ns]").astype("datetime64[M]")
     folded = per_distinct(live["pillar"], normalize)
-    first_text = pd.Series(live["pillar"].to_numpy(dtype=object)).str.strip().groupby(
-        folded).first().to_dict()
+    firsts = pd.Series(live["pillar"].to_numpy(dtype=object)).groupby(folded).first()
+    first_text = {k: str(v).strip() for k, v in firsts.items()}
+    # One count per (client, month, pillar) for the whole calendar, then small lookups.
+    counted = pd.Series(1, index=pd.MultiIndex.from_arrays(
+        [live["client"].to_numpy(dtype=object), month, folded])).groupby(level=[0, 1, 2]).size()
+    per_group: dict[tuple[str, np.datetime64], dict[str, int]] = {}
+    for (client, when, key), posts in counted.items():
+        per_group.setdefault((client, np.datetime64(when, "M")), {})[key] = int(posts)
     rows: list[list[Cell]] = []
     for client in ctx.clients:
         rules = ctx.settings[client].rules.pillars
@@ -387,11 +393,10 @@ def _pillars(ctx: Context, label: _Labels) -> list[list[Cell]]:
         names = {normalize(p): p for p in (*rules.names, *rules.targets)}
         this = ctx.local_now(client).astype("datetime64[M]")
         for when in (this, this + 1):
-            chosen = (live["client"] == client).to_numpy() & (month == when)
-            counts = pd.Series(folded[chosen]).value_counts().to_dict()
-            total = int(chosen.sum())
+            counts = per_group.get((client, when), {})
+            total = sum(counts.values())
             others = sorted((k for k in counts if k not in targets),
-                            key=lambda k: (-counts[k], k == "", k))
+                            key=lambda k, c=counts: (-c[k], k == "", k))  # type: ignore[misc]
             for key in [*targets, *others]:
                 posts = int(counts.get(key, 0))
                 share = round(100.0 * posts / total, 1) if total else None

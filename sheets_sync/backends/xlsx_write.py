@@ -13,13 +13,16 @@ sharedStrings.xml), numbers as numbers, booleans as ``t="b"``, dates as serial n
 ``yyyy-mm-dd`` / ``yyyy-mm-dd hh:mm`` format (the workbook's 1900 or 1904 date system is
 honoured; dates before the epoch are written as ISO text). Row 1 is bold and frozen.
 
-Text escaping, as Excel does it: characters XML 1.0 cannot hold (``\\x00``-``\\x08``,
-``\\x0b``, ``\\x0c``, ``\\x0e``-``\\x1f``, lone surrogates, U+FFFE/U+FFFF) are written as
-``_xHHHH_``, and a literal ``_xHHHH_`` in the text gets its underscore escaped as ``_x005F_``;
-``\\r`` is written as ``&#13;`` so XML line-end normalisation cannot turn ``\\r\\n`` into
-``\\n``. Excel and python-calamine decode ``_xHHHH_``; openpyxl does not (it returns such
-text with the escapes still in it), so only plain text round-trips through openpyxl exactly.
-NaN/NaT are written as empty cells, infinities as the text ``inf`` / ``-inf``.
+Text escaping, as Excel does it: control characters XML 1.0 cannot hold (``\\x00``-``\\x08``,
+``\\x0b``, ``\\x0c``, ``\\x0e``-``\\x1f``) are written as ``_xHHHH_``, and a literal
+``_xHHHH_`` in the text gets its underscore escaped as ``_x005F_``. python-calamine decodes
+both exactly (as Excel does); openpyxl does not decode them (it returns ``_x0007_``,
+``_x005F_x0041_``), so only text without those round-trips through openpyxl. The XML
+non-characters U+FFFE/U+FFFF and lone surrogates become U+FFFD (calamine does not decode
+``_xFFFE_``). ``\\r`` is written as ``&#13;`` so XML line-end normalisation cannot turn
+``\\r\\n`` into ``\\n``: calamine and openpyxl read it back; LibreOffice drops CRs itself.
+An empty string is an empty cell; NaN/NaT too; infinities are the text ``inf`` / ``-inf``;
+aware datetimes are written as their wall-clock time.
 
 Every write is atomic (temp file in the same directory, fsync, ``os.replace``, file mode kept)
 and refused while Excel or LibreOffice holds the workbook open (their lock files beside it).
@@ -57,7 +60,6 @@ DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
 _WS_TYPE = _REL + "/worksheet"
 _WS_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 _STYLES_TYPE = _REL + "/styles"
@@ -72,7 +74,9 @@ _MIN_STYLES = (
     'numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs><cellStyles count="1">'
     '<cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>'
 )
-_SHEET_HEAD = f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{_MAIN}">'
+_SHEET_HEAD = (
+    f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{_MAIN}">'
+)
 _FROZEN = (
     '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" '
     'activePane="bottomLeft" state="frozen"/><selection pane="bottomLeft" activeCell="A2" '
@@ -90,7 +94,10 @@ class WorkbookLocked(SourceError):
 
 
 def lock_file(path: Path) -> Path | None:
-    """The Excel (`~$name.xlsx`) or LibreOffice (`.~lock.name.xlsx#`) lock file beside path, if one exists."""
+    """The Excel (`~$name.xlsx`) or LibreOffice (`.~lock.name.xlsx#`) lock file beside path.
+
+    None when neither exists.
+    """
     for candidate in (path.with_name("~$" + path.name), path.with_name(f".~lock.{path.name}#")):
         if candidate.exists():
             return candidate
@@ -123,7 +130,7 @@ def replace_tabs(path: Path, tabs: Mapping[str, Sequence[Sequence[Cell]]]) -> bo
             if old != xml:
                 changes[part] = xml
                 formulas = formulas or re.search(rb"<(?:\w+:)?f[\s>/]", old) is not None
-        if not changes:
+        if not changes and not styles.changed:
             return False
         if formulas:  # cells of a replaced tab held formulas: calcChain would point at them
             book.drop_calc_chain()
@@ -146,7 +153,11 @@ def set_cells(path: Path, tab: str, cells: Mapping[tuple[int, int], Cell]) -> No
             raise SourceError(f"{target.name} has no worksheet named {tab!r}")
         styles = _Styles(pkg, book)
         text = pkg.text(part)
-        new = _edit_cells(text, dict(cells), styles, book.epoch, f"{target.name}, tab {tab!r}")
+        where = f"{target.name}, tab {tab!r}"
+        try:
+            new = _edit_cells(text, dict(cells), styles, book.epoch, where)
+        except ValueError:  # a closing tag is missing
+            raise SourceError(f"{where}: the sheet's XML is damaged") from None
         if new == text:
             return
         changes = {part: new.encode("utf-8")}
@@ -225,7 +236,8 @@ def _cell(ref: str, value: object, style: str, styles: _Styles, epoch: datetime.
     if isinstance(value, str):
         if not value:
             return ""
-        return f'<c r="{ref}"{style} t="inlineStr"><is><t xml:space="preserve">{_text(value)}</t></is></c>'
+        text = _text(value)
+        return f'<c r="{ref}"{style} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
     if isinstance(value, bool):
         return f'<c r="{ref}"{style} t="b"><v>{int(value)}</v></c>'
     if isinstance(value, numbers.Integral):
@@ -256,7 +268,8 @@ def _sheet_xml(
     body: list[str] = []
     last_row = last_col = 0
     needs_escape, isfinite = _NEEDS_ESCAPE.search, math.isfinite
-    day0, first = epoch.date(), epoch.date() + datetime.timedelta(61 if epoch.year == 1899 else 0)
+    first = epoch + datetime.timedelta(61 if epoch.year == 1899 else 0)  # Excel's 1900 leap bug
+    day0, first_day = epoch.date(), first.date()
     date_style = datetime_style = ""
     for number, row in enumerate(rows, 1):
         values: Sequence[Any] = row
@@ -266,7 +279,8 @@ def _sheet_xml(
         body.append(f'<row r="{n}">')
         mark, last = len(body), -1
         if number == 1:
-            styles.bold = f' s="{styles.xf(None, True)}"' if any(v is not None for v in values) else ""
+            used = any(v is not None for v in values)
+            styles.bold = f' s="{styles.xf(None, True)}"' if used else ""
         for j, value in enumerate(values):
             kind = type(value)
             if number == 1:
@@ -284,10 +298,12 @@ def _sheet_xml(
                 body.append(f'<c r="{letters[j]}{n}"><v>{value!r}</v></c>')
             elif value is None:
                 continue
-            elif kind is datetime.date and value >= first:
+            elif kind is bool:
+                body.append(f'<c r="{letters[j]}{n}" t="b"><v>{int(value)}</v></c>')
+            elif kind is datetime.date and value >= first_day:
                 date_style = date_style or f' s="{styles.xf(DATE_FORMAT, False)}"'
                 body.append(f'<c r="{letters[j]}{n}"{date_style}><v>{(value - day0).days}</v></c>')
-            elif kind is datetime.datetime and value.tzinfo is None and value >= epoch:
+            elif kind is datetime.datetime and value.tzinfo is None and value >= first:
                 datetime_style = datetime_style or f' s="{styles.xf(DATETIME_FORMAT, False)}"'
                 delta = value - epoch
                 serial = delta.days + (delta.seconds + delta.microseconds / 1e6) / 86400
@@ -379,7 +395,8 @@ def _row(p: str, attrs_text: str, content: str, row: int, values: dict[int, Cell
             write(pending.pop(0), "")
         if pending and pending[0] == col:
             if re.search(rf"<{p}f[\s>/]", cell.group(2) or ""):
-                raise SourceError(f"{where}: cell {_column(col)}{row} holds a formula; not overwritten")
+                ref = f"{_column(col)}{row}"
+                raise SourceError(f"{where}: cell {ref} holds a formula; it is not overwritten")
             write(pending.pop(0), f' s="{attrs["s"]}"' if "s" in attrs else "")
             pos = cell.end()
     out.append(content[pos:])
@@ -432,9 +449,13 @@ def _insert(text: str, p: str, tag: str, fragment: str, count: int | None = None
     if count is not None:
         attrs = re.sub(r"""(\scount\s*=\s*)("[^"]*"|'[^']*')""", f'\\1"{count}"', attrs)
     if match.group(2):
-        return f"{text[: match.start()]}<{p}{tag}{attrs}>{fragment}</{p}{tag}>{text[match.end():]}"
-    close = text.index(f"</{p}{tag}>", match.end())
-    return f"{text[: match.start()]}<{p}{tag}{attrs}>{text[match.end():close]}{fragment}{text[close:]}"
+        tail = text[match.end() :]
+        return f"{text[: match.start()]}<{p}{tag}{attrs}>{fragment}</{p}{tag}>{tail}"
+    close = text.find(f"</{p}{tag}>", match.end())
+    if close < 0:
+        return None
+    inner = text[match.end() : close]
+    return f"{text[: match.start()]}<{p}{tag}{attrs}>{inner}{fragment}{text[close:]}"
 
 
 # --- package, workbook and styles -----------------------------------------------------------
@@ -497,7 +518,8 @@ class _Package:
         try:
             return text, ElementTree.fromstring(text)
         except ElementTree.ParseError as exc:
-            raise SourceError(f"cannot read workbook {self.path}: {name} is damaged ({exc})") from None
+            message = f"cannot read workbook {self.path}: {name} is damaged ({exc})"
+            raise SourceError(message) from None
 
     def raw(self, info: zipfile.ZipInfo) -> bytes:
         self.file.seek(info.header_offset)
@@ -509,7 +531,8 @@ class _Package:
         return self.file.read(info.compress_size)
 
     def commit(self, changes: dict[str, bytes], removed: set[str]) -> None:
-        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
+        directory = self.path.parent
+        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=directory)
         try:
             with os.fdopen(fd, "wb") as out:
                 writer = _ZipWriter(out, self.path)
@@ -599,8 +622,9 @@ class _Book:
         self.removed: set[str] = set()
         self.new_parts: set[str] = set()
         _, root_rels = pkg.xml("_rels/.rels")
-        office = [r.get("Target", "") for r in root_rels if r.get("Type", "").endswith("/officeDocument")]
-        part = pkg.find(office[0].lstrip("/")) if office else None
+        office = [r.get("Target", "") for r in root_rels
+                  if r.get("Type", "").endswith("/officeDocument")]
+        part = pkg.find(posixpath.normpath(office[0].lstrip("/"))) if office else None
         if part is None:
             raise SourceError(f"cannot read workbook {pkg.path}: it has no workbook part")
         self.part, self.dir = part, posixpath.dirname(part)
@@ -637,13 +661,16 @@ class _Book:
 
     def worksheet(self, name: str) -> str | None:
         if name in self.others:
-            raise SourceError(f"cannot write tab {name!r} of {self.pkg.path.name}: it is not a worksheet")
+            where = self.pkg.path.name
+            raise SourceError(f"cannot write tab {name!r} of {where}: it is not a worksheet")
         return self.sheets.get(name)
 
-    def _free(self, stem: str) -> str:
-        n = 1
-        while (name := f"{stem}{n}.xml").lower() in self.pkg.names or name in self.new_parts:
+    def _free(self, stem: str, first: str = "1") -> str:
+        """A part name stem+N+'.xml' not in the package (N counts up from `first`)."""
+        n, suffix = 1, first
+        while (name := f"{stem}{suffix}.xml").lower() in self.pkg.names or name in self.new_parts:
             n += 1
+            suffix = str(n)
         self.new_parts.add(name)
         return name
 
@@ -661,8 +688,8 @@ class _Book:
         rid = f"rId{n}"
         self.rels[rid] = (rel_type, part)
         target = posixpath.relpath(part, self.dir) if self.dir else part
-        self.rels_text = self._edit(self.rels_text, "Relationships", "Relationships",
-                                    f'<Relationship Id="{rid}" Type="{rel_type}" Target="{target}"/>')
+        rel = f'<Relationship Id="{rid}" Type="{rel_type}" Target="{target}"/>'
+        self.rels_text = self._edit(self.rels_text, "Relationships", "Relationships", rel)
         self.ct_text = self._edit(self.ct_text, "Types", "Types",
                                   f'<Override PartName="/{part}" ContentType="{content_type}"/>')
         return rid
@@ -673,8 +700,8 @@ class _Book:
         declared = re.search(rf'xmlns:([\w.-]+)\s*=\s*"{re.escape(_REL)}"', self.text)
         rel = f'{declared.group(1)}:id="{rid}"' if declared else f'r:id="{rid}" xmlns:r="{_REL}"'
         self.sheet_ids.append(max(self.sheet_ids) + 1)
-        self.text = self._edit(self.text, "workbook", "sheets",
-                               f"<sheet name={quoteattr(name)} sheetId=\"{self.sheet_ids[-1]}\" {rel}/>")
+        sheet = f'<sheet name={quoteattr(name)} sheetId="{self.sheet_ids[-1]}" {rel}/>'
+        self.text = self._edit(self.text, "workbook", "sheets", sheet)
         self.sheets[name] = part
         return part
 
@@ -691,7 +718,7 @@ class _Book:
         out: dict[str, bytes] = {}
         if styles.changed:
             if self.styles_part is None:
-                self.styles_part = self._free(posixpath.join(self.dir, "styles"))
+                self.styles_part = self._free(posixpath.join(self.dir, "styles"), "")
                 self.add_part(self.styles_part, _STYLES_TYPE, _STYLES_CT)
             out[self.styles_part] = styles.text.encode("utf-8")
         names = (self.part, self.rels_part, self.pkg.find("[Content_Types].xml") or "")
@@ -721,14 +748,14 @@ class _Styles:
         self.changed = False
         self.bold = ""
         ns = f"{{{_MAIN}}}"
-        formats = list(root.find(ns + "numFmts") or [])
+        formats = _children(root, ns + "numFmts")
         self.formats = {e.get("formatCode", ""): int(e.get("numFmtId", "0")) for e in formats}
         self.format_ids = [163, *self.formats.values()]
         self.format_count = len(formats)
-        fonts = list(root.find(ns + "fonts") or [])
+        fonts = _children(root, ns + "fonts")
         self.font0 = fonts[0] if fonts else None
         self.fonts = [_font_key(font) for font in fonts]
-        xfs = list(root.find(ns + "cellXfs") or [])
+        xfs = _children(root, ns + "cellXfs")
         self.xfs = [_xf_key(x) for x in xfs]
         self.cache: dict[tuple[str | None, bool], int] = {}
 
@@ -738,9 +765,10 @@ class _Styles:
         if key not in self.cache:
             fmt = self._format(code) if code else 0
             font = self._bold_font() if bold else 0
-            want = (str(fmt), str(font), "0", "0", "0", 0)
+            want = (str(fmt), str(font), "0", "0", "0", bool(fmt), bool(font), 0)
             if want not in self.xfs:
-                apply = (' applyNumberFormat="1"' if fmt else "") + (' applyFont="1"' if font else "")
+                apply = ' applyNumberFormat="1"' if fmt else ""
+                apply += ' applyFont="1"' if font else ""
                 xml = f'numFmtId="{fmt}" fontId="{font}" fillId="0" borderId="0" xfId="0"{apply}'
                 self.xfs.append(want)
                 self._append("cellXfs", f"<{self.p}xf {xml}/>", len(self.xfs))
@@ -783,6 +811,11 @@ class _Styles:
         return self.fonts.index(want)
 
 
+def _children(root: ElementTree.Element, tag: str) -> list[ElementTree.Element]:
+    found = root.find(tag)
+    return [] if found is None else list(found)
+
+
 def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
@@ -791,6 +824,9 @@ def _font_key(font: ElementTree.Element) -> frozenset[tuple[str, tuple[tuple[str
     return frozenset((_local(c.tag), tuple(sorted(c.attrib.items()))) for c in font)
 
 
-def _xf_key(xf: ElementTree.Element) -> tuple[str, str, str, str, str, int]:
-    names = ("numFmtId", "fontId", "fillId", "borderId", "xfId")
-    return (*(xf.get(name, "0") for name in names), len(xf))  # type: ignore[return-value]
+def _xf_key(xf: ElementTree.Element) -> tuple[object, ...]:
+    """What an xf means for us: ids, whether format and font apply, and no extra children."""
+    ids = (xf.get(name, "0") for name in ("numFmtId", "fontId", "fillId", "borderId", "xfId"))
+    applies = (xf.get(name, "0").lower() in ("1", "true") for name in ("applyNumberFormat",
+                                                                         "applyFont"))
+    return (*ids, *applies, len(xf))
