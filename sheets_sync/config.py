@@ -171,6 +171,9 @@ class CalendarConfig:
     statuses: dict[str, tuple[str, ...]] = field(default_factory=dict)
     channels: dict[str, tuple[str, ...]] = field(default_factory=dict)
     formats: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    credentials: str = ""
+    api_endpoint: str = ""
+    quota_per_minute: int = field(default=60, metadata=_meta(positive))
     status_tab: str = "Status"
     report_tab: str = "Report"
     history_tab: str = "History"

@@ -176,8 +176,15 @@ def _safe(name: str) -> str:
     return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in name)
 
 
-def backend_for(config: CalendarConfig) -> Backend:
+def backend_for(config: CalendarConfig, store: StateStore | None = None) -> Backend:
     """Return the backend that holds ``config``'s calendar; raises UsageError if none can."""
+    if config.backend == "google":
+        from sheets_sync.backends.google import GoogleBackend
+
+        return GoogleBackend(config.spreadsheet, credentials=config.credentials,
+                             endpoint=config.api_endpoint,
+                             quota_per_minute=config.quota_per_minute,
+                             cache=store.cache(config.name) if store else None)
     if config.backend == "xlsx":
         from sheets_sync.backends.xlsx import XlsxBackend
 
@@ -186,8 +193,8 @@ def backend_for(config: CalendarConfig) -> Backend:
         raise UsageError(f"calendar {config.name!r} is a .csv file: sync writes Status, Report "
                          "and History tabs, which a .csv cannot hold; use an .xlsx workbook, "
                          "or `sheets-sync audit` to check the file")
-    raise UsageError(f"calendar {config.name!r}: the {config.backend} backend cannot be synced "
-                     "from the command line yet")
+    raise UsageError(f"calendar {config.name!r}: the memory backend exists for tests and "
+                     "cannot be synced from the command line")
 
 
 def state_path_for(config: CalendarConfig, configured: str = "") -> str:
@@ -203,10 +210,10 @@ def sync(config: CalendarConfig, state_path: str, now: dt.datetime | None = None
          dry_run: bool = False, backend: Backend | None = None) -> CycleResult:
     """Run one locked cycle of ``config`` with its backend and state store."""
     moment = now or dt.datetime.now(dt.timezone.utc)
-    backend = backend or backend_for(config)
     with cycle_lock(state_path, config.name):
         store = StateStore(state_path)
         try:
+            backend = backend or backend_for(config, store)
             return run_once(config, backend, store, moment, dry_run=dry_run)
         except SheetsSyncError as exc:
             if not dry_run:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterator, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -81,6 +81,37 @@ class Run:
     error: str = ""
 
 
+class StoreCache(MutableMapping[str, str]):
+    """Key/value pairs in the state database's meta table, written at once.
+
+    For caches (such as a spreadsheet's layout): losing them only costs a re-read.
+    """
+
+    def __init__(self, db: sqlite3.Connection, prefix: str) -> None:
+        self.db, self.prefix = db, f"cache:{prefix}:"
+
+    def __getitem__(self, key: str) -> str:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?",
+                              (self.prefix + key,)).fetchone()
+        if row is None:
+            raise KeyError(key)
+        return str(row[0])
+
+    def __setitem__(self, key: str, value: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (self.prefix + key, value))
+
+    def __delitem__(self, key: str) -> None:
+        self.db.execute("DELETE FROM meta WHERE key = ?", (self.prefix + key,))
+
+    def __iter__(self) -> Iterator[str]:
+        rows = self.db.execute("SELECT key FROM meta WHERE key LIKE ?",
+                               (self.prefix + "%",)).fetchall()
+        return iter([k[len(self.prefix):] for (k,) in rows])
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
 class StateStore:
     """SQLite-backed memory of each calendar between cycles (``":memory:"`` in tests)."""
 
@@ -147,6 +178,10 @@ class StateStore:
             "WHERE calendar = ? ORDER BY id", (calendar,)).fetchall()
         return [Run(dt.datetime.fromisoformat(a), dt.datetime.fromisoformat(b), r, f, c, e)
                 for a, b, r, f, c, e in rows]
+
+    def cache(self, prefix: str) -> StoreCache:
+        """Return a string-to-string cache kept in this database (survives restarts)."""
+        return StoreCache(self.db, prefix)
 
     # --- writing ------------------------------------------------------------------------
     def save(self, calendar: str, changes: Changes, run: Run) -> None:

@@ -208,6 +208,18 @@ def test_control_characters_and_x_escapes(tmp_path: Path) -> None:
     assert opx[5] == "_X0041_ upper" and opx[6] == "x_x1234"  # no escape needed
 
 
+def test_special_values(tmp_path: Path) -> None:
+    path = tmp_path / "special.xlsx"
+    openpyxl.Workbook().save(path)
+    aware = dt.datetime(2026, 3, 1, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=3)))
+    rows: list[list[Any]] = [["h"], ["", float("nan"), float("inf"), -float("inf"), 7],
+                             [dt.date(1900, 1, 5), dt.datetime(1900, 2, 1, 12), aware, 10**15]]
+    replace_tabs(path, {"Status": rows})
+    assert _calamine(path, "Status")[1:] == [
+        ["", "", "inf", "-inf", 7.0],
+        ["1900-01-05", "1900-02-01T12:00:00", dt.datetime(2026, 3, 1, 9, 30), 1e15, ""]]
+
+
 def test_unchanged_output_writes_nothing_and_changes_rewrite_only_owned_parts(book: Path) -> None:
     replace_tabs(book, OUTPUT)
     first = book.read_bytes()

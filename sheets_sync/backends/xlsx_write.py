@@ -638,7 +638,7 @@ class _Book:
         self.rels_part = posixpath.join(self.dir, "_rels", posixpath.basename(part) + ".rels")
         self.rels_text, rels = pkg.xml(self.rels_part)
         self.rels = {r.get("Id", ""): (r.get("Type", ""), self._resolve(r.get("Target", "")))
-                     for r in rels if r.get("TargetMode") != "External"}
+                     for r in rels}  # external targets resolve to nonsense, never used
         self.ct_text, _ = pkg.xml("[Content_Types].xml")
         self.originals = (self.text, self.rels_text, self.ct_text)
         self.sheets: dict[str, str] = {}
@@ -651,7 +651,8 @@ class _Book:
                 self.sheets[name] = pkg.find(target) or target
             else:
                 self.others.add(name)
-            self.sheet_ids.append(int(sheet.get("sheetId", "0")))
+            sheet_id = sheet.get("sheetId", "")
+            self.sheet_ids.append(int(sheet_id) if sheet_id.isdigit() else 0)
         styles = [target for kind, target in self.rels.values() if kind == _STYLES_TYPE]
         self.styles_part = pkg.find(styles[0]) if styles else None
 

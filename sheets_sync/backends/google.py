@@ -1,0 +1,336 @@
+"""The Google Sheets backend: the only module that imports gspread and google-auth.
+
+Steady state costs one ``values:batchGet`` (calendar and owned tabs together) and at most
+one ``values:batchUpdate`` (RAW, so text is never a formula; blanks clear stale cells) per
+cycle. The spreadsheet's layout (tab titles, sheet IDs, grid sizes, time zone) is cached in
+the state database, so metadata is read only on the first run or after a tab disappears.
+The first run creates the owned tabs with warning-only protection in one
+``spreadsheets:batchUpdate``; the same call also sets date formats and grows grids, and is
+only sent again when date cells move or a tab outgrows its grid.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+from collections.abc import Mapping, MutableMapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import gspread
+import requests
+from google.auth.transport.requests import AuthorizedSession
+from google.oauth2 import credentials as user_credentials
+from google.oauth2 import service_account
+from gspread.http_client import HTTPClient
+
+from sheets_sync.backends.base import Backend, Cell, Grid, Snapshot
+from sheets_sync.backends.http import RetryPolicy, TokenBucket, bucket_for, install
+from sheets_sync.errors import CalendarError, ConfigError, SourceError
+
+SCOPES = ["https://www.googleapis.com/auth/spreadsheets"]
+ENDPOINT_ENV = "SHEETS_SYNC_GOOGLE_ENDPOINT"
+SERIAL_EPOCH = dt.datetime(1899, 12, 30)
+_META_FIELDS = ("properties(title,timeZone,locale),sheets(properties(sheetId,title,index,"
+                "gridProperties(rowCount,columnCount)))")
+_READ = {"valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption": "SERIAL_NUMBER",
+         "majorDimension": "ROWS"}
+
+
+def spreadsheet_id(text: str) -> str:
+    """Return the spreadsheet ID in an ID or a docs.google.com URL."""
+    found = re.search(r"/spreadsheets/d/([A-Za-z0-9_-]+)", text)
+    return found.group(1) if found else text.strip()
+
+
+def load_credentials(path: str = "") -> tuple[Any, str]:
+    """Return (credentials, account label) from a key or token file.
+
+    ``path`` empty falls back to GOOGLE_APPLICATION_CREDENTIALS. Accepts a service-account
+    key or an OAuth "authorized_user" token file. Raises ConfigError without ever showing
+    the file's contents.
+    """
+    path = path or os.environ.get("GOOGLE_APPLICATION_CREDENTIALS", "")
+    if not path:
+        raise ConfigError(["credentials: no Google credentials: set `credentials` in the "
+                           "calendar's configuration or GOOGLE_APPLICATION_CREDENTIALS to a "
+                           "service-account key file"])
+    try:
+        data = json.loads(Path(path).expanduser().read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ConfigError([f"credentials: cannot read the Google credentials file {path} "
+                           f"({type(exc).__name__})"]) from None
+    kind = data.get("type") if isinstance(data, dict) else None
+    try:
+        if kind == "service_account":
+            creds = service_account.Credentials.from_service_account_info(  # type: ignore[no-untyped-call]
+                data, scopes=SCOPES)
+            return creds, str(data.get("client_email", "the service account"))
+        if kind == "authorized_user":
+            creds = user_credentials.Credentials.from_authorized_user_info(  # type: ignore[no-untyped-call]
+                data, SCOPES)
+            return creds, "the signed-in Google user"
+    except (ValueError, KeyError) as exc:
+        raise ConfigError([f"credentials: {path} is not a usable Google credentials file "
+                           f"({type(exc).__name__})"]) from None
+    raise ConfigError([f"credentials: {path} is neither a service-account key nor an OAuth "
+                       "user token (its \"type\" must be service_account or authorized_user)"])
+
+
+def _quote(title: str) -> str:
+    return "'" + title.replace("'", "''") + "'"
+
+
+def _serial(value: dt.date) -> float:
+    moment = value if isinstance(value, dt.datetime) else dt.datetime.combine(value, dt.time())
+    return (moment.replace(tzinfo=None) - SERIAL_EPOCH) / dt.timedelta(days=1)
+
+
+def _json_cell(value: Cell) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, (dt.date, dt.datetime)):
+        return _serial(value)
+    if isinstance(value, (dt.time, dt.timedelta)):
+        return str(value)
+    return value
+
+
+class GoogleBackend(Backend):
+    """A calendar in a Google spreadsheet, reached through gspread's HTTP client."""
+
+    def __init__(self, spreadsheet: str, *, credentials: str = "", endpoint: str = "",
+                 quota_per_minute: int = 60, cache: MutableMapping[str, str] | None = None,
+                 session: requests.Session | None = None, policy: RetryPolicy | None = None,
+                 bucket: TokenBucket | None = None) -> None:
+        self.id = spreadsheet_id(spreadsheet)
+        self.cache: MutableMapping[str, str] = cache if cache is not None else {}
+        self.policy = policy or RetryPolicy()
+        endpoint = endpoint or os.environ.get(ENDPOINT_ENV, "")
+        if session is None:
+            if endpoint:  # a test server: no Google account involved
+                session, self.account = requests.Session(), "the test endpoint"
+            else:
+                creds, self.account = load_credentials(credentials)
+                session = AuthorizedSession(creds)  # type: ignore[no-untyped-call]
+        else:
+            self.account = "the configured account"
+        bucket = bucket or bucket_for(self.account, quota_per_minute)
+        install(session, self.policy, bucket, ("*", endpoint) if endpoint else None)
+        self.http = HTTPClient(auth=None, session=session)  # type: ignore[arg-type]
+        self._owned_seen: dict[str, tuple[int, int]] = {}
+
+    # --- metadata ---------------------------------------------------------------------------
+    def _key(self) -> str:
+        return f"google:{self.id}"
+
+    def _meta(self, refresh: bool = False) -> dict[str, Any]:
+        cached = None if refresh else self.cache.get(self._key())
+        if cached:
+            meta: dict[str, Any] = json.loads(cached)
+            return meta
+        raw = self._call(self.http.fetch_sheet_metadata, self.id,
+                         {"includeGridData": "false", "fields": _META_FIELDS})
+        meta = {"timezone": raw.get("properties", {}).get("timeZone", ""),
+                "title": raw.get("properties", {}).get("title", ""),
+                "sheets": {s["properties"]["title"]: _sheet_info(s["properties"])
+                           for s in raw.get("sheets", [])},
+                "date_cells": {}}
+        self._save_meta(meta)
+        return meta
+
+    def _save_meta(self, meta: dict[str, Any]) -> None:
+        self.cache[self._key()] = json.dumps(meta, ensure_ascii=False, sort_keys=True)
+
+    # --- the contract -----------------------------------------------------------------------
+    def read(self, tab: str, owned: Sequence[str]) -> Snapshot:
+        for refresh in (False, True):
+            meta = self._meta(refresh)
+            sheets = meta["sheets"]
+            title = tab or next((t for t in sorted(sheets, key=lambda t: sheets[t]["index"])
+                                 if t not in owned), "")
+            if title not in sheets:
+                if not refresh:
+                    continue  # the cache may predate the tab: look again
+                raise CalendarError(f"spreadsheet {self.id} has no tab {tab or '(calendar)'!r}; "
+                                    f"its tabs are: {', '.join(map(repr, sheets)) or 'none'}")
+            present = [t for t in owned if t in sheets]
+            try:
+                answer = self._call(self.http.values_batch_get, self.id,
+                                    [_quote(title)] + [_quote(t) for t in present], _READ,
+                                    retry_stale=not refresh)
+            except _StaleLayout:
+                continue
+            grids = [r.get("values", []) for r in answer.get("valueRanges", [])]
+            self._owned_seen = {t: (len(g), max((len(r) for r in g), default=0))
+                                for t, g in zip(present, grids[1:])}
+            return Snapshot(tab=title, rows=grids[0], source=f"Google spreadsheet "
+                            f"{meta['title'] or self.id}, tab {title!r}",
+                            owned={t: (grids[1 + present.index(t)] if t in present else None)
+                                   for t in owned},
+                            timezone=meta["timezone"])
+        raise AssertionError("unreachable")
+
+    def write(self, tabs: Mapping[str, Grid]) -> None:
+        meta = self._meta()
+        layout = self._layout_requests(meta, tabs)
+        if layout:
+            answer = self._call(self.http.batch_update, self.id, {"requests": layout})
+            for reply in answer.get("replies", []):
+                props = reply.get("addSheet", {}).get("properties")
+                if props:
+                    meta["sheets"][props["title"]] = _sheet_info(props)
+            for title, grid in tabs.items():
+                info = meta["sheets"][title]
+                info["rows"] = max(info["rows"], len(grid))
+                info["cols"] = max(info["cols"], max((len(r) for r in grid), default=0))
+            meta["date_cells"].update({t: _date_cells(g) for t, g in tabs.items()})
+            self._save_meta(meta)
+        data = [{"range": f"{_quote(title)}!A1", "values": self._padded(title, grid)}
+                for title, grid in tabs.items()]
+        self._call(self.http.values_batch_update, self.id,
+                   {"valueInputOption": "RAW", "data": data})
+
+    def read_row(self, tab: str, row: int) -> list[Cell]:
+        answer = self._call(self.http.values_get, self.id, f"{_quote(tab)}!{row}:{row}", _READ)
+        values = answer.get("values", [[]])
+        return list(values[0]) if values else []
+
+    def write_cells(self, tab: str, cells: Mapping[tuple[int, int], Cell]) -> None:
+        data = [{"range": f"{_quote(tab)}!{_a1(row, column)}", "values": [[_json_cell(v)]]}
+                for (row, column), v in cells.items()]
+        self._call(self.http.values_batch_update, self.id,
+                   {"valueInputOption": "RAW", "data": data})
+
+    # --- helpers ----------------------------------------------------------------------------
+    def _padded(self, title: str, grid: Grid) -> list[list[Any]]:
+        """The grid as JSON values, padded with "" over what the tab held before."""
+        old_rows, old_cols = self._owned_seen.get(title, (0, 0))
+        width = max(old_cols, max((len(r) for r in grid), default=0))
+        rows = [[_json_cell(c) for c in r] + [""] * (width - len(r)) for r in grid]
+        rows.extend([[""] * width for _ in range(old_rows - len(grid))])
+        return rows
+
+    def _layout_requests(self, meta: dict[str, Any], tabs: Mapping[str, Grid]
+                         ) -> list[dict[str, Any]]:
+        sheets = meta["sheets"]
+        requests_: list[dict[str, Any]] = []
+        used = {info["sheetId"] for info in sheets.values()}
+        for title, grid in tabs.items():
+            rows = len(grid) + 50
+            cols = max(26, max((len(r) for r in grid), default=0))
+            if title not in sheets:
+                sheet_id = _free_id(used)
+                used.add(sheet_id)
+                sheets[title] = {"sheetId": sheet_id, "index": len(sheets), "rows": rows,
+                                 "cols": cols}
+                requests_.append({"addSheet": {"properties": {
+                    "sheetId": sheet_id, "title": title,
+                    "gridProperties": {"rowCount": rows, "columnCount": cols,
+                                       "frozenRowCount": 1}}}})
+                requests_.append({"addProtectedRange": {"protectedRange": {
+                    "range": {"sheetId": sheet_id}, "warningOnly": True,
+                    "description": "Written by sheets-sync on every sync; edits are lost."}}})
+            elif len(grid) > sheets[title]["rows"] or cols > sheets[title]["cols"]:
+                requests_.append({"updateSheetProperties": {"properties": {
+                    "sheetId": sheets[title]["sheetId"],
+                    "gridProperties": {"rowCount": max(rows, sheets[title]["rows"]),
+                                       "columnCount": max(cols, sheets[title]["cols"])}},
+                    "fields": "gridProperties(rowCount,columnCount)"}})
+            cells = _date_cells(grid)
+            if cells != meta["date_cells"].get(title):
+                requests_.extend(_format_requests(sheets[title]["sheetId"], cells))
+        return requests_
+
+    def _call(self, method: Any, *args: Any, retry_stale: bool = False) -> Any:
+        try:
+            return method(*args)
+        except gspread.exceptions.APIError as exc:
+            status = exc.response.status_code
+            message = _error_message(exc)
+            if retry_stale and status == 400 and "Unable to parse range" in message:
+                raise _StaleLayout from None
+            raise SourceError(self._explain(status, message)) from None
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            raise SourceError(
+                f"Google Sheets could not be reached ({type(exc).__name__}) after "
+                f"{self.policy.attempts} attempts; the next cycle will retry") from None
+
+    def _explain(self, status: int, message: str) -> str:
+        if status == 403:
+            return (f"{self.account} may not open spreadsheet {self.id}: share the spreadsheet "
+                    f"with {self.account} as an Editor ({message})")
+        if status == 404:
+            return f"spreadsheet {self.id} was not found: check the ID or URL ({message})"
+        if status == 429:
+            return (f"Google's request quota is used up (HTTP 429) even after "
+                    f"{self.policy.attempts} attempts; the next cycle will retry ({message})")
+        if status >= 500 or status == 408:
+            return (f"Google Sheets is not answering (HTTP {status}) after "
+                    f"{self.policy.attempts} attempts; the next cycle will retry")
+        return f"Google Sheets refused the request (HTTP {status}): {message}"
+
+
+class _StaleLayout(Exception):
+    """The cached tab list no longer matches the spreadsheet."""
+
+
+def _sheet_info(props: Mapping[str, Any]) -> dict[str, Any]:
+    grid = props.get("gridProperties", {})
+    return {"sheetId": props.get("sheetId", 0), "index": props.get("index", 0),
+            "rows": grid.get("rowCount", 1000), "cols": grid.get("columnCount", 26)}
+
+
+def _free_id(used: set[int]) -> int:
+    candidate = 1_000_001
+    while candidate in used:
+        candidate += 1
+    return candidate
+
+
+def _date_cells(grid: Grid) -> list[list[int]]:
+    """Runs of date cells as [column, first row, last row, has time] (0-based)."""
+    runs: list[list[int]] = []
+    open_runs: dict[tuple[int, int], list[int]] = {}
+    for r, row in enumerate(grid):
+        for c, value in enumerate(row):
+            if isinstance(value, dt.date):
+                timed = int(isinstance(value, dt.datetime))
+                run = open_runs.get((c, timed))
+                if run is not None and run[2] == r - 1:
+                    run[2] = r
+                else:
+                    run = [c, r, r, timed]
+                    open_runs[(c, timed)] = run
+                    runs.append(run)
+    return runs
+
+
+def _format_requests(sheet_id: int, runs: list[list[int]]) -> list[dict[str, Any]]:
+    out = []
+    for column, first, last, timed in runs:
+        pattern = "yyyy-mm-dd hh:mm" if timed else "yyyy-mm-dd"
+        out.append({"repeatCell": {
+            "range": {"sheetId": sheet_id, "startRowIndex": first, "endRowIndex": last + 1,
+                      "startColumnIndex": column, "endColumnIndex": column + 1},
+            "cell": {"userEnteredFormat": {"numberFormat": {
+                "type": "DATE_TIME" if timed else "DATE", "pattern": pattern}}},
+            "fields": "userEnteredFormat.numberFormat"}})
+    return out
+
+
+def _a1(row: int, column: int) -> str:
+    letters = ""
+    while column:
+        column, rest = divmod(column - 1, 26)
+        letters = chr(65 + rest) + letters
+    return f"{letters}{row}"
+
+
+def _error_message(exc: gspread.exceptions.APIError) -> str:
+    try:
+        return str(exc.response.json()["error"]["message"])
+    except (ValueError, KeyError, TypeError):
+        return exc.response.reason or "no details"
