@@ -11,7 +11,7 @@ import pandas as pd
 from sheets_sync.backends.files import read_tab
 from sheets_sync.config import CalendarConfig
 from sheets_sync.errors import UsageError
-from sheets_sync.parse import Calendar, parse
+from sheets_sync.parse import Calendar, parse, to_client_time
 from sheets_sync.validate import validate
 
 AUDIT_HOUR = 9  # --today YYYY-MM-DD audits as of 09:00 in the calendar's time zone
@@ -57,4 +57,5 @@ def audit(config: CalendarConfig, now: dt.datetime) -> AuditResult:
                          "audit reads local .xlsx and .csv calendars")
     grid = read_tab(config.location(), config.tab, skip=config.owned_tabs())
     calendar = parse(grid.rows, config, tab=grid.source)
+    to_client_time(calendar, config)
     return AuditResult(config, calendar, validate(calendar, config, now), grid.source, now)

@@ -265,3 +265,30 @@ def _column_letter(index: int) -> str:
         index, rest = divmod(index - 1, 26)
         letters = chr(65 + rest) + letters
     return letters
+
+
+def to_client_time(calendar: Calendar, config: CalendarConfig, sheet_timezone: str = "") -> None:
+    """Move timed dates from the sheet's time zone to each client's, in place.
+
+    Times in a spreadsheet are wall-clock times of the spreadsheet (Google's own time zone,
+    else the calendar's ``timezone``); rules work in each client's local time. Date-only
+    cells stay on their day.
+    """
+    frame = calendar.frame
+    source = sheet_timezone or config.timezone
+    zones = {c: config.for_client(c).timezone for c in frame["client"].unique()}
+    moving = [c for c, zone in zones.items() if zone != source]
+    if not moving or frame.empty:
+        return
+    for name in DATE_FIELDS:
+        timed = frame[f"{name}_has_time"].to_numpy() if name != "publish_at" else frame[
+            "publish_has_time"].to_numpy()
+        values = frame[name].to_numpy(dtype="datetime64[ns]").copy()
+        for client in moving:
+            mask = timed & (frame["client"] == client).to_numpy() & ~np.isnat(values)
+            if mask.any():
+                shifted = (pd.Series(values[mask]).dt.tz_localize(source, ambiguous="NaT",
+                                                                  nonexistent="shift_forward")
+                           .dt.tz_convert(zones[client]).dt.tz_localize(None))
+                values[mask] = shifted.to_numpy(dtype="datetime64[ns]")
+        frame[name] = values

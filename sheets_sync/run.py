@@ -21,7 +21,7 @@ from sheets_sync.errors import SheetsSyncError, UsageError
 from sheets_sync.guarded import guarded_writes
 from sheets_sync.history import observe
 from sheets_sync.outputs import UPDATED_CELL, build_outputs
-from sheets_sync.parse import Calendar, parse
+from sheets_sync.parse import Calendar, parse, to_client_time
 from sheets_sync.state import Changes, Run, StateStore, iso
 from sheets_sync.validate import validate
 
@@ -74,6 +74,7 @@ def run_once(config: CalendarConfig, backend: Backend, store: StateStore, now: d
     """
     snapshot = backend.read(config.tab, config.owned_tabs())
     calendar = parse(snapshot.rows, config, tab=snapshot.source)
+    to_client_time(calendar, config, snapshot.timezone)
     observation = observe(calendar, store.posts(config.name), config, now)
     calendar.extra.update(
         observed_rounds=observation.observed_rounds,

@@ -308,3 +308,21 @@ def test_agency_calendar_with_a_client_column_mapping() -> None:
     assert cal.has_id_column
     assert cal.frame["post_id"].tolist() == ["New season", "BTS", "Teaser"]
     assert codes(cal) == []
+
+
+def test_timed_dates_move_from_the_sheet_zone_to_the_client_zone() -> None:
+    import datetime as dt
+
+    from sheets_sync.parse import parse, to_client_time
+
+    config = calendar_config(clients={"Berlin GmbH": {"timezone": "Europe/Berlin",
+                                                      "country": "DE"}})
+    rows = [HEADER, row("P1", client="Berlin GmbH", date="2026-03-20 10:00"),
+            row("P2", client="Berlin GmbH", date="2026-03-20"),
+            row("P3", client="Acme", date="2026-03-20 10:00")]
+    calendar = parse(rows, config)
+    to_client_time(calendar, config, sheet_timezone="Europe/Istanbul")
+    stamps = [dt.datetime.fromisoformat(str(v)) for v in calendar.frame["publish_at"]]
+    assert stamps == [dt.datetime(2026, 3, 20, 8, 0),  # 10:00 in Istanbul is 08:00 in Berlin
+                      dt.datetime(2026, 3, 20, 9, 0),  # a date alone stays on its day
+                      dt.datetime(2026, 3, 20, 10, 0)]  # Acme is in the sheet's own zone

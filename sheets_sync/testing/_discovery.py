@@ -1,0 +1,301 @@
+"""Request checks against the official Sheets v4 discovery document, and ``fields`` masks.
+
+The discovery document ships inside google-api-python-client (a test dependency):
+``googleapiclient/discovery_cache/documents/sheets.v4.json``.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+_SYSTEM_PARAMS = {"$.xgafv", "access_token", "alt", "callback", "fields", "key", "oauth_token",
+                  "prettyPrint", "quotaUser", "uploadType", "upload_protocol"}
+
+# Proto enum type names the discovery document does not carry, by field name.
+_ENUM_TYPES = {
+    "valueInputOption": "ValueInputOption",
+    "valueRenderOption": "ValueRenderOption",
+    "responseValueRenderOption": "ValueRenderOption",
+    "dateTimeRenderOption": "DateTimeRenderOption",
+    "responseDateTimeRenderOption": "DateTimeRenderOption",
+    "majorDimension": "Dimension",
+    "dimension": "Dimension",
+    "insertDataOption": "InsertDataOption",
+    "sheetType": "SheetType",
+    "autoRecalc": "RecalculationInterval",
+    "horizontalAlignment": "HorizontalAlign",
+    "verticalAlignment": "VerticalAlign",
+    "wrapStrategy": "WrapStrategy",
+    "textDirection": "TextDirection",
+    "hyperlinkDisplay": "HyperlinkDisplay",
+    "visibility": "DeveloperMetadata.DeveloperMetadataVisibility",
+    "locationType": "DeveloperMetadataLocation.DeveloperMetadataLocationType",
+    "locationMatchingStrategy": "DeveloperMetadataLookup.DeveloperMetadataLocationMatchingStrategy",
+    "mergeType": "MergeCellsRequest.MergeType",
+    "pasteType": "PasteType",
+    "pasteOrientation": "PasteOrientation",
+    "sortOrder": "SortOrder",
+    "style": "Border.Style",
+    "themeColor": "ThemeColorType",
+    "commentsViewMode": "CommentsViewMode",
+}
+
+
+class DiscoveryMissing(RuntimeError):
+    """google-api-python-client (which ships the discovery document) is not installed."""
+
+
+@functools.lru_cache(maxsize=2)
+def discovery_document(name: str = "sheets.v4") -> dict[str, Any]:
+    spec = importlib.util.find_spec("googleapiclient")
+    if spec is None or not spec.submodule_search_locations:
+        raise DiscoveryMissing(
+            "the Sheets discovery document comes with google-api-python-client; install the "
+            "test extra (pip install -e '.[test]') or pass validate=False"
+        )
+    base = Path(next(iter(spec.submodule_search_locations)))
+    path = base / "discovery_cache" / "documents" / f"{name}.json"
+    return json.loads(path.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)([A-Z])", r"_\1", name).lower()
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(p[:1].upper() + p[1:] for p in rest)
+
+
+def _literal(value: Any) -> str:
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    return json.dumps(value)
+
+
+class Validator:
+    """Checks query parameters and JSON bodies of Sheets v4 methods, with Google's messages."""
+
+    def __init__(self) -> None:
+        doc = discovery_document()
+        self.schemas: dict[str, Any] = doc["schemas"]
+        self.methods: dict[str, Any] = {}
+        self._collect(doc.get("resources", {}))
+
+    def _collect(self, resources: dict[str, Any]) -> None:
+        for resource in resources.values():
+            for method in resource.get("methods", {}).values():
+                self.methods[method["id"]] = method
+            self._collect(resource.get("resources", {}))
+
+    # ------------------------------------------------------------------ query
+
+    def check_query(self, method_id: str, query: list[tuple[str, str]]) -> list[str]:
+        method = self.methods[method_id]
+        params = method.get("parameters", {})
+        errors: list[str] = []
+        for name, value in query:
+            if name in _SYSTEM_PARAMS:
+                continue
+            spec = params.get(name)
+            if spec is None or spec.get("location") != "query":
+                errors.append(
+                    f'Invalid JSON payload received. Unknown name "{name}": Cannot bind query '
+                    f"parameter. Field '{name}' could not be found in request message."
+                )
+                continue
+            where = _snake(name)
+            kind = spec.get("type")
+            if "enum" in spec and value not in spec["enum"]:
+                enum_type = _ENUM_TYPES.get(name, name[:1].upper() + name[1:])
+                errors.append(
+                    f"Invalid value at '{where}' (type.googleapis.com/google.apps.sheets.v4."
+                    f'{enum_type}), "{value}"'
+                )
+            elif kind == "boolean" and value.lower() not in ("true", "false", "1", "0"):
+                errors.append(f'Invalid value at \'{where}\' (TYPE_BOOL), "{value}"')
+            elif kind == "integer" and not re.fullmatch(r"-?[0-9]+", value):
+                errors.append(f'Invalid value at \'{where}\' (TYPE_INT32), "{value}"')
+        return errors
+
+    # ------------------------------------------------------------------ body
+
+    def check_body(self, method_id: str, body: Any) -> list[str]:
+        ref = self.methods[method_id].get("request", {}).get("$ref")
+        if ref is None:
+            return []
+        errors: list[str] = []
+        self._check(body, {"$ref": ref}, "", errors)
+        return errors
+
+    def _check(self, value: Any, schema: dict[str, Any], path: str, errors: list[str],
+               field: str = "") -> None:
+        if value is None:
+            return
+        if "$ref" in schema:
+            name = schema["$ref"]
+            target = self.schemas[name]
+            if not isinstance(value, dict):
+                errors.append(
+                    f"Invalid value at '{path}' (type.googleapis.com/google.apps.sheets.v4."
+                    f"{name}), {_literal(value)}"
+                )
+                return
+            props = target.get("properties", {})
+            for key, item in value.items():
+                prop = key if key in props else _camel(key) if _camel(key) in props else None
+                if prop is None:
+                    at = f" at '{path}'" if path else ""
+                    errors.append(
+                        f'Invalid JSON payload received. Unknown name "{key}"{at}: '
+                        "Cannot find field."
+                    )
+                    continue
+                sub = f"{path}.{_snake(prop)}" if path else _snake(prop)
+                self._check(item, props[prop], sub, errors, prop)
+            return
+        kind = schema.get("type")
+        if kind == "array":
+            if not isinstance(value, list):
+                errors.append(f"Invalid value at '{path}', {_literal(value)}")
+                return
+            items = schema.get("items", {})
+            for i, item in enumerate(value):
+                if items.get("type") == "array" and not isinstance(item, list):
+                    errors.append(
+                        f"Invalid value at '{path}[{i}]' "
+                        f"(type.googleapis.com/google.protobuf.ListValue), {_literal(item)}"
+                    )
+                    continue
+                self._check(item, items, f"{path}[{i}]", errors, field)
+        elif kind == "object":
+            if not isinstance(value, dict):
+                errors.append(f"Invalid value at '{path}', {_literal(value)}")
+                return
+            extra = schema.get("additionalProperties", {})
+            for key, item in value.items():
+                self._check(item, extra, f"{path}[{key}]", errors, field)
+        elif kind == "any":
+            if isinstance(value, list | dict):
+                what = "list_value" if isinstance(value, list) else "struct_value"
+                errors.append(f"Invalid {path}: {what} {_literal(value)}")
+        elif kind == "string":
+            if "enum" in schema:
+                if value not in schema["enum"] and not (
+                    isinstance(value, int) and 0 <= value < len(schema["enum"])
+                ):
+                    enum_type = _ENUM_TYPES.get(field, field[:1].upper() + field[1:])
+                    errors.append(
+                        f"Invalid value at '{path}' (type.googleapis.com/google.apps.sheets.v4."
+                        f"{enum_type}), {_literal(value)}"
+                    )
+            elif isinstance(value, list | dict):
+                errors.append(f"Invalid value at '{path}' (TYPE_STRING), {_literal(value)}")
+        elif kind == "integer":
+            ok = (isinstance(value, int) and not isinstance(value, bool)) or (
+                isinstance(value, float) and value.is_integer()
+            ) or (isinstance(value, str) and re.fullmatch(r"-?[0-9]+", value) is not None)
+            if not ok:
+                errors.append(f"Invalid value at '{path}' (TYPE_INT32), {_literal(value)}")
+        elif kind == "number":
+            ok = isinstance(value, int | float) and not isinstance(value, bool)
+            if isinstance(value, str):
+                try:
+                    float(value)
+                    ok = True
+                except ValueError:
+                    ok = False
+            if not ok:
+                errors.append(f"Invalid value at '{path}' (TYPE_DOUBLE), {_literal(value)}")
+        elif kind == "boolean" and not isinstance(value, bool):
+            errors.append(f"Invalid value at '{path}' (TYPE_BOOL), {_literal(value)}")
+
+
+def violation_field(message: str) -> str:
+    m = re.search(r"at '([^']*)'", message)
+    return m.group(1) if m else ""
+
+
+# ---------------------------------------------------------------------- field masks
+
+Mask = dict[str, "Mask | None"]
+
+
+def parse_fields(text: str) -> Mask:
+    """Parse a partial-response selector: ``a,b/c,d(e,f)``, ``sheets.properties``, ``*``."""
+    pos = 0
+
+    def parse_list(end: str) -> Mask:
+        nonlocal pos
+        mask: Mask = {}
+        while pos < len(text) and text[pos] != end:
+            path: list[str] = []
+            name = ""
+            while pos < len(text) and text[pos] not in ",()" and text[pos] != end:
+                ch = text[pos]
+                if ch in "/.":
+                    path.append(name.strip())
+                    name = ""
+                else:
+                    name += ch
+                pos += 1
+            path.append(name.strip())
+            sub: Mask | None = None
+            if pos < len(text) and text[pos] == "(":
+                pos += 1
+                sub = parse_list(")")
+                pos += 1
+            if path[-1]:
+                _insert(mask, path, sub)
+            if pos < len(text) and text[pos] == ",":
+                pos += 1
+        return mask
+
+    return parse_list("\x00")
+
+
+def _insert(mask: Mask, path: list[str], sub: Mask | None) -> None:
+    node = mask
+    for part in path[:-1]:
+        if part in node and node[part] is None:
+            return
+        child = node.setdefault(part, {})
+        assert child is not None
+        node = child
+    last = path[-1]
+    if sub is None or (last in node and node[last] is None):
+        node[last] = None
+    else:
+        node[last] = _merge(node.get(last) or {}, sub)
+
+
+def _merge(a: Mask, b: Mask) -> Mask:
+    out = dict(a)
+    for k, v in b.items():
+        if (k in out and out[k] is None) or v is None:
+            out[k] = None
+        else:
+            out[k] = _merge(out.get(k) or {}, v)
+    return out
+
+
+def apply_fields(value: Any, mask: Mask | None) -> Any:
+    """Keep only the selected fields of a response (lists are walked through)."""
+    if mask is None or "*" in mask:
+        return value
+    if isinstance(value, list):
+        return [apply_fields(v, mask) for v in value]
+    if not isinstance(value, dict):
+        return value
+    out = {}
+    for key, sub in mask.items():
+        if key in value:
+            kept = apply_fields(value[key], sub)
+            if kept != {} or sub is None:
+                out[key] = kept
+    return out
