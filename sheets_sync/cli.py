@@ -23,8 +23,9 @@ from sheets_sync.audit import as_of, audit
 from sheets_sync.codes import CODES
 from sheets_sync.config import CalendarConfig
 from sheets_sync.daemon import Daemon, parse_every
-from sheets_sync.errors import SheetsSyncError, UsageError
+from sheets_sync.errors import SheetsSyncError, SourceError, UsageError
 from sheets_sync.model import FIELDS, Severity
+from sheets_sync.portfolio import sync_all
 from sheets_sync.state import StateStore
 
 SEVERITIES = [s.label for s in Severity]
@@ -192,8 +193,10 @@ def _cycle_summary(result: run_module.CycleResult) -> str:
 @click.option("--today", metavar="YYYY-MM-DD", help="Sync as of this date (for trying the "
               "sample calendar and for tests).")
 @click.option("--quiet", is_flag=True, help="Print nothing unless something fails (for cron).")
+@click.option("--all", "every", is_flag=True,
+              help="Sync every configured calendar, then the [portfolio] report.")
 def sync_command(path: str | None, config_file: str | None, calendar_name: str | None,
-                 dry_run: bool, today: str | None, quiet: bool) -> None:
+                 dry_run: bool, today: str | None, quiet: bool, every: bool) -> None:
     """Run one sync cycle: check the calendar, write the Status, Report and History tabs.
 
     Only the tool's own tabs are written, and only when their content changed. The state
@@ -208,6 +211,9 @@ def sync_command(path: str | None, config_file: str | None, calendar_name: str |
       sheets-sync sync --config /etc/sheets-sync.toml --quiet
     """
     with handle_errors():
+        if every:
+            _sync_every(config_file, dry_run, today, quiet)
+            return
         calendar, state_path = _sync_target(path, config_file, calendar_name)
         moment = as_of(today, calendar.timezone) if today else None
         result = run_module.sync(calendar, state_path, moment, dry_run=dry_run)
@@ -220,6 +226,23 @@ def sync_command(path: str | None, config_file: str | None, calendar_name: str |
             for line in result.guarded:
                 click.echo(line)
             click.echo(_cycle_summary(result))
+
+
+def _sync_every(config_file: str | None, dry_run: bool, today: str | None, quiet: bool) -> None:
+    if not config_file:
+        raise UsageError("--all needs --config")
+    if dry_run:
+        raise UsageError("--all cannot be combined with --dry-run; dry-run one --calendar")
+    loaded = config_module.load(config_file)
+    moment = as_of(today, loaded.calendars[0].timezone) if today else None
+    results, failures = sync_all(loaded, moment)
+    if not quiet:
+        for result in results:
+            click.echo(_cycle_summary(result))
+    for failure in failures:
+        click.echo(f"sheets-sync: {failure}", err=True)
+    if failures:
+        sys.exit(3)
 
 
 @main.command("daemon")
@@ -252,11 +275,12 @@ def daemon_command(config_file: str, calendar_names: tuple[str, ...], every: str
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
 
         def cycle() -> str:
-            lines = []
-            for cal in calendars:
-                state = run_module.state_path_for(cal, loaded.state_path)
-                lines.append(_cycle_summary(run_module.sync(cal, state)))
-            return "; ".join(lines)
+            results, failures = sync_all(loaded, names=[c.name for c in calendars])
+            for failure in failures:
+                logging.getLogger("sheets_sync.daemon").error(failure)
+            if failures and not results:
+                raise SourceError("; ".join(failures))
+            return "; ".join(_cycle_summary(r) for r in results)
 
         Daemon(cycle, seconds).serve()
 

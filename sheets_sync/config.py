@@ -204,12 +204,32 @@ class CalendarConfig:
 
 
 @dataclass(frozen=True)
+class PortfolioConfig:
+    """The agency's internal spreadsheet that receives the agency-wide report."""
+
+    backend: Literal["xlsx", "google"] = "xlsx"
+    path: str = ""
+    spreadsheet: str = ""
+    tab: str = "Portfolio"
+    credentials: str = ""
+    api_endpoint: str = ""
+    quota_per_minute: int = field(default=60, metadata=_meta(positive))
+    base_dir: str = field(default="", metadata={"internal": True})
+
+    def location(self) -> Path:
+        path = Path(self.path).expanduser()
+        return path if path.is_absolute() else Path(os.path.normpath(
+            Path(self.base_dir or ".") / path))
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole configuration file."""
 
     calendars: tuple[CalendarConfig, ...]
     state_path: str = ""
     source: str = ""
+    portfolio: PortfolioConfig | None = None
 
     def calendar(self, name: str | None) -> CalendarConfig:
         """Return the calendar called ``name`` (the only one when None); raises ConfigError."""
@@ -227,7 +247,7 @@ class Config:
 
 
 _NOT_IN_DEFAULTS = ("name", "path", "spreadsheet", "resolved", "base_dir")
-_FILE_KEYS = {"calendars", "defaults", "state_path"}
+_FILE_KEYS = {"calendars", "defaults", "state_path", "portfolio"}
 
 
 def load(path: str | Path) -> Config:
@@ -280,9 +300,18 @@ def from_dict(data: dict[str, Any], base_dir: str = ".", source: str = "") -> Co
             problems.add(join(where, "name"), f"another calendar is already called {cal.name!r}")
         seen.add(cal.name)
         calendars.append(dataclasses.replace(cal, base_dir=base_dir))
+    portfolio = None
+    if "portfolio" in data:
+        portfolio = dataclasses.replace(
+            build(PortfolioConfig, data["portfolio"], "portfolio", problems), base_dir=base_dir)
+        if portfolio.backend == "xlsx" and not portfolio.path:
+            problems.add("portfolio.path", "is required for the xlsx backend")
+        if portfolio.backend == "google" and not portfolio.spreadsheet:
+            problems.add("portfolio.spreadsheet", "is required for the google backend")
     if problems:
         raise ConfigError(problems.items)
-    return Config(calendars=tuple(calendars), state_path=state_path, source=source)
+    return Config(calendars=tuple(calendars), state_path=state_path, source=source,
+                  portfolio=portfolio)
 
 
 def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:

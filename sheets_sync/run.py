@@ -36,7 +36,8 @@ class CycleLocked(SheetsSyncError):
 class CycleResult:
     """What one cycle did."""
 
-    calendar: str
+    calendar_name: str
+    calendar: Calendar
     source: str
     rows: int
     findings: pd.DataFrame
@@ -87,7 +88,7 @@ def run_once(config: CalendarConfig, backend: Backend, store: StateStore, now: d
     outputs = _outputs(calendar, findings, observation.changes, store, snapshot, config, now)
     changed = [tab for tab, grid in outputs.items() if not _same(tab, grid, snapshot, config)]
     cells = sum(sum(len(r) for r in outputs[tab]) for tab in changed)
-    result = CycleResult(config.name, snapshot.source, len(calendar.frame), findings, outputs,
+    result = CycleResult(config.name, calendar, snapshot.source, len(calendar.frame), findings, outputs,
                          changed, cells, dry_run, previous=snapshot.owned)
     if dry_run:
         return result

@@ -1,0 +1,115 @@
+"""The agency-wide report: one row per calendar and client, written to an internal sheet.
+
+Client spreadsheets only ever receive their own rows; this summary goes only to the
+portfolio spreadsheet named in the configuration (``[portfolio]``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import zoneinfo
+from collections.abc import MutableMapping, Sequence
+
+import numpy as np
+
+from sheets_sync.backends.base import Backend, Grid
+from sheets_sync.config import Config, PortfolioConfig
+from sheets_sync.errors import SheetsSyncError
+from sheets_sync.model import AWAITING_APPROVAL, Severity
+from sheets_sync.run import CycleResult, state_path_for, sync
+from sheets_sync.state import StateStore
+
+HEADER = ["Calendar", "Client", "Posts", "Critical", "Errors", "Warnings", "Info",
+          "Approvals due in 7 days", "Overdue feedback", "Revision limit exceeded",
+          "Updated"]
+
+
+def portfolio_grid(results: Sequence[CycleResult], now: dt.datetime, timezone: str) -> Grid:
+    """Return the agency-wide table for the calendars synced in this round."""
+    rows: Grid = [list(HEADER)]
+    local_now = now.astimezone(zoneinfo.ZoneInfo(timezone)).replace(tzinfo=None)
+    horizon = np.datetime64(local_now + dt.timedelta(days=7), "ns")
+    for result in results:
+        frame, findings = result.calendar.frame, result.findings
+        waiting = (frame["status"].isin(AWAITING_APPROVAL).to_numpy()
+                   & (frame["publish_at"].to_numpy() >= np.datetime64(local_now, "ns"))
+                   & (frame["publish_at"].to_numpy() <= horizon))
+        for client in sorted(set(frame["client"]) | set(findings["client"]) - {""}):
+            mine = findings[findings["client"] == client]
+            codes = mine["code"].value_counts()
+            levels = mine["severity"].value_counts()
+            in_client = (frame["client"] == client).to_numpy()
+            rows.append([
+                result.calendar_name, client, int(in_client.sum()),
+                *(int(levels.get(int(s), 0)) for s in sorted(Severity, reverse=True)),
+                int((waiting & in_client).sum()), int(codes.get("feedback-overdue", 0)),
+                int(codes.get("revision-limit-exceeded", 0)), local_now,
+            ])
+    return rows
+
+
+def write_portfolio(backend: Backend, config: PortfolioConfig, grid: Grid,
+                    cache: MutableMapping[str, str]) -> bool:
+    """Write the portfolio tab unless it matches the last one written (time column aside).
+
+    Returns whether anything was written.
+    """
+    digest = hashlib.sha256(json.dumps([r[:-1] for r in grid], default=str).encode()).hexdigest()
+    if cache.get("portfolio") == digest:
+        return False
+    backend.write({config.tab: grid})
+    cache["portfolio"] = digest
+    return True
+
+
+def portfolio_backend(config: PortfolioConfig, cache: MutableMapping[str, str]) -> Backend:
+    """Return the backend of the portfolio spreadsheet (a new workbook is created if needed)."""
+    if config.backend == "google":
+        from sheets_sync.backends.google import GoogleBackend
+
+        return GoogleBackend(config.spreadsheet, credentials=config.credentials,
+                             endpoint=config.api_endpoint,
+                             quota_per_minute=config.quota_per_minute, cache=cache)
+    from sheets_sync.backends.xlsx import XlsxBackend
+
+    path = config.location()
+    if not path.exists():
+        import openpyxl
+
+        workbook = openpyxl.Workbook()
+        workbook.active.title = config.tab
+        workbook.save(path)
+    return XlsxBackend(path)
+
+
+def sync_all(config: Config, now: dt.datetime | None = None,
+             names: Sequence[str] = ()) -> tuple[list[CycleResult], list[str]]:
+    """Sync every configured calendar (or those in ``names``), then the portfolio.
+
+    A calendar that fails does not stop the others. Returns the results and one line per
+    failure; the portfolio covers the calendars that succeeded.
+    """
+    moment = now or dt.datetime.now(dt.timezone.utc)
+    calendars = [config.calendar(n) for n in names] or list(config.calendars)
+    results: list[CycleResult] = []
+    failures: list[str] = []
+    for calendar in calendars:
+        try:
+            results.append(sync(calendar, state_path_for(calendar, config.state_path), moment))
+        except SheetsSyncError as exc:
+            failures.append(f"calendar {calendar.name!r}: {exc.message}")
+    if config.portfolio is not None and results:
+        state = state_path_for(calendars[0], config.state_path)
+        store = StateStore(state)
+        try:
+            cache = store.cache("portfolio")
+            grid = portfolio_grid(results, moment, calendars[0].timezone)
+            write_portfolio(portfolio_backend(config.portfolio, cache), config.portfolio, grid,
+                            cache)
+        except SheetsSyncError as exc:
+            failures.append(f"portfolio: {exc.message}")
+        finally:
+            store.close()
+    return results, failures
