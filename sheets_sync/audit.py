@@ -47,15 +47,22 @@ def as_of(text: str | None, timezone: str) -> dt.datetime:
 
 
 def audit(config: CalendarConfig, now: dt.datetime) -> AuditResult:
-    """Audit the local calendar file of ``config`` as of ``now``.
+    """Audit the calendar of ``config`` (a local file or a Google spreadsheet) as of ``now``.
 
     Raises UsageError (missing file), CalendarError (no usable tab or header) or SourceError
-    (unreadable file). The file is only read.
+    (unreadable file or spreadsheet). Nothing is written.
     """
-    if config.backend not in ("xlsx", "csv"):
-        raise UsageError(f"calendar {config.name!r} uses the {config.backend} backend; "
-                         "audit reads local .xlsx and .csv calendars")
-    grid = read_tab(config.location(), config.tab, skip=config.owned_tabs())
-    calendar = parse(grid.rows, config, tab=grid.source)
-    to_client_time(calendar, config)
-    return AuditResult(config, calendar, validate(calendar, config, now), grid.source, now)
+    if config.backend == "google":
+        from sheets_sync.run import backend_for
+
+        snapshot = backend_for(config).read(config.tab, config.owned_tabs())
+        rows, source, zone = snapshot.rows, snapshot.source, snapshot.timezone
+    elif config.backend in ("xlsx", "csv"):
+        grid = read_tab(config.location(), config.tab, skip=config.owned_tabs())
+        rows, source, zone = grid.rows, grid.source, ""
+    else:
+        raise UsageError(f"calendar {config.name!r} uses the {config.backend} backend, which "
+                         "exists for tests; audit reads .xlsx, .csv and Google calendars")
+    calendar = parse(rows, config, tab=source)
+    to_client_time(calendar, config, zone)
+    return AuditResult(config, calendar, validate(calendar, config, now), source, now)

@@ -22,11 +22,15 @@ RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 
 @dataclass
 class RetryPolicy:
-    """At most ``attempts`` tries; waits grow ``base * 2**n`` with full jitter, capped."""
+    """At most ``attempts`` tries; waits grow ``base * 2**n`` with full jitter, capped.
 
-    attempts: int = 6
+    The defaults ride out a long quota stall (Google's per-minute quota refills within a
+    minute) while still giving up after about ten minutes in the worst case.
+    """
+
+    attempts: int = 25
     base: float = 1.0
-    cap: float = 32.0
+    cap: float = 30.0
     timeout: float = 60.0  # seconds for one request (connect and read)
     sleep: Callable[[float], None] = time.sleep
     rng: random.Random = field(default_factory=random.Random)

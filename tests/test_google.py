@@ -1,0 +1,164 @@
+"""The Google backend on the in-process Sheets API fake: request counts, faults, quota."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+import pytest
+
+from sheets_sync.backends.google import GoogleBackend, spreadsheet_id
+from sheets_sync.backends.http import RetryPolicy, TokenBucket
+from sheets_sync.config import from_dict
+from sheets_sync.errors import SourceError
+from sheets_sync.run import run_once
+from sheets_sync.state import StateStore
+from sheets_sync.testing.fake_sheets import FakeSheetsAPI
+
+from conftest import HEADER, at, row
+
+NOW = at("2026-03-10 09:00")
+OWNED = ("Status", "Report", "History")
+
+
+def calendar_rows(count: int) -> list[list[Any]]:
+    rows: list[list[Any]] = [list(HEADER)]
+    for i in range(count):
+        day = dt.date(2026, 3, 1) + dt.timedelta(days=i % 60)
+        rows.append(row(f"P{i:05d}", client=f"Client {i % 5}", date=day.isoformat() + " 10:00",
+                        status=["Draft", "Client review", "Approved", "Published"][i % 4],
+                        caption=f"Caption {i} 🎉"))
+    return rows
+
+
+def no_sleep(seconds: float) -> None:
+    return None
+
+
+def make(api: FakeSheetsAPI, sheet: str, store: StateStore, **kwargs: Any) -> GoogleBackend:
+    return GoogleBackend(sheet, session=api.session(), cache=store.cache("cal"),
+                         policy=kwargs.pop("policy", RetryPolicy(sleep=no_sleep)),
+                         bucket=kwargs.pop("bucket", TokenBucket(10_000)), **kwargs)
+
+
+def config() -> Any:
+    return from_dict({"calendars": [{"name": "cal", "backend": "memory", "tab": "Calendar",
+                                     "client": "Acme"}]}).calendars[0]
+
+
+def test_spreadsheet_id_from_url_or_id() -> None:
+    url = "https://docs.google.com/spreadsheets/d/1AbC_d-9/edit#gid=0"
+    assert spreadsheet_id(url) == "1AbC_d-9"
+    assert spreadsheet_id(" 1AbC_d-9 ") == "1AbC_d-9"
+
+
+def test_request_counts_first_run_steady_state_and_unchanged() -> None:
+    api = FakeSheetsAPI()
+    sheet = api.create_spreadsheet("Plan", sheets={"Calendar": calendar_rows(5000)},
+                                   time_zone="Europe/Istanbul")
+    store = StateStore(":memory:")
+    api.reset_log()
+    run_once(config(), make(api, sheet, store), store, NOW)
+    assert api.requests.count("spreadsheets.get") == 1
+    assert api.requests.count("values.batchGet") == 1
+    assert api.requests.count("spreadsheets.batchUpdate") == 1
+    assert api.requests.count("values.batchUpdate") == 1
+    assert len(api.requests) == 4
+    status = api.values(sheet, "Status")
+    assert status[0][:2] == ["Severity", "Code"]
+
+    api.reset_log()  # an unchanged calendar: one read, no write
+    result = run_once(config(), make(api, sheet, store), store, NOW + dt.timedelta(minutes=5))
+    assert result.changed_tabs == []
+    assert [api.requests.count(k) for k in ("values.batchGet", "values.batchUpdate")] == [1, 0]
+    assert len(api.requests) == 1
+
+    api.reset_log()  # a steady-state change: one read, one write
+    backend = make(api, sheet, store)
+    backend.write_cells("Calendar", {(3, HEADER.index("Caption") + 1): "Changed caption"})
+    api.reset_log()
+    result = run_once(config(), backend, store, NOW + dt.timedelta(minutes=10))
+    assert "History" in result.changed_tabs
+    assert len(api.requests) == 2
+    assert [api.requests.count(k) for k in ("values.batchGet", "values.batchUpdate")] == [1, 1]
+    history = api.values(sheet, "History")
+    assert history[-1][1:] == ["P00001", "caption", "Caption 1 🎉", "Changed caption"]
+
+
+def test_text_is_written_literally_and_stale_cells_are_cleared() -> None:
+    api = FakeSheetsAPI()
+    sheet = api.create_spreadsheet("Plan", sheets={"Calendar": [
+        list(HEADER), row("=HYPERLINK(\"http://x\",\"y\")"), row("=HYPERLINK(\"http://x\",\"y\")"),
+        row("P3")]})
+    store = StateStore(":memory:")
+    run_once(config(), make(api, sheet, store), store, NOW)
+    cells = [c for line in api.values(sheet, "Status") for c in line]
+    assert "=HYPERLINK(\"http://x\",\"y\")" in cells  # the duplicate ID, as text
+    longer = len(api.values(sheet, "Status"))
+    backend = make(api, sheet, store)
+    backend.write_cells("Calendar", {(3, 1): "P2"})  # the duplicate is fixed
+    run_once(config(), backend, store, NOW + dt.timedelta(minutes=5))
+    assert len(api.values(sheet, "Status")) < longer  # old rows were blanked, not left behind
+
+
+def test_twenty_429s_then_success_is_retried_and_logged(caplog: pytest.LogCaptureFixture) -> None:
+    api = FakeSheetsAPI()
+    sheet = api.create_spreadsheet("Plan", sheets={"Calendar": calendar_rows(20)})
+    store = StateStore(":memory:")
+    api.faults.fail_next(20, status=429)
+    caplog.set_level(logging.WARNING, logger="sheets_sync.google")
+    run_once(config(), make(api, sheet, store), store, NOW)
+    retries = [r for r in caplog.records if "HTTP 429" in r.getMessage()]
+    assert len(retries) == 20
+    assert api.values(sheet, "Status")
+
+
+def test_permanent_5xx_fails_with_exit_3_and_the_next_cycle_recovers() -> None:
+    api = FakeSheetsAPI()
+    sheet = api.create_spreadsheet("Plan", sheets={"Calendar": calendar_rows(20)})
+    store = StateStore(":memory:")
+    policy = RetryPolicy(attempts=4, sleep=no_sleep)
+    api.faults.fail_next(4, status=503)
+    with pytest.raises(SourceError) as caught:
+        run_once(config(), make(api, sheet, store, policy=policy), store, NOW)
+    assert caught.value.exit_code == 3
+    assert "HTTP 503" in caught.value.message and "4 attempts" in caught.value.message
+    assert store.posts("cal").empty and store.runs("cal") == []
+    run_once(config(), make(api, sheet, store, policy=policy), store, NOW)
+    assert len(store.runs("cal")) == 1
+
+
+def test_a_connection_dropped_mid_write_saves_no_state() -> None:
+    api = FakeSheetsAPI()
+    sheet = api.create_spreadsheet("Plan", sheets={"Calendar": calendar_rows(20)})
+    store = StateStore(":memory:")
+    run_once(config(), make(api, sheet, store), store, NOW)
+    backend = make(api, sheet, store, policy=RetryPolicy(attempts=1, sleep=no_sleep))
+    backend.write_cells("Calendar", {(2, HEADER.index("Status") + 1): "Approved"})
+    api.reset_log()
+    api.faults.drop_connections(1, after=1)  # the read passes, the write's connection drops
+    with pytest.raises(SourceError, match="could not be reached"):
+        run_once(config(), backend, store, NOW + dt.timedelta(minutes=5))
+    assert store.history("cal") == []
+    run_once(config(), make(api, sheet, store), store, NOW + dt.timedelta(minutes=6))
+    assert [(h.post_id, h.field) for h in store.history("cal")] == [("P00000", "status")]
+
+
+def test_thirty_calendars_stay_under_the_quota_with_no_429() -> None:
+    clock = [0.0]
+
+    def advance(seconds: float) -> None:
+        clock[0] += seconds
+
+    api = FakeSheetsAPI(quota_per_minute=60, clock=lambda: clock[0])
+    bucket = TokenBucket(60, clock=lambda: clock[0], sleep=advance)
+    sheets = [api.create_spreadsheet(f"Client {i}", sheets={"Calendar": calendar_rows(10)})
+              for i in range(30)]
+    api.reset_log()
+    for i, sheet in enumerate(sheets):
+        store = StateStore(":memory:")
+        run_once(config(), make(api, sheet, store, bucket=bucket), store, NOW)
+    assert api.stats.get(429, 0) == 0
+    assert len(api.requests) == 30 * 4
+    assert clock[0] >= 60  # the limiter spread 120 requests over more than a minute
