@@ -130,16 +130,25 @@ def cell_changes(tab: str, old: Sequence[Sequence[Any]] | None, new: Sequence[Se
         a = before[r] if r < len(before) else ()
         b = after[r] if r < len(after) else ()
         for c in range(max(len(a), len(b))):
-            x = a[c] if c < len(a) else None
-            y = b[c] if c < len(b) else None
-            if x != y:
-                if len(lines) < limit:
-                    lines.append(f"{tab}!{_column_letter(c)}{r + 1}: {_show(x)} -> {_show(y)}")
-                else:
-                    hidden += 1
+            if (a[c] if c < len(a) else None) == (b[c] if c < len(b) else None):
+                continue
+            if len(lines) >= limit:
+                hidden += 1
+                continue
+            shown_old = _cell_at(old, r, c)
+            shown_new = _cell_at(new, r, c)
+            lines.append(f"{tab}!{_column_letter(c)}{r + 1}: {_show(shown_old)} -> "
+                         f"{_show(shown_new)}")
     if hidden:
         lines.append(f"{tab}: … and {hidden} more cell change(s)")
     return lines
+
+
+def _cell_at(grid: Sequence[Sequence[Any]] | None, r: int, c: int) -> Any:
+    if grid is None or r >= len(grid) or c >= len(grid[r]):
+        return None
+    value = grid[r][c]
+    return None if value == "" else value
 
 
 def _show(value: Any) -> str:

@@ -50,7 +50,19 @@ def xlsx_backend(tmp_path: Path) -> Backend:
     return XlsxBackend(path)
 
 
-BACKENDS: dict[str, Callable[[Path], Backend]] = {"memory": memory_backend, "xlsx": xlsx_backend}
+def google_backend(tmp_path: Path) -> Backend:
+    from sheets_sync.backends.google import GoogleBackend
+    from sheets_sync.backends.http import RetryPolicy, TokenBucket
+    from sheets_sync.testing.fake_sheets import FakeSheetsAPI
+
+    api = FakeSheetsAPI()
+    sheet = api.create_spreadsheet("Plan", sheets={"Calendar": CALENDAR, "Notes": [["keep me"]]})
+    return GoogleBackend(sheet, session=api.session(), policy=RetryPolicy(sleep=lambda s: None),
+                         bucket=TokenBucket(10_000))
+
+
+BACKENDS: dict[str, Callable[[Path], Backend]] = {
+    "memory": memory_backend, "xlsx": xlsx_backend, "google": google_backend}
 
 
 @pytest.fixture(params=sorted(BACKENDS))

@@ -57,17 +57,25 @@ class Backend(abc.ABC):
         """Write single cells ``(row, column)`` (1-based) into ``tab`` (guarded writes only)."""
 
 
+SERIAL_EPOCH = dt.datetime(1899, 12, 30)
+
+
 def normalize_cell(value: Cell) -> Cell:
-    """Return a cell in the form every backend reads back: blanks None, numbers float,
-    midnight datetimes as dates."""
+    """Return a cell as every backend reads it back, for comparisons.
+
+    Blanks become None, numbers float (rounded to 6 decimals), dates and datetimes the
+    spreadsheet serial number they are stored as (Google answers serials, workbooks dates).
+    """
     if value is None or value == "":
         return None
     if isinstance(value, bool):
         return value
-    if isinstance(value, int):
-        return float(value)
-    if isinstance(value, dt.datetime) and value.time() == dt.time(0):
-        return value.date()
+    if isinstance(value, dt.datetime):
+        return round((value.replace(tzinfo=None) - SERIAL_EPOCH) / dt.timedelta(days=1), 6)
+    if isinstance(value, dt.date):
+        return float((value - SERIAL_EPOCH.date()).days)
+    if isinstance(value, (int, float)):
+        return round(float(value), 6)
     return value
 
 

@@ -35,6 +35,8 @@ ENDPOINT_ENV = "SHEETS_SYNC_GOOGLE_ENDPOINT"
 SERIAL_EPOCH = dt.datetime(1899, 12, 30)
 _META_FIELDS = ("properties(title,timeZone,locale),sheets(properties(sheetId,title,index,"
                 "gridProperties(rowCount,columnCount)))")
+# gspread adds "ranges" to the params it is given: always pass a copy.
+# gspread adds "ranges" to the params dict it is given: always pass a copy.
 _READ = {"valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption": "SERIAL_NUMBER",
          "majorDimension": "ROWS"}
 
@@ -159,7 +161,7 @@ class GoogleBackend(Backend):
             present = [t for t in owned if t in sheets]
             try:
                 answer = self._call(self.http.values_batch_get, self.id,
-                                    [_quote(title)] + [_quote(t) for t in present], _READ,
+                                    [_quote(title)] + [_quote(t) for t in present], dict(_READ),
                                     retry_stale=not refresh)
             except _StaleLayout:
                 continue
@@ -194,7 +196,8 @@ class GoogleBackend(Backend):
                    {"valueInputOption": "RAW", "data": data})
 
     def read_row(self, tab: str, row: int) -> list[Cell]:
-        answer = self._call(self.http.values_get, self.id, f"{_quote(tab)}!{row}:{row}", _READ)
+        answer = self._call(self.http.values_get, self.id, f"{_quote(tab)}!{row}:{row}",
+                            dict(_READ))
         values = answer.get("values", [[]])
         return list(values[0]) if values else []
 
@@ -291,20 +294,30 @@ def _free_id(used: set[int]) -> int:
 
 
 def _date_cells(grid: Grid) -> list[list[int]]:
-    """Runs of date cells as [column, first row, last row, has time] (0-based)."""
+    """Where dates are, as format runs [column, first row, last row (-1: to the end), timed].
+
+    A column whose cells below the header are all dates or blanks is one run to the end of
+    the sheet, so new rows need no new formatting (Status, History); other date cells (the
+    Report's) are runs of consecutive rows.
+    """
+    width = max((len(r) for r in grid), default=0)
     runs: list[list[int]] = []
-    open_runs: dict[tuple[int, int], list[int]] = {}
-    for r, row in enumerate(grid):
-        for c, value in enumerate(row):
-            if isinstance(value, dt.date):
-                timed = int(isinstance(value, dt.datetime))
-                run = open_runs.get((c, timed))
-                if run is not None and run[2] == r - 1:
-                    run[2] = r
-                else:
-                    run = [c, r, r, timed]
-                    open_runs[(c, timed)] = run
-                    runs.append(run)
+    for c in range(width):
+        cells = [(r, row[c]) for r, row in enumerate(grid[1:], start=1)
+                 if c < len(row) and row[c] not in (None, "")]
+        dates = [(r, v) for r, v in cells if isinstance(v, dt.date)]
+        if not dates:
+            continue
+        timed = int(any(isinstance(v, dt.datetime) for _, v in dates))
+        if len(dates) == len(cells):
+            runs.append([c, 1, -1, timed])
+            continue
+        for r, value in dates:
+            kind = int(isinstance(value, dt.datetime))
+            if runs and runs[-1][0] == c and runs[-1][2] == r - 1 and runs[-1][3] == kind:
+                runs[-1][2] = r
+            else:
+                runs.append([c, r, r, kind])
     return runs
 
 
@@ -312,9 +325,12 @@ def _format_requests(sheet_id: int, runs: list[list[int]]) -> list[dict[str, Any
     out = []
     for column, first, last, timed in runs:
         pattern = "yyyy-mm-dd hh:mm" if timed else "yyyy-mm-dd"
+        cells: dict[str, Any] = {"sheetId": sheet_id, "startRowIndex": first,
+                                 "startColumnIndex": column, "endColumnIndex": column + 1}
+        if last >= 0:
+            cells["endRowIndex"] = last + 1
         out.append({"repeatCell": {
-            "range": {"sheetId": sheet_id, "startRowIndex": first, "endRowIndex": last + 1,
-                      "startColumnIndex": column, "endColumnIndex": column + 1},
+            "range": cells,
             "cell": {"userEnteredFormat": {"numberFormat": {
                 "type": "DATE_TIME" if timed else "DATE", "pattern": pattern}}},
             "fields": "userEnteredFormat.numberFormat"}})
