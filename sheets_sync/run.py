@@ -88,8 +88,8 @@ def run_once(config: CalendarConfig, backend: Backend, store: StateStore, now: d
     outputs = _outputs(calendar, findings, observation.changes, store, snapshot, config, now)
     changed = [tab for tab, grid in outputs.items() if not _same(tab, grid, snapshot, config)]
     cells = sum(sum(len(r) for r in outputs[tab]) for tab in changed)
-    result = CycleResult(config.name, calendar, snapshot.source, len(calendar.frame), findings, outputs,
-                         changed, cells, dry_run, previous=snapshot.owned)
+    result = CycleResult(config.name, calendar, snapshot.source, len(calendar.frame), findings,
+                         outputs, changed, cells, dry_run, previous=snapshot.owned)
     if dry_run:
         return result
     if changed:

@@ -7,6 +7,7 @@ import logging
 from typing import Any
 
 import pytest
+from conftest import HEADER, at, row
 
 from sheets_sync.backends.google import GoogleBackend, spreadsheet_id
 from sheets_sync.backends.http import RetryPolicy, TokenBucket
@@ -15,8 +16,6 @@ from sheets_sync.errors import SourceError
 from sheets_sync.run import run_once
 from sheets_sync.state import StateStore
 from sheets_sync.testing.fake_sheets import FakeSheetsAPI
-
-from conftest import HEADER, at, row
 
 NOW = at("2026-03-10 09:30")  # no urgent post crosses a whole hour in the next minutes
 OWNED = ("Status", "Report", "History")
@@ -165,7 +164,7 @@ def test_thirty_calendars_stay_under_the_quota_with_no_429() -> None:
     sheets = [api.create_spreadsheet(f"Client {i}", sheets={"Calendar": calendar_rows(10)})
               for i in range(30)]
     api.reset_log()
-    for i, sheet in enumerate(sheets):
+    for sheet in sheets:
         store = StateStore(":memory:")
         run_once(config(), make(api, sheet, store, bucket=bucket), store, NOW)
     assert api.stats.get(429, 0) == 0

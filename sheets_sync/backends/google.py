@@ -35,7 +35,6 @@ ENDPOINT_ENV = "SHEETS_SYNC_GOOGLE_ENDPOINT"
 SERIAL_EPOCH = dt.datetime(1899, 12, 30)
 _META_FIELDS = ("properties(title,timeZone,locale),sheets(properties(sheetId,title,index,"
                 "gridProperties(rowCount,columnCount)))")
-# gspread adds "ranges" to the params it is given: always pass a copy.
 # gspread adds "ranges" to the params dict it is given: always pass a copy.
 _READ = {"valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption": "SERIAL_NUMBER",
          "majorDimension": "ROWS"}
