@@ -127,3 +127,67 @@ def test_a_cycle_killed_between_write_and_save_is_redone_cleanly(tmp_path: Path)
     history_tab = read_tabs(workbook, "Calendar", ["History"])[1]["History"]
     assert history_tab is not None and len(history_tab) == 2
     assert not [p for p in os.listdir(tmp_path) if p.endswith(".tmp")]
+
+
+def rich_workbook(path: Path) -> Path:
+    """A client's calendar with comments, formats, a formula, a chart and an image."""
+    import datetime as dt
+
+    import openpyxl
+    from openpyxl.chart import BarChart, Reference
+    from openpyxl.comments import Comment
+    from openpyxl.styles import PatternFill
+    from test_xlsx_write import _png, _RawPng
+
+    wb = openpyxl.Workbook()
+    cal = wb.active
+    cal.title = "Calendar"
+    cal.append(["ID", "Channel", "Publish date", "Status", "Caption", "Revision round"])
+    cal.append(["P1", "Instagram", dt.datetime(2026, 3, 11, 10), "Client review",
+                "=HYPERLINK(\"http://x\",\"y\")", 1])
+    cal.append(["P2", "X", dt.datetime(2026, 3, 12, 10), "Draft", "İkinci\ngönderi 😀", 3])
+    cal["E2"].data_type = "s"  # a caption that only looks like a formula
+    cal["D2"].fill = PatternFill("solid", fgColor="FFFF00")
+    cal["E3"].comment = Comment("Client: shorter please", "Elif")
+    cal["H2"] = "=SUM(F2:F3)"
+    chart = BarChart()
+    chart.add_data(Reference(cal, min_col=6, min_row=1, max_row=3), titles_from_data=True)
+    cal.add_chart(chart, "J2")
+    cal.add_image(_RawPng(_png()))
+    wb.create_sheet("Notes")["A1"] = "Agency notes"
+    wb.save(path)
+    return path
+
+
+def test_sync_keeps_images_charts_and_comments_and_office_suites_read_it(
+        tmp_path: Path) -> None:
+    import shutil
+
+    import openpyxl
+    from python_calamine import CalamineWorkbook
+
+    workbook = rich_workbook(tmp_path / "client.xlsx")
+    before = entries(workbook)
+    code, _, err = run("sync", str(workbook), "--today", "2026-03-10")
+    assert code == 0, err
+    after = entries(workbook)
+    registering = {"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml",
+                   "docProps/app.xml", "xl/styles.xml"}
+    changed = {n for n in before if before[n] != after[n]}
+    assert changed <= registering
+    assert any("drawing" in n for n in before) and any("chart" in n for n in before)
+    assert any("comments" in n for n in before)
+    assert set(after) - set(before)  # the three new sheet parts
+    book = openpyxl.load_workbook(workbook)
+    assert book.sheetnames == ["Calendar", "Notes", "Status", "Report", "History"]
+    status = [r for r in book["Status"].iter_rows(values_only=True)]
+    assert status[0][:3] == ("Severity", "Code", "Post ID")
+    calamine = CalamineWorkbook.from_path(str(workbook))
+    assert calamine.get_sheet_by_name("Status").to_python()[0][0] == "Severity"
+    assert book["Calendar"]["E2"].value == "=HYPERLINK(\"http://x\",\"y\")"
+    office = shutil.which("soffice") or shutil.which("libreoffice")
+    if office:
+        converted = subprocess.run([office, "--headless", "--convert-to", "pdf", "--outdir",
+                                    str(tmp_path / "pdf"), str(workbook)],
+                                   capture_output=True, timeout=180, check=False)
+        assert converted.returncode == 0 and (tmp_path / "pdf" / "client.pdf").exists()
