@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 import shutil
 import sqlite3
-from importlib import resources
 from pathlib import Path
 
 from sheets_sync.errors import UsageError
 from sheets_sync.state import StateError, StateStore
 
+DATA_DIR = Path(__file__).resolve().parent / "data"
 CONFIG_NAME = "sheets-sync.toml"
 WORKBOOK_NAME = "calendar.xlsx"
 
@@ -25,14 +25,13 @@ def init(directory: Path) -> list[Path]:
     if existing:
         raise UsageError(f"{', '.join(map(str, existing))} already exist(s); nothing written "
                          "(choose another directory)")
-    data = resources.files("sheets_sync") / "data"
+    data = DATA_DIR
     text = (data / "example.toml").read_text(encoding="utf-8")
     text, count = re.subn(r'(?m)^path = ".*"', f'path = "{WORKBOOK_NAME}"', text, count=1)
     if count != 1:  # the bundled example always names its workbook; keep it that way
         raise RuntimeError("bundled example configuration has no calendar path")
     directory.mkdir(parents=True, exist_ok=True)
-    with resources.as_file(data / WORKBOOK_NAME) as sample:
-        shutil.copyfile(sample, workbook_path)
+    shutil.copyfile(data / WORKBOOK_NAME, workbook_path)
     config_path.write_text(text, encoding="utf-8")
     return [config_path, workbook_path]
 

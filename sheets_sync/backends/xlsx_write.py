@@ -322,7 +322,37 @@ def _sheet_xml(
     ref = f"A1:{_column(last_col)}{last_row}" if (last_row, last_col) > (1, 1) else "A1"
     head = f'{_SHEET_HEAD}<dimension ref="{ref}"/>{_FROZEN if last_row > 1 else ""}'
     sheet_data = f"<sheetData>{''.join(body)}</sheetData>" if body else "<sheetData/>"
-    return f"{head}{sheet_data}</worksheet>".encode()
+    return f"{head}{_widths(rows)}{sheet_data}</worksheet>".encode()
+
+
+WIDTH_SAMPLE_ROWS = 2000
+MIN_WIDTH, MAX_WIDTH = 8, 80
+
+
+def _widths(rows: Sequence[Sequence[Cell]]) -> str:
+    """Column widths that fit the content (from the first rows), so dates never show ###."""
+    widths: list[int] = []
+    for row in rows[:WIDTH_SAMPLE_ROWS]:
+        for j, value in enumerate(row):
+            if value is None:
+                continue
+            if isinstance(value, datetime.datetime):
+                size = 16
+            elif isinstance(value, datetime.date):
+                size = 10
+            elif isinstance(value, str):
+                size = max((len(line) for line in value.splitlines()), default=0)
+            else:
+                size = len(str(value))
+            if j >= len(widths):
+                widths.extend([0] * (j + 1 - len(widths)))
+            widths[j] = max(widths[j], size)
+    if not widths:
+        return ""
+    cols = "".join(
+        f'<col min="{j}" max="{j}" width="{min(max(w + 2, MIN_WIDTH), MAX_WIDTH)}" '
+        'customWidth="1"/>' for j, w in enumerate(widths, 1))
+    return f"<cols>{cols}</cols>"
 
 
 # --- editing cells of an existing sheet -----------------------------------------------------
