@@ -1,0 +1,84 @@
+"""The benchmark suite: engine, xlsx sync, Google sync on the fake, daemon memory.
+
+Usage: python bench/run.py [--quick] [--repeat 5] [--out bench/results.json]
+
+Each measurement runs in a fresh subprocess so its peak RSS is its own. Seconds are
+medians of --repeat runs; memory is peak RSS in MB. Prints a table and writes JSON:
+
+  {"engine": {"10000": {"median_s", "peak_rss_mb"}, "100000": .., "500000": ..},
+   "xlsx_sync": {"10000": {..}, "100000": {..}},
+   "google_sync": {"100000": {"median_s", "requests", "bytes_in", "bytes_out"}},
+   "daemon_rss_mb": {"1": .., "100": .., "1000": ..},
+   "growth_exponent": ..}
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+TARGETS = {
+    "engine 100k s": 1.0, "engine 500k s": 5.0, "engine 500k MB": 3000,
+    "growth exponent": 1.1, "xlsx 100k s": 15.0, "daemon growth %": 5.0,
+}
+
+
+def measure(kind: str, *args: Any) -> dict[str, Any]:
+    """Run one measurement of bench/measure.py in a subprocess and return its JSON."""
+    command = [sys.executable, str(HERE / "measure.py"), kind, *map(str, args)]
+    done = subprocess.run(command, capture_output=True, text=True, check=False,
+                          env={**os.environ, "PYTHONHASHSEED": "0"})
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{done.stderr}")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="smaller sizes, fewer cycles")
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--out", default=str(HERE / "results.json"))
+    args = parser.parse_args()
+    engine_sizes = [10_000, 100_000] if args.quick else [10_000, 100_000, 500_000]
+    xlsx_sizes = [10_000] if args.quick else [10_000, 100_000]
+    google_size = 10_000 if args.quick else 100_000
+    daemon_cycles = [1, 10, 100] if args.quick else [1, 100, 1000]
+
+    results: dict[str, Any] = {"cores": os.cpu_count(), "quick": args.quick,
+                               "engine": {}, "xlsx_sync": {}, "google_sync": {}}
+    for rows in engine_sizes:
+        results["engine"][str(rows)] = measure("engine", rows, args.repeat)
+        print(f"engine      {rows:>7} rows  {_fmt(results['engine'][str(rows)])}", flush=True)
+    for rows in xlsx_sizes:
+        results["xlsx_sync"][str(rows)] = measure("xlsx", rows, args.repeat)
+        print(f"xlsx sync   {rows:>7} rows  {_fmt(results['xlsx_sync'][str(rows)])}", flush=True)
+    results["google_sync"][str(google_size)] = measure("google", google_size, args.repeat)
+    print(f"google sync {google_size:>7} rows  "
+          f"{_fmt(results['google_sync'][str(google_size)])}", flush=True)
+    rss = measure("daemon", 10_000, *daemon_cycles)
+    results["daemon_rss_mb"] = rss
+    print(f"daemon RSS after cycles (10k rows): {rss}", flush=True)
+    if "500000" in results["engine"]:
+        t100 = results["engine"]["100000"]["median_s"]
+        t500 = results["engine"]["500000"]["median_s"]
+        results["growth_exponent"] = round(math.log(t500 / t100) / math.log(5), 3)
+        print(f"growth exponent (engine 100k -> 500k): {results['growth_exponent']}")
+    Path(args.out).write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {args.out}")
+
+
+def _fmt(entry: dict[str, Any]) -> str:
+    return "  ".join(f"{k}={v}" for k, v in entry.items())
+
+
+if __name__ == "__main__":
+    main()
