@@ -94,6 +94,8 @@ def _token(text: str) -> tuple[int | None, int | None]:
 def parse_cells(text: str) -> Box:
     """Parse ``A1``, ``A1:B2``, ``A:B``, ``1:2``, ``A2:B``, ``R1C1:R2C2`` into a box."""
     text = text.strip()
+    if not text:
+        raise RangeError(text)
     if ":" in text:
         left, _, right = text.partition(":")
         r0, c0 = _token(left.strip())
@@ -132,10 +134,10 @@ def parse_range(text: str, titles: list[str]) -> ParsedRange:
         if not rest.startswith("!"):
             raise RangeError(text)
         cells = rest[1:]
-        return ParsedRange(text, title, parse_cells(cells) if cells else None, cells)
+        return ParsedRange(text, title, parse_cells(cells), cells)
     if "!" in raw:
         title, _, cells = raw.rpartition("!")
-        return ParsedRange(text, title, parse_cells(cells) if cells else None, cells)
+        return ParsedRange(text, title, parse_cells(cells), cells)
     lowered = {t.casefold() for t in titles}
     if raw.casefold() in lowered:
         return ParsedRange(text, raw, None, "")

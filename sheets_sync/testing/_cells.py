@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -23,11 +24,14 @@ class ErrorValue:
 Scalar = float | str | bool | ErrorValue
 
 
-class Cell(NamedTuple):
-    """One stored cell: its value (for formulas, the value of a formula without references)."""
+class Formula(NamedTuple):
+    """A stored formula (``=A1*2``); its value is computed when the cell is read."""
 
-    value: Scalar
-    formula: str | None = None
+    text: str
+
+
+# What a grid cell holds: its value itself, or a Formula. Empty cells are None.
+Cell = Scalar | Formula
 
 
 class Locale(NamedTuple):
@@ -115,7 +119,8 @@ def parse_number(text: str, loc: Locale) -> tuple[float, dict[str, str] | None] 
         return value / 100, {"type": "PERCENT", "pattern": f"0{decimals}%"}
     currency = m["pre"] or ("₺" if m["post"] == "TL" else m["post"] or "")
     if currency:
-        pattern = f"{currency}#,##0{decimals or '.00'}" if m["pre"] else f"#,##0{decimals} {currency}"
+        cents = decimals or ".00"
+        pattern = f"{currency}#,##0{cents}" if m["pre"] else f"#,##0{decimals} {currency}"
         return value, {"type": "CURRENCY", "pattern": pattern}
     if m["exp"]:
         return value, {"type": "SCIENTIFIC", "pattern": "0.00E+00"}
@@ -125,9 +130,11 @@ def parse_number(text: str, loc: Locale) -> tuple[float, dict[str, str] | None] 
 
 
 _DATE_ISO = re.compile(r"(?P<y>[0-9]{4})(?P<s>[-/.])(?P<m>[0-9]{1,2})(?P=s)(?P<d>[0-9]{1,2})")
-_DATE_LOC = re.compile(r"(?P<a>[0-9]{1,2})(?P<s>[-/.])(?P<b>[0-9]{1,2})(?P=s)(?P<y>[0-9]{4}|[0-9]{2})")
-_TIME = re.compile(r"(?P<h>[0-9]{1,2}):(?P<mi>[0-9]{2})(?::(?P<sec>[0-9]{2})(?:\.(?P<ms>[0-9]+))?)?"
-                   r"\s*(?P<ap>[AaPp][Mm])?")
+_DATE_LOC = re.compile(
+    r"(?P<a>[0-9]{1,2})(?P<s>[-/.])(?P<b>[0-9]{1,2})(?P=s)(?P<y>[0-9]{4}|[0-9]{2})")
+_TIME = re.compile(
+    r"(?P<h>[0-9]{1,2}):(?P<mi>[0-9]{2})(?::(?P<sec>[0-9]{2})(?:\.(?P<ms>[0-9]+))?)?"
+    r"\s*(?P<ap>[AaPp][Mm])?")
 
 
 def _time_part(text: str) -> tuple[dt.time, str] | None:
@@ -159,12 +166,14 @@ def _date_part(text: str, loc: Locale) -> tuple[dt.date, str] | None:
         a, b, y, sep = int(m["a"]), int(m["b"]), int(m["y"]), m["s"]
         if len(m["y"]) == 2:
             y += 2000 if y < 30 else 1900
+        first = len(m["a"]) == 2
+        second = len(m["b"]) == 2
         if loc.order == "MDY":
             mo, d = a, b
-            pattern = ("MM" if len(m["a"]) == 2 else "M") + sep + ("dd" if len(m["b"]) == 2 else "d")
+            pattern = ("MM" if first else "M") + sep + ("dd" if second else "d")
         else:
             d, mo = a, b
-            pattern = ("dd" if len(m["a"]) == 2 else "d") + sep + ("MM" if len(m["b"]) == 2 else "M")
+            pattern = ("dd" if first else "d") + sep + ("MM" if second else "M")
         pattern += sep + ("yyyy" if len(m["y"]) == 4 else "yy")
     try:
         return dt.date(y, mo, d), pattern
@@ -197,38 +206,38 @@ def parse_user_entered(
 ) -> tuple[Cell | None, dict[str, str] | None]:
     """Return the cell a USER_ENTERED value becomes, and the number format it implies."""
     if isinstance(value, bool):
-        return Cell(value), None
+        return value, None
     if isinstance(value, int | float):
-        return Cell(float(value)), None
+        return float(value), None
     text = str(value)
     if text == "":
         return None, None
     if text.startswith("'"):
-        return Cell(text[1:]), None
+        return text[1:], None
     if fmt is not None and fmt.get("type") == "TEXT":
-        return Cell(text), None
+        return text, None
     if text.startswith("=") and len(text) > 1:
-        return Cell("", text), None
+        return Formula(text), None
     stripped = text.strip()
     if stripped.upper() in ("TRUE", "FALSE"):
-        return Cell(stripped.upper() == "TRUE"), None
+        return stripped.upper() == "TRUE", None
     number = parse_number(stripped, loc)
     if number is not None:
-        return Cell(number[0]), number[1]
+        return number[0], number[1]
     moment = parse_datetime(stripped, loc)
     if moment is not None:
-        return Cell(moment[0]), moment[1]
-    return Cell(text), None
+        return moment[0], moment[1]
+    return text, None
 
 
 def raw_cell(value: Any) -> Cell | None:
     """Return the cell a RAW value becomes: strings stay strings, "" clears."""
     if isinstance(value, bool):
-        return Cell(value)
+        return value
     if isinstance(value, int | float):
-        return Cell(float(value))
+        return float(value)
     text = str(value)
-    return Cell(text) if text else None
+    return text if text else None
 
 
 # --------------------------------------------------------------------------- output
@@ -241,6 +250,7 @@ def json_number(value: float) -> float | int:
     return value
 
 
+@functools.lru_cache(maxsize=65536)
 def general_number(value: float, loc: Locale) -> str:
     """Format a number in the automatic format: up to 10 decimals, no float noise."""
     if value == 0:
@@ -266,6 +276,7 @@ _DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Su
 _DT_TOKEN = re.compile(r'"[^"]*"|\\.|am/pm|a/p|y+|m+|d+|h+|s+|\.0+|[^"\\amydhs]+|.', re.IGNORECASE)
 
 
+@functools.lru_cache(maxsize=65536)
 def format_datetime(serial: float, pattern: str) -> str:
     """Format a serial number with a date/time pattern such as ``dd.MM.yyyy HH:mm``."""
     moment = moment_of(serial)
@@ -315,6 +326,7 @@ def format_datetime(serial: float, pattern: str) -> str:
 _NUM_BODY = re.compile(r"[#0?,]*\.?[#0?]*(?:[Ee][-+]?0+)?")
 
 
+@functools.lru_cache(maxsize=65536)
 def format_pattern_number(value: float, pattern: str, loc: Locale) -> str:
     """Format a number with a number pattern such as ``#,##0.00``, ``0%`` or ``[$₺]#,##0``."""
     sections = pattern.split(";")

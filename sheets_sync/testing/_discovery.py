@@ -60,7 +60,8 @@ def discovery_document(name: str = "sheets.v4") -> dict[str, Any]:
         )
     base = Path(next(iter(spec.submodule_search_locations)))
     path = base / "discovery_cache" / "documents" / f"{name}.json"
-    return json.loads(path.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+    document: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return document
 
 
 def _snake(name: str) -> str:
@@ -217,7 +218,7 @@ class Validator:
 
 
 def violation_field(message: str) -> str:
-    m = re.search(r"at '([^']*)'", message)
+    m = re.search(r"at '([^']*)'", message) or re.search(r'Unknown name "([^"]*)"', message)
     return m.group(1) if m else ""
 
 

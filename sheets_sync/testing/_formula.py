@@ -100,7 +100,7 @@ def _scalar(v: Any) -> Scalar | None:
     if isinstance(v, _Range):
         cells = v.flat()
         return cells[0] if cells else None
-    return v  # type: ignore[no-any-return]
+    return v
 
 
 def _numbers(args: list[Any], *, strict: bool = False) -> list[float]:

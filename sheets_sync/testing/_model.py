@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ._a1 import format_range
-from ._cells import Cell, ErrorValue, Locale, Scalar, locale_info, render
+from ._cells import Cell, ErrorValue, Formula, Locale, Scalar, locale_info, render
 from ._formula import _Fail, evaluate
 
 
@@ -31,7 +31,9 @@ class ApiError(Exception):
                 "code": self.code,
                 "message": self.message,
                 "errors": [{"message": self.message, "domain": "global",
-                            "reason": self.drive_reason}],
+                            "reason": self.drive_reason,
+                            **({"location": "fileId", "locationType": "parameter"}
+                               if self.drive_reason == "notFound" else {})}],
             }
             return {"error": error}
         error = {"code": self.code, "message": self.message, "status": self.status}
@@ -203,8 +205,8 @@ class Reader:
         cell = sheet.get(r, c)
         if cell is None:
             return None
-        if cell.formula is None:
-            return cell.value
+        if not isinstance(cell, Formula):
+            return cell
         key = (sheet.id, r, c)
         if key in self.memo:
             return self.memo[key]
@@ -212,7 +214,7 @@ class Reader:
             return ErrorValue("#REF!", "Circular dependency detected.")
         self.active.add(key)
         try:
-            result = evaluate(cell.formula, self._resolver(sheet), self.book.now)
+            result = evaluate(cell.text, self._resolver(sheet), self.book.now)
         finally:
             self.active.discard(key)
         self.memo[key] = result
@@ -245,24 +247,25 @@ class Reader:
                 if cell is None:
                     values.append("")
                     continue
-                if cell.formula is None:
-                    value: Scalar | None = cell.value
-                    if isinstance(value, str):
-                        values.append(value)
-                        end = len(values)
-                        continue
-                    if (isinstance(value, float) and value_render != "FORMATTED_VALUE"
-                            and (r, c) not in formats):
-                        values.append(int(value) if value.is_integer() and abs(value) < 1e15
-                                      else value)
-                        end = len(values)
-                        continue
+                if isinstance(cell, str):
+                    values.append(cell)
+                    end = len(values)
+                    continue
+                formula: str | None = None
+                if isinstance(cell, Formula):
+                    formula = cell.text
+                    value: Scalar | None = self.value(sheet, r, c)
+                elif (isinstance(cell, float) and value_render != "FORMATTED_VALUE"
+                        and (r, c) not in formats):
+                    values.append(int(cell) if cell.is_integer() and abs(cell) < 1e15 else cell)
+                    end = len(values)
+                    continue
                 else:
-                    value = self.value(sheet, r, c)
-                shown = render(value, cell.formula, formats.get((r, c)), value_render,
-                               date_render, loc)
+                    value = cell
+                shown = render(value, formula, formats.get((r, c)), value_render, date_render,
+                               loc)
                 values.append(shown)
-                if shown != "" or cell.formula is not None:
+                if shown != "" or formula is not None:
                     end = len(values)
             del values[end:]
             out.append(values)
@@ -271,3 +274,38 @@ class Reader:
         del out[last:]
         return out
 
+
+_ID_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+
+class Store:
+    """Every spreadsheet of one fake, keyed by ID (guarded by the fake's lock)."""
+
+    def __init__(self, rng: Any, owner: str) -> None:
+        self.books: dict[str, Spreadsheet] = {}
+        self.rng = rng
+        self.owner = owner
+
+    def new_id(self) -> str:
+        while True:
+            candidate = "1" + "".join(self.rng.choice(_ID_CHARS) for _ in range(43))
+            if candidate not in self.books:
+                return candidate
+
+    def new_spreadsheet(self, title: str, *, locale: str = "en_US", time_zone: str = "Etc/GMT",
+                        mime_type: str = "application/vnd.google-apps.spreadsheet",
+                        with_sheet: bool = True) -> Spreadsheet:
+        now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+        book = Spreadsheet(self.new_id(), title, locale, time_zone, now)
+        book.mime_type = mime_type
+        if with_sheet and mime_type == "application/vnd.google-apps.spreadsheet":
+            book.sheets.append(Sheet({"sheetId": 0, "title": "Sheet1", "index": 0,
+                                      "sheetType": "GRID",
+                                      "gridProperties": {"rowCount": 1000, "columnCount": 26}}))
+        book.permissions.append({"kind": "drive#permission", "id": "owner-permission",
+                                 "type": "user", "emailAddress": self.owner, "role": "owner"})
+        self.books[book.id] = book
+        return book
+
+    def touch(self, book: Spreadsheet) -> None:
+        book.modified = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
