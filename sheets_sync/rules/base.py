@@ -54,6 +54,9 @@ def per_distinct(values: pd.Series, func: Callable[[Any], Any], dtype: Any = obj
     unique text are cheaper this way than through pandas' string accessors.
     """
     codes, uniques = pd.factorize(values)
+    if len(uniques) * 2 > len(values):  # mostly distinct (captions, links): no detour
+        call = func if key is None else (lambda v: func(key(v)))
+        return np.array([call("" if v is None else v) for v in values], dtype=dtype)
     keyed = [key(u) for u in uniques] if key is not None else list(uniques)
     results = np.array([func(u) for u in keyed], dtype=dtype)
     if not len(results):

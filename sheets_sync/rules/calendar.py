@@ -38,6 +38,9 @@ def _fmt(ctx: Context, day: pd.Timestamp) -> str:
 @rule("cadence-below-contract")
 def cadence(ctx: Context) -> None:
     live = _live(ctx)
+    # Posts per (client, channel, Monday of the week), counted once for the whole calendar.
+    week = live["day"] - pd.to_timedelta(live["day"].dt.day_of_week, unit="D")
+    counts = live.groupby([live["client"], live["channel"], week]).size().to_dict()
     for client, settings in ctx.settings.items():
         contract = {k: v for k, v in settings.rules.cadence.posts_per_week.items() if v > 0}
         if not contract:
@@ -46,12 +49,9 @@ def cadence(ctx: Context) -> None:
         first_monday = today - pd.Timedelta(days=today.weekday())
         end = today + pd.Timedelta(days=settings.rules.cadence.horizon_days)
         mondays = pd.date_range(first_monday, end - pd.Timedelta(days=1), freq="7D")
-        mine = live[live["client"] == client]
-        week = mine["day"] - pd.to_timedelta(mine["day"].dt.day_of_week, unit="D")
-        counts = mine.groupby([mine["channel"], week]).size().to_dict()
         for channel, target in sorted(contract.items()):
             for monday in mondays:
-                count = int(counts.get((channel, monday), 0))
+                count = int(counts.get((client, channel, monday), 0))
                 if count < target:
                     ctx.builder.calendar_level(
                         "cadence-below-contract", "channel", None, ctx.messages.text(
@@ -125,27 +125,34 @@ def calendar_gaps(ctx: Context) -> None:
 
 @rule("pillar-mix-off-target")
 def pillar_mix(ctx: Context) -> None:
+    targeted = {c: s.rules.pillars for c, s in ctx.settings.items() if s.rules.pillars.targets}
+    if not targeted:
+        return
     live = _live(ctx)
-    for client, settings in ctx.settings.items():
-        rules = settings.rules.pillars
-        if not rules.targets:
+    live = live[live["client"].isin(list(targeted))]
+    month = live["day"].to_numpy().astype("datetime64[M]")
+    folded = per_distinct(live["pillar"], normalize)
+    # Posts per (client, month, pillar), counted once for the whole calendar.
+    counts = pd.Series(1, index=pd.MultiIndex.from_arrays(
+        [live["client"].to_numpy(dtype=object), month, folded])).groupby(level=[0, 1, 2]).size()
+    per_month: dict[tuple[str, np.datetime64], dict[str, int]] = {}
+    for (client, when, pillar), posts in counts.items():
+        per_month.setdefault((client, np.datetime64(when, "M")), {})[pillar] = int(posts)
+    for (client, when), pillars in sorted(per_month.items()):
+        rules = targeted[client]
+        total = sum(pillars.values())
+        this_month = _today(ctx, client).to_datetime64().astype("datetime64[M]")
+        if when < this_month or total < max(rules.min_posts, 1):
             continue
-        today = _today(ctx, client)
-        mine = live[(live["client"] == client) & (live["day"] >= today.replace(day=1))]
-        month = mine["day"].dt.strftime("%Y-%m")
-        folded = pd.Series(per_distinct(mine["pillar"], normalize), index=mine.index)
-        for key, group in folded.groupby(month):
-            if len(group) < max(rules.min_posts, 1):
-                continue
-            for pillar, target in rules.targets.items():
-                actual = 100.0 * float((group == normalize(pillar)).sum()) / len(group)
-                if abs(actual - target) > rules.tolerance_pct:
-                    first = pd.Timestamp(f"{key}-01")
-                    ctx.builder.calendar_level(
-                        "pillar-mix-off-target", "pillar", None, ctx.messages.text(
-                            "pillar-mix-off-target", client=client, month=key, pillar=pillar,
-                            actual=round(actual), target=round(target)),
-                        client=client, when=first.to_datetime64())
+        key = str(when)
+        for pillar, target in rules.targets.items():
+            actual = 100.0 * pillars.get(normalize(pillar), 0) / total
+            if abs(actual - target) > rules.tolerance_pct:
+                ctx.builder.calendar_level(
+                    "pillar-mix-off-target", "pillar", None, ctx.messages.text(
+                        "pillar-mix-off-target", client=client, month=key, pillar=pillar,
+                        actual=round(actual), target=round(target)),
+                    client=client, when=pd.Timestamp(f"{key}-01").to_datetime64())
 
 
 @rule("next-month-not-ready")

@@ -17,13 +17,12 @@ _LINKISH = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|www\.)", re.IGNORECASE)
 _VALID_URL = re.compile(r"^https?://[^\s/?#.]+(?:\.[^\s/?#.]+)+(?::\d+)?(?:[/?#]\S*)?$")
 
 
-def _hashtag_counts(texts: pd.Series) -> np.ndarray:
-    """Per cell: the number of hashtags (the regex runs only where '#' occurs at all)."""
-    counts = np.array([t.count("#") for t in texts], dtype=float)
-    tagged = counts > 0
-    if tagged.any():
-        counts[tagged] = [len(_HASHTAG.findall(t)) for t in texts[tagged]]
-    return counts
+def _hash_signs(texts: pd.Series) -> np.ndarray:
+    return np.array([t.count("#") for t in texts], dtype=float)
+
+
+def _hashtags(texts: pd.Series) -> np.ndarray:
+    return np.array([len(_HASHTAG.findall(t)) for t in texts], dtype=float)
 
 
 def _bad_link(text: str) -> bool:
@@ -157,11 +156,15 @@ def caption_length(ctx: Context) -> None:
 @rule("too-many-hashtags")
 def hashtag_count(ctx: Context) -> None:
     frame = ctx.frame
-    counts = _hashtag_counts(frame["caption"])
-    if ctx.has("hashtags"):
-        counts = counts + _hashtag_counts(frame["hashtags"])
+    columns = ["caption", "hashtags"] if ctx.has("hashtags") else ["caption"]
     limits = _per_channel_limit(ctx, "hashtag_limit")
-    mask = counts > limits
+    # Hashtags never outnumber '#' signs: the regex only runs where the signs exceed the limit.
+    signs = sum(_hash_signs(frame[name]) for name in columns)
+    counts = np.zeros(len(frame))
+    candidates = signs > limits
+    if candidates.any():
+        counts[candidates] = sum(_hashtags(frame.loc[candidates, name]) for name in columns)
+    mask = candidates & (counts > limits)
     if mask.any():
         column = "hashtags" if ctx.has("hashtags") else "caption"
         ctx.add("too-many-hashtags", mask, column, ctx.messages.render(
