@@ -37,10 +37,25 @@ def _fmt(ctx: Context, day: pd.Timestamp) -> str:
 
 @rule("cadence-below-contract")
 def cadence(ctx: Context) -> None:
-    live = _live(ctx)
-    # Posts per (client, channel, Monday of the week), counted once for the whole calendar.
-    week = live["day"] - pd.to_timedelta(live["day"].dt.day_of_week, unit="D")
-    counts = live.groupby([live["client"], live["channel"], week]).size().to_dict()
+    frame = ctx.frame
+    contracted = ctx.per_client(
+        lambda s: any(n > 0 for n in s.rules.cadence.posts_per_week.values()), bool)
+    if not contracted.any():
+        return
+    days = frame["publish_at"].to_numpy().astype("datetime64[D]")
+    horizon = ctx.per_client(lambda s: s.rules.cadence.horizon_days + 7, "int64")
+    today = ctx.today_local
+    live = (contracted & (frame["status"] != "cancelled").to_numpy() & ~np.isnat(days)
+            & (days >= today - np.timedelta64(7, "D"))
+            & (days < today + horizon.astype("timedelta64[D]")))
+    # Posts per (client, channel, Monday of the week) as integer keys, counted in one pass.
+    day_numbers = days[live].astype("int64")
+    mondays_since_epoch = day_numbers - (day_numbers - 4) % 7  # 1970-01-05 was a Monday
+    channel_codes, channel_names = pd.factorize(frame["channel"].to_numpy()[live])
+    keys, sizes = np.unique(np.stack([ctx.client_codes[live], channel_codes,
+                                      mondays_since_epoch]), axis=1, return_counts=True)
+    counts = {(ctx.clients[c], str(channel_names[ch]), np.datetime64(int(m), "D")): int(n)
+              for (c, ch, m), n in zip(keys.T.tolist(), sizes.tolist())}
     for client, settings in ctx.settings.items():
         contract = {k: v for k, v in settings.rules.cadence.posts_per_week.items() if v > 0}
         if not contract:
@@ -51,7 +66,8 @@ def cadence(ctx: Context) -> None:
         mondays = pd.date_range(first_monday, end - pd.Timedelta(days=1), freq="7D")
         for channel, target in sorted(contract.items()):
             for monday in mondays:
-                count = int(counts.get((client, channel, monday), 0))
+                count = counts.get((client, channel, monday.to_datetime64().astype(
+                    "datetime64[D]")), 0)
                 if count < target:
                     ctx.builder.calendar_level(
                         "cadence-below-contract", "channel", None, ctx.messages.text(
