@@ -44,10 +44,10 @@ def cadence(ctx: Context) -> None:
         return
     days = frame["publish_at"].to_numpy().astype("datetime64[D]")
     horizon = ctx.per_client(lambda s: s.rules.cadence.horizon_days + 7, "int64")
-    today = ctx.today_local
+    local_today = ctx.today_local
     live = (contracted & (frame["status"] != "cancelled").to_numpy() & ~np.isnat(days)
-            & (days >= today - np.timedelta64(7, "D"))
-            & (days < today + horizon.astype("timedelta64[D]")))
+            & (days >= local_today - np.timedelta64(7, "D"))
+            & (days < local_today + horizon.astype("timedelta64[D]")))
     # Posts per (client, channel, Monday of the week) as integer keys, counted in one pass.
     day_numbers = days[live].astype("int64")
     mondays_since_epoch = day_numbers - (day_numbers - 4) % 7  # 1970-01-05 was a Monday
