@@ -132,13 +132,7 @@ def parse(rows: Sequence[Sequence[Any]], config: CalendarConfig, tab: str = "Cal
     header_index, columns, duplicates = _find_header(rows, config, tab)
     body = rows[header_index + 1:]
     width = max(columns.values()) + 1
-    widest = max(map(len, body), default=0)
-    # Trim rows only when they are much wider than the mapped columns (slicing costs more
-    # than transposing a few unused columns).
-    source = body if widest <= width + 32 else [r[:width] for r in body]
-    transposed = list(itertools.zip_longest(*source, fillvalue=None))[:width]
-    while len(transposed) < width:
-        transposed.append((None,) * len(body))
+    transposed = _transpose(body, width)
     by_field = {name: transposed[index] for name, index in columns.items()}
     keep = _non_empty_rows(by_field, len(body))
     raw = {name: list(itertools.compress(values, keep)) for name, values in by_field.items()}
@@ -160,6 +154,27 @@ def parse(rows: Sequence[Sequence[Any]], config: CalendarConfig, tab: str = "Cal
                                messages.text("no-id-column"))
     return Calendar(frame=frame, tab=tab, header_row=header_index + 1, headers=headers,
                     columns=columns, findings=builder.frame(), has_id_column=has_id)
+
+
+def _transpose(body: Sequence[Sequence[Any]], width: int) -> list[Sequence[Any]]:
+    """Return the first ``width`` columns of ragged rows, missing cells as None."""
+    widest = max(map(len, body), default=0)
+    # Trim rows only when they are much wider than the mapped columns (slicing costs more
+    # than carrying a few unused columns).
+    rows = body if widest <= width + 32 else [r[:width] for r in body]
+    try:  # pandas' C routine is several times faster than zip_longest on large grids
+        from pandas._libs.lib import to_object_array  # type: ignore[attr-defined]
+
+        grid = to_object_array(rows if isinstance(rows, list) else list(rows),
+                               min_width=width)
+        return [grid[:, j] for j in range(width)]
+    except (ImportError, TypeError, ValueError):
+        transposed: list[Sequence[Any]] = []
+        transposed.extend(itertools.zip_longest(*rows, fillvalue=None))
+        del transposed[width:]
+        while len(transposed) < width:
+            transposed.append((None,) * len(body))
+        return transposed
 
 
 def _non_empty_rows(raw: Mapping[str, Sequence[Any]], count: int) -> np.ndarray:
