@@ -412,7 +412,18 @@ _CHANNEL_NAMES = {"x": "X", "linkedin": "LinkedIn", "tiktok": "TikTok", "youtube
 def _cadence(ctx: Context) -> list[list[Cell]]:
     """Posts planned per contracted channel per week, current week through the horizon."""
     live = _live(ctx)
+    contracted = [c for c in ctx.clients
+                  if any(n > 0 for n in ctx.settings[c].rules.cadence.posts_per_week.values())]
+    if not contracted:
+        return []
     days = live["publish_at"].to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
+    # Only the weeks the table shows are counted (a big calendar spans years).
+    first = min(ctx.local_now(c) for c in contracted).astype("datetime64[D]")
+    last = first + np.timedelta64(
+        max(ctx.settings[c].rules.cadence.horizon_days for c in contracted) + 8, "D")
+    shown = (live["client"].isin(contracted).to_numpy() & (days >= first - np.timedelta64(7, "D"))
+             & (days < last))
+    live, days = live[shown], days[shown]
     days_n = days.astype("int64")
     weeks = days_n - (days_n - 4) % 7  # day 4 after the epoch (1970-01-05) is a Monday
     counts = pd.Series(weeks).groupby([live["client"].to_numpy(dtype=object),
