@@ -129,6 +129,16 @@ FORMATS: tuple[str, ...] = (
 )
 
 
+def column_letter(index: int) -> str:
+    """Return the spreadsheet letters of a 0-based column index (0 -> A, 26 -> AA)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
 @dataclass(frozen=True)
 class Finding:
     """One problem found in a calendar, addressable by row, post and column.

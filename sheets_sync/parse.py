@@ -25,7 +25,13 @@ from sheets_sync.config import CalendarConfig, _parse_clock
 from sheets_sync.errors import CalendarError
 from sheets_sync.findings import FindingsBuilder
 from sheets_sync.messages import Messages
-from sheets_sync.model import DATE_FIELDS, FIELDS, NUMBER_FIELDS, REQUIRED_COLUMNS
+from sheets_sync.model import (
+    DATE_FIELDS,
+    FIELDS,
+    NUMBER_FIELDS,
+    REQUIRED_COLUMNS,
+    column_letter,
+)
 from sheets_sync.values import parse_counts, parse_dates, parse_flags, parse_times, to_text
 from sheets_sync.vocab import (
     CHANNEL_VALUES,
@@ -119,6 +125,9 @@ def _find_header(rows: Sequence[Sequence[Any]], config: CalendarConfig, tab: str
             f"{tab}: {'; '.join(parts)}. Headers found in row {index + 1}: "
             f"{', '.join(shown) or '(none)'}. Map your headers in the configuration "
             "([calendars.columns]) or with --column field=Header."
+            + ("" if config.header_row else
+               f" The header row is looked for in the first {HEADER_SCAN_ROWS} rows; if it is "
+               "further down, set header_row = N in [[calendars]].")
         )
     return index, found, dups
 
@@ -145,8 +154,8 @@ def parse(rows: Sequence[Sequence[Any]], config: CalendarConfig, tab: str = "Cal
         builder.calendar_level(
             "duplicate-column", name, header_index + 1,
             messages.text("duplicate-column", field=name, kept=header_cells[kept],
-                          ignored=header_cells[ignored], kept_col=_column_letter(kept),
-                          ignored_col=_column_letter(ignored)))
+                          ignored=header_cells[ignored], kept_col=column_letter(kept),
+                          ignored_col=column_letter(ignored)))
     has_id = "post_id" in columns
     if not has_id:
         _derive_keys(frame)
@@ -272,14 +281,6 @@ def _derive_keys(frame: pd.DataFrame) -> None:
     frame["post_id"] = (frame["client"] + "/" + frame["channel_raw"].str.strip() + "/" + day
                         + "/" + words).to_numpy(dtype=object)
 
-
-def _column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def to_client_time(calendar: Calendar, config: CalendarConfig, sheet_timezone: str = "") -> None:

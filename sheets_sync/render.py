@@ -14,7 +14,7 @@ from typing import Any
 from sheets_sync.audit import AuditResult
 from sheets_sync.backends.base import normalize_grid
 from sheets_sync.findings import to_findings
-from sheets_sync.model import Severity
+from sheets_sync.model import Severity, column_letter
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -110,14 +110,6 @@ def _cell(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def _column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
 
 def cell_changes(tab: str, old: Sequence[Sequence[Any]] | None, new: Sequence[Sequence[Any]],
                  limit: int = 200) -> list[str]:
@@ -137,7 +129,7 @@ def cell_changes(tab: str, old: Sequence[Sequence[Any]] | None, new: Sequence[Se
                 continue
             shown_old = _cell_at(old, r, c)
             shown_new = _cell_at(new, r, c)
-            lines.append(f"{tab}!{_column_letter(c)}{r + 1}: {_show(shown_old)} -> "
+            lines.append(f"{tab}!{column_letter(c)}{r + 1}: {_show(shown_old)} -> "
                          f"{_show(shown_new)}")
     if hidden:
         lines.append(f"{tab}: … and {hidden} more cell change(s)")

@@ -29,6 +29,7 @@ from gspread.http_client import HTTPClient
 from sheets_sync.backends.base import Backend, Cell, Grid, Snapshot
 from sheets_sync.backends.http import RetryPolicy, TokenBucket, bucket_for, install
 from sheets_sync.errors import CalendarError, ConfigError, SourceError
+from sheets_sync.model import column_letter
 
 SCOPES = ["https://www.googleapis.com/auth/spreadsheets"]
 ENDPOINT_ENV = "SHEETS_SYNC_GOOGLE_ENDPOINT"
@@ -201,8 +202,8 @@ class GoogleBackend(Backend):
         return list(values[0]) if values else []
 
     def write_cells(self, tab: str, cells: Mapping[tuple[int, int], Cell]) -> None:
-        data = [{"range": f"{_quote(tab)}!{_a1(row, column)}", "values": [[_json_cell(v)]]}
-                for (row, column), v in cells.items()]
+        data = [{"range": f"{_quote(tab)}!{column_letter(column - 1)}{row}",
+                 "values": [[_json_cell(v)]]} for (row, column), v in cells.items()]
         self._call(self.http.values_batch_update, self.id,
                    {"valueInputOption": "RAW", "data": data})
 
@@ -335,13 +336,6 @@ def _format_requests(sheet_id: int, runs: list[list[int]]) -> list[dict[str, Any
             "fields": "userEnteredFormat.numberFormat"}})
     return out
 
-
-def _a1(row: int, column: int) -> str:
-    letters = ""
-    while column:
-        column, rest = divmod(column - 1, 26)
-        letters = chr(65 + rest) + letters
-    return f"{letters}{row}"
 
 
 def _error_message(exc: gspread.exceptions.APIError) -> str:
