@@ -87,6 +87,10 @@ def test_request_counts_first_run_steady_state_and_unchanged() -> None:
     assert "History" in result.changed_tabs
     assert [api.requests.count(k) for k in ("values.batchGet", "values.batchUpdate")] == [1, 1]
     assert len(api.requests) == 2
+    write = api.requests[1].body["data"]
+    history = next(d for d in write if d["range"].startswith("'History'"))
+    assert history["range"] == "'History'!A3"  # History only appends: just the new row is sent
+    assert len(history["values"]) == 1
 
 
 def test_text_is_written_literally_and_stale_cells_are_cleared() -> None:

@@ -26,7 +26,7 @@ from google.oauth2 import credentials as user_credentials
 from google.oauth2 import service_account
 from gspread.http_client import HTTPClient
 
-from sheets_sync.backends.base import Backend, Cell, Grid, Snapshot
+from sheets_sync.backends.base import Backend, Cell, Grid, Snapshot, normalize_grid
 from sheets_sync.backends.http import RetryPolicy, TokenBucket, bucket_for, install
 from sheets_sync.errors import CalendarError, ConfigError, SourceError
 from sheets_sync.model import column_letter
@@ -122,7 +122,7 @@ class GoogleBackend(Backend):
         bucket = bucket or bucket_for(self.account, quota_per_minute)
         install(session, self.policy, bucket, ("*", endpoint) if endpoint else None)
         self.http = HTTPClient(auth=None, session=session)  # type: ignore[arg-type]
-        self._owned_seen: dict[str, tuple[int, int]] = {}
+        self._owned_seen: dict[str, Grid] = {}
 
     # --- metadata ---------------------------------------------------------------------------
     def _key(self) -> str:
@@ -166,8 +166,7 @@ class GoogleBackend(Backend):
             except _StaleLayout:
                 continue
             grids = [r.get("values", []) for r in answer.get("valueRanges", [])]
-            self._owned_seen = {t: (len(g), max((len(r) for r in g), default=0))
-                                for t, g in zip(present, grids[1:])}
+            self._owned_seen = dict(zip(present, grids[1:]))
             return Snapshot(tab=title, rows=grids[0], source=f"Google spreadsheet "
                             f"{meta['title'] or self.id}, tab {title!r}",
                             owned={t: (grids[1 + present.index(t)] if t in present else None)
@@ -190,8 +189,13 @@ class GoogleBackend(Backend):
                 info["cols"] = max(info["cols"], max((len(r) for r in grid), default=0))
             meta["date_cells"].update({t: _date_cells(g) for t, g in tabs.items()})
             self._save_meta(meta)
-        data = [{"range": f"{_quote(title)}!A1", "values": self._padded(title, grid)}
-                for title, grid in tabs.items()]
+        data = []
+        for title, grid in tabs.items():
+            start, values = self._changed_rows(title, grid)
+            if values:
+                data.append({"range": f"{_quote(title)}!A{start + 1}", "values": values})
+        if not data:
+            return
         self._call(self.http.values_batch_update, self.id,
                    {"valueInputOption": "RAW", "data": data})
 
@@ -208,13 +212,21 @@ class GoogleBackend(Backend):
                    {"valueInputOption": "RAW", "data": data})
 
     # --- helpers ----------------------------------------------------------------------------
-    def _padded(self, title: str, grid: Grid) -> list[list[Any]]:
-        """The grid as JSON values, padded with "" over what the tab held before."""
-        old_rows, old_cols = self._owned_seen.get(title, (0, 0))
-        width = max(old_cols, max((len(r) for r in grid), default=0))
-        rows = [[_json_cell(c) for c in r] + [""] * (width - len(r)) for r in grid]
-        rows.extend([[""] * width for _ in range(old_rows - len(grid))])
-        return rows
+    def _changed_rows(self, title: str, grid: Grid) -> tuple[int, list[list[Any]]]:
+        """The rows to send: from the first row that differs from what the tab held, as JSON
+        values padded with "" so that stale cells are cleared (History only ever appends, so
+        a cycle sends just its new rows)."""
+        old = self._owned_seen.get(title, [])
+        old_norm, new_norm = normalize_grid(old), normalize_grid(grid)
+        start = 0
+        while (start < len(old_norm) and start < len(new_norm)
+               and old_norm[start] == new_norm[start]):
+            start += 1
+        width = max(max((len(r) for r in old[start:]), default=0),
+                    max((len(r) for r in grid[start:]), default=0))
+        rows = [[_json_cell(c) for c in r] + [""] * (width - len(r)) for r in grid[start:]]
+        rows.extend([[""] * width for _ in range(len(old) - max(len(grid), start))])
+        return start, rows
 
     def _layout_requests(self, meta: dict[str, Any], tabs: Mapping[str, Grid]
                          ) -> list[dict[str, Any]]:
