@@ -174,3 +174,36 @@ def test_thirty_calendars_stay_under_the_quota_with_no_429() -> None:
     assert api.stats.get(429, 0) == 0
     assert len(api.requests) == 30 * 4
     assert clock[0] >= 60  # the limiter spread 120 requests over more than a minute
+
+
+def test_403_404_and_bad_credentials_say_what_to_do_without_secrets(tmp_path: Any) -> None:
+    import json
+
+    from sheets_sync.backends.google import load_credentials
+    from sheets_sync.errors import ConfigError
+
+    api = FakeSheetsAPI()
+    sheet = api.create_spreadsheet("Plan", sheets={"Calendar": calendar_rows(5)})
+    api.set_access(sheet, "read")
+    store = StateStore(":memory:")
+    backend = GoogleBackend(sheet, session=api.session(), cache=store.cache("cal"),
+                            policy=RetryPolicy(sleep=no_sleep), bucket=TokenBucket(10_000))
+    backend.account = "sync@agency.iam.gserviceaccount.com"
+    with pytest.raises(SourceError) as denied:
+        run_once(config(), backend, store, NOW)
+    assert "share the spreadsheet with sync@agency.iam.gserviceaccount.com as an Editor" in (
+        denied.value.message)
+    with pytest.raises(SourceError, match="was not found: check the ID or URL"):
+        make(api, "no-such-sheet", StateStore(":memory:")).read("Calendar", OWNED)
+
+    secret = "-----BEGIN PRIVATE KEY-----\\nNOTAREALKEY\\n-----END PRIVATE KEY-----\\n"
+    broken = tmp_path / "key.json"
+    broken.write_text(json.dumps({"type": "service_account", "private_key": secret,
+                                  "client_email": "x@y"}), encoding="utf-8")
+    with pytest.raises(ConfigError) as bad:
+        load_credentials(str(broken))
+    assert "is not a usable Google credentials file" in bad.value.message
+    assert "NOTAREALKEY" not in bad.value.message
+    (tmp_path / "other.json").write_text('{"type": "weird"}', encoding="utf-8")
+    with pytest.raises(ConfigError, match="neither a service-account key nor an OAuth"):
+        load_credentials(str(tmp_path / "other.json"))
