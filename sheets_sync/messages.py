@@ -259,8 +259,8 @@ class Messages:
         self.templates = TEMPLATES.get(language, EN)
 
     def text(self, key: str, **params: Any) -> str:
-        """Return the message ``key`` with ``params`` filled in."""
-        return self.templates[key].format(**params)
+        """Return the message ``key`` with ``params`` filled in (long text cut short)."""
+        return self.templates[key].format(**{k: _short(k, v) for k, v in params.items()})
 
     def render(self, key: str, **params: Any) -> list[str] | str:
         """Return one message per finding; list-like params give one value per finding.
@@ -269,16 +269,27 @@ class Messages:
         """
         template = self.templates[key]
         columns = {k: v for k, v in params.items() if _is_column(v)}
-        scalars = {k: v for k, v in params.items() if k not in columns}
+        scalars = {k: _short(k, v) for k, v in params.items() if k not in columns}
         if not columns:
             return template.format(**scalars)
         names = list(columns)
-        return [template.format(**scalars, **dict(zip(names, values)))
+        return [template.format(**scalars, **{n: _short(n, v) for n, v in zip(names, values)})
                 for values in zip(*(list(columns[k]) for k in names))]
 
     def hint(self, suggestion: str) -> str:
         """Return the " — did you mean …?" fragment, or '' when there is no suggestion."""
         return self.templates["hint"].format(value=suggestion) if suggestion else ""
+
+
+QUOTE_LIMIT = 200  # characters of a cell quoted in a message (a cell may hold 50,000)
+
+
+def _short(name: str, value: Any) -> Any:
+    """Return a quoted cell longer than QUOTE_LIMIT cut short with an ellipsis (the list of
+    ``known`` values stays whole); other values as they are."""
+    if isinstance(value, str) and len(value) > QUOTE_LIMIT and name != "known":
+        return value[: QUOTE_LIMIT - 1] + "…"
+    return value
 
 
 def _is_column(value: Any) -> bool:

@@ -471,9 +471,32 @@ def history_grid(entries: Sequence[HistoryEntry], config: CalendarConfig) -> Gri
 def build_outputs(calendar: Calendar, findings: pd.DataFrame, transitions: pd.DataFrame,
                   history: Sequence[HistoryEntry], now: dt.datetime, config: CalendarConfig,
                   summary: dict[str, int | str]) -> dict[str, Grid]:
-    """Return every owned tab's grid, keyed by the configured Status, Report and History names."""
+    """Return every owned tab's grid, keyed by the configured Status, Report and History names.
+
+    Text longer than a spreadsheet cell can hold is cut (see :func:`fit_cells`).
+    """
     return {
-        config.status_tab: status_grid(calendar, findings, config),
-        config.report_tab: report_grid(calendar, findings, transitions, now, config, summary),
-        config.history_tab: history_grid(history, config),
+        config.status_tab: fit_cells(status_grid(calendar, findings, config)),
+        config.report_tab: fit_cells(report_grid(calendar, findings, transitions, now, config,
+                                                 summary)),
+        config.history_tab: fit_cells(history_grid(history, config)),
     }
+
+
+CELL_TEXT_LIMIT = 32_767  # UTF-16 code units an Excel cell holds (Google Sheets: 50,000)
+
+
+def fit_cells(grid: Grid) -> Grid:
+    """Cut text longer than CELL_TEXT_LIMIT to fit, ending it with "…"; changes ``grid``.
+
+    A calendar cell may hold more than Excel allows (a Google sheet, a generated file); the
+    workbook would not open in Excel if it were written whole.
+    """
+    for line in grid:
+        for j, cell in enumerate(line):
+            if type(cell) is str and len(cell) > CELL_TEXT_LIMIT // 2:
+                units = cell.encode("utf-16-le")
+                if len(units) > 2 * CELL_TEXT_LIMIT:
+                    cut = units[: 2 * (CELL_TEXT_LIMIT - 1)].decode("utf-16-le", "ignore")
+                    line[j] = cut + "…"
+    return grid

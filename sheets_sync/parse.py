@@ -40,6 +40,7 @@ from sheets_sync.vocab import (
     STATUS_VALUES,
     lookup,
     normalize,
+    strip_invisible,
 )
 
 HEADER_SCAN_ROWS = 10
@@ -217,7 +218,11 @@ def _typed_frame(raw: dict[str, list[Any]], sheet_rows: np.ndarray, config: Cale
                    and f not in ("approved", "publish_time")]
     for name in text_fields:
         data[name] = to_text(raw.get(name, empty)).to_numpy(dtype=object)
-    post_ids = pd.Series(data["post_id"], dtype=object).str.strip()
+    post_ids = pd.Series(data["post_id"], dtype=object)
+    unusual = ~post_ids.map(str.isascii).to_numpy(dtype=bool)
+    if unusual.any():  # "P1" with a zero-width space or a direction mark still reads as P1
+        post_ids[unusual] = post_ids[unusual].map(strip_invisible)
+    post_ids = post_ids.str.strip()
     data["post_id"] = post_ids.to_numpy(dtype=object)
     default_client = config.client or config.name
     clients = pd.Series(data["client"], dtype=object).str.strip()

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import logging
 import os
+import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,8 +24,10 @@ from sheets_sync.guarded import guarded_writes
 from sheets_sync.history import observe
 from sheets_sync.outputs import UPDATED_CELL, build_outputs
 from sheets_sync.parse import Calendar, parse, to_client_time
-from sheets_sync.state import Changes, Run, StateStore, iso
+from sheets_sync.state import Changes, Run, StateError, StateStore, iso, state_error
 from sheets_sync.validate import validate
+
+log = logging.getLogger("sheets_sync.run")
 
 
 class CycleLocked(SheetsSyncError):
@@ -72,7 +76,17 @@ def run_once(config: CalendarConfig, backend: Backend, store: StateStore, now: d
 
     With ``dry_run`` nothing is written to the backend or the state store. Raises the
     backend's errors (nothing saved), CalendarError for an unusable calendar tab.
+
+    Time never runs backwards for the state: when ``now`` is earlier than the last
+    successful cycle (the clock was set back, a VM restored, an earlier --today), the cycle
+    runs as of that last cycle instead and logs a warning, so History stays in order and no
+    duration comes out negative.
     """
+    last = store.last_run(config.name)
+    if last is not None and now < last:
+        log.warning("calendar %r: the clock (%s) is earlier than the last sync (%s); syncing "
+                    "as of the last sync", config.name, iso(now), iso(last))
+        now = last.astimezone(now.tzinfo)
     snapshot = backend.read(config.tab, config.owned_tabs())
     calendar = parse(snapshot.rows, config, tab=snapshot.source)
     to_client_time(calendar, config, snapshot.timezone)
@@ -142,7 +156,12 @@ def cycle_lock(state_path: str, calendar: str) -> Iterator[None]:
         yield
         return
     lock_path = Path(f"{state_path}.{_safe(calendar)}.lock")
-    handle = open(lock_path, "a+")  # noqa: SIM115 - held open for the lock's lifetime
+    try:
+        handle = open(lock_path, "a+")  # noqa: SIM115 - held open for the lock's lifetime
+    except OSError as exc:  # a read-only or missing directory; nothing was done yet
+        raise StateError(f"cannot create the lock file {lock_path} ({exc.strerror or exc}): the "
+                         "state database's folder must be writable; set state_path in the "
+                         "configuration to a writable place") from None
     try:
         if not _try_lock(handle):
             raise CycleLocked(f"another sync of calendar {calendar!r} is running (lock file "
@@ -192,9 +211,9 @@ def backend_for(config: CalendarConfig, store: StateStore | None = None) -> Back
 
         return XlsxBackend(config.location(), config.timezone)
     if config.backend == "csv":
-        raise UsageError(f"calendar {config.name!r} is a .csv file: sync writes Status, Report "
-                         "and History tabs, which a .csv cannot hold; use an .xlsx workbook, "
-                         "or `sheets-sync audit` to check the file")
+        raise UsageError(f"calendar {config.name!r} ({config.location().name}) is a .csv file: "
+                         "sync writes Status, Report and History tabs, which a .csv cannot "
+                         "hold; use an .xlsx workbook, or `sheets-sync audit` to check the file")
     raise UsageError(f"calendar {config.name!r}: the memory backend exists for tests and "
                      "cannot be synced from the command line")
 
@@ -217,8 +236,10 @@ def sync(config: CalendarConfig, state_path: str, now: dt.datetime | None = None
         try:
             backend = backend or backend_for(config, store)
             return run_once(config, backend, store, moment, dry_run=dry_run)
+        except sqlite3.Error as exc:  # a database damaged or locked beyond its first pages
+            raise state_error(state_path, exc) from exc
         except SheetsSyncError as exc:
-            if not dry_run:
+            if not dry_run and not isinstance(exc, StateError):  # the run log is in the state
                 store.log_failure(config.name, Run(moment, dt.datetime.now(dt.timezone.utc),
                                                    0, 0, 0, exc.message))
             raise

@@ -7,6 +7,7 @@ cycle is simply redone by the next one. Times are stored as ISO-8601 UTC text.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import sqlite3
 from collections.abc import Iterator, MutableMapping, Sequence
@@ -52,6 +53,31 @@ class StateError(SheetsSyncError):
     """The state database cannot be used (corrupt, locked, or from a newer version); exit 3."""
 
     exit_code = 3
+
+
+class StateLocked(StateError):
+    """Another program holds a lock on the state database (exit 3); it is not damaged."""
+
+
+BUSY_TIMEOUT = 10.0  # seconds to wait for another process's lock on the database
+
+
+def state_error(path: str, exc: sqlite3.Error) -> StateError:
+    """A StateError saying what went wrong with the database at ``path`` and what to do."""
+    text = str(exc)
+    if "locked" in text or "busy" in text:
+        return StateLocked(
+            f"state database {path} is locked by another program (another sheets-sync, or a "
+            "database tool holding it open); nothing of this cycle was saved and the next "
+            "cycle redoes it. Close that program and retry; the database is not damaged, so "
+            "`sheets-sync state reset` is not needed.")
+    if "full" in text or "disk I/O" in text:
+        return StateError(f"state database {path} cannot be written: the disk is full or "
+                          f"failing ({text}). Free some space or check the disk; the next "
+                          "cycle redoes this one.")
+    return StateError(
+        f"state database {path} cannot be used ({text}). If it is damaged, move it aside or "
+        "run `sheets-sync state reset`; the next sync starts afresh.")
 
 
 def iso(moment: dt.datetime) -> str:
@@ -118,14 +144,14 @@ class StateStore:
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
         try:
-            self.db = sqlite3.connect(self.path, isolation_level=None, timeout=10)
+            self.db = sqlite3.connect(self.path, isolation_level=None, timeout=BUSY_TIMEOUT)
             self.db.execute("PRAGMA journal_mode=WAL" if self.path != ":memory:"
                             else "PRAGMA journal_mode=MEMORY")
             self._migrate()
-        except sqlite3.DatabaseError as exc:
-            raise StateError(
-                f"state database {self.path} cannot be used ({exc}). If it is damaged, move it "
-                "aside or run `sheets-sync state reset`; the next sync starts afresh.") from exc
+        except sqlite3.Error as exc:
+            if hasattr(self, "db"):
+                self.db.close()
+            raise state_error(self.path, exc) from exc
 
     def _migrate(self) -> None:
         self.db.executescript(_SCHEMA)
@@ -172,6 +198,12 @@ class StateStore:
                                (calendar,)).fetchall()
         return dict(rows)
 
+    def last_run(self, calendar: str) -> dt.datetime | None:
+        """Return the ``now`` of the last successful cycle of ``calendar`` (UTC), if any."""
+        row = self.db.execute("SELECT MAX(started) FROM runs WHERE calendar = ? AND error = ''",
+                              (calendar,)).fetchone()
+        return dt.datetime.fromisoformat(row[0]) if row and row[0] else None
+
     def runs(self, calendar: str) -> list[Run]:
         rows = self.db.execute(
             "SELECT started, ended, rows, findings, cells_written, error FROM runs "
@@ -185,7 +217,16 @@ class StateStore:
 
     # --- writing ------------------------------------------------------------------------
     def save(self, calendar: str, changes: Changes, run: Run) -> None:
-        """Save one cycle's changes and its run record in a single transaction."""
+        """Save one cycle's changes and its run record in a single transaction.
+
+        Raises StateError (nothing saved) when the database is locked, full or damaged.
+        """
+        try:
+            self._save(calendar, changes, run)
+        except sqlite3.Error as exc:
+            raise state_error(self.path, exc) from exc
+
+    def _save(self, calendar: str, changes: Changes, run: Run) -> None:
         cursor = self.db.cursor()
         cursor.execute("BEGIN IMMEDIATE")
         try:
@@ -214,8 +255,9 @@ class StateStore:
             raise
 
     def log_failure(self, calendar: str, run: Run) -> None:
-        """Record a failed cycle in the run log (nothing else changes)."""
-        self._log_run(self.db.cursor(), calendar, run)
+        """Record a failed cycle in the run log (nothing else changes); best effort."""
+        with contextlib.suppress(sqlite3.Error):  # a locked or broken database: keep the error
+            self._log_run(self.db.cursor(), calendar, run)
 
     @staticmethod
     def _log_run(cursor: sqlite3.Cursor, calendar: str, run: Run) -> None:

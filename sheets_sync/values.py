@@ -25,6 +25,9 @@ DATE_MIN, DATE_MAX = np.datetime64("1678-01-01", "D"), np.datetime64("2262-01-01
 # below it fall into Excel's 1900 leap-year bug. Serials from SERIAL_MAX on are after DATE_MAX.
 SERIAL_MIN = 61.0
 SERIAL_MAX = float((DATE_MAX - np.datetime64("1899-12-30", "D")).astype("int64"))
+# The same bug for date cells: a workbook reader turns serial 60 (Excel's phantom 29 February
+# 1900) into 1900-02-28 (calamine) or 1900-03-01; no date cell before 1900-03-01 is trusted.
+CELL_DATE_MIN = np.datetime64("1900-03-01", "ns")
 NAT = np.datetime64("NaT", "ns")
 NS_PER_DAY = 86_400_000_000_000
 MS_PER_DAY = 86_400_000
@@ -87,6 +90,7 @@ def _dates_of_cells(values: Sequence[Any], date_order: str = "dmy"
     is_dt = kinds.isin([dt.datetime, pd.Timestamp]).to_numpy()
     if is_dt.any():
         arr = _datetimes(s[is_dt])
+        arr[arr < CELL_DATE_MIN] = NAT
         idx = np.flatnonzero(is_dt)
         out[idx] = arr
         has_time[idx] = (arr - arr.astype("datetime64[D]")) != np.timedelta64(0, "ns")
@@ -94,6 +98,7 @@ def _dates_of_cells(values: Sequence[Any], date_order: str = "dmy"
     is_date = (kinds == dt.date).to_numpy()
     if is_date.any():
         days = _to_ns(pd.to_datetime(s[is_date], errors="coerce").to_numpy())
+        days[days < CELL_DATE_MIN] = NAT
         out[is_date] = days
         invalid[np.flatnonzero(is_date)[np.isnat(days)]] = True
     text = _strings(s, kinds)

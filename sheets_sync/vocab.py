@@ -13,7 +13,13 @@ from collections.abc import Iterable, Mapping
 _FOLD = str.maketrans({"ı": "i", "İ": "i", "I": "i", "ß": "ss"})
 _PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _NON_WORD = re.compile(r"[^\w]+")
-_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+# Zero-width characters, direction marks/embeddings/isolates, soft hyphen, BOM: invisible.
+_INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+
+
+def strip_invisible(text: str) -> str:
+    """Return ``text`` without characters a person cannot see (zero-width, direction marks)."""
+    return _INVISIBLE.sub("", text)
 
 
 def normalize(text: str) -> str:
@@ -98,10 +104,11 @@ FORMAT_VALUES: dict[str, tuple[str, ...]] = {
     "article": ("article", "blog", "makale"),
 }
 
+# DOĞRU / YANLIŞ are how a Turkish Excel or Google Sheets shows TRUE / FALSE (and exports them).
 TRUE_VALUES = ("yes", "y", "true", "1", "x", "✓", "✔", "☑", "evet", "e", "onaylandı", "approved",
-               "ok", "tamam", "var")
+               "ok", "tamam", "var", "doğru")
 FALSE_VALUES = ("no", "n", "false", "0", "✗", "✘", "☐", "hayır", "h", "yok", "not approved",
-                "onaylanmadı")
+                "onaylanmadı", "yanlış")
 
 
 def lookup(base: Mapping[str, Iterable[str]],

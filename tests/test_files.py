@@ -137,9 +137,22 @@ def test_trailing_empty_rows_are_dropped(tmp_path: Path) -> None:
     ws.append(["ID", "Status"])
     ws.append([1, "draft"])
     ws["A10"] = ""  # an empty string cell far below the data
-    ws["B12"] = "=1+1"  # a formula never calculated has no cached value: reads as empty
     wb.save(path)
     assert read_tab(path).rows == [["ID", "Status"], [1.0, "draft"]]
+
+
+def test_a_formula_never_calculated_reads_as_its_text(tmp_path: Path) -> None:
+    path = tmp_path / "formulas.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Takvim"
+    ws.append(["ID", "Status"])
+    ws.append([1, "draft"])
+    ws["B4"] = "=IF(A2>0,\"Approved\",\"Draft\")"  # openpyxl saves no cached value
+    wb.save(path)
+    rows = read_tab(path).rows  # calamine alone would read an empty cell
+    assert rows[:2] == [["ID", "Status"], [1.0, "draft"]]
+    assert rows[3][1] == "=IF(A2>0,\"Approved\",\"Draft\")"
 
 
 def test_empty_tab_reads_as_no_rows(tmp_path: Path) -> None:
@@ -361,12 +374,17 @@ def test_mixed_line_endings_and_multiline_fields(tmp_path: Path) -> None:
     ]
 
 
-def test_unbalanced_quote_does_not_crash(tmp_path: Path) -> None:
+def test_unbalanced_quote_is_a_source_error_not_swallowed_rows(tmp_path: Path) -> None:
     path = tmp_path / "broken.csv"
     path.write_text('ID,Caption\n1,"never closed\n2,x\n3,he said "hi"\n', encoding="utf-8")
-    grid = read_tab(path)  # lenient: the open quote swallows the rest of the file
-    assert grid.rows[0] == ["ID", "Caption"]
-    assert grid.rows[1][0] == "1"
+    with pytest.raises(SourceError, match=r"broken\.csv .* at line 2 .*line 4"):
+        read_tab(path)  # leniently, rows 3 and 4 would vanish into row 2's caption
+    path.write_text('ID,Caption\n1,"never closed\n2,x\n', encoding="utf-8")
+    with pytest.raises(SourceError, match=r"quote opened at line 2 is never closed"):
+        read_tab(path)
+    quoted = tmp_path / "quoted.csv"
+    quoted.write_text('ID,Caption\n1,"quoted"then text\n', encoding="utf-8")
+    assert read_tab(quoted).rows[1] == ["1", "quotedthen text"]  # one line: lenient
     stray = tmp_path / "stray.csv"
     stray.write_text('ID,Caption\n1,he said "hi" twice\n', encoding="utf-8")
     assert read_tab(stray).rows[1] == ["1", 'he said "hi" twice']

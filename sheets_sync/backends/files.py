@@ -12,7 +12,8 @@ What comes back, cell by cell:
 * workbook date cells are ``datetime.date`` when the value has no time part (even when the
   cell's format shows a time) and ``datetime.datetime`` otherwise; time-only cells are
   ``datetime.time``; duration-formatted cells (``[h]:mm``) are ``datetime.timedelta``;
-* formula cells carry their cached result (a formula never calculated reads as empty);
+* formula cells carry their cached result; in the calendar tab, a formula never calculated
+  reads as its text (``=DATE(2026,4,14)``) and a merged cell fills the rows it spans;
 * every CSV value is ``str``.
 
 Trailing completely-empty rows are dropped; rows are otherwise kept as the source has them
@@ -31,6 +32,7 @@ from pathlib import Path
 
 from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
+from sheets_sync.backends.formulas import uncalculated_formulas
 from sheets_sync.errors import CalendarError, SourceError, UsageError
 
 __all__ = [
@@ -144,10 +146,7 @@ def _unreadable(path: Path, exc: BaseException) -> SourceError:
     except OSError:
         head = b""
     if suffix != ".xls" and head.startswith(_CFB_MAGIC):
-        detail = (
-            "the file is an old-format Excel (.xls) file or a password-protected workbook "
-            f"({detail})"
-        )
+        detail = _cfb_detail(path, detail)
     elif suffix != ".xls" and not head:
         detail = "the file is empty"
     elif suffix != ".xls" and not head.startswith(_ZIP_MAGIC):
@@ -156,6 +155,22 @@ def _unreadable(path: Path, exc: BaseException) -> SourceError:
         f"{path} is not a readable {suffix} workbook "
         f"(it may be damaged or password-protected): {detail}"
     )
+
+
+def _cfb_detail(path: Path, detail: str) -> str:
+    """Say what an OLE2 (CFB) file given as a zip-based workbook is, and what to do."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        data = b""
+    if "EncryptedPackage".encode("utf-16-le") in data:
+        return ("the workbook is password-protected (encrypted); remove the password in "
+                "Excel (File > Info > Protect Workbook) or save an unprotected copy")
+    if any(n.encode("utf-16-le") in data for n in ("Workbook", "Book")):
+        return ("the file is an old-format Excel 97-2003 (.xls) workbook with the wrong "
+                "extension; open it in Excel or LibreOffice and save it as .xlsx")
+    return ("the file is an old-format Excel (.xls) file or a password-protected workbook "
+            f"({detail})")
 
 
 def _open_workbook(path: Path) -> CalamineWorkbook:
@@ -214,7 +229,7 @@ def read_tabs(path: Path, tab: str = "", others: Sequence[str] = ()
     _kind(path)
     with _open_workbook(path) as wb:
         name = _pick_tab(path, wb, tab, others)
-        calendar = TabGrid(tab=name, rows=_sheet_rows(path, wb, name),
+        calendar = TabGrid(tab=name, rows=_sheet_rows(path, wb, name, calendar=True),
                            source=f"{path.name}, tab {name!r}")
         existing = set(wb.sheet_names)
         found = {other: _sheet_rows(path, wb, other) if other in existing else None
@@ -222,14 +237,31 @@ def read_tabs(path: Path, tab: str = "", others: Sequence[str] = ()
     return calendar, found
 
 
-def _sheet_rows(path: Path, wb: CalamineWorkbook, name: str) -> list[list[Cell]]:
+def _sheet_rows(path: Path, wb: CalamineWorkbook, name: str, calendar: bool = False
+                ) -> list[list[Cell]]:
+    """A tab's cells; for the ``calendar`` tab, merged cells read as their anchor cell down
+    the merged rows, and formulas never calculated read as their formula text."""
     try:
-        raw = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        sheet = wb.get_sheet_by_name(name)
+        raw = sheet.to_python(skip_empty_area=False)
+        merged = (sheet.merged_cell_ranges or []) if calendar else []
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:  # calamine's own types, and pyo3 PanicException
         raise _unreadable(path, exc) from exc
     rows: list[list[Cell]] = [[None if v == "" else v for v in row] for row in raw]
+    # A value merged over several rows (one date for two posts) belongs to each of them.
+    for (top, column), (bottom, _) in merged:
+        anchor = rows[top][column] if top < len(rows) and column < len(rows[top]) else None
+        for line in rows[top + 1 : bottom + 1]:
+            if column < len(line) and line[column] is None:
+                line[column] = anchor
+    if calendar and path.suffix.lower() in (".xlsx", ".xlsm"):
+        for (r, c), formula in uncalculated_formulas(path, name).items():
+            rows.extend([] for _ in range(r + 1 - len(rows)))
+            rows[r].extend([None] * (c + 1 - len(rows[r])))
+            if rows[r][c] is None:
+                rows[r][c] = formula
     _drop_trailing_empty(rows)
     return rows
 
@@ -239,13 +271,17 @@ def _sheet_rows(path: Path, wb: CalamineWorkbook, name: str) -> list[list[Cell]]
 
 
 def _decode(path: Path, data: bytes) -> str:
-    """UTF-8 (with or without BOM), UTF-16/32 when a BOM says so, else Windows-1254."""
+    """UTF-8 (with or without BOM), UTF-16/32 by BOM (UTF-16 also by its NULs), else
+    Windows-1254."""
     if data.startswith(codecs.BOM_UTF8):
         encoding = "utf-8-sig"
     elif data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
         encoding = "utf-32"
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         encoding = "utf-16"
+    elif b"\x00" in data[:4096]:  # no text has NULs: UTF-16 without a byte-order mark
+        sample = data[:4096]
+        encoding = "utf-16-le" if sample[1::2].count(0) >= sample[0::2].count(0) else "utf-16-be"
     else:
         try:
             return data.decode("utf-8")
@@ -290,19 +326,57 @@ def _read_text(path: Path) -> TabGrid:
         raise SourceError(f"{path} cannot be read: {exc.strerror or exc}") from exc
     text = _decode(path, data)
     delimiter = _sniff_delimiter(text, path.suffix.lower())
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+    try:
+        rows = _records(text, delimiter, strict=True)
+    except _BadRecord as strict:
+        if strict.kind == "end":
+            raise SourceError(f"{path} cannot be read as delimited text: the quote opened at "
+                              f"line {strict.line} is never closed, so every later line would "
+                              "be read as one cell; close the quote (or remove it) and retry"
+                              ) from None
+        try:  # lenient: a quote inside or after a value is kept as text
+            rows = _records(text, delimiter, strict=False, multiline_from=strict.line)
+        except _BadRecord as lenient:
+            hint = ""
+            if lenient.kind == "limit":
+                hint = " (probably a quote opened there is never closed)"
+            elif lenient.kind == "multiline":
+                hint = (f" (a quoted value opened there ends in the middle of line "
+                        f"{lenient.end_line}, so the lines in between would be read as one "
+                        "cell; check the quotes)")
+            raise SourceError(f"{path} cannot be read as delimited text at line "
+                              f"{lenient.line}{hint}: {lenient.detail}") from None
+    _drop_trailing_empty(rows)
+    return TabGrid(tab=path.stem, rows=rows, source=path.name)
+
+
+class _BadRecord(Exception):
+    """A record the csv module rejects (kind: end, limit, multiline or other)."""
+
+    def __init__(self, kind: str, line: int, detail: str, end_line: int = 0) -> None:
+        super().__init__(detail)
+        self.kind, self.line, self.detail, self.end_line = kind, line, detail, end_line
+
+
+def _records(text: str, delimiter: str, strict: bool, multiline_from: int = 0
+             ) -> list[list[Cell]]:
+    """Parse delimited text; raises _BadRecord naming the line where the bad record starts.
+
+    ``multiline_from``: the record starting on that line (where a strict parse failed) must
+    not span several lines - a lenient parse would glue later lines into one cell.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=strict)
     rows: list[list[Cell]] = []
     line = 1
     try:
         for record in reader:
+            if line == multiline_from and reader.line_num > line:
+                raise _BadRecord("multiline", line, "unbalanced quote", reader.line_num)
             rows.append([v if v else None for v in record])
             line = reader.line_num + 1
     except csv.Error as exc:
-        hint = ""
-        if "field limit" in str(exc):
-            hint = " (probably a quote opened there is never closed)"
-        raise SourceError(
-            f"{path} cannot be read as delimited text at line {line}{hint}: {exc}"
-        ) from exc
-    _drop_trailing_empty(rows)
-    return TabGrid(tab=path.stem, rows=rows, source=path.name)
+        message = str(exc)
+        kind = ("limit" if "field limit" in message
+                else "end" if "unexpected end of data" in message else "other")
+        raise _BadRecord(kind, line, message) from None
+    return rows

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import os
 import re
 from collections.abc import Mapping, MutableMapping, Sequence
@@ -31,6 +32,7 @@ from sheets_sync.backends.http import RetryPolicy, TokenBucket, bucket_for, inst
 from sheets_sync.errors import CalendarError, ConfigError, SourceError
 from sheets_sync.model import column_letter
 
+log = logging.getLogger("sheets_sync.google")
 SCOPES = ["https://www.googleapis.com/auth/spreadsheets"]
 ENDPOINT_ENV = "SHEETS_SYNC_GOOGLE_ENDPOINT"
 SERIAL_EPOCH = dt.datetime(1899, 12, 30)
@@ -64,6 +66,7 @@ def load_credentials(path: str = "") -> tuple[Any, str]:
     except (OSError, ValueError) as exc:
         raise ConfigError([f"credentials: cannot read the Google credentials file {path} "
                            f"({type(exc).__name__})"]) from None
+    _warn_if_shared(Path(path).expanduser())
     kind = data.get("type") if isinstance(data, dict) else None
     try:
         if kind == "service_account":
@@ -79,6 +82,18 @@ def load_credentials(path: str = "") -> tuple[Any, str]:
                            f"({type(exc).__name__})"]) from None
     raise ConfigError([f"credentials: {path} is neither a service-account key nor an OAuth "
                        "user token (its \"type\" must be service_account or authorized_user)"])
+
+
+def _warn_if_shared(path: Path) -> None:
+    """Log a warning when other users may read the key file (its contents are never logged)."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return
+    if os.name == "posix" and mode & 0o077:
+        log.warning("the Google credentials file %s can be read by other users (mode %03o); "
+                    "anyone who reads it can act as the account: run `chmod 600 %s`",
+                    path, mode & 0o777, path)
 
 
 def _quote(title: str) -> str:

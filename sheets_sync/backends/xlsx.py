@@ -10,7 +10,7 @@ from sheets_sync.backends.base import Backend, Cell, Grid, Snapshot
 from sheets_sync.backends.files import read_tabs
 from sheets_sync.backends.xlsx_write import Cell as WriteCell
 from sheets_sync.backends.xlsx_write import lock_file, replace_tabs, set_cells
-from sheets_sync.errors import UsageError
+from sheets_sync.errors import SourceError, UsageError
 
 
 class XlsxBackend(Backend):
@@ -24,18 +24,29 @@ class XlsxBackend(Backend):
     def __init__(self, path: str | Path, timezone: str = "") -> None:
         self.path = Path(path)
         self.timezone = timezone
+        self._read_as: tuple[int, int, int] | None = None  # the file the last read() saw
         if self.path.suffix.lower() not in (".xlsx", ".xlsm"):
             raise UsageError(f"{self.path}: sync writes .xlsx or .xlsm workbooks; convert this "
                              "file or audit it instead (`sheets-sync audit`)")
 
     def read(self, tab: str, owned: Sequence[str]) -> Snapshot:
+        try:
+            self._read_as = _identity(self.path)
+        except SourceError:  # missing or unreadable: read_tabs says so in its own words
+            self._read_as = None
         calendar, others = read_tabs(self.path, tab, owned)
         return Snapshot(tab=calendar.tab, rows=calendar.rows, owned=others,
                         source=calendar.source, timezone=self.timezone)
 
     def write(self, tabs: Mapping[str, Grid]) -> None:
+        # The tabs were derived from what read() saw: never write them into another file.
+        if self._read_as is not None and _identity(self.path) != self._read_as:
+            raise SourceError(f"{self.path} changed since it was read (saved again, replaced or "
+                              "synced by another program); nothing was written, and the next "
+                              "sync reads the new version")
         # Outputs hold text, numbers, booleans, dates and blanks: what the writer accepts.
         replace_tabs(self.path, cast(Mapping[str, Sequence[Sequence[WriteCell]]], tabs))
+        self._read_as = _identity(self.path)
 
     def read_row(self, tab: str, row: int) -> list[Cell]:
         calendar, _ = read_tabs(self.path, tab, ())
@@ -47,3 +58,15 @@ class XlsxBackend(Backend):
     def locked_by(self) -> Path | None:
         """Return the lock file of an office program holding the workbook, if any."""
         return lock_file(self.path)
+
+
+def _identity(path: Path) -> tuple[int, int, int]:
+    """The file's (modification time, size, inode); SourceError when it is gone."""
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        raise SourceError(f"{path} was deleted or moved since it was read; nothing was "
+                          "written") from None
+    except OSError as exc:
+        raise SourceError(f"{path} cannot be read: {exc.strerror or exc}") from None
+    return stat.st_mtime_ns, stat.st_size, stat.st_ino

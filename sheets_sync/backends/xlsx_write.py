@@ -562,7 +562,11 @@ class _Package:
 
     def commit(self, changes: dict[str, bytes], removed: set[str]) -> None:
         directory = self.path.parent
-        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=directory)
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=directory)
+        except OSError as exc:  # a read-only or full directory: nothing was written
+            raise SourceError(f"cannot write workbook {self.path}: {exc.strerror or exc} (in "
+                              f"{directory}); the workbook was left unchanged") from exc
         try:
             with os.fdopen(fd, "wb") as out:
                 writer = _ZipWriter(out, self.path)
@@ -578,7 +582,11 @@ class _Package:
                 os.fsync(out.fileno())
             os.chmod(tmp, self.stat.st_mode & 0o7777)
             _target(self.path)
-            now = os.stat(self.path)
+            try:
+                now = os.stat(self.path)
+            except FileNotFoundError:
+                raise SourceError(f"{self.path} was deleted or moved while it was being "
+                                  "written; nothing was written") from None
             if (now.st_mtime_ns, now.st_size, now.st_ino) != (
                 self.stat.st_mtime_ns, self.stat.st_size, self.stat.st_ino):
                 raise SourceError(f"{self.path} changed while it was being written; retry")
@@ -587,7 +595,8 @@ class _Package:
             with suppress(OSError):
                 os.unlink(tmp)
             if isinstance(exc, OSError):
-                raise SourceError(f"cannot write workbook {self.path}: {exc}") from exc
+                raise SourceError(f"cannot write workbook {self.path}: {exc.strerror or exc}; "
+                                  "the workbook was left unchanged") from exc
             raise
         with suppress(OSError):  # make the rename durable where the platform allows it
             dir_fd = os.open(self.path.parent, os.O_RDONLY)

@@ -1,0 +1,209 @@
+"""The hostile-input corpus (tests/corpus/make_corpus.py) through `audit PATH` and `sync PATH`.
+
+One test per corpus file: no traceback ever, the exit code of SPEC §7, a message naming the
+file (or findings naming row and column), the exact row-level findings, audit never touching
+the file, and sync touching only the tool's own tabs (or nothing, when it refuses).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import time
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+from corpus.make_corpus import FORMULA_TEXTS, TODAY, WATCHED, Case, build, cases
+from python_calamine import CalamineWorkbook
+
+from sheets_sync.backends.files import read_tab
+from sheets_sync.cli import main
+from sheets_sync.config import default_calendar
+from sheets_sync.outputs import CELL_TEXT_LIMIT
+from sheets_sync.parse import parse
+from sheets_sync.vocab import strip_invisible
+
+OWNED = ("Status", "Report", "History")
+# Package parts a sync may change besides the owned tabs' own parts (it registers new tabs).
+REGISTERING = {"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml",
+               "docProps/app.xml", "xl/styles.xml"}
+
+
+def invoke(*args: str) -> Result:
+    result = CliRunner().invoke(main, list(args))
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), (
+        repr(result.exception))
+    return result
+
+
+def target(case: Case, path: Path) -> list[str]:
+    """The command-line arguments naming the calendar: PATH, or a config with its tab."""
+    if not case.tab:
+        return [str(path)]
+    config = path.with_name("sheets-sync.toml")
+    config.write_text(f"[[calendars]]\nname = {json.dumps(path.stem)}\n"
+                      f"path = {json.dumps(str(path))}\ntab = {json.dumps(case.tab)}\n",
+                      encoding="utf-8")
+    return ["--config", str(config)]
+
+
+def entries(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as zf:
+        return {name: zf.read(name) for name in zf.namelist()}
+
+
+def check_rows_hold_their_posts(case: Case, path: Path, findings: list[dict[str, Any]]) -> None:
+    """Every finding's row number points at a sheet row holding that post ID."""
+    config = default_calendar(path, tab=case.tab)
+    rows = read_tab(path, case.tab).rows
+    column = parse(rows, config).columns.get("post_id")
+    for finding in findings:
+        if finding["row"] and finding["post_id"] and column is not None:
+            cell = rows[finding["row"] - 1][column]
+            assert strip_invisible(str(cell)).strip() == finding["post_id"], finding
+
+
+def check_audit(case: Case, path: Path, args: list[str]) -> list[dict[str, Any]]:
+    started = time.perf_counter()
+    result = invoke("audit", *args, "--format", "json", "--today", TODAY,
+                    "--fail-on", case.fail_on)
+    assert time.perf_counter() - started < 10  # 200,000 rows or 5,000 columns: seconds
+    assert result.exit_code == case.audit.exit, result.output
+    findings: list[dict[str, Any]] = []
+    shown = result.stderr
+    if result.exit_code in (0, 1):
+        document = json.loads(result.stdout)
+        findings = document["findings"]
+        shown += document["source"] + "\n" + "\n".join(f["message"] for f in findings)
+        assert path.name in document["source"]
+        watched = {(f["row"], f["column"], f["code"]) for f in findings
+                   if f["code"] in WATCHED and f["row"]}
+        assert watched == case.findings
+        assert all(f["column"] for f in findings if f["row"])  # rows name their column
+        assert all(len(f["message"]) < 600 for f in findings)  # a 50,000-character cell is cut
+        check_rows_hold_their_posts(case, path, findings)
+    else:
+        assert path.name in result.stderr
+    for text in case.audit.text:
+        assert text in shown
+    if not case.extra.get("big"):  # the other formats and thresholds agree
+        table = invoke("audit", *args, "--today", TODAY, "--fail-on", "critical")
+        as_csv = invoke("audit", *args, "--format", "csv", "--today", TODAY, "--fail-on", "info")
+        if result.exit_code in (0, 1):
+            critical = any(f["severity"] == "critical" for f in findings)
+            assert table.exit_code == int(critical)
+            assert as_csv.exit_code == int(bool(findings))
+            assert len(list(csv.DictReader(io.StringIO(as_csv.stdout)))) == len(findings)
+        else:
+            assert table.exit_code == as_csv.exit_code == result.exit_code
+    return findings
+
+
+def read_owned(path: Path) -> dict[str, list[list[Any]]]:
+    book = CalamineWorkbook.from_path(str(path))
+    return {tab: book.get_sheet_by_name(tab).to_python() for tab in OWNED}
+
+
+def check_sync(case: Case, path: Path, args: list[str], findings: list[dict[str, Any]]) -> None:
+    before = path.read_bytes()
+    parts = entries(path) if case.sync.exit == 0 else {}
+    result = invoke("sync", *args, "--today", TODAY)
+    assert result.exit_code == case.sync.exit, result.output
+    for text in case.sync.text:
+        assert text in result.output
+    if result.exit_code != 0:
+        assert path.name in result.stderr
+        assert path.read_bytes() == before  # refused or failed: nothing written
+        return
+    after = entries(path)
+    assert {n for n in parts if parts[n] != after.get(n)} <= REGISTERING  # calendar unchanged
+    owned = read_owned(path)
+    status = [(r[1], r[2], int(r[3]) if r[3] != "" else 0) for r in owned["Status"][1:]
+              if len(r) > 3]
+    audited = [(f["code"], f["post_id"], f["row"] or 0) for f in findings]
+    assert sorted(status) == sorted(audited)  # the Status tab reproduces the audit
+    for grid in owned.values():
+        assert all(len(c.encode("utf-16-le")) <= 2 * CELL_TEXT_LIMIT
+                   for line in grid for c in line if isinstance(c, str))
+    stamp = path.read_bytes()
+    again = invoke("sync", *args, "--today", TODAY)
+    assert again.exit_code == 0 and "wrote nothing (no change)" in again.stdout
+    assert path.read_bytes() == stamp
+
+
+@pytest.mark.parametrize("case", cases(), ids=lambda c: c.name)
+def test_corpus_file(case: Case, tmp_path: Path) -> None:
+    path = build(case, tmp_path)
+    original = path.read_bytes()
+    args = target(case, path)
+    findings = check_audit(case, path, args)
+    assert path.read_bytes() == original  # auditing never changes the file
+    check_sync(case, path, args, findings)
+
+
+def test_corpus_has_one_case_per_file() -> None:
+    names = [c.filename for c in cases()]
+    assert len(names) == len(set(names)) >= 29
+
+
+def test_formula_text_stays_literal_in_every_output(tmp_path: Path) -> None:
+    """Text that a spreadsheet would run (=, +, -, @, tab, CR) is written as text.
+
+    Status and History are read back exactly; a CSV export quotes it; JSON keeps it verbatim,
+    because JSON is data that no program runs as a formula.
+    """
+    from sheets_sync.backends.xlsx_write import set_cells
+
+    case = next(c for c in cases() if c.name == "formula-text-xlsx")
+    path = build(case, tmp_path)
+    assert invoke("sync", str(path), "--today", TODAY).exit_code == 0
+    caption = 6
+    injected = {(r, caption): f"{text} (edited)" for r, text in enumerate(FORMULA_TEXTS, 2)}
+    set_cells(path, "Calendar", injected)
+    assert invoke("sync", str(path), "--today", "2026-03-11").exit_code == 0
+    owned = read_owned(path)
+    trimmed = [t.strip() for t in FORMULA_TEXTS]
+    status_ids = {r[2] for r in owned["Status"][1:] if r[1] == "unknown-status"}
+    assert status_ids == set(trimmed)  # IDs are trimmed: "\t=1+1" is the post "=1+1"
+    status_values = {r[7] for r in owned["Status"][1:] if r[1] == "unknown-status"}
+    owners = {r[8] for r in owned["Status"][1:] if r[1] == "unknown-status"}
+    assert status_values == owners == set(FORMULA_TEXTS)  # exactly, prefixes and all
+    history = [r for r in owned["History"][1:] if r[2] == "caption"]
+    assert {(r[3], r[4]) for r in history} == {(t, f"{t} (edited)") for t in FORMULA_TEXTS
+                                               if t.strip() != "=1+1" or t == "=1+1"}
+    with zipfile.ZipFile(path) as zf:
+        sheets = b"".join(zf.read(n) for n in zf.namelist() if n.startswith("xl/worksheets/"))
+    assert b"<f>" not in sheets and b"<f " not in sheets  # no formula anywhere in the book
+
+    as_csv = invoke("audit", str(path), "--format", "csv", "--today", TODAY)
+    for record in csv.DictReader(io.StringIO(as_csv.stdout)):
+        for value in record.values():
+            assert not value.startswith(("=", "+", "-", "@", "\t", "\r")), record
+    assert "'=IMPORTXML(" in as_csv.stdout
+    as_json = json.loads(invoke("audit", str(path), "--format", "json", "--today",
+                                TODAY).stdout)
+    ids = {f["post_id"] for f in as_json["findings"] if f["code"] == "unknown-status"}
+    assert ids == set(trimmed)  # verbatim: JSON is not executed, so nothing is quoted
+
+
+def test_uncalculated_formulas_in_prefixed_and_plain_sheets(tmp_path: Path) -> None:
+    from corpus.make_corpus import raw_xlsx
+
+    from sheets_sync.backends.formulas import uncalculated_formulas
+
+    main_ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    cells = ('<x:c r="A1"><x:f>DATE(2026,4,14)</x:f></x:c>'  # never calculated
+             '<x:c r="B1"><x:f>1+1</x:f><x:v>2</x:v></x:c>'  # calculated
+             '<x:c r="C1" t="str"><x:f>""</x:f><x:v></x:v></x:c>'  # an empty text result
+             '<x:c r="D1"><x:f t="shared" si="0"/><x:v/></x:c>'  # shared, no result
+             "<x:c r=\"E1\"><x:f>IF(A1&gt;0,&quot;a&quot;,&apos;b&apos;)</x:f></x:c>")
+    raw_xlsx(tmp_path / "p.xlsx", {"Calendar": f'<x:worksheet xmlns:x="{main_ns}"><x:sheetData>'
+                                   f'<x:row r="1">{cells}</x:row></x:sheetData></x:worksheet>'})
+    assert uncalculated_formulas(tmp_path / "p.xlsx", "Calendar") == {
+        (0, 0): "=DATE(2026,4,14)", (0, 3): "=(formula)", (0, 4): "=IF(A1>0,\"a\",'b')"}
+    assert uncalculated_formulas(tmp_path / "p.xlsx", "Other") == {}
