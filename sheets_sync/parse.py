@@ -145,7 +145,10 @@ def parse(rows: Sequence[Sequence[Any]], config: CalendarConfig, tab: str = "Cal
     transposed = _transpose(body, width)
     by_field = {name: transposed[index] for name, index in columns.items()}
     keep = _non_empty_rows(by_field, len(body))
-    raw = {name: list(itertools.compress(values, keep)) for name, values in by_field.items()}
+    if keep.all():  # the usual case: no blank rows to drop, keep the columns as they are
+        raw: dict[str, Sequence[Any]] = dict(by_field)
+    else:
+        raw = {name: list(itertools.compress(values, keep)) for name, values in by_field.items()}
     sheet_rows = np.flatnonzero(keep) + header_index + 2
     headers = {name: str(rows[header_index][index]) for name, index in columns.items()}
     messages = Messages(config.language)
@@ -208,7 +211,7 @@ def _non_empty_rows(raw: Mapping[str, Sequence[Any]], count: int) -> np.ndarray:
     return keep
 
 
-def _typed_frame(raw: dict[str, list[Any]], sheet_rows: np.ndarray, config: CalendarConfig,
+def _typed_frame(raw: dict[str, Sequence[Any]], sheet_rows: np.ndarray, config: CalendarConfig,
                  messages: Messages, headers: dict[str, str]
                  ) -> tuple[pd.DataFrame, FindingsBuilder]:
     n = len(sheet_rows)
