@@ -800,3 +800,14 @@ def test_now_in_another_zone_means_the_same_moment() -> None:
     utc_now = NOW.astimezone(zoneinfo.ZoneInfo("UTC"))
     assert keys(run(rows, utc_now, "stale-unpublished")) == keys(
         run(rows, NOW, "stale-unpublished")) == {(2, "status", "stale-unpublished")}
+
+
+def test_duplicate_captions_long_past_are_not_compared_again() -> None:
+    # Both posts lie more than two 30-day windows back: history, not the plan.
+    old = [row("P1", caption="Spring sale!", date="2025-11-01"),
+           row("P2", caption="Spring sale!", date="2025-11-05", status="Published")]
+    recent = [row("P3", caption="Spring sale!", date="2026-02-20", status="Published"),
+              row("P4", caption="spring sale!", date="2026-03-15")]
+    found = audit(old + recent, at("2026-03-10 09:00"),
+                  rules={"levels": only("duplicate-caption")})
+    assert keys(found) == {(5, "caption", "duplicate-caption")}

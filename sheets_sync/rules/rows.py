@@ -184,14 +184,23 @@ def asset_links(ctx: Context) -> None:
 @rule("duplicate-caption")
 def duplicate_captions(ctx: Context) -> None:
     frame = ctx.frame
-    # Captions are compared case- and spacing-insensitively.
-    folded = per_distinct(frame["caption"], lambda u: " ".join(u.casefold().split()))
-    text_codes, _ = pd.factorize(folded)
     day = frame["publish_at"].to_numpy().astype("datetime64[D]")
-    live = ((folded != "") & (frame["status"] != "cancelled").to_numpy() & ~np.isnat(day))
+    window = ctx.per_client(lambda s: s.rules.content.duplicate_window_days, "int64")
+    # Only the plan matters: a pair is reported when its later post publishes no earlier than
+    # `window` days ago, so its earlier post lies at most two windows back. Years of history
+    # are not compared again on every cycle.
+    recent = ~np.isnat(day) & (day >= ctx.today_local - (2 * window).astype("timedelta64[D]"))
+    live = (recent & (frame["status"] != "cancelled").to_numpy()
+            & (frame["caption"] != "").to_numpy())
     if not live.any():
         return
-    window = ctx.per_client(lambda s: s.rules.content.duplicate_window_days, "int64")[live]
+    # Captions are compared case- and spacing-insensitively.
+    folded = np.full(len(frame), "", dtype=object)
+    folded[live] = per_distinct(frame.loc[live, "caption"],
+                                lambda u: " ".join(u.casefold().split()))
+    live &= folded != ""
+    text_codes, _ = pd.factorize(folded)
+    window = window[live]
     channel_codes, _ = pd.factorize(frame["channel"])
     index = np.flatnonzero(live)
     keys = (frame["row"].to_numpy()[live], day[live].astype("int64"), text_codes[live],
