@@ -1,6 +1,7 @@
 """The benchmark suite: engine, xlsx sync, Google sync on the fake, daemon memory.
 
-Usage: python bench/run.py [--quick] [--repeat 5] [--out bench/results.json]
+Usage: python bench/run.py [--quick] [--repeat 5] [--only engine|xlsx|google|daemon ...]
+                           [--out bench/results.json]
 
 Each measurement runs in a fresh subprocess so its peak RSS is its own. Seconds are
 medians of --repeat runs; memory is peak RSS in MB. Prints a table and writes JSON:
@@ -47,32 +48,41 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="smaller sizes, fewer cycles")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--out", default=str(HERE / "results.json"))
+    parser.add_argument("--only", choices=["engine", "xlsx", "google", "daemon"], action="append",
+                        help="run only these parts (repeatable); the JSON keeps earlier results "
+                        "of the other parts")
     args = parser.parse_args()
+    parts = set(args.only or ["engine", "xlsx", "google", "daemon"])
     engine_sizes = [10_000, 100_000] if args.quick else [10_000, 100_000, 500_000]
     xlsx_sizes = [10_000] if args.quick else [10_000, 100_000]
     google_size = 10_000 if args.quick else 100_000
     daemon_cycles = [1, 10, 100] if args.quick else [1, 100, 1000]
 
-    results: dict[str, Any] = {"cores": os.cpu_count(), "quick": args.quick,
-                               "engine": {}, "xlsx_sync": {}, "google_sync": {}}
-    for rows in engine_sizes:
+    out = Path(args.out)
+    results: dict[str, Any] = json.loads(out.read_text()) if args.only and out.exists() else {}
+    results.update({"cores": os.cpu_count(), "quick": args.quick})
+    for key in ("engine", "xlsx_sync", "google_sync"):
+        results.setdefault(key, {})
+    for rows in engine_sizes if "engine" in parts else []:
         results["engine"][str(rows)] = measure("engine", rows, args.repeat)
         print(f"engine      {rows:>7} rows  {_fmt(results['engine'][str(rows)])}", flush=True)
-    for rows in xlsx_sizes:
+    for rows in xlsx_sizes if "xlsx" in parts else []:
         results["xlsx_sync"][str(rows)] = measure("xlsx", rows, args.repeat)
         print(f"xlsx sync   {rows:>7} rows  {_fmt(results['xlsx_sync'][str(rows)])}", flush=True)
-    results["google_sync"][str(google_size)] = measure("google", google_size, args.repeat)
-    print(f"google sync {google_size:>7} rows  "
-          f"{_fmt(results['google_sync'][str(google_size)])}", flush=True)
-    rss = measure("daemon", 10_000, *daemon_cycles)
-    results["daemon_rss_mb"] = rss
-    print(f"daemon RSS after cycles (10k rows): {rss}", flush=True)
-    if "500000" in results["engine"]:
+    if "google" in parts:
+        results["google_sync"][str(google_size)] = measure("google", google_size, args.repeat)
+        print(f"google sync {google_size:>7} rows  "
+              f"{_fmt(results['google_sync'][str(google_size)])}", flush=True)
+    if "daemon" in parts:
+        rss = measure("daemon", 10_000, *daemon_cycles)
+        results["daemon_rss_mb"] = rss
+        print(f"daemon RSS after cycles (10k rows): {rss}", flush=True)
+    if "500000" in results["engine"] and "100000" in results["engine"]:
         t100 = results["engine"]["100000"]["median_s"]
         t500 = results["engine"]["500000"]["median_s"]
         results["growth_exponent"] = round(math.log(t500 / t100) / math.log(5), 3)
         print(f"growth exponent (engine 100k -> 500k): {results['growth_exponent']}")
-    Path(args.out).write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {args.out}")
 
 

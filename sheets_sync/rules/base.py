@@ -46,6 +46,9 @@ def rule(*codes: str) -> Callable[[RuleFunc], RuleFunc]:
     return register
 
 
+SAMPLE = 2000  # values looked at to tell a column of repeats from one of distinct texts
+
+
 def per_distinct(values: pd.Series, func: Callable[[Any], Any], dtype: Any = object,
                  key: Callable[[Any], Any] | None = None) -> np.ndarray:
     """Return ``func(key(value))`` for every cell, computed once per distinct value.
@@ -53,10 +56,13 @@ def per_distinct(values: pd.Series, func: Callable[[Any], Any], dtype: Any = obj
     Calendars repeat statuses, channels and names on thousands of rows; even columns of
     unique text are cheaper this way than through pandas' string accessors.
     """
-    codes, uniques = pd.factorize(values)
-    if len(uniques) * 2 > len(values):  # mostly distinct (captions, links): no detour
+    sample = values.iloc[:SAMPLE]
+    if len(values) > SAMPLE and sample.nunique() * 2 > len(sample):
+        # Mostly distinct (captions, links): hashing every value first would cost more.
         call = func if key is None else (lambda v: func(key(v)))
-        return np.array([call("" if v is None else v) for v in values], dtype=dtype)
+        return np.fromiter((call("" if v is None else v) for v in values), dtype=dtype,
+                           count=len(values))
+    codes, uniques = pd.factorize(values)
     keyed = [key(u) for u in uniques] if key is not None else list(uniques)
     results = np.array([func(u) for u in keyed], dtype=dtype)
     if not len(results):
@@ -66,7 +72,12 @@ def per_distinct(values: pd.Series, func: Callable[[Any], Any], dtype: Any = obj
 
 def blank(values: pd.Series) -> np.ndarray:
     """Per cell: whether the text is empty or only white space."""
-    return per_distinct(values, lambda v: not str(v).strip(), bool)
+    return per_distinct(values, _is_blank, bool)
+
+
+def _is_blank(value: Any) -> bool:
+    text = value if isinstance(value, str) else str(value)
+    return not text or text.isspace()  # isspace() copies nothing, unlike strip()
 
 
 @functools.lru_cache(maxsize=64)

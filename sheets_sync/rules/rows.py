@@ -27,7 +27,12 @@ def _hashtags(texts: pd.Series) -> np.ndarray:
 
 def _bad_link(text: str) -> bool:
     """A value written as a web address (scheme or www.) that is not a valid http(s) link."""
-    text = text.strip()
+    if text[:1].isspace() or text[-1:].isspace():
+        text = text.strip()
+    if text.startswith(("https://", "http://")):
+        return _VALID_URL.match(text) is None
+    if "://" not in text[:24] and text[:4].lower() != "www.":
+        return False  # a file name, not a link
     return bool(_LINKISH.match(text)) and not _VALID_URL.match(text)
 
 
