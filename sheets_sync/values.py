@@ -355,8 +355,18 @@ def _by_distinct(values: Sequence[Any], parse_cells: Callable[[list[Any]], tuple
     s = _series(values)
     if len(s) == 0:
         return parse_cells([])
+    try:
+        codes, uniques = pd.factorize(s)
+    except TypeError:  # an unhashable cell (never from a spreadsheet): parse cell by cell
+        return parse_cells(list(values))
+    # True == 1 == 1.0 to pandas' hashing, so a column holding both kinds may have merged
+    # them: only then are the cells typed one by one (the usual columns skip this).
+    if not any(isinstance(u, (int, float, np.number)) and u in (0, 1) for u in uniques):
+        results = parse_cells([*uniques, None])
+        codes = np.where(codes < 0, len(uniques), codes)
+        return tuple(np.asarray(r)[codes] for r in results)
     kinds = _kinds(s)
-    # True == 1 and NaN is "missing" to pandas' hashing: keep both apart from other cells.
+    # Keep booleans and NaN (missing to pandas' hashing) apart from other cells.
     special = (kinds == bool) | ((kinds == float) & s.isna())
     if special.any():
         s = s.copy()
