@@ -169,6 +169,11 @@ def parse(rows: Sequence[Sequence[Any]], config: CalendarConfig, tab: str = "Cal
                     columns=columns, findings=builder.frame(), has_id_column=has_id)
 
 
+def _trim(text: str) -> str:
+    """``text.strip()``, without copying the (usual) text that has nothing to strip."""
+    return text.strip() if text[:1].isspace() or text[-1:].isspace() else text
+
+
 def _transpose(body: Sequence[Sequence[Any]], width: int) -> list[Sequence[Any]]:
     """Return the first ``width`` columns of ragged rows, missing cells as None."""
     widest = max(map(len, body), default=0)
@@ -225,11 +230,13 @@ def _typed_frame(raw: dict[str, Sequence[Any]], sheet_rows: np.ndarray, config: 
     unusual = ~post_ids.map(str.isascii).to_numpy(dtype=bool)
     if unusual.any():  # "P1" with a zero-width space or a direction mark still reads as P1
         post_ids[unusual] = post_ids[unusual].map(strip_invisible)
-    post_ids = post_ids.str.strip()
-    data["post_id"] = post_ids.to_numpy(dtype=object)
+    data["post_id"] = np.array([_trim(v) for v in post_ids], dtype=object)
     default_client = config.client or config.name
-    clients = pd.Series(data["client"], dtype=object).str.strip()
-    data["client"] = clients.where(clients != "", default_client).to_numpy(dtype=object)
+    codes, names = pd.factorize(pd.Series(data["client"], dtype=object))
+    # Few clients, many rows: trim each distinct name once.
+    trimmed = np.array([str(c).strip() or default_client for c in names] + [default_client],
+                       dtype=object)
+    data["client"] = trimmed[np.where(codes < 0, len(names), codes)]
     invalid: dict[str, np.ndarray] = {}
     for name in DATE_FIELDS:
         stamps, has_time, bad = parse_dates(raw.get(name, empty), config.date_order)
