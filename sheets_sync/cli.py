@@ -10,7 +10,7 @@ import logging
 import os
 import sys
 import zoneinfo
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -301,13 +301,19 @@ def init_command(directory: str) -> None:
             click.echo(f"wrote {written}")
 
 
+def _synced_calendar_options(command: Callable[..., None]) -> Callable[..., None]:
+    """--config / --calendar / --path: which synced calendar a command is about."""
+    command = click.option("--path", "path", type=click.Path(dir_okay=False),
+                           help="Calendar workbook synced without a configuration.")(command)
+    command = click.option("--calendar", "calendar_name",
+                           help="Calendar, when --config has several.")(command)
+    return click.option("--config", "config_file", envvar="SHEETS_SYNC_CONFIG",
+                        type=click.Path(), help=CONFIG_HELP)(command)
+
+
 @main.command("history")
 @click.argument("post_id")
-@click.option("--config", "config_file", envvar="SHEETS_SYNC_CONFIG", type=click.Path(),
-              help=CONFIG_HELP)
-@click.option("--calendar", "calendar_name", help="Calendar, when --config has several.")
-@click.option("--path", "path", type=click.Path(dir_okay=False),
-              help="Calendar workbook synced without a configuration.")
+@_synced_calendar_options
 def history_command(post_id: str, config_file: str | None, calendar_name: str | None,
                     path: str | None) -> None:
     """Show every change the tool has observed for one post, oldest first.
@@ -339,11 +345,7 @@ def state_group() -> None:
 
 
 @state_group.command("reset")
-@click.option("--config", "config_file", envvar="SHEETS_SYNC_CONFIG", type=click.Path(),
-              help=CONFIG_HELP)
-@click.option("--calendar", "calendar_name", help="Calendar, when --config has several.")
-@click.option("--path", "path", type=click.Path(dir_okay=False),
-              help="Calendar workbook synced without a configuration.")
+@_synced_calendar_options
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def state_reset(config_file: str | None, calendar_name: str | None, path: str | None,
                 yes: bool) -> None:

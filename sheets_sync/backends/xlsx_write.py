@@ -50,6 +50,7 @@ from xml.etree import ElementTree
 from xml.sax.saxutils import escape, quoteattr
 
 from sheets_sync.errors import SourceError
+from sheets_sync.model import column_letter
 
 __all__ = ["Cell", "WorkbookLocked", "lock_file", "replace_tabs", "set_cells"]
 
@@ -211,11 +212,8 @@ def _excel_escape(match: re.Match[str]) -> str:
 
 
 def _column(index: int) -> str:
-    letters = ""
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
+    """Letters of a 1-based column number."""
+    return column_letter(index - 1)
 
 
 def _serial(value: datetime.date, epoch: datetime.datetime) -> int | float | None:

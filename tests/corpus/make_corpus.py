@@ -25,6 +25,8 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
+from sheets_sync.model import column_letter
+
 TODAY = "2026-03-10"
 HEADER = ["ID", "Channel", "Format", "Publish date", "Status", "Caption", "Asset", "Owner"]
 ASSET = "https://cdn.example.com/a.jpg"
@@ -102,11 +104,8 @@ def write_xlsx(path: Path, sheets: dict[str, list[list[Any]]], *, formulas: bool
 
 
 def _column(index: int) -> str:
-    letters = ""
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
+    """Letters of a 1-based column number."""
+    return column_letter(index - 1)
 
 
 def xml_cell(ref: str, value: Any) -> str:
