@@ -107,3 +107,17 @@ def test_unreadable_and_invalid_toml(tmp_path: Path) -> None:
     bad.write_text("[[calendars]\nname = 1", encoding="utf-8")
     with pytest.raises(ConfigError, match="is not valid TOML"):
         load(bad)
+
+
+def test_example_config_documents_every_option() -> None:
+    import dataclasses
+
+    from sheets_sync import config as c
+
+    text = (ROOT / "config" / "example.toml").read_text(encoding="utf-8")
+    classes = (c.CalendarConfig, c.Rules, c.ApprovalRules, c.FeedbackRules, c.RevisionRules,
+               c.ContentRules, c.CadenceRules, c.PillarRules, c.ClientSettings,
+               c.PortfolioConfig)
+    missing = [f"{cls.__name__}.{f.name}" for cls in classes for f in dataclasses.fields(cls)
+               if not f.metadata.get("internal") and f.name not in text]
+    assert missing == []
