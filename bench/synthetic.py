@@ -60,7 +60,13 @@ def calendar_rows(n: int, clients: int = 40, seed: int = 7,
                                         (7, "x" * 2300), (0, "")])
             row[column] = value
         rows.append(row)
-    return rows
+    # A reader (python-calamine, Google's JSON) hands over a new string object per cell;
+    # shared objects would make every comparison an identity check and flatter the engine.
+    return [[_fresh(cell) for cell in row] for row in rows]
+
+
+def _fresh(cell: Any) -> Any:
+    return cell.encode("utf-8").decode("utf-8") if isinstance(cell, str) else cell
 
 
 def _state(rng: random.Random, offset: int) -> tuple[str, bool]:
