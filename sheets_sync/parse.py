@@ -169,11 +169,6 @@ def parse(rows: Sequence[Sequence[Any]], config: CalendarConfig, tab: str = "Cal
                     columns=columns, findings=builder.frame(), has_id_column=has_id)
 
 
-def _trim(text: str) -> str:
-    """``text.strip()``, without copying the (usual) text that has nothing to strip."""
-    return text.strip() if text[:1].isspace() or text[-1:].isspace() else text
-
-
 def _transpose(body: Sequence[Sequence[Any]], width: int) -> list[Sequence[Any]]:
     """Return the first ``width`` columns of ragged rows, missing cells as None."""
     widest = max(map(len, body), default=0)
@@ -225,14 +220,15 @@ def _typed_frame(raw: dict[str, Sequence[Any]], sheet_rows: np.ndarray, config: 
     text_fields = [f for f in FIELDS if f not in DATE_FIELDS and f not in NUMBER_FIELDS
                    and f not in ("approved", "publish_time")]
     for name in text_fields:
-        data[name] = to_text(raw.get(name, empty)).to_numpy(dtype=object)
-    post_ids = pd.Series(data["post_id"], dtype=object)
-    unusual = ~post_ids.map(str.isascii).to_numpy(dtype=bool)
-    if unusual.any():  # "P1" with a zero-width space or a direction mark still reads as P1
-        post_ids[unusual] = post_ids[unusual].map(strip_invisible)
-    data["post_id"] = np.array([_trim(v) for v in post_ids], dtype=object)
+        data[name] = to_text(raw.get(name, empty))
+    post_ids = data["post_id"]
+    # "P1" with a zero-width space or a direction mark still reads as P1. map() over a
+    # built-in method runs in C; str.strip returns the same object when there is nothing to strip.
+    if not all(map(str.isascii, post_ids)):
+        post_ids = np.array(list(map(strip_invisible, post_ids)), dtype=object)
+    data["post_id"] = np.array(list(map(str.strip, post_ids)), dtype=object)
     default_client = config.client or config.name
-    codes, names = pd.factorize(pd.Series(data["client"], dtype=object))
+    codes, names = pd.factorize(data["client"])
     # Few clients, many rows: trim each distinct name once.
     trimmed = np.array([str(c).strip() or default_client for c in names] + [default_client],
                        dtype=object)
@@ -251,9 +247,8 @@ def _typed_frame(raw: dict[str, Sequence[Any]], sheet_rows: np.ndarray, config: 
         data[name], invalid[name] = parse_counts(raw.get(name, empty))
     data["approved"], invalid["approved"] = parse_flags(raw.get("approved", empty))
     for name, base, table in _VOCABULARIES:
-        texts = pd.Series(data[name], dtype=object)
-        data[f"{name}_raw"] = texts.to_numpy(dtype=object)
-        data[name] = _canonical(texts, lookup(base, getattr(config, table)))
+        data[f"{name}_raw"] = data[name]
+        data[name] = _canonical(data[name], lookup(base, getattr(config, table)))
     # Text stays in object columns: pandas' own string dtype is several times slower to
     # compare, and rules compare status, channel and client columns often.
     frame = pd.DataFrame({name: pd.Series(values, dtype=object)
@@ -284,9 +279,10 @@ def _combine_time(dates: np.ndarray, has_time: np.ndarray, offsets: np.ndarray,
     return combined, has_time | use_column
 
 
-def _canonical(texts: pd.Series, table: dict[str, str]) -> np.ndarray:
-    uniques = {u: table.get(normalize(u) or u.strip(), "") for u in texts.unique()}
-    return texts.map(uniques).to_numpy(dtype=object)
+def _canonical(texts: np.ndarray, table: dict[str, str]) -> np.ndarray:
+    codes, uniques = pd.factorize(texts)
+    found = [table.get(normalize(u) or u.strip(), "") for u in uniques]
+    return np.array([*found, ""], dtype=object)[np.where(codes < 0, len(found), codes)]
 
 
 def _derive_keys(frame: pd.DataFrame) -> None:

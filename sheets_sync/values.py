@@ -317,15 +317,59 @@ def _flag(text: str) -> float:
     return math.nan if found is None else float(found)
 
 
-def to_text(values: Sequence[Any]) -> pd.Series:
-    """Return a column of cells as text ('' for empty); whole numbers lose their '.0'."""
-    s = _series(values)
-    if len(s) == 0:
-        return pd.Series([], dtype=object)
-    kind = pd.api.types.infer_dtype(s, skipna=True)
-    if kind in ("string", "empty"):
-        return s.fillna("")
-    return s.map(_cell_text)
+def to_text(values: Sequence[Any]) -> np.ndarray:
+    """Return a column of cells as an object array of text ('' for empty).
+
+    Whole numbers lose their '.0'. In a column of repeated values (statuses, channels, names)
+    equal texts come back as one shared object, so that every later comparison, lookup and
+    grouping of that column is an identity check instead of a character comparison.
+    """
+    cells = _column(values)
+    if not len(cells):
+        return cells.copy()
+    if mostly_distinct(cells):
+        if pd.api.types.infer_dtype(cells, skipna=True) not in ("string", "empty"):
+            return np.array([_cell_text(v) for v in cells], dtype=object)
+        missing = pd.isna(cells)
+        if missing.any():
+            cells = cells.copy()
+            cells[missing] = ""
+        return cells
+    codes, uniques = pd.factorize(cells)  # None and NaN are missing (code -1)
+    if any(isinstance(u, (int, float, np.number)) and u in (0, 1) for u in uniques):
+        # True == 1 == 1.0 to pandas' hashing: the merged cells are written out one by one.
+        return shared(np.array([_cell_text(v) for v in cells], dtype=object))
+    texts = [u if isinstance(u, str) else _cell_text(u) for u in uniques]
+    return np.array([*texts, ""], dtype=object)[np.where(codes < 0, len(texts), codes)]
+
+
+def _column(values: Sequence[Any]) -> np.ndarray:
+    """The cells as a one-dimensional object array (a view when they already are one)."""
+    if isinstance(values, np.ndarray) and values.dtype == object and values.ndim == 1:
+        return values
+    return _series(values).to_numpy(dtype=object)
+
+
+SAMPLE = 2000  # cells looked at to tell a column of repeats from one of distinct texts
+
+
+def mostly_distinct(values: np.ndarray) -> bool:
+    """Whether a long column looks like one of distinct texts (captions, links, IDs)."""
+    if len(values) <= SAMPLE:
+        return False
+    sample = values[:SAMPLE].tolist()
+    try:
+        return len(set(sample)) * 2 > len(sample)
+    except TypeError:  # unhashable cells cannot come from a sheet
+        return True
+
+
+def shared(values: np.ndarray) -> np.ndarray:
+    """Return an object array of str where equal texts are one object (unless mostly distinct)."""
+    if mostly_distinct(values):
+        return values
+    codes, uniques = pd.factorize(values)
+    return np.asarray(uniques, dtype=object)[codes]
 
 
 def _cell_text(value: Any) -> str:

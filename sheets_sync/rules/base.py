@@ -21,6 +21,7 @@ from sheets_sync.config import CalendarConfig, ClientConfig
 from sheets_sync.findings import FindingsBuilder
 from sheets_sync.messages import Messages
 from sheets_sync.parse import Calendar
+from sheets_sync.values import mostly_distinct
 
 RuleFunc = Callable[["Context"], None]
 
@@ -46,9 +47,6 @@ def rule(*codes: str) -> Callable[[RuleFunc], RuleFunc]:
     return register
 
 
-SAMPLE = 2000  # values looked at to tell a column of repeats from one of distinct texts
-
-
 def per_distinct(values: pd.Series, func: Callable[[Any], Any], dtype: Any = object,
                  key: Callable[[Any], Any] | None = None) -> np.ndarray:
     """Return ``func(key(value))`` for every cell, computed once per distinct value.
@@ -56,9 +54,8 @@ def per_distinct(values: pd.Series, func: Callable[[Any], Any], dtype: Any = obj
     Calendars repeat statuses, channels and names on thousands of rows; even columns of
     unique text are cheaper this way than through pandas' string accessors.
     """
-    sample = values.iloc[:SAMPLE]
-    if len(values) > SAMPLE and sample.nunique() * 2 > len(sample):
-        # Mostly distinct (captions, links): hashing every value first would cost more.
+    if mostly_distinct(values.to_numpy(dtype=object)):
+        # Captions, links: hashing every value first would cost more than it saves.
         call = func if key is None else (lambda v: func(key(v)))
         return np.fromiter((call("" if v is None else v) for v in values), dtype=dtype,
                            count=len(values))
@@ -70,14 +67,24 @@ def per_distinct(values: pd.Series, func: Callable[[Any], Any], dtype: Any = obj
     return results[np.where(codes < 0, 0, codes)]
 
 
-def blank(values: pd.Series) -> np.ndarray:
+def blank(values: pd.Series | np.ndarray) -> np.ndarray:
     """Per cell: whether the text is empty or only white space."""
-    return per_distinct(values, _is_blank, bool)
+    cells = values.to_numpy(dtype=object) if isinstance(values, pd.Series) else values
+    try:  # map() over a built-in method runs in C: no Python call per cell
+        return (cells == "") | np.fromiter(map(str.isspace, cells), bool, len(cells))
+    except TypeError:  # a cell that is not text (parsed text columns never hold one)
+        return per_distinct(pd.Series(cells, dtype=object), _is_blank, bool)
 
 
 def _is_blank(value: Any) -> bool:
     text = value if isinstance(value, str) else str(value)
-    return not text or text.isspace()  # isspace() copies nothing, unlike strip()
+    return not text or text.isspace()
+
+
+def stripped(values: pd.Series | np.ndarray) -> np.ndarray:
+    """Per cell: the text without surrounding white space (the same object when it has none)."""
+    cells = values.to_numpy(dtype=object) if isinstance(values, pd.Series) else values
+    return np.array(list(map(str.strip, cells)), dtype=object)
 
 
 @functools.lru_cache(maxsize=64)

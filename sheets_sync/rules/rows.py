@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import difflib
+import itertools
 import re
 
 import numpy as np
 import pandas as pd
 
 from sheets_sync.model import CHANNELS, CLOSED_STATES, FORMATS, REVIEW_OR_LATER, STATES
-from sheets_sync.rules.base import Context, blank, per_distinct, rule
+from sheets_sync.rules.base import Context, blank, per_distinct, rule, stripped
 from sheets_sync.vocab import CHANNEL_VALUES, FORMAT_VALUES, STATUS_VALUES, normalize
 
 _HASHTAG = re.compile(r"#[^\s#]+")
@@ -18,7 +19,7 @@ _VALID_URL = re.compile(r"^https?://[^\s/?#.]+(?:\.[^\s/?#.]+)+(?::\d+)?(?:[/?#]
 
 
 def _hash_signs(texts: pd.Series) -> np.ndarray:
-    return np.array([t.count("#") for t in texts], dtype=float)
+    return np.fromiter(map(str.count, texts, itertools.repeat("#")), float, len(texts))
 
 
 def _hashtags(texts: pd.Series) -> np.ndarray:
@@ -102,13 +103,15 @@ def unknown_values(ctx: Context) -> None:
 def unknown_pillar(ctx: Context) -> None:
     frame = ctx.frame
     present = ~blank(frame["pillar"])
+    codes, uniques = pd.factorize(frame["pillar"])
+    folded = [normalize(u) for u in uniques]
     for client, settings in ctx.settings.items():
         names = list(settings.rules.pillars.names) + list(settings.rules.pillars.targets)
         if not names:
             continue
         choices = {normalize(n): n for n in names}
-        known_mask = per_distinct(frame["pillar"], choices.__contains__, bool, key=normalize)
-        mask = present & ctx.client_mask(client) & ~known_mask
+        known = np.array([f in choices for f in folded] + [False])
+        mask = present & ctx.client_mask(client) & ~known[codes]
         if mask.any():
             _unknown(ctx, "pillar", "unknown-pillar", mask, choices, ", ".join(names))
 
@@ -148,7 +151,8 @@ def _per_channel_limit(ctx: Context, limit_of: str) -> np.ndarray:
 
 @rule("caption-too-long")
 def caption_length(ctx: Context) -> None:
-    lengths = ctx.frame["caption"].str.len().to_numpy(dtype=float)
+    captions = ctx.frame["caption"]
+    lengths = np.fromiter(map(len, captions), float, len(captions))
     limits = _per_channel_limit(ctx, "caption_limit")
     mask = lengths > limits
     if mask.any():
@@ -180,10 +184,14 @@ def hashtag_count(ctx: Context) -> None:
 
 @rule("invalid-link")
 def asset_links(ctx: Context) -> None:
-    assets = ctx.frame["asset"]
-    mask = per_distinct(assets, _bad_link, bool)
+    assets = ctx.frame["asset"].to_numpy(dtype=object)
+    # Most cells are valid links: one C-level pass finds them, the rest are looked at closely.
+    valid = np.fromiter(map(bool, map(_VALID_URL.match, stripped(assets))), bool, len(assets))
+    mask = np.zeros(len(assets), dtype=bool)
+    rest = np.flatnonzero(~valid)
+    mask[rest] = per_distinct(pd.Series(assets[rest], dtype=object), _bad_link, bool)
     ctx.add("invalid-link", mask, "asset",
-            ctx.messages.render("invalid-link", value=assets[mask].str.strip().tolist()))
+            ctx.messages.render("invalid-link", value=stripped(assets[mask]).tolist()))
 
 
 @rule("duplicate-caption")
@@ -201,8 +209,8 @@ def duplicate_captions(ctx: Context) -> None:
         return
     # Captions are compared case- and spacing-insensitively.
     folded = np.full(len(frame), "", dtype=object)
-    folded[live] = per_distinct(frame.loc[live, "caption"],
-                                lambda u: " ".join(u.casefold().split()))
+    folded[live] = list(map(" ".join, map(str.split, map(
+        str.casefold, frame["caption"].to_numpy(dtype=object)[live]))))
     live &= folded != ""
     text_codes, _ = pd.factorize(folded)
     window = window[live]
