@@ -231,7 +231,7 @@ def _approvals_due(ctx: Context) -> list[list[Cell]]:
     publish = frame["publish_at"].to_numpy(dtype="datetime64[ns]")
     now = ctx.now_local
     until = now.astype("datetime64[D]") + np.timedelta64(8, "D")
-    due = frame["status"].isin(AWAITING_APPROVAL).to_numpy() & (publish >= now) & (publish < until)
+    due = ctx.status_in(AWAITING_APPROVAL) & (publish >= now) & (publish < until)
     part = frame[due].sort_values(["publish_at", "row"], kind="stable")
     columns = [_texts(part["post_id"]), _texts(part["client"]), _texts(part["channel_raw"]),
                _moments(part["publish_at"], part["publish_has_time"].to_numpy(dtype=bool)),
@@ -262,7 +262,7 @@ def _revisions(ctx: Context) -> list[list[Cell]]:
         "extra": np.nan_to_num(frame["extra_rounds_approved"].to_numpy(dtype=float)),
         "billable": np.maximum(0.0, used - included),
     })
-    data = data[(frame["publish_at"].notna() & (frame["status"] != "cancelled")).to_numpy()]
+    data = data[frame["publish_at"].notna().to_numpy() & ~ctx.status_in("cancelled")]
     sums = data.groupby(["client", "month"], sort=True).agg(
         posts=("used", "size"), used=("used", "sum"), included=("included", "sum"),
         extra=("extra", "sum"), billable=("billable", "sum"))
@@ -378,7 +378,7 @@ def _live(ctx: Context, columns: Sequence[str], first: np.datetime64, last: np.d
     """``columns`` of the posts that are not cancelled and publish in [first, last) (days)."""
     frame = ctx.frame
     days = frame["publish_at"].to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
-    keep = (frame["status"] != "cancelled").to_numpy() & (days >= first) & (days < last)
+    keep = ~ctx.status_in("cancelled") & (days >= first) & (days < last)
     return frame.loc[keep, ["client", "publish_at", *columns]]
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from sheets_sync.model import APPROVED_STATES, AWAITING_APPROVAL, Severity
-from sheets_sync.rules.base import Context, per_distinct, rule
+from sheets_sync.rules.base import Context, blank, rule, stripped
 from sheets_sync.vocab import normalize
 
 APPROVAL_FIELDS = ("approved", "approved_by", "approved_at")
@@ -19,11 +19,15 @@ def approval_recorded(ctx: Context) -> np.ndarray:
     name or a date is written next to it. Calendars without any approval column only have the
     status to go by.
     """
+    return ctx.memo("approval_recorded", lambda: _approval_recorded(ctx))
+
+
+def _approval_recorded(ctx: Context) -> np.ndarray:
     frame = ctx.frame
     if not any(ctx.has(name) for name in APPROVAL_FIELDS):
-        return frame["status"].isin(APPROVED_STATES).to_numpy()
+        return ctx.status_in(APPROVED_STATES)
     flag = frame["approved"].to_numpy(dtype=float)
-    named = (frame["approved_at"].notna() | (frame["approved_by"].str.strip() != "")).to_numpy()
+    named = frame["approved_at"].notna().to_numpy() | ~blank(frame["approved_by"])
     return np.where(np.isnan(flag), named, flag == 1.0)
 
 
@@ -31,7 +35,7 @@ def approval_recorded(ctx: Context) -> np.ndarray:
 def approval_missing(ctx: Context) -> None:
     frame = ctx.frame
     publish = frame["publish_at"].to_numpy()
-    waiting = frame["status"].isin(AWAITING_APPROVAL).to_numpy() & ~approval_recorded(ctx)
+    waiting = ctx.status_in(AWAITING_APPROVAL) & ~approval_recorded(ctx)
     waiting &= ~np.isnat(publish)
     if not waiting.any():
         return
@@ -58,21 +62,23 @@ def went_out_unapproved(ctx: Context) -> None:
     missing = ~approval_recorded(ctx)
     for state in ("published", "scheduled"):
         code = f"{state}-without-approval"
-        mask = missing & (ctx.frame["status"] == state).to_numpy()
+        mask = missing & ctx.status_in(state)
         ctx.add(code, mask, "status", ctx.messages.render(code))
 
 
 @rule("approver-not-authorized")
 def approver_authorized(ctx: Context) -> None:
-    frame = ctx.frame
-    approver = frame["approved_by"].str.strip()
-    folded = pd.Series(per_distinct(approver, normalize), index=approver.index)
+    approver = stripped(ctx.frame["approved_by"])
+    codes, uniques = pd.factorize(approver)
+    folded = [normalize(u) for u in uniques]
+    named = approver != ""
     for client, settings in ctx.settings.items():
         allowed = settings.rules.approvals.approvers
         if not allowed:
             continue
-        mask = (ctx.client_mask(client) & (approver != "").to_numpy()
-                & ~folded.isin([normalize(a) for a in allowed]).to_numpy())
+        permitted = {normalize(a) for a in allowed}
+        known = np.array([f in permitted for f in folded] + [True])
+        mask = ctx.client_mask(client) & named & ~known[codes]
         ctx.add("approver-not-authorized", mask, "approved_by", ctx.messages.render(
             "approver-not-authorized", approver=approver[mask].tolist(),
             approvers=", ".join(allowed)))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import zoneinfo
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -102,6 +102,7 @@ class Context:
     now: dt.datetime
     messages: Messages = field(init=False)
     builder: FindingsBuilder = field(init=False)
+    _memo: dict[str, Any] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.now.tzinfo is None:
@@ -125,6 +126,24 @@ class Context:
     def has(self, name: str) -> bool:
         """Return whether the calendar has a column for field ``name``."""
         return name in self.calendar.columns
+
+    def memo(self, key: str, compute: Callable[[], Any]) -> Any:
+        """Return ``compute()``, computed once per run for ``key`` (shared by several rules)."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
+
+    # --- statuses -----------------------------------------------------------------------
+    @functools.cached_property
+    def _status_codes(self) -> tuple[np.ndarray, list[str]]:
+        codes, uniques = pd.factorize(self.frame["status"])
+        return codes, [str(u) for u in uniques]
+
+    def status_in(self, states: str | Iterable[str]) -> np.ndarray:
+        """Per row: whether the canonical status is ``states`` (one name or several)."""
+        wanted = {states} if isinstance(states, str) else set(states)
+        codes, uniques = self._status_codes
+        return np.isin(codes, [i for i, u in enumerate(uniques) if u in wanted])
 
     # --- per-client values ------------------------------------------------------------
     def per_client(self, get: Callable[[ClientConfig], Any], dtype: Any = float) -> np.ndarray:

@@ -45,7 +45,7 @@ def cadence(ctx: Context) -> None:
     days = frame["publish_at"].to_numpy().astype("datetime64[D]")
     horizon = ctx.per_client(lambda s: s.rules.cadence.horizon_days + 7, "int64")
     local_today = ctx.today_local
-    live = (contracted & (frame["status"] != "cancelled").to_numpy() & ~np.isnat(days)
+    live = (contracted & ~ctx.status_in("cancelled") & ~np.isnat(days)
             & (days >= local_today - np.timedelta64(7, "D"))
             & (days < local_today + horizon.astype("timedelta64[D]")))
     # Posts per (client, channel, Monday of the week) as integer keys, counted in one pass.
@@ -105,7 +105,7 @@ def calendar_gaps(ctx: Context) -> None:
     today = ctx.today_local
     horizon = ctx.per_client(lambda s: s.rules.cadence.horizon_days, "int64")
     channel_codes, channel_names = pd.factorize(frame["channel"])
-    live = ((frame["status"] != "cancelled").to_numpy() & (channel_codes >= 0)
+    live = (~ctx.status_in("cancelled") & (channel_codes >= 0)
             & (frame["channel"] != "").to_numpy() & ~np.isnat(day))
     in_horizon = live & (day >= today) & (day < today + horizon.astype("timedelta64[D]"))
     # Distinct (client, channel, day) triples, sorted, as one integer key per row.

@@ -57,8 +57,7 @@ def feedback_deadline(ctx: Context, start: np.ndarray, timed: np.ndarray) -> np.
 
 @rule("feedback-overdue", "deemed-approved")
 def feedback_overdue(ctx: Context) -> None:
-    frame = ctx.frame
-    in_review = (frame["status"] == "client_review").to_numpy()
+    in_review = ctx.status_in("client_review")
     if not in_review.any():
         return
     start, timed = review_start(ctx)

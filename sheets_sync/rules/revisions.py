@@ -28,12 +28,12 @@ def revision_limits(ctx: Context) -> None:
     used = rounds_used(ctx)
     included = ctx.per_client(lambda s: s.rules.revisions.included_rounds)
     allowed = included + np.nan_to_num(frame["extra_rounds_approved"].to_numpy(dtype=float))
-    live = ~frame["status"].isin(("cancelled",)).to_numpy()
+    live = ~ctx.status_in("cancelled")
     exceeded = live & (used > allowed)
     ctx.add("revision-limit-exceeded", exceeded, "revision_round", ctx.messages.render(
         "revision-limit-exceeded", used=used[exceeded].astype(int),
         allowed=allowed[exceeded].astype(int),
         billable=(used[exceeded] - included[exceeded]).astype(int)))
-    last = ((frame["status"] == "client_review").to_numpy() & (used >= 1) & (used == allowed))
+    last = (ctx.status_in("client_review") & (used >= 1) & (used == allowed))
     ctx.add("revision-last-round", last, "revision_round", ctx.messages.render(
         "revision-last-round", used=used[last].astype(int), allowed=allowed[last].astype(int)))

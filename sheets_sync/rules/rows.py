@@ -45,7 +45,7 @@ def missing_required(ctx: Context) -> None:
             ctx.messages.render("missing-required", header=ctx.calendar.header("publish_at")))
     ctx.add("missing-required", blank(frame["status_raw"]), "status",
             ctx.messages.render("missing-required", header=ctx.calendar.header("status")))
-    in_review = frame["status"].isin(REVIEW_OR_LATER).to_numpy()
+    in_review = ctx.status_in(REVIEW_OR_LATER)
     for name in ("caption", "asset"):
         if not ctx.has(name):
             continue
@@ -203,7 +203,7 @@ def duplicate_captions(ctx: Context) -> None:
     # `window` days ago, so its earlier post lies at most two windows back. Years of history
     # are not compared again on every cycle.
     recent = ~np.isnat(day) & (day >= ctx.today_local - (2 * window).astype("timedelta64[D]"))
-    live = (recent & (frame["status"] != "cancelled").to_numpy()
+    live = (recent & ~ctx.status_in("cancelled")
             & (frame["caption"] != "").to_numpy())
     if not live.any():
         return
@@ -241,7 +241,7 @@ def stale_unpublished(ctx: Context) -> None:
     grace = ctx.per_client(lambda s: s.rules.content.stale_grace_hours * 3600, "int64")
     due = frame["publish_at"].to_numpy() + grace.astype("timedelta64[s]")
     known = (frame["status"] != "").to_numpy()
-    mask = known & ~frame["status"].isin(CLOSED_STATES).to_numpy() & (due < ctx.now_local)
+    mask = known & ~ctx.status_in(CLOSED_STATES) & (due < ctx.now_local)
     ctx.add("stale-unpublished", mask, "status", ctx.messages.render(
         "stale-unpublished", when=ctx.when(frame.loc[mask, "publish_at"]),
         status=frame.loc[mask, "status_raw"].str.strip().tolist()))
