@@ -19,12 +19,16 @@ from sheets_sync.vocab import normalize
 
 
 def _live(ctx: Context) -> pd.DataFrame:
+    """Posts that are not cancelled and have a publish date (computed once per run)."""
+    return ctx.memo("calendar-live", lambda: _live_posts(ctx))
+
+
+def _live_posts(ctx: Context) -> pd.DataFrame:
     frame = ctx.frame
-    keep = (frame["status"] != "cancelled") & frame["publish_at"].notna()
+    keep = ~ctx.status_in("cancelled") & frame["publish_at"].notna().to_numpy()
     part = frame.loc[keep, ["row", "client", "channel", "channel_raw", "format", "pillar",
-                            "status", "publish_at"]].copy()
-    part["day"] = part["publish_at"].dt.normalize()
-    return part
+                            "status", "publish_at"]]
+    return part.assign(day=part["publish_at"].dt.normalize())
 
 
 def _today(ctx: Context, client: str) -> pd.Timestamp:
@@ -79,23 +83,37 @@ def cadence(ctx: Context) -> None:
 
 @rule("too-many-per-day")
 def too_many_per_day(ctx: Context) -> None:
-    live = _live(ctx)
-    live = live[(live["format"] != "story") & (live["channel"] != "")]
-    if live.empty:
+    frame = ctx.frame
+    day = frame["publish_at"].to_numpy(dtype="datetime64[ns]")
+    channel_codes, channel_names = pd.factorize(frame["channel"])
+    live = (~ctx.status_in("cancelled") & ~np.isnat(day) & (channel_codes >= 0)
+            & (frame["channel"].to_numpy(dtype=object) != "")
+            & (frame["format"].to_numpy(dtype=object) != "story"))
+    if not live.any():
         return
-    keys = [live["client"], live["channel"], live["day"]]
-    rank = live.sort_values("publish_at", kind="stable").groupby(keys).cumcount()
-    size = live.groupby(keys)["row"].transform("size")
-    limit = pd.Series(ctx.per_client(lambda s: s.rules.cadence.max_per_day),
-                      index=ctx.frame.index)[live.index]
-    hit = rank.reindex(live.index) >= limit
-    index = live.index[hit.to_numpy()]
-    if len(index):
-        ctx.add("too-many-per-day", index, "publish_at", ctx.messages.render(
-            "too-many-per-day", count=size[index].tolist(),
-            channel=live.loc[index, "channel_raw"].str.strip().tolist(),
-            client=live.loc[index, "client"].tolist(),
-            day=ctx.when(live.loc[index, "day"], False), limit=limit[index].astype(int).tolist()))
+    index = np.flatnonzero(live)
+    days = day[index].astype("datetime64[D]").astype("int64")
+    # One integer per (client, channel, day); posts are ranked by publish time within it.
+    key = ((ctx.client_codes[index].astype("int64") * (len(channel_names) + 1)
+            + channel_codes[index]) * (int(days.max() - days.min()) + 1) + days - days.min())
+    order = np.lexsort((day[index].astype("int64"), key))
+    sorted_key = key[order]
+    starts = np.flatnonzero(np.r_[True, sorted_key[1:] != sorted_key[:-1]])
+    group = np.cumsum(np.r_[True, sorted_key[1:] != sorted_key[:-1]]) - 1
+    rank = np.empty(len(index), dtype="int64")
+    rank[order] = np.arange(len(index)) - starts[group]
+    size = np.empty(len(index), dtype="int64")
+    size[order] = np.diff(np.r_[starts, len(index)])[group]
+    limit = ctx.per_client(lambda s: s.rules.cadence.max_per_day)[index]
+    hit = rank >= limit
+    if hit.any():
+        rows = index[hit]
+        ctx.add("too-many-per-day", frame.index[rows], "publish_at", ctx.messages.render(
+            "too-many-per-day", count=size[hit].tolist(),
+            channel=[c.strip() for c in frame["channel_raw"].to_numpy(dtype=object)[rows]],
+            client=frame["client"].to_numpy(dtype=object)[rows].tolist(),
+            day=ctx.when(day[rows].astype("datetime64[D]"), False),
+            limit=limit[hit].astype(int).tolist()))
 
 
 @rule("calendar-gap")
@@ -145,7 +163,10 @@ def pillar_mix(ctx: Context) -> None:
     if not targeted:
         return
     live = _live(ctx)
-    live = live[live["client"].isin(list(targeted))]
+    # Months before a client's current month are not reported: they are not counted either.
+    first_month = min(_today(ctx, c) for c in targeted).to_datetime64().astype("datetime64[M]")
+    live = live[live["client"].isin(list(targeted)).to_numpy()
+                & (live["day"].to_numpy() >= first_month.astype("datetime64[ns]"))]
     month = live["day"].to_numpy().astype("datetime64[M]")
     folded = per_distinct(live["pillar"], normalize)
     # Posts per (client, month, pillar), counted once for the whole calendar.
