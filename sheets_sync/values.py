@@ -403,9 +403,10 @@ def _by_distinct(values: Sequence[Any], parse_cells: Callable[[list[Any]], tuple
         codes, uniques = pd.factorize(s)
     except TypeError:  # an unhashable cell (never from a spreadsheet): parse cell by cell
         return parse_cells(list(values))
-    # True == 1 == 1.0 to pandas' hashing, so a column holding both kinds may have merged
-    # them: only then are the cells typed one by one (the usual columns skip this).
-    if not any(isinstance(u, (int, float, np.number)) and u in (0, 1) for u in uniques):
+    # True == 1 == 1.0 to pandas' hashing, so a column holding a bool next to a 0 or 1 may
+    # have merged them: only then are the cells typed one by one (the usual columns skip this).
+    if (not any(isinstance(u, (int, float, np.number)) and u in (0, 1) for u in uniques)
+            or bool not in set(map(type, s.to_numpy()))):
         results = parse_cells([*uniques, None])
         codes = np.where(codes < 0, len(uniques), codes)
         return tuple(np.asarray(r)[codes] for r in results)
