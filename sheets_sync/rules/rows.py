@@ -122,16 +122,16 @@ def post_ids(ctx: Context) -> None:
         return
     frame = ctx.frame
     ids = frame["post_id"]
-    ctx.add("missing-id", (ids == "").to_numpy(), "post_id",
-            ctx.messages.render("missing-id"))
-    dup = (ids != "") & ids.duplicated(keep=False)
+    missing = ids.to_numpy(dtype=object) == ""
+    ctx.add("missing-id", missing, "post_id", ctx.messages.render("missing-id"))
+    dup = ~missing & ids.duplicated(keep=False).to_numpy()
     if dup.any():
         rows = frame.loc[dup, ["post_id", "row"]]
         # One entry per duplicated ID, not per row: these groups are few.
         by_id = rows.groupby("post_id")["row"].apply(list).to_dict()
         others = [", ".join(str(r) for r in by_id[pid] if r != row)
                   for pid, row in zip(rows["post_id"], rows["row"])]
-        ctx.add("duplicate-id", dup.to_numpy(), "post_id", ctx.messages.render(
+        ctx.add("duplicate-id", dup, "post_id", ctx.messages.render(
             "duplicate-id", post_id=rows["post_id"].tolist(), others=others))
 
 
@@ -186,7 +186,7 @@ def hashtag_count(ctx: Context) -> None:
 def asset_links(ctx: Context) -> None:
     assets = ctx.frame["asset"].to_numpy(dtype=object)
     # Most cells are valid links: one C-level pass finds them, the rest are looked at closely.
-    valid = np.fromiter(map(bool, map(_VALID_URL.match, stripped(assets))), bool, len(assets))
+    valid = np.fromiter(map(bool, map(_VALID_URL.match, assets)), bool, len(assets))
     mask = np.zeros(len(assets), dtype=bool)
     rest = np.flatnonzero(~valid)
     mask[rest] = per_distinct(pd.Series(assets[rest], dtype=object), _bad_link, bool)
@@ -203,8 +203,7 @@ def duplicate_captions(ctx: Context) -> None:
     # `window` days ago, so its earlier post lies at most two windows back. Years of history
     # are not compared again on every cycle.
     recent = ~np.isnat(day) & (day >= ctx.today_local - (2 * window).astype("timedelta64[D]"))
-    live = (recent & ~ctx.status_in("cancelled")
-            & (frame["caption"] != "").to_numpy())
+    live = recent & ~ctx.status_in("cancelled") & (frame["caption"].to_numpy(dtype=object) != "")
     if not live.any():
         return
     # Captions are compared case- and spacing-insensitively.
