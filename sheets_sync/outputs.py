@@ -252,25 +252,28 @@ def _revisions(ctx: Context) -> list[list[Cell]]:
     billable rounds are those beyond the included rounds, post by post.
     """
     frame = ctx.frame
-    used = rounds_used(ctx)
-    included = ctx.per_client(lambda s: s.rules.revisions.included_rounds)
-    data = pd.DataFrame({
-        "client": frame["client"].to_numpy(dtype=object),
-        "month": frame["publish_at"].to_numpy(dtype="datetime64[ns]").astype("datetime64[M]")
-        .astype("int64"),
-        "used": used, "included": included,
-        "extra": np.nan_to_num(frame["extra_rounds_approved"].to_numpy(dtype=float)),
-        "billable": np.maximum(0.0, used - included),
-    })
-    data = data[frame["publish_at"].notna().to_numpy() & ~ctx.status_in("cancelled")]
-    sums = data.groupby(["client", "month"], sort=True).agg(
-        posts=("used", "size"), used=("used", "sum"), included=("included", "sum"),
-        extra=("extra", "sum"), billable=("billable", "sum"))
-    return [[client, str(np.datetime64(int(month), "M")), int(posts), _number(u), _number(i),
-             _number(e), _number(b)]
-            for (client, month), posts, u, i, e, b in zip(
-                sums.index, sums["posts"], sums["used"], sums["included"], sums["extra"],
-                sums["billable"])]
+    keep = frame["publish_at"].notna().to_numpy() & ~ctx.status_in("cancelled")
+    if not keep.any():
+        return []
+    used = rounds_used(ctx)[keep]
+    included = ctx.per_client(lambda s: s.rules.revisions.included_rounds)[keep]
+    extra = np.nan_to_num(frame["extra_rounds_approved"].to_numpy(dtype=float))[keep]
+    months = (frame["publish_at"].to_numpy(dtype="datetime64[ns]")[keep]
+              .astype("datetime64[M]").astype("int64"))
+    # One integer per (client, month): clients are numbered in name order, so sorting the
+    # keys sorts the table by client, then month.
+    first, span = int(months.min()), int(months.max() - months.min()) + 1
+    keys, group, posts = np.unique(ctx.client_codes[keep].astype("int64") * span
+                                   + months - first, return_inverse=True, return_counts=True)
+
+    def total(values: np.ndarray) -> np.ndarray:
+        return np.bincount(group, weights=values, minlength=len(keys))
+
+    sums = zip(keys.tolist(), posts.tolist(), total(used), total(included), total(extra),
+               total(np.maximum(0.0, used - included)))
+    return [[ctx.clients[key // span], str(np.datetime64(key % span + first, "M")), count,
+             _number(u), _number(i), _number(e), _number(b)]
+            for key, count, u, i, e, b in sums]
 
 
 def _turnaround(ctx: Context, transitions: pd.DataFrame) -> list[list[Cell]]:
