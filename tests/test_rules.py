@@ -6,6 +6,7 @@ import datetime as dt
 import zoneinfo
 from typing import Any
 
+import pandas as pd
 import pytest
 from conftest import HEADER, at, audit, calendar_config, keys, only, row
 
@@ -610,6 +611,16 @@ def test_cadence_reports_a_contracted_channel_with_no_posts() -> None:
     assert len(found) == 1 and "0 linkedin post(s) planned in week 11" in found[0].message
 
 
+def test_too_many_per_day_ranks_posts_at_the_same_time_in_sheet_order() -> None:
+    rows = [row("P1", date="2026-03-12 10:00"), row("P2", date="2026-03-12 09:00"),
+            row("P3", date="2026-03-12 10:00"), row("P4", date="2026-03-12 10:00"),
+            row("P5", date="2026-03-13 10:00")]
+    found = run(rows, NOW, "too-many-per-day")
+    assert keys(found) == {(5, "publish_at", "too-many-per-day")}  # P4: last of the 10:00s
+    found = run(rows, NOW, "too-many-per-day", rules={"cadence": {"max_per_day": 1}})
+    assert keys(found) == {(r, "publish_at", "too-many-per-day") for r in (2, 4, 5)}
+
+
 def test_too_many_per_day_flags_the_posts_beyond_the_limit_stories_excluded() -> None:
     rows = [row("P1", date="2026-03-12 12:00"), row("P2", date="2026-03-12 09:00"),
             row("P3", date="2026-03-12 10:00"), row("P4", date="2026-03-12 08:00", fmt="Story"),
@@ -811,3 +822,13 @@ def test_duplicate_captions_long_past_are_not_compared_again() -> None:
     found = audit(old + recent, at("2026-03-10 09:00"),
                   rules={"levels": only("duplicate-caption")})
     assert keys(found) == {(5, "caption", "duplicate-caption")}
+
+
+def test_blank_and_stripped_helpers() -> None:
+    from sheets_sync.rules.base import blank, stripped
+
+    cells = pd.Series(["", " \u00a0\n", "x", " y "], dtype=object)
+    assert blank(cells).tolist() == [True, True, False, False]
+    assert blank(pd.Series(["x", 3, None, "  "], dtype=object)).tolist() == [
+        False, False, True, True]  # a number is not blank; an empty cell is
+    assert stripped(cells).tolist() == ["", "", "x", "y"]

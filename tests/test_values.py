@@ -18,7 +18,14 @@ from sheets_sync.codes import CODES
 from sheets_sync.findings import to_findings
 from sheets_sync.parse import parse
 from sheets_sync.validate import validate
-from sheets_sync.values import parse_counts, parse_dates, parse_flags, parse_times, to_text
+from sheets_sync.values import (
+    SAMPLE,
+    parse_counts,
+    parse_dates,
+    parse_flags,
+    parse_times,
+    to_text,
+)
 
 IST = zoneinfo.ZoneInfo("Europe/Istanbul")
 SERIAL_2026_03_10 = 46091  # days since 1899-12-30
@@ -229,6 +236,35 @@ def test_text_of_other_cells() -> None:
     assert to_text(cells).tolist() == [
         "", "3", "3", "2.5", "0", "TRUE", "FALSE", "", "", "100000000000000000000",
         "2026-03-10 14:30:00", "2026-03-10", "09:05:00", "x"]
+
+
+def test_long_columns_read_the_same_as_cell_by_cell() -> None:
+    # Over SAMPLE cells a column of distinct texts takes another path than one of repeats.
+    distinct = [f"caption {i} 😀" for i in range(SAMPLE + 500)]
+    distinct[7], distinct[SAMPLE + 3] = None, math.nan  # type: ignore[call-overload]
+    assert to_text(distinct).tolist() == [
+        "" if not isinstance(c, str) else c for c in distinct]
+    numbers = [float(i) for i in range(SAMPLE + 10)] + [None, "x", True]
+    assert to_text(numbers).tolist() == [*(str(i) for i in range(SAMPLE + 10)), "", "x", "TRUE"]
+
+
+def test_repeated_texts_come_back_as_one_object_each() -> None:
+    # Fresh string objects, as a reader delivers them: equal texts become one object.
+    cells = [b"Client review".decode() for _ in range(SAMPLE + 100)] + [None] * 5
+    cells += ["Onaylandı".encode().decode() for _ in range(50)]
+    texts = to_text(cells)
+    assert {id(t) for t in texts[:SAMPLE + 100]} == {id(texts[0])}
+    assert texts[SAMPLE + 100:SAMPLE + 105].tolist() == [""] * 5
+    assert {id(t) for t in texts[-50:]} == {id(texts[-1])} and texts[-1] == "Onaylandı"
+
+
+def test_a_bool_next_to_a_one_is_not_merged_with_it() -> None:
+    # True == 1 == 1.0 when hashed: a column holding both is typed cell by cell.
+    counts, bad = parse_counts([1.0, True, 1, 0.0, False, 2.0] * 400)
+    assert np.array_equal(counts[:6], [1.0, np.nan, 1.0, 0.0, np.nan, 2.0], equal_nan=True)
+    assert bad[:6].tolist() == [False, True, False, False, True, False]
+    assert to_text([True, 1.0, 1, False, 0] * 500)[:5].tolist() == [
+        "TRUE", "1", "1", "FALSE", "0"]
 
 
 # --------------------------------------------------------------------------------------------

@@ -59,12 +59,11 @@ def per_distinct(values: pd.Series, func: Callable[[Any], Any], dtype: Any = obj
         call = func if key is None else (lambda v: func(key(v)))
         return np.fromiter((call("" if v is None else v) for v in values), dtype=dtype,
                            count=len(values))
-    codes, uniques = pd.factorize(values)
+    codes, uniques = pd.factorize(values)  # None and NaN (code -1) count as ""
     keyed = [key(u) for u in uniques] if key is not None else list(uniques)
-    results = np.array([func(u) for u in keyed], dtype=dtype)
-    if not len(results):
-        return np.array([func("")] * len(values), dtype=dtype)
-    return results[np.where(codes < 0, 0, codes)]
+    results = np.array([*(func(u) for u in keyed), func("" if key is None else key(""))],
+                       dtype=dtype)
+    return results[np.where(codes < 0, len(keyed), codes)]
 
 
 def blank(values: pd.Series | np.ndarray) -> np.ndarray:
