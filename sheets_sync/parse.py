@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sheets_sync.backends.columns import ColumnGrid
 from sheets_sync.config import CalendarConfig, _parse_clock
 from sheets_sync.errors import CalendarError
 from sheets_sync.findings import FindingsBuilder
@@ -140,11 +141,15 @@ def parse(rows: Sequence[Sequence[Any]], config: CalendarConfig, tab: str = "Cal
     Raises CalendarError when the tab has no usable header row (required columns missing).
     """
     header_index, columns, duplicates = _find_header(rows, config, tab)
-    body = rows[header_index + 1:]
     width = max(columns.values()) + 1
-    transposed = _transpose(body, width)
+    count = max(len(rows) - header_index - 1, 0)
+    if isinstance(rows, ColumnGrid):  # already column by column: nothing to transpose
+        transposed: list[Sequence[Any]] = [rows.column(j, header_index + 1, count)
+                                           for j in range(width)]
+    else:
+        transposed = _transpose(rows[header_index + 1:], width)
     by_field = {name: transposed[index] for name, index in columns.items()}
-    keep = _non_empty_rows(by_field, len(body))
+    keep = _non_empty_rows(by_field, count)
     if keep.all():  # the usual case: no blank rows to drop, keep the columns as they are
         raw: dict[str, Sequence[Any]] = dict(by_field)
     else:

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from conftest import HEADER, calendar_config, row
 
+from sheets_sync.backends.columns import ColumnGrid
 from sheets_sync.errors import CalendarError
 from sheets_sync.findings import to_findings
 from sheets_sync.parse import Calendar, parse
@@ -326,3 +327,31 @@ def test_timed_dates_move_from_the_sheet_zone_to_the_client_zone() -> None:
     assert stamps == [dt.datetime(2026, 3, 20, 8, 0),  # 10:00 in Istanbul is 08:00 in Berlin
                       dt.datetime(2026, 3, 20, 9, 0),  # a date alone stays on its day
                       dt.datetime(2026, 3, 20, 10, 0)]  # Acme is in the sheet's own zone
+
+
+def _columns_of(rows: list[list[Any]]) -> list[list[Any]]:
+    """The grid as Google answers with majorDimension=COLUMNS (each column trimmed)."""
+    width = max((len(r) for r in rows), default=0)
+    columns = [[r[j] if j < len(r) else "" for r in rows] for j in range(width)]
+    for column in columns:
+        while column and column[-1] == "":
+            column.pop()
+    return columns
+
+
+@pytest.mark.parametrize("grid", [
+    [["Calendar for March"], [], HEADER, row("P1"), [], row("P2", caption=""),
+     ["P3", "Acme", "Instagram", "Post", "2026-03-21"], [None, None], row("P4")],
+    [HEADER, row("P1", date=46101.5), ["", "", "", "", "", "Approved"], row("P1")],
+])
+def test_a_column_major_grid_parses_like_the_same_rows(grid: list[list[Any]]) -> None:
+    config = calendar_config()
+    by_rows = parse(grid, config)
+    columns = ColumnGrid(_columns_of(grid))
+    assert [list(r) for r in columns] == [
+        [c for c in r[:max((i + 1 for i, v in enumerate(r) if v not in ("", None)),
+                           default=0)]] for r in grid]
+    by_columns = parse(columns, config)
+    pd.testing.assert_frame_equal(by_columns.frame, by_rows.frame)
+    pd.testing.assert_frame_equal(by_columns.findings, by_rows.findings)
+    assert by_columns.header_row == by_rows.header_row
