@@ -137,9 +137,16 @@ def calendar_gaps(ctx: Context) -> None:
         client_code, channel_code = divmod(int(group), len(channel_names) + 1)
         planned[(client_code, channel_code)] = offsets[groups == group]
     positions = {str(name): i for i, name in enumerate(channel_names)}
+    # The channels each client uses, from one pass over (client, channel) pairs.
+    pairs = np.unique(ctx.client_codes[live].astype("int64") * (len(channel_names) + 1)
+                      + channel_codes[live])
+    used_by: dict[int, set[str]] = {}
+    for pair in pairs.tolist():
+        used_by.setdefault(pair // (len(channel_names) + 1), set()).add(
+            str(channel_names[pair % (len(channel_names) + 1)]))
     for client_code, client in enumerate(ctx.clients):
         rules = ctx.settings[client].rules.cadence
-        used = {channel_names[c] for c in np.unique(channel_codes[live & ctx.client_mask(client)])}
+        used = used_by.get(client_code, set())
         contracted = {c for c, n in rules.posts_per_week.items() if n > 0}
         start = _today(ctx, client)
         for channel in sorted(used | contracted):
