@@ -11,10 +11,11 @@ and reported, and the next cycle tries again with fresh data.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 import pandas as pd
 
-from sheets_sync.backends.base import Backend, Cell, Grid, normalize_cell
+from sheets_sync.backends.base import Backend, Cell, normalize_cell
 from sheets_sync.config import CalendarConfig
 from sheets_sync.parse import Calendar
 
@@ -40,7 +41,8 @@ def _next_ids(existing: pd.Series, count: int) -> list[str]:
 
 
 def guarded_writes(calendar: Calendar, findings: pd.DataFrame, backend: Backend,
-                   rows: Grid, tab: str, config: CalendarConfig) -> list[str]:
+                   rows: Sequence[Sequence[Cell]], tab: str, config: CalendarConfig
+                   ) -> list[str]:
     """Carry out the configured guarded writes; return one line per write done or refused."""
     frame = calendar.frame
     planned: list[tuple[int, int, Cell, str]] = []  # (row, column, value, what)

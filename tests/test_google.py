@@ -64,6 +64,8 @@ def test_request_counts_first_run_steady_state_and_unchanged() -> None:
     assert api.requests.count("spreadsheets.batchUpdate") == 1
     assert api.requests.count("values.batchUpdate") == 1
     assert len(api.requests) == 4
+    read = next(r for r in api.requests if r.kind == "values.batchGet")
+    assert read.query["majorDimension"] == ["COLUMNS"]  # 20 long lists, not 5,000 short ones
     status = api.values(sheet, "Status")
     assert status[0][:2] == ["Severity", "Code"]
 

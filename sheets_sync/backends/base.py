@@ -24,7 +24,7 @@ class Snapshot:
     """
 
     tab: str
-    rows: Grid
+    rows: Sequence[Sequence[Cell]]  # a Grid, or a ColumnGrid when read column by column
     owned: dict[str, Grid | None]
     source: str
     timezone: str = ""
