@@ -14,6 +14,7 @@ from collections.abc import Iterator, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from sheets_sync.errors import SheetsSyncError
@@ -139,10 +140,18 @@ class StoreCache(MutableMapping[str, str]):
 
 
 class StateStore:
-    """SQLite-backed memory of each calendar between cycles (``":memory:"`` in tests)."""
+    """SQLite-backed memory of each calendar between cycles (``":memory:"`` in tests).
+
+    The post snapshots are also kept in memory, so that a program running cycle after
+    cycle with one store (a daemon, a benchmark) does not read every post back each time.
+    Such a copy is used only while SQLite's ``data_version`` shows that no other connection
+    has written to the database since it was read; this store's own writes go through
+    :meth:`save` and :meth:`reset`, which keep it up to date.
+    """
 
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
+        self._snapshots: dict[str, tuple[int, pd.DataFrame]] = {}  # calendar -> version, posts
         try:
             self.db = sqlite3.connect(self.path, isolation_level=None, timeout=BUSY_TIMEOUT)
             self.db.execute("PRAGMA journal_mode=WAL" if self.path != ":memory:"
@@ -168,11 +177,23 @@ class StateStore:
 
     # --- reading ------------------------------------------------------------------------
     def posts(self, calendar: str) -> pd.DataFrame:
-        """Return the last saved snapshot of every post, indexed by post ID (all text)."""
-        frame = pd.read_sql_query(
-            f"SELECT {', '.join(POST_COLUMNS)} FROM posts WHERE calendar = ?", self.db,
-            params=(calendar,), dtype=object)
-        return frame.set_index("post_id", drop=False)
+        """Return the last saved snapshot of every post, indexed by post ID (all text).
+
+        The frame is shared with later calls and must not be modified.
+        """
+        version = self._data_version()
+        kept = self._snapshots.get(calendar)
+        if kept is not None and kept[0] == version:
+            return kept[1]
+        rows = self.db.execute(f"SELECT {', '.join(POST_COLUMNS)} FROM posts WHERE calendar = ?",
+                               (calendar,)).fetchall()
+        frame = _posts_frame(rows)
+        self._snapshots[calendar] = (version, frame)
+        return frame
+
+    def _data_version(self) -> int:
+        """A number that changes whenever another connection commits to the database."""
+        return int(self.db.execute("PRAGMA data_version").fetchone()[0])
 
     def transitions(self, calendar: str) -> pd.DataFrame:
         """Return every observed status change: post_id, at (naive UTC), from/to status."""
@@ -230,14 +251,14 @@ class StateStore:
         cursor = self.db.cursor()
         cursor.execute("BEGIN IMMEDIATE")
         try:
-            if len(changes.posts):
+            upserts = _posts_frame(list(changes.posts[list(POST_COLUMNS)].astype(str).itertuples(
+                index=False, name=None)))
+            if len(upserts):
                 columns = ", ".join(POST_COLUMNS)
                 marks = ", ".join("?" * (len(POST_COLUMNS) + 1))
-                records = changes.posts[list(POST_COLUMNS)].astype(str).itertuples(
-                    index=False, name=None)
                 cursor.executemany(
                     f"INSERT OR REPLACE INTO posts (calendar, {columns}) VALUES ({marks})",
-                    ((calendar, *r) for r in records))
+                    ((calendar, *r) for r in upserts.itertuples(index=False, name=None)))
             cursor.executemany("INSERT INTO transitions VALUES (?, ?, ?, ?, ?)",
                                ((calendar, *t) for t in changes.transitions))
             cursor.executemany(
@@ -249,10 +270,27 @@ class StateStore:
             cursor.executemany("INSERT INTO findings VALUES (?, ?, ?)",
                                ((calendar, k, v) for k, v in changes.findings.items()))
             self._log_run(cursor, calendar, run)
+            snapshot = self._after_save(calendar, upserts)
             cursor.execute("COMMIT")
         except BaseException:
             cursor.execute("ROLLBACK")
             raise
+        if snapshot is not None:
+            self._snapshots[calendar] = snapshot
+
+    def _after_save(self, calendar: str, upserts: pd.DataFrame
+                    ) -> tuple[int, pd.DataFrame] | None:
+        """The kept snapshot with ``upserts`` applied, or None when there is none.
+
+        Called inside the write transaction, so no other connection writes in between. When
+        another one wrote since the snapshot was read, the snapshot is dropped here rather
+        than updated (:meth:`posts` would not use it anyway) and the next cycle reads the
+        database.
+        """
+        kept = self._snapshots.pop(calendar, None)
+        if kept is None or kept[0] != self._data_version():
+            return None
+        return kept[0], _upserted(kept[1], upserts)
 
     def log_failure(self, calendar: str, run: Run) -> None:
         """Record a failed cycle in the run log (nothing else changes); best effort."""
@@ -269,6 +307,7 @@ class StateStore:
 
     def reset(self, calendars: Sequence[str] | None = None) -> None:
         """Forget everything about ``calendars`` (all when None)."""
+        self._snapshots.clear()
         tables = ("posts", "transitions", "history", "findings", "runs")
         cursor = self.db.cursor()
         cursor.execute("BEGIN IMMEDIATE")
@@ -279,3 +318,32 @@ class StateStore:
                 cursor.executemany(f"DELETE FROM {table} WHERE calendar = ?",
                                    ((c,) for c in calendars))
         cursor.execute("COMMIT")
+
+
+def _posts_frame(rows: list[tuple[str, ...]]) -> pd.DataFrame:
+    """Rows of POST_COLUMNS texts as a snapshot frame indexed by post ID.
+
+    Everything stays of dtype object, the index too: looking post IDs up in an index of
+    another string dtype is several times slower.
+    """
+    values = np.empty((len(rows), len(POST_COLUMNS)), dtype=object)
+    if len(rows):
+        values[:] = rows
+    frame = pd.DataFrame(values, columns=list(POST_COLUMNS), dtype=object)
+    return frame.set_index("post_id", drop=False)
+
+
+def _upserted(frame: pd.DataFrame, upserts: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with the rows of ``upserts`` replacing or added to it (a new frame)."""
+    if not len(upserts):
+        return frame
+    upserts = upserts[~upserts.index.duplicated(keep="last")]  # as INSERT OR REPLACE does
+    where = frame.index.get_indexer(upserts.index)
+    known = where >= 0
+    out = frame.copy(deep=False)  # copy on write: the frame handed out stays as it was
+    if known.any():
+        out.iloc[where[known]] = upserts[known].to_numpy(dtype=object)
+    if not known.all():
+        out = pd.concat([out, upserts[~known]])
+        out.index = out.index.astype(object)  # concat makes it a string dtype
+    return out
