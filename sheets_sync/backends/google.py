@@ -27,7 +27,7 @@ from google.oauth2 import credentials as user_credentials
 from google.oauth2 import service_account
 from gspread.http_client import HTTPClient
 
-from sheets_sync.backends.base import Backend, Cell, Grid, Snapshot, normalize_grid
+from sheets_sync.backends.base import Backend, Cell, Grid, Snapshot, first_difference
 from sheets_sync.backends.http import RetryPolicy, TokenBucket, bucket_for, install
 from sheets_sync.errors import CalendarError, ConfigError, SourceError
 from sheets_sync.model import column_letter
@@ -103,6 +103,9 @@ def _quote(title: str) -> str:
 def _serial(value: dt.date) -> float:
     moment = value if isinstance(value, dt.datetime) else dt.datetime.combine(value, dt.time())
     return (moment.replace(tzinfo=None) - SERIAL_EPOCH) / dt.timedelta(days=1)
+
+
+_JSON_PLAIN = frozenset({str, int, float, bool})  # cells that are sent as they are
 
 
 def _json_cell(value: Cell) -> Any:
@@ -191,7 +194,8 @@ class GoogleBackend(Backend):
 
     def write(self, tabs: Mapping[str, Grid]) -> None:
         meta = self._meta()
-        layout = self._layout_requests(meta, tabs)
+        dates = {title: _date_cells(grid) for title, grid in tabs.items()}
+        layout = self._layout_requests(meta, tabs, dates)
         if layout:
             answer = self._call(self.http.batch_update, self.id, {"requests": layout})
             for reply in answer.get("replies", []):
@@ -202,7 +206,7 @@ class GoogleBackend(Backend):
                 info = meta["sheets"][title]
                 info["rows"] = max(info["rows"], len(grid))
                 info["cols"] = max(info["cols"], max((len(r) for r in grid), default=0))
-            meta["date_cells"].update({t: _date_cells(g) for t, g in tabs.items()})
+            meta["date_cells"].update(dates)
             self._save_meta(meta)
         data = []
         for title, grid in tabs.items():
@@ -232,19 +236,16 @@ class GoogleBackend(Backend):
         values padded with "" so that stale cells are cleared (History only ever appends, so
         a cycle sends just its new rows)."""
         old = self._owned_seen.get(title, [])
-        old_norm, new_norm = normalize_grid(old), normalize_grid(grid)
-        start = 0
-        while (start < len(old_norm) and start < len(new_norm)
-               and old_norm[start] == new_norm[start]):
-            start += 1
+        start = first_difference(old, grid)
         width = max(max((len(r) for r in old[start:]), default=0),
                     max((len(r) for r in grid[start:]), default=0))
-        rows = [[_json_cell(c) for c in r] + [""] * (width - len(r)) for r in grid[start:]]
+        rows = [[c if type(c) in _JSON_PLAIN else _json_cell(c) for c in r]
+                + [""] * (width - len(r)) for r in grid[start:]]
         rows.extend([[""] * width for _ in range(len(old) - max(len(grid), start))])
         return start, rows
 
-    def _layout_requests(self, meta: dict[str, Any], tabs: Mapping[str, Grid]
-                         ) -> list[dict[str, Any]]:
+    def _layout_requests(self, meta: dict[str, Any], tabs: Mapping[str, Grid],
+                         dates: Mapping[str, list[list[int]]]) -> list[dict[str, Any]]:
         sheets = meta["sheets"]
         requests_: list[dict[str, Any]] = []
         used = {info["sheetId"] for info in sheets.values()}
@@ -269,7 +270,7 @@ class GoogleBackend(Backend):
                     "gridProperties": {"rowCount": max(rows, sheets[title]["rows"]),
                                        "columnCount": max(cols, sheets[title]["cols"])}},
                     "fields": "gridProperties(rowCount,columnCount)"}})
-            cells = _date_cells(grid)
+            cells = dates[title]
             if cells != meta["date_cells"].get(title):
                 requests_.extend(_format_requests(sheets[title]["sheetId"], cells))
         return requests_
@@ -327,20 +328,22 @@ def _date_cells(grid: Grid) -> list[list[int]]:
     the sheet, so new rows need no new formatting (Status, History); other date cells (the
     Report's) are runs of consecutive rows.
     """
-    width = max((len(r) for r in grid), default=0)
+    filled = [0] * max((len(r) for r in grid), default=0)  # per column: cells not blank
+    dates: dict[int, list[tuple[int, int]]] = {}  # column -> (row, timed) of each date
+    for r, row in enumerate(grid[1:], start=1):
+        for c, value in enumerate(row):
+            if type(value) is str:  # most cells: skip the checks below
+                filled[c] += value != ""
+            elif value is not None and value != "":
+                filled[c] += 1
+                if isinstance(value, dt.date):
+                    dates.setdefault(c, []).append((r, int(isinstance(value, dt.datetime))))
     runs: list[list[int]] = []
-    for c in range(width):
-        cells = [(r, row[c]) for r, row in enumerate(grid[1:], start=1)
-                 if c < len(row) and row[c] not in (None, "")]
-        dates = [(r, v) for r, v in cells if isinstance(v, dt.date)]
-        if not dates:
+    for c in sorted(dates):
+        if len(dates[c]) == filled[c]:
+            runs.append([c, 1, -1, max(kind for _, kind in dates[c])])
             continue
-        timed = int(any(isinstance(v, dt.datetime) for _, v in dates))
-        if len(dates) == len(cells):
-            runs.append([c, 1, -1, timed])
-            continue
-        for r, value in dates:
-            kind = int(isinstance(value, dt.datetime))
+        for r, kind in dates[c]:
             if runs and runs[-1][0] == c and runs[-1][2] == r - 1 and runs[-1][3] == kind:
                 runs[-1][2] = r
             else:
