@@ -52,14 +52,33 @@ class _Snapshot:
         self.where = (previous.index.get_indexer(pd.Index(ids, dtype=object)) if len(previous)
                       else np.full(len(ids), -1, dtype=np.intp))
         self.present = self.where >= 0
+        self._absent = np.flatnonzero(~self.present)
         self._columns: dict[str, np.ndarray] = {}
 
     def __getitem__(self, name: str) -> np.ndarray:
         """The column ``name`` per frame row (a shared array: do not modify)."""
         if name not in self._columns:
-            values = np.append(self.previous[name].to_numpy(dtype=object), "")
-            self._columns[name] = values[self.where]  # -1 picks the appended ''
+            if len(self.previous):
+                values = self.previous[name].to_numpy(dtype=object)[self.where]
+                values[self._absent] = ""
+            else:
+                values = np.full(len(self.where), "", dtype=object)
+            self._columns[name] = values
         return self._columns[name]
+
+    def first_rows(self, ids: np.ndarray) -> np.ndarray:
+        """Whether each row is the first with its post ID (a blank ID never is).
+
+        Rows found in the snapshot are told apart by their snapshot position, which is
+        quicker than comparing their IDs again.
+        """
+        first = np.zeros(len(ids), dtype=bool)
+        named = ids != ""
+        found = np.flatnonzero(self.present & named)
+        first[found] = ~pd.Series(self.where[found]).duplicated().to_numpy()
+        new = self._absent[named[self._absent]]
+        first[new] = ~pd.Series(ids[new], dtype=object).duplicated().to_numpy()
+        return first
 
 
 def _per_value(values: pd.Series | np.ndarray,
@@ -147,8 +166,8 @@ def observe(calendar: Calendar, previous: pd.DataFrame, config: CalendarConfig,
     stamp = iso(now)
     ids = frame["post_id"].to_numpy(dtype=object)
     # A post ID on several rows is reported as duplicate-id; its first row is the one tracked.
-    tracked = (ids != "") & ~pd.Series(ids, dtype=object).duplicated().to_numpy()
     old = _Snapshot(previous, ids)
+    tracked = old.first_rows(ids)
     current = _texts(frame)
     differs = {name: current[name] != old[name] for name in _TEXTS[1:-1]}
     current["fingerprint"] = _fingerprints(frame, old, differs["caption"] | differs["asset"])
