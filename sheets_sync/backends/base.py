@@ -110,8 +110,9 @@ def first_difference(a: Sequence[Sequence[Cell]], b: Sequence[Sequence[Cell]]) -
     being written is rare (dates, whole numbers read as floats).
     """
     common = min(_used_rows(a), _used_rows(b))
+    serials: dict[dt.datetime, Cell] = {}
     for index in range(common):
-        if not _same_row(a[index], b[index]):
+        if not _same_row(a[index], b[index], serials):
             return index
     return common
 
@@ -121,14 +122,23 @@ def first_difference(a: Sequence[Sequence[Cell]], b: Sequence[Sequence[Cell]]) -
 _PLAIN = frozenset({str, int, float, bool, type(None)})
 
 
-def _same_row(a: Sequence[Cell], b: Sequence[Cell]) -> bool:
-    """Whether two rows normalize to the same tuple."""
+def _same_row(a: Sequence[Cell], b: Sequence[Cell], serials: dict[dt.datetime, Cell]) -> bool:
+    """Whether two rows normalize to the same tuple (``serials``: normalized date-times)."""
     for x, y in zip(a, b):
         if not (type(x) is type(y) and type(x) in _PLAIN and x == y) and (
-                normalize_cell(x) != normalize_cell(y)):
+                _normalized(x, serials) != _normalized(y, serials)):
             return False
     longer = a if len(a) > len(b) else b
     return all(_blank(c) for c in longer[min(len(a), len(b)):])
+
+
+def _normalized(cell: Cell, serials: dict[dt.datetime, Cell]) -> Cell:
+    """normalize_cell, remembering naive date-times (a tab repeats its time stamps)."""
+    if type(cell) is not dt.datetime or cell.tzinfo is not None:
+        return normalize_cell(cell)
+    if cell not in serials:
+        serials[cell] = normalize_cell(cell)
+    return serials[cell]
 
 
 def _blank(cell: Cell) -> bool:
