@@ -139,19 +139,33 @@ class StoreCache(MutableMapping[str, str]):
         return sum(1 for _ in self)
 
 
+@dataclass
+class _Kept:
+    """What a store read or saved of one calendar, valid while the data version is ``version``.
+
+    None: not read yet. The posts and transitions frames are shared and never modified.
+    """
+
+    version: int
+    posts: pd.DataFrame | None = None
+    history: list[HistoryEntry] | None = None
+    transitions: pd.DataFrame | None = None
+
+
 class StateStore:
     """SQLite-backed memory of each calendar between cycles (``":memory:"`` in tests).
 
-    The post snapshots are also kept in memory, so that a program running cycle after
-    cycle with one store (a daemon, a benchmark) does not read every post back each time.
-    Such a copy is used only while SQLite's ``data_version`` shows that no other connection
-    has written to the database since it was read; this store's own writes go through
-    :meth:`save` and :meth:`reset`, which keep it up to date.
+    What a cycle reads of a calendar (the post snapshot, the History log, the transitions)
+    is also kept in memory, so that a program running cycle after cycle with one store (a
+    daemon, a benchmark) does not read it all back each time. It is used only while
+    SQLite's ``data_version`` shows that no other connection has written to the database
+    since; this store's own writes go through :meth:`save` and :meth:`reset`, which keep
+    it up to date.
     """
 
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
-        self._snapshots: dict[str, tuple[int, pd.DataFrame]] = {}  # calendar -> version, posts
+        self._kept: dict[str, _Kept] = {}
         try:
             self.db = sqlite3.connect(self.path, isolation_level=None, timeout=BUSY_TIMEOUT)
             self.db.execute("PRAGMA journal_mode=WAL" if self.path != ":memory:"
@@ -177,42 +191,46 @@ class StateStore:
 
     # --- reading ------------------------------------------------------------------------
     def posts(self, calendar: str) -> pd.DataFrame:
-        """Return the last saved snapshot of every post, indexed by post ID (all text).
-
-        The frame is shared with later calls and must not be modified.
-        """
-        version = self._data_version()
-        kept = self._snapshots.get(calendar)
-        if kept is not None and kept[0] == version:
-            return kept[1]
-        rows = self.db.execute(f"SELECT {', '.join(POST_COLUMNS)} FROM posts WHERE calendar = ?",
-                               (calendar,)).fetchall()
-        frame = _posts_frame(rows)
-        self._snapshots[calendar] = (version, frame)
-        return frame
-
-    def _data_version(self) -> int:
-        """A number that changes whenever another connection commits to the database."""
-        return int(self.db.execute("PRAGMA data_version").fetchone()[0])
+        """Return the last saved snapshot of every post, indexed by post ID (all text)."""
+        kept = self._kept_now(calendar)
+        if kept.posts is None:
+            kept.posts = _posts_frame(self.db.execute(
+                f"SELECT {', '.join(POST_COLUMNS)} FROM posts WHERE calendar = ?",
+                (calendar,)).fetchall())
+        return kept.posts.copy(deep=False)  # copy on write: callers cannot change ours
 
     def transitions(self, calendar: str) -> pd.DataFrame:
         """Return every observed status change: post_id, at (naive UTC), from/to status."""
-        frame = pd.read_sql_query(
-            "SELECT post_id, at, from_status, to_status FROM transitions WHERE calendar = ? "
-            "ORDER BY rowid", self.db, params=(calendar,), dtype=object)
-        frame["at"] = pd.to_datetime(frame["at"], utc=True).dt.tz_localize(None)
-        return frame
+        kept = self._kept_now(calendar)
+        if kept.transitions is None:
+            kept.transitions = _transitions_frame(self.db.execute(
+                "SELECT post_id, at, from_status, to_status FROM transitions WHERE calendar = ? "
+                "ORDER BY rowid", (calendar,)).fetchall())
+        return kept.transitions.copy(deep=False)
 
     def history(self, calendar: str, post_id: str | None = None) -> list[HistoryEntry]:
         """Return the History log of a calendar (or one post), oldest first."""
         query = "SELECT at, post_id, field, old, new FROM history WHERE calendar = ?"
-        params: tuple[str, ...] = (calendar,)
         if post_id is not None:
-            query += " AND post_id = ?"
-            params += (post_id,)
-        rows = self.db.execute(query + " ORDER BY seq", params).fetchall()
-        return [HistoryEntry(dt.datetime.fromisoformat(at), pid, fld, old, new)
-                for at, pid, fld, old, new in rows]
+            return _history(self.db.execute(query + " AND post_id = ? ORDER BY seq",
+                                            (calendar, post_id)).fetchall())
+        kept = self._kept_now(calendar)
+        if kept.history is None:
+            kept.history = _history(self.db.execute(query + " ORDER BY seq",
+                                                    (calendar,)).fetchall())
+        return list(kept.history)
+
+    def _kept_now(self, calendar: str) -> _Kept:
+        """What is kept of ``calendar``, emptied first if another connection has written."""
+        version = self._data_version()
+        kept = self._kept.get(calendar)
+        if kept is None or kept.version != version:
+            kept = self._kept[calendar] = _Kept(version)
+        return kept
+
+    def _data_version(self) -> int:
+        """A number that changes whenever another connection commits to the database."""
+        return int(self.db.execute("PRAGMA data_version").fetchone()[0])
 
     def findings_first_seen(self, calendar: str) -> dict[str, str]:
         rows = self.db.execute("SELECT key, first_seen FROM findings WHERE calendar = ?",
@@ -270,27 +288,33 @@ class StateStore:
             cursor.executemany("INSERT INTO findings VALUES (?, ?, ?)",
                                ((calendar, k, v) for k, v in changes.findings.items()))
             self._log_run(cursor, calendar, run)
-            snapshot = self._after_save(calendar, upserts)
+            kept = self._after_save(calendar, upserts, changes)
             cursor.execute("COMMIT")
         except BaseException:
             cursor.execute("ROLLBACK")
             raise
-        if snapshot is not None:
-            self._snapshots[calendar] = snapshot
+        if kept is not None:
+            self._kept[calendar] = kept
 
-    def _after_save(self, calendar: str, upserts: pd.DataFrame
-                    ) -> tuple[int, pd.DataFrame] | None:
-        """The kept snapshot with ``upserts`` applied, or None when there is none.
+    def _after_save(self, calendar: str, upserts: pd.DataFrame, changes: Changes
+                    ) -> _Kept | None:
+        """What is kept of ``calendar`` with this save applied, as the database now reads.
 
-        Called inside the write transaction, so no other connection writes in between. When
-        another one wrote since the snapshot was read, the snapshot is dropped here rather
-        than updated (:meth:`posts` would not use it anyway) and the next cycle reads the
-        database.
+        Called inside the write transaction, so no other connection writes in between.
+        Returns None (nothing kept) when another connection wrote since it was read: the
+        next cycle then reads the database.
         """
-        kept = self._snapshots.pop(calendar, None)
-        if kept is None or kept[0] != self._data_version():
+        kept = self._kept.pop(calendar, None)
+        if kept is None or kept.version != self._data_version():
             return None
-        return kept[0], _upserted(kept[1], upserts)
+        history = [HistoryEntry(dt.datetime.fromisoformat(iso(h.at)), h.post_id, h.field,
+                                h.old, h.new) for h in changes.history]
+        return _Kept(
+            kept.version,
+            posts=None if kept.posts is None else _upserted(kept.posts, upserts),
+            history=None if kept.history is None else [*kept.history, *history],
+            transitions=None if kept.transitions is None else _appended(
+                kept.transitions, _transitions_frame(changes.transitions)))
 
     def log_failure(self, calendar: str, run: Run) -> None:
         """Record a failed cycle in the run log (nothing else changes); best effort."""
@@ -307,7 +331,7 @@ class StateStore:
 
     def reset(self, calendars: Sequence[str] | None = None) -> None:
         """Forget everything about ``calendars`` (all when None)."""
-        self._snapshots.clear()
+        self._kept.clear()
         tables = ("posts", "transitions", "history", "findings", "runs")
         cursor = self.db.cursor()
         cursor.execute("BEGIN IMMEDIATE")
@@ -347,3 +371,28 @@ def _upserted(frame: pd.DataFrame, upserts: pd.DataFrame) -> pd.DataFrame:
         out = pd.concat([out, upserts[~known]])
         out.index = out.index.astype(object)  # concat makes it a string dtype
     return out
+
+
+def _appended(frame: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` followed by ``rows`` (a new frame; ``frame`` itself when there are none)."""
+    return pd.concat([frame, rows], ignore_index=True) if len(rows) else frame
+
+
+def _transitions_frame(rows: list[tuple[str, str, str, str]]) -> pd.DataFrame:
+    """Transitions (post ID, ISO UTC time, from, to) as a frame with naive UTC times."""
+    values = np.empty((len(rows), 4), dtype=object)
+    if rows:
+        values[:] = rows
+    frame = pd.DataFrame(values, columns=["post_id", "at", "from_status", "to_status"],
+                         dtype=object)
+    frame["at"] = pd.to_datetime(frame["at"], utc=True).dt.tz_localize(None)
+    return frame
+
+
+def _history(rows: list[tuple[str, str, str, str, str]]) -> list[HistoryEntry]:
+    """History rows (ISO time, post ID, field, old, new) as entries."""
+    times: dict[str, dt.datetime] = {}  # the entries of one cycle share their time
+    for at, *_ in rows:
+        if at not in times:
+            times[at] = dt.datetime.fromisoformat(at)
+    return [HistoryEntry(times[at], pid, fld, old, new) for at, pid, fld, old, new in rows]

@@ -170,11 +170,20 @@ def test_observe_matches_the_plain_implementation_cycle_after_cycle(
             rows[index % len(rows)][COLUMNS.index(column)] = value
         calendar = parse([COLUMNS, *rows], cfg)
         previous = store.posts("test")
+        store.history("test"), store.transitions("test")  # kept from now on, as in a cycle
         got = observe(calendar, previous, cfg, now)
         assert_same(got, reference(calendar, previous, cfg, now))
         store.save("test", got.changes, Run(now, now, len(rows), 0, 0))
         kept = store.posts("test")
         assert sorted(kept[list(POST_COLUMNS)].itertuples(index=False, name=None)) == saved(store)
+        assert [(iso(h.at), h.post_id, h.field, h.old, h.new) for h in store.history("test")
+                ] == store.db.execute("SELECT at, post_id, field, old, new FROM history "
+                                      "ORDER BY seq").fetchall()
+        transitions = store.transitions("test")
+        assert list(zip(transitions["post_id"], transitions["at"].dt.tz_localize("UTC").map(iso),
+                        transitions["from_status"], transitions["to_status"])) == store.db.execute(
+            "SELECT post_id, at, from_status, to_status FROM transitions ORDER BY rowid"
+        ).fetchall()
         now += dt.timedelta(hours=5)
 
 

@@ -11,6 +11,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 from conftest import HEADER, at, calendar_config, row
 
@@ -49,26 +50,37 @@ def test_the_kept_snapshot_follows_the_stores_own_saves(tmp_path: Path) -> None:
     store = StateStore(path)
     backend = calendar(row("P1"), row("P2", status="Client review"))
     run_once(cfg, backend, store, NOW)
-    set_status(backend, 2, "Approved")  # a changed post
+    set_status(backend, 3, "Approved")  # a changed post (P2)
     backend.tabs["Calendar"].append(row("P3"))  # a new post
     run_once(cfg, backend, store, NOW + dt.timedelta(hours=1))
     run_once(cfg, backend, store, NOW + dt.timedelta(hours=2))  # nothing changed
     assert kept(store) == saved(path)
     assert [r[0] for r in kept(store)] == ["P1", "P2", "P3"]
     assert store.posts("test").index.dtype == object
+    fresh = StateStore(path)
+    assert store.history("test") == fresh.history("test") != []
+    assert store.history("test", "P2") == fresh.history("test", "P2") != []
+    pd.testing.assert_frame_equal(store.transitions("test"), fresh.transitions("test"))
+    assert store.transitions("test")["to_status"].tolist() == ["approved"]
 
 
-def test_a_frame_handed_out_is_not_changed_by_later_saves() -> None:
+def test_frames_handed_out_are_not_changed_by_later_saves_nor_change_the_store() -> None:
     cfg, store = calendar_config(tab="Calendar"), StateStore(":memory:")
-    backend = calendar(row("P1"))
+    backend = calendar(row("P1", status="Client review"))
     run_once(cfg, backend, store, NOW)
-    before = store.posts("test")
-    snapshot = before.copy(deep=True)
-    set_status(backend, 2, "Client review")
+    posts, transitions = store.posts("test"), store.transitions("test")
+    copies = posts.copy(deep=True), transitions.copy(deep=True)
+    set_status(backend, 2, "Approved")
     backend.tabs["Calendar"].append(row("P2"))
     run_once(cfg, backend, store, NOW + dt.timedelta(hours=1))
-    assert before.equals(snapshot)
-    assert store.posts("test").loc["P1", "status"] == "client_review"
+    assert posts.equals(copies[0]) and transitions.equals(copies[1])
+    assert store.posts("test").loc["P1", "status"] == "approved"
+    posts.loc["P1", "status"] = "changed by a caller"
+    transitions["extra"] = 1
+    store.history("test").clear()
+    assert store.posts("test").loc["P1", "status"] == "approved"
+    assert list(store.transitions("test").columns) == list(copies[1].columns)
+    assert store.history("test") != []
 
 
 def test_a_cycle_saved_by_another_process_in_between_is_seen(tmp_path: Path) -> None:
