@@ -3,12 +3,19 @@
 Pure: takes the parsed calendar, the previous snapshot (from the state store) and ``now``;
 returns what the state should remember and the per-row facts the history rules need
 (``calendar.extra``): observed revision rounds, when review started, changes after approval.
+
+Cost: one cycle compares every row with its snapshot, so everything here is vectorised
+over rows. Texts are formatted once per distinct value (a calendar repeats its dates,
+numbers and time stamps), and a row's fingerprint is hashed only when its caption or asset
+differs from the snapshot's; everything else is array comparisons. Only the rows that
+changed become History entries and state updates.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,6 +29,8 @@ from sheets_sync.state import POST_COLUMNS, Changes, iso
 # Fields whose changes are logged in the History tab, with the label shown there.
 TRACKED = ("status", "publish_at", "caption", "asset", "approved_by", "approved_at",
            "approved", "revision_round", "extra_rounds_approved")
+_TEXTS = ("post_id", "client", "status", "publish_at", "approved_at", "caption", "asset",
+          "approved_by", "approved", "revision_round", "extra_rounds_approved", "fingerprint")
 
 
 @dataclass
@@ -35,111 +44,200 @@ class Observation:
     approved_seen_at: np.ndarray  # per frame row, naive local datetime64
 
 
-def _texts(frame: pd.DataFrame) -> pd.DataFrame:
-    """Return the tracked fields of every row as text, the way History shows them."""
-    out = pd.DataFrame(index=frame.index)
-    out["post_id"] = frame["post_id"]
-    out["client"] = frame["client"]
-    out["status"] = frame["status"].where(frame["status"] != "", frame["status_raw"])
-    for name in ("publish_at", "approved_at"):
-        stamps = pd.Series(frame[name])
-        out[name] = stamps.dt.strftime("%Y-%m-%d %H:%M").fillna("").astype(object)
-    for name in ("caption", "asset", "approved_by"):
-        out[name] = frame[name]
-    flag = frame["approved"].to_numpy(dtype=float)
-    out["approved"] = np.where(np.isnan(flag), "", np.where(flag == 1.0, "yes", "no"))
-    for name in ("revision_round", "extra_rounds_approved"):
-        numbers = frame[name].to_numpy(dtype=float)
-        out[name] = [("" if np.isnan(v) else str(int(v))) for v in numbers]
-    out["fingerprint"] = pd.util.hash_pandas_object(
+class _Previous:
+    """The previous snapshot's columns lined up with the frame's rows ('' where none)."""
+
+    def __init__(self, previous: pd.DataFrame, ids: np.ndarray) -> None:
+        self.previous = previous
+        self.where = (previous.index.get_indexer(pd.Index(ids, dtype=object)) if len(previous)
+                      else np.full(len(ids), -1, dtype=np.intp))
+        self.present = self.where >= 0
+        self._absent = np.flatnonzero(~self.present)
+        self._columns: dict[str, np.ndarray] = {}
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        """The column ``name`` per frame row (a shared array: do not modify)."""
+        if name not in self._columns:
+            if len(self.previous):
+                values = self.previous[name].to_numpy(dtype=object)[self.where]
+                values[self._absent] = ""
+            else:
+                values = np.full(len(self.where), "", dtype=object)
+            self._columns[name] = values
+        return self._columns[name]
+
+    def first_rows(self, ids: np.ndarray) -> np.ndarray:
+        """Whether each row is the first with its post ID (a blank ID never is).
+
+        Rows found in the snapshot are told apart by their snapshot position, which is
+        quicker than comparing their IDs again.
+        """
+        first = np.zeros(len(ids), dtype=bool)
+        named = ids != ""
+        found = np.flatnonzero(self.present & named)
+        first[found] = ~pd.Series(self.where[found]).duplicated().to_numpy()
+        new = self._absent[named[self._absent]]
+        first[new] = ~pd.Series(ids[new], dtype=object).duplicated().to_numpy()
+        return first
+
+
+def _per_value(values: pd.Series | np.ndarray,
+               convert: Callable[[pd.Series], np.ndarray | pd.Series]) -> np.ndarray:
+    """``convert`` (elementwise) applied once per distinct value, missing ones included."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    return np.asarray(convert(pd.Series(uniques)))[codes]
+
+
+def _minute_texts(stamps: pd.Series) -> np.ndarray:
+    """Date-times as History shows them: 'YYYY-MM-DD HH:MM', '' for none."""
+    if stamps.dtype != "datetime64[ns]":  # pragma: no cover - parse always gives ns
+        return stamps.dt.strftime("%Y-%m-%d %H:%M").fillna("").to_numpy(dtype=object)
+    values = stamps.to_numpy()
+    known = ~np.isnat(values)
+    out = np.full(len(values), "", dtype=object)
+    if known.any():  # numpy floors to the minute, as strftime does; "T" becomes " "
+        text = np.datetime_as_string(values[known], unit="m")
+        text.view(np.uint32).reshape(len(text), -1)[:, 10] = ord(" ")
+        out[known] = text
+    return out
+
+
+def _integer_texts(numbers: pd.Series) -> np.ndarray:
+    """Numbers as whole-number text, '' for none."""
+    return np.array(["" if np.isnan(v) else str(int(v)) for v in numbers], dtype=object)
+
+
+def _numbers(texts: pd.Series) -> np.ndarray:
+    """Numbers saved as text, as floats (0 for blank or unreadable text)."""
+    return pd.to_numeric(texts.astype(object), errors="coerce").fillna(0).to_numpy(dtype=float)
+
+
+def _hashed(frame: pd.DataFrame) -> np.ndarray:
+    """The hash of each row's caption and asset, as text (what an approval is pinned to)."""
+    return pd.util.hash_pandas_object(
         frame[["caption", "asset"]].astype(str), index=False).astype(str).to_numpy()
-    return out.astype(object)
+
+
+def _texts(frame: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Return the tracked fields of every row as text, the way History shows them.
+
+    The fingerprint is left out: see :func:`_fingerprints`.
+    """
+    status = frame["status"].to_numpy(dtype=object)
+    flag = frame["approved"].to_numpy(dtype=float)
+    out = {name: frame[name].to_numpy(dtype=object)
+           for name in ("post_id", "client", "caption", "asset", "approved_by")}
+    out["status"] = np.where(status != "", status, frame["status_raw"].to_numpy(dtype=object))
+    for name in ("publish_at", "approved_at"):
+        out[name] = _per_value(frame[name], _minute_texts)
+    out["approved"] = np.where(np.isnan(flag), "", np.where(flag == 1.0, "yes", "no")
+                               ).astype(object)
+    for name in ("revision_round", "extra_rounds_approved"):
+        out[name] = _per_value(frame[name].to_numpy(dtype=float), _integer_texts)
+    return out
+
+
+def _fingerprints(frame: pd.DataFrame, old: _Previous, edited: np.ndarray) -> np.ndarray:
+    """Each row's fingerprint: the snapshot's where the row has one and its caption and asset
+    are not ``edited``, else hashed afresh (the fingerprint depends on nothing else)."""
+    fingerprint = old["fingerprint"].copy()
+    stale = ~old.present | (fingerprint == "") | edited
+    if stale.any():
+        fingerprint[stale] = _hashed(frame.iloc[np.flatnonzero(stale)])
+    return fingerprint
 
 
 def _approved_now(frame: pd.DataFrame) -> np.ndarray:
     flag = frame["approved"].to_numpy(dtype=float)
-    named = (frame["approved_at"].notna() | (frame["approved_by"].str.strip() != "")).to_numpy()
+    named = frame["approved_at"].notna().to_numpy() | _per_value(
+        frame["approved_by"], lambda names: names.str.strip() != "").astype(bool)
     recorded = np.where(np.isnan(flag), named, flag == 1.0)
     return frame["status"].isin(APPROVED_STATES).to_numpy() | recorded
 
 
 def observe(calendar: Calendar, previous: pd.DataFrame, config: CalendarConfig,
             now: dt.datetime) -> Observation:
-    """Compare ``calendar`` with the ``previous`` snapshot as of ``now`` (aware)."""
+    """Compare ``calendar`` with the ``previous`` snapshot as of ``now`` (aware).
+
+    ``previous`` is indexed by post ID with the columns POST_COLUMNS (all text); it is
+    only read.
+    """
     frame = calendar.frame
     stamp = iso(now)
-    current = _texts(frame)
+    ids = frame["post_id"].to_numpy(dtype=object)
     # A post ID on several rows is reported as duplicate-id; its first row is the one tracked.
-    tracked = (current["post_id"] != "") & ~current["post_id"].duplicated()
-    old = previous.reindex(current["post_id"]).set_axis(current.index)
-    seen = old["post_id"].notna().to_numpy() & tracked.to_numpy()
-    old = old.fillna("")
-    status, old_status = current["status"], old["status"]
-    canonical = frame["status"]
-    entered = seen & (status != old_status).to_numpy()
+    old = _Previous(previous, ids)
+    tracked = old.first_rows(ids)
+    current = _texts(frame)
+    differs = {name: current[name] != old[name] for name in _TEXTS[1:-1]}
+    current["fingerprint"] = _fingerprints(frame, old, differs["caption"] | differs["asset"])
+    differs["fingerprint"] = current["fingerprint"] != old["fingerprint"]
+    seen = old.present & tracked
+    canonical = frame["status"].to_numpy(dtype=object)
+    entered = seen & differs["status"]
 
     history: list[HistoryEntry] = []
     for name in TRACKED:
-        changed = seen & (current[name] != old[name]).to_numpy()
-        for pid, before, after in zip(current["post_id"][changed], old[name][changed],
-                                      current[name][changed]):
-            history.append(HistoryEntry(now, pid, name, before, after))
-    transitions = [(pid, stamp, before, after) for pid, before, after in zip(
-        current["post_id"][entered], old_status[entered], status[entered])]
+        before, after = old[name], current[name]
+        for i in np.flatnonzero(seen & differs[name]):
+            history.append(HistoryEntry(now, ids[i], name, before[i], after[i]))
+    old_status = old["status"]
+    transitions = [(ids[i], stamp, old_status[i], current["status"][i])
+                   for i in np.flatnonzero(entered)]
 
-    rounds = pd.to_numeric(old["rounds_observed"], errors="coerce").fillna(0).to_numpy()
-    into_changes = tracked.to_numpy() & (canonical == "changes_requested").to_numpy() & (
-        ~seen | entered)
+    rounds = _per_value(old["rounds_observed"], _numbers)
+    into_changes = tracked & (canonical == "changes_requested") & (~seen | entered)
     rounds = rounds + into_changes
 
-    in_review = (canonical == "client_review").to_numpy()
-    started = np.where(in_review & seen & ~entered & (old["review_started_at"] != "").to_numpy(),
-                       old["review_started_at"].to_numpy(dtype=object), stamp)
+    in_review = canonical == "client_review"
+    old_started = old["review_started_at"]
+    started = np.where(in_review & seen & ~entered & (old_started != ""), old_started, stamp)
     started = np.where(in_review, started, "")
 
     approved = _approved_now(frame)
-    fingerprint = current["fingerprint"].to_numpy(dtype=object)
-    old_fp = old["approved_fingerprint"].to_numpy(dtype=object)
-    reapproved = (current["approved_at"] != old["approved_at"]).to_numpy()
-    fresh = approved & (~seen | (old_fp == "") | reapproved)
+    fingerprint, old_fp = current["fingerprint"], old["approved_fingerprint"]
+    fresh = approved & (~seen | (old_fp == "") | differs["approved_at"])
     approved_fp = np.where(approved, np.where(fresh, fingerprint, old_fp), "")
-    approved_seen = np.where(
-        approved, np.where(fresh, stamp, old["approved_seen_at"].to_numpy(dtype=object)), "")
+    approved_seen = np.where(approved, np.where(fresh, stamp, old["approved_seen_at"]), "")
     changed_after = approved & ~fresh & (approved_fp != fingerprint) & seen
 
-    posts = current.copy()
-    posts["approved_fingerprint"] = approved_fp
-    posts["approved_seen_at"] = approved_seen
-    posts["review_started_at"] = started
-    posts["rounds_observed"] = rounds.astype(int).astype(str)
-    posts["first_seen"] = np.where(seen, old["first_seen"].to_numpy(dtype=object), stamp)
-    posts["last_changed"] = stamp
-    posts = posts[tracked.to_numpy()]
-    differs = ~(posts[list(POST_COLUMNS[:-1])].astype(str).to_numpy()
-                == old[tracked.to_numpy()][list(POST_COLUMNS[:-1])].astype(str).to_numpy()
-                ).all(axis=1)
+    state = {"approved_fingerprint": approved_fp, "approved_seen_at": approved_seen,
+             "review_started_at": started,
+             "rounds_observed": _per_value(rounds, _integer_texts)}
+    for name, values in state.items():
+        differs[name] = values != old[name]
+    # first_seen is the snapshot's for every row it has; last_changed alone is no change
+    changed = tracked & (~old.present | np.logical_or.reduce(list(differs.values())))
+    rows = np.flatnonzero(changed)
+    columns = {**current, **state, "first_seen": np.where(seen, old["first_seen"], stamp)}
+    posts = pd.DataFrame({name: columns[name][rows] for name in POST_COLUMNS[:-1]},
+                         index=frame.index[rows], dtype=object).assign(last_changed=stamp)
+    zones = _per_value(frame["client"], lambda clients: np.array(
+        [config.for_client(c).timezone for c in clients], dtype=object))
     return Observation(
-        changes=Changes(posts=posts[differs], transitions=transitions, history=history),
+        changes=Changes(posts=posts, transitions=transitions, history=history),
         observed_rounds=np.where(tracked, rounds, 0),
-        review_started=_local(started, frame, config),
-        changed_after_approval=changed_after & tracked.to_numpy(),
-        approved_seen_at=_local(approved_seen, frame, config),
+        review_started=_local(started, zones),
+        changed_after_approval=changed_after & tracked,
+        approved_seen_at=_local(approved_seen, zones),
     )
 
 
-def _local(stamps: np.ndarray, frame: pd.DataFrame, config: CalendarConfig) -> np.ndarray:
-    """Convert ISO UTC texts ('' for none) to naive datetimes in each row's client zone."""
-    out = np.full(len(frame), np.datetime64("NaT"), dtype="datetime64[ns]")
-    present = stamps != ""
-    if not present.any():
+def _local(stamps: np.ndarray, zones: np.ndarray) -> np.ndarray:
+    """Convert ISO UTC texts ('' for none) to naive datetimes in each row's time zone."""
+    out = np.full(len(stamps), np.datetime64("NaT"), dtype="datetime64[ns]")
+    present = np.flatnonzero(stamps != "")
+    if not len(present):
         return out
-    utc = pd.to_datetime(pd.Series(stamps[present]), utc=True)
-    zones = frame["client"].map({c: config.for_client(c).timezone
-                                 for c in frame["client"].unique()}).to_numpy()[present]
-    local = np.empty(len(utc), dtype="datetime64[ns]")
-    for zone in set(zones):  # one conversion per time zone, not per client or row
-        mask = zones == zone
+    # Rows share few time stamps and zones: convert each distinct (stamp, zone) pair once.
+    stamp_codes, texts = pd.factorize(stamps[present])
+    zone_codes, names = pd.factorize(zones[present])
+    pair_codes, pairs = pd.factorize(stamp_codes * len(names) + zone_codes)
+    utc = pd.to_datetime(pd.Series(texts[pairs // len(names)]), utc=True)
+    local = np.empty(len(pairs), dtype="datetime64[ns]")
+    for code, zone in enumerate(names):  # one conversion per time zone, not per client or row
+        mask = pairs % len(names) == code
         local[mask] = utc[mask].dt.tz_convert(zoneinfo.ZoneInfo(zone)).dt.tz_localize(
             None).to_numpy(dtype="datetime64[ns]")
-    out[np.flatnonzero(present)] = local
+    out[present] = local[pair_codes]
     return out

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sheets_sync.backends.base import Backend, Grid, Snapshot, normalize_grid
+from sheets_sync.backends.base import Backend, Grid, Snapshot, same_grid
 from sheets_sync.config import CalendarConfig
 from sheets_sync.errors import SheetsSyncError, UsageError
 from sheets_sync.guarded import guarded_writes
@@ -138,7 +138,7 @@ def _same(tab: str, grid: Grid, snapshot: Snapshot, config: CalendarConfig) -> b
         return False
     if tab == config.report_tab:  # the "updated" time alone is no reason to write
         existing, grid = _without_cell(existing, UPDATED_CELL), _without_cell(grid, UPDATED_CELL)
-    return normalize_grid(existing) == normalize_grid(grid)
+    return same_grid(existing, grid)
 
 
 def _without_cell(grid: Grid, cell: tuple[int, int]) -> Grid:

@@ -14,6 +14,7 @@ from collections.abc import Iterator, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from sheets_sync.errors import SheetsSyncError
@@ -138,11 +139,33 @@ class StoreCache(MutableMapping[str, str]):
         return sum(1 for _ in self)
 
 
+@dataclass
+class _Kept:
+    """What a store read or saved of one calendar, valid while the data version is ``version``.
+
+    None: not read yet. The posts and transitions frames are shared and never modified.
+    """
+
+    version: int
+    posts: pd.DataFrame | None = None
+    history: list[HistoryEntry] | None = None
+    transitions: pd.DataFrame | None = None
+
+
 class StateStore:
-    """SQLite-backed memory of each calendar between cycles (``":memory:"`` in tests)."""
+    """SQLite-backed memory of each calendar between cycles (``":memory:"`` in tests).
+
+    What a cycle reads of a calendar (the post snapshot, the History log, the transitions)
+    is also kept in memory, so that a program running cycle after cycle with one store (a
+    daemon, a benchmark) does not read it all back each time. It is used only while
+    SQLite's ``data_version`` shows that no other connection has written to the database
+    since; this store's own writes go through :meth:`save` and :meth:`reset`, which keep
+    it up to date.
+    """
 
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
+        self._kept: dict[str, _Kept] = {}
         try:
             self.db = sqlite3.connect(self.path, isolation_level=None, timeout=BUSY_TIMEOUT)
             self.db.execute("PRAGMA journal_mode=WAL" if self.path != ":memory:"
@@ -168,30 +191,53 @@ class StateStore:
 
     # --- reading ------------------------------------------------------------------------
     def posts(self, calendar: str) -> pd.DataFrame:
-        """Return the last saved snapshot of every post, indexed by post ID (all text)."""
-        frame = pd.read_sql_query(
-            f"SELECT {', '.join(POST_COLUMNS)} FROM posts WHERE calendar = ?", self.db,
-            params=(calendar,), dtype=object)
-        return frame.set_index("post_id", drop=False)
+        """Return the last saved snapshot of every post, indexed by post ID (all text).
+
+        Read-only: its values are shared with what the store keeps (with pandas' copy on
+        write, as from pandas 3 on, a change would only change the caller's copy).
+        """
+        kept = self._kept_now(calendar)
+        if kept.posts is None:
+            kept.posts = _posts_frame(self.db.execute(
+                f"SELECT {', '.join(POST_COLUMNS)} FROM posts WHERE calendar = ?",
+                (calendar,)).fetchall())
+        return kept.posts.copy(deep=False)  # callers must not change its values
 
     def transitions(self, calendar: str) -> pd.DataFrame:
-        """Return every observed status change: post_id, at (naive UTC), from/to status."""
-        frame = pd.read_sql_query(
-            "SELECT post_id, at, from_status, to_status FROM transitions WHERE calendar = ? "
-            "ORDER BY rowid", self.db, params=(calendar,), dtype=object)
-        frame["at"] = pd.to_datetime(frame["at"], utc=True).dt.tz_localize(None)
-        return frame
+        """Return every observed status change: post_id, at (naive UTC), from/to status.
+
+        Read-only, as :meth:`posts`.
+        """
+        kept = self._kept_now(calendar)
+        if kept.transitions is None:
+            kept.transitions = _transitions_frame(self.db.execute(
+                "SELECT post_id, at, from_status, to_status FROM transitions WHERE calendar = ? "
+                "ORDER BY rowid", (calendar,)).fetchall())
+        return kept.transitions.copy(deep=False)
 
     def history(self, calendar: str, post_id: str | None = None) -> list[HistoryEntry]:
         """Return the History log of a calendar (or one post), oldest first."""
         query = "SELECT at, post_id, field, old, new FROM history WHERE calendar = ?"
-        params: tuple[str, ...] = (calendar,)
         if post_id is not None:
-            query += " AND post_id = ?"
-            params += (post_id,)
-        rows = self.db.execute(query + " ORDER BY seq", params).fetchall()
-        return [HistoryEntry(dt.datetime.fromisoformat(at), pid, fld, old, new)
-                for at, pid, fld, old, new in rows]
+            return _history(self.db.execute(query + " AND post_id = ? ORDER BY seq",
+                                            (calendar, post_id)).fetchall())
+        kept = self._kept_now(calendar)
+        if kept.history is None:
+            kept.history = _history(self.db.execute(query + " ORDER BY seq",
+                                                    (calendar,)).fetchall())
+        return list(kept.history)
+
+    def _kept_now(self, calendar: str) -> _Kept:
+        """What is kept of ``calendar``, emptied first if another connection has written."""
+        version = self._data_version()
+        kept = self._kept.get(calendar)
+        if kept is None or kept.version != version:
+            kept = self._kept[calendar] = _Kept(version)
+        return kept
+
+    def _data_version(self) -> int:
+        """A number that changes whenever another connection commits to the database."""
+        return int(self.db.execute("PRAGMA data_version").fetchone()[0])
 
     def findings_first_seen(self, calendar: str) -> dict[str, str]:
         rows = self.db.execute("SELECT key, first_seen FROM findings WHERE calendar = ?",
@@ -230,14 +276,14 @@ class StateStore:
         cursor = self.db.cursor()
         cursor.execute("BEGIN IMMEDIATE")
         try:
-            if len(changes.posts):
+            upserts = _posts_frame(list(changes.posts[list(POST_COLUMNS)].astype(str).itertuples(
+                index=False, name=None)))
+            if len(upserts):
                 columns = ", ".join(POST_COLUMNS)
                 marks = ", ".join("?" * (len(POST_COLUMNS) + 1))
-                records = changes.posts[list(POST_COLUMNS)].astype(str).itertuples(
-                    index=False, name=None)
                 cursor.executemany(
                     f"INSERT OR REPLACE INTO posts (calendar, {columns}) VALUES ({marks})",
-                    ((calendar, *r) for r in records))
+                    ((calendar, *r) for r in upserts.itertuples(index=False, name=None)))
             cursor.executemany("INSERT INTO transitions VALUES (?, ?, ?, ?, ?)",
                                ((calendar, *t) for t in changes.transitions))
             cursor.executemany(
@@ -249,10 +295,33 @@ class StateStore:
             cursor.executemany("INSERT INTO findings VALUES (?, ?, ?)",
                                ((calendar, k, v) for k, v in changes.findings.items()))
             self._log_run(cursor, calendar, run)
+            kept = self._after_save(calendar, upserts, changes)
             cursor.execute("COMMIT")
         except BaseException:
             cursor.execute("ROLLBACK")
             raise
+        if kept is not None:
+            self._kept[calendar] = kept
+
+    def _after_save(self, calendar: str, upserts: pd.DataFrame, changes: Changes
+                    ) -> _Kept | None:
+        """What is kept of ``calendar`` with this save applied, as the database now reads.
+
+        Called inside the write transaction, so no other connection writes in between.
+        Returns None (nothing kept) when another connection wrote since it was read: the
+        next cycle then reads the database.
+        """
+        kept = self._kept.pop(calendar, None)
+        if kept is None or kept.version != self._data_version():
+            return None
+        history = [HistoryEntry(dt.datetime.fromisoformat(iso(h.at)), h.post_id, h.field,
+                                h.old, h.new) for h in changes.history]
+        return _Kept(
+            kept.version,
+            posts=None if kept.posts is None else _upserted(kept.posts, upserts),
+            history=None if kept.history is None else [*kept.history, *history],
+            transitions=None if kept.transitions is None else _appended(
+                kept.transitions, _transitions_frame(changes.transitions)))
 
     def log_failure(self, calendar: str, run: Run) -> None:
         """Record a failed cycle in the run log (nothing else changes); best effort."""
@@ -269,6 +338,7 @@ class StateStore:
 
     def reset(self, calendars: Sequence[str] | None = None) -> None:
         """Forget everything about ``calendars`` (all when None)."""
+        self._kept.clear()
         tables = ("posts", "transitions", "history", "findings", "runs")
         cursor = self.db.cursor()
         cursor.execute("BEGIN IMMEDIATE")
@@ -279,3 +349,58 @@ class StateStore:
                 cursor.executemany(f"DELETE FROM {table} WHERE calendar = ?",
                                    ((c,) for c in calendars))
         cursor.execute("COMMIT")
+
+
+def _posts_frame(rows: list[tuple[str, ...]]) -> pd.DataFrame:
+    """Rows of POST_COLUMNS texts as a snapshot frame indexed by post ID.
+
+    Everything stays of dtype object, the index too: looking post IDs up in an index of
+    another string dtype is several times slower.
+    """
+    values = np.empty((len(rows), len(POST_COLUMNS)), dtype=object)
+    if len(rows):
+        values[:] = rows
+    frame = pd.DataFrame(values, columns=list(POST_COLUMNS), dtype=object)
+    return frame.set_index("post_id", drop=False)
+
+
+def _upserted(frame: pd.DataFrame, upserts: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with the rows of ``upserts`` replacing or added to it (a new frame)."""
+    if not len(upserts):
+        return frame
+    upserts = upserts[~upserts.index.duplicated(keep="last")]  # as INSERT OR REPLACE does
+    where = frame.index.get_indexer(upserts.index)
+    known = where >= 0
+    out = frame
+    if known.any():
+        out = frame.copy()  # frames handed out stay as they were
+        out.iloc[where[known]] = upserts[known].to_numpy(dtype=object)
+    if not known.all():
+        out = pd.concat([out, upserts[~known]])
+        out.index = out.index.astype(object)  # concat makes it a string dtype
+    return out
+
+
+def _appended(frame: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` followed by ``rows`` (a new frame; ``frame`` itself when there are none)."""
+    return pd.concat([frame, rows], ignore_index=True) if len(rows) else frame
+
+
+def _transitions_frame(rows: list[tuple[str, str, str, str]]) -> pd.DataFrame:
+    """Transitions (post ID, ISO UTC time, from, to) as a frame with naive UTC times."""
+    values = np.empty((len(rows), 4), dtype=object)
+    if rows:
+        values[:] = rows
+    frame = pd.DataFrame(values, columns=["post_id", "at", "from_status", "to_status"],
+                         dtype=object)
+    frame["at"] = pd.to_datetime(frame["at"], utc=True).dt.tz_localize(None)
+    return frame
+
+
+def _history(rows: list[tuple[str, str, str, str, str]]) -> list[HistoryEntry]:
+    """History rows (ISO time, post ID, field, old, new) as entries."""
+    times: dict[str, dt.datetime] = {}  # the entries of one cycle share their time
+    for at, *_ in rows:
+        if at not in times:
+            times[at] = dt.datetime.fromisoformat(at)
+    return [HistoryEntry(times[at], pid, fld, old, new) for at, pid, fld, old, new in rows]

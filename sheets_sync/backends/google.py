@@ -11,12 +11,14 @@ only sent again when date cells move or a tab outgrows its grid.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import json
 import logging
 import os
 import re
-from collections.abc import Mapping, MutableMapping, Sequence
+from collections.abc import Iterator, Mapping, MutableMapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +29,7 @@ from google.oauth2 import credentials as user_credentials
 from google.oauth2 import service_account
 from gspread.http_client import HTTPClient
 
-from sheets_sync.backends.base import Backend, Cell, Grid, Snapshot, normalize_grid
+from sheets_sync.backends.base import Backend, Cell, Grid, Snapshot, first_difference
 from sheets_sync.backends.columns import ColumnGrid
 from sheets_sync.backends.http import RetryPolicy, TokenBucket, bucket_for, install
 from sheets_sync.errors import CalendarError, ConfigError, SourceError
@@ -109,6 +111,9 @@ def _serial(value: dt.date) -> float:
     return (moment.replace(tzinfo=None) - SERIAL_EPOCH) / dt.timedelta(days=1)
 
 
+_JSON_PLAIN = frozenset({str, int, float, bool})  # cells that are sent as they are
+
+
 def _json_cell(value: Cell) -> Any:
     if value is None:
         return ""
@@ -179,9 +184,10 @@ class GoogleBackend(Backend):
                                     f"its tabs are: {', '.join(map(repr, sheets)) or 'none'}")
             present = [t for t in owned if t in sheets]
             try:
-                answer = self._call(self.http.values_batch_get, self.id,
-                                    [_quote(title)] + [_quote(t) for t in present],
-                                    dict(_READ_COLUMNS), retry_stale=not refresh)
+                with _collector_paused():
+                    answer = self._call(self.http.values_batch_get, self.id,
+                                        [_quote(title)] + [_quote(t) for t in present],
+                                        dict(_READ_COLUMNS), retry_stale=not refresh)
             except _StaleLayout:
                 continue
             columns = [ColumnGrid(r.get("values", [])) for r in answer.get("valueRanges", [])]
@@ -196,7 +202,8 @@ class GoogleBackend(Backend):
 
     def write(self, tabs: Mapping[str, Grid]) -> None:
         meta = self._meta()
-        layout = self._layout_requests(meta, tabs)
+        dates = {title: _date_cells(grid) for title, grid in tabs.items()}
+        layout = self._layout_requests(meta, tabs, dates)
         if layout:
             answer = self._call(self.http.batch_update, self.id, {"requests": layout})
             for reply in answer.get("replies", []):
@@ -207,7 +214,7 @@ class GoogleBackend(Backend):
                 info = meta["sheets"][title]
                 info["rows"] = max(info["rows"], len(grid))
                 info["cols"] = max(info["cols"], max((len(r) for r in grid), default=0))
-            meta["date_cells"].update({t: _date_cells(g) for t, g in tabs.items()})
+            meta["date_cells"].update(dates)
             self._save_meta(meta)
         data = []
         for title, grid in tabs.items():
@@ -237,19 +244,16 @@ class GoogleBackend(Backend):
         values padded with "" so that stale cells are cleared (History only ever appends, so
         a cycle sends just its new rows)."""
         old = self._owned_seen.get(title, [])
-        old_norm, new_norm = normalize_grid(old), normalize_grid(grid)
-        start = 0
-        while (start < len(old_norm) and start < len(new_norm)
-               and old_norm[start] == new_norm[start]):
-            start += 1
+        start = first_difference(old, grid)
         width = max(max((len(r) for r in old[start:]), default=0),
                     max((len(r) for r in grid[start:]), default=0))
-        rows = [[_json_cell(c) for c in r] + [""] * (width - len(r)) for r in grid[start:]]
+        rows = [[c if type(c) in _JSON_PLAIN else _json_cell(c) for c in r]
+                + [""] * (width - len(r)) for r in grid[start:]]
         rows.extend([[""] * width for _ in range(len(old) - max(len(grid), start))])
         return start, rows
 
-    def _layout_requests(self, meta: dict[str, Any], tabs: Mapping[str, Grid]
-                         ) -> list[dict[str, Any]]:
+    def _layout_requests(self, meta: dict[str, Any], tabs: Mapping[str, Grid],
+                         dates: Mapping[str, list[list[int]]]) -> list[dict[str, Any]]:
         sheets = meta["sheets"]
         requests_: list[dict[str, Any]] = []
         used = {info["sheetId"] for info in sheets.values()}
@@ -274,7 +278,7 @@ class GoogleBackend(Backend):
                     "gridProperties": {"rowCount": max(rows, sheets[title]["rows"]),
                                        "columnCount": max(cols, sheets[title]["cols"])}},
                     "fields": "gridProperties(rowCount,columnCount)"}})
-            cells = _date_cells(grid)
+            cells = dates[title]
             if cells != meta["date_cells"].get(title):
                 requests_.extend(_format_requests(sheets[title]["sheetId"], cells))
         return requests_
@@ -308,6 +312,24 @@ class GoogleBackend(Backend):
         return f"Google Sheets refused the request (HTTP {status}): {message}"
 
 
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a calendar is read and decoded.
+
+    Decoding makes millions of objects that hold no reference cycles; the collector,
+    triggered by the sheer number of container objects, would walk them all again and
+    again. The calendar comes column by column (few lists), but the owned tabs still come
+    as one list per row, and History only grows.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 class _StaleLayout(Exception):
     """The cached tab list no longer matches the spreadsheet."""
 
@@ -332,20 +354,22 @@ def _date_cells(grid: Grid) -> list[list[int]]:
     the sheet, so new rows need no new formatting (Status, History); other date cells (the
     Report's) are runs of consecutive rows.
     """
-    width = max((len(r) for r in grid), default=0)
+    filled = [0] * max((len(r) for r in grid), default=0)  # per column: cells not blank
+    dates: dict[int, list[tuple[int, int]]] = {}  # column -> (row, timed) of each date
+    for r, row in enumerate(grid[1:], start=1):
+        for c, value in enumerate(row):
+            if type(value) is str:  # most cells: skip the checks below
+                filled[c] += value != ""
+            elif value is not None and value != "":
+                filled[c] += 1
+                if isinstance(value, dt.date):
+                    dates.setdefault(c, []).append((r, int(isinstance(value, dt.datetime))))
     runs: list[list[int]] = []
-    for c in range(width):
-        cells = [(r, row[c]) for r, row in enumerate(grid[1:], start=1)
-                 if c < len(row) and row[c] not in (None, "")]
-        dates = [(r, v) for r, v in cells if isinstance(v, dt.date)]
-        if not dates:
+    for c in sorted(dates):
+        if len(dates[c]) == filled[c]:
+            runs.append([c, 1, -1, max(kind for _, kind in dates[c])])
             continue
-        timed = int(any(isinstance(v, dt.datetime) for _, v in dates))
-        if len(dates) == len(cells):
-            runs.append([c, 1, -1, timed])
-            continue
-        for r, value in dates:
-            kind = int(isinstance(value, dt.datetime))
+        for r, kind in dates[c]:
             if runs and runs[-1][0] == c and runs[-1][2] == r - 1 and runs[-1][3] == kind:
                 runs[-1][2] = r
             else:
