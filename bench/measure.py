@@ -2,7 +2,8 @@
 
   measure.py engine ROWS REPEAT     parse + validate + outputs, in memory
   measure.py xlsx ROWS REPEAT       full sync of a workbook (first sync and unchanged sync)
-  measure.py google ROWS REPEAT     sync cycles against the in-process Sheets API fake
+  measure.py google ROWS REPEAT     sync cycles against the Sheets API fake served by a child
+  measure.py serve ROWS             (that child: serves the fake until stdin closes)
   measure.py daemon ROWS C1 C2 ...  RSS after C1, C2, ... unchanged cycles (memory backend)
 """
 
@@ -13,6 +14,7 @@ import json
 import resource
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -96,19 +98,41 @@ def xlsx(rows: int, repeat: int) -> dict[str, Any]:
             "peak_rss_mb": peak_mb()}
 
 
-def google(rows: int, repeat: int) -> dict[str, Any]:
-    from sheets_sync.backends.google import GoogleBackend
-    from sheets_sync.backends.http import RetryPolicy, TokenBucket
-    from sheets_sync.run import run_once
-    from sheets_sync.state import StateStore
+def serve_fake(rows: int) -> None:
+    """Serve the Sheets fake holding an ``rows``-row calendar until stdin closes (a child)."""
     from sheets_sync.testing.fake_sheets import FakeSheetsAPI
 
     api = FakeSheetsAPI()
     sheet = api.create_spreadsheet("Bench", sheets={"Calendar": calendar_rows(rows)},
                                    time_zone="Europe/Istanbul")
+    with api.serve() as served:
+        print(json.dumps({"url": served.url, "sheet": sheet}), flush=True)
+        sys.stdin.read()
+
+
+def google(rows: int, repeat: int) -> dict[str, Any]:
+    # The fake runs in its own process, as Google is elsewhere: its copy of the spreadsheet
+    # is not in this process's memory or garbage collections. "Client side" is the wall
+    # time minus the time spent waiting for answers (the fake's work and the transfer).
+    server = subprocess.Popen([sys.executable, __file__, "serve", str(rows)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        return _google_cycles(json.loads(server.stdout.readline()), repeat)  # type: ignore[union-attr]
+    finally:
+        server.communicate("")
+
+
+def _google_cycles(fake: dict[str, str], repeat: int) -> dict[str, Any]:
+    import requests
+
+    from sheets_sync.backends.google import GoogleBackend
+    from sheets_sync.backends.http import RetryPolicy, TokenBucket
+    from sheets_sync.run import run_once
+    from sheets_sync.state import StateStore
+
     store, cfg = StateStore(":memory:"), config()
     traffic = {"in": 0, "out": 0, "requests": 0, "in_fake_s": 0.0}
-    session = api.session()
+    session = requests.Session()
     send = session.request
 
     def counted(method: str, url: str, *args: Any, **kwargs: Any) -> Any:
@@ -121,8 +145,9 @@ def google(rows: int, repeat: int) -> dict[str, Any]:
         return response
 
     session.request = counted  # type: ignore[method-assign]
-    backend = GoogleBackend(sheet, session=session, cache=store.cache("bench"),
-                            policy=RetryPolicy(sleep=lambda s: None), bucket=TokenBucket(1e9))
+    backend = GoogleBackend(fake["sheet"], session=session, endpoint=fake["url"],
+                            cache=store.cache("bench"), policy=RetryPolicy(sleep=lambda s: None),
+                            bucket=TokenBucket(1e9))
     run_once(cfg, backend, store, NOW)  # first run: creates the tabs
     times, client_side, requests, bytes_in, bytes_out = [], [], [], [], []
     for i in range(repeat):  # steady state: one caption edited per cycle
@@ -138,9 +163,11 @@ def google(rows: int, repeat: int) -> dict[str, Any]:
         bytes_out.append(traffic["out"])
     # A cycle whose edit changes a finding rewrites Status from its first changed row; one
     # that changes none sends only the new History rows: bytes are medians over the cycles.
+    # The first History entry of a tab adds one formatting request, once (requests_max).
     return {"median_s": round(statistics.median(times), 2),
             "client_side_median_s": round(statistics.median(client_side), 2),
-            "requests": max(requests), "bytes_in": int(statistics.median(bytes_in)),
+            "requests": int(statistics.median(requests)), "requests_max": max(requests),
+            "bytes_in": int(statistics.median(bytes_in)),
             "bytes_out": int(statistics.median(bytes_out)), "peak_rss_mb": peak_mb()}
 
 
@@ -161,5 +188,8 @@ def daemon(rows: int, *checkpoints: int) -> dict[str, Any]:
 
 if __name__ == "__main__":
     kind, numbers = sys.argv[1], [int(a) for a in sys.argv[2:]]
+    if kind == "serve":
+        serve_fake(*numbers)
+        raise SystemExit(0)
     result = {"engine": engine, "xlsx": xlsx, "google": google, "daemon": daemon}[kind](*numbers)
     print(json.dumps(result))
