@@ -11,6 +11,7 @@ directly.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator, Sequence
 from typing import Any, overload
 
@@ -48,6 +49,14 @@ class ColumnGrid(Sequence[list[Any]]):
         while row and row[-1] in ("", None):
             row.pop()
         return row
+
+    def padded_rows(self) -> list[list[Any]]:
+        """Every row, padded with "" (a blank cell, as Google writes it) to the full width.
+
+        Cheaper than reading row by row: the rows are built in C, and trailing blanks are
+        left for the comparisons to ignore.
+        """
+        return [list(r) for r in itertools.zip_longest(*self.columns, fillvalue="")]
 
     def column(self, index: int, start: int, length: int) -> list[Any]:
         """Cells ``start .. start + length - 1`` of column ``index``, missing cells as None."""

@@ -191,7 +191,7 @@ class GoogleBackend(Backend):
             except _StaleLayout:
                 continue
             columns = [ColumnGrid(r.get("values", [])) for r in answer.get("valueRanges", [])]
-            grids = [list(c) for c in columns[1:]]
+            grids = [c.padded_rows() for c in columns[1:]]
             self._owned_seen = dict(zip(present, grids))
             return Snapshot(tab=title, rows=columns[0], source=f"Google spreadsheet "
                             f"{meta['title'] or self.id}, tab {title!r}",
@@ -247,7 +247,16 @@ class GoogleBackend(Backend):
         start = first_difference(old, grid)
         width = max(max((len(r) for r in old[start:]), default=0),
                     max((len(r) for r in grid[start:]), default=0))
-        rows = [[c if type(c) in _JSON_PLAIN else _json_cell(c) for c in r]
+        sent: dict[Any, Any] = {}  # a tab repeats its time stamps: convert each once
+
+        def value(cell: Cell) -> Any:
+            if type(cell) is not dt.datetime or cell.tzinfo is not None:
+                return _json_cell(cell)  # equal aware moments may show different times
+            if cell not in sent:
+                sent[cell] = _json_cell(cell)
+            return sent[cell]
+
+        rows = [[c if type(c) in _JSON_PLAIN else value(c) for c in r]
                 + [""] * (width - len(r)) for r in grid[start:]]
         rows.extend([[""] * width for _ in range(len(old) - max(len(grid), start))])
         return start, rows
