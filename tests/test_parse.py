@@ -353,7 +353,7 @@ def test_a_column_major_grid_parses_like_the_same_rows(grid: list[list[Any]]) ->
                            default=0)]] for r in grid]
     padded = columns.padded_rows()
     assert [r[:len(t)] for r, t in zip(padded, columns)] == list(columns)
-    assert all(c == "" for r, t in zip(padded, columns) for c in r[len(t):])
+    assert all(c in ("", None) for r, t in zip(padded, columns) for c in r[len(t):])
     assert len(padded) == len(columns) and {len(r) for r in padded} == {len(columns.columns)}
     by_columns = parse(columns, config)
     pd.testing.assert_frame_equal(by_columns.frame, by_rows.frame)
