@@ -191,16 +191,23 @@ class StateStore:
 
     # --- reading ------------------------------------------------------------------------
     def posts(self, calendar: str) -> pd.DataFrame:
-        """Return the last saved snapshot of every post, indexed by post ID (all text)."""
+        """Return the last saved snapshot of every post, indexed by post ID (all text).
+
+        Read-only: its values are shared with what the store keeps (with pandas' copy on
+        write, as from pandas 3 on, a change would only change the caller's copy).
+        """
         kept = self._kept_now(calendar)
         if kept.posts is None:
             kept.posts = _posts_frame(self.db.execute(
                 f"SELECT {', '.join(POST_COLUMNS)} FROM posts WHERE calendar = ?",
                 (calendar,)).fetchall())
-        return kept.posts.copy(deep=False)  # copy on write: callers cannot change ours
+        return kept.posts.copy(deep=False)  # callers must not change its values
 
     def transitions(self, calendar: str) -> pd.DataFrame:
-        """Return every observed status change: post_id, at (naive UTC), from/to status."""
+        """Return every observed status change: post_id, at (naive UTC), from/to status.
+
+        Read-only, as :meth:`posts`.
+        """
         kept = self._kept_now(calendar)
         if kept.transitions is None:
             kept.transitions = _transitions_frame(self.db.execute(
@@ -364,8 +371,9 @@ def _upserted(frame: pd.DataFrame, upserts: pd.DataFrame) -> pd.DataFrame:
     upserts = upserts[~upserts.index.duplicated(keep="last")]  # as INSERT OR REPLACE does
     where = frame.index.get_indexer(upserts.index)
     known = where >= 0
-    out = frame.copy(deep=False)  # copy on write: the frame handed out stays as it was
+    out = frame
     if known.any():
+        out = frame.copy()  # frames handed out stay as they were
         out.iloc[where[known]] = upserts[known].to_numpy(dtype=object)
     if not known.all():
         out = pd.concat([out, upserts[~known]])
