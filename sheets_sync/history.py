@@ -44,7 +44,7 @@ class Observation:
     approved_seen_at: np.ndarray  # per frame row, naive local datetime64
 
 
-class _Snapshot:
+class _Previous:
     """The previous snapshot's columns lined up with the frame's rows ('' where none)."""
 
     def __init__(self, previous: pd.DataFrame, ids: np.ndarray) -> None:
@@ -112,7 +112,7 @@ def _numbers(texts: pd.Series) -> np.ndarray:
     return pd.to_numeric(texts.astype(object), errors="coerce").fillna(0).to_numpy(dtype=float)
 
 
-def fingerprints(frame: pd.DataFrame) -> np.ndarray:
+def _hashed(frame: pd.DataFrame) -> np.ndarray:
     """The hash of each row's caption and asset, as text (what an approval is pinned to)."""
     return pd.util.hash_pandas_object(
         frame[["caption", "asset"]].astype(str), index=False).astype(str).to_numpy()
@@ -137,13 +137,13 @@ def _texts(frame: pd.DataFrame) -> dict[str, np.ndarray]:
     return out
 
 
-def _fingerprints(frame: pd.DataFrame, old: _Snapshot, edited: np.ndarray) -> np.ndarray:
+def _fingerprints(frame: pd.DataFrame, old: _Previous, edited: np.ndarray) -> np.ndarray:
     """Each row's fingerprint: the snapshot's where the row has one and its caption and asset
     are not ``edited``, else hashed afresh (the fingerprint depends on nothing else)."""
     fingerprint = old["fingerprint"].copy()
     stale = ~old.present | (fingerprint == "") | edited
     if stale.any():
-        fingerprint[stale] = fingerprints(frame.iloc[np.flatnonzero(stale)])
+        fingerprint[stale] = _hashed(frame.iloc[np.flatnonzero(stale)])
     return fingerprint
 
 
@@ -166,7 +166,7 @@ def observe(calendar: Calendar, previous: pd.DataFrame, config: CalendarConfig,
     stamp = iso(now)
     ids = frame["post_id"].to_numpy(dtype=object)
     # A post ID on several rows is reported as duplicate-id; its first row is the one tracked.
-    old = _Snapshot(previous, ids)
+    old = _Previous(previous, ids)
     tracked = old.first_rows(ids)
     current = _texts(frame)
     differs = {name: current[name] != old[name] for name in _TEXTS[1:-1]}
@@ -209,11 +209,11 @@ def observe(calendar: Calendar, previous: pd.DataFrame, config: CalendarConfig,
     # first_seen is the snapshot's for every row it has; last_changed alone is no change
     changed = tracked & (~old.present | np.logical_or.reduce(list(differs.values())))
     rows = np.flatnonzero(changed)
-    zones = _per_value(frame["client"], lambda clients: np.array(
-        [config.for_client(c).timezone for c in clients], dtype=object))
     columns = {**current, **state, "first_seen": np.where(seen, old["first_seen"], stamp)}
     posts = pd.DataFrame({name: columns[name][rows] for name in POST_COLUMNS[:-1]},
                          index=frame.index[rows], dtype=object).assign(last_changed=stamp)
+    zones = _per_value(frame["client"], lambda clients: np.array(
+        [config.for_client(c).timezone for c in clients], dtype=object))
     return Observation(
         changes=Changes(posts=posts, transitions=transitions, history=history),
         observed_rounds=np.where(tracked, rounds, 0),
