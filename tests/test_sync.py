@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from typing import Any
 
 import pytest
@@ -160,3 +161,54 @@ def test_a_second_sync_of_the_same_calendar_is_refused(tmp_path: Any) -> None:
         sync(cfg, state, at("2026-03-10 09:00"), backend=backend(row("P1")))
     assert caught.value.exit_code == 3
     assert "another sync of calendar 'test' is running" in caught.value.message
+
+
+class Watched(MemoryBackend):
+    """Notes what the garbage collector was doing when the cycle read and wrote."""
+
+    def __init__(self, *args: Any, fail: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fail, self.seen = fail, []
+
+    def read(self, tab: str, owned: Any) -> Any:
+        self.seen.append(("read", gc.isenabled(), gc.get_freeze_count() > 0))
+        if self.fail == "read":
+            raise SourceError("unreachable")
+        return super().read(tab, owned)
+
+    def write(self, tabs: Any) -> None:
+        self.seen.append(("write", gc.isenabled(), gc.get_freeze_count() > 0))
+        if self.fail == "write":
+            raise SourceError("unreachable")
+        super().write(tabs)
+
+
+def test_the_collector_is_paused_while_reading_and_spares_the_cells_for_the_cycle() -> None:
+    b = Watched({"Calendar": [list(HEADER), row("P1")]})
+    run_once(config(), b, StateStore(":memory:"), at("2026-03-10 09:00"))
+    assert b.seen == [("read", False, False), ("write", True, True)]
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    for step in ("read", "write"):
+        b = Watched({"Calendar": [list(HEADER), row("P1")]}, fail=step)
+        with pytest.raises(SourceError):
+            run_once(config(), b, StateStore(":memory:"), at("2026-03-10 09:00"))
+        assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
+def test_a_program_managing_the_collector_itself_is_left_alone() -> None:
+    gc.disable()
+    try:
+        b = Watched({"Calendar": [list(HEADER), row("P1")]})
+        run_once(config(), b, StateStore(":memory:"), at("2026-03-10 09:00"))
+        assert b.seen == [("read", False, False), ("write", False, False)]
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    gc.freeze()  # e.g. a server that froze its start-up objects before forking
+    try:
+        b = Watched({"Calendar": [list(HEADER), row("P1")]})
+        run_once(config(), b, StateStore(":memory:"), at("2026-03-10 09:00"))
+        assert b.seen == [("read", True, True), ("write", True, True)]
+        assert gc.get_freeze_count() > 0  # still frozen: not undone by the cycle
+    finally:
+        gc.unfreeze()
