@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import logging
 from typing import Any
 
@@ -137,33 +136,6 @@ def test_permanent_5xx_fails_with_exit_3_and_the_next_cycle_recovers() -> None:
     assert store.posts("cal").empty and store.runs("cal") == []
     run_once(config(), make(api, sheet, store, policy=policy), store, NOW)
     assert len(store.runs("cal")) == 1
-
-
-def test_reading_pauses_the_garbage_collector_only_while_it_reads() -> None:
-    api = FakeSheetsAPI()
-    sheet = api.create_spreadsheet("Plan", sheets={"Calendar": calendar_rows(20)})
-    store = StateStore(":memory:")
-    backend = make(api, sheet, store, policy=RetryPolicy(attempts=2, sleep=no_sleep))
-    seen = []
-    send = backend.http.session.request
-
-    def request(*args: Any, **kwargs: Any) -> Any:
-        seen.append(gc.isenabled())
-        return send(*args, **kwargs)
-
-    backend.http.session.request = request  # type: ignore[method-assign]
-    backend.read("Calendar", OWNED)
-    assert seen[-1] is False and gc.isenabled()
-    api.faults.fail_next(2, status=503)
-    with pytest.raises(SourceError):
-        backend.read("Calendar", OWNED)
-    assert gc.isenabled()
-    gc.disable()  # a program that manages the collector itself keeps it off
-    try:
-        backend.read("Calendar", OWNED)
-        assert not gc.isenabled()
-    finally:
-        gc.enable()
 
 
 def test_a_connection_dropped_mid_write_saves_no_state() -> None:

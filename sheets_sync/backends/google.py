@@ -11,14 +11,12 @@ only sent again when date cells move or a tab outgrows its grid.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import gc
 import json
 import logging
 import os
 import re
-from collections.abc import Iterator, Mapping, MutableMapping, Sequence
+from collections.abc import Mapping, MutableMapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +43,7 @@ _META_FIELDS = ("properties(title,timeZone,locale),sheets(properties(sheetId,tit
 _READ = {"valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption": "SERIAL_NUMBER",
          "majorDimension": "ROWS"}
 # A cycle reads column by column: a 100,000-row calendar decodes as 20 long lists instead of
-# 100,000 short ones (about 2.5x less time in the JSON decoder and garbage collector).
+# 100,000 short ones (about 2.5x less time in the JSON decoder).
 _READ_COLUMNS = {**_READ, "majorDimension": "COLUMNS"}
 
 
@@ -184,10 +182,9 @@ class GoogleBackend(Backend):
                                     f"its tabs are: {', '.join(map(repr, sheets)) or 'none'}")
             present = [t for t in owned if t in sheets]
             try:
-                with _collector_paused():
-                    answer = self._call(self.http.values_batch_get, self.id,
-                                        [_quote(title)] + [_quote(t) for t in present],
-                                        dict(_READ_COLUMNS), retry_stale=not refresh)
+                answer = self._call(self.http.values_batch_get, self.id,
+                                    [_quote(title)] + [_quote(t) for t in present],
+                                    dict(_READ_COLUMNS), retry_stale=not refresh)
             except _StaleLayout:
                 continue
             columns = [ColumnGrid(r.get("values", [])) for r in answer.get("valueRanges", [])]
@@ -319,24 +316,6 @@ class GoogleBackend(Backend):
             return (f"Google Sheets is not answering (HTTP {status}) after "
                     f"{self.policy.attempts} attempts; the next cycle will retry")
         return f"Google Sheets refused the request (HTTP {status}): {message}"
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while a calendar is read and decoded.
-
-    Decoding makes millions of objects that hold no reference cycles; the collector,
-    triggered by the sheer number of container objects, would walk them all again and
-    again. The calendar comes column by column (few lists), but the owned tabs still come
-    as one list per row, and History only grows.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 class _StaleLayout(Exception):
