@@ -274,15 +274,21 @@ def daemon_command(config_file: str, calendar_names: tuple[str, ...], every: str
             run_module.backend_for(cal)
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
 
+        stores = run_module.StorePool()  # state stays open (and in memory) between cycles
+
         def cycle() -> str:
-            results, failures = sync_all(loaded, names=[c.name for c in calendars])
+            results, failures = sync_all(loaded, names=[c.name for c in calendars],
+                                         stores=stores)
             for failure in failures:
                 logging.getLogger("sheets_sync.daemon").error(failure)
             if failures and not results:
                 raise SourceError("; ".join(failures))
             return "; ".join(_cycle_summary(r) for r in results)
 
-        Daemon(cycle, seconds).serve()
+        try:
+            Daemon(cycle, seconds).serve()
+        finally:
+            stores.close()
 
 
 @main.command("init")

@@ -18,7 +18,7 @@ from sheets_sync.backends.base import Backend, Grid
 from sheets_sync.config import Config, PortfolioConfig
 from sheets_sync.errors import SheetsSyncError
 from sheets_sync.model import AWAITING_APPROVAL, Severity
-from sheets_sync.run import CycleResult, state_path_for, sync
+from sheets_sync.run import CycleResult, StorePool, state_path_for, sync
 from sheets_sync.state import StateStore
 
 HEADER = ["Calendar", "Client", "Posts", "Critical", "Errors", "Warnings", "Info",
@@ -85,11 +85,13 @@ def portfolio_backend(config: PortfolioConfig, cache: MutableMapping[str, str]) 
 
 
 def sync_all(config: Config, now: dt.datetime | None = None,
-             names: Sequence[str] = ()) -> tuple[list[CycleResult], list[str]]:
+             names: Sequence[str] = (), stores: StorePool | None = None
+             ) -> tuple[list[CycleResult], list[str]]:
     """Sync every configured calendar (or those in ``names``), then the portfolio.
 
     A calendar that fails does not stop the others. Returns the results and one line per
-    failure; the portfolio covers the calendars that succeeded.
+    failure; the portfolio covers the calendars that succeeded. ``stores`` keeps the state
+    stores open for the next call (the daemon).
     """
     moment = now or dt.datetime.now(dt.timezone.utc)
     calendars = [config.calendar(n) for n in names] or list(config.calendars)
@@ -97,7 +99,8 @@ def sync_all(config: Config, now: dt.datetime | None = None,
     failures: list[str] = []
     for calendar in calendars:
         try:
-            results.append(sync(calendar, state_path_for(calendar, config.state_path), moment))
+            results.append(sync(calendar, state_path_for(calendar, config.state_path), moment,
+                                stores=stores))
         except SheetsSyncError as exc:
             failures.append(f"calendar {calendar.name!r}: {exc.message}")
     if config.portfolio is not None and results:

@@ -263,21 +263,79 @@ def state_path_for(config: CalendarConfig, configured: str = "") -> str:
     return str(location.with_name(location.stem + ".sheets-sync.db"))
 
 
+class StorePool:
+    """State stores kept open from one cycle to the next (the daemon), one per database.
+
+    An open store keeps what it read and saved in memory, so a daemon's cycle does not read
+    every post back from the database. A store is reused only while the file at its path is
+    the one it opened (``state reset`` or a restored backup puts another file there); one
+    whose cycle failed on the database is closed, and the next cycle opens the file afresh.
+    Changes made through other connections are seen as :class:`StateStore` promises.
+    """
+
+    def __init__(self) -> None:
+        self._open: dict[str, tuple[StateStore, tuple[int, int]]] = {}
+
+    def get(self, path: str) -> StateStore:
+        """The open store of ``path`` when it still reads the same file, else a new one."""
+        kept = self._open.get(path)
+        if kept is not None and kept[1] == _file_identity(path):
+            return kept[0]
+        self.discard(path)
+        store = StateStore(path)
+        identity = _file_identity(path)
+        if identity is not None:  # an in-memory database cannot be found again
+            self._open[path] = (store, identity)
+        return store
+
+    def owns(self, store: StateStore) -> bool:
+        return any(kept is store for kept, _ in self._open.values())
+
+    def discard(self, path: str) -> None:
+        """Close the store of ``path``, if one is open."""
+        kept = self._open.pop(path, None)
+        if kept is not None:
+            kept[0].close()
+
+    def close(self) -> None:
+        for path in list(self._open):
+            self.discard(path)
+
+
+def _file_identity(path: str) -> tuple[int, int] | None:
+    try:
+        stat = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return stat.st_dev, stat.st_ino
+
+
 def sync(config: CalendarConfig, state_path: str, now: dt.datetime | None = None,
-         dry_run: bool = False, backend: Backend | None = None) -> CycleResult:
-    """Run one locked cycle of ``config`` with its backend and state store."""
+         dry_run: bool = False, backend: Backend | None = None,
+         stores: StorePool | None = None) -> CycleResult:
+    """Run one locked cycle of ``config`` with its backend and state store.
+
+    With ``stores`` the state store stays open for the next cycle (see :class:`StorePool`);
+    without, it is opened and closed here.
+    """
     moment = now or dt.datetime.now(dt.timezone.utc)
     with cycle_lock(state_path, config.name):
-        store = StateStore(state_path)
+        store = stores.get(state_path) if stores is not None else StateStore(state_path)
+        failed_on_state = False
         try:
             backend = backend or backend_for(config, store)
             return run_once(config, backend, store, moment, dry_run=dry_run)
         except sqlite3.Error as exc:  # a database damaged or locked beyond its first pages
+            failed_on_state = True
             raise state_error(state_path, exc) from exc
         except SheetsSyncError as exc:
-            if not dry_run and not isinstance(exc, StateError):  # the run log is in the state
+            failed_on_state = isinstance(exc, StateError)
+            if not dry_run and not failed_on_state:  # the run log is in the state
                 store.log_failure(config.name, Run(moment, dt.datetime.now(dt.timezone.utc),
                                                    0, 0, 0, exc.message))
             raise
         finally:
-            store.close()
+            if stores is None or not stores.owns(store):
+                store.close()
+            elif failed_on_state:
+                stores.discard(state_path)

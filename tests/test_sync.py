@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import os
+import sqlite3
 from typing import Any
 
 import pytest
@@ -12,7 +14,7 @@ from conftest import HEADER, at, calendar_config, row
 from sheets_sync.backends.base import Cell
 from sheets_sync.backends.memory import MemoryBackend
 from sheets_sync.errors import SourceError
-from sheets_sync.run import CycleLocked, cycle_lock, run_once, sync
+from sheets_sync.run import CycleLocked, StorePool, cycle_lock, run_once, sync
 from sheets_sync.state import StateStore
 
 RULES_OFF = {code: "off" for code in ("calendar-gap", "cadence-below-contract",
@@ -212,3 +214,45 @@ def test_a_program_managing_the_collector_itself_is_left_alone() -> None:
         assert gc.get_freeze_count() > 0  # still frozen: not undone by the cycle
     finally:
         gc.unfreeze()
+
+
+def test_a_store_pool_keeps_the_state_open_between_cycles(tmp_path: Any) -> None:
+    state = str(tmp_path / "state.db")
+    pool = StorePool()
+    first = pool.get(state)
+    assert pool.get(state) is first  # a daemon's next cycle: the same open store
+    first.db.execute("PRAGMA user_version")  # still open
+
+    # Another file put at the path (a reset, a restored backup) is opened afresh.
+    other = StateStore(str(tmp_path / "other.db"))
+    other.close()
+    os.replace(tmp_path / "other.db", state)
+    second = pool.get(state)
+    assert second is not first
+    with pytest.raises(sqlite3.ProgrammingError):
+        first.db.execute("SELECT 1")  # the old one was closed
+    pool.discard(state)
+    assert pool.get(state) is not second
+    pool.close()
+    assert pool.get(":memory:") is not pool.get(":memory:")  # nothing to find again
+
+
+def test_cycles_through_a_store_pool_remember_what_separate_runs_do(tmp_path: Any) -> None:
+    pooled, separate = StorePool(), str(tmp_path / "separate.db")
+    kept = str(tmp_path / "kept.db")
+    a, b = backend(row("P1"), row("P2")), backend(row("P1"), row("P2"))
+    for minutes, status in ((0, "Client review"), (5, "Changes requested"),
+                            (10, "Client review"), (15, "Changes requested")):
+        for b_ in (a, b):
+            set_cell(b_, 2, "Status", status)
+        now = at("2026-03-10 09:00") + dt.timedelta(minutes=minutes)
+        with_pool = sync(config(), kept, now, backend=a, stores=pooled)
+        alone = sync(config(), separate, now, backend=b)
+        assert with_pool.outputs["History"][1:] == alone.outputs["History"][1:]
+        assert with_pool.outputs["Status"] == alone.outputs["Status"]
+        if minutes == 5:  # another program empties the database: the open store sees it
+            assert len(with_pool.outputs["History"]) > 1
+            StateStore(kept).reset()
+            StateStore(separate).reset()
+    assert len(with_pool.outputs["History"]) > 1
+    pooled.close()
