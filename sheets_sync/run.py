@@ -97,9 +97,10 @@ def _read_uncollected(backend: Backend, config: CalendarConfig) -> Iterator[Snap
     """Read the calendar; keep Python's cyclic garbage collector off what it read until the
     cycle ends.
 
-    A large calendar arrives as millions of lists (a 100,000-row one: 33 MB of JSON). Their
-    sheer number triggers collection after collection, each walking them all again, while
-    they are made and while the cycle uses them: a quarter of a second per cycle. So the
+    A large workbook arrives as one list per row, and any read makes millions of objects;
+    the number of new container objects triggers collection after collection, each walking
+    everything alive again, while they are made and while the cycle uses them (about a
+    quarter of a second per cycle at 100,000 rows read row by row). So the
     collector is paused during the read and everything then alive is frozen (left out of
     collections, still freed as usual when no longer used) until the cycle ends. A program
     that manages the collector itself (it is off, or it froze objects) is left alone.
