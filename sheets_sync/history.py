@@ -103,8 +103,10 @@ def _minute_texts(stamps: pd.Series) -> np.ndarray:
 
 
 def _integer_texts(numbers: pd.Series) -> np.ndarray:
-    """Numbers as whole-number text, '' for none."""
-    return np.array(["" if np.isnan(v) else str(int(v)) for v in numbers], dtype=object)
+    """Numbers as whole-number text, '' for none (each distinct number written once)."""
+    codes, uniques = pd.factorize(numbers.to_numpy(dtype=float))  # NaN: code -1
+    texts = np.array([*(str(int(u)) for u in uniques), ""], dtype=object)
+    return texts[np.where(codes < 0, len(uniques), codes)]
 
 
 def _numbers(texts: pd.Series) -> np.ndarray:

@@ -23,7 +23,7 @@ from sheets_sync.codes import CODES
 from sheets_sync.config import CalendarConfig
 from sheets_sync.model import APPROVED_STATES, AWAITING_APPROVAL, STATES, HistoryEntry, Severity
 from sheets_sync.parse import Calendar
-from sheets_sync.rules.base import Context, per_distinct
+from sheets_sync.rules.base import Context, blank, per_distinct
 from sheets_sync.rules.feedback import after_business_days
 from sheets_sync.rules.revisions import rounds_used
 from sheets_sync.vocab import normalize
@@ -102,10 +102,8 @@ def _severity_labels(label: _Labels) -> np.ndarray:
 
 def _texts(values: Any) -> np.ndarray:
     """Return texts as an object array, blank (empty, white space, missing) cells as None."""
-    series = pd.Series(values, dtype=object)
-    blank = per_distinct(series, lambda v: not isinstance(v, str) or not v.strip(), bool)
-    out = series.to_numpy(dtype=object).copy()
-    out[blank] = None
+    out = pd.Series(values, dtype=object).to_numpy(dtype=object).copy()
+    out[blank(out)] = None
     return out
 
 
