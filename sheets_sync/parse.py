@@ -14,7 +14,7 @@ The calendar frame has one row per non-empty sheet row and these columns:
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,7 +33,16 @@ from sheets_sync.model import (
     REQUIRED_COLUMNS,
     column_letter,
 )
-from sheets_sync.values import parse_counts, parse_dates, parse_flags, parse_times, to_text
+from sheets_sync.values import (
+    Coded,
+    as_column,
+    coded_text,
+    factorize,
+    parse_counts,
+    parse_dates,
+    parse_flags,
+    parse_times,
+)
 from sheets_sync.vocab import (
     CHANNEL_VALUES,
     FORMAT_VALUES,
@@ -45,6 +54,8 @@ from sheets_sync.vocab import (
 )
 
 HEADER_SCAN_ROWS = 10
+_TEXT_FIELDS = tuple(f for f in FIELDS if f not in DATE_FIELDS and f not in NUMBER_FIELDS
+                     and f not in ("approved", "publish_time"))
 _VOCABULARIES = (("status", STATUS_VALUES, "statuses"), ("channel", CHANNEL_VALUES, "channels"),
                  ("format", FORMAT_VALUES, "formats"))
 
@@ -61,10 +72,26 @@ class Calendar:
     findings: pd.DataFrame
     has_id_column: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
+    # Text columns of repeated values as (codes, uniques), filled by parse; see coded().
+    codes: dict[str, Coded] = field(default_factory=dict)
 
     def header(self, name: str) -> str:
         """Return the sheet's header for field ``name`` (the field name when not mapped)."""
         return self.headers.get(name, name)
+
+    def coded(self, name: str) -> Coded:
+        """Return text column ``name`` as ``(codes, uniques)``: ``uniques[codes]`` is the column.
+
+        Each distinct text is in ``uniques`` once. Parse fills this for the columns of repeated
+        values; any other column is factorized here on first use.
+        """
+        found = self.codes.get(name)
+        if found is None or len(found[0]) != len(self.frame):
+            codes, uniques = factorize(self.frame[name], expect_distinct=True)
+            uniques = np.append(np.asarray(uniques, dtype=object), "")  # '' for missing cells
+            found = np.where(codes < 0, len(uniques) - 1, codes), uniques
+            self.codes[name] = found
+        return found
 
 
 def header_map(headers: Sequence[Any], config: CalendarConfig
@@ -149,15 +176,13 @@ def parse(rows: Sequence[Sequence[Any]], config: CalendarConfig, tab: str = "Cal
     else:
         transposed = _transpose(rows[header_index + 1:], width)
     by_field = {name: transposed[index] for name, index in columns.items()}
-    keep = _non_empty_rows(by_field, count)
-    if keep.all():  # the usual case: no blank rows to drop, keep the columns as they are
-        raw: dict[str, Sequence[Any]] = dict(by_field)
-    else:
-        raw = {name: list(itertools.compress(values, keep)) for name, values in by_field.items()}
+    texts = {name: coded_text(by_field[name]) for name in _TEXT_FIELDS if name in by_field}
+    keep = _non_empty_rows(by_field, count, {n: c for n, (_, c) in texts.items() if c})
     sheet_rows = np.flatnonzero(keep) + header_index + 2
     headers = {name: str(rows[header_index][index]) for name, index in columns.items()}
     messages = Messages(config.language)
-    frame, builder = _typed_frame(raw, sheet_rows, config, messages, headers)
+    frame, codes, builder = _typed_frame(by_field, texts, keep, sheet_rows, config, messages,
+                                         headers)
     for name, kept, ignored in duplicates:
         header_cells = rows[header_index]
         builder.calendar_level(
@@ -168,10 +193,14 @@ def parse(rows: Sequence[Sequence[Any]], config: CalendarConfig, tab: str = "Cal
     has_id = "post_id" in columns
     if not has_id:
         _derive_keys(frame)
+        codes.pop("post_id", None)
         builder.calendar_level("no-id-column", "post_id", None,
                                messages.text("no-id-column"))
+    else:
+        codes.pop("post_id", None)
     return Calendar(frame=frame, tab=tab, header_row=header_index + 1, headers=headers,
-                    columns=columns, findings=builder.frame(), has_id_column=has_id)
+                    columns=columns, findings=builder.frame(), has_id_column=has_id,
+                    codes=codes)
 
 
 def _transpose(body: Sequence[Sequence[Any]], width: int) -> list[Sequence[Any]]:
@@ -195,19 +224,26 @@ def _transpose(body: Sequence[Sequence[Any]], width: int) -> list[Sequence[Any]]
         return transposed
 
 
-def _non_empty_rows(raw: Mapping[str, Sequence[Any]], count: int) -> np.ndarray:
+def _non_empty_rows(raw: Mapping[str, Sequence[Any]], count: int, coded: Mapping[str, Coded]
+                    ) -> np.ndarray:
     keep = np.zeros(count, dtype=bool)
     # Required columns first: they are filled on almost every row, so the other columns
-    # usually only need looking at for the few rows still undecided.
-    for name in sorted(raw, key=lambda n: n not in REQUIRED_COLUMNS):
+    # usually only need looking at for the few rows still undecided. Columns already coded
+    # are decided once per distinct value.
+    for name in sorted(raw, key=lambda n: (n not in REQUIRED_COLUMNS, n not in coded)):
         todo = np.flatnonzero(~keep)
         if not len(todo):
             break
+        if name in coded:
+            codes, uniques = coded[name]
+            blank = np.fromiter(map(_blank_text, uniques), bool, len(uniques))
+            keep[todo] |= ~blank[codes[todo]]
+            continue
         values = raw[name]
         subset = values if len(todo) == count else [values[i] for i in todo.tolist()]
         # Blankness is decided once per distinct value, not once per cell.
         try:
-            codes, uniques = pd.factorize(pd.Series(subset, dtype=object))
+            codes, uniques = factorize(as_column(subset))
         except TypeError:  # unhashable cells cannot come from a sheet; count them as present
             keep[todo] = True
             break
@@ -216,28 +252,45 @@ def _non_empty_rows(raw: Mapping[str, Sequence[Any]], count: int) -> np.ndarray:
     return keep
 
 
-def _typed_frame(raw: dict[str, Sequence[Any]], sheet_rows: np.ndarray, config: CalendarConfig,
-                 messages: Messages, headers: dict[str, str]
-                 ) -> tuple[pd.DataFrame, FindingsBuilder]:
+def _blank_text(text: str) -> bool:
+    return not text or text.isspace()
+
+
+def _typed_frame(cells: dict[str, Sequence[Any]],
+                 texts: dict[str, tuple[np.ndarray, Coded | None]], keep: np.ndarray,
+                 sheet_rows: np.ndarray, config: CalendarConfig, messages: Messages,
+                 headers: dict[str, str]) -> tuple[pd.DataFrame, dict[str, Coded], FindingsBuilder]:
+    """Type every column of the kept rows; ``texts`` are the text columns already converted."""
     n = len(sheet_rows)
+    everything = bool(keep.all())  # the usual case: no blank rows to drop
+    raw = {name: values if everything else list(itertools.compress(values, keep))
+           for name, values in cells.items() if name not in texts}
     empty: list[Any] = [None] * n
     data: dict[str, Any] = {"row": sheet_rows.astype("int64")}
-    text_fields = [f for f in FIELDS if f not in DATE_FIELDS and f not in NUMBER_FIELDS
-                   and f not in ("approved", "publish_time")]
-    for name in text_fields:
-        data[name] = to_text(raw.get(name, empty))
+    coded: dict[str, Coded] = {}
+    for name in _TEXT_FIELDS:
+        column, found = texts.get(name, (None, None))
+        if column is None:  # no such column in the sheet: '' on every row
+            found = np.zeros(n, dtype=np.intp), np.array([""], dtype=object)
+            column = found[1][found[0]]
+        elif not everything:
+            column = column[keep]
+            found = None if found is None else (found[0][keep], found[1])
+        data[name] = column
+        if found is not None:
+            coded[name] = found
     post_ids = data["post_id"]
     # "P1" with a zero-width space or a direction mark still reads as P1. map() over a
     # built-in method runs in C; str.strip returns the same object when there is nothing to strip.
     if not all(map(str.isascii, post_ids)):
         post_ids = np.array(list(map(strip_invisible, post_ids)), dtype=object)
     data["post_id"] = np.array(list(map(str.strip, post_ids)), dtype=object)
+    coded.pop("post_id", None)  # stripped: the codes no longer match
     default_client = config.client or config.name
-    codes, names = pd.factorize(data["client"])
     # Few clients, many rows: trim each distinct name once.
-    trimmed = np.array([str(c).strip() or default_client for c in names] + [default_client],
-                       dtype=object)
-    data["client"] = trimmed[np.where(codes < 0, len(names), codes)]
+    data["client"], coded["client"] = _recode(
+        coded.get("client") or _coded(data["client"]),
+        lambda name: name.strip() or default_client)
     invalid: dict[str, np.ndarray] = {}
     for name in DATE_FIELDS:
         stamps, has_time, bad = parse_dates(raw.get(name, empty), config.date_order)
@@ -253,7 +306,9 @@ def _typed_frame(raw: dict[str, Sequence[Any]], sheet_rows: np.ndarray, config: 
     data["approved"], invalid["approved"] = parse_flags(raw.get("approved", empty))
     for name, base, table in _VOCABULARIES:
         data[f"{name}_raw"] = data[name]
-        data[name] = _canonical(data[name], lookup(base, getattr(config, table)))
+        found = coded.get(name) or _coded(data[name])
+        coded[f"{name}_raw"] = found
+        data[name], coded[name] = _canonical(found, lookup(base, getattr(config, table)))
     # Text stays in object columns: pandas' own string dtype is several times slower to
     # compare, and rules compare status, channel and client columns often.
     frame = pd.DataFrame({name: pd.Series(values, dtype=object)
@@ -268,7 +323,7 @@ def _typed_frame(raw: dict[str, Sequence[Any]], sheet_rows: np.ndarray, config: 
             raw_values = pd.Series(raw[name], dtype=object)[bad].map(str).tolist()
             builder.add(code, bad, name, messages.render(
                 code, header=headers.get(name, name), value=raw_values))
-    return frame, builder
+    return frame, coded, builder
 
 
 def _combine_time(dates: np.ndarray, has_time: np.ndarray, offsets: np.ndarray,
@@ -284,10 +339,23 @@ def _combine_time(dates: np.ndarray, has_time: np.ndarray, offsets: np.ndarray,
     return combined, has_time | use_column
 
 
-def _canonical(texts: np.ndarray, table: dict[str, str]) -> np.ndarray:
-    codes, uniques = pd.factorize(texts)
-    found = [table.get(normalize(u) or u.strip(), "") for u in uniques]
-    return np.array([*found, ""], dtype=object)[np.where(codes < 0, len(found), codes)]
+def _coded(texts: np.ndarray) -> Coded:
+    codes, uniques = factorize(texts)
+    return np.where(codes < 0, len(uniques), codes), np.append(uniques, "")
+
+
+def _recode(coded: Coded, convert: Callable[[str], str]) -> tuple[np.ndarray, Coded]:
+    """Apply ``convert`` once per distinct text; returns the new column and its codes."""
+    codes, uniques = coded
+    converted = np.array([convert(u) for u in uniques], dtype=object)
+    merged, distinct = factorize(converted)  # two texts may convert to one
+    distinct = np.asarray(distinct, dtype=object)
+    new_codes = merged[codes]
+    return distinct[new_codes], (new_codes, distinct)
+
+
+def _canonical(coded: Coded, table: dict[str, str]) -> tuple[np.ndarray, Coded]:
+    return _recode(coded, lambda text: table.get(normalize(text) or text.strip(), ""))
 
 
 def _derive_keys(frame: pd.DataFrame) -> None:

@@ -42,6 +42,28 @@ _SLASHED = rf"^(?P<a>\d{{1,2}})[/-](?P<b>\d{{1,2}})[/-](?P<y>\d{{4}}){_TIME}$"
 _CLOCK = r"^(?P<hh>\d{1,2})(?:[:.](?P<mi>\d{2})(?:[:.](?P<ss>\d{2}))?)?\s*" + _AMPM + "$"
 
 
+def factorize(values: Any, expect_distinct: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``(codes, uniques)`` of a column like ``pd.factorize`` (None and NaN get -1).
+
+    Object columns go straight to pandas' object hash table: ``pd.factorize`` first reads every
+    cell to see whether all are text and then hashes their UTF-8 form, an extra pass over
+    objects that sit all over memory on a large sheet. ``expect_distinct`` sizes the table
+    for a column of mostly distinct values.
+    """
+    cells = values.to_numpy(dtype=object) if isinstance(values, pd.Series) else values
+    if isinstance(cells, np.ndarray) and cells.dtype == object and cells.ndim == 1:
+        try:
+            from pandas._libs.hashtable import PyObjectHashTable  # type: ignore[import-not-found]
+
+            table = PyObjectHashTable(len(cells) if expect_distinct else 64)
+            uniques, codes = table.factorize(cells)
+            return np.asarray(codes, dtype=np.intp), uniques
+        except (ImportError, TypeError, ValueError):  # another pandas: its public routine
+            pass
+    codes, uniques = pd.factorize(cells)
+    return codes, np.asarray(uniques, dtype=object)
+
+
 def _series(values: Sequence[Any]) -> pd.Series:
     return pd.Series(values, dtype=object)
 
@@ -317,6 +339,9 @@ def _flag(text: str) -> float:
     return math.nan if found is None else float(found)
 
 
+Coded = tuple[np.ndarray, np.ndarray]  # (codes, uniques): column == uniques[codes]
+
+
 def to_text(values: Sequence[Any]) -> np.ndarray:
     """Return a column of cells as an object array of text ('' for empty).
 
@@ -324,26 +349,43 @@ def to_text(values: Sequence[Any]) -> np.ndarray:
     equal texts come back as one shared object, so that every later comparison, lookup and
     grouping of that column is an identity check instead of a character comparison.
     """
-    cells = _column(values)
+    return coded_text(values)[0]
+
+
+def coded_text(values: Sequence[Any]) -> tuple[np.ndarray, Coded | None]:
+    """Like :func:`to_text`, plus ``(codes, uniques)`` for a column of repeated values.
+
+    ``uniques`` holds each distinct text once and ``codes`` says which one every cell is, so
+    later steps can work once per distinct value. Columns of mostly distinct text (captions,
+    links, IDs) get ``None``: factorizing them costs more than it saves.
+    """
+    cells = as_column(values)
     if not len(cells):
-        return cells.copy()
+        return cells.copy(), None
     if mostly_distinct(cells):
-        if pd.api.types.infer_dtype(cells, skipna=True) not in ("string", "empty"):
-            return np.array([_cell_text(v) for v in cells], dtype=object)
-        missing = pd.isna(cells)
-        if missing.any():
-            cells = cells.copy()
-            cells[missing] = ""
-        return cells
-    codes, uniques = pd.factorize(cells)  # None and NaN are missing (code -1)
+        kinds = set(map(type, cells))
+        if kinds == {str}:  # the usual column of text: nothing to convert
+            return cells, None
+        if not kinds <= {str, type(None)}:
+            return np.array([_cell_text(v) for v in cells], dtype=object), None
+        cells = cells.copy()
+        cells[pd.isna(cells)] = ""
+        return cells, None
+    codes, uniques = factorize(cells)  # None and NaN are missing (code -1)
     if any(isinstance(u, (int, float, np.number)) and u in (0, 1) for u in uniques):
         # True == 1 == 1.0 to pandas' hashing: the merged cells are written out one by one.
-        return shared(np.array([_cell_text(v) for v in cells], dtype=object))
+        return shared(np.array([_cell_text(v) for v in cells], dtype=object)), None
     texts = [u if isinstance(u, str) else _cell_text(u) for u in uniques]
-    return np.array([*texts, ""], dtype=object)[np.where(codes < 0, len(texts), codes)]
+    codes = np.where(codes < 0, len(texts), codes)
+    texts.append("")
+    if len(set(texts)) < len(texts):  # None and "", or 1.0 and "1": one text, one code
+        merged, distinct = factorize(np.array(texts, dtype=object))
+        codes, texts = merged[codes], distinct.tolist()
+    uniques = np.array(texts, dtype=object)
+    return uniques[codes], (codes, uniques)
 
 
-def _column(values: Sequence[Any]) -> np.ndarray:
+def as_column(values: Sequence[Any]) -> np.ndarray:
     """The cells as a one-dimensional object array (a view when they already are one)."""
     if isinstance(values, np.ndarray) and values.dtype == object and values.ndim == 1:
         return values
@@ -368,7 +410,7 @@ def shared(values: np.ndarray) -> np.ndarray:
     """Return an object array of str where equal texts are one object (unless mostly distinct)."""
     if mostly_distinct(values):
         return values
-    codes, uniques = pd.factorize(values)
+    codes, uniques = factorize(values)
     return np.asarray(uniques, dtype=object)[codes]
 
 
@@ -400,7 +442,7 @@ def _by_distinct(values: Sequence[Any], parse_cells: Callable[[list[Any]], tuple
     if len(s) == 0:
         return parse_cells([])
     try:
-        codes, uniques = pd.factorize(s)
+        codes, uniques = factorize(s, expect_distinct=mostly_distinct(s.to_numpy()))
     except TypeError:  # an unhashable cell (never from a spreadsheet): parse cell by cell
         return parse_cells(list(values))
     # True == 1 == 1.0 to pandas' hashing, so a column holding a bool next to a 0 or 1 may
@@ -418,7 +460,7 @@ def _by_distinct(values: Sequence[Any], parse_cells: Callable[[list[Any]], tuple
         s[special] = [_TRUE if v is True else _FALSE if v is False else _NAN
                       for v in s[special]]
     try:
-        codes, uniques = pd.factorize(s)
+        codes, uniques = factorize(s)
     except TypeError:  # an unhashable cell (never from a spreadsheet): parse cell by cell
         return parse_cells(list(values))
     restore = {id(_TRUE): True, id(_FALSE): False, id(_NAN): math.nan}

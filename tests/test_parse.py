@@ -359,3 +359,21 @@ def test_a_column_major_grid_parses_like_the_same_rows(grid: list[list[Any]]) ->
     pd.testing.assert_frame_equal(by_columns.frame, by_rows.frame)
     pd.testing.assert_frame_equal(by_columns.findings, by_rows.findings)
     assert by_columns.header_row == by_rows.header_row
+
+
+def test_repeated_text_columns_come_with_one_code_per_distinct_value() -> None:
+    rows = [row("P1", client=" Acme ", status="Yayınlandı"), [None] * 9,
+            row("P2", client="Acme", status="Published"), row("P3", client="", status="Taslak"),
+            row("P4", client="Beta", status="Hmm")]
+    cal = read([HEADER, *rows])
+    frame = cal.frame
+    for name in ("client", "status", "status_raw", "channel", "owner", "caption"):
+        codes, uniques = cal.coded(name)
+        assert uniques[codes].tolist() == frame[name].tolist(), name
+        assert len(set(uniques.tolist())) == len(uniques), name
+    # Trimmed names and canonical statuses that read the same share one code.
+    client_codes, _ = cal.codes["client"]
+    assert client_codes.tolist()[:3] == [client_codes[0]] * 3  # " Acme ", "Acme", "" -> Acme
+    status_codes, uniques = cal.codes["status"]
+    assert status_codes[0] == status_codes[1] and uniques[status_codes[0]] == "published"
+    assert "post_id" not in cal.codes  # IDs are stripped after reading: never coded

@@ -20,6 +20,8 @@ from sheets_sync.parse import parse
 from sheets_sync.validate import validate
 from sheets_sync.values import (
     SAMPLE,
+    coded_text,
+    factorize,
     parse_counts,
     parse_dates,
     parse_flags,
@@ -256,6 +258,28 @@ def test_repeated_texts_come_back_as_one_object_each() -> None:
     assert {id(t) for t in texts[:SAMPLE + 100]} == {id(texts[0])}
     assert texts[SAMPLE + 100:SAMPLE + 105].tolist() == [""] * 5
     assert {id(t) for t in texts[-50:]} == {id(texts[-1])} and texts[-1] == "Onaylandı"
+
+
+def test_coded_text_gives_each_distinct_text_one_code() -> None:
+    cells = ["Draft", None, "", 2.0, "2", "Draft", "Onaylandı", math.nan, 3] * 300
+    texts, coded = coded_text(cells)
+    assert texts.tolist() == to_text(cells).tolist()
+    assert coded is not None
+    codes, uniques = coded
+    assert uniques[codes].tolist() == texts.tolist()
+    assert len(set(uniques.tolist())) == len(uniques)  # None and "", 2.0 and "2": one code each
+    assert codes[1] == codes[2] == codes[7] and codes[3] == codes[4]
+    # A column of distinct texts is not coded; nor is one where a bool sits next to a 1.
+    assert coded_text([f"caption {i}" for i in range(SAMPLE + 1)])[1] is None
+    assert coded_text([True, 1.0] * 10)[1] is None
+
+
+def test_factorize_matches_pandas() -> None:
+    cells = np.array(["a", None, "b", "a", math.nan, D(2026, 3, 10), D(2026, 3, 10)], dtype=object)
+    codes, uniques = factorize(cells)
+    expected_codes, expected_uniques = pd.factorize(cells)
+    assert codes.tolist() == expected_codes.tolist()
+    assert list(uniques) == list(expected_uniques)
 
 
 def test_a_bool_next_to_a_one_is_not_merged_with_it() -> None:
