@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from sheets_sync.model import APPROVED_STATES, AWAITING_APPROVAL, Severity
-from sheets_sync.rules.base import Context, blank, rule, stripped
+from sheets_sync.rules.base import Context, rule, stripped
 from sheets_sync.vocab import normalize
 
 APPROVAL_FIELDS = ("approved", "approved_by", "approved_at")
@@ -27,7 +27,7 @@ def _approval_recorded(ctx: Context) -> np.ndarray:
     if not any(ctx.has(name) for name in APPROVAL_FIELDS):
         return ctx.status_in(APPROVED_STATES)
     flag = frame["approved"].to_numpy(dtype=float)
-    named = frame["approved_at"].notna().to_numpy() | ~blank(frame["approved_by"])
+    named = frame["approved_at"].notna().to_numpy() | ~ctx.blank("approved_by")
     return np.where(np.isnan(flag), named, flag == 1.0)
 
 
@@ -68,19 +68,21 @@ def went_out_unapproved(ctx: Context) -> None:
 
 @rule("approver-not-authorized")
 def approver_authorized(ctx: Context) -> None:
-    approver = stripped(ctx.frame["approved_by"])
-    codes, uniques = pd.factorize(approver)
-    folded = [normalize(u) for u in uniques]
-    named = approver != ""
+    if not any(s.rules.approvals.approvers for s in ctx.settings.values()):
+        return
+    codes, uniques = ctx.coded("approved_by")
+    names = stripped(uniques)
+    folded = [normalize(u) for u in names.tolist()]
     for client, settings in ctx.settings.items():
         allowed = settings.rules.approvals.approvers
         if not allowed:
             continue
         permitted = {normalize(a) for a in allowed}
-        known = np.array([f in permitted for f in folded] + [True])
-        mask = ctx.client_mask(client) & named & ~known[codes]
+        refused = np.array([n != "" and f not in permitted for n, f in zip(names, folded)],
+                           dtype=bool)
+        mask = ctx.client_mask(client) & refused[codes]
         ctx.add("approver-not-authorized", mask, "approved_by", ctx.messages.render(
-            "approver-not-authorized", approver=approver[mask].tolist(),
+            "approver-not-authorized", approver=names[codes[mask]].tolist(),
             approvers=", ".join(allowed)))
 
 

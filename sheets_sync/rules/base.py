@@ -21,7 +21,7 @@ from sheets_sync.config import CalendarConfig, ClientConfig
 from sheets_sync.findings import FindingsBuilder
 from sheets_sync.messages import Messages
 from sheets_sync.parse import Calendar
-from sheets_sync.values import mostly_distinct
+from sheets_sync.values import Coded, mostly_distinct
 
 RuleFunc = Callable[["Context"], None]
 
@@ -108,8 +108,13 @@ class Context:
             raise ValueError("now must be timezone-aware")
         self.messages = Messages(self.config.language)
         self.builder = FindingsBuilder(self.frame)
-        codes, names = pd.factorize(self.frame["client"], sort=True)
-        self.client_codes: np.ndarray = codes
+        # Client codes in name order, over the clients that have rows.
+        codes, uniques = self.calendar.coded("client")
+        used = np.flatnonzero(np.bincount(codes, minlength=len(uniques)))
+        names = sorted(uniques[used].tolist())
+        rank = np.full(len(uniques), -1, dtype=np.intp)
+        rank[used] = [names.index(u) for u in uniques[used].tolist()]
+        self.client_codes: np.ndarray = rank[codes]
         self.clients: list[str] = [str(n) for n in names]
         self.settings: dict[str, ClientConfig] = {
             c: self.config.for_client(c) for c in self.clients}
@@ -132,17 +137,36 @@ class Context:
             self._memo[key] = compute()
         return self._memo[key]
 
-    # --- statuses -----------------------------------------------------------------------
-    @functools.cached_property
-    def _status_codes(self) -> tuple[np.ndarray, list[str]]:
-        codes, uniques = pd.factorize(self.frame["status"])
-        return codes, [str(u) for u in uniques]
+    # --- text columns, once per distinct value ------------------------------------------
+    def coded(self, name: str) -> Coded:
+        """Return text column ``name`` as ``(codes, uniques)`` (see :meth:`Calendar.coded`)."""
+        return self.calendar.coded(name)
+
+    def per_text(self, name: str, func: Callable[[str], Any], dtype: Any = object
+                 ) -> np.ndarray:
+        """Per row: ``func(text)`` of column ``name``, once per distinct text when it repeats."""
+        found = self.calendar.codes.get(name)
+        if found is None:  # a column of distinct texts (captions, links, IDs)
+            return per_distinct(self.frame[name], func, dtype)
+        codes, uniques = found
+        return np.array([func(u) for u in uniques.tolist()], dtype=dtype)[codes]
+
+    def blank(self, name: str) -> np.ndarray:
+        """Per row: whether column ``name`` is empty or only white space."""
+        if name not in self.calendar.codes:
+            return blank(self.frame[name])
+        return self.memo(f"blank:{name}", lambda: self.per_text(name, _is_blank, bool))
+
+    def text_in(self, name: str, texts: str | Iterable[str]) -> np.ndarray:
+        """Per row: whether column ``name`` is one of ``texts``."""
+        wanted = {texts} if isinstance(texts, str) else set(texts)
+        codes, uniques = self.coded(name)
+        hits = np.array([u in wanted for u in uniques.tolist()], dtype=bool)
+        return hits[codes]
 
     def status_in(self, states: str | Iterable[str]) -> np.ndarray:
         """Per row: whether the canonical status is ``states`` (one name or several)."""
-        wanted = {states} if isinstance(states, str) else set(states)
-        codes, uniques = self._status_codes
-        return np.isin(codes, [i for i, u in enumerate(uniques) if u in wanted])
+        return self.text_in("status", states)
 
     # --- per-client values ------------------------------------------------------------
     def per_client(self, get: Callable[[ClientConfig], Any], dtype: Any = float) -> np.ndarray:

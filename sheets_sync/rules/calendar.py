@@ -85,10 +85,9 @@ def cadence(ctx: Context) -> None:
 def too_many_per_day(ctx: Context) -> None:
     frame = ctx.frame
     day = frame["publish_at"].to_numpy(dtype="datetime64[ns]")
-    channel_codes, channel_names = pd.factorize(frame["channel"])
-    live = (~ctx.status_in("cancelled") & ~np.isnat(day) & (channel_codes >= 0)
-            & (frame["channel"].to_numpy(dtype=object) != "")
-            & (frame["format"].to_numpy(dtype=object) != "story"))
+    channel_codes, channel_names = ctx.coded("channel")
+    live = (~ctx.status_in("cancelled") & ~np.isnat(day) & ~ctx.text_in("channel", "")
+            & ~ctx.text_in("format", "story"))
     if not live.any():
         return
     index = np.flatnonzero(live)
@@ -122,9 +121,8 @@ def calendar_gaps(ctx: Context) -> None:
     day = frame["publish_at"].to_numpy().astype("datetime64[D]")
     today = ctx.today_local
     horizon = ctx.per_client(lambda s: s.rules.cadence.horizon_days, "int64")
-    channel_codes, channel_names = pd.factorize(frame["channel"])
-    live = (~ctx.status_in("cancelled") & (channel_codes >= 0)
-            & (frame["channel"] != "").to_numpy() & ~np.isnat(day))
+    channel_codes, channel_names = ctx.coded("channel")
+    live = ~ctx.status_in("cancelled") & ~ctx.text_in("channel", "") & ~np.isnat(day)
     in_horizon = live & (day >= today) & (day < today + horizon.astype("timedelta64[D]"))
     # Distinct (client, channel, day) triples, sorted, as one integer key per row.
     days_since = (day[in_horizon] - today[in_horizon]).astype("int64")

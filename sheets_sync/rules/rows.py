@@ -18,8 +18,22 @@ _LINKISH = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|www\.)", re.IGNORECASE)
 _VALID_URL = re.compile(r"^https?://[^\s/?#.]+(?:\.[^\s/?#.]+)+(?::\d+)?(?:[/?#]\S*)?$")
 
 
-def _hash_signs(texts: pd.Series) -> np.ndarray:
-    return np.fromiter(map(str.count, texts, itertools.repeat("#")), float, len(texts))
+def _hash_signs(ctx: Context, name: str) -> np.ndarray:
+    """Per row: the '#' signs in column ``name`` (once per distinct text when it repeats)."""
+    if name in ctx.calendar.codes:
+        return ctx.per_text(name, lambda text: text.count("#"), np.intp)
+    texts = ctx.frame[name].to_numpy(dtype=object).tolist()
+    return np.array(list(map(str.count, texts, itertools.repeat("#", len(texts)))),
+                    dtype=np.intp)
+
+
+def caption_lengths(ctx: Context) -> np.ndarray:
+    """Per row: the caption's length in characters (computed once per run)."""
+    def compute() -> np.ndarray:
+        return np.array(list(map(len, ctx.frame["caption"].to_numpy(dtype=object).tolist())),
+                        dtype=np.intp)
+
+    return ctx.memo("caption-lengths", compute)
 
 
 def _hashtags(texts: pd.Series) -> np.ndarray:
@@ -43,14 +57,14 @@ def missing_required(ctx: Context) -> None:
     no_date = np.isnat(frame["publish_at"].to_numpy()) & ~frame["publish_at_invalid"].to_numpy()
     ctx.add("missing-required", no_date, "publish_at",
             ctx.messages.render("missing-required", header=ctx.calendar.header("publish_at")))
-    ctx.add("missing-required", blank(frame["status_raw"]), "status",
+    ctx.add("missing-required", ctx.blank("status_raw"), "status",
             ctx.messages.render("missing-required", header=ctx.calendar.header("status")))
     in_review = ctx.status_in(REVIEW_OR_LATER)
     for name in ("caption", "asset"):
         if not ctx.has(name):
             continue
         mask = in_review.copy()
-        mask[in_review] = blank(frame.loc[in_review, name])
+        mask[in_review] = blank(frame[name].to_numpy(dtype=object)[in_review])
         ctx.add("missing-required", mask, name, ctx.messages.render(
             "missing-required:review", header=ctx.calendar.header(name),
             status=frame.loc[mask, "status_raw"].tolist()))
@@ -85,12 +99,11 @@ def _unknown(ctx: Context, name: str, code: str, mask: np.ndarray, choices: dict
 
 @rule("unknown-status", "unknown-channel", "unknown-format")
 def unknown_values(ctx: Context) -> None:
-    frame = ctx.frame
     tables = (("status", "unknown-status", STATUS_VALUES, ctx.config.statuses, STATES),
               ("channel", "unknown-channel", CHANNEL_VALUES, ctx.config.channels, CHANNELS),
               ("format", "unknown-format", FORMAT_VALUES, ctx.config.formats, FORMATS))
     for name, code, base, extra, canonical in tables:
-        mask = (frame[name] == "").to_numpy() & ~blank(frame[f"{name}_raw"])
+        mask = ctx.text_in(name, "") & ~ctx.blank(f"{name}_raw")
         if mask.any():
             known = ", ".join(c.replace("_", " ") for c in canonical)
             extras = [v for values in extra.values() for v in values]
@@ -101,16 +114,15 @@ def unknown_values(ctx: Context) -> None:
 
 @rule("unknown-pillar")
 def unknown_pillar(ctx: Context) -> None:
-    frame = ctx.frame
-    present = ~blank(frame["pillar"])
-    codes, uniques = pd.factorize(frame["pillar"])
-    folded = [normalize(u) for u in uniques]
+    present = ~ctx.blank("pillar")
+    codes, uniques = ctx.coded("pillar")
+    folded = [normalize(u) for u in uniques.tolist()]
     for client, settings in ctx.settings.items():
         names = list(settings.rules.pillars.names) + list(settings.rules.pillars.targets)
         if not names:
             continue
         choices = {normalize(n): n for n in names}
-        known = np.array([f in choices for f in folded] + [False])
+        known = np.array([f in choices for f in folded], dtype=bool)
         mask = present & ctx.client_mask(client) & ~known[codes]
         if mask.any():
             _unknown(ctx, "pillar", "unknown-pillar", mask, choices, ", ".join(names))
@@ -145,14 +157,13 @@ def _per_channel_limit(ctx: Context, limit_of: str) -> np.ndarray:
             if value is not None:
                 table[index, position] = value
     positions = {name: i for i, name in enumerate(CHANNELS)}
-    channel = ctx.frame["channel"].map(positions).fillna(len(CHANNELS)).to_numpy(dtype="int64")
+    channel = ctx.per_text("channel", lambda name: positions.get(name, len(CHANNELS)), np.intp)
     return table[ctx.client_codes, channel]
 
 
 @rule("caption-too-long")
 def caption_length(ctx: Context) -> None:
-    captions = ctx.frame["caption"]
-    lengths = np.fromiter(map(len, captions), float, len(captions))
+    lengths = caption_lengths(ctx).astype(float)
     limits = _per_channel_limit(ctx, "caption_limit")
     mask = lengths > limits
     if mask.any():
@@ -168,7 +179,7 @@ def hashtag_count(ctx: Context) -> None:
     columns = ["caption", "hashtags"] if ctx.has("hashtags") else ["caption"]
     limits = _per_channel_limit(ctx, "hashtag_limit")
     # Hashtags never outnumber '#' signs: the regex only runs where the signs exceed the limit.
-    signs = sum(_hash_signs(frame[name]) for name in columns)
+    signs = sum(_hash_signs(ctx, name) for name in columns)
     counts = np.zeros(len(frame))
     candidates = signs > limits
     if candidates.any():
@@ -203,7 +214,7 @@ def duplicate_captions(ctx: Context) -> None:
     # `window` days ago, so its earlier post lies at most two windows back. Years of history
     # are not compared again on every cycle.
     recent = ~np.isnat(day) & (day >= ctx.today_local - (2 * window).astype("timedelta64[D]"))
-    live = recent & ~ctx.status_in("cancelled") & (frame["caption"].to_numpy(dtype=object) != "")
+    live = recent & ~ctx.status_in("cancelled") & (caption_lengths(ctx) > 0)
     if not live.any():
         return
     # Captions are compared case- and spacing-insensitively.
@@ -213,7 +224,7 @@ def duplicate_captions(ctx: Context) -> None:
     live &= folded != ""
     text_codes, _ = pd.factorize(folded)
     window = window[live]
-    channel_codes, _ = pd.factorize(frame["channel"])
+    channel_codes, _ = ctx.coded("channel")
     index = np.flatnonzero(live)
     keys = (frame["row"].to_numpy()[live], day[live].astype("int64"), text_codes[live],
             channel_codes[live], ctx.client_codes[live])
