@@ -252,6 +252,24 @@ def test_duplicate_caption_within_the_window_on_the_same_channel() -> None:
     assert "Same caption as row 2 on Instagram, 30 day(s) apart" in found[0].message
 
 
+def test_duplicate_captions_are_told_apart_even_when_their_hashes_collide(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # Captions are sorted by the hash of their folded text. With every hash equal, neighbours
+    # with other texts (Spring sale / Summer / spring sale / Autumn) must not be reported.
+    from sheets_sync.rules import rows as row_rules
+
+    monkeypatch.setattr(row_rules, "hash", lambda text: 7, raising=False)
+    rows = [row("P1", caption="Spring sale!", date="2026-03-12"),
+            row("P2", caption="Summer", date="2026-03-13"),
+            row("P3", caption="spring  SALE!", date="2026-03-14"),
+            row("P4", caption="Autumn", date="2026-03-15")]
+    found = run(rows, NOW, "duplicate-caption")
+    assert keys(found) == set()
+    rows[1] = row("P2", caption="Spring Sale!", date="2026-03-13")
+    found = run(rows, NOW, "duplicate-caption")
+    assert keys(found) == {(3, "caption", "duplicate-caption"), (4, "caption", "duplicate-caption")}
+
+
 def test_stale_unpublished() -> None:
     rows = [row("P1", date="2026-03-09 10:00", status="Draft"),
             row("P2", date="2026-03-09 10:00", status="Published"),

@@ -217,24 +217,28 @@ def duplicate_captions(ctx: Context) -> None:
     live = recent & ~ctx.status_in("cancelled") & (caption_lengths(ctx) > 0)
     if not live.any():
         return
-    # Captions are compared case- and spacing-insensitively.
-    folded = np.full(len(frame), "", dtype=object)
-    folded[live] = list(map(" ".join, map(str.split, map(
-        str.casefold, frame["caption"].to_numpy(dtype=object)[live]))))
-    live &= folded != ""
-    text_codes, _ = pd.factorize(folded)
-    window = window[live]
-    channel_codes, _ = ctx.coded("channel")
+    # Captions are compared case- and spacing-insensitively, through the hash of the folded
+    # text: sorting 64-bit integers is far cheaper than factorizing tens of thousands of
+    # distinct strings. Hits are checked on the texts themselves, so a hash collision can
+    # never report two different captions.
+    folded = list(map(" ".join, map(str.split, map(
+        str.casefold, frame["caption"].to_numpy(dtype=object)[live].tolist()))))
     index = np.flatnonzero(live)
-    keys = (frame["row"].to_numpy()[live], day[live].astype("int64"), text_codes[live],
-            channel_codes[live], ctx.client_codes[live])
+    hashes = np.array(list(map(hash, folded)), dtype=np.int64)
+    filled = np.array(list(map(len, folded)), dtype=np.intp) > 0
+    channel_codes, _ = ctx.coded("channel")
+    keys = (frame["row"].to_numpy()[index], day[index].astype("int64"), hashes,
+            channel_codes[index], ctx.client_codes[index])
     order = np.lexsort(keys)  # by client, channel, caption, day, row
+    order = order[filled[order]]
     client, channel, text, days, _ = (k[order] for k in reversed(keys))
     same = np.zeros(len(order), dtype=bool)
     same[1:] = (client[1:] == client[:-1]) & (channel[1:] == channel[:-1]) & (text[1:] == text[:-1])
     gap = np.zeros(len(order), dtype="int64")
     gap[1:] = days[1:] - days[:-1]
-    hit = same & (gap <= window[order])
+    hit = same & (gap <= window[index][order])
+    for position in np.flatnonzero(hit).tolist():
+        hit[position] = folded[order[position]] == folded[order[position - 1]]
     if not hit.any():
         return
     rows = frame["row"].to_numpy()
