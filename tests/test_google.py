@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from typing import Any
 
@@ -10,7 +11,7 @@ import pytest
 from conftest import HEADER, at, row
 
 from sheets_sync.backends.google import GoogleBackend, spreadsheet_id
-from sheets_sync.backends.http import RetryPolicy, TokenBucket
+from sheets_sync.backends.http import RetryPolicy, TokenBucket, loads
 from sheets_sync.config import from_dict
 from sheets_sync.errors import SourceError
 from sheets_sync.run import run_once
@@ -209,3 +210,21 @@ def test_403_404_and_bad_credentials_say_what_to_do_without_secrets(tmp_path: An
     (tmp_path / "other.json").write_text('{"type": "weird"}', encoding="utf-8")
     with pytest.raises(ConfigError, match="neither a service-account key nor an OAuth"):
         load_credentials(str(tmp_path / "other.json"))
+
+
+@pytest.mark.parametrize("body", [
+    '{"valueRanges": [{"range": "Calendar!A1:T3", "majorDimension": "COLUMNS", "values": '
+    '[["ID", "P1", "P2"], ["Caption", "Yeni sezon ☕️\\nYorumlara yaz 👇", "a\\"b\\\\c\\u00e7"], '
+    '[46091.4166666667, 0.1, -0.0, 1e-07, 1.7976931348623157e308, 12, true, null]]}]}',
+    '["\\ud83d\\ude00 escaped pair", "\\ud800 lone half", "x"]',
+    '[123456789012345678901234567890, 1e400, -1e400]',
+])
+def test_answers_decode_exactly_as_the_standard_library_does(body: str) -> None:
+    decoded = loads(body.encode())
+    assert decoded == json.loads(body)
+    assert repr(decoded) == repr(json.loads(body))  # same types, same floats, same text
+
+
+def test_a_malformed_answer_fails_as_the_standard_library_does() -> None:
+    with pytest.raises(json.JSONDecodeError):
+        loads(b'{"values": [1, 2,')

@@ -29,7 +29,7 @@ from gspread.http_client import HTTPClient
 
 from sheets_sync.backends.base import Backend, Cell, Grid, Snapshot, first_difference
 from sheets_sync.backends.columns import ColumnGrid
-from sheets_sync.backends.http import RetryPolicy, TokenBucket, bucket_for, install
+from sheets_sync.backends.http import RetryPolicy, TokenBucket, bucket_for, install, loads
 from sheets_sync.errors import CalendarError, ConfigError, SourceError
 from sheets_sync.model import column_letter
 
@@ -182,9 +182,9 @@ class GoogleBackend(Backend):
                                     f"its tabs are: {', '.join(map(repr, sheets)) or 'none'}")
             present = [t for t in owned if t in sheets]
             try:
-                answer = self._call(self.http.values_batch_get, self.id,
+                answer = self._call(self._batch_get,
                                     [_quote(title)] + [_quote(t) for t in present],
-                                    dict(_READ_COLUMNS), retry_stale=not refresh)
+                                    retry_stale=not refresh)
             except _StaleLayout:
                 continue
             columns = [ColumnGrid(r.get("values", [])) for r in answer.get("valueRanges", [])]
@@ -288,6 +288,13 @@ class GoogleBackend(Backend):
             if cells != meta["date_cells"].get(title):
                 requests_.extend(_format_requests(sheets[title]["sheetId"], cells))
         return requests_
+
+    def _batch_get(self, ranges: list[str]) -> Any:
+        """gspread's ``values_batch_get`` (same request, same error handling), with the
+        answer decoded by :func:`sheets_sync.backends.http.loads`."""
+        url = gspread.urls.SPREADSHEET_VALUES_BATCH_URL % self.id
+        response = self.http.request("get", url, params={**_READ_COLUMNS, "ranges": ranges})
+        return loads(response.content)
 
     def _call(self, method: Any, *args: Any, retry_stale: bool = False) -> Any:
         try:

@@ -6,8 +6,10 @@ session gspread uses.
 
 from __future__ import annotations
 
+import json
 import logging
 import random
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -18,6 +20,28 @@ import requests
 
 log = logging.getLogger("sheets_sync.google")
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def loads(body: bytes) -> Any:
+    """Decode a JSON answer exactly as :func:`json.loads` does, faster when it can.
+
+    A 100,000-row calendar arrives as some 30 MB of JSON. pandas ships a C decoder that reads
+    it in about 60% of the standard library's time, straight from the UTF-8 bytes; it is
+    used with exact float parsing. The standard library decodes whatever that decoder reads
+    differently or refuses: escaped surrogates (it would drop a lone one), numbers beyond
+    64 bits or a double's range, and anything malformed (so errors read the same).
+    """
+    try:
+        from pandas._libs._ujson import ujson_loads  # type: ignore[import-not-found]
+    except ImportError:  # another pandas
+        return json.loads(body)
+    if _SURROGATE_ESCAPE.search(body):
+        return json.loads(body)
+    try:
+        return ujson_loads(body, precise_float=True)
+    except (ValueError, OverflowError, TypeError):
+        return json.loads(body)
 
 
 @dataclass
