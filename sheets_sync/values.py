@@ -65,7 +65,7 @@ def factorize(values: Any, expect_distinct: bool = False) -> tuple[np.ndarray, n
 
 
 def _series(values: Sequence[Any]) -> pd.Series:
-    return pd.Series(values, dtype=object)
+    return pd.Series(as_column(values), dtype=object, copy=False)
 
 
 def _kinds(s: pd.Series) -> pd.Series:
@@ -389,7 +389,10 @@ def as_column(values: Sequence[Any]) -> np.ndarray:
     """The cells as a one-dimensional object array (a view when they already are one)."""
     if isinstance(values, np.ndarray) and values.dtype == object and values.ndim == 1:
         return values
-    return _series(values).to_numpy(dtype=object)
+    if isinstance(values, pd.Series):
+        return values.to_numpy(dtype=object)
+    # Each cell as it is (a cell holding a list stays one cell), in C.
+    return np.fromiter(values, dtype=object, count=len(values))
 
 
 SAMPLE = 2000  # cells looked at to tell a column of repeats from one of distinct texts
