@@ -49,8 +49,7 @@ class _Previous:
 
     def __init__(self, previous: pd.DataFrame, ids: np.ndarray) -> None:
         self.previous = previous
-        self.where = (previous.index.get_indexer(pd.Index(ids, dtype=object)) if len(previous)
-                      else np.full(len(ids), -1, dtype=np.intp))
+        self.where = _positions(previous.index, ids)
         self.present = self.where >= 0
         self._absent = np.flatnonzero(~self.present)
         self._columns: dict[str, np.ndarray] = {}
@@ -79,6 +78,27 @@ class _Previous:
         new = self._absent[named[self._absent]]
         first[new] = ~pd.Series(ids[new], dtype=object).duplicated().to_numpy()
         return first
+
+
+def _positions(index: pd.Index, ids: np.ndarray) -> np.ndarray:
+    """Per ID: its position in the snapshot's ``index`` of unique IDs (-1 where absent).
+
+    The snapshot holds the calendar's rows with an ID in row order (new posts are appended),
+    so the n-th row with an ID usually sits at position n; only the IDs found elsewhere are
+    looked up in the hash table.
+    """
+    where = np.full(len(ids), -1, dtype=np.intp)
+    if not len(index):
+        return where
+    guess = np.cumsum(ids != "") - 1
+    check = np.flatnonzero((ids != "") & (guess < len(index)))
+    known = index.to_numpy(dtype=object)
+    in_place = check[known[guess[check]] == ids[check]]
+    where[in_place] = guess[in_place]
+    others = np.flatnonzero(where < 0)
+    if len(others):
+        where[others] = index.get_indexer(pd.Index(ids[others], dtype=object))
+    return where
 
 
 def _per_value(values: pd.Series | np.ndarray,
@@ -149,12 +169,16 @@ def _fingerprints(frame: pd.DataFrame, old: _Previous, edited: np.ndarray) -> np
     return fingerprint
 
 
-def _approved_now(frame: pd.DataFrame) -> np.ndarray:
+def _approved_now(calendar: Calendar) -> np.ndarray:
+    frame = calendar.frame
     flag = frame["approved"].to_numpy(dtype=float)
-    named = frame["approved_at"].notna().to_numpy() | _per_value(
-        frame["approved_by"], lambda names: names.str.strip() != "").astype(bool)
+    codes, names = calendar.coded("approved_by")
+    named = frame["approved_at"].notna().to_numpy() | np.array(
+        [name.strip() != "" for name in names.tolist()], dtype=bool)[codes]
     recorded = np.where(np.isnan(flag), named, flag == 1.0)
-    return frame["status"].isin(APPROVED_STATES).to_numpy() | recorded
+    codes, states = calendar.coded("status")
+    approved = np.array([state in APPROVED_STATES for state in states.tolist()], dtype=bool)
+    return approved[codes] | recorded
 
 
 def observe(calendar: Calendar, previous: pd.DataFrame, config: CalendarConfig,
@@ -196,7 +220,7 @@ def observe(calendar: Calendar, previous: pd.DataFrame, config: CalendarConfig,
     started = np.where(in_review & seen & ~entered & (old_started != ""), old_started, stamp)
     started = np.where(in_review, started, "")
 
-    approved = _approved_now(frame)
+    approved = _approved_now(calendar)
     fingerprint, old_fp = current["fingerprint"], old["approved_fingerprint"]
     fresh = approved & (~seen | (old_fp == "") | differs["approved_at"])
     approved_fp = np.where(approved, np.where(fresh, fingerprint, old_fp), "")

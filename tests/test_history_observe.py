@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sheets_sync.config import CalendarConfig
-from sheets_sync.history import TRACKED, Observation, observe
+from sheets_sync.history import TRACKED, Observation, _positions, observe
 from sheets_sync.model import APPROVED_STATES, HistoryEntry
 from sheets_sync.parse import Calendar, parse
 from sheets_sync.state import POST_COLUMNS, Changes, Run, StateStore, iso
@@ -204,3 +204,14 @@ def test_a_fingerprint_is_hashed_again_only_when_caption_or_asset_changed() -> N
         "fingerprint"].iloc[0]
     assert second.changes.posts["approved_fingerprint"].iloc[0] == first.changes.posts[
         "fingerprint"].iloc[0]
+
+
+@settings(max_examples=300, deadline=None)
+@given(snapshot=st.lists(st.sampled_from(["P1", "P2", "P3", "P4", "P5", "P6"]), unique=True),
+       ids=st.lists(st.sampled_from(["P1", "P2", "P3", "P4", "P5", "P7", ""])))
+def test_snapshot_positions_match_a_hash_lookup(snapshot: list[str], ids: list[str]) -> None:
+    # Rows are matched by their place in the snapshot first; the answer must be a lookup's.
+    index = pd.Index(snapshot, dtype=object)
+    cells = np.array(ids, dtype=object)
+    expected = index.get_indexer(pd.Index(cells, dtype=object)) if snapshot else [-1] * len(ids)
+    assert _positions(index, cells).tolist() == list(expected)

@@ -12,6 +12,7 @@ only sent again when date cells move or a tab outgrows its grid.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import logging
 import os
@@ -349,16 +350,15 @@ def _date_cells(grid: Grid) -> list[list[int]]:
     the sheet, so new rows need no new formatting (Status, History); other date cells (the
     Report's) are runs of consecutive rows.
     """
-    filled = [0] * max((len(r) for r in grid), default=0)  # per column: cells not blank
     dates: dict[int, list[tuple[int, int]]] = {}  # column -> (row, timed) of each date
-    for r, row in enumerate(grid[1:], start=1):
-        for c, value in enumerate(row):
-            if type(value) is str:  # most cells: skip the checks below
-                filled[c] += value != ""
-            elif value is not None and value != "":
-                filled[c] += 1
-                if isinstance(value, dt.date):
-                    dates.setdefault(c, []).append((r, int(isinstance(value, dt.datetime))))
+    filled: dict[int, int] = {}  # per date column: cells not blank
+    # Column by column: a column without a single date (most of them) costs one C-level pass.
+    for c, column in enumerate(itertools.zip_longest(*grid[1:], fillvalue=None)):
+        if not any(issubclass(kind, dt.date) for kind in set(map(type, column))):
+            continue
+        dates[c] = [(r, int(isinstance(v, dt.datetime)))
+                    for r, v in enumerate(column, start=1) if isinstance(v, dt.date)]
+        filled[c] = sum(1 for v in column if v is not None and v != "")
     runs: list[list[int]] = []
     for c in sorted(dates):
         if len(dates[c]) == filled[c]:
