@@ -36,6 +36,7 @@ from sheets_sync.model import (
 from sheets_sync.values import (
     Coded,
     as_column,
+    code_texts,
     coded_text,
     factorize,
     parse_counts,
@@ -87,10 +88,8 @@ class Calendar:
         """
         found = self.codes.get(name)
         if found is None or len(found[0]) != len(self.frame):
-            codes, uniques = factorize(self.frame[name], expect_distinct=True)
-            uniques = np.append(np.asarray(uniques, dtype=object), "")  # '' for missing cells
-            found = np.where(codes < 0, len(uniques) - 1, codes), uniques
-            self.codes[name] = found
+            found = self.codes[name] = code_texts(self.frame[name].to_numpy(dtype=object),
+                                                  expect_distinct=True)
         return found
 
 
@@ -193,11 +192,8 @@ def parse(rows: Sequence[Sequence[Any]], config: CalendarConfig, tab: str = "Cal
     has_id = "post_id" in columns
     if not has_id:
         _derive_keys(frame)
-        codes.pop("post_id", None)
         builder.calendar_level("no-id-column", "post_id", None,
                                messages.text("no-id-column"))
-    else:
-        codes.pop("post_id", None)
     return Calendar(frame=frame, tab=tab, header_row=header_index + 1, headers=headers,
                     columns=columns, findings=builder.frame(), has_id_column=has_id,
                     codes=codes)
@@ -289,7 +285,7 @@ def _typed_frame(cells: dict[str, Sequence[Any]],
     default_client = config.client or config.name
     # Few clients, many rows: trim each distinct name once.
     data["client"], coded["client"] = _recode(
-        coded.get("client") or _coded(data["client"]),
+        coded.get("client") or code_texts(data["client"]),
         lambda name: name.strip() or default_client)
     invalid: dict[str, np.ndarray] = {}
     for name in DATE_FIELDS:
@@ -306,7 +302,7 @@ def _typed_frame(cells: dict[str, Sequence[Any]],
     data["approved"], invalid["approved"] = parse_flags(raw.get("approved", empty))
     for name, base, table in _VOCABULARIES:
         data[f"{name}_raw"] = data[name]
-        found = coded.get(name) or _coded(data[name])
+        found = coded.get(name) or code_texts(data[name])
         coded[f"{name}_raw"] = found
         data[name], coded[name] = _canonical(found, lookup(base, getattr(config, table)))
     # Text stays in object columns: pandas' own string dtype is several times slower to
@@ -337,11 +333,6 @@ def _combine_time(dates: np.ndarray, has_time: np.ndarray, offsets: np.ndarray,
     use_default = ~has_time & np.isnat(offsets) & ~np.isnat(dates)
     combined[use_default] = dates[use_default].astype("datetime64[D]") + default
     return combined, has_time | use_column
-
-
-def _coded(texts: np.ndarray) -> Coded:
-    codes, uniques = factorize(texts)
-    return np.where(codes < 0, len(uniques), codes), np.append(uniques, "")
 
 
 def _recode(coded: Coded, convert: Callable[[str], str]) -> tuple[np.ndarray, Coded]:

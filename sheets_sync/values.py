@@ -42,6 +42,9 @@ _SLASHED = rf"^(?P<a>\d{{1,2}})[/-](?P<b>\d{{1,2}})[/-](?P<y>\d{{4}}){_TIME}$"
 _CLOCK = r"^(?P<hh>\d{1,2})(?:[:.](?P<mi>\d{2})(?:[:.](?P<ss>\d{2}))?)?\s*" + _AMPM + "$"
 
 
+Coded = tuple[np.ndarray, np.ndarray]  # (codes, uniques): column == uniques[codes]
+
+
 def factorize(values: Any, expect_distinct: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Return ``(codes, uniques)`` of a column like ``pd.factorize`` (None and NaN get -1).
 
@@ -62,6 +65,12 @@ def factorize(values: Any, expect_distinct: bool = False) -> tuple[np.ndarray, n
             pass
     codes, uniques = pd.factorize(cells)
     return codes, np.asarray(uniques, dtype=object)
+
+
+def code_texts(texts: np.ndarray, expect_distinct: bool = False) -> Coded:
+    """Return a text column as ``(codes, uniques)``; a missing cell reads as ''."""
+    codes, uniques = factorize(texts, expect_distinct)
+    return np.where(codes < 0, len(uniques), codes), np.append(uniques, "")
 
 
 def _series(values: Sequence[Any]) -> pd.Series:
@@ -337,9 +346,6 @@ def _flag(text: str) -> float:
     key = normalize(text) or text.strip()
     found = BOOLEANS.get(key)
     return math.nan if found is None else float(found)
-
-
-Coded = tuple[np.ndarray, np.ndarray]  # (codes, uniques): column == uniques[codes]
 
 
 def to_text(values: Sequence[Any]) -> np.ndarray:

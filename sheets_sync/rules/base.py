@@ -113,7 +113,8 @@ class Context:
         used = np.flatnonzero(np.bincount(codes, minlength=len(uniques)))
         names = sorted(uniques[used].tolist())
         rank = np.full(len(uniques), -1, dtype=np.intp)
-        rank[used] = [names.index(u) for u in uniques[used].tolist()]
+        order = {name: i for i, name in enumerate(names)}
+        rank[used] = [order[u] for u in uniques[used].tolist()]
         self.client_codes: np.ndarray = rank[codes]
         self.clients: list[str] = [str(n) for n in names]
         self.settings: dict[str, ClientConfig] = {
