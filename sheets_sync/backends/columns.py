@@ -20,7 +20,9 @@ class ColumnGrid(Sequence[list[Any]]):
     """Cells stored as columns, read as rows (each trimmed of trailing empty cells)."""
 
     def __init__(self, columns: Sequence[Sequence[Any]]) -> None:
-        self.columns = [list(c) for c in columns]
+        # Lists are kept as they are (the grid owns them from here on): copying a 100,000-cell
+        # column costs as much as reading it.
+        self.columns = [c if type(c) is list else list(c) for c in columns]
         self.height = max((len(c) for c in self.columns), default=0)
 
     def __len__(self) -> int:
