@@ -8,8 +8,9 @@ medians of --repeat runs; memory is peak RSS in MB. Prints a table and writes JS
 
   {"engine": {"10000": {"median_s", "peak_rss_mb"}, "100000": .., "500000": ..},
    "xlsx_sync": {"10000": {..}, "100000": {..}},
-   "google_sync": {"100000": {"median_s", "client_side_median_s", "client_vs_engine",
-                              "requests", "requests_max", "bytes_in", "bytes_out"}},
+   "google_sync": {"100000": {"median_s", "client_side_median_s", "engine_median_s",
+                              "client_vs_engine", "client_vs_engine_rounds", "requests",
+                              "requests_max", "bytes_in", "bytes_out"}},
    "daemon_rss_mb": {"1": .., "100": .., "1000": ..},
    "growth_exponent": ..}
 """
@@ -26,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
+GOOGLE_ROUNDS = 3
 TARGETS = {
     "engine 100k s": 1.0, "engine 500k s": 5.0, "engine 500k MB": 3000,
     "growth exponent": 1.1, "xlsx 100k s": 15.0, "daemon growth %": 5.0,
@@ -71,9 +73,26 @@ def main() -> None:
         results["xlsx_sync"][str(rows)] = measure("xlsx", rows, args.repeat)
         print(f"xlsx sync   {rows:>7} rows  {_fmt(results['xlsx_sync'][str(rows)])}", flush=True)
     if "google" in parts:
-        results["google_sync"][str(google_size)] = measure("google", google_size, args.repeat)
-        print(f"google sync {google_size:>7} rows  "
-              f"{_fmt(results['google_sync'][str(google_size)])}", flush=True)
+        # The target compares the Google cycle's own work with the engine on the same rows.
+        # This machine's speed drifts within minutes, so each Google measurement is paired
+        # with an engine measurement taken right before it, over alternating rounds; the
+        # round with the median ratio is reported, with every round's ratio.
+        rounds = []
+        for _ in range(GOOGLE_ROUNDS):
+            engine = measure("engine", google_size, args.repeat)
+            google = measure("google", google_size, args.repeat)
+            google["engine_median_s"] = engine["median_s"]
+            google["client_vs_engine"] = round(google["client_side_median_s"]
+                                               / engine["median_s"], 2)
+            rounds.append(google)
+            print(f"google sync {google_size:>7} rows  {_fmt(google)}", flush=True)
+        rounds.sort(key=lambda r: r["client_vs_engine"])
+        chosen = rounds[len(rounds) // 2]
+        chosen["client_vs_engine_rounds"] = [r["client_vs_engine"] for r in rounds]
+        results["google_sync"][str(google_size)] = chosen
+        print(f"google client side / engine just before it, {google_size} rows: "
+              f"{chosen['client_vs_engine']} (rounds: {chosen['client_vs_engine_rounds']}; "
+              "target <= 1.5)", flush=True)
     if "daemon" in parts:
         rss = measure("daemon", 10_000, *daemon_cycles)
         results["daemon_rss_mb"] = rss
@@ -83,14 +102,6 @@ def main() -> None:
         t500 = results["engine"]["500000"]["median_s"]
         results["growth_exponent"] = round(math.log(t500 / t100) / math.log(5), 3)
         print(f"growth exponent (engine 100k -> 500k): {results['growth_exponent']}")
-    engine_100k = results["engine"].get("100000", {}).get("median_s")
-    google_100k = results["google_sync"].get("100000")
-    if engine_100k and google_100k:
-        # The target compares the Google cycle's own work with the engine on the same rows.
-        google_100k["client_vs_engine"] = round(google_100k["client_side_median_s"]
-                                                / engine_100k, 2)
-        print(f"google client side / engine, 100k rows: {google_100k['client_vs_engine']} "
-              "(target <= 1.5)")
     out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {args.out}")
 
