@@ -32,8 +32,8 @@ def loads(body: bytes) -> Any:
     differently or refuses: escaped surrogates (it would drop a lone one), numbers beyond
     64 bits or a double's range, and anything malformed (so errors read the same).
     """
-    try:
-        from pandas._libs._ujson import ujson_loads  # type: ignore[import-not-found]
+    try:  # pandas 2.2 and 3 both export it here
+        from pandas.io.json import ujson_loads  # type: ignore[attr-defined]
     except ImportError:  # another pandas
         return json.loads(body)
     if _SURROGATE_ESCAPE.search(body):
