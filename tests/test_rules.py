@@ -179,15 +179,6 @@ def test_duplicate_id_names_the_other_rows() -> None:
     assert all(f.severity is Severity.ERROR for f in found)
 
 
-def test_duplicate_ids_are_told_apart_even_when_their_hashes_collide(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    from sheets_sync.rules import rows as row_rules
-
-    monkeypatch.setattr(row_rules, "hash", lambda text: 7, raising=False)
-    found = run([row("P1"), row("P2"), row("P1"), row("P3")], NOW, "duplicate-id")
-    assert keys(found) == {(2, "post_id", "duplicate-id"), (4, "post_id", "duplicate-id")}
-
-
 def test_missing_id_when_the_id_column_exists() -> None:
     found = run([row("P1"), row(""), row("  ")], NOW, "missing-id", "duplicate-id")
     assert keys(found) == {(3, "post_id", "missing-id"), (4, "post_id", "missing-id")}

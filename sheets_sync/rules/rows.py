@@ -133,17 +133,10 @@ def post_ids(ctx: Context) -> None:
     if not ctx.calendar.has_id_column:
         return
     frame = ctx.frame
-    ids = frame["post_id"].to_numpy(dtype=object)
-    missing = ids == ""
+    ids = frame["post_id"]
+    missing = ids.to_numpy(dtype=object) == ""
     ctx.add("missing-id", missing, "post_id", ctx.messages.render("missing-id"))
-    # IDs are compared through their hashes first (integers are far cheaper to match than
-    # tens of thousands of distinct strings); the few rows whose hash repeats are then
-    # compared as text, so a hash collision never reports two different IDs.
-    named = np.flatnonzero(~missing)
-    hashes = pd.Series(np.array(list(map(hash, ids[named].tolist())), dtype=np.int64))
-    candidates = named[hashes.duplicated(keep=False).to_numpy()]
-    dup = np.zeros(len(ids), dtype=bool)
-    dup[candidates] = pd.Series(ids[candidates], dtype=object).duplicated(keep=False).to_numpy()
+    dup = ~missing & ids.duplicated(keep=False).to_numpy()
     if dup.any():
         rows = frame.loc[dup, ["post_id", "row"]]
         # One entry per duplicated ID, not per row: these groups are few.
