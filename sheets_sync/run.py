@@ -25,7 +25,15 @@ from sheets_sync.guarded import guarded_writes
 from sheets_sync.history import observe
 from sheets_sync.outputs import UPDATED_CELL, build_outputs
 from sheets_sync.parse import Calendar, parse, to_client_time
-from sheets_sync.state import Changes, Run, StateError, StateStore, iso, state_error
+from sheets_sync.state import (
+    Changes,
+    Run,
+    StateError,
+    StateStore,
+    iso,
+    state_error,
+    transitions_frame,
+)
 from sheets_sync.validate import validate
 
 log = logging.getLogger("sheets_sync.run")
@@ -158,10 +166,8 @@ def _outputs(calendar: Calendar, findings: pd.DataFrame, changes: Changes, store
              snapshot: Snapshot, config: CalendarConfig, now: dt.datetime) -> dict[str, Grid]:
     transitions = store.transitions(config.name)
     if changes.transitions:
-        new = pd.DataFrame(changes.transitions, columns=["post_id", "at", "from_status",
-                                                         "to_status"])
-        new["at"] = pd.to_datetime(new["at"], utc=True).dt.tz_localize(None)
-        transitions = pd.concat([transitions, new], ignore_index=True)
+        transitions = pd.concat([transitions, transitions_frame(changes.transitions)],
+                                ignore_index=True)
     history = [*store.history(config.name), *changes.history]
     summary: dict[str, int | str] = {"source": snapshot.source, "rows": len(calendar.frame),
                                      "findings": len(findings)}

@@ -210,7 +210,7 @@ class StateStore:
         """
         kept = self._kept_now(calendar)
         if kept.transitions is None:
-            kept.transitions = _transitions_frame(self.db.execute(
+            kept.transitions = transitions_frame(self.db.execute(
                 "SELECT post_id, at, from_status, to_status FROM transitions WHERE calendar = ? "
                 "ORDER BY rowid", (calendar,)).fetchall())
         return kept.transitions.copy(deep=False)
@@ -321,7 +321,7 @@ class StateStore:
             posts=None if kept.posts is None else _upserted(kept.posts, upserts),
             history=None if kept.history is None else [*kept.history, *history],
             transitions=None if kept.transitions is None else _appended(
-                kept.transitions, _transitions_frame(changes.transitions)))
+                kept.transitions, transitions_frame(changes.transitions)))
 
     def log_failure(self, calendar: str, run: Run) -> None:
         """Record a failed cycle in the run log (nothing else changes); best effort."""
@@ -351,17 +351,21 @@ class StateStore:
         cursor.execute("COMMIT")
 
 
+def _object_frame(rows: Sequence[tuple[str, ...]], columns: Sequence[str]) -> pd.DataFrame:
+    """Rows of texts as a frame whose every column keeps dtype object."""
+    values = np.empty((len(rows), len(columns)), dtype=object)
+    if len(rows):
+        values[:] = rows
+    return pd.DataFrame(values, columns=list(columns), dtype=object)
+
+
 def _posts_frame(rows: list[tuple[str, ...]]) -> pd.DataFrame:
     """Rows of POST_COLUMNS texts as a snapshot frame indexed by post ID.
 
     Everything stays of dtype object, the index too: looking post IDs up in an index of
     another string dtype is several times slower.
     """
-    values = np.empty((len(rows), len(POST_COLUMNS)), dtype=object)
-    if len(rows):
-        values[:] = rows
-    frame = pd.DataFrame(values, columns=list(POST_COLUMNS), dtype=object)
-    return frame.set_index("post_id", drop=False)
+    return _object_frame(rows, POST_COLUMNS).set_index("post_id", drop=False)
 
 
 def _upserted(frame: pd.DataFrame, upserts: pd.DataFrame) -> pd.DataFrame:
@@ -386,13 +390,9 @@ def _appended(frame: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([frame, rows], ignore_index=True) if len(rows) else frame
 
 
-def _transitions_frame(rows: list[tuple[str, str, str, str]]) -> pd.DataFrame:
+def transitions_frame(rows: Sequence[tuple[str, str, str, str]]) -> pd.DataFrame:
     """Transitions (post ID, ISO UTC time, from, to) as a frame with naive UTC times."""
-    values = np.empty((len(rows), 4), dtype=object)
-    if rows:
-        values[:] = rows
-    frame = pd.DataFrame(values, columns=["post_id", "at", "from_status", "to_status"],
-                         dtype=object)
+    frame = _object_frame(rows, ("post_id", "at", "from_status", "to_status"))
     frame["at"] = pd.to_datetime(frame["at"], utc=True).dt.tz_localize(None)
     return frame
 

@@ -348,19 +348,13 @@ def _flag(text: str) -> float:
     return math.nan if found is None else float(found)
 
 
-def to_text(values: Sequence[Any]) -> np.ndarray:
-    """Return a column of cells as an object array of text ('' for empty).
+def coded_text(values: Sequence[Any]) -> tuple[np.ndarray, Coded | None]:
+    """Return a column of cells as an object array of text ('' for empty), with
+    ``(codes, uniques)`` for a column of repeated values.
 
     Whole numbers lose their '.0'. In a column of repeated values (statuses, channels, names)
     equal texts come back as one shared object, so that every later comparison, lookup and
     grouping of that column is an identity check instead of a character comparison.
-    """
-    return coded_text(values)[0]
-
-
-def coded_text(values: Sequence[Any]) -> tuple[np.ndarray, Coded | None]:
-    """Like :func:`to_text`, plus ``(codes, uniques)`` for a column of repeated values.
-
     ``uniques`` holds each distinct text once and ``codes`` says which one every cell is, so
     later steps can work once per distinct value. Columns of mostly distinct text (captions,
     links, IDs) get ``None``: factorizing them costs more than it saves.

@@ -21,7 +21,7 @@ from sheets_sync.config import CalendarConfig, ClientConfig
 from sheets_sync.findings import FindingsBuilder
 from sheets_sync.messages import Messages
 from sheets_sync.parse import Calendar
-from sheets_sync.values import Coded, mostly_distinct
+from sheets_sync.values import Coded, factorize, mostly_distinct
 
 RuleFunc = Callable[["Context"], None]
 
@@ -59,7 +59,7 @@ def per_distinct(values: pd.Series, func: Callable[[Any], Any], dtype: Any = obj
         call = func if key is None else (lambda v: func(key(v)))
         return np.fromiter((call("" if v is None else v) for v in values), dtype=dtype,
                            count=len(values))
-    codes, uniques = pd.factorize(values)  # None and NaN (code -1) count as ""
+    codes, uniques = factorize(values)  # None and NaN (code -1) count as ""
     keyed = [key(u) for u in uniques] if key is not None else list(uniques)
     results = np.array([*(func(u) for u in keyed), func("" if key is None else key(""))],
                        dtype=dtype)
