@@ -15,22 +15,13 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from sheets_sync.backends.base import Backend, Cell, normalize_cell
+from sheets_sync.backends.base import Backend
+from sheets_sync.cells import Cell, same_row
 from sheets_sync.config import CalendarConfig
 from sheets_sync.parse import Calendar
 
 ID_PREFIX = "SS-"
 HOLD_TEXT = {"en": "On hold", "tr": "Beklemede"}
-
-
-def _same_row(a: list[Cell], b: list[Cell]) -> bool:
-    def clean(row: list[Cell]) -> list[Cell]:
-        cells = [normalize_cell(c) for c in row]
-        while cells and cells[-1] is None:
-            cells.pop()
-        return cells
-
-    return clean(a) == clean(b)
 
 
 def _next_ids(existing: pd.Series, count: int) -> list[str]:
@@ -66,7 +57,7 @@ def guarded_writes(calendar: Calendar, findings: pd.DataFrame, backend: Backend,
     done: list[str] = []
     for row, column, value, what in planned:
         expected = list(rows[row - 1]) if row - 1 < len(rows) else []
-        if not _same_row(backend.read_row(tab, row), expected):
+        if not same_row(backend.read_row(tab, row), expected):
             done.append(f"{what} — not done: the row changed since it was read; "
                         "the next sync will try again")
             continue

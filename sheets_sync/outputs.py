@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from sheets_sync import findings as findings_mod
-from sheets_sync.backends.base import Cell, Grid
+from sheets_sync.cells import Cell, Grid, week_start
 from sheets_sync.codes import CODES
 from sheets_sync.config import CalendarConfig
 from sheets_sync.model import APPROVED_STATES, AWAITING_APPROVAL, STATES, HistoryEntry, Severity
@@ -440,7 +440,7 @@ def _cadence(ctx: Context) -> list[list[Cell]]:
     live = live[live["client"].isin(contracted).to_numpy()]
     days = live["publish_at"].to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
     days_n = days.astype("int64")
-    weeks = days_n - (days_n - 4) % 7  # day 4 after the epoch (1970-01-05) is a Monday
+    weeks = week_start(days_n)
     counts = pd.Series(weeks).groupby([live["client"].to_numpy(dtype=object),
                                        live["channel"].to_numpy(dtype=object), weeks]).size()
     planned = counts.to_dict()
@@ -448,7 +448,7 @@ def _cadence(ctx: Context) -> list[list[Cell]]:
     for client in ctx.clients:
         rules = ctx.settings[client].rules.cadence
         today = int(ctx.local_now(client).astype("datetime64[D]").astype("int64"))
-        mondays = range(today - (today - 4) % 7, today + rules.horizon_days, 7)
+        mondays = range(week_start(today), today + rules.horizon_days, 7)
         for channel, target in sorted(rules.posts_per_week.items()):
             if target <= 0:
                 continue

@@ -21,18 +21,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sheets_sync.backends.columns import ColumnGrid
+from sheets_sync.cells import ColumnGrid, column_letter
 from sheets_sync.config import CalendarConfig, _parse_clock
 from sheets_sync.errors import CalendarError
 from sheets_sync.findings import FindingsBuilder
 from sheets_sync.messages import Messages
-from sheets_sync.model import (
-    DATE_FIELDS,
-    FIELDS,
-    NUMBER_FIELDS,
-    REQUIRED_COLUMNS,
-    column_letter,
-)
+from sheets_sync.model import DATE_FIELDS, FIELDS, NUMBER_FIELDS, REQUIRED_COLUMNS
 from sheets_sync.values import (
     Coded,
     as_column,

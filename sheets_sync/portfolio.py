@@ -14,7 +14,8 @@ from collections.abc import MutableMapping, Sequence
 
 import numpy as np
 
-from sheets_sync.backends.base import Backend, Grid
+from sheets_sync.backends.base import Backend
+from sheets_sync.cells import Grid
 from sheets_sync.config import Config, PortfolioConfig
 from sheets_sync.errors import SheetsSyncError
 from sheets_sync.model import AWAITING_APPROVAL, Severity

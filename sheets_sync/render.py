@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from sheets_sync.audit import AuditResult
-from sheets_sync.backends.base import normalize_grid
+from sheets_sync.cells import column_letter, normalize_grid
 from sheets_sync.findings import to_findings
-from sheets_sync.model import Severity, column_letter
+from sheets_sync.model import Severity
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 

@@ -18,7 +18,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sheets_sync.backends.base import Backend, Grid, Snapshot, same_grid
+from sheets_sync.backends.base import Backend, SheetRead
+from sheets_sync.cells import Grid, same_grid
 from sheets_sync.config import CalendarConfig
 from sheets_sync.errors import SheetsSyncError, UsageError
 from sheets_sync.guarded import guarded_writes
@@ -96,12 +97,12 @@ def run_once(config: CalendarConfig, backend: Backend, store: StateStore, now: d
         log.warning("calendar %r: the clock (%s) is earlier than the last sync (%s); syncing "
                     "as of the last sync", config.name, iso(now), iso(last))
         now = last.astimezone(now.tzinfo)
-    with _read_uncollected(backend, config) as snapshot:
-        return _cycle(config, backend, store, snapshot, now, dry_run)
+    with _read_uncollected(backend, config) as sheet:
+        return _cycle(config, backend, store, sheet, now, dry_run)
 
 
 @contextlib.contextmanager
-def _read_uncollected(backend: Backend, config: CalendarConfig) -> Iterator[Snapshot]:
+def _read_uncollected(backend: Backend, config: CalendarConfig) -> Iterator[SheetRead]:
     """Read the calendar; keep Python's cyclic garbage collector off what it read until the
     cycle ends.
 
@@ -117,24 +118,24 @@ def _read_uncollected(backend: Backend, config: CalendarConfig) -> Iterator[Snap
     if ours:
         gc.disable()
     try:
-        snapshot = backend.read(config.tab, config.owned_tabs())
+        sheet = backend.read(config.tab, config.owned_tabs())
         if ours:
             gc.freeze()
     finally:
         if ours:
             gc.enable()
     try:
-        yield snapshot
+        yield sheet
     finally:
         if ours:
             gc.unfreeze()
 
 
-def _cycle(config: CalendarConfig, backend: Backend, store: StateStore, snapshot: Snapshot,
+def _cycle(config: CalendarConfig, backend: Backend, store: StateStore, sheet: SheetRead,
            now: dt.datetime, dry_run: bool) -> CycleResult:
     """The cycle of :func:`run_once` once the calendar is read."""
-    calendar = parse(snapshot.rows, config, tab=snapshot.source)
-    to_client_time(calendar, config, snapshot.timezone)
+    calendar = parse(sheet.rows, config, tab=sheet.source)
+    to_client_time(calendar, config, sheet.timezone)
     observation = observe(calendar, store.posts(config.name), config, now)
     calendar.extra.update(
         observed_rounds=observation.observed_rounds,
@@ -144,16 +145,16 @@ def _cycle(config: CalendarConfig, backend: Backend, store: StateStore, snapshot
     )
     findings, first_seen = _first_seen(validate(calendar, config, now),
                                        store.findings_first_seen(config.name), now)
-    outputs = _outputs(calendar, findings, observation.changes, store, snapshot, config, now)
-    changed = [tab for tab, grid in outputs.items() if not _same(tab, grid, snapshot, config)]
+    outputs = _outputs(calendar, findings, observation.changes, store, sheet, config, now)
+    changed = [tab for tab, grid in outputs.items() if not _same(tab, grid, sheet, config)]
     cells = sum(sum(len(r) for r in outputs[tab]) for tab in changed)
-    result = CycleResult(config.name, calendar, snapshot.source, len(calendar.frame), findings,
-                         outputs, changed, cells, dry_run, previous=snapshot.owned)
+    result = CycleResult(config.name, calendar, sheet.source, len(calendar.frame), findings,
+                         outputs, changed, cells, dry_run, previous=sheet.owned)
     if dry_run:
         return result
     if changed:
         backend.write({tab: outputs[tab] for tab in changed})
-    result.guarded = guarded_writes(calendar, findings, backend, snapshot.rows, snapshot.tab,
+    result.guarded = guarded_writes(calendar, findings, backend, sheet.rows, sheet.tab,
                                     config)
     changes = observation.changes
     changes.findings = first_seen
@@ -163,20 +164,20 @@ def _cycle(config: CalendarConfig, backend: Backend, store: StateStore, snapshot
 
 
 def _outputs(calendar: Calendar, findings: pd.DataFrame, changes: Changes, store: StateStore,
-             snapshot: Snapshot, config: CalendarConfig, now: dt.datetime) -> dict[str, Grid]:
+             sheet: SheetRead, config: CalendarConfig, now: dt.datetime) -> dict[str, Grid]:
     transitions = store.transitions(config.name)
     if changes.transitions:
         transitions = pd.concat([transitions, transitions_frame(changes.transitions)],
                                 ignore_index=True)
     history = [*store.history(config.name), *changes.history]
-    summary: dict[str, int | str] = {"source": snapshot.source, "rows": len(calendar.frame),
+    summary: dict[str, int | str] = {"source": sheet.source, "rows": len(calendar.frame),
                                      "findings": len(findings)}
     return build_outputs(calendar, findings, transitions, history, now, config, summary)
 
 
-def _same(tab: str, grid: Grid, snapshot: Snapshot, config: CalendarConfig) -> bool:
+def _same(tab: str, grid: Grid, sheet: SheetRead, config: CalendarConfig) -> bool:
     """Whether ``grid`` shows what the tab already holds (the Report's time stamp aside)."""
-    existing = snapshot.owned.get(tab)
+    existing = sheet.owned.get(tab)
     if existing is None:
         return False
     if tab == config.report_tab:  # the "updated" time alone is no reason to write

@@ -16,15 +16,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sheets_sync.cells import SERIAL_EPOCH_NS
 from sheets_sync.vocab import BOOLEANS, normalize
 
-SERIAL_EPOCH = np.datetime64("1899-12-30T00:00:00", "ns")
 # datetime64[ns] only holds 1677-09-21 .. 2262-04-11; dates outside these bounds are unreadable.
 DATE_MIN, DATE_MAX = np.datetime64("1678-01-01", "D"), np.datetime64("2262-01-01", "D")
 # Serial 61 is 1900-03-01, the first day on which every spreadsheet program agrees; serials
 # below it fall into Excel's 1900 leap-year bug. Serials from SERIAL_MAX on are after DATE_MAX.
 SERIAL_MIN = 61.0
-SERIAL_MAX = float((DATE_MAX - np.datetime64("1899-12-30", "D")).astype("int64"))
+SERIAL_MAX = float((DATE_MAX - SERIAL_EPOCH_NS.astype("datetime64[D]")).astype("int64"))
 # The same bug for date cells: a workbook reader turns serial 60 (Excel's phantom 29 February
 # 1900) into 1900-02-28 (calamine) or 1900-03-01; no date cell before 1900-03-01 is trusted.
 CELL_DATE_MIN = np.datetime64("1900-03-01", "ns")
@@ -113,7 +113,7 @@ def _dates_of_cells(values: Sequence[Any], date_order: str = "dmy"
         safe = np.where(ok, serial, SERIAL_MIN)
         days = np.floor(safe)
         ms = np.round((safe - days) * MS_PER_DAY).astype("int64")
-        stamps = ((SERIAL_EPOCH.astype("datetime64[D]") + days.astype("int64"))
+        stamps = ((SERIAL_EPOCH_NS.astype("datetime64[D]") + days.astype("int64"))
                   .astype("datetime64[ns]") + ms.astype("timedelta64[ms]"))
         out[idx[ok]] = stamps[ok]
         has_time[idx[ok]] = ms[ok] % MS_PER_DAY != 0

@@ -10,8 +10,9 @@ from typing import Any
 import openpyxl
 import pytest
 
-from sheets_sync.backends.base import Backend, Cell, normalize_grid, same_grid
+from sheets_sync.backends.base import Backend
 from sheets_sync.backends.memory import MemoryBackend
+from sheets_sync.cells import Cell, normalize_grid, same_grid
 from sheets_sync.errors import CalendarError
 
 CALENDAR: list[list[Cell]] = [

@@ -13,8 +13,8 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sheets_sync.backends.base import Cell, first_difference, normalize_grid, same_grid
 from sheets_sync.backends.google import GoogleBackend, _date_cells, _json_cell
+from sheets_sync.cells import Cell, first_difference, normalize_grid, same_grid
 
 CELLS: st.SearchStrategy[Any] = st.one_of(
     st.sampled_from([None, "", "x", "y", "=1+1", " ", True, False, 0, 1, 1.0, -0.0, 2.5,

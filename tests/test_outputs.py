@@ -10,7 +10,7 @@ import pandas as pd
 from conftest import HEADER, at, calendar_config, only, row
 
 from sheets_sync import findings as findings_mod
-from sheets_sync.backends.base import Grid
+from sheets_sync.cells import Grid
 from sheets_sync.config import CalendarConfig
 from sheets_sync.model import HistoryEntry
 from sheets_sync.outputs import (

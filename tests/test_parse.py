@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from conftest import HEADER, calendar_config, row
 
-from sheets_sync.backends.columns import ColumnGrid
+from sheets_sync.cells import ColumnGrid
 from sheets_sync.errors import CalendarError
 from sheets_sync.findings import to_findings
 from sheets_sync.parse import Calendar, parse

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from conftest import HEADER, at, calendar_config, row
 
-from sheets_sync.backends.base import Cell
 from sheets_sync.backends.memory import MemoryBackend
+from sheets_sync.cells import Cell
 from sheets_sync.errors import SourceError
 from sheets_sync.run import CycleLocked, StorePool, cycle_lock, run_once, sync
 from sheets_sync.state import StateStore

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import datetime
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -33,28 +32,16 @@ from pathlib import Path
 from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
 from sheets_sync.backends.formulas import uncalculated_formulas
+from sheets_sync.cells import Cell
 from sheets_sync.errors import CalendarError, SourceError, UsageError
 
 __all__ = [
     "TEXT_SUFFIXES",
     "WORKBOOK_SUFFIXES",
-    "Cell",
     "TabGrid",
     "list_tabs",
     "read_tab",
 ]
-
-Cell = (
-    str
-    | int
-    | float
-    | bool
-    | datetime.datetime
-    | datetime.date
-    | datetime.time
-    | datetime.timedelta
-    | None
-)
 
 WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"})
 TEXT_SUFFIXES = frozenset({".csv", ".tsv", ".txt"})

@@ -28,16 +28,14 @@ from google.oauth2 import credentials as user_credentials
 from google.oauth2 import service_account
 from gspread.http_client import HTTPClient
 
-from sheets_sync.backends.base import Backend, Cell, Grid, Snapshot, first_difference
-from sheets_sync.backends.columns import ColumnGrid
+from sheets_sync.backends.base import Backend, SheetRead
 from sheets_sync.backends.http import RetryPolicy, TokenBucket, bucket_for, install, loads
+from sheets_sync.cells import Cell, ColumnGrid, Grid, column_letter, first_difference, serial
 from sheets_sync.errors import CalendarError, ConfigError, SourceError
-from sheets_sync.model import column_letter
 
 log = logging.getLogger("sheets_sync.google")
 SCOPES = ["https://www.googleapis.com/auth/spreadsheets"]
 ENDPOINT_ENV = "SHEETS_SYNC_GOOGLE_ENDPOINT"
-SERIAL_EPOCH = dt.datetime(1899, 12, 30)
 _META_FIELDS = ("properties(title,timeZone,locale),sheets(properties(sheetId,title,index,"
                 "gridProperties(rowCount,columnCount)))")
 # gspread adds "ranges" to the params dict it is given: always pass a copy.
@@ -105,11 +103,6 @@ def _quote(title: str) -> str:
     return "'" + title.replace("'", "''") + "'"
 
 
-def _serial(value: dt.date) -> float:
-    moment = value if isinstance(value, dt.datetime) else dt.datetime.combine(value, dt.time())
-    return (moment.replace(tzinfo=None) - SERIAL_EPOCH) / dt.timedelta(days=1)
-
-
 _JSON_PLAIN = frozenset({str, int, float, bool})  # cells that are sent as they are
 
 
@@ -117,7 +110,7 @@ def _json_cell(value: Cell) -> Any:
     if value is None:
         return ""
     if isinstance(value, (dt.date, dt.datetime)):
-        return _serial(value)
+        return serial(value)
     if isinstance(value, (dt.time, dt.timedelta)):
         return str(value)
     return value
@@ -170,7 +163,7 @@ class GoogleBackend(Backend):
         self.cache[self._key()] = json.dumps(meta, ensure_ascii=False, sort_keys=True)
 
     # --- the contract -----------------------------------------------------------------------
-    def read(self, tab: str, owned: Sequence[str]) -> Snapshot:
+    def read(self, tab: str, owned: Sequence[str]) -> SheetRead:
         for refresh in (False, True):
             meta = self._meta(refresh)
             sheets = meta["sheets"]
@@ -191,7 +184,7 @@ class GoogleBackend(Backend):
             columns = [ColumnGrid(r.get("values", [])) for r in answer.get("valueRanges", [])]
             grids = [c.padded_rows() for c in columns[1:]]
             self._owned_seen = dict(zip(present, grids))
-            return Snapshot(tab=title, rows=columns[0], source=f"Google spreadsheet "
+            return SheetRead(tab=title, rows=columns[0], source=f"Google spreadsheet "
                             f"{meta['title'] or self.id}, tab {title!r}",
                             owned={t: (grids[present.index(t)] if t in present else None)
                                    for t in owned},

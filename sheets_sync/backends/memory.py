@@ -5,7 +5,8 @@ from __future__ import annotations
 import copy
 from collections.abc import Mapping, Sequence
 
-from sheets_sync.backends.base import Backend, Cell, Grid, Snapshot
+from sheets_sync.backends.base import Backend, SheetRead
+from sheets_sync.cells import Cell, Grid
 from sheets_sync.errors import CalendarError, SourceError
 
 
@@ -25,14 +26,14 @@ class MemoryBackend(Backend):
         self.cell_writes = 0
         self.fail_writes = 0
 
-    def read(self, tab: str, owned: Sequence[str]) -> Snapshot:
+    def read(self, tab: str, owned: Sequence[str]) -> SheetRead:
         self.reads += 1
         name = tab or next((t for t in self.tabs if t not in owned), "")
         if name not in self.tabs:
             existing = ", ".join(repr(t) for t in self.tabs) or "none"
             raise CalendarError(f"{self.name}: no tab {tab or '(calendar)'!r} "
                                 f"(tabs: {existing})")
-        return Snapshot(
+        return SheetRead(
             tab=name,
             rows=copy.deepcopy(self.tabs[name]),
             owned={t: copy.deepcopy(self.tabs[t]) if t in self.tabs else None for t in owned},

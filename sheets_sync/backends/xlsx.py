@@ -6,10 +6,11 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import cast
 
-from sheets_sync.backends.base import Backend, Cell, Grid, Snapshot
+from sheets_sync.backends.base import Backend, SheetRead
 from sheets_sync.backends.files import read_tabs
 from sheets_sync.backends.xlsx_write import Cell as WriteCell
 from sheets_sync.backends.xlsx_write import lock_file, replace_tabs, set_cells
+from sheets_sync.cells import Cell, Grid
 from sheets_sync.errors import SourceError, UsageError
 
 
@@ -29,13 +30,13 @@ class XlsxBackend(Backend):
             raise UsageError(f"{self.path}: sync writes .xlsx or .xlsm workbooks; convert this "
                              "file or audit it instead (`sheets-sync audit`)")
 
-    def read(self, tab: str, owned: Sequence[str]) -> Snapshot:
+    def read(self, tab: str, owned: Sequence[str]) -> SheetRead:
         try:
             self._read_as = _identity(self.path)
         except SourceError:  # missing or unreadable: read_tabs says so in its own words
             self._read_as = None
         calendar, others = read_tabs(self.path, tab, owned)
-        return Snapshot(tab=calendar.tab, rows=calendar.rows, owned=others,
+        return SheetRead(tab=calendar.tab, rows=calendar.rows, owned=others,
                         source=calendar.source, timezone=self.timezone)
 
     def write(self, tabs: Mapping[str, Grid]) -> None:

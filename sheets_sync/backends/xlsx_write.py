@@ -49,8 +49,8 @@ from typing import IO, Any
 from xml.etree import ElementTree
 from xml.sax.saxutils import escape, quoteattr
 
+from sheets_sync.cells import column_letter
 from sheets_sync.errors import SourceError
-from sheets_sync.model import column_letter
 
 __all__ = ["Cell", "WorkbookLocked", "lock_file", "replace_tabs", "set_cells"]
 

@@ -13,6 +13,7 @@ import itertools
 import numpy as np
 import pandas as pd
 
+from sheets_sync.cells import week_start
 from sheets_sync.model import DRAFT_OR_LATER
 from sheets_sync.rules.base import Context, per_distinct, rule
 from sheets_sync.vocab import normalize
@@ -54,7 +55,7 @@ def cadence(ctx: Context) -> None:
             & (days < local_today + horizon.astype("timedelta64[D]")))
     # Posts per (client, channel, Monday of the week) as integer keys, counted in one pass.
     day_numbers = days[live].astype("int64")
-    mondays_since_epoch = day_numbers - (day_numbers - 4) % 7  # 1970-01-05 was a Monday
+    mondays_since_epoch = week_start(day_numbers)
     channel_codes, channel_names = pd.factorize(frame["channel"].to_numpy()[live])
     keys, sizes = np.unique(np.stack([ctx.client_codes[live], channel_codes,
                                       mondays_since_epoch]), axis=1, return_counts=True)
@@ -65,7 +66,8 @@ def cadence(ctx: Context) -> None:
         if not contract:
             continue
         today = _today(ctx, client)
-        first_monday = today - pd.Timedelta(days=today.weekday())
+        day = int(today.to_datetime64().astype("datetime64[D]").astype("int64"))
+        first_monday = pd.Timestamp(np.datetime64(week_start(day), "D"))
         end = today + pd.Timedelta(days=settings.rules.cadence.horizon_days)
         mondays = pd.date_range(first_monday, end - pd.Timedelta(days=1), freq="7D")
         for channel, target in sorted(contract.items()):

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-from sheets_sync.model import column_letter
+from sheets_sync.cells import column_letter
 
 TODAY = "2026-03-10"
 HEADER = ["ID", "Channel", "Format", "Publish date", "Status", "Caption", "Asset", "Owner"]
