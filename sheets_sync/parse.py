@@ -24,6 +24,7 @@ import pandas as pd
 from sheets_sync.cells import ColumnGrid, column_letter
 from sheets_sync.config import CalendarConfig, _parse_clock
 from sheets_sync.errors import CalendarError
+from sheets_sync.fastpaths import object_columns
 from sheets_sync.findings import FindingsBuilder
 from sheets_sync.messages import Messages
 from sheets_sync.model import DATE_FIELDS, FIELDS, NUMBER_FIELDS, REQUIRED_COLUMNS
@@ -193,25 +194,13 @@ def parse(rows: Sequence[Sequence[Any]], config: CalendarConfig, tab: str = "Cal
                     codes=codes)
 
 
-def _transpose(body: Sequence[Sequence[Any]], width: int) -> list[Sequence[Any]]:
+def _transpose(body: Sequence[Sequence[Any]], width: int) -> list[Any]:
     """Return the first ``width`` columns of ragged rows, missing cells as None."""
     widest = max(map(len, body), default=0)
     # Trim rows only when they are much wider than the mapped columns (slicing costs more
     # than carrying a few unused columns).
     rows = body if widest <= width + 32 else [r[:width] for r in body]
-    try:  # pandas' C routine is several times faster than zip_longest on large grids
-        from pandas._libs.lib import to_object_array  # type: ignore[attr-defined]
-
-        grid = to_object_array(rows if isinstance(rows, list) else list(rows),
-                               min_width=width)
-        return [grid[:, j] for j in range(width)]
-    except (ImportError, TypeError, ValueError):
-        transposed: list[Sequence[Any]] = []
-        transposed.extend(itertools.zip_longest(*rows, fillvalue=None))
-        del transposed[width:]
-        while len(transposed) < width:
-            transposed.append((None,) * len(body))
-        return transposed
+    return object_columns(rows, width)
 
 
 def _non_empty_rows(raw: Mapping[str, Sequence[Any]], count: int, coded: Mapping[str, Coded]

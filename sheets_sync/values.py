@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from sheets_sync.cells import SERIAL_EPOCH_NS
+from sheets_sync.fastpaths import factorize_objects
 from sheets_sync.vocab import BOOLEANS, normalize
 
 # datetime64[ns] only holds 1677-09-21 .. 2262-04-11; dates outside these bounds are unreadable.
@@ -48,21 +49,13 @@ Coded = tuple[np.ndarray, np.ndarray]  # (codes, uniques): column == uniques[cod
 def factorize(values: Any, expect_distinct: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Return ``(codes, uniques)`` of a column like ``pd.factorize`` (None and NaN get -1).
 
-    Object columns go straight to pandas' object hash table: ``pd.factorize`` first reads every
-    cell to see whether all are text and then hashes their UTF-8 form, an extra pass over
-    objects that sit all over memory on a large sheet. ``expect_distinct`` sizes the table
-    for a column of mostly distinct values.
+    Object columns go to :func:`sheets_sync.fastpaths.factorize_objects` (pandas' object hash
+    table when available). ``expect_distinct`` sizes the table for a column of mostly
+    distinct values.
     """
     cells = values.to_numpy(dtype=object) if isinstance(values, pd.Series) else values
     if isinstance(cells, np.ndarray) and cells.dtype == object and cells.ndim == 1:
-        try:
-            from pandas._libs.hashtable import PyObjectHashTable  # type: ignore[import-not-found]
-
-            table = PyObjectHashTable(len(cells) if expect_distinct else 64)
-            uniques, codes = table.factorize(cells)
-            return np.asarray(codes, dtype=np.intp), uniques
-        except (ImportError, TypeError, ValueError):  # another pandas: its public routine
-            pass
+        return factorize_objects(cells, len(cells) if expect_distinct else 64)
     codes, uniques = pd.factorize(cells)
     return codes, np.asarray(uniques, dtype=object)
 

@@ -232,11 +232,9 @@ def test_a_malformed_answer_fails_as_the_standard_library_does() -> None:
 
 def test_the_c_decoder_reads_answers_and_the_standard_library_the_rest(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    import sheets_sync.backends.http as http_module
-
     used: list[bytes] = []
     real = json.loads
-    monkeypatch.setattr(http_module.json, "loads", lambda body: used.append(body) or real(body))
+    monkeypatch.setattr(json, "loads", lambda body: used.append(body) or real(body))
     answer = b'{"values": [["P1", "Yeni sezon \xe2\x98\x95"], [46091.4166666667, true, null]]}'
     assert loads(answer) == real(answer) and used == []  # pandas' decoder took it
     assert loads(b'["\\ud800"]') == ["\ud800"] and len(used) == 1  # a lone surrogate kept
