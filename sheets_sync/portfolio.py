@@ -12,13 +12,13 @@ import json
 import zoneinfo
 from collections.abc import MutableMapping, Sequence
 
-import numpy as np
-
 from sheets_sync.backends.base import Backend
 from sheets_sync.cells import Grid
-from sheets_sync.config import Config, PortfolioConfig
+from sheets_sync.config import CalendarConfig, Config, PortfolioConfig
 from sheets_sync.errors import SheetsSyncError
-from sheets_sync.model import AWAITING_APPROVAL, Severity
+from sheets_sync.model import Severity
+from sheets_sync.outputs import approvals_due
+from sheets_sync.rules.base import Context
 from sheets_sync.run import CycleResult, StorePool, state_path_for, sync
 from sheets_sync.state import StateStore
 
@@ -27,16 +27,21 @@ HEADER = ["Calendar", "Client", "Posts", "Critical", "Errors", "Warnings", "Info
           "Updated"]
 
 
-def portfolio_grid(results: Sequence[CycleResult], now: dt.datetime, timezone: str) -> Grid:
-    """Return the agency-wide table for the calendars synced in this round."""
+def portfolio_grid(results: Sequence[CycleResult], now: dt.datetime, timezone: str,
+                   calendars: Sequence[CalendarConfig]) -> Grid:
+    """Return the agency-wide table for the calendars synced in this round.
+
+    ``calendars`` are the configurations of the results' calendars (matched by name): each
+    client's time zone comes from there. Approvals due are counted as the Report lists them
+    (:func:`sheets_sync.outputs.approvals_due`); the Updated column is ``now`` in
+    ``timezone``.
+    """
     rows: Grid = [list(HEADER)]
     local_now = now.astimezone(zoneinfo.ZoneInfo(timezone)).replace(tzinfo=None)
-    horizon = np.datetime64(local_now + dt.timedelta(days=7), "ns")
+    configs = {c.name: c for c in calendars}
     for result in results:
         frame, findings = result.calendar.frame, result.findings
-        waiting = (frame["status"].isin(AWAITING_APPROVAL).to_numpy()
-                   & (frame["publish_at"].to_numpy() >= np.datetime64(local_now, "ns"))
-                   & (frame["publish_at"].to_numpy() <= horizon))
+        waiting = approvals_due(Context(result.calendar, configs[result.calendar_name], now))
         for client in sorted(set(frame["client"]) | set(findings["client"]) - {""}):
             mine = findings[findings["client"] == client]
             codes = mine["code"].value_counts()
@@ -109,7 +114,7 @@ def sync_all(config: Config, now: dt.datetime | None = None,
         store = StateStore(state)
         try:
             cache = store.cache("portfolio")
-            grid = portfolio_grid(results, moment, calendars[0].timezone)
+            grid = portfolio_grid(results, moment, calendars[0].timezone, calendars)
             write_portfolio(portfolio_backend(config.portfolio, cache), config.portfolio, grid,
                             cache)
         except SheetsSyncError as exc:

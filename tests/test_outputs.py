@@ -15,12 +15,14 @@ from sheets_sync.config import CalendarConfig
 from sheets_sync.model import HistoryEntry
 from sheets_sync.outputs import (
     UPDATED_CELL,
+    approvals_due,
     build_outputs,
     history_grid,
     report_grid,
     status_grid,
 )
 from sheets_sync.parse import Calendar, parse
+from sheets_sync.rules.base import Context
 from sheets_sync.validate import validate
 
 NOW = at("2026-03-10 09:00")  # a Tuesday
@@ -244,6 +246,51 @@ def test_report_approvals_needed_in_the_next_seven_days() -> None:
         ["P1", "Acme", "Instagram", dt.datetime(2026, 3, 12, 10, 0), "Draft", "Ayşe"],
         ["P3", "Acme", "Instagram", dt.datetime(2026, 3, 17, 9, 0), "Client review", "Ayşe"],
     ]
+
+
+def test_report_approvals_due_end_seven_times_24_hours_after_now() -> None:
+    rows = [row("P1", status="Client review", date="2026-03-17 23:00"),  # the 7th day, late
+            row("P2", status="Client review", date="2026-03-17 09:01"),  # 7 days + 1 minute
+            row("P3", status="Client review", date="2026-03-17 09:00"),  # exactly 7 days
+            row("P4", status="Internal review", date="2026-03-10 09:00"),  # now
+            row("P5", status="Draft", date="2026-03-10 08:59"),  # a minute ago
+            row("P6", status="Idea", date="2026-03-11 08:00"),
+            row("P7", status="Scheduled", date="2026-03-11 09:00")]  # approved already
+    rows = section(report(rows, NO_TRANSITIONS, header=HEADER, codes=()),
+                   "Approvals needed in the next 7 days")
+    assert rows == [
+        ["Post ID", "Client", "Channel", "Publish date", "Status", "Owner"],
+        ["P4", "Acme", "Instagram", dt.datetime(2026, 3, 10, 9, 0), "Internal review", "Ayşe"],
+        ["P6", "Acme", "Instagram", dt.datetime(2026, 3, 11, 8, 0), "Idea", "Ayşe"],
+        ["P3", "Acme", "Instagram", dt.datetime(2026, 3, 17, 9, 0), "Client review", "Ayşe"],
+    ]
+
+
+def test_report_approvals_due_leave_out_posts_with_an_approval_recorded() -> None:
+    rows = [report_row("P1", "Client review", "2026-03-12 10:00", approved="2026-03-09"),
+            report_row("P2", "Changes requested", "2026-03-12 11:00"),
+            [*row("P3", status="Draft", date="2026-03-12 12:00"), "", "", "", "", "Yes"],
+            [*row("P4", status="Draft", date="2026-03-12 13:00"), "", "", "", "", "No"]]
+    header = [*REPORT_HEADER, "Approved"]
+    rows = section(report(rows, NO_TRANSITIONS, header=header, codes=()),
+                   "Approvals needed in the next 7 days")
+    assert [r[0] for r in rows[1:]] == ["P2", "P4"]
+
+
+def test_approvals_due_window_is_elapsed_time_across_a_clock_change() -> None:
+    # New York moves its clocks forward on 8 March 2026: from 01:00 EST on the 5th (06:00
+    # UTC), 7 x 24 hours end at 02:00 EDT on the 12th, not at 01:00.
+    config = calendar_config(clients={"Nova": {"timezone": "America/New_York",
+                                               "country": "US"}})
+    rows = [row("N1", client="Nova", status="Client review", date="2026-03-05 01:00"),
+            row("N2", client="Nova", status="Client review", date="2026-03-12 01:30"),
+            row("N3", client="Nova", status="Client review", date="2026-03-12 02:00"),
+            row("N4", client="Nova", status="Client review", date="2026-03-12 02:01"),
+            row("A1", status="Client review", date="2026-03-12 09:00"),
+            row("A2", status="Client review", date="2026-03-12 09:01")]
+    cal = parse([HEADER, *rows], config)
+    due = approvals_due(Context(cal, config, at("2026-03-05 09:00")))
+    assert due.tolist() == [True, True, True, False, True, False]
 
 
 def test_report_overdue_feedback() -> None:

@@ -1,0 +1,68 @@
+"""Calendar + findings + state -> the Status, Report and History grids the tool writes back.
+
+Pure functions: no I/O and no clock (``now`` is passed in). A grid is a list of rows of
+cells; a cell is text (always literal: the writers never let it become a formula), a number,
+a bool, a date or a naive datetime in the calendar's time zone, or None for a blank cell.
+Labels follow the calendar's language (``en`` or ``tr``).
+
+Modules by role: :mod:`.status`, :mod:`.report` (with :mod:`.turnaround` and :mod:`.plan`),
+:mod:`.history` for the three tabs; :mod:`.approvals` for the approvals due soon, shared with
+the Portfolio; :mod:`.labels` for the words in both languages; :mod:`.convert` for turning
+frame columns into cells. This module puts the tabs together and fits them to a cell's size.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import pandas as pd
+
+from sheets_sync.cells import Grid
+from sheets_sync.config import CalendarConfig
+from sheets_sync.model import HistoryEntry
+from sheets_sync.outputs.approvals import APPROVAL_WINDOW, approvals_due
+from sheets_sync.outputs.history import history_grid
+from sheets_sync.outputs.labels import HISTORY_COLUMNS
+from sheets_sync.outputs.report import UPDATED_CELL, report_grid
+from sheets_sync.outputs.status import STATUS_COLUMNS, status_grid
+from sheets_sync.parse import Calendar
+
+__all__ = [
+    "APPROVAL_WINDOW", "CELL_TEXT_LIMIT", "HISTORY_COLUMNS", "STATUS_COLUMNS", "UPDATED_CELL",
+    "approvals_due", "build_outputs", "fit_cells", "history_grid", "report_grid",
+    "status_grid",
+]
+
+CELL_TEXT_LIMIT = 32_767  # UTF-16 code units an Excel cell holds (Google Sheets: 50,000)
+
+
+def build_outputs(calendar: Calendar, findings: pd.DataFrame, transitions: pd.DataFrame,
+                  history: Sequence[HistoryEntry], now: dt.datetime, config: CalendarConfig,
+                  summary: dict[str, int | str]) -> dict[str, Grid]:
+    """Return every owned tab's grid, keyed by the configured Status, Report and History names.
+
+    Text longer than a spreadsheet cell can hold is cut (see :func:`fit_cells`).
+    """
+    return {
+        config.status_tab: fit_cells(status_grid(calendar, findings, config)),
+        config.report_tab: fit_cells(report_grid(calendar, findings, transitions, now, config,
+                                                 summary)),
+        config.history_tab: fit_cells(history_grid(history, config)),
+    }
+
+
+def fit_cells(grid: Grid) -> Grid:
+    """Cut text longer than CELL_TEXT_LIMIT to fit, ending it with "…"; changes ``grid``.
+
+    A calendar cell may hold more than Excel allows (a Google sheet, a generated file); the
+    workbook would not open in Excel if it were written whole.
+    """
+    for line in grid:
+        for j, cell in enumerate(line):
+            if type(cell) is str and len(cell) > CELL_TEXT_LIMIT // 2:
+                units = cell.encode("utf-16-le")
+                if len(units) > 2 * CELL_TEXT_LIMIT:
+                    cut = units[: 2 * (CELL_TEXT_LIMIT - 1)].decode("utf-16-le", "ignore")
+                    line[j] = cut + "…"
+    return grid

@@ -1,0 +1,76 @@
+"""The words of the tool's own tabs, in English and Turkish: titles, headers, states, levels.
+
+Labels follow the calendar's language (``en`` or ``tr``); a key without a label is shown as
+it is.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sheets_sync.cells import Cell
+from sheets_sync.model import Severity
+
+LABELS: dict[str, tuple[str, str]] = {  # key -> (English, Turkish)
+    "severity": ("Severity", "Önem"), "code": ("Code", "Kod"), "post_id": ("Post ID", "Gönderi No"),
+    "row": ("Row", "Satır"), "client": ("Client", "Müşteri"), "channel": ("Channel", "Kanal"),
+    "publish_date": ("Publish date", "Yayın tarihi"), "status": ("Status", "Durum"),
+    "owner": ("Owner", "Sorumlu"), "message": ("Message", "Mesaj"),
+    "first_seen": ("First seen", "İlk görülme"), "no_issues": ("No open issues", "Açık sorun yok"),
+    "none": ("(none)", "(yok)"), "item": ("Item", "Bilgi"), "value": ("Value", "Değer"),
+    "updated": ("Updated", "Güncellendi"), "rows": ("Rows", "Satır sayısı"),
+    "findings": ("Findings", "Bulgular"), "cells_written": ("Cells written", "Yazılan hücreler"),
+    "source": ("Source", "Kaynak"), "summary": ("Summary", "Özet"),
+    "approvals": ("Approvals needed in the next 7 days", "Önümüzdeki 7 günde onay gerekenler"),
+    "overdue": ("Overdue feedback", "Geciken geri bildirimler"),
+    "revisions": ("Revision usage per client per month", "Müşteri ve aya göre revizyon kullanımı"),
+    "month": ("Month", "Ay"), "posts": ("Posts", "Gönderi"),
+    "rounds_used": ("Rounds used", "Kullanılan revizyon"),
+    "included_rounds": ("Included rounds", "Dahil revizyon"),
+    "extra_rounds": ("Extra rounds approved", "Onaylanan ek revizyon"),
+    "billable": ("Billable extra rounds", "Faturalanacak ek revizyon"),
+    "turnaround": ("Approval turnaround per client", "Müşteriye göre onay süresi"),
+    "approval_count": ("Approvals", "Onay sayısı"), "median": ("Median hours", "Medyan saat"),
+    "p90": ("90th percentile hours", "%90 dilim saat"), "on_time": ("On time %", "Zamanında %"),
+    "pipeline": ("Pipeline", "İş akışı"),
+    "pillars": ("Pillar mix this month and next", "Bu ay ve gelecek ay içerik dağılımı"),
+    "pillar": ("Pillar", "Kategori"), "share": ("Share %", "Pay %"),
+    "target": ("Target %", "Hedef %"), "no_pillar": ("(no pillar)", "(kategorisiz)"),
+    "cadence": ("Cadence", "Yayın sıklığı"), "week": ("Week", "Hafta"),
+    "planned": ("Posts planned", "Planlanan gönderi"),
+    "contract": ("Contract per week", "Haftalık sözleşme"), "gaps": ("Calendar gaps",
+                                                                    "Takvim boşlukları"),
+    "by_code": ("Findings by code", "Koda göre bulgular"), "count": ("Count", "Adet"),
+    "info": ("info", "bilgi"), "warning": ("warning", "uyarı"), "error": ("error", "hata"),
+    "critical": ("critical", "kritik"), "unknown": ("Unknown", "Bilinmiyor"),
+    "idea": ("Idea", "Fikir"), "draft": ("Draft", "Taslak"),
+    "internal_review": ("Internal review", "İç onay"),
+    "client_review": ("Client review", "Müşteri onayında"),
+    "changes_requested": ("Changes requested", "Revize istendi"),
+    "approved": ("Approved", "Onaylandı"), "scheduled": ("Scheduled", "Zamanlandı"),
+    "published": ("Published", "Yayınlandı"), "on_hold": ("On hold", "Beklemede"),
+    "cancelled": ("Cancelled", "İptal"),
+}
+HISTORY_COLUMNS: dict[str, tuple[str, ...]] = {
+    "en": ("Time", "Post ID", "Field", "Old value", "New value"),
+    "tr": ("Zaman", "Gönderi No", "Alan", "Eski değer", "Yeni değer"),
+}
+
+
+class Labels:
+    """Looks up labels in one language; unknown keys are shown as they are."""
+
+    def __init__(self, language: str) -> None:
+        self._index = 1 if language == "tr" else 0
+
+    def __call__(self, key: str) -> str:
+        pair = LABELS.get(key)
+        return pair[self._index] if pair else key
+
+    def all(self, *keys: str) -> list[Cell]:
+        return [self(k) for k in keys]
+
+
+def severity_labels(label: Labels) -> np.ndarray:
+    """Return an object array indexed by severity int -> its label."""
+    return np.array([""] + [label(Severity(i).label) for i in range(1, 5)], dtype=object)

@@ -1,0 +1,139 @@
+"""The Report tab: titled tables stacked vertically, one per question an account manager asks.
+
+Charts are a later addition: the Report holds tables only. Approval turnaround is computed in
+:mod:`sheets_sync.outputs.turnaround`, the pillar mix and cadence in
+:mod:`sheets_sync.outputs.plan`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from sheets_sync.cells import Cell, Grid
+from sheets_sync.codes import CODES
+from sheets_sync.config import CalendarConfig
+from sheets_sync.model import STATES, Severity
+from sheets_sync.outputs.approvals import approvals_due
+from sheets_sync.outputs.convert import local, moments, number, texts
+from sheets_sync.outputs.labels import Labels
+from sheets_sync.outputs.plan import cadence, pillars
+from sheets_sync.outputs.turnaround import turnaround
+from sheets_sync.parse import Calendar
+from sheets_sync.rules.base import Context
+from sheets_sync.rules.revisions import rounds_used
+
+# (row, column) of the "Updated" time in the Report grid: it changes on every run, so callers
+# deciding whether the Report needs writing compare the grids without this cell.
+UPDATED_CELL = (2, 1)
+
+
+def report_grid(calendar: Calendar, findings: pd.DataFrame, transitions: pd.DataFrame,
+                now: dt.datetime, config: CalendarConfig, summary: dict[str, int | str]
+                ) -> Grid:
+    """Return the Report tab: titled tables stacked vertically, each followed by a blank row.
+
+    Sections: summary, approvals needed in the next 7 days, overdue feedback, revision usage,
+    approval turnaround, pipeline, pillar mix, cadence, calendar gaps, findings by code.
+    ``now`` must be timezone-aware (ValueError otherwise). An empty table shows "(none)".
+    """
+    ctx = Context(calendar, config, now)
+    label = Labels(config.language)
+    sections: list[tuple[str, tuple[str, ...], list[list[Cell]]]] = [
+        ("summary", ("item", "value"), _summary(findings, now, config, summary, label)),
+        ("approvals", ("post_id", "client", "channel", "publish_date", "status", "owner"),
+         _approvals(ctx)),
+        ("overdue", ("post_id", "client", "message"), _overdue(findings)),
+        ("revisions", ("client", "month", "posts", "rounds_used", "included_rounds",
+                       "extra_rounds", "billable"), _revisions(ctx)),
+        ("turnaround", ("client", "approval_count", "median", "p90", "on_time"),
+         turnaround(ctx, transitions)),
+        ("pipeline", ("status", "posts"), _pipeline(ctx, label)),
+        ("pillars", ("client", "month", "pillar", "posts", "share", "target"),
+         pillars(ctx, label)),
+        ("cadence", ("client", "channel", "week", "planned", "contract"), cadence(ctx)),
+        ("gaps", ("client", "message"), _gaps(findings)),
+        ("by_code", ("code", "severity", "count"), _by_code(findings, label)),
+    ]
+    grid: Grid = []
+    for title, header, rows in sections:
+        grid += [[label(title)], label.all(*header), *(rows or [[label("none")]]), []]
+    return grid
+
+
+def _summary(findings: pd.DataFrame, now: dt.datetime, config: CalendarConfig,
+             summary: dict[str, int | str], label: Labels) -> list[list[Cell]]:
+    rows: list[list[Cell]] = [[label("updated"), local(now, config.timezone)]]
+    rows += [[label(key), value] for key, value in summary.items()]
+    counts = findings["severity"].value_counts()
+    rows += [[label(s.label), int(counts.get(int(s), 0))] for s in sorted(Severity, reverse=True)]
+    return rows
+
+
+def _approvals(ctx: Context) -> list[list[Cell]]:
+    """The posts :func:`approvals_due` finds, soonest first (sheet order among equals)."""
+    frame = ctx.frame
+    part = frame[approvals_due(ctx)].sort_values(["publish_at", "row"], kind="stable")
+    columns = [texts(part["post_id"]), texts(part["client"]), texts(part["channel_raw"]),
+               moments(part["publish_at"], part["publish_has_time"].to_numpy(dtype=bool)),
+               texts(part["status_raw"]), texts(part["owner"])]
+    return [list(r) for r in zip(*(c.tolist() for c in columns))]
+
+
+def _overdue(findings: pd.DataFrame) -> list[list[Cell]]:
+    part = findings[findings["code"] == "feedback-overdue"]
+    return [[p or None, c or None, m]
+            for p, c, m in zip(part["post_id"], part["client"], part["message"])]
+
+
+def _revisions(ctx: Context) -> list[list[Cell]]:
+    """Per client and publish month (cancelled posts aside): rounds used, included, billable.
+
+    Rounds used are the revision rule's (the sheet's count or, when larger, the observed one);
+    billable rounds are those beyond the included rounds, post by post.
+    """
+    frame = ctx.frame
+    keep = frame["publish_at"].notna().to_numpy() & ~ctx.status_in("cancelled")
+    if not keep.any():
+        return []
+    used = rounds_used(ctx)[keep]
+    included = ctx.per_client(lambda s: s.rules.revisions.included_rounds)[keep]
+    extra = np.nan_to_num(frame["extra_rounds_approved"].to_numpy(dtype=float))[keep]
+    months = (frame["publish_at"].to_numpy(dtype="datetime64[ns]")[keep]
+              .astype("datetime64[M]").astype("int64"))
+    # One integer per (client, month): clients are numbered in name order, so sorting the
+    # keys sorts the table by client, then month.
+    first, span = int(months.min()), int(months.max() - months.min()) + 1
+    keys, group, posts = np.unique(ctx.client_codes[keep].astype("int64") * span
+                                   + months - first, return_inverse=True, return_counts=True)
+
+    def total(values: np.ndarray) -> np.ndarray:
+        return np.bincount(group, weights=values, minlength=len(keys))
+
+    sums = zip(keys.tolist(), posts.tolist(), total(used), total(included), total(extra),
+               total(np.maximum(0.0, used - included)))
+    return [[ctx.clients[key // span], str(np.datetime64(key % span + first, "M")), count,
+             number(u), number(i), number(e), number(b)]
+            for key, count, u, i, e, b in sums]
+
+
+def _pipeline(ctx: Context, label: Labels) -> list[list[Cell]]:
+    counts = ctx.frame["status"].value_counts()
+    known = [int(counts.get(state, 0)) for state in STATES]
+    rows: list[list[Cell]] = [[label(s), n] for s, n in zip(STATES, known)]
+    return [*rows, [label("unknown"), len(ctx.frame) - sum(known)]]
+
+
+def _gaps(findings: pd.DataFrame) -> list[list[Cell]]:
+    part = findings[findings["code"] == "calendar-gap"]
+    return [[c or None, m] for c, m in zip(part["client"], part["message"])]
+
+
+def _by_code(findings: pd.DataFrame, label: Labels) -> list[list[Cell]]:
+    counts = findings["code"].value_counts()
+    ordered = sorted(((str(c), int(n)) for c, n in counts.items()),
+                     key=lambda item: (-item[1], item[0]))
+    return [[code, label(CODES[code].severity.label) if code in CODES else None, n]
+            for code, n in ordered]
