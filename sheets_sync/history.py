@@ -1,8 +1,9 @@
 """Compare this cycle's calendar with the saved snapshot: changes, transitions, history facts.
 
 Pure: takes the parsed calendar, the previous snapshot (from the state store) and ``now``;
-returns what the state should remember and the per-row facts the history rules need
-(``calendar.extra``): observed revision rounds, when review started, changes after approval.
+returns what the state should remember (:class:`Changes`) and the per-row facts only earlier
+cycles can give the rules (:class:`Observed`): observed revision rounds, when review started,
+changes after approval.
 
 Cost: one cycle compares every row with its snapshot, so everything here is vectorised
 over rows. Texts are formatted once per distinct value (a calendar repeats its dates,
@@ -24,7 +25,7 @@ import pandas as pd
 from sheets_sync.config import CalendarConfig
 from sheets_sync.model import APPROVED_STATES, HistoryEntry
 from sheets_sync.parse import Calendar
-from sheets_sync.state import POST_COLUMNS, Changes, iso
+from sheets_sync.snapshot import SNAPSHOT_COLUMNS, Changes, iso
 
 # Fields whose changes are logged in the History tab, with the label shown there.
 TRACKED = ("status", "publish_at", "caption", "asset", "approved_by", "approved_at",
@@ -33,15 +34,26 @@ _TEXTS = ("post_id", "client", "status", "publish_at", "approved_at", "caption",
           "approved_by", "approved", "revision_round", "extra_rounds_approved", "fingerprint")
 
 
-@dataclass
+@dataclass(frozen=True)
+class Observed:
+    """What the tool saw of each post in earlier cycles, one entry per calendar frame row.
+
+    The rules that need history (revision rounds, feedback timing, changed-after-approval)
+    read these; without them (an audit, with no state) those rules use the sheet alone.
+    """
+
+    rounds: np.ndarray  # float: times the post was seen entering changes_requested
+    review_started: np.ndarray  # naive local datetime64[ns]; NaT where not in client review
+    changed_after_approval: np.ndarray  # bool: caption or asset differ from when approved
+    approved_seen_at: np.ndarray  # naive local datetime64[ns]: when the approval was first seen
+
+
+@dataclass(frozen=True)
 class Observation:
-    """What comparing with the previous cycle found."""
+    """What comparing with the previous cycle found: what to save, and what the rules need."""
 
     changes: Changes
-    observed_rounds: np.ndarray  # per frame row
-    review_started: np.ndarray  # per frame row, naive local datetime64 (NaT: not in review)
-    changed_after_approval: np.ndarray  # per frame row, bool
-    approved_seen_at: np.ndarray  # per frame row, naive local datetime64
+    observed: Observed
 
 
 class _Previous:
@@ -185,8 +197,8 @@ def observe(calendar: Calendar, previous: pd.DataFrame, config: CalendarConfig,
             now: dt.datetime) -> Observation:
     """Compare ``calendar`` with the ``previous`` snapshot as of ``now`` (aware).
 
-    ``previous`` is indexed by post ID with the columns POST_COLUMNS (all text); it is
-    only read.
+    ``previous`` is the saved snapshot: indexed by post ID, with the columns
+    SNAPSHOT_COLUMNS (all text); it is only read.
     """
     frame = calendar.frame
     stamp = iso(now)
@@ -236,17 +248,18 @@ def observe(calendar: Calendar, previous: pd.DataFrame, config: CalendarConfig,
     changed = tracked & (~old.present | np.logical_or.reduce(list(differs.values())))
     rows = np.flatnonzero(changed)
     columns = {**current, **state, "first_seen": np.where(seen, old["first_seen"], stamp)}
-    posts = pd.DataFrame({name: columns[name][rows] for name in POST_COLUMNS[:-1]},
+    posts = pd.DataFrame({name: columns[name][rows] for name in SNAPSHOT_COLUMNS[:-1]},
                          index=frame.index[rows], dtype=object).assign(last_changed=stamp)
     zones = _per_value(frame["client"], lambda clients: np.array(
         [config.for_client(c).timezone for c in clients], dtype=object))
     return Observation(
         changes=Changes(posts=posts, transitions=transitions, history=history),
-        observed_rounds=np.where(tracked, rounds, 0),
-        review_started=_local(started, zones),
-        changed_after_approval=changed_after & tracked,
-        approved_seen_at=_local(approved_seen, zones),
-    )
+        observed=Observed(
+            rounds=np.where(tracked, rounds, 0),
+            review_started=_local(started, zones),
+            changed_after_approval=changed_after & tracked,
+            approved_seen_at=_local(approved_seen, zones),
+        ))
 
 
 def _local(stamps: np.ndarray, zones: np.ndarray) -> np.ndarray:

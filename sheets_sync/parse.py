@@ -67,7 +67,6 @@ class Calendar:
     columns: dict[str, int]  # field -> 0-based column index in the sheet
     findings: pd.DataFrame
     has_id_column: bool = True
-    extra: dict[str, Any] = field(default_factory=dict)
     # Text columns of repeated values as (codes, uniques), filled by parse; see coded().
     codes: dict[str, Coded] = field(default_factory=dict)
 

@@ -1,5 +1,8 @@
 """One sync cycle: the single place that wires backend, state store and the pure core.
 
+Locking lives in :mod:`sheets_sync.locking`, where state lives in :mod:`sheets_sync.stores`,
+and which backend holds a calendar in :func:`sheets_sync.backends.open_backend`.
+
 read -> parse -> load state -> observe changes -> validate -> derive tabs -> write -> save
 """
 
@@ -9,41 +12,35 @@ import contextlib
 import datetime as dt
 import gc
 import logging
-import os
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from sheets_sync.backends import open_backend
 from sheets_sync.backends.base import Backend, SheetRead
 from sheets_sync.cells import Grid, same_grid
 from sheets_sync.config import CalendarConfig
-from sheets_sync.errors import SheetsSyncError, UsageError
+from sheets_sync.errors import SheetsSyncError
 from sheets_sync.guarded import guarded_writes
-from sheets_sync.history import observe
+from sheets_sync.history import Observation, observe
+from sheets_sync.locking import cycle_lock
 from sheets_sync.outputs import UPDATED_CELL, build_outputs
 from sheets_sync.parse import Calendar, parse, to_client_time
+from sheets_sync.snapshot import iso
 from sheets_sync.state import (
-    Changes,
     Run,
     StateError,
     StateStore,
-    iso,
     state_error,
     transitions_frame,
 )
+from sheets_sync.stores import StorePool
 from sheets_sync.validate import validate
 
 log = logging.getLogger("sheets_sync.run")
-
-
-class CycleLocked(SheetsSyncError):
-    """Another cycle of the same calendar is running (exit 3)."""
-
-    exit_code = 3
 
 
 @dataclass
@@ -137,15 +134,9 @@ def _cycle(config: CalendarConfig, backend: Backend, store: StateStore, sheet: S
     calendar = parse(sheet.rows, config, tab=sheet.source)
     to_client_time(calendar, config, sheet.timezone)
     observation = observe(calendar, store.posts(config.name), config, now)
-    calendar.extra.update(
-        observed_rounds=observation.observed_rounds,
-        review_started=observation.review_started,
-        changed_after_approval=observation.changed_after_approval,
-        approved_seen_at=observation.approved_seen_at,
-    )
-    findings, first_seen = _first_seen(validate(calendar, config, now),
+    findings, first_seen = _first_seen(validate(calendar, config, now, observation.observed),
                                        store.findings_first_seen(config.name), now)
-    outputs = _outputs(calendar, findings, observation.changes, store, sheet, config, now)
+    outputs = _outputs(calendar, findings, observation, store, sheet, config, now)
     changed = [tab for tab, grid in outputs.items() if not _same(tab, grid, sheet, config)]
     cells = sum(sum(len(r) for r in outputs[tab]) for tab in changed)
     result = CycleResult(config.name, calendar, sheet.source, len(calendar.frame), findings,
@@ -163,8 +154,10 @@ def _cycle(config: CalendarConfig, backend: Backend, store: StateStore, sheet: S
     return result
 
 
-def _outputs(calendar: Calendar, findings: pd.DataFrame, changes: Changes, store: StateStore,
-             sheet: SheetRead, config: CalendarConfig, now: dt.datetime) -> dict[str, Grid]:
+def _outputs(calendar: Calendar, findings: pd.DataFrame, observation: Observation,
+             store: StateStore, sheet: SheetRead, config: CalendarConfig, now: dt.datetime
+             ) -> dict[str, Grid]:
+    changes = observation.changes
     transitions = store.transitions(config.name)
     if changes.transitions:
         transitions = pd.concat([transitions, transitions_frame(changes.transitions)],
@@ -172,7 +165,8 @@ def _outputs(calendar: Calendar, findings: pd.DataFrame, changes: Changes, store
     history = [*store.history(config.name), *changes.history]
     summary: dict[str, int | str] = {"source": sheet.source, "rows": len(calendar.frame),
                                      "findings": len(findings)}
-    return build_outputs(calendar, findings, transitions, history, now, config, summary)
+    return build_outputs(calendar, findings, transitions, history, now, config, summary,
+                         observation.observed)
 
 
 def _same(tab: str, grid: Grid, sheet: SheetRead, config: CalendarConfig) -> bool:
@@ -193,131 +187,6 @@ def _without_cell(grid: Grid, cell: tuple[int, int]) -> Grid:
     return out
 
 
-@contextlib.contextmanager
-def cycle_lock(state_path: str, calendar: str) -> Iterator[None]:
-    """Hold an exclusive lock for one calendar's cycle; raises CycleLocked when taken."""
-    if state_path == ":memory:":
-        yield
-        return
-    lock_path = Path(f"{state_path}.{_safe(calendar)}.lock")
-    try:
-        handle = open(lock_path, "a+")  # noqa: SIM115 - held open for the lock's lifetime
-    except OSError as exc:  # a read-only or missing directory; nothing was done yet
-        raise StateError(f"cannot create the lock file {lock_path} ({exc.strerror or exc}): the "
-                         "state database's folder must be writable; set state_path in the "
-                         "configuration to a writable place") from None
-    try:
-        if not _try_lock(handle):
-            raise CycleLocked(f"another sync of calendar {calendar!r} is running (lock file "
-                              f"{lock_path}); this run did nothing")
-        handle.seek(0)
-        handle.truncate()
-        handle.write(str(os.getpid()))
-        handle.flush()
-        yield
-    finally:
-        handle.close()
-
-
-def _try_lock(handle: object) -> bool:
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows
-        import msvcrt
-
-        try:
-            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]
-        except OSError:
-            return False
-        return True
-    try:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)  # type: ignore[attr-defined]
-    except OSError:
-        return False
-    return True
-
-
-def _safe(name: str) -> str:
-    return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in name)
-
-
-def backend_for(config: CalendarConfig, store: StateStore | None = None) -> Backend:
-    """Return the backend that holds ``config``'s calendar; raises UsageError if none can."""
-    if config.backend == "google":
-        from sheets_sync.backends.google import GoogleBackend
-
-        return GoogleBackend(config.spreadsheet, credentials=config.credentials,
-                             endpoint=config.api_endpoint,
-                             quota_per_minute=config.quota_per_minute,
-                             cache=store.cache(config.name) if store else None)
-    if config.backend == "xlsx":
-        from sheets_sync.backends.xlsx import XlsxBackend
-
-        return XlsxBackend(config.location(), config.timezone)
-    if config.backend == "csv":
-        raise UsageError(f"calendar {config.name!r} ({config.location().name}) is a .csv file: "
-                         "sync writes Status, Report and History tabs, which a .csv cannot "
-                         "hold; use an .xlsx workbook, or `sheets-sync audit` to check the file")
-    raise UsageError(f"calendar {config.name!r}: the memory backend exists for tests and "
-                     "cannot be synced from the command line")
-
-
-def state_path_for(config: CalendarConfig, configured: str = "") -> str:
-    """Return the state database path: the configured one, else beside the calendar file."""
-    if configured:
-        path = Path(configured).expanduser()
-        return str(path if path.is_absolute() else Path(config.base_dir or ".") / path)
-    location = config.location()
-    return str(location.with_name(location.stem + ".sheets-sync.db"))
-
-
-class StorePool:
-    """State stores kept open from one cycle to the next (the daemon), one per database.
-
-    An open store keeps what it read and saved in memory, so a daemon's cycle does not read
-    every post back from the database. A store is reused only while the file at its path is
-    the one it opened (``state reset`` or a restored backup puts another file there); one
-    whose cycle failed on the database is closed, and the next cycle opens the file afresh.
-    Changes made through other connections are seen as :class:`StateStore` promises.
-    """
-
-    def __init__(self) -> None:
-        self._open: dict[str, tuple[StateStore, tuple[int, int]]] = {}
-
-    def get(self, path: str) -> StateStore:
-        """The open store of ``path`` when it still reads the same file, else a new one."""
-        kept = self._open.get(path)
-        if kept is not None and kept[1] == _file_identity(path):
-            return kept[0]
-        self.discard(path)
-        store = StateStore(path)
-        identity = _file_identity(path)
-        if identity is not None:  # an in-memory database cannot be found again
-            self._open[path] = (store, identity)
-        return store
-
-    def owns(self, store: StateStore) -> bool:
-        return any(kept is store for kept, _ in self._open.values())
-
-    def discard(self, path: str) -> None:
-        """Close the store of ``path``, if one is open."""
-        kept = self._open.pop(path, None)
-        if kept is not None:
-            kept[0].close()
-
-    def close(self) -> None:
-        for path in list(self._open):
-            self.discard(path)
-
-
-def _file_identity(path: str) -> tuple[int, int] | None:
-    try:
-        stat = os.stat(path)
-    except (OSError, ValueError):
-        return None
-    return stat.st_dev, stat.st_ino
-
-
 def sync(config: CalendarConfig, state_path: str, now: dt.datetime | None = None,
          dry_run: bool = False, backend: Backend | None = None,
          stores: StorePool | None = None) -> CycleResult:
@@ -331,7 +200,7 @@ def sync(config: CalendarConfig, state_path: str, now: dt.datetime | None = None
         store = stores.get(state_path) if stores is not None else StateStore(state_path)
         failed_on_state = False
         try:
-            backend = backend or backend_for(config, store)
+            backend = backend or open_backend(config, cache=store.cache(config.name))
             return run_once(config, backend, store, moment, dry_run=dry_run)
         except sqlite3.Error as exc:  # a database damaged or locked beyond its first pages
             failed_on_state = True

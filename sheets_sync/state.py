@@ -11,7 +11,7 @@ import contextlib
 import datetime as dt
 import sqlite3
 from collections.abc import Iterator, MutableMapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -19,18 +19,13 @@ import pandas as pd
 
 from sheets_sync.errors import SheetsSyncError
 from sheets_sync.model import HistoryEntry
+from sheets_sync.snapshot import SNAPSHOT_COLUMNS, Changes, iso
 
 SCHEMA_VERSION = 1
-POST_COLUMNS = (
-    "post_id", "client", "status", "publish_at", "caption", "asset", "approved_by",
-    "approved_at", "approved", "revision_round", "extra_rounds_approved", "fingerprint",
-    "approved_fingerprint", "approved_seen_at", "review_started_at", "rounds_observed",
-    "first_seen", "last_changed",
-)
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS posts (
-    calendar TEXT NOT NULL, {", ".join(f"{c} TEXT NOT NULL DEFAULT ''" for c in POST_COLUMNS)},
+    calendar TEXT NOT NULL, {", ".join(f"{c} TEXT NOT NULL DEFAULT ''" for c in SNAPSHOT_COLUMNS)},
     PRIMARY KEY (calendar, post_id));
 CREATE TABLE IF NOT EXISTS transitions (
     calendar TEXT NOT NULL, post_id TEXT NOT NULL, at TEXT NOT NULL,
@@ -79,21 +74,6 @@ def state_error(path: str, exc: sqlite3.Error) -> StateError:
     return StateError(
         f"state database {path} cannot be used ({text}). If it is damaged, move it aside or "
         "run `sheets-sync state reset`; the next sync starts afresh.")
-
-
-def iso(moment: dt.datetime) -> str:
-    """Return an aware datetime as ISO-8601 UTC text (seconds precision)."""
-    return moment.astimezone(dt.timezone.utc).isoformat(timespec="seconds")
-
-
-@dataclass
-class Changes:
-    """Everything one cycle adds to the state of a calendar."""
-
-    posts: pd.DataFrame  # rows to upsert, columns POST_COLUMNS
-    transitions: list[tuple[str, str, str, str]] = field(default_factory=list)
-    history: list[HistoryEntry] = field(default_factory=list)
-    findings: dict[str, str] = field(default_factory=dict)  # key -> first seen (ISO)
 
 
 @dataclass(frozen=True)
@@ -199,7 +179,7 @@ class StateStore:
         kept = self._kept_now(calendar)
         if kept.posts is None:
             kept.posts = _posts_frame(self.db.execute(
-                f"SELECT {', '.join(POST_COLUMNS)} FROM posts WHERE calendar = ?",
+                f"SELECT {', '.join(SNAPSHOT_COLUMNS)} FROM posts WHERE calendar = ?",
                 (calendar,)).fetchall())
         return kept.posts.copy(deep=False)  # callers must not change its values
 
@@ -276,11 +256,11 @@ class StateStore:
         cursor = self.db.cursor()
         cursor.execute("BEGIN IMMEDIATE")
         try:
-            upserts = _posts_frame(list(changes.posts[list(POST_COLUMNS)].astype(str).itertuples(
-                index=False, name=None)))
+            upserts = _posts_frame(list(changes.posts[list(SNAPSHOT_COLUMNS)].astype(str)
+                                        .itertuples(index=False, name=None)))
             if len(upserts):
-                columns = ", ".join(POST_COLUMNS)
-                marks = ", ".join("?" * (len(POST_COLUMNS) + 1))
+                columns = ", ".join(SNAPSHOT_COLUMNS)
+                marks = ", ".join("?" * (len(SNAPSHOT_COLUMNS) + 1))
                 cursor.executemany(
                     f"INSERT OR REPLACE INTO posts (calendar, {columns}) VALUES ({marks})",
                     ((calendar, *r) for r in upserts.itertuples(index=False, name=None)))
@@ -360,12 +340,12 @@ def _object_frame(rows: Sequence[tuple[str, ...]], columns: Sequence[str]) -> pd
 
 
 def _posts_frame(rows: list[tuple[str, ...]]) -> pd.DataFrame:
-    """Rows of POST_COLUMNS texts as a snapshot frame indexed by post ID.
+    """Rows of SNAPSHOT_COLUMNS texts as a snapshot frame indexed by post ID.
 
     Everything stays of dtype object, the index too: looking post IDs up in an index of
     another string dtype is several times slower.
     """
-    return _object_frame(rows, POST_COLUMNS).set_index("post_id", drop=False)
+    return _object_frame(rows, SNAPSHOT_COLUMNS).set_index("post_id", drop=False)
 
 
 def _upserted(frame: pd.DataFrame, upserts: pd.DataFrame) -> pd.DataFrame:

@@ -10,18 +10,24 @@ import pandas as pd
 from sheets_sync.codes import CODES
 from sheets_sync.config import CalendarConfig
 from sheets_sync.findings import concat
+from sheets_sync.history import Observed
 from sheets_sync.parse import Calendar
 from sheets_sync.rules import REGISTRY, Context
 
 
-def validate(calendar: Calendar, config: CalendarConfig, now: dt.datetime) -> pd.DataFrame:
+def validate(calendar: Calendar, config: CalendarConfig, now: dt.datetime,
+             observed: Observed | None = None) -> pd.DataFrame:
     """Return every finding about ``calendar`` as of ``now`` (timezone-aware).
+
+    ``observed`` carries what earlier cycles saw of each post (from
+    :func:`sheets_sync.history.observe`); without it the rules that need history use the
+    sheet alone.
 
     Parse findings are included. Per-client severity levels from the configuration are
     applied (``"off"`` drops a code), and findings are sorted most severe first, then by
     publish time, sheet row and code.
     """
-    ctx = Context(calendar, config, now)
+    ctx = Context(calendar, config, now, observed)
     enabled = _enabled_codes(ctx)
     for registered in REGISTRY:
         if enabled.intersection(registered.codes):

@@ -19,10 +19,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sheets_sync.config import CalendarConfig
-from sheets_sync.history import TRACKED, Observation, _positions, observe
+from sheets_sync.history import TRACKED, Observation, Observed, _positions, observe
 from sheets_sync.model import APPROVED_STATES, HistoryEntry
 from sheets_sync.parse import Calendar, parse
-from sheets_sync.state import POST_COLUMNS, Changes, Run, StateStore, iso
+from sheets_sync.snapshot import SNAPSHOT_COLUMNS, Changes, iso
+from sheets_sync.state import Run, StateStore
 
 COLUMNS = [*HEADER, "Approved by", "Approved on", "Approved", "Revision round", "Extra rounds"]
 IDS = ["P1", "P2", "P3", "P4", "P5", ""]
@@ -117,17 +118,18 @@ def reference(calendar: Calendar, previous: pd.DataFrame, config: CalendarConfig
     posts["first_seen"] = np.where(seen, old["first_seen"].to_numpy(dtype=object), stamp)
     posts["last_changed"] = stamp
     posts = posts[tracked.to_numpy()]
-    differs = ~(posts[list(POST_COLUMNS[:-1])].astype(str).to_numpy()
-                == old[tracked.to_numpy()][list(POST_COLUMNS[:-1])].astype(str).to_numpy()
+    differs = ~(posts[list(SNAPSHOT_COLUMNS[:-1])].astype(str).to_numpy()
+                == old[tracked.to_numpy()][list(SNAPSHOT_COLUMNS[:-1])].astype(str).to_numpy()
                 ).all(axis=1)
     return Observation(
         changes=Changes(posts=posts[differs], transitions=transitions, history=history),
-        observed_rounds=np.where(tracked, rounds, 0),
-        review_started=_local(started, frame, config),
-        changed_after_approval=approved & ~fresh & (approved_fp != fingerprint) & seen
-        & tracked.to_numpy(),
-        approved_seen_at=_local(approved_seen, frame, config),
-    )
+        observed=Observed(
+            rounds=np.where(tracked, rounds, 0),
+            review_started=_local(started, frame, config),
+            changed_after_approval=approved & ~fresh & (approved_fp != fingerprint) & seen
+            & tracked.to_numpy(),
+            approved_seen_at=_local(approved_seen, frame, config),
+        ))
 
 
 def _local(stamps: np.ndarray, frame: pd.DataFrame, config: CalendarConfig) -> np.ndarray:
@@ -143,18 +145,18 @@ def assert_same(got: Observation, want: Observation) -> None:
     assert got.changes.history == want.changes.history
     assert got.changes.transitions == want.changes.transitions
     assert _texts(got.changes.posts) == _texts(want.changes.posts)
-    for name in ("observed_rounds", "review_started", "changed_after_approval",
-                 "approved_seen_at"):
-        np.testing.assert_array_equal(getattr(got, name), getattr(want, name), err_msg=name)
+    for name in ("rounds", "review_started", "changed_after_approval", "approved_seen_at"):
+        np.testing.assert_array_equal(getattr(got.observed, name), getattr(want.observed, name),
+                                      err_msg=name)
 
 
 def _texts(posts: pd.DataFrame) -> list[tuple[Any, ...]]:
-    return list(posts[list(POST_COLUMNS)].astype(str).itertuples(name=None))
+    return list(posts[list(SNAPSHOT_COLUMNS)].astype(str).itertuples(name=None))
 
 
 def saved(store: StateStore) -> list[tuple[str, ...]]:
     """What the database holds for the calendar (not the store's kept copy), sorted."""
-    return sorted(store.db.execute(f"SELECT {', '.join(POST_COLUMNS)} FROM posts "
+    return sorted(store.db.execute(f"SELECT {', '.join(SNAPSHOT_COLUMNS)} FROM posts "
                                    "WHERE calendar = 'test'").fetchall())
 
 
@@ -175,7 +177,8 @@ def test_observe_matches_the_plain_implementation_cycle_after_cycle(
         assert_same(got, reference(calendar, previous, cfg, now))
         store.save("test", got.changes, Run(now, now, len(rows), 0, 0))
         kept = store.posts("test")
-        assert sorted(kept[list(POST_COLUMNS)].itertuples(index=False, name=None)) == saved(store)
+        assert sorted(kept[list(SNAPSHOT_COLUMNS)].itertuples(index=False, name=None)
+                      ) == saved(store)
         assert [(iso(h.at), h.post_id, h.field, h.old, h.new) for h in store.history("test")
                 ] == store.db.execute("SELECT at, post_id, field, old, new FROM history "
                                       "ORDER BY seq").fetchall()
@@ -197,7 +200,7 @@ def test_a_fingerprint_is_hashed_again_only_when_caption_or_asset_changed() -> N
     rows[0][COLUMNS.index("Caption")] = "Hi, edited after approval"
     later = now + dt.timedelta(hours=1)
     second = observe(parse([COLUMNS, *rows], cfg), store.posts("test"), cfg, later)
-    assert second.changed_after_approval.tolist() == [True]
+    assert second.observed.changed_after_approval.tolist() == [True]
     assert [(h.field, h.old, h.new) for h in second.changes.history] == [
         ("caption", "Hi", "Hi, edited after approval")]
     assert second.changes.posts["fingerprint"].iloc[0] != first.changes.posts[

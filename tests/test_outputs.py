@@ -12,6 +12,7 @@ from conftest import HEADER, at, calendar_config, only, row
 from sheets_sync import findings as findings_mod
 from sheets_sync.cells import Grid
 from sheets_sync.config import CalendarConfig
+from sheets_sync.history import Observed
 from sheets_sync.model import HistoryEntry
 from sheets_sync.outputs import (
     UPDATED_CELL,
@@ -218,10 +219,11 @@ def report(rows: list[list[Any]] = REPORT_ROWS, moves: pd.DataFrame = REPORT_MOV
            header: list[str] = REPORT_HEADER, codes: tuple[str, ...] = ("feedback-overdue",),
            observed: Any = None, **calendar: Any) -> Grid:
     cal, found, config = checked(rows, *codes, header=header, **calendar)
-    if observed is not None:
-        cal.extra["observed_rounds"] = np.asarray(observed, dtype=float)
+    seen = None if observed is None else Observed(
+        rounds=np.asarray(observed, dtype=float), review_started=np.array([], "datetime64[ns]"),
+        changed_after_approval=np.zeros(0, bool), approved_seen_at=np.array([], "datetime64[ns]"))
     return report_grid(cal, found, moves, NOW, config, {"rows": len(cal.frame),
-                                                      "source": "calendar.xlsx"})
+                                                      "source": "calendar.xlsx"}, seen)
 
 
 def test_report_sections_in_order() -> None:

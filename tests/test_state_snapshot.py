@@ -17,7 +17,8 @@ from conftest import HEADER, at, calendar_config, row
 
 from sheets_sync.backends.memory import MemoryBackend
 from sheets_sync.run import run_once
-from sheets_sync.state import POST_COLUMNS, Changes, Run, StateError, StateStore
+from sheets_sync.snapshot import SNAPSHOT_COLUMNS, Changes
+from sheets_sync.state import Run, StateError, StateStore
 
 NOW = at("2026-03-10 09:00")
 
@@ -26,7 +27,7 @@ def saved(path: Path) -> list[tuple[str, ...]]:
     """The posts of calendar 'test' as a fresh connection reads them, sorted."""
     db = sqlite3.connect(path)
     try:
-        return sorted(db.execute(f"SELECT {', '.join(POST_COLUMNS)} FROM posts "
+        return sorted(db.execute(f"SELECT {', '.join(SNAPSHOT_COLUMNS)} FROM posts "
                                  "WHERE calendar = 'test'").fetchall())
     finally:
         db.close()
@@ -34,7 +35,7 @@ def saved(path: Path) -> list[tuple[str, ...]]:
 
 def kept(store: StateStore) -> list[tuple[str, ...]]:
     frame = store.posts("test")
-    return sorted(frame[list(POST_COLUMNS)].itertuples(index=False, name=None))
+    return sorted(frame[list(SNAPSHOT_COLUMNS)].itertuples(index=False, name=None))
 
 
 def calendar(*rows: list[Any]) -> MemoryBackend:

@@ -20,6 +20,7 @@ import pandas as pd
 
 from sheets_sync.cells import Grid
 from sheets_sync.config import CalendarConfig
+from sheets_sync.history import Observed
 from sheets_sync.model import HistoryEntry
 from sheets_sync.outputs.approvals import APPROVAL_WINDOW, approvals_due
 from sheets_sync.outputs.history import history_grid
@@ -39,15 +40,20 @@ CELL_TEXT_LIMIT = 32_767  # UTF-16 code units an Excel cell holds (Google Sheets
 
 def build_outputs(calendar: Calendar, findings: pd.DataFrame, transitions: pd.DataFrame,
                   history: Sequence[HistoryEntry], now: dt.datetime, config: CalendarConfig,
-                  summary: dict[str, int | str]) -> dict[str, Grid]:
+                  summary: dict[str, int | str], observed: Observed | None = None
+                  ) -> dict[str, Grid]:
     """Return every owned tab's grid, keyed by the configured Status, Report and History names.
+
+    ``observed`` is what earlier cycles saw of each post (as for
+    :func:`sheets_sync.validate.validate`); without it the Report counts the revision rounds
+    the sheet states.
 
     Text longer than a spreadsheet cell can hold is cut (see :func:`fit_cells`).
     """
     return {
         config.status_tab: fit_cells(status_grid(calendar, findings, config)),
         config.report_tab: fit_cells(report_grid(calendar, findings, transitions, now, config,
-                                                 summary)),
+                                                 summary, observed)),
         config.history_tab: fit_cells(history_grid(history, config)),
     }
 

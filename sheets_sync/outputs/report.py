@@ -15,6 +15,7 @@ import pandas as pd
 from sheets_sync.cells import Cell, Grid
 from sheets_sync.codes import CODES
 from sheets_sync.config import CalendarConfig
+from sheets_sync.history import Observed
 from sheets_sync.model import STATES, Severity
 from sheets_sync.outputs.approvals import approvals_due
 from sheets_sync.outputs.convert import local, moments, number, texts
@@ -31,15 +32,16 @@ UPDATED_CELL = (2, 1)
 
 
 def report_grid(calendar: Calendar, findings: pd.DataFrame, transitions: pd.DataFrame,
-                now: dt.datetime, config: CalendarConfig, summary: dict[str, int | str]
-                ) -> Grid:
+                now: dt.datetime, config: CalendarConfig, summary: dict[str, int | str],
+                observed: Observed | None = None) -> Grid:
     """Return the Report tab: titled tables stacked vertically, each followed by a blank row.
 
     Sections: summary, approvals needed in the next 7 days, overdue feedback, revision usage,
     approval turnaround, pipeline, pillar mix, cadence, calendar gaps, findings by code.
     ``now`` must be timezone-aware (ValueError otherwise). An empty table shows "(none)".
+    ``observed`` (what earlier cycles saw) adds the observed revision rounds.
     """
-    ctx = Context(calendar, config, now)
+    ctx = Context(calendar, config, now, observed)
     label = Labels(config.language)
     sections: list[tuple[str, tuple[str, ...], list[list[Cell]]]] = [
         ("summary", ("item", "value"), _summary(findings, now, config, summary, label)),

@@ -105,12 +105,12 @@ def approval_after_publish(ctx: Context) -> None:
 def changed_after_approval(ctx: Context) -> None:
     """Caption or asset differ from what they were when the approval was first seen.
 
-    Needs the state store: ``calendar.extra["changed_after_approval"]`` (per row) and
-    ``["approved_seen_at"]`` come from :func:`sheets_sync.history.observe`.
+    Needs earlier cycles (``ctx.observed``, from :func:`sheets_sync.history.observe`); an
+    audit without state reports nothing here.
     """
-    changed = ctx.calendar.extra.get("changed_after_approval")
-    if changed is None or not changed.any():
+    if ctx.observed is None or not ctx.observed.changed_after_approval.any():
         return
-    seen_at = ctx.calendar.extra["approved_seen_at"]
+    changed = ctx.observed.changed_after_approval
+    seen_at = ctx.observed.approved_seen_at
     ctx.add("changed-after-approval", changed, "caption", ctx.messages.render(
         "changed-after-approval", since=ctx.when(seen_at[changed])))

@@ -19,6 +19,7 @@ import pandas as pd
 
 from sheets_sync.config import CalendarConfig, ClientConfig
 from sheets_sync.findings import FindingsBuilder
+from sheets_sync.history import Observed
 from sheets_sync.messages import Messages
 from sheets_sync.parse import Calendar
 from sheets_sync.values import Coded, factorize, mostly_distinct
@@ -99,6 +100,7 @@ class Context:
     calendar: Calendar
     config: CalendarConfig
     now: dt.datetime
+    observed: Observed | None = None  # earlier cycles' facts; None when there is no state
     messages: Messages = field(init=False)
     builder: FindingsBuilder = field(init=False)
     _memo: dict[str, Any] = field(init=False, default_factory=dict)

@@ -1,10 +1,10 @@
 """Client feedback rules: overdue feedback with escalation, and contractual deemed approval.
 
-The feedback clock of a post in client review starts at ``sent_for_review_at`` (or, when the
-caller passes them in ``calendar.extra["review_started"]``, the times the tool first saw the
-post enter review). The deadline is an explicit ``feedback_due``, else ``sla_days`` business
-days after the start, in the client's country and time zone. A date-only start counts from the
-end of that day; a date-only due date lasts until the end of that day.
+The feedback clock of a post in client review starts at ``sent_for_review_at`` (or, where the
+sheet has none and earlier cycles were observed, ``ctx.observed.review_started``: when the tool
+first saw the post enter review). The deadline is an explicit ``feedback_due``, else
+``sla_days`` business days after the start, in the client's country and time zone. A date-only
+start counts from the end of that day; a date-only due date lasts until the end of that day.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ def review_start(ctx: Context) -> tuple[np.ndarray, np.ndarray]:
     frame = ctx.frame
     start = frame["sent_for_review_at"].to_numpy().copy()
     timed = frame["sent_for_review_at_has_time"].to_numpy().copy()
-    observed = ctx.calendar.extra.get("review_started")
-    if observed is not None:
+    if ctx.observed is not None:
+        observed = ctx.observed.review_started
         fill = np.isnat(start) & ~np.isnat(observed)
         start[fill] = observed[fill]
         timed[fill] = True

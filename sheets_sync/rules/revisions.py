@@ -1,7 +1,7 @@
 """Revision-round rules: the last included round, and rounds beyond what is allowed.
 
-Rounds used are the larger of the sheet's ``revision_round`` and, when the caller supplies it
-in ``calendar.extra["observed_rounds"]``, the number of times the tool saw the post enter
+Rounds used are the larger of the sheet's ``revision_round`` and, when earlier cycles were
+observed (``ctx.observed.rounds``), the number of times the tool saw the post enter
 ``changes_requested``. Allowed rounds are ``included_rounds`` plus the sheet's
 ``extra_rounds_approved``; rounds beyond ``included_rounds`` are billable.
 """
@@ -16,9 +16,8 @@ from sheets_sync.rules.base import Context, rule
 def rounds_used(ctx: Context) -> np.ndarray:
     """Per row: revision rounds used so far."""
     used = np.nan_to_num(ctx.frame["revision_round"].to_numpy(dtype=float))
-    observed = ctx.calendar.extra.get("observed_rounds")
-    if observed is not None:
-        used = np.maximum(used, np.asarray(observed, dtype=float))
+    if ctx.observed is not None:
+        used = np.maximum(used, np.asarray(ctx.observed.rounds, dtype=float))
     return used
 
 
