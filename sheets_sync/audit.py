@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from sheets_sync.backends.files import read_tab
+from sheets_sync.backends import open_backend
 from sheets_sync.config import CalendarConfig
 from sheets_sync.errors import UsageError
 from sheets_sync.parse import Calendar, parse, to_client_time
@@ -52,17 +52,10 @@ def audit(config: CalendarConfig, now: dt.datetime) -> AuditResult:
     Raises UsageError (missing file), CalendarError (no usable tab or header) or SourceError
     (unreadable file or spreadsheet). Nothing is written.
     """
-    if config.backend == "google":
-        from sheets_sync.run import backend_for
-
-        snapshot = backend_for(config).read(config.tab, config.owned_tabs())
-        rows, source, zone = snapshot.rows, snapshot.source, snapshot.timezone
-    elif config.backend in ("xlsx", "csv"):
-        grid = read_tab(config.location(), config.tab, skip=config.owned_tabs())
-        rows, source, zone = grid.rows, grid.source, ""
-    else:
-        raise UsageError(f"calendar {config.name!r} uses the {config.backend} backend, which "
-                         "exists for tests; audit reads .xlsx, .csv and Google calendars")
-    calendar = parse(rows, config, tab=source)
-    to_client_time(calendar, config, zone)
-    return AuditResult(config, calendar, validate(calendar, config, now), source, now)
+    if config.backend == "memory":
+        raise UsageError(f"calendar {config.name!r} uses the memory backend, which exists for "
+                         "tests; audit reads .xlsx, .csv and Google calendars")
+    sheet = open_backend(config, writable=False).read(config.tab, config.owned_tabs())
+    calendar = parse(sheet.rows, config, tab=sheet.source)
+    to_client_time(calendar, config, sheet.timezone)
+    return AuditResult(config, calendar, validate(calendar, config, now), sheet.source, now)

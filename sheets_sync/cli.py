@@ -17,9 +17,10 @@ from pathlib import Path
 import click
 
 from sheets_sync import config as config_module
-from sheets_sync import render, setup
+from sheets_sync import render, starter
 from sheets_sync import run as run_module
 from sheets_sync.audit import as_of, audit
+from sheets_sync.backends import open_backend
 from sheets_sync.codes import CODES
 from sheets_sync.config import CalendarConfig
 from sheets_sync.daemon import Daemon, parse_every
@@ -27,6 +28,7 @@ from sheets_sync.errors import SheetsSyncError, SourceError, UsageError
 from sheets_sync.model import FIELDS, Severity
 from sheets_sync.portfolio import sync_all
 from sheets_sync.state import StateStore
+from sheets_sync.stores import StorePool, reset_state, state_path_for
 
 SEVERITIES = [s.label for s in Severity]
 CONFIG_HELP = "Configuration file (TOML). Also read from SHEETS_SYNC_CONFIG."
@@ -127,8 +129,8 @@ def audit_command(path: str | None, config_file: str | None, calendar_name: str 
       sheets-sync audit --config config/example.toml --fail-on critical
     """
     with handle_errors():
-        calendar = _calendar(path, config_file, calendar_name, columns, tab)
-        result = audit(calendar, as_of(today, calendar.timezone))
+        config = _calendar(path, config_file, calendar_name, columns, tab)
+        result = audit(config, as_of(today, config.timezone))
         text = {"table": render.to_table, "json": render.to_json, "csv": render.to_csv}[output]
         click.echo(text(result), nl=False)
         threshold = int(Severity.parse(fail_on))
@@ -150,10 +152,10 @@ def check_config(config_file: str) -> None:
     """
     with handle_errors():
         loaded = config_module.load(config_file)
-        for cal in loaded.calendars:
-            where = cal.spreadsheet if cal.backend == "google" else str(cal.location())
-            clients = ", ".join(cal.clients) or "none configured"
-            click.echo(f"calendar {cal.name!r}: {cal.backend} {where}; clients: {clients}")
+        for config in loaded.calendars:
+            where = config.spreadsheet if config.backend == "google" else str(config.location())
+            clients = ", ".join(config.clients) or "none configured"
+            click.echo(f"calendar {config.name!r}: {config.backend} {where}; clients: {clients}")
         click.echo(f"{Path(config_file)}: OK ({len(loaded.calendars)} calendar(s))")
 
 
@@ -172,9 +174,9 @@ def codes_command() -> None:
 def _sync_target(path: str | None, config_file: str | None, name: str | None
                  ) -> tuple[CalendarConfig, str]:
     """Return the calendar to sync and its state database path."""
-    calendar = _calendar(path, config_file, name, (), "")
+    config = _calendar(path, config_file, name, (), "")
     configured = "" if path else config_module.load(str(config_file)).state_path
-    return calendar, run_module.state_path_for(calendar, configured)
+    return config, state_path_for(config, configured)
 
 
 def _cycle_summary(result: run_module.CycleResult) -> str:
@@ -214,9 +216,9 @@ def sync_command(path: str | None, config_file: str | None, calendar_name: str |
         if every:
             _sync_every(config_file, dry_run, today, quiet)
             return
-        calendar, state_path = _sync_target(path, config_file, calendar_name)
-        moment = as_of(today, calendar.timezone) if today else None
-        result = run_module.sync(calendar, state_path, moment, dry_run=dry_run)
+        config, state_path = _sync_target(path, config_file, calendar_name)
+        moment = as_of(today, config.timezone) if today else None
+        result = run_module.sync(config, state_path, moment, dry_run=dry_run)
         if dry_run:
             for tab in result.changed_tabs:
                 for line in render.cell_changes(tab, result.previous.get(tab),
@@ -270,11 +272,11 @@ def daemon_command(config_file: str, calendar_names: tuple[str, ...], every: str
             raise UsageError(f"--every: {exc}") from None
         loaded = config_module.load(config_file)
         calendars = [loaded.calendar(n) for n in calendar_names] or list(loaded.calendars)
-        for cal in calendars:  # fail fast on a calendar that can never be synced
-            run_module.backend_for(cal)
+        for config in calendars:  # fail fast on a calendar that can never be synced
+            open_backend(config)
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
 
-        stores = run_module.StorePool()  # state stays open (and in memory) between cycles
+        stores = StorePool()  # state stays open (and in memory) between cycles
 
         def cycle() -> str:
             results, failures = sync_all(loaded, names=[c.name for c in calendars],
@@ -303,7 +305,7 @@ def init_command(directory: str) -> None:
       sheets-sync init demo && sheets-sync sync --config demo/sheets-sync.toml
     """
     with handle_errors():
-        for written in setup.init(Path(directory)):
+        for written in starter.init(Path(directory)):
             click.echo(f"wrote {written}")
 
 
@@ -329,15 +331,15 @@ def history_command(post_id: str, config_file: str | None, calendar_name: str | 
       sheets-sync history KD-008 --config agency.toml
     """
     with handle_errors():
-        calendar, state_path = _sync_target(path, config_file, calendar_name)
+        config, state_path = _sync_target(path, config_file, calendar_name)
         store = StateStore(state_path)
-        entries = store.history(calendar.name, post_id)
-        zone = zoneinfo.ZoneInfo(calendar.timezone)
+        entries = store.history(config.name, post_id)
+        zone = zoneinfo.ZoneInfo(config.timezone)
         for entry in entries:
             when = entry.at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
             click.echo(f"{when}  {entry.field}: {entry.old!r} -> {entry.new!r}")
         if not entries:
-            click.echo(f"no recorded changes for post {post_id!r} in calendar {calendar.name!r}")
+            click.echo(f"no recorded changes for post {post_id!r} in calendar {config.name!r}")
 
 
 @main.group("state")
@@ -365,8 +367,8 @@ def state_reset(config_file: str | None, calendar_name: str | None, path: str | 
       sheets-sync state reset --config agency.toml --calendar acme --yes
     """
     with handle_errors():
-        calendar, state_path = _sync_target(path, config_file, calendar_name)
+        config, state_path = _sync_target(path, config_file, calendar_name)
         if not yes:
-            click.confirm(f"Forget all history of calendar {calendar.name!r} in {state_path}?",
+            click.confirm(f"Forget all history of calendar {config.name!r} in {state_path}?",
                           abort=True)
-        click.echo(setup.reset_state(state_path, calendar.name))
+        click.echo(reset_state(state_path, config.name))

@@ -12,6 +12,7 @@ import json
 import zoneinfo
 from collections.abc import MutableMapping, Sequence
 
+from sheets_sync.backends import open_backend
 from sheets_sync.backends.base import Backend
 from sheets_sync.cells import Grid
 from sheets_sync.config import CalendarConfig, Config, PortfolioConfig
@@ -19,8 +20,9 @@ from sheets_sync.errors import SheetsSyncError
 from sheets_sync.model import Severity
 from sheets_sync.outputs import approvals_due
 from sheets_sync.rules.base import Context
-from sheets_sync.run import CycleResult, StorePool, state_path_for, sync
+from sheets_sync.run import CycleResult, sync
 from sheets_sync.state import StateStore
+from sheets_sync.stores import StorePool, state_path_for
 
 HEADER = ["Calendar", "Client", "Posts", "Critical", "Errors", "Warnings", "Info",
           "Approvals due in 7 days", "Overdue feedback", "Revision limit exceeded",
@@ -72,22 +74,14 @@ def write_portfolio(backend: Backend, config: PortfolioConfig, grid: Grid,
 
 def portfolio_backend(config: PortfolioConfig, cache: MutableMapping[str, str]) -> Backend:
     """Return the backend of the portfolio spreadsheet (a new workbook is created if needed)."""
-    if config.backend == "google":
-        from sheets_sync.backends.google import GoogleBackend
-
-        return GoogleBackend(config.spreadsheet, credentials=config.credentials,
-                             endpoint=config.api_endpoint,
-                             quota_per_minute=config.quota_per_minute, cache=cache)
-    from sheets_sync.backends.xlsx import XlsxBackend
-
     path = config.location()
-    if not path.exists():
+    if config.backend == "xlsx" and not path.exists():
         import openpyxl
 
         workbook = openpyxl.Workbook()
         workbook.active.title = config.tab
         workbook.save(path)
-    return XlsxBackend(path)
+    return open_backend(config, cache=cache)
 
 
 def sync_all(config: Config, now: dt.datetime | None = None,

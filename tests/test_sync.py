@@ -14,8 +14,10 @@ from conftest import HEADER, at, calendar_config, row
 from sheets_sync.backends.memory import MemoryBackend
 from sheets_sync.cells import Cell
 from sheets_sync.errors import SourceError
-from sheets_sync.run import CycleLocked, StorePool, cycle_lock, run_once, sync
+from sheets_sync.locking import CycleLocked, cycle_lock
+from sheets_sync.run import run_once, sync
 from sheets_sync.state import StateStore
+from sheets_sync.stores import StorePool
 
 RULES_OFF = {code: "off" for code in ("calendar-gap", "cadence-below-contract",
                                       "stale-unpublished", "approval-missing")}

@@ -1,1 +1,86 @@
-"""Storage backends: where calendars are read from and reports are written to (SPEC §3)."""
+"""Backends: where calendars are read from and the owned tabs are written to.
+
+Every backend implements the contract in :mod:`sheets_sync.backends.base`. Commands never
+construct one directly: :func:`open_backend` looks the configured name up in a small registry,
+so ``sync``, ``audit``, the daemon and the portfolio all read a calendar the same way, and a
+new backend is added in one place.
+
+- ``xlsx``: a local workbook; read with python-calamine, written part by part inside the zip.
+- ``csv``: a delimited text file; read only (it cannot hold the tool's tabs).
+- ``google``: a Google Sheet shared with a service account (the only module using gspread).
+- ``memory``: a dict of tabs, for tests; built directly, never from a configuration file.
+
+Workbooks of other formats (.xls, .xlsb, .ods) and delimited text can be audited: opened
+read-only, they are read by :class:`~sheets_sync.backends.readonly.FileBackend`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, MutableMapping
+
+from sheets_sync.backends.base import Backend
+from sheets_sync.config import CalendarConfig, PortfolioConfig
+from sheets_sync.errors import UsageError
+
+BackendConfig = CalendarConfig | PortfolioConfig
+Opener = Callable[[BackendConfig, "MutableMapping[str, str] | None", bool], Backend]
+
+
+def _google(config: BackendConfig, cache: MutableMapping[str, str] | None, writable: bool
+            ) -> Backend:
+    from sheets_sync.backends.google import GoogleBackend
+
+    return GoogleBackend(config.spreadsheet, credentials=config.credentials,
+                         endpoint=config.api_endpoint, quota_per_minute=config.quota_per_minute,
+                         cache=cache)
+
+
+def _xlsx(config: BackendConfig, cache: MutableMapping[str, str] | None, writable: bool
+          ) -> Backend:
+    if not writable:
+        return _file(config, cache, writable)
+    from sheets_sync.backends.xlsx import XlsxBackend
+
+    return XlsxBackend(config.location(), getattr(config, "timezone", ""))
+
+
+def _file(config: BackendConfig, cache: MutableMapping[str, str] | None, writable: bool
+          ) -> Backend:
+    if writable:
+        raise UsageError(f"calendar {_name(config)!r} ({config.location().name}) is a .csv "
+                         "file: sync writes Status, Report and History tabs, which a .csv "
+                         "cannot hold; use an .xlsx workbook, or `sheets-sync audit` to check "
+                         "the file")
+    from sheets_sync.backends.readonly import FileBackend
+
+    return FileBackend(config.location())
+
+
+def _memory(config: BackendConfig, cache: MutableMapping[str, str] | None, writable: bool
+            ) -> Backend:
+    raise UsageError(f"calendar {_name(config)!r}: the memory backend exists for tests and "
+                     "cannot be opened from a configuration file")
+
+
+REGISTRY: dict[str, Opener] = {"google": _google, "xlsx": _xlsx, "csv": _file,
+                               "memory": _memory}
+
+
+def open_backend(config: BackendConfig, *, cache: MutableMapping[str, str] | None = None,
+                 writable: bool = True) -> Backend:
+    """Return the backend that holds ``config``'s spreadsheet.
+
+    ``writable=False`` opens it for reading only (an audit): any workbook or delimited text
+    file can then be read. ``cache`` is where a backend keeps what it learned between cycles
+    (Google: the spreadsheet's layout). Raises UsageError when the configured backend cannot
+    be used this way (a .csv to sync, the memory backend); opening reads nothing yet.
+    """
+    opener = REGISTRY.get(config.backend)
+    if opener is None:  # the configuration's validation allows only registered names
+        raise UsageError(f"calendar {_name(config)!r}: unknown backend {config.backend!r} "
+                         f"(use one of: {', '.join(sorted(REGISTRY))})")
+    return opener(config, cache, writable)
+
+
+def _name(config: BackendConfig) -> str:
+    return config.name if isinstance(config, CalendarConfig) else "portfolio"

@@ -1,0 +1,108 @@
+"""Where a calendar's state lives, the state stores a daemon keeps open between cycles, and
+resetting a calendar's state."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+from sheets_sync.config import CalendarConfig
+from sheets_sync.state import StateError, StateLocked, StateStore, state_error
+
+
+def state_path_for(config: CalendarConfig, configured: str = "") -> str:
+    """Return the state database path: the configured one, else beside the calendar file."""
+    if configured:
+        path = Path(configured).expanduser()
+        return str(path if path.is_absolute() else Path(config.base_dir or ".") / path)
+    location = config.location()
+    return str(location.with_name(location.stem + ".sheets-sync.db"))
+
+
+class StorePool:
+    """State stores kept open from one cycle to the next (the daemon), one per database.
+
+    An open store keeps what it read and saved in memory, so a daemon's cycle does not read
+    every post back from the database. A store is reused only while the file at its path is
+    the one it opened (``state reset`` or a restored backup puts another file there); one
+    whose cycle failed on the database is closed, and the next cycle opens the file afresh.
+    Changes made through other connections are seen as :class:`StateStore` promises.
+    """
+
+    def __init__(self) -> None:
+        self._open: dict[str, tuple[StateStore, tuple[int, int]]] = {}
+
+    def get(self, path: str) -> StateStore:
+        """The open store of ``path`` when it still reads the same file, else a new one."""
+        kept = self._open.get(path)
+        if kept is not None and kept[1] == _file_identity(path):
+            return kept[0]
+        self.discard(path)
+        store = StateStore(path)
+        identity = _file_identity(path)
+        if identity is not None:  # an in-memory database cannot be found again
+            self._open[path] = (store, identity)
+        return store
+
+    def owns(self, store: StateStore) -> bool:
+        return any(kept is store for kept, _ in self._open.values())
+
+    def discard(self, path: str) -> None:
+        """Close the store of ``path``, if one is open."""
+        kept = self._open.pop(path, None)
+        if kept is not None:
+            kept[0].close()
+
+    def close(self) -> None:
+        for path in list(self._open):
+            self.discard(path)
+
+
+def _file_identity(path: str) -> tuple[int, int] | None:
+    try:
+        stat = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return stat.st_dev, stat.st_ino
+
+
+def reset_state(state_path: str, calendar: str) -> str:
+    """Forget ``calendar`` in the state database; a damaged database is moved aside.
+
+    Returns a sentence saying what was done. Raises StateLocked, changing nothing, while
+    another program holds the database.
+    """
+    path = Path(state_path)
+    if not path.exists():
+        return f"no state database at {path}; nothing to reset"
+    try:
+        store = StateStore(state_path)
+    except StateLocked:
+        raise
+    except StateError:
+        return _move_aside(path)
+    try:
+        store.reset([calendar])
+    except sqlite3.DatabaseError as exc:
+        store.close()
+        error = state_error(state_path, exc)
+        if isinstance(error, StateLocked):
+            raise error from exc
+        return _move_aside(path)
+    store.close()
+    return f"forgot everything about calendar {calendar!r} in {path}"
+
+
+def _move_aside(path: Path) -> str:
+    """Rename a damaged database (and its -wal/-shm companions) to the next free FILE.broken."""
+    broken, number = path.with_name(path.name + ".broken"), 1
+    while broken.exists():  # never overwrite an earlier broken copy
+        number += 1
+        broken = path.with_name(f"{path.name}.broken{number}")
+    path.replace(broken)
+    for suffix in ("-wal", "-shm"):  # a stale -wal beside a new database would be replayed
+        companion = path.with_name(path.name + suffix)
+        if companion.exists():
+            companion.replace(broken.with_name(broken.name + suffix))
+    return f"{path} could not be used and was moved to {broken}; the next sync starts afresh"
