@@ -1,7 +1,10 @@
 """The benchmark suite: engine, xlsx sync, Google sync on the fake, daemon memory.
 
 Usage: python bench/run.py [--quick] [--repeat 5] [--only engine|xlsx|google|daemon ...]
-                           [--out bench/results.json]
+                           [--out FILE]
+
+The full run writes bench/results.json (the committed figures); --quick writes
+bench/results-quick.json, so a quick check never overwrites the full run.
 
 Each measurement runs in a fresh subprocess so its peak RSS is its own. Seconds are
 medians of --repeat runs; memory is peak RSS in MB. Prints a table and writes JSON:
@@ -50,11 +53,13 @@ def main() -> None:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="smaller sizes, fewer cycles")
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--out", default=str(HERE / "results.json"))
+    parser.add_argument("--out", help="where to write the JSON (default: bench/results.json, "
+                        "or bench/results-quick.json with --quick)")
     parser.add_argument("--only", choices=["engine", "xlsx", "google", "daemon"], action="append",
                         help="run only these parts (repeatable); the JSON keeps earlier results "
                         "of the other parts")
     args = parser.parse_args()
+    args.out = args.out or str(HERE / ("results-quick.json" if args.quick else "results.json"))
     parts = set(args.only or ["engine", "xlsx", "google", "daemon"])
     engine_sizes = [10_000, 100_000] if args.quick else [10_000, 100_000, 500_000]
     xlsx_sizes = [10_000] if args.quick else [10_000, 100_000]

@@ -56,18 +56,6 @@ FIELDS: tuple[str, ...] = (
 
 DATE_FIELDS: tuple[str, ...] = ("publish_at", "sent_for_review_at", "feedback_due", "approved_at")
 NUMBER_FIELDS: tuple[str, ...] = ("revision_round", "extra_rounds_approved")
-TEXT_FIELDS: tuple[str, ...] = (
-    "post_id",
-    "client",
-    "pillar",
-    "caption",
-    "hashtags",
-    "asset",
-    "owner",
-    "approved_by",
-    "client_feedback",
-    "notes",
-)
 
 # Columns a calendar tab must have for the tool to make sense of it.
 REQUIRED_COLUMNS: tuple[str, ...] = ("publish_at", "channel", "status")
@@ -127,16 +115,6 @@ FORMATS: tuple[str, ...] = (
     "thread",
     "article",
 )
-
-
-def column_letter(index: int) -> str:
-    """Return the spreadsheet letters of a 0-based column index (0 -> A, 26 -> AA)."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 @dataclass(frozen=True)

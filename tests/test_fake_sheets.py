@@ -529,3 +529,23 @@ def test_service_account_credentials_through_the_token_endpoint() -> None:
     second = client_for("other@acme.iam.gserviceaccount.com")
     assert second.open_by_key(sid).sheet1.get_all_values() == [["ID"]]
     assert api.requests.count("oauth.token") == 2
+
+
+def test_the_fake_says_which_extra_it_needs_when_the_discovery_document_is_missing(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+
+    from sheets_sync.testing import _discovery
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "googleapiclient" else real(name, *a))
+    _discovery.discovery_document.cache_clear()
+    try:
+        with pytest.raises(_discovery.DiscoveryMissing, match=r"sheets-sync\[testing\]"):
+            FakeSheetsAPI()
+        unchecked = FakeSheetsAPI(validate=False)  # still usable, without request checks
+        sheet = unchecked.create_spreadsheet("Plan", sheets={"Calendar": [["ID"], ["P1"]]})
+        assert unchecked.values(sheet, "Calendar") == [["ID"], ["P1"]]
+    finally:
+        _discovery.discovery_document.cache_clear()

@@ -1,6 +1,7 @@
 """Request checks against the official Sheets v4 discovery document, and ``fields`` masks.
 
-The discovery document ships inside google-api-python-client (a test dependency):
+The discovery document ships inside google-api-python-client, declared in the ``testing`` extra
+(``pip install 'sheets-sync[testing]'``):
 ``googleapiclient/discovery_cache/documents/sheets.v4.json``.
 """
 
@@ -55,8 +56,10 @@ def discovery_document(name: str = "sheets.v4") -> dict[str, Any]:
     spec = importlib.util.find_spec("googleapiclient")
     if spec is None or not spec.submodule_search_locations:
         raise DiscoveryMissing(
-            "the Sheets discovery document comes with google-api-python-client; install the "
-            "test extra (pip install -e '.[test]') or pass validate=False"
+            "the Sheets fake checks every request against Google's discovery document, which "
+            "comes with google-api-python-client; install the testing extra "
+            "(pip install 'sheets-sync[testing]'), or create the fake with "
+            "FakeSheetsAPI(validate=False) to skip the request checks"
         )
     base = Path(next(iter(spec.submodule_search_locations)))
     path = base / "discovery_cache" / "documents" / f"{name}.json"
