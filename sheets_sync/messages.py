@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 EN: dict[str, str] = {
     "invalid-date": "{header}: “{value}” is not a date. Write it like 2026-03-14 or 14.03.2026.",
@@ -275,6 +276,18 @@ class Messages:
         names = list(columns)
         return [template.format(**scalars, **{n: _short(n, v) for n, v in zip(names, values)})
                 for values in zip(*(list(columns[k]) for k in names))]
+
+    def when(self, stamps: Any, with_time: Any = True) -> list[str]:
+        """Format datetimes for messages in this language: a date, and ``HH:MM`` where
+        ``with_time`` (one flag, or one per stamp) says the moment has a time of day."""
+        series = pd.Series(np.asarray(stamps, dtype="datetime64[ns]"))
+        day_format = "%d.%m.%Y" if self.language == "tr" else "%Y-%m-%d"
+        days = series.dt.strftime(day_format).fillna("?")
+        if with_time is False:
+            return days.tolist()
+        times = series.dt.strftime(" %H:%M").fillna("")
+        show = np.broadcast_to(np.asarray(with_time, dtype=bool), len(series))
+        return (days + times.where(show, "")).tolist()
 
     def hint(self, suggestion: str) -> str:
         """Return the " — did you mean …?" fragment, or '' when there is no suggestion."""

@@ -29,10 +29,10 @@ from sheets_sync.findings import FindingsBuilder
 from sheets_sync.messages import Messages
 from sheets_sync.model import DATE_FIELDS, FIELDS, NUMBER_FIELDS, REQUIRED_COLUMNS
 from sheets_sync.values import (
-    Coded,
+    Categories,
     as_column,
-    code_texts,
-    coded_text,
+    categorize_text,
+    categorize_texts,
     factorize,
     parse_counts,
     parse_dates,
@@ -67,23 +67,23 @@ class Calendar:
     columns: dict[str, int]  # field -> 0-based column index in the sheet
     findings: pd.DataFrame
     has_id_column: bool = True
-    # Text columns of repeated values as (codes, uniques), filled by parse; see coded().
-    codes: dict[str, Coded] = field(default_factory=dict)
+    # Text columns of repeated values as (keys, uniques), filled by parse; see categorized().
+    categories: dict[str, Categories] = field(default_factory=dict)
 
     def header(self, name: str) -> str:
         """Return the sheet's header for field ``name`` (the field name when not mapped)."""
         return self.headers.get(name, name)
 
-    def coded(self, name: str) -> Coded:
-        """Return text column ``name`` as ``(codes, uniques)``: ``uniques[codes]`` is the column.
+    def categorized(self, name: str) -> Categories:
+        """Return text column ``name`` as ``(keys, uniques)``: ``uniques[keys]`` is the column.
 
         Each distinct text is in ``uniques`` once. Parse fills this for the columns of repeated
         values; any other column is factorized here on first use.
         """
-        found = self.codes.get(name)
+        found = self.categories.get(name)
         if found is None or len(found[0]) != len(self.frame):
-            found = self.codes[name] = code_texts(self.frame[name].to_numpy(dtype=object),
-                                                  expect_distinct=True)
+            found = self.categories[name] = categorize_texts(
+                self.frame[name].to_numpy(dtype=object), expect_distinct=True)
         return found
 
 
@@ -169,7 +169,7 @@ def parse(rows: Sequence[Sequence[Any]], config: CalendarConfig, tab: str = "Cal
     else:
         transposed = _transpose(rows[header_index + 1:], width)
     by_field = {name: transposed[index] for name, index in columns.items()}
-    texts = {name: coded_text(by_field[name]) for name in _TEXT_FIELDS if name in by_field}
+    texts = {name: categorize_text(by_field[name]) for name in _TEXT_FIELDS if name in by_field}
     keep = _non_empty_rows(by_field, count, {n: c for n, (_, c) in texts.items() if c})
     sheet_rows = np.flatnonzero(keep) + header_index + 2
     headers = {name: str(rows[header_index][index]) for name, index in columns.items()}
@@ -190,7 +190,7 @@ def parse(rows: Sequence[Sequence[Any]], config: CalendarConfig, tab: str = "Cal
                                messages.text("no-id-column"))
     return Calendar(frame=frame, tab=tab, header_row=header_index + 1, headers=headers,
                     columns=columns, findings=builder.frame(), has_id_column=has_id,
-                    codes=codes)
+                    categories=codes)
 
 
 def _transpose(body: Sequence[Sequence[Any]], width: int) -> list[Any]:
@@ -202,7 +202,7 @@ def _transpose(body: Sequence[Sequence[Any]], width: int) -> list[Any]:
     return object_columns(rows, width)
 
 
-def _non_empty_rows(raw: Mapping[str, Sequence[Any]], count: int, coded: Mapping[str, Coded]
+def _non_empty_rows(raw: Mapping[str, Sequence[Any]], count: int, coded: Mapping[str, Categories]
                     ) -> np.ndarray:
     keep = np.zeros(count, dtype=bool)
     # Required columns first: they are filled on almost every row, so the other columns
@@ -235,9 +235,10 @@ def _blank_text(text: str) -> bool:
 
 
 def _typed_frame(cells: dict[str, Sequence[Any]],
-                 texts: dict[str, tuple[np.ndarray, Coded | None]], keep: np.ndarray,
+                 texts: dict[str, tuple[np.ndarray, Categories | None]], keep: np.ndarray,
                  sheet_rows: np.ndarray, config: CalendarConfig, messages: Messages,
-                 headers: dict[str, str]) -> tuple[pd.DataFrame, dict[str, Coded], FindingsBuilder]:
+                 headers: dict[str, str]
+                 ) -> tuple[pd.DataFrame, dict[str, Categories], FindingsBuilder]:
     """Type every column of the kept rows; ``texts`` are the text columns already converted."""
     n = len(sheet_rows)
     everything = bool(keep.all())  # the usual case: no blank rows to drop
@@ -245,7 +246,7 @@ def _typed_frame(cells: dict[str, Sequence[Any]],
            for name, values in cells.items() if name not in texts}
     empty: list[Any] = [None] * n
     data: dict[str, Any] = {"row": sheet_rows.astype("int64")}
-    coded: dict[str, Coded] = {}
+    coded: dict[str, Categories] = {}
     for name in _TEXT_FIELDS:
         column, found = texts.get(name, (None, None))
         if column is None:  # no such column in the sheet: '' on every row
@@ -267,7 +268,7 @@ def _typed_frame(cells: dict[str, Sequence[Any]],
     default_client = config.client or config.name
     # Few clients, many rows: trim each distinct name once.
     data["client"], coded["client"] = _recode(
-        coded.get("client") or code_texts(data["client"]),
+        coded.get("client") or categorize_texts(data["client"]),
         lambda name: name.strip() or default_client)
     invalid: dict[str, np.ndarray] = {}
     for name in DATE_FIELDS:
@@ -284,7 +285,7 @@ def _typed_frame(cells: dict[str, Sequence[Any]],
     data["approved"], invalid["approved"] = parse_flags(raw.get("approved", empty))
     for name, base, table in _VOCABULARIES:
         data[f"{name}_raw"] = data[name]
-        found = coded.get(name) or code_texts(data[name])
+        found = coded.get(name) or categorize_texts(data[name])
         coded[f"{name}_raw"] = found
         data[name], coded[name] = _canonical(found, lookup(base, getattr(config, table)))
     # Text stays in object columns: pandas' own string dtype is several times slower to
@@ -317,7 +318,7 @@ def _combine_time(dates: np.ndarray, has_time: np.ndarray, offsets: np.ndarray,
     return combined, has_time | use_column
 
 
-def _recode(coded: Coded, convert: Callable[[str], str]) -> tuple[np.ndarray, Coded]:
+def _recode(coded: Categories, convert: Callable[[str], str]) -> tuple[np.ndarray, Categories]:
     """Apply ``convert`` once per distinct text; returns the new column and its codes."""
     codes, uniques = coded
     converted = np.array([convert(u) for u in uniques], dtype=object)
@@ -327,7 +328,7 @@ def _recode(coded: Coded, convert: Callable[[str], str]) -> tuple[np.ndarray, Co
     return distinct[new_codes], (new_codes, distinct)
 
 
-def _canonical(coded: Coded, table: dict[str, str]) -> tuple[np.ndarray, Coded]:
+def _canonical(coded: Categories, table: dict[str, str]) -> tuple[np.ndarray, Categories]:
     return _recode(coded, lambda text: table.get(normalize(text) or text.strip(), ""))
 
 

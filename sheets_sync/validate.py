@@ -32,13 +32,13 @@ def validate(calendar: Calendar, config: CalendarConfig, now: dt.datetime,
     for registered in REGISTRY:
         if enabled.intersection(registered.codes):
             registered.func(ctx)
-    findings = concat([calendar.findings, ctx.builder.frame()])
-    findings = apply_levels(findings, config, ctx.clients)
+    findings = concat([calendar.findings, ctx.findings.frame()])
+    findings = apply_levels(findings, config, ctx.clients.names)
     return sort(findings)
 
 
 def _enabled_codes(ctx: Context) -> set[str]:
-    settings = list(ctx.settings.values()) or [ctx.config.for_client(ctx.config.name)]
+    settings = list(ctx.clients.settings.values()) or [ctx.config.for_client(ctx.config.name)]
     return {code for code in CODES if any(s.rules.level(code) is not None for s in settings)}
 
 

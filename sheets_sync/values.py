@@ -43,7 +43,9 @@ _SLASHED = rf"^(?P<a>\d{{1,2}})[/-](?P<b>\d{{1,2}})[/-](?P<y>\d{{4}}){_TIME}$"
 _CLOCK = r"^(?P<hh>\d{1,2})(?:[:.](?P<mi>\d{2})(?:[:.](?P<ss>\d{2}))?)?\s*" + _AMPM + "$"
 
 
-Coded = tuple[np.ndarray, np.ndarray]  # (codes, uniques): column == uniques[codes]
+# A column of repeated texts as (keys, uniques): column == uniques[keys]. (pandas calls the
+# keys "codes"; here a code is always a finding code.)
+Categories = tuple[np.ndarray, np.ndarray]
 
 
 def factorize(values: Any, expect_distinct: bool = False) -> tuple[np.ndarray, np.ndarray]:
@@ -60,8 +62,8 @@ def factorize(values: Any, expect_distinct: bool = False) -> tuple[np.ndarray, n
     return codes, np.asarray(uniques, dtype=object)
 
 
-def code_texts(texts: np.ndarray, expect_distinct: bool = False) -> Coded:
-    """Return a text column as ``(codes, uniques)``; a missing cell reads as ''."""
+def categorize_texts(texts: np.ndarray, expect_distinct: bool = False) -> Categories:
+    """Return a text column as ``(keys, uniques)``; a missing cell reads as ''."""
     codes, uniques = factorize(texts, expect_distinct)
     return np.where(codes < 0, len(uniques), codes), np.append(uniques, "")
 
@@ -341,9 +343,9 @@ def _flag(text: str) -> float:
     return math.nan if found is None else float(found)
 
 
-def coded_text(values: Sequence[Any]) -> tuple[np.ndarray, Coded | None]:
+def categorize_text(values: Sequence[Any]) -> tuple[np.ndarray, Categories | None]:
     """Return a column of cells as an object array of text ('' for empty), with
-    ``(codes, uniques)`` for a column of repeated values.
+    ``(keys, uniques)`` for a column of repeated values.
 
     Whole numbers lose their '.0'. In a column of repeated values (statuses, channels, names)
     equal texts come back as one shared object, so that every later comparison, lookup and

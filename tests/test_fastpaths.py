@@ -26,7 +26,7 @@ from sheets_sync import fastpaths
 from sheets_sync.backends import http
 from sheets_sync.findings import to_findings
 from sheets_sync.parse import parse
-from sheets_sync.values import code_texts, factorize
+from sheets_sync.values import categorize_texts, factorize
 
 # entry point -> (module the private routine is imported from, its name there)
 PRIVATE = {"factorize": ("pandas._libs.hashtable", "PyObjectHashTable"),
@@ -106,10 +106,10 @@ def test_factorize_callers_read_the_same_with_the_fallback(
         how: str, monkeypatch: pytest.MonkeyPatch) -> None:
     columns = [np.array(cells, dtype=object) for cells in FACTORIZE_INPUTS]
     want = [(factorize(c), factorize(pd.Series(c, dtype=object), expect_distinct=True),
-             code_texts(c)) for c in columns]
+             categorize_texts(c)) for c in columns]
     with plain("factorize", how, monkeypatch):
         got = [(factorize(c), factorize(pd.Series(c, dtype=object), expect_distinct=True),
-                code_texts(c)) for c in columns]
+                categorize_texts(c)) for c in columns]
     for got_one, want_one in zip(got, want):
         for got_coded, want_coded in zip(got_one, want_one):
             same_coded(got_coded, want_coded)

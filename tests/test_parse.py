@@ -368,12 +368,12 @@ def test_repeated_text_columns_come_with_one_code_per_distinct_value() -> None:
     cal = read([HEADER, *rows])
     frame = cal.frame
     for name in ("client", "status", "status_raw", "channel", "owner", "caption"):
-        codes, uniques = cal.coded(name)
+        codes, uniques = cal.categorized(name)
         assert uniques[codes].tolist() == frame[name].tolist(), name
         assert len(set(uniques.tolist())) == len(uniques), name
     # Trimmed names and canonical statuses that read the same share one code.
-    client_codes, _ = cal.codes["client"]
+    client_codes, _ = cal.categories["client"]
     assert client_codes.tolist()[:3] == [client_codes[0]] * 3  # " Acme ", "Acme", "" -> Acme
-    status_codes, uniques = cal.codes["status"]
+    status_codes, uniques = cal.categories["status"]
     assert status_codes[0] == status_codes[1] and uniques[status_codes[0]] == "published"
-    assert "post_id" not in cal.codes  # IDs are stripped after reading: never coded
+    assert "post_id" not in cal.categories  # IDs are stripped after reading: never coded

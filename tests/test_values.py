@@ -20,7 +20,7 @@ from sheets_sync.parse import parse
 from sheets_sync.validate import validate
 from sheets_sync.values import (
     SAMPLE,
-    coded_text,
+    categorize_text,
     factorize,
     parse_counts,
     parse_dates,
@@ -33,7 +33,7 @@ IST = zoneinfo.ZoneInfo("Europe/Istanbul")
 
 def to_text(cells: list[Any]) -> np.ndarray:
     """The text column parse makes of ``cells``."""
-    return coded_text(cells)[0]
+    return categorize_text(cells)[0]
 SERIAL_2026_03_10 = 46091  # days since 1899-12-30
 
 
@@ -266,7 +266,7 @@ def test_repeated_texts_come_back_as_one_object_each() -> None:
 
 def test_coded_text_gives_each_distinct_text_one_code() -> None:
     cells = ["Draft", None, "", 2.0, "2", "Draft", "Onaylandı", math.nan, 3] * 300
-    texts, coded = coded_text(cells)
+    texts, coded = categorize_text(cells)
     assert texts.tolist() == ["Draft", "", "", "2", "2", "Draft", "Onaylandı", "", "3"] * 300
     assert coded is not None
     codes, uniques = coded
@@ -274,8 +274,8 @@ def test_coded_text_gives_each_distinct_text_one_code() -> None:
     assert len(set(uniques.tolist())) == len(uniques)  # None and "", 2.0 and "2": one code each
     assert codes[1] == codes[2] == codes[7] and codes[3] == codes[4]
     # A column of distinct texts is not coded; nor is one where a bool sits next to a 1.
-    assert coded_text([f"caption {i}" for i in range(SAMPLE + 1)])[1] is None
-    assert coded_text([True, 1.0] * 10)[1] is None
+    assert categorize_text([f"caption {i}" for i in range(SAMPLE + 1)])[1] is None
+    assert categorize_text([True, 1.0] * 10)[1] is None
 
 
 def test_factorize_matches_pandas() -> None:

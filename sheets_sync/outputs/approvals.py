@@ -40,8 +40,8 @@ def approvals_due(ctx: Context) -> np.ndarray:
     frame = ctx.frame
     publish = frame["publish_at"].to_numpy(dtype="datetime64[ns]")
     end = ctx.now.astimezone(dt.timezone.utc) + APPROVAL_WINDOW
-    ends = np.array([end.astimezone(zoneinfo.ZoneInfo(ctx.settings[c].timezone))
-                     .replace(tzinfo=None) for c in ctx.clients], dtype="datetime64[ns]")
-    until = ends[ctx.client_codes] if len(ends) else ends
-    waiting = ctx.status_in(AWAITING_APPROVAL) & ~approval_recorded(ctx)
-    return waiting & (publish >= ctx.now_local) & (publish <= until)
+    ends = np.array([end.astimezone(zoneinfo.ZoneInfo(ctx.clients.settings[c].timezone))
+                     .replace(tzinfo=None) for c in ctx.clients.names], dtype="datetime64[ns]")
+    until = ends[ctx.clients.of_row] if len(ends) else ends
+    waiting = ctx.texts.status_in(AWAITING_APPROVAL) & ~approval_recorded(ctx)
+    return waiting & (publish >= ctx.clients.now_local) & (publish <= until)

@@ -24,16 +24,16 @@ def _live(ctx: Context, columns: Sequence[str], first: np.datetime64, last: np.d
     """``columns`` of the posts that are not cancelled and publish in [first, last) (days)."""
     frame = ctx.frame
     days = frame["publish_at"].to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
-    keep = ~ctx.status_in("cancelled") & (days >= first) & (days < last)
+    keep = ~ctx.texts.status_in("cancelled") & (days >= first) & (days < last)
     return frame.loc[keep, ["client", "publish_at", *columns]]
 
 
 def pillars(ctx: Context, label: Labels) -> list[list[Cell]]:
     """Per client, this month and next (client's local time): posts per pillar vs target."""
-    if not ctx.clients:
+    if not ctx.clients.names:
         return []
     # Only the two months shown are counted (a big calendar spans years).
-    months = [ctx.local_now(c).astype("datetime64[M]") for c in ctx.clients]
+    months = [ctx.clients.local_now(c).astype("datetime64[M]") for c in ctx.clients.names]
     live = _live(ctx, ["pillar"], min(months).astype("datetime64[D]"),
                  (max(months) + 2).astype("datetime64[D]"))
     month = live["publish_at"].to_numpy(dtype="datetime64[ns]").astype("datetime64[M]")
@@ -47,13 +47,13 @@ def pillars(ctx: Context, label: Labels) -> list[list[Cell]]:
     for (client, when, key), posts in counted.items():
         per_group.setdefault((client, np.datetime64(when, "M")), {})[key] = int(posts)
     rows: list[list[Cell]] = []
-    for client in ctx.clients:
-        rules = ctx.settings[client].rules.pillars
+    for client in ctx.clients.names:
+        rules = ctx.clients.settings[client].rules.pillars
         targets = {normalize(p): t for p, t in rules.targets.items()}
         if not targets and "pillar" not in ctx.calendar.columns:
             continue
         names = {normalize(p): p for p in (*rules.names, *rules.targets)}
-        this = ctx.local_now(client).astype("datetime64[M]")
+        this = ctx.clients.local_now(client).astype("datetime64[M]")
         for when in (this, this + 1):
             counts = per_group.get((client, when), {})
             total = sum(counts.values())
@@ -70,14 +70,15 @@ def pillars(ctx: Context, label: Labels) -> list[list[Cell]]:
 
 def cadence(ctx: Context) -> list[list[Cell]]:
     """Posts planned per contracted channel per week, current week through the horizon."""
-    contracted = [c for c in ctx.clients
-                  if any(n > 0 for n in ctx.settings[c].rules.cadence.posts_per_week.values())]
+    settings = ctx.clients.settings
+    contracted = [c for c in ctx.clients.names
+                  if any(n > 0 for n in settings[c].rules.cadence.posts_per_week.values())]
     if not contracted:
         return []
     # Only the weeks the table shows are counted (a big calendar spans years).
-    first = min(ctx.local_now(c) for c in contracted).astype("datetime64[D]")
+    first = min(ctx.clients.local_now(c) for c in contracted).astype("datetime64[D]")
     last = first + np.timedelta64(
-        max(ctx.settings[c].rules.cadence.horizon_days for c in contracted) + 8, "D")
+        max(ctx.clients.settings[c].rules.cadence.horizon_days for c in contracted) + 8, "D")
     live = _live(ctx, ["channel"], first - np.timedelta64(7, "D"), last)
     live = live[live["client"].isin(contracted).to_numpy()]
     days = live["publish_at"].to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
@@ -87,9 +88,9 @@ def cadence(ctx: Context) -> list[list[Cell]]:
                                        live["channel"].to_numpy(dtype=object), weeks]).size()
     planned = counts.to_dict()
     rows: list[list[Cell]] = []
-    for client in ctx.clients:
-        rules = ctx.settings[client].rules.cadence
-        today = int(ctx.local_now(client).astype("datetime64[D]").astype("int64"))
+    for client in ctx.clients.names:
+        rules = ctx.clients.settings[client].rules.cadence
+        today = int(ctx.clients.local_now(client).astype("datetime64[D]").astype("int64"))
         mondays = range(week_start(today), today + rules.horizon_days, 7)
         for channel, target in sorted(rules.posts_per_week.items()):
             if target <= 0:

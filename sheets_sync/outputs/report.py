@@ -97,18 +97,18 @@ def _revisions(ctx: Context) -> list[list[Cell]]:
     billable rounds are those beyond the included rounds, post by post.
     """
     frame = ctx.frame
-    keep = frame["publish_at"].notna().to_numpy() & ~ctx.status_in("cancelled")
+    keep = frame["publish_at"].notna().to_numpy() & ~ctx.texts.status_in("cancelled")
     if not keep.any():
         return []
     used = rounds_used(ctx)[keep]
-    included = ctx.per_client(lambda s: s.rules.revisions.included_rounds)[keep]
+    included = ctx.clients.per_client(lambda s: s.rules.revisions.included_rounds)[keep]
     extra = np.nan_to_num(frame["extra_rounds_approved"].to_numpy(dtype=float))[keep]
     months = (frame["publish_at"].to_numpy(dtype="datetime64[ns]")[keep]
               .astype("datetime64[M]").astype("int64"))
     # One integer per (client, month): clients are numbered in name order, so sorting the
     # keys sorts the table by client, then month.
     first, span = int(months.min()), int(months.max() - months.min()) + 1
-    keys, group, posts = np.unique(ctx.client_codes[keep].astype("int64") * span
+    keys, group, posts = np.unique(ctx.clients.of_row[keep].astype("int64") * span
                                    + months - first, return_inverse=True, return_counts=True)
 
     def total(values: np.ndarray) -> np.ndarray:
@@ -116,7 +116,7 @@ def _revisions(ctx: Context) -> list[list[Cell]]:
 
     sums = zip(keys.tolist(), posts.tolist(), total(used), total(included), total(extra),
                total(np.maximum(0.0, used - included)))
-    return [[ctx.clients[key // span], str(np.datetime64(key % span + first, "M")), count,
+    return [[ctx.clients.names[key // span], str(np.datetime64(key % span + first, "M")), count,
              number(u), number(i), number(e), number(b)]
             for key, count, u, i, e, b in sums]
 

@@ -50,10 +50,10 @@ def turnaround(ctx: Context, transitions: pd.DataFrame) -> list[list[Cell]]:
              - approvals["start"].to_numpy("datetime64[ns]")) / _ONE_HOUR
     # One sort by client, then a slice per client (not a comparison of every row per client).
     codes = pd.Categorical(approvals["client"].to_numpy(dtype=object),
-                           categories=ctx.clients).codes
+                           categories=ctx.clients.names).codes
     order = np.argsort(codes, kind="stable")
-    bounds = np.searchsorted(codes[order], np.arange(len(ctx.clients) + 1))
-    for index, client in enumerate(ctx.clients):
+    bounds = np.searchsorted(codes[order], np.arange(len(ctx.clients.names) + 1))
+    for index, client in enumerate(ctx.clients.names):
         mine = order[bounds[index]:bounds[index + 1]]
         if not len(mine):
             rows.append([client, 0, None, None, None])
@@ -107,7 +107,7 @@ def _on_time(ctx: Context, approvals: pd.DataFrame) -> np.ndarray:
     frame = pd.DataFrame({"client": approvals["client"].to_numpy(dtype=object),
                           "publish_at": start})
     sub = Context(Calendar(frame, "", 0, {}, {}, findings_mod.empty()), ctx.config, ctx.now)
-    sla = sub.per_client(lambda s: s.rules.feedback.sla_days, "int64")
+    sla = sub.clients.per_client(lambda s: s.rules.feedback.sla_days, "int64")
     deadline = after_business_days(sub, start, approvals["start_timed"].to_numpy(bool), sla)
     end = approvals["end"].to_numpy(dtype="datetime64[ns]")
     return np.where(approvals["end_timed"].to_numpy(bool), end <= deadline, end < deadline)

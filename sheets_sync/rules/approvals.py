@@ -25,9 +25,9 @@ def approval_recorded(ctx: Context) -> np.ndarray:
 def _approval_recorded(ctx: Context) -> np.ndarray:
     frame = ctx.frame
     if not any(ctx.has(name) for name in APPROVAL_FIELDS):
-        return ctx.status_in(APPROVED_STATES)
+        return ctx.texts.status_in(APPROVED_STATES)
     flag = frame["approved"].to_numpy(dtype=float)
-    named = frame["approved_at"].notna().to_numpy() | ~ctx.blank("approved_by")
+    named = frame["approved_at"].notna().to_numpy() | ~ctx.texts.blank("approved_by")
     return np.where(np.isnan(flag), named, flag == 1.0)
 
 
@@ -35,14 +35,14 @@ def _approval_recorded(ctx: Context) -> np.ndarray:
 def approval_missing(ctx: Context) -> None:
     frame = ctx.frame
     publish = frame["publish_at"].to_numpy()
-    waiting = ctx.status_in(AWAITING_APPROVAL) & ~approval_recorded(ctx)
+    waiting = ctx.texts.status_in(AWAITING_APPROVAL) & ~approval_recorded(ctx)
     waiting &= ~np.isnat(publish)
     if not waiting.any():
         return
-    hours_left = (publish - ctx.now_local) / np.timedelta64(1, "h")
-    urgent_hours = ctx.per_client(lambda s: s.rules.approvals.urgent_hours)
-    lead_days = ctx.per_client(lambda s: s.rules.approvals.lead_days)
-    days_left = ctx.business_days_between(ctx.today_local, publish)
+    hours_left = (publish - ctx.clients.now_local) / np.timedelta64(1, "h")
+    urgent_hours = ctx.clients.per_client(lambda s: s.rules.approvals.urgent_hours)
+    lead_days = ctx.clients.per_client(lambda s: s.rules.approvals.lead_days)
+    days_left = ctx.days.between(ctx.clients.today_local, publish)
     past = waiting & (hours_left < 0)
     urgent = waiting & ~past & (hours_left <= urgent_hours)
     soon = waiting & ~past & ~urgent & (days_left <= lead_days)
@@ -50,8 +50,9 @@ def approval_missing(ctx: Context) -> None:
                                 (urgent, "approval-missing:urgent", Severity.CRITICAL),
                                 (soon, "approval-missing", Severity.ERROR)):
         if mask.any():
-            ctx.add("approval-missing", mask, "status", ctx.messages.render(
-                key, when=ctx.when(publish[mask]), hours=np.floor(hours_left[mask]).astype(int),
+            ctx.findings.add("approval-missing", mask, "status", ctx.messages.render(
+                key, when=ctx.messages.when(publish[mask]),
+                hours=np.floor(hours_left[mask]).astype(int),
                 status=frame.loc[mask, "status_raw"].str.strip().tolist()), severity=severity)
 
 
@@ -62,26 +63,26 @@ def went_out_unapproved(ctx: Context) -> None:
     missing = ~approval_recorded(ctx)
     for state in ("published", "scheduled"):
         code = f"{state}-without-approval"
-        mask = missing & ctx.status_in(state)
-        ctx.add(code, mask, "status", ctx.messages.render(code))
+        mask = missing & ctx.texts.status_in(state)
+        ctx.findings.add(code, mask, "status", ctx.messages.render(code))
 
 
 @rule("approver-not-authorized")
 def approver_authorized(ctx: Context) -> None:
-    if not any(s.rules.approvals.approvers for s in ctx.settings.values()):
+    if not any(s.rules.approvals.approvers for s in ctx.clients.settings.values()):
         return
-    codes, uniques = ctx.coded("approved_by")
+    codes, uniques = ctx.texts.categorized("approved_by")
     names = stripped(uniques)
     folded = [normalize(u) for u in names.tolist()]
-    for client, settings in ctx.settings.items():
+    for client, settings in ctx.clients.settings.items():
         allowed = settings.rules.approvals.approvers
         if not allowed:
             continue
         permitted = {normalize(a) for a in allowed}
         refused = np.array([n != "" and f not in permitted for n, f in zip(names, folded)],
                            dtype=bool)
-        mask = ctx.client_mask(client) & refused[codes]
-        ctx.add("approver-not-authorized", mask, "approved_by", ctx.messages.render(
+        mask = ctx.clients.mask(client) & refused[codes]
+        ctx.findings.add("approver-not-authorized", mask, "approved_by", ctx.messages.render(
             "approver-not-authorized", approver=names[codes[mask]].tolist(),
             approvers=", ".join(allowed)))
 
@@ -96,9 +97,9 @@ def approval_after_publish(ctx: Context) -> None:
     later = np.where(dated, approved > publish,
                      approved.astype("datetime64[D]") > publish.astype("datetime64[D]"))
     mask = later & ~np.isnat(approved) & ~np.isnat(publish)
-    ctx.add("approval-after-publish", mask, "approved_at", ctx.messages.render(
-        "approval-after-publish", approved=ctx.when(approved[mask], dated[mask]),
-        when=ctx.when(pd.Series(publish[mask]))))
+    ctx.findings.add("approval-after-publish", mask, "approved_at", ctx.messages.render(
+        "approval-after-publish", approved=ctx.messages.when(approved[mask], dated[mask]),
+        when=ctx.messages.when(pd.Series(publish[mask]))))
 
 
 @rule("changed-after-approval")
@@ -112,5 +113,5 @@ def changed_after_approval(ctx: Context) -> None:
         return
     changed = ctx.observed.changed_after_approval
     seen_at = ctx.observed.approved_seen_at
-    ctx.add("changed-after-approval", changed, "caption", ctx.messages.render(
-        "changed-after-approval", since=ctx.when(seen_at[changed])))
+    ctx.findings.add("changed-after-approval", changed, "caption", ctx.messages.render(
+        "changed-after-approval", since=ctx.messages.when(seen_at[changed])))

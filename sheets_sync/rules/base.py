@@ -1,7 +1,15 @@
 """What every rule receives: the parsed calendar, the configuration, ``now`` and helpers.
 
-Rules are plain functions ``rule(ctx) -> None`` that add findings through ``ctx.add``; they
-are registered with :func:`rule` and must not read the clock, the disk or the network.
+Rules are plain functions ``rule(ctx) -> None`` that add findings through
+``ctx.findings.add``; they are registered with :func:`rule` and must not read the clock, the
+disk or the network. A rule uses the parts of :class:`Context` it needs:
+
+- ``ctx.findings`` collects findings; ``ctx.messages`` words them (and formats dates);
+- ``ctx.texts`` works on text columns once per distinct text (statuses, channels, names);
+- ``ctx.clients`` says which client each row belongs to, with its settings and clock;
+- ``ctx.days`` counts business days by each client's public holidays;
+- ``ctx.observed`` is what earlier cycles saw of each post (None in an audit);
+- ``ctx.memo`` shares a computation between rules.
 """
 
 from __future__ import annotations
@@ -22,7 +30,7 @@ from sheets_sync.findings import FindingsBuilder
 from sheets_sync.history import Observed
 from sheets_sync.messages import Messages
 from sheets_sync.parse import Calendar
-from sheets_sync.values import Coded, factorize, mostly_distinct
+from sheets_sync.values import Categories, factorize, mostly_distinct
 
 RuleFunc = Callable[["Context"], None]
 
@@ -93,94 +101,72 @@ def _holiday_dates(country: str, first_year: int, last_year: int) -> tuple[np.da
     return tuple(np.datetime64(day, "D") for day in sorted(found))
 
 
-@dataclass
-class Context:
-    """The inputs of one validation run, with vectorised per-client helpers."""
+class Texts:
+    """A calendar's text columns, worked once per distinct text where texts repeat."""
 
-    calendar: Calendar
-    config: CalendarConfig
-    now: dt.datetime
-    observed: Observed | None = None  # earlier cycles' facts; None when there is no state
-    messages: Messages = field(init=False)
-    builder: FindingsBuilder = field(init=False)
-    _memo: dict[str, Any] = field(init=False, default_factory=dict)
+    def __init__(self, calendar: Calendar) -> None:
+        self.calendar = calendar
+        self._blank: dict[str, np.ndarray] = {}
 
-    def __post_init__(self) -> None:
-        if self.now.tzinfo is None:
-            raise ValueError("now must be timezone-aware")
-        self.messages = Messages(self.config.language)
-        self.builder = FindingsBuilder(self.frame)
-        # Client codes in name order, over the clients that have rows.
-        codes, uniques = self.calendar.coded("client")
-        used = np.flatnonzero(np.bincount(codes, minlength=len(uniques)))
-        names = sorted(uniques[used].tolist())
-        rank = np.full(len(uniques), -1, dtype=np.intp)
-        order = {name: i for i, name in enumerate(names)}
-        rank[used] = [order[u] for u in uniques[used].tolist()]
-        self.client_codes: np.ndarray = rank[codes]
-        self.clients: list[str] = [str(n) for n in names]
-        self.settings: dict[str, ClientConfig] = {
-            c: self.config.for_client(c) for c in self.clients}
-
-    @property
-    def frame(self) -> pd.DataFrame:
-        return self.calendar.frame
-
-    def add(self, code: str, mask: Any, column: str, messages: Any, severity: Any = None
-            ) -> None:
-        self.builder.add(code, mask, column, messages, severity)
-
-    def has(self, name: str) -> bool:
-        """Return whether the calendar has a column for field ``name``."""
-        return name in self.calendar.columns
-
-    def memo(self, key: str, compute: Callable[[], Any]) -> Any:
-        """Return ``compute()``, computed once per run for ``key`` (shared by several rules)."""
-        if key not in self._memo:
-            self._memo[key] = compute()
-        return self._memo[key]
-
-    # --- text columns, once per distinct value ------------------------------------------
-    def coded(self, name: str) -> Coded:
-        """Return text column ``name`` as ``(codes, uniques)`` (see :meth:`Calendar.coded`)."""
-        return self.calendar.coded(name)
+    def categorized(self, name: str) -> Categories:
+        """Return text column ``name`` as ``(keys, uniques)`` (see :meth:`Calendar.categorized`)."""
+        return self.calendar.categorized(name)
 
     def per_text(self, name: str, func: Callable[[str], Any], dtype: Any = object
                  ) -> np.ndarray:
         """Per row: ``func(text)`` of column ``name``, once per distinct text when it repeats."""
-        found = self.calendar.codes.get(name)
+        found = self.calendar.categories.get(name)
         if found is None:  # a column of distinct texts (captions, links, IDs)
-            return per_distinct(self.frame[name], func, dtype)
-        codes, uniques = found
-        return np.array([func(u) for u in uniques.tolist()], dtype=dtype)[codes]
+            return per_distinct(self.calendar.frame[name], func, dtype)
+        keys, uniques = found
+        return np.array([func(u) for u in uniques.tolist()], dtype=dtype)[keys]
 
     def blank(self, name: str) -> np.ndarray:
         """Per row: whether column ``name`` is empty or only white space."""
-        if name not in self.calendar.codes:
-            return blank(self.frame[name])
-        return self.memo(f"blank:{name}", lambda: self.per_text(name, _is_blank, bool))
+        if name not in self.calendar.categories:
+            return blank(self.calendar.frame[name])
+        if name not in self._blank:
+            self._blank[name] = self.per_text(name, _is_blank, bool)
+        return self._blank[name]
 
     def text_in(self, name: str, texts: str | Iterable[str]) -> np.ndarray:
         """Per row: whether column ``name`` is one of ``texts``."""
         wanted = {texts} if isinstance(texts, str) else set(texts)
-        codes, uniques = self.coded(name)
+        keys, uniques = self.categorized(name)
         hits = np.array([u in wanted for u in uniques.tolist()], dtype=bool)
-        return hits[codes]
+        return hits[keys]
 
     def status_in(self, states: str | Iterable[str]) -> np.ndarray:
         """Per row: whether the canonical status is ``states`` (one name or several)."""
         return self.text_in("status", states)
 
-    # --- per-client values ------------------------------------------------------------
+
+class Clients:
+    """The calendar's clients: which row is whose, and each one's settings and clock."""
+
+    def __init__(self, calendar: Calendar, config: CalendarConfig, now: dt.datetime) -> None:
+        self.now = now
+        # Client numbers in name order, over the clients that have rows.
+        keys, uniques = calendar.categorized("client")
+        used = np.flatnonzero(np.bincount(keys, minlength=len(uniques)))
+        names = sorted(uniques[used].tolist())
+        rank = np.full(len(uniques), -1, dtype=np.intp)
+        order = {name: i for i, name in enumerate(names)}
+        rank[used] = [order[u] for u in uniques[used].tolist()]
+        self.of_row: np.ndarray = rank[keys]  # per row: its client's index in names
+        self.names: list[str] = [str(n) for n in names]
+        self.settings: dict[str, ClientConfig] = {c: config.for_client(c) for c in self.names}
+
     def per_client(self, get: Callable[[ClientConfig], Any], dtype: Any = float) -> np.ndarray:
         """Return ``get(client settings)`` for every row, as an array of ``dtype``."""
-        values = np.array([get(self.settings[c]) for c in self.clients], dtype=dtype)
+        values = np.array([get(self.settings[c]) for c in self.names], dtype=dtype)
         if not len(values):
             return np.zeros(0, dtype=dtype)
-        return values[self.client_codes]
+        return values[self.of_row]
 
-    def client_mask(self, client: str) -> np.ndarray:
-        return self.client_codes == self.clients.index(client)
+    def mask(self, client: str) -> np.ndarray:
+        """Per row: whether it belongs to ``client``."""
+        return self.of_row == self.names.index(client)
 
     def local_now(self, client: str) -> np.datetime64:
         """Return ``now`` as a naive datetime in the client's time zone."""
@@ -190,37 +176,41 @@ class Context:
     @functools.cached_property
     def now_local(self) -> np.ndarray:
         """Per row: ``now`` in the row's client's time zone (naive datetime64[ns])."""
-        values = np.array([self.local_now(c) for c in self.clients], dtype="datetime64[ns]")
-        return values[self.client_codes] if len(values) else values
+        values = np.array([self.local_now(c) for c in self.names], dtype="datetime64[ns]")
+        return values[self.of_row] if len(values) else values
 
     @functools.cached_property
     def today_local(self) -> np.ndarray:
+        """Per row: today's date in the row's client's time zone."""
         return self.now_local.astype("datetime64[D]")
 
-    # --- business days ------------------------------------------------------------------
-    @functools.cached_property
-    def _years(self) -> tuple[int, int]:
-        year = self.now.year
-        stamps = self.frame["publish_at"].to_numpy(dtype="datetime64[ns]")
-        stamps = stamps[~np.isnat(stamps)]
-        if not len(stamps):
-            return year - 1, year + 1
-        low = int(stamps.min().astype("datetime64[Y]").astype(int)) + 1970
-        high = int(stamps.max().astype("datetime64[Y]").astype(int)) + 1970
-        return min(low, year - 1), max(high, year + 1)
+
+class BusinessDays:
+    """Business days per row: weekdays that are not public holidays of the row's client's
+    country, over the years the calendar spans."""
+
+    def __init__(self, clients: Clients, publish_at: np.ndarray, now: dt.datetime) -> None:
+        self.clients = clients
+        stamps = publish_at[~np.isnat(publish_at)]
+        self.years = (now.year - 1, now.year + 1)
+        if len(stamps):
+            low = int(stamps.min().astype("datetime64[Y]").astype(int)) + 1970
+            high = int(stamps.max().astype("datetime64[Y]").astype(int)) + 1970
+            self.years = (min(low, now.year - 1), max(high, now.year + 1))
 
     def holidays_for(self, client: str) -> tuple[np.datetime64, ...]:
         """Return the public holidays of the client's country over the calendar's years."""
-        return _holiday_dates(self.settings[client].country.upper(), *self._years)
+        return _holiday_dates(self.clients.settings[client].country.upper(), *self.years)
 
     @functools.cached_property
     def _country_groups(self) -> list[tuple[np.ndarray, list[np.datetime64]]]:
         """Row masks per country (clients sharing a country share a holiday calendar)."""
         by_country: dict[str, list[int]] = {}
-        for index, client in enumerate(self.clients):
-            by_country.setdefault(self.settings[client].country.upper(), []).append(index)
-        return [(np.isin(self.client_codes, indexes),
-                 list(self.holidays_for(self.clients[indexes[0]])))
+        for index, client in enumerate(self.clients.names):
+            by_country.setdefault(self.clients.settings[client].country.upper(), []
+                                  ).append(index)
+        return [(np.isin(self.clients.of_row, indexes),
+                 list(self.holidays_for(self.clients.names[indexes[0]])))
                 for indexes in by_country.values()]
 
     def _by_country(self, func: Callable[[np.ndarray, list[np.datetime64]], np.ndarray],
@@ -231,7 +221,7 @@ class Context:
                 out[mask] = func(mask, holiday_list)
         return out
 
-    def business_days_between(self, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    def between(self, start: np.ndarray, end: np.ndarray) -> np.ndarray:
         """Per row: business days in [start, end) (negative when end is earlier); 0 for NaT."""
         start_d, end_d = start.astype("datetime64[D]"), end.astype("datetime64[D]")
         valid = ~np.isnat(start_d) & ~np.isnat(end_d)
@@ -242,7 +232,7 @@ class Context:
             start, "int64")
         return np.where(valid, counts, 0)
 
-    def add_business_days(self, start: np.ndarray, days: np.ndarray) -> np.ndarray:
+    def add(self, start: np.ndarray, days: np.ndarray) -> np.ndarray:
         """Per row: the date ``days`` business days after ``start`` (rolled forward first)."""
         start_d = start.astype("datetime64[D]")
         valid = ~np.isnat(start_d)
@@ -255,6 +245,7 @@ class Context:
         return np.where(valid, out, np.datetime64("NaT"))
 
     def is_business_day(self, dates: np.ndarray) -> np.ndarray:
+        """Per row: whether the date is a business day (False for NaT)."""
         dates_d = dates.astype("datetime64[D]")
         valid = ~np.isnat(dates_d)
         safe = np.where(valid, dates_d, np.datetime64("2000-01-03"))
@@ -262,14 +253,45 @@ class Context:
                                dates, bool)
         return out & valid
 
-    # --- presentation -----------------------------------------------------------------
-    def when(self, stamps: Any, with_time: Any = True) -> list[str]:
-        """Format datetimes for messages, in the calendar's language."""
-        series = pd.Series(np.asarray(stamps, dtype="datetime64[ns]"))
-        day_format = "%d.%m.%Y" if self.config.language == "tr" else "%Y-%m-%d"
-        days = series.dt.strftime(day_format).fillna("?")
-        if with_time is False:
-            return days.tolist()
-        times = series.dt.strftime(" %H:%M").fillna("")
-        show = np.broadcast_to(np.asarray(with_time, dtype=bool), len(series))
-        return (days + times.where(show, "")).tolist()
+
+@dataclass
+class Context:
+    """The inputs of one validation run, and the parts a rule works with (see the module)."""
+
+    calendar: Calendar
+    config: CalendarConfig
+    now: dt.datetime
+    observed: Observed | None = None  # earlier cycles' facts; None when there is no state
+    findings: FindingsBuilder = field(init=False)
+    messages: Messages = field(init=False)
+    texts: Texts = field(init=False)
+    clients: Clients = field(init=False)
+    _memo: dict[str, Any] = field(init=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.now.tzinfo is None:
+            raise ValueError("now must be timezone-aware")
+        self.messages = Messages(self.config.language)
+        self.findings = FindingsBuilder(self.frame)
+        self.texts = Texts(self.calendar)
+        self.clients = Clients(self.calendar, self.config, self.now)
+
+    @functools.cached_property
+    def days(self) -> BusinessDays:
+        """Business days by client (built on first use: holidays cost a little to load)."""
+        return BusinessDays(self.clients,
+                            self.frame["publish_at"].to_numpy(dtype="datetime64[ns]"), self.now)
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        return self.calendar.frame
+
+    def has(self, name: str) -> bool:
+        """Return whether the calendar has a column for field ``name``."""
+        return name in self.calendar.columns
+
+    def memo(self, key: str, compute: Callable[[], Any]) -> Any:
+        """Return ``compute()``, computed once per run for ``key`` (shared by several rules)."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]

@@ -26,14 +26,14 @@ def _live(ctx: Context) -> pd.DataFrame:
 
 def _live_posts(ctx: Context) -> pd.DataFrame:
     frame = ctx.frame
-    keep = ~ctx.status_in("cancelled") & frame["publish_at"].notna().to_numpy()
+    keep = ~ctx.texts.status_in("cancelled") & frame["publish_at"].notna().to_numpy()
     part = frame.loc[keep, ["row", "client", "channel", "channel_raw", "format", "pillar",
                             "status", "publish_at"]]
     return part.assign(day=part["publish_at"].dt.normalize())
 
 
 def _today(ctx: Context, client: str) -> pd.Timestamp:
-    return pd.Timestamp(ctx.local_now(client)).normalize()
+    return pd.Timestamp(ctx.clients.local_now(client)).normalize()
 
 
 def _fmt(ctx: Context, day: pd.Timestamp) -> str:
@@ -43,25 +43,25 @@ def _fmt(ctx: Context, day: pd.Timestamp) -> str:
 @rule("cadence-below-contract")
 def cadence(ctx: Context) -> None:
     frame = ctx.frame
-    contracted = ctx.per_client(
+    contracted = ctx.clients.per_client(
         lambda s: any(n > 0 for n in s.rules.cadence.posts_per_week.values()), bool)
     if not contracted.any():
         return
     days = frame["publish_at"].to_numpy().astype("datetime64[D]")
-    horizon = ctx.per_client(lambda s: s.rules.cadence.horizon_days + 7, "int64")
-    local_today = ctx.today_local
-    live = (contracted & ~ctx.status_in("cancelled") & ~np.isnat(days)
+    horizon = ctx.clients.per_client(lambda s: s.rules.cadence.horizon_days + 7, "int64")
+    local_today = ctx.clients.today_local
+    live = (contracted & ~ctx.texts.status_in("cancelled") & ~np.isnat(days)
             & (days >= local_today - np.timedelta64(7, "D"))
             & (days < local_today + horizon.astype("timedelta64[D]")))
     # Posts per (client, channel, Monday of the week) as integer keys, counted in one pass.
     day_numbers = days[live].astype("int64")
     mondays_since_epoch = week_start(day_numbers)
     channel_codes, channel_names = pd.factorize(frame["channel"].to_numpy()[live])
-    keys, sizes = np.unique(np.stack([ctx.client_codes[live], channel_codes,
+    keys, sizes = np.unique(np.stack([ctx.clients.of_row[live], channel_codes,
                                       mondays_since_epoch]), axis=1, return_counts=True)
-    counts = {(ctx.clients[c], str(channel_names[ch]), np.datetime64(int(m), "D")): int(n)
+    counts = {(ctx.clients.names[c], str(channel_names[ch]), np.datetime64(int(m), "D")): int(n)
               for (c, ch, m), n in zip(keys.T.tolist(), sizes.tolist())}
-    for client, settings in ctx.settings.items():
+    for client, settings in ctx.clients.settings.items():
         contract = {k: v for k, v in settings.rules.cadence.posts_per_week.items() if v > 0}
         if not contract:
             continue
@@ -75,7 +75,7 @@ def cadence(ctx: Context) -> None:
                 count = counts.get((client, channel, monday.to_datetime64().astype(
                     "datetime64[D]")), 0)
                 if count < target:
-                    ctx.builder.calendar_level(
+                    ctx.findings.calendar_level(
                         "cadence-below-contract", "channel", None, ctx.messages.text(
                             "cadence-below-contract", client=client, channel=channel,
                             week=f"{monday.isocalendar()[1]} ({_fmt(ctx, monday)})",
@@ -87,15 +87,15 @@ def cadence(ctx: Context) -> None:
 def too_many_per_day(ctx: Context) -> None:
     frame = ctx.frame
     day = frame["publish_at"].to_numpy(dtype="datetime64[ns]")
-    channel_codes, channel_names = ctx.coded("channel")
-    live = (~ctx.status_in("cancelled") & ~np.isnat(day) & ~ctx.text_in("channel", "")
-            & ~ctx.text_in("format", "story"))
+    channel_codes, channel_names = ctx.texts.categorized("channel")
+    live = (~ctx.texts.status_in("cancelled") & ~np.isnat(day) & ~ctx.texts.text_in("channel", "")
+            & ~ctx.texts.text_in("format", "story"))
     if not live.any():
         return
     index = np.flatnonzero(live)
     days = day[index].astype("datetime64[D]").astype("int64")
     # One integer per (client, channel, day); posts are ranked by publish time within it.
-    key = ((ctx.client_codes[index].astype("int64") * (len(channel_names) + 1)
+    key = ((ctx.clients.of_row[index].astype("int64") * (len(channel_names) + 1)
             + channel_codes[index]) * (int(days.max() - days.min()) + 1) + days - days.min())
     order = np.lexsort((day[index].astype("int64"), key))
     sorted_key = key[order]
@@ -105,15 +105,15 @@ def too_many_per_day(ctx: Context) -> None:
     rank[order] = np.arange(len(index)) - starts[group]
     size = np.empty(len(index), dtype="int64")
     size[order] = np.diff(np.r_[starts, len(index)])[group]
-    limit = ctx.per_client(lambda s: s.rules.cadence.max_per_day)[index]
+    limit = ctx.clients.per_client(lambda s: s.rules.cadence.max_per_day)[index]
     hit = rank >= limit
     if hit.any():
         rows = index[hit]
-        ctx.add("too-many-per-day", frame.index[rows], "publish_at", ctx.messages.render(
+        ctx.findings.add("too-many-per-day", frame.index[rows], "publish_at", ctx.messages.render(
             "too-many-per-day", count=size[hit].tolist(),
             channel=[c.strip() for c in frame["channel_raw"].to_numpy(dtype=object)[rows]],
             client=frame["client"].to_numpy(dtype=object)[rows].tolist(),
-            day=ctx.when(day[rows].astype("datetime64[D]"), False),
+            day=ctx.messages.when(day[rows].astype("datetime64[D]"), False),
             limit=limit[hit].astype(int).tolist()))
 
 
@@ -121,14 +121,14 @@ def too_many_per_day(ctx: Context) -> None:
 def calendar_gaps(ctx: Context) -> None:
     frame = ctx.frame
     day = frame["publish_at"].to_numpy().astype("datetime64[D]")
-    today = ctx.today_local
-    horizon = ctx.per_client(lambda s: s.rules.cadence.horizon_days, "int64")
-    channel_codes, channel_names = ctx.coded("channel")
-    live = ~ctx.status_in("cancelled") & ~ctx.text_in("channel", "") & ~np.isnat(day)
+    today = ctx.clients.today_local
+    horizon = ctx.clients.per_client(lambda s: s.rules.cadence.horizon_days, "int64")
+    channel_codes, channel_names = ctx.texts.categorized("channel")
+    live = ~ctx.texts.status_in("cancelled") & ~ctx.texts.text_in("channel", "") & ~np.isnat(day)
     in_horizon = live & (day >= today) & (day < today + horizon.astype("timedelta64[D]"))
     # Distinct (client, channel, day) triples, sorted, as one integer key per row.
     days_since = (day[in_horizon] - today[in_horizon]).astype("int64")
-    key = ((ctx.client_codes[in_horizon].astype("int64") * (len(channel_names) + 1)
+    key = ((ctx.clients.of_row[in_horizon].astype("int64") * (len(channel_names) + 1)
             + channel_codes[in_horizon]) * 100_000 + days_since)
     unique_keys = np.unique(key)
     groups, offsets = np.divmod(unique_keys, 100_000)
@@ -138,14 +138,14 @@ def calendar_gaps(ctx: Context) -> None:
         planned[(client_code, channel_code)] = offsets[groups == group]
     positions = {str(name): i for i, name in enumerate(channel_names)}
     # The channels each client uses, from one pass over (client, channel) pairs.
-    pairs = np.unique(ctx.client_codes[live].astype("int64") * (len(channel_names) + 1)
+    pairs = np.unique(ctx.clients.of_row[live].astype("int64") * (len(channel_names) + 1)
                       + channel_codes[live])
     used_by: dict[int, set[str]] = {}
     for pair in pairs.tolist():
         used_by.setdefault(pair // (len(channel_names) + 1), set()).add(
             str(channel_names[pair % (len(channel_names) + 1)]))
-    for client_code, client in enumerate(ctx.clients):
-        rules = ctx.settings[client].rules.cadence
+    for client_code, client in enumerate(ctx.clients.names):
+        rules = ctx.clients.settings[client].rules.cadence
         used = used_by.get(client_code, set())
         contracted = {c for c, n in rules.posts_per_week.items() if n > 0}
         start = _today(ctx, client)
@@ -157,7 +157,7 @@ def calendar_gaps(ctx: Context) -> None:
                 if empty_days > rules.gap_days:
                     first = start + pd.Timedelta(days=before + 1)
                     last = start + pd.Timedelta(days=after - 1)
-                    ctx.builder.calendar_level(
+                    ctx.findings.calendar_level(
                         "calendar-gap", "channel", None, ctx.messages.text(
                             "calendar-gap", client=client, channel=channel,
                             start=_fmt(ctx, first), end=_fmt(ctx, last), days=empty_days),
@@ -166,7 +166,8 @@ def calendar_gaps(ctx: Context) -> None:
 
 @rule("pillar-mix-off-target")
 def pillar_mix(ctx: Context) -> None:
-    targeted = {c: s.rules.pillars for c, s in ctx.settings.items() if s.rules.pillars.targets}
+    targeted = {c: s.rules.pillars for c, s in ctx.clients.settings.items()
+                if s.rules.pillars.targets}
     if not targeted:
         return
     live = _live(ctx)
@@ -192,7 +193,7 @@ def pillar_mix(ctx: Context) -> None:
         for pillar, target in rules.targets.items():
             actual = 100.0 * pillars.get(normalize(pillar), 0) / total
             if abs(actual - target) > rules.tolerance_pct:
-                ctx.builder.calendar_level(
+                ctx.findings.calendar_level(
                     "pillar-mix-off-target", "pillar", None, ctx.messages.text(
                         "pillar-mix-off-target", client=client, month=key, pillar=pillar,
                         actual=round(actual), target=round(target)),
@@ -202,7 +203,7 @@ def pillar_mix(ctx: Context) -> None:
 @rule("next-month-not-ready")
 def next_month_ready(ctx: Context) -> None:
     live = _live(ctx)
-    for client, settings in ctx.settings.items():
+    for client, settings in ctx.clients.settings.items():
         rules = settings.rules.cadence
         weekly = sum(n for n in rules.posts_per_week.values() if n > 0)
         today = _today(ctx, client)
@@ -216,7 +217,7 @@ def next_month_ready(ctx: Context) -> None:
         ready = int(mine["status"].isin(DRAFT_OR_LATER).sum())
         pct = 100.0 * ready / needed if needed else 100.0
         if pct < rules.next_month_ready_pct:
-            ctx.builder.calendar_level(
+            ctx.findings.calendar_level(
                 "next-month-not-ready", "status", None, ctx.messages.text(
                     "next-month-not-ready", client=client, month=first.strftime("%Y-%m"),
                     ready=ready, needed=needed, pct=round(pct)),

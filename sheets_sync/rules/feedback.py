@@ -38,16 +38,16 @@ def after_business_days(ctx: Context, start: np.ndarray, timed: np.ndarray, days
     date-only start counts from the end of that day.
     """
     start_day = start.astype("datetime64[D]")
-    rolled = ~ctx.is_business_day(start)
+    rolled = ~ctx.days.is_business_day(start)
     time_of_day = np.where(timed & ~rolled, start - start_day, ONE_DAY.astype("timedelta64[ns]"))
     time_of_day = np.where(rolled, np.timedelta64(0, "ns"), time_of_day)
-    return ctx.add_business_days(start, days).astype("datetime64[ns]") + time_of_day
+    return ctx.days.add(start, days).astype("datetime64[ns]") + time_of_day
 
 
 def feedback_deadline(ctx: Context, start: np.ndarray, timed: np.ndarray) -> np.ndarray:
     """Per row: the moment feedback is due (NaT when unknown)."""
     frame = ctx.frame
-    sla = ctx.per_client(lambda s: s.rules.feedback.sla_days, "int64")
+    sla = ctx.clients.per_client(lambda s: s.rules.feedback.sla_days, "int64")
     computed = after_business_days(ctx, start, timed, sla)
     due = frame["feedback_due"].to_numpy()
     due_timed = frame["feedback_due_has_time"].to_numpy()
@@ -57,41 +57,43 @@ def feedback_deadline(ctx: Context, start: np.ndarray, timed: np.ndarray) -> np.
 
 @rule("feedback-overdue", "deemed-approved")
 def feedback_overdue(ctx: Context) -> None:
-    in_review = ctx.status_in("client_review")
+    in_review = ctx.texts.status_in("client_review")
     if not in_review.any():
         return
     start, timed = review_start(ctx)
     deadline = feedback_deadline(ctx, start, timed)
-    now = ctx.now_local
-    deemed_after = ctx.per_client(lambda s: s.rules.feedback.deemed_approved_after_days, "int64")
+    now = ctx.clients.now_local
+    deemed_after = ctx.clients.per_client(
+        lambda s: s.rules.feedback.deemed_approved_after_days, "int64")
     # The contractual window is counted like the feedback SLA, from the same start.
     deemed_at = after_business_days(ctx, start, timed, deemed_after)
     deemed = in_review & ~np.isnat(deemed_at) & (deemed_after > 0) & (now > deemed_at)
     if deemed.any():
-        ctx.add("deemed-approved", deemed, "status", ctx.messages.render(
-            "deemed-approved", since=ctx.when(start[deemed], timed[deemed]),
+        ctx.findings.add("deemed-approved", deemed, "status", ctx.messages.render(
+            "deemed-approved", since=ctx.messages.when(start[deemed], timed[deemed]),
             days=deemed_after[deemed]))
     overdue = in_review & ~deemed & ~np.isnat(deadline) & (now > deadline)
     if not overdue.any():
         return
-    late = ctx.business_days_between(deadline, now)
-    escalate_after = ctx.per_client(lambda s: s.rules.feedback.escalate_after_days, "int64")
+    late = ctx.days.between(deadline, now)
+    escalate_after = ctx.clients.per_client(lambda s: s.rules.feedback.escalate_after_days, "int64")
     escalated = overdue & (late >= escalate_after)
-    contact = ctx.per_client(
+    contact = ctx.clients.per_client(
         lambda s: s.rules.feedback.escalation_contact or ctx.messages.text("contact"), object)
     column = "feedback_due" if ctx.has("feedback_due") else "status"
     due_text = _deadline_text(ctx, deadline)
     for mask, key, severity in ((overdue & ~escalated, "feedback-overdue", Severity.WARNING),
                                 (escalated, "feedback-overdue:escalate", Severity.ERROR)):
         if mask.any():
-            ctx.add("feedback-overdue", mask, column, ctx.messages.render(
+            ctx.findings.add("feedback-overdue", mask, column, ctx.messages.render(
                 key, waiting=_waiting_text(ctx, start[mask], timed[mask]), due=due_text[mask],
                 late=late[mask], contact=contact[mask]), severity=severity)
 
 
 def _waiting_text(ctx: Context, start: np.ndarray, timed: np.ndarray) -> np.ndarray:
     """Per row: "waiting … since <start>", without the date when the start is unknown."""
-    since = np.array(ctx.messages.render("waiting", since=ctx.when(start, timed)), dtype=object)
+    since = np.array(ctx.messages.render("waiting", since=ctx.messages.when(start, timed)),
+                     dtype=object)
     return np.where(np.isnat(start), ctx.messages.text("waiting:unknown"), since)
 
 
@@ -99,4 +101,4 @@ def _deadline_text(ctx: Context, deadline: np.ndarray) -> np.ndarray:
     """Format deadlines; one at midnight is shown as the end of the day before."""
     midnight = (deadline - deadline.astype("datetime64[D]")) == np.timedelta64(0, "ns")
     shown = np.where(midnight, deadline - ONE_DAY, deadline)
-    return np.array(ctx.when(shown, ~midnight), dtype=object)
+    return np.array(ctx.messages.when(shown, ~midnight), dtype=object)

@@ -25,14 +25,14 @@ def rounds_used(ctx: Context) -> np.ndarray:
 def revision_limits(ctx: Context) -> None:
     frame = ctx.frame
     used = rounds_used(ctx)
-    included = ctx.per_client(lambda s: s.rules.revisions.included_rounds)
+    included = ctx.clients.per_client(lambda s: s.rules.revisions.included_rounds)
     allowed = included + np.nan_to_num(frame["extra_rounds_approved"].to_numpy(dtype=float))
-    live = ~ctx.status_in("cancelled")
+    live = ~ctx.texts.status_in("cancelled")
     exceeded = live & (used > allowed)
-    ctx.add("revision-limit-exceeded", exceeded, "revision_round", ctx.messages.render(
+    ctx.findings.add("revision-limit-exceeded", exceeded, "revision_round", ctx.messages.render(
         "revision-limit-exceeded", used=used[exceeded].astype(int),
         allowed=allowed[exceeded].astype(int),
         billable=(used[exceeded] - included[exceeded]).astype(int)))
-    last = (ctx.status_in("client_review") & (used >= 1) & (used == allowed))
-    ctx.add("revision-last-round", last, "revision_round", ctx.messages.render(
+    last = (ctx.texts.status_in("client_review") & (used >= 1) & (used == allowed))
+    ctx.findings.add("revision-last-round", last, "revision_round", ctx.messages.render(
         "revision-last-round", used=used[last].astype(int), allowed=allowed[last].astype(int)))

@@ -20,8 +20,8 @@ _VALID_URL = re.compile(r"^https?://[^\s/?#.]+(?:\.[^\s/?#.]+)+(?::\d+)?(?:[/?#]
 
 def _hash_signs(ctx: Context, name: str) -> np.ndarray:
     """Per row: the '#' signs in column ``name`` (once per distinct text when it repeats)."""
-    if name in ctx.calendar.codes:
-        return ctx.per_text(name, lambda text: text.count("#"), np.intp)
+    if name in ctx.calendar.categories:
+        return ctx.texts.per_text(name, lambda text: text.count("#"), np.intp)
     texts = ctx.frame[name].to_numpy(dtype=object).tolist()
     return np.array(list(map(str.count, texts, itertools.repeat("#", len(texts)))),
                     dtype=np.intp)
@@ -55,17 +55,17 @@ def _bad_link(text: str) -> bool:
 def missing_required(ctx: Context) -> None:
     frame = ctx.frame
     no_date = np.isnat(frame["publish_at"].to_numpy()) & ~frame["publish_at_invalid"].to_numpy()
-    ctx.add("missing-required", no_date, "publish_at",
+    ctx.findings.add("missing-required", no_date, "publish_at",
             ctx.messages.render("missing-required", header=ctx.calendar.header("publish_at")))
-    ctx.add("missing-required", ctx.blank("status_raw"), "status",
+    ctx.findings.add("missing-required", ctx.texts.blank("status_raw"), "status",
             ctx.messages.render("missing-required", header=ctx.calendar.header("status")))
-    in_review = ctx.status_in(REVIEW_OR_LATER)
+    in_review = ctx.texts.status_in(REVIEW_OR_LATER)
     for name in ("caption", "asset"):
         if not ctx.has(name):
             continue
         mask = in_review.copy()
         mask[in_review] = blank(frame[name].to_numpy(dtype=object)[in_review])
-        ctx.add("missing-required", mask, name, ctx.messages.render(
+        ctx.findings.add("missing-required", mask, name, ctx.messages.render(
             "missing-required:review", header=ctx.calendar.header(name),
             status=frame.loc[mask, "status_raw"].tolist()))
 
@@ -93,7 +93,7 @@ def _unknown(ctx: Context, name: str, code: str, mask: np.ndarray, choices: dict
              known: str) -> None:
     values = ctx.frame.loc[mask, f"{name}_raw" if f"{name}_raw" in ctx.frame else name]
     hints = {v: ctx.messages.hint(_suggest(v, choices)) for v in values.unique()}
-    ctx.add(code, mask, name, ctx.messages.render(
+    ctx.findings.add(code, mask, name, ctx.messages.render(
         code, value=values.str.strip().tolist(), hint=values.map(hints).tolist(), known=known))
 
 
@@ -103,7 +103,7 @@ def unknown_values(ctx: Context) -> None:
               ("channel", "unknown-channel", CHANNEL_VALUES, ctx.config.channels, CHANNELS),
               ("format", "unknown-format", FORMAT_VALUES, ctx.config.formats, FORMATS))
     for name, code, base, extra, canonical in tables:
-        mask = ctx.text_in(name, "") & ~ctx.blank(f"{name}_raw")
+        mask = ctx.texts.text_in(name, "") & ~ctx.texts.blank(f"{name}_raw")
         if mask.any():
             known = ", ".join(c.replace("_", " ") for c in canonical)
             extras = [v for values in extra.values() for v in values]
@@ -114,16 +114,16 @@ def unknown_values(ctx: Context) -> None:
 
 @rule("unknown-pillar")
 def unknown_pillar(ctx: Context) -> None:
-    present = ~ctx.blank("pillar")
-    codes, uniques = ctx.coded("pillar")
+    present = ~ctx.texts.blank("pillar")
+    codes, uniques = ctx.texts.categorized("pillar")
     folded = [normalize(u) for u in uniques.tolist()]
-    for client, settings in ctx.settings.items():
+    for client, settings in ctx.clients.settings.items():
         names = list(settings.rules.pillars.names) + list(settings.rules.pillars.targets)
         if not names:
             continue
         choices = {normalize(n): n for n in names}
         known = np.array([f in choices for f in folded], dtype=bool)
-        mask = present & ctx.client_mask(client) & ~known[codes]
+        mask = present & ctx.clients.mask(client) & ~known[codes]
         if mask.any():
             _unknown(ctx, "pillar", "unknown-pillar", mask, choices, ", ".join(names))
 
@@ -135,7 +135,7 @@ def post_ids(ctx: Context) -> None:
     frame = ctx.frame
     ids = frame["post_id"]
     missing = ids.to_numpy(dtype=object) == ""
-    ctx.add("missing-id", missing, "post_id", ctx.messages.render("missing-id"))
+    ctx.findings.add("missing-id", missing, "post_id", ctx.messages.render("missing-id"))
     dup = ~missing & ids.duplicated(keep=False).to_numpy()
     if dup.any():
         rows = frame.loc[dup, ["post_id", "row"]]
@@ -143,22 +143,23 @@ def post_ids(ctx: Context) -> None:
         by_id = rows.groupby("post_id")["row"].apply(list).to_dict()
         others = [", ".join(str(r) for r in by_id[pid] if r != row)
                   for pid, row in zip(rows["post_id"], rows["row"])]
-        ctx.add("duplicate-id", dup, "post_id", ctx.messages.render(
+        ctx.findings.add("duplicate-id", dup, "post_id", ctx.messages.render(
             "duplicate-id", post_id=rows["post_id"].tolist(), others=others))
 
 
 def _per_channel_limit(ctx: Context, limit_of: str) -> np.ndarray:
     """Per row: the client's limit for the row's channel (NaN when there is none)."""
     # A (client x channel) table of limits, looked up for every row at once.
-    table = np.full((len(ctx.clients) + 1, len(CHANNELS) + 1), np.nan)
-    for index, client in enumerate(ctx.clients):
+    table = np.full((len(ctx.clients.names) + 1, len(CHANNELS) + 1), np.nan)
+    for index, client in enumerate(ctx.clients.names):
         for position, name in enumerate(CHANNELS):
-            value = getattr(ctx.settings[client].rules, limit_of)(name)
+            value = getattr(ctx.clients.settings[client].rules, limit_of)(name)
             if value is not None:
                 table[index, position] = value
     positions = {name: i for i, name in enumerate(CHANNELS)}
-    channel = ctx.per_text("channel", lambda name: positions.get(name, len(CHANNELS)), np.intp)
-    return table[ctx.client_codes, channel]
+    channel = ctx.texts.per_text("channel", lambda name: positions.get(name, len(CHANNELS)),
+                                 np.intp)
+    return table[ctx.clients.of_row, channel]
 
 
 @rule("caption-too-long")
@@ -167,7 +168,7 @@ def caption_length(ctx: Context) -> None:
     limits = _per_channel_limit(ctx, "caption_limit")
     mask = lengths > limits
     if mask.any():
-        ctx.add("caption-too-long", mask, "caption", ctx.messages.render(
+        ctx.findings.add("caption-too-long", mask, "caption", ctx.messages.render(
             "caption-too-long", length=lengths[mask].astype(int), limit=limits[mask].astype(int),
             over=(lengths[mask] - limits[mask]).astype(int),
             channel=ctx.frame.loc[mask, "channel_raw"].str.strip().tolist()))
@@ -187,7 +188,7 @@ def hashtag_count(ctx: Context) -> None:
     mask = candidates & (counts > limits)
     if mask.any():
         column = "hashtags" if ctx.has("hashtags") else "caption"
-        ctx.add("too-many-hashtags", mask, column, ctx.messages.render(
+        ctx.findings.add("too-many-hashtags", mask, column, ctx.messages.render(
             "too-many-hashtags", count=counts[mask].astype(int), limit=limits[mask].astype(int),
             over=(counts[mask] - limits[mask]).astype(int),
             channel=frame.loc[mask, "channel_raw"].str.strip().tolist()))
@@ -201,7 +202,7 @@ def asset_links(ctx: Context) -> None:
     mask = np.zeros(len(assets), dtype=bool)
     rest = np.flatnonzero(~valid)
     mask[rest] = per_distinct(pd.Series(assets[rest], dtype=object), _bad_link, bool)
-    ctx.add("invalid-link", mask, "asset",
+    ctx.findings.add("invalid-link", mask, "asset",
             ctx.messages.render("invalid-link", value=stripped(assets[mask]).tolist()))
 
 
@@ -209,12 +210,13 @@ def asset_links(ctx: Context) -> None:
 def duplicate_captions(ctx: Context) -> None:
     frame = ctx.frame
     day = frame["publish_at"].to_numpy().astype("datetime64[D]")
-    window = ctx.per_client(lambda s: s.rules.content.duplicate_window_days, "int64")
+    window = ctx.clients.per_client(lambda s: s.rules.content.duplicate_window_days, "int64")
     # Only the plan matters: a pair is reported when its later post publishes no earlier than
     # `window` days ago, so its earlier post lies at most two windows back. Years of history
     # are not compared again on every cycle.
-    recent = ~np.isnat(day) & (day >= ctx.today_local - (2 * window).astype("timedelta64[D]"))
-    live = recent & ~ctx.status_in("cancelled") & (caption_lengths(ctx) > 0)
+    oldest = ctx.clients.today_local - (2 * window).astype("timedelta64[D]")
+    recent = ~np.isnat(day) & (day >= oldest)
+    live = recent & ~ctx.texts.status_in("cancelled") & (caption_lengths(ctx) > 0)
     if not live.any():
         return
     # Captions are compared case- and spacing-insensitively, through the hash of the folded
@@ -226,9 +228,9 @@ def duplicate_captions(ctx: Context) -> None:
     index = np.flatnonzero(live)
     hashes = np.array(list(map(hash, folded)), dtype=np.int64)
     filled = np.array(list(map(len, folded)), dtype=np.intp) > 0
-    channel_codes, _ = ctx.coded("channel")
+    channel_codes, _ = ctx.texts.categorized("channel")
     keys = (frame["row"].to_numpy()[index], day[index].astype("int64"), hashes,
-            channel_codes[index], ctx.client_codes[index])
+            channel_codes[index], ctx.clients.of_row[index])
     order = np.lexsort(keys)  # by client, channel, caption, day, row
     order = order[filled[order]]
     client, channel, text, days, _ = (k[order] for k in reversed(keys))
@@ -244,7 +246,7 @@ def duplicate_captions(ctx: Context) -> None:
     rows = frame["row"].to_numpy()
     flagged = index[order[hit]]
     earlier = rows[index[order[np.flatnonzero(hit) - 1]]]
-    ctx.add("duplicate-caption", frame.index[flagged], "caption", ctx.messages.render(
+    ctx.findings.add("duplicate-caption", frame.index[flagged], "caption", ctx.messages.render(
         "duplicate-caption", other=earlier.tolist(),
         channel=frame["channel_raw"].to_numpy()[flagged].tolist(), days=gap[hit].tolist()))
 
@@ -252,10 +254,10 @@ def duplicate_captions(ctx: Context) -> None:
 @rule("stale-unpublished")
 def stale_unpublished(ctx: Context) -> None:
     frame = ctx.frame
-    grace = ctx.per_client(lambda s: s.rules.content.stale_grace_hours * 3600, "int64")
+    grace = ctx.clients.per_client(lambda s: s.rules.content.stale_grace_hours * 3600, "int64")
     due = frame["publish_at"].to_numpy() + grace.astype("timedelta64[s]")
     known = (frame["status"] != "").to_numpy()
-    mask = known & ~ctx.status_in(CLOSED_STATES) & (due < ctx.now_local)
-    ctx.add("stale-unpublished", mask, "status", ctx.messages.render(
-        "stale-unpublished", when=ctx.when(frame.loc[mask, "publish_at"]),
+    mask = known & ~ctx.texts.status_in(CLOSED_STATES) & (due < ctx.clients.now_local)
+    ctx.findings.add("stale-unpublished", mask, "status", ctx.messages.render(
+        "stale-unpublished", when=ctx.messages.when(frame.loc[mask, "publish_at"]),
         status=frame.loc[mask, "status_raw"].str.strip().tolist()))
