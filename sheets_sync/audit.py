@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 
 from sheets_sync.backends import open_backend
-from sheets_sync.config import CalendarConfig
+from sheets_sync.config import CalendarConfig, default_calendar
 from sheets_sync.errors import UsageError
 from sheets_sync.parse import Calendar, parse, to_client_time
 from sheets_sync.validate import validate
@@ -46,12 +48,14 @@ def as_of(text: str | None, timezone: str) -> dt.datetime:
     return moment.replace(tzinfo=zone) if moment.tzinfo is None else moment
 
 
-def audit(config: CalendarConfig, now: dt.datetime) -> AuditResult:
-    """Audit the calendar of ``config`` (a local file or a Google spreadsheet) as of ``now``.
+def audit(config: CalendarConfig, now: dt.datetime | None = None) -> AuditResult:
+    """Audit the calendar of ``config`` (a local file or a Google spreadsheet) as of ``now``
+    (aware; default: the current time in the calendar's time zone).
 
     Raises UsageError (missing file), CalendarError (no usable tab or header) or SourceError
     (unreadable file or spreadsheet). Nothing is written.
     """
+    now = now or as_of(None, config.timezone)
     if config.backend == "memory":
         raise UsageError(f"calendar {config.name!r} uses the memory backend, which exists for "
                          "tests; audit reads .xlsx, .csv and Google calendars")
@@ -59,3 +63,15 @@ def audit(config: CalendarConfig, now: dt.datetime) -> AuditResult:
     calendar = parse(sheet.rows, config, tab=sheet.source)
     to_client_time(calendar, config, sheet.timezone)
     return AuditResult(config, calendar, validate(calendar, config, now), sheet.source, now)
+
+
+def audit_path(path: str | Path, *, columns: Mapping[str, Sequence[str]] | None = None,
+               tab: str = "", now: dt.datetime | None = None) -> AuditResult:
+    """Audit a calendar file (.xlsx, .xls, .ods, .csv …) with no configuration file.
+
+    ``columns`` maps fields to the file's headers where the built-in aliases do not know
+    them (``{"caption": ["Full caption"]}``); ``tab`` picks the calendar tab. Raises
+    ConfigError for an unknown field, and what :func:`audit` raises.
+    """
+    mapped = {field: tuple(headers) for field, headers in (columns or {}).items()}
+    return audit(default_calendar(path, mapped, tab), now)

@@ -8,7 +8,7 @@ calendar-level findings), ``post_id``, ``column`` (a canonical field), ``client`
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -119,3 +119,14 @@ def to_findings(frame: pd.DataFrame) -> list[Finding]:
             frame["code"], frame["severity"], frame["row"], frame["post_id"],
             frame["column"], frame["message"], frame["client"])
     ]
+
+
+class _HasFindings(Protocol):
+    @property
+    def findings(self) -> pd.DataFrame: ...
+
+
+def findings_of(source: pd.DataFrame | _HasFindings) -> list[Finding]:
+    """Return the findings of an audit or sync result (or of a findings frame) as
+    :class:`Finding` values, most severe first."""
+    return to_findings(source if isinstance(source, pd.DataFrame) else source.findings)

@@ -37,7 +37,7 @@ from sheets_sync.state import (
     state_error,
     transitions_frame,
 )
-from sheets_sync.stores import StorePool
+from sheets_sync.stores import StorePool, state_path_for
 from sheets_sync.validate import validate
 
 log = logging.getLogger("sheets_sync.run")
@@ -187,15 +187,19 @@ def _without_cell(grid: Grid, cell: tuple[int, int]) -> Grid:
     return out
 
 
-def sync(config: CalendarConfig, state_path: str, now: dt.datetime | None = None,
+def sync(config: CalendarConfig, state_path: str = "", now: dt.datetime | None = None,
          dry_run: bool = False, backend: Backend | None = None,
          stores: StorePool | None = None) -> CycleResult:
     """Run one locked cycle of ``config`` with its backend and state store.
+
+    ``state_path`` is the state database (default: beside the calendar file, see
+    :func:`sheets_sync.stores.state_path_for`); ``now`` defaults to the current time.
 
     With ``stores`` the state store stays open for the next cycle (see :class:`StorePool`);
     without, it is opened and closed here.
     """
     moment = now or dt.datetime.now(dt.timezone.utc)
+    state_path = state_path or state_path_for(config)
     with cycle_lock(state_path, config.name):
         store = stores.get(state_path) if stores is not None else StateStore(state_path)
         failed_on_state = False
