@@ -31,10 +31,6 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 GOOGLE_ROUNDS = 3
-TARGETS = {
-    "engine 100k s": 1.0, "engine 500k s": 5.0, "engine 500k MB": 3000,
-    "growth exponent": 1.1, "xlsx 100k s": 15.0, "daemon growth %": 5.0,
-}
 
 
 def measure(kind: str, *args: Any) -> dict[str, Any]:

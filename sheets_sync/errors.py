@@ -4,7 +4,8 @@ from __future__ import annotations
 
 
 class SheetsSyncError(Exception):
-    """Base of every error the tool reports to a person; ``exit_code`` follows SPEC §7."""
+    """Base of every error the tool reports to a person; ``exit_code`` is the process exit code
+    (2 usage or configuration, 3 backend or state)."""
 
     exit_code = 3
 

@@ -60,34 +60,15 @@ NUMBER_FIELDS: tuple[str, ...] = ("revision_round", "extra_rounds_approved")
 # Columns a calendar tab must have for the tool to make sense of it.
 REQUIRED_COLUMNS: tuple[str, ...] = ("publish_at", "channel", "status")
 
-STATES: tuple[str, ...] = (
-    "idea",
-    "draft",
-    "internal_review",
-    "client_review",
-    "changes_requested",
-    "approved",
-    "scheduled",
-    "published",
-    "on_hold",
-    "cancelled",
-)
+STATES: tuple[str, ...] = ("idea", "draft", "internal_review", "client_review",
+                           "changes_requested", "approved", "scheduled", "published", "on_hold",
+                           "cancelled")
 # States from which a post is in front of the client or past it (caption and asset required).
 REVIEW_OR_LATER: frozenset[str] = frozenset(
     {"client_review", "changes_requested", "approved", "scheduled", "published"}
 )
 # States counted as "in production" for next-month readiness.
-DRAFT_OR_LATER: frozenset[str] = frozenset(
-    {
-        "draft",
-        "internal_review",
-        "client_review",
-        "changes_requested",
-        "approved",
-        "scheduled",
-        "published",
-    }
-)
+DRAFT_OR_LATER: frozenset[str] = REVIEW_OR_LATER | {"draft", "internal_review"}
 # States in which a post still needs the client's approval before it can go out.
 AWAITING_APPROVAL: frozenset[str] = frozenset(
     {"idea", "draft", "internal_review", "client_review", "changes_requested"}

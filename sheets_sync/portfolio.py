@@ -84,7 +84,7 @@ def portfolio_backend(config: PortfolioConfig, cache: MutableMapping[str, str]) 
     return open_backend(config, cache=cache)
 
 
-def sync_all(config: Config, now: dt.datetime | None = None,
+def sync_all(agency: Config, now: dt.datetime | None = None,
              names: Sequence[str] = (), stores: StorePool | None = None
              ) -> tuple[list[CycleResult], list[str]]:
     """Sync every configured calendar (or those in ``names``), then the portfolio.
@@ -94,22 +94,22 @@ def sync_all(config: Config, now: dt.datetime | None = None,
     stores open for the next call (the daemon).
     """
     moment = now or dt.datetime.now(dt.timezone.utc)
-    calendars = [config.calendar(n) for n in names] or list(config.calendars)
+    calendars = [agency.calendar(n) for n in names] or list(agency.calendars)
     results: list[CycleResult] = []
     failures: list[str] = []
-    for calendar in calendars:
+    for config in calendars:
         try:
-            results.append(sync(calendar, state_path_for(calendar, config.state_path), moment,
+            results.append(sync(config, state_path_for(config, agency.state_path), moment,
                                 stores=stores))
         except SheetsSyncError as exc:
-            failures.append(f"calendar {calendar.name!r}: {exc.message}")
-    if config.portfolio is not None and results:
-        state = state_path_for(calendars[0], config.state_path)
+            failures.append(f"calendar {config.name!r}: {exc.message}")
+    if agency.portfolio is not None and results:
+        state = state_path_for(calendars[0], agency.state_path)
         store = StateStore(state)
         try:
             cache = store.cache("portfolio")
             grid = portfolio_grid(results, moment, calendars[0].timezone, calendars)
-            write_portfolio(portfolio_backend(config.portfolio, cache), config.portfolio, grid,
+            write_portfolio(portfolio_backend(agency.portfolio, cache), agency.portfolio, grid,
                             cache)
         except SheetsSyncError as exc:
             failures.append(f"portfolio: {exc.message}")

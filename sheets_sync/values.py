@@ -286,15 +286,18 @@ def _times_of_cells(values: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
     return out, (invalid | other) & ~blank
 
 
+def _number_column(values: Sequence[Any]
+                   ) -> tuple[pd.Series, np.ndarray, np.ndarray, pd.Series]:
+    """A column to parse into numbers: ``(cells, all-NaN result, no cell invalid, cell types)``."""
+    s = _series(values)
+    return s, np.full(len(s), np.nan), np.zeros(len(s), dtype=bool), _kinds(s)
+
+
 def _counts_of_cells(values: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
     """Parse a column of whole, non-negative counts; returns ``(floats with NaN, invalid)``."""
-    s = _series(values)
-    n = len(s)
-    out = np.full(n, np.nan)
-    invalid = np.zeros(n, dtype=bool)
-    if n == 0:
+    s, out, invalid, kinds = _number_column(values)
+    if not len(s):
         return out, invalid
-    kinds = _kinds(s)
     is_bool = (kinds == bool).to_numpy()
     text_mask = (kinds == str).to_numpy()
     cleaned = s.where(~text_mask, s[text_mask].astype(str).str.strip().str.replace(",", "."))
@@ -309,13 +312,9 @@ def _counts_of_cells(values: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
 
 def _flags_of_cells(values: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
     """Parse yes/no cells (yes/no/true/false/evet/hayır/✓…); returns ``(1.0/0.0/NaN, invalid)``."""
-    s = _series(values)
-    n = len(s)
-    out = np.full(n, np.nan)
-    invalid = np.zeros(n, dtype=bool)
-    if n == 0:
+    s, out, invalid, kinds = _number_column(values)
+    if not len(s):
         return out, invalid
-    kinds = _kinds(s)
     is_bool = (kinds == bool).to_numpy()
     out[is_bool] = s[is_bool].astype(float).to_numpy()
     is_num = kinds.isin([int, float, np.float64, np.int64]).to_numpy()

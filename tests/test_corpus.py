@@ -1,6 +1,6 @@
 """The hostile-input corpus (tests/corpus/make_corpus.py) through `audit PATH` and `sync PATH`.
 
-One test per corpus file: no traceback ever, the exit code of SPEC §7, a message naming the
+One test per corpus file: no traceback ever, the documented exit code, a message naming the
 file (or findings naming row and column), the exact row-level findings, audit never touching
 the file, and sync touching only the tool's own tabs (or nothing, when it refuses).
 """

@@ -1,4 +1,5 @@
-"""Cell-value parsing: every format of SPEC §4, impossible values, and never raising."""
+"""Cell-value parsing: every date, time, number and yes/no format the tool reads, impossible
+values, and never raising."""
 
 from __future__ import annotations
 

@@ -356,7 +356,7 @@ def build_mixed_newlines(path: Path) -> None:
     path.write_bytes(text.encode("utf-8"))
 
 
-DATE_TEXTS = [  # (cell text, valid?)  SPEC §4: ISO, dd.mm.yyyy, dd/mm/yyyy (date_order dmy)
+DATE_TEXTS = [  # (cell text, valid?): ISO, dd.mm.yyyy, dd/mm/yyyy (date_order dmy)
     ("2026-04-14", True), ("2026-04-14 10:00", True), ("2026-04-14T10:00", True),
     ("2026-04-14T10:00:00Z", True), ("14.04.2026", True), ("14.04.2026 10:00", True),
     ("14/04/2026", True), ("14-04-2026", True), ("14/04/2026 2:30 PM", True),
