@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import cast
 
 from sheets_sync.backends.base import Backend, SheetRead
 from sheets_sync.backends.files import read_tabs
-from sheets_sync.backends.xlsx_write import Cell as WriteCell
-from sheets_sync.backends.xlsx_write import lock_file, replace_tabs, set_cells
+from sheets_sync.backends.xlsx_write import replace_tabs, set_cells
 from sheets_sync.cells import Cell, Grid
 from sheets_sync.errors import SourceError, UsageError
 
@@ -46,7 +44,7 @@ class XlsxBackend(Backend):
                               "synced by another program); nothing was written, and the next "
                               "sync reads the new version")
         # Outputs hold text, numbers, booleans, dates and blanks: what the writer accepts.
-        replace_tabs(self.path, cast(Mapping[str, Sequence[Sequence[WriteCell]]], tabs))
+        replace_tabs(self.path, tabs)
         self._read_as = _identity(self.path)
 
     def read_row(self, tab: str, row: int) -> list[Cell]:
@@ -54,11 +52,7 @@ class XlsxBackend(Backend):
         return list(calendar.rows[row - 1]) if 0 < row <= len(calendar.rows) else []
 
     def write_cells(self, tab: str, cells: Mapping[tuple[int, int], Cell]) -> None:
-        set_cells(self.path, tab, cast(Mapping[tuple[int, int], WriteCell], cells))
-
-    def locked_by(self) -> Path | None:
-        """Return the lock file of an office program holding the workbook, if any."""
-        return lock_file(self.path)
+        set_cells(self.path, tab, cells)
 
 
 def _identity(path: Path) -> tuple[int, int, int]:

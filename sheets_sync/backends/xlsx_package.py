@@ -1,0 +1,248 @@
+"""The .xlsx zip package: reading it, and writing it back atomically.
+
+- :class:`Package` reads the zip once and :meth:`Package.commit` writes a new zip beside it:
+  untouched entries are copied with their original compressed bytes (never decompressed and
+  recompressed), changed and new parts are deflated, and the result replaces the workbook
+  atomically (temp file in the same directory, fsync, ``os.replace``, file mode kept).
+- :func:`lock_file` / :func:`refuse_locked`: Excel and LibreOffice leave a lock file beside a
+  workbook they hold open; no write happens while one exists.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+import tempfile
+import time
+import zipfile
+import zlib
+from contextlib import suppress
+from pathlib import Path
+from types import TracebackType
+from typing import IO
+from xml.etree import ElementTree
+
+from sheets_sync.errors import SourceError
+
+__all__ = ["Package", "WorkbookLocked", "lock_file", "refuse_locked"]
+
+
+class WorkbookLocked(SourceError):
+    """The workbook is open in Excel or LibreOffice (a lock file sits beside it)."""
+
+
+def lock_file(path: Path) -> Path | None:
+    """The Excel (`~$name.xlsx`) or LibreOffice (`.~lock.name.xlsx#`) lock file beside path.
+
+    None when neither exists.
+    """
+    for candidate in (path.with_name("~$" + path.name), path.with_name(f".~lock.{path.name}#")):
+        if candidate.exists():
+            return candidate
+    return None
+
+
+def refuse_locked(path: Path) -> None:
+    """Raise WorkbookLocked, saying what to do, when a lock file sits beside path.
+
+    A symbolic link is checked both where it is and where the file it points to is.
+    """
+    for where in dict.fromkeys((path, Path(os.path.realpath(path)))):
+        lock = lock_file(where)
+        if lock is not None:
+            raise WorkbookLocked(
+                f"{where.name} is open in Excel or LibreOffice (lock file {lock}): close the "
+                "workbook there and retry. If nobody has it open, the lock file is left over "
+                "from a crash and can be deleted."
+            )
+
+
+# --- the zip --------------------------------------------------------------------------------
+
+
+class Package:
+    """The source zip, read once; commit() writes the new zip atomically beside it.
+
+    Part names are looked up ignoring case, as Office does. Every failure to read is a
+    SourceError naming the workbook; use it as a context manager so the file gets closed.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            self.file = open(path, "rb")  # noqa: SIM115 - closed in close()
+        except FileNotFoundError:
+            raise SourceError(f"workbook not found: {path}") from None
+        except OSError as exc:
+            raise SourceError(f"cannot read workbook {path}: {exc.strerror}") from None
+        self.stat = os.fstat(self.file.fileno())
+        try:
+            self.zip = zipfile.ZipFile(self.file)
+        except (zipfile.BadZipFile, OSError) as exc:
+            self.file.close()
+            raise SourceError(
+                f"cannot read workbook {path}: not an .xlsx file ({exc}); password-protected "
+                "workbooks cannot be written"
+            ) from None
+        self.infos = self.zip.infolist()
+        self.names = {info.filename.lower(): info.filename for info in self.infos}
+        if len(self.names) != len(self.infos):
+            self.close()
+            raise SourceError(f"cannot read workbook {path}: the zip holds duplicate entries")
+
+    def __enter__(self) -> Package:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.zip.close()
+        self.file.close()
+
+    def find(self, name: str) -> str | None:
+        """The entry name as the zip spells it, or None when there is no such part."""
+        return self.names.get(name.lower())
+
+    def read(self, name: str) -> bytes:
+        """A part's uncompressed bytes."""
+        try:
+            return self.zip.read(self.find(name) or name)
+        except (KeyError, zipfile.BadZipFile, NotImplementedError, OSError, zlib.error) as exc:
+            raise SourceError(f"cannot read workbook {self.path}: part {name} ({exc})") from None
+
+    def text(self, name: str) -> str:
+        """A part decoded as UTF-8."""
+        try:
+            return self.read(name).decode("utf-8")
+        except UnicodeDecodeError:
+            raise SourceError(f"cannot read workbook {self.path}: {name} is not UTF-8") from None
+
+    def xml(self, name: str) -> tuple[str, ElementTree.Element]:
+        """A part's text and its parsed root element."""
+        text = self.text(name)
+        try:
+            return text, ElementTree.fromstring(text)
+        except ElementTree.ParseError as exc:
+            message = f"cannot read workbook {self.path}: {name} is damaged ({exc})"
+            raise SourceError(message) from None
+
+    def raw(self, info: zipfile.ZipInfo) -> bytes:
+        """An entry's compressed bytes exactly as stored, for copying without recompressing."""
+        self.file.seek(info.header_offset)
+        header = self.file.read(30)
+        if header[:4] != b"PK\x03\x04" or info.flag_bits & 1:
+            raise SourceError(f"cannot read workbook {self.path}: entry {info.filename} is damaged")
+        name_len, extra_len = struct.unpack("<HH", header[26:30])
+        self.file.seek(info.header_offset + 30 + name_len + extra_len)
+        return self.file.read(info.compress_size)
+
+    def commit(self, changes: dict[str, bytes], removed: set[str]) -> None:
+        """Replace the workbook by a zip with these parts changed or added and these removed.
+
+        Entries keep their order; new parts go last. Atomic: on any failure the workbook is
+        left as it was and the temp file is deleted. Refused (nothing written) when a lock
+        file appeared meanwhile or the file was changed, moved or deleted since it was read.
+        """
+        directory = self.path.parent
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=directory)
+        except OSError as exc:  # a read-only or full directory: nothing was written
+            raise SourceError(f"cannot write workbook {self.path}: {exc.strerror or exc} (in "
+                              f"{directory}); the workbook was left unchanged") from exc
+        try:
+            with os.fdopen(fd, "wb") as out:
+                self._write(out, dict(changes), removed)
+            os.chmod(tmp, self.stat.st_mode & 0o7777)
+            self._check_unchanged()
+            os.replace(tmp, self.path)
+        except BaseException as exc:
+            with suppress(OSError):
+                os.unlink(tmp)
+            if isinstance(exc, OSError):
+                raise SourceError(f"cannot write workbook {self.path}: {exc.strerror or exc}; "
+                                  "the workbook was left unchanged") from exc
+            raise
+        with suppress(OSError):  # make the rename durable where the platform allows it
+            dir_fd = os.open(self.path.parent, os.O_RDONLY)
+            try:
+                os.fsync(dir_fd)
+            finally:
+                os.close(dir_fd)
+
+    def _write(self, out: IO[bytes], changes: dict[str, bytes], removed: set[str]) -> None:
+        """Write the new zip into out and fsync it (entries are popped from changes)."""
+        writer = _ZipWriter(out, self.path)
+        for info in self.infos:
+            if info.filename in changes:
+                writer.add(info.filename, changes.pop(info.filename), info.date_time)
+            elif info.filename not in removed:
+                writer.copy(info, self.raw(info))
+        for name, data in changes.items():
+            writer.add(name, data, time.localtime()[:6])
+        writer.finish()
+        out.flush()
+        os.fsync(out.fileno())
+
+    def _check_unchanged(self) -> None:
+        """SourceError unless the workbook is still unlocked and the very file that was read."""
+        refuse_locked(self.path)
+        try:
+            now = os.stat(self.path)
+        except FileNotFoundError:
+            raise SourceError(f"{self.path} was deleted or moved while it was being "
+                              "written; nothing was written") from None
+        if (now.st_mtime_ns, now.st_size, now.st_ino) != (
+            self.stat.st_mtime_ns, self.stat.st_size, self.stat.st_ino):
+            raise SourceError(f"{self.path} changed while it was being written; retry")
+
+
+class _ZipWriter:
+    """A minimal zip writer that can copy entries with their original compressed bytes."""
+
+    def __init__(self, out: IO[bytes], path: Path) -> None:
+        self.out = out
+        self.path = path
+        self.offset = 0
+        self.central: list[bytes] = []
+
+    def _entry(self, name: str, flags: int, method: int, date_time: tuple[int, ...], crc: int,
+               sizes: tuple[int, int], payload: bytes, made_by: int, attrs: int) -> None:
+        try:
+            encoded = name.encode("utf-8" if flags & 0x800 else "cp437")
+        except UnicodeEncodeError:
+            encoded, flags = name.encode("utf-8"), flags | 0x800
+        year, month, day, hour, minute, second = date_time[:6]
+        dos_date = (max(year, 1980) - 1980) << 9 | month << 5 | day
+        dos_time = hour << 11 | minute << 5 | second // 2
+        if max(self.offset, *sizes) > 0xFFFFFFFF or len(self.central) >= 0xFFFF:
+            raise SourceError(f"cannot write workbook {self.path}: it is too large (over 4 GB)")
+        fields = (flags & ~0x08, method, dos_time, dos_date, crc, sizes[0], sizes[1], len(encoded))
+        local = struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, *fields, 0)
+        self.central.append(struct.pack("<4s6H3L5H2L", b"PK\x01\x02", made_by, 20, *fields,
+                                        0, 0, 0, 0, attrs, self.offset) + encoded)
+        self.out.write(local + encoded)
+        self.out.write(payload)
+        self.offset += len(local) + len(encoded) + len(payload)
+
+    def copy(self, info: zipfile.ZipInfo, raw: bytes) -> None:
+        """An entry as it was: raw is its compressed bytes."""
+        made_by = info.create_system << 8 | info.create_version
+        self._entry(info.filename, info.flag_bits, info.compress_type, info.date_time, info.CRC,
+                    (info.compress_size, info.file_size), raw, made_by, info.external_attr)
+
+    def add(self, name: str, data: bytes, date_time: tuple[int, ...]) -> None:
+        """A new or changed entry, deflated."""
+        compressor = zlib.compressobj(4, zlib.DEFLATED, -15)
+        payload = compressor.compress(data) + compressor.flush()
+        self._entry(name, 0, zipfile.ZIP_DEFLATED, date_time, zlib.crc32(data),
+                    (len(payload), len(data)), payload, 20, 0)
+
+    def finish(self) -> None:
+        """The central directory and its end record."""
+        directory = b"".join(self.central)
+        self.out.write(directory)
+        count = len(self.central)
+        self.out.write(struct.pack(
+            "<4s4H2LH", b"PK\x05\x06", 0, 0, count, count, len(directory), self.offset, 0))
