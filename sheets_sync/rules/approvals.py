@@ -39,7 +39,7 @@ def approval_missing(ctx: Context) -> None:
     waiting &= ~np.isnat(publish)
     if not waiting.any():
         return
-    hours_left = (publish - ctx.clients.now_local) / np.timedelta64(1, "h")
+    hours_left = _hours_until(ctx, publish, waiting)
     urgent_hours = ctx.clients.per_client(lambda s: s.rules.approvals.urgent_hours)
     lead_days = ctx.clients.per_client(lambda s: s.rules.approvals.lead_days)
     days_left = ctx.days.between(ctx.clients.today_local, publish)
@@ -54,6 +54,26 @@ def approval_missing(ctx: Context) -> None:
                 key, when=ctx.messages.when(publish[mask]),
                 hours=np.floor(hours_left[mask]).astype(int),
                 status=frame.loc[mask, "status_raw"].str.strip().tolist()), severity=severity)
+
+
+def _hours_until(ctx: Context, publish: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Per row in ``rows``: real hours from now until the publish time (NaN elsewhere).
+
+    The sheet's times are wall-clock times in the client's zone; across a daylight-saving
+    change the hours between two wall-clock times are not their difference (Saturday 09:00 to
+    Sunday 09:00 can be 23 or 25 hours). A time the clock skips counts as the next valid one,
+    a time it repeats as the first of the two.
+    """
+    hours = np.full(len(publish), np.nan)
+    now = pd.Timestamp(ctx.now)
+    for client, settings in ctx.clients.settings.items():
+        mask = rows & ctx.clients.mask(client)
+        if mask.any():
+            stamps = pd.DatetimeIndex(publish[mask]).tz_localize(
+                settings.timezone, ambiguous=np.ones(int(mask.sum()), dtype=bool),
+                nonexistent="shift_forward")
+            hours[mask] = (stamps - now) / pd.Timedelta(1, "h")
+    return hours
 
 
 @rule("published-without-approval", "scheduled-without-approval")
