@@ -238,7 +238,9 @@ def duplicate_captions(ctx: Context) -> None:
     same[1:] = (client[1:] == client[:-1]) & (channel[1:] == channel[:-1]) & (text[1:] == text[:-1])
     gap = np.zeros(len(order), dtype="int64")
     gap[1:] = days[1:] - days[:-1]
-    hit = same & (gap <= window[index][order])
+    # The later post of a pair (the one reported) must be no more than a window back.
+    plan_start = (ctx.clients.today_local - window.astype("timedelta64[D]")).astype("int64")
+    hit = same & (gap <= window[index][order]) & (days >= plan_start[index][order])
     for position in np.flatnonzero(hit).tolist():
         hit[position] = folded[order[position]] == folded[order[position - 1]]
     if not hit.any():
