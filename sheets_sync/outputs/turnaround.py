@@ -23,6 +23,8 @@ _ONE_HOUR = np.timedelta64(1, "h")
 def turnaround(ctx: Context, transitions: pd.DataFrame) -> list[list[Cell]]:
     """Median / 90th percentile hours from sent-for-review to approval, and share on time.
 
+    Hours are real hours, across a daylight-saving change too (see :func:`_real_hours`).
+
     Posts with both ``sent_for_review_at`` and ``approved_at`` (in that order) use those;
     other posts use the observed transitions: each entry into ``approved`` from a state not
     yet approved, measured from the latest entry into ``client_review`` since the previous
@@ -35,19 +37,20 @@ def turnaround(ctx: Context, transitions: pd.DataFrame) -> list[list[Cell]]:
     end = frame["approved_at"].to_numpy(dtype="datetime64[ns]")
     sheet = ~np.isnat(start) & ~np.isnat(end) & (end >= start)
     observed = _observed_approvals(ctx, transitions, set(frame["post_id"][sheet]))
+    sheet_clients = frame["client"].to_numpy(dtype=object)[sheet]
     approvals = pd.DataFrame({
-        "client": np.concatenate([frame["client"].to_numpy(dtype=object)[sheet],
-                                  observed["client"].to_numpy(dtype=object)]),
+        "client": np.concatenate([sheet_clients, observed["client"].to_numpy(dtype=object)]),
         "start": np.concatenate([start[sheet], observed["start"].to_numpy("datetime64[ns]")]),
         "end": np.concatenate([end[sheet], observed["end"].to_numpy("datetime64[ns]")]),
         "start_timed": np.concatenate([
             frame["sent_for_review_at_has_time"].to_numpy(bool)[sheet], observed["timed"]]),
         "end_timed": np.concatenate([
-            frame["approved_at_has_time"].to_numpy(bool)[sheet], observed["timed"]])})
+            frame["approved_at_has_time"].to_numpy(bool)[sheet], observed["timed"]]),
+        "hours": np.concatenate([_real_hours(ctx, sheet_clients, start[sheet], end[sheet]),
+                                 observed["hours"].to_numpy(dtype=float)])})
     rows: list[list[Cell]] = []
     on_time = _on_time(ctx, approvals)
-    hours = (approvals["end"].to_numpy("datetime64[ns]")
-             - approvals["start"].to_numpy("datetime64[ns]")) / _ONE_HOUR
+    hours = approvals["hours"].to_numpy(dtype=float)
     # One sort by client, then a slice per client (not a comparison of every row per client).
     codes = pd.Categorical(approvals["client"].to_numpy(dtype=object),
                            categories=ctx.clients.names).codes
@@ -64,9 +67,29 @@ def turnaround(ctx: Context, transitions: pd.DataFrame) -> list[list[Cell]]:
     return rows
 
 
+def _real_hours(ctx: Context, clients: np.ndarray, start: np.ndarray, end: np.ndarray
+                ) -> np.ndarray:
+    """Per pair of wall-clock times in the client's zone: the real hours from start to end.
+
+    Across a daylight-saving change the hours between two wall-clock times are not their
+    difference (Friday 10:00 to Monday 10:00 can be 71 or 73 hours). A time the clock skips
+    counts as the next valid one, a time it repeats as the first of the two.
+    """
+    hours = (end - start) / _ONE_HOUR
+    for client in pd.unique(clients):
+        mine = clients == client
+        zone = ctx.config.for_client(client).timezone
+        first = np.ones(int(mine.sum()), dtype=bool)
+        begin, until = (pd.DatetimeIndex(values[mine]).tz_localize(
+            zone, ambiguous=first, nonexistent="shift_forward") for values in (start, end))
+        hours[mine] = (until - begin) / pd.Timedelta(1, "h")
+    return hours
+
+
 def _observed_approvals(ctx: Context, transitions: pd.DataFrame, skip: set[str]
                         ) -> pd.DataFrame:
-    """Approvals seen in ``transitions`` of posts in the calendar not in ``skip``, local time."""
+    """Approvals seen in ``transitions`` of posts in the calendar not in ``skip``, local time,
+    with the real hours between them (measured on the UTC time stamps)."""
     frame = ctx.frame
     clients = (frame.loc[frame["post_id"] != "", ["post_id", "client"]]
                .drop_duplicates("post_id").set_index("post_id")
@@ -75,7 +98,8 @@ def _observed_approvals(ctx: Context, transitions: pd.DataFrame, skip: set[str]
         return pd.DataFrame({"client": pd.Series([], dtype=object),
                              "start": pd.Series([], dtype="datetime64[ns]"),
                              "end": pd.Series([], dtype="datetime64[ns]"),
-                             "timed": pd.Series([], dtype=bool)})
+                             "timed": pd.Series([], dtype=bool),
+                             "hours": pd.Series([], dtype=float)})
     moves = transitions[transitions["post_id"].isin(clients.index)
                         & ~transitions["post_id"].isin(skip)]
     moves = moves.assign(at=moves["at"].to_numpy(dtype="datetime64[ns]"),
@@ -89,13 +113,14 @@ def _observed_approvals(ctx: Context, transitions: pd.DataFrame, skip: set[str]
                           reviews.rename(columns={"at": "start"}), left_on="end",
                           right_on="start", by="post_id", direction="backward")
     pairs = pairs[pairs["start"].notna() & ~(pairs["start"] < pairs["previous"])]
+    pairs = pairs.assign(hours=(pairs["end"] - pairs["start"]) / pd.Timedelta(1, "h"))
     pairs = pairs.assign(client=clients.loc[pairs["post_id"], "client"].to_numpy(dtype=object))
     for client in pairs["client"].unique():
         mine = pairs["client"] == client
         zone = ctx.config.for_client(client).timezone
         for name in ("start", "end"):
             pairs.loc[mine, name] = utc_to_local(pairs.loc[mine, name], zone)
-    return pairs.assign(timed=True)[["client", "start", "end", "timed"]]
+    return pairs.assign(timed=True)[["client", "start", "end", "timed", "hours"]]
 
 
 def _on_time(ctx: Context, approvals: pd.DataFrame) -> np.ndarray:
