@@ -1,8 +1,9 @@
 """The hostile-input corpus (tests/corpus/make_corpus.py) through `audit PATH` and `sync PATH`.
 
 One test per corpus file: no traceback ever, the documented exit code, a message naming the
-file (or findings naming row and column), the exact row-level findings, audit never touching
-the file, and sync touching only the tool's own tabs (or nothing, when it refuses).
+file (or findings naming row and column), every finding exactly (row, column and code; the
+calendar-level ones by message), audit never touching the file, and sync touching only the
+tool's own tabs (or nothing, when it refuses).
 """
 
 from __future__ import annotations
@@ -27,6 +28,60 @@ from sheets_sync.parse import parse
 from sheets_sync.vocab import strip_invisible
 
 OWNED = ("Status", "Report", "History")
+Key = tuple[int, str, str]  # (sheet row, column field, code), as in the corpus cases
+
+
+def _dup(*rows: int) -> set[Key]:
+    return {(r, "caption", "duplicate-caption") for r in rows}
+
+
+def _per_day(*rows: int) -> set[Key]:
+    return {(r, "publish_at", "too-many-per-day") for r in rows}
+
+
+# As of TODAY (2026-03-10) the 28-day horizon runs to 2026-04-06; every post below is later,
+# so each channel used has one calendar gap of the whole horizon: (channel, last day, days).
+INSTAGRAM_GAP = ("instagram", "2026-04-06", 28)
+# Every finding outside WATCHED of each case that reads its rows: the row-level ones beyond
+# case.findings, and the calendar gaps. Most posts share the caption "Hello" on Instagram:
+# each later one within 30 days of an earlier one is a duplicate-caption (not cancelled ones),
+# and a fourth post on one channel and day is too-many-per-day (ranked by publish time; a
+# date-only or unreadable time counts as 09:00, the default publish time).
+OTHERS: dict[str, tuple[set[Key], tuple[tuple[str, str, int], ...]]] = {
+    "tab-renamed-case-and-space": (_dup(3, 4), (INSTAGRAM_GAP,)),  # P1-P3, 14-16 April
+    "header-in-row-3": (set(), (INSTAGRAM_GAP,)),  # P1 has no readable date
+    "merged-cells": (set(), (INSTAGRAM_GAP, ("x", "2026-04-06", 28))),  # captions A-E
+    "uncached-formulas": (set(), (INSTAGRAM_GAP,)),  # P1 undated, P3's caption a formula
+    "cell-of-50000-characters": (_dup(5), (INSTAGRAM_GAP,)),  # P3, P4 "Hello"; P2 undated
+    "5000-columns": (_dup(*range(3, 12)), (INSTAGRAM_GAP,)),  # P1-P10, one a day
+    "200000-empty-trailing-rows": (_dup(3, 4), (INSTAGRAM_GAP,)),
+    "csv-utf8-bom": (_dup(3, 4), (INSTAGRAM_GAP,)),  # P4's caption differs
+    "csv-windows-1254": (set(), (INSTAGRAM_GAP,)),  # three different captions
+    "csv-utf16-bom-tabs": (set(), (INSTAGRAM_GAP,)),
+    "csv-utf16-no-bom": (set(), (INSTAGRAM_GAP,)),
+    "csv-semicolons": (_dup(3, 4), (INSTAGRAM_GAP,)),
+    "csv-stray-quotes": (set(), (INSTAGRAM_GAP,)),
+    "csv-mixed-line-endings": (_dup(3, 4, 5), (INSTAGRAM_GAP, ("x", "2026-04-06", 28))),
+    # D10 (row 11) is 5 April, the earliest "Hello": rows 2-10 (14 April) and 25-31
+    # (20 April) repeat it. On 14 April D1, D5, D7, D8 (rows 2, 6, 8, 9) are at 09:00, D2,
+    # D3, D6 (3, 4, 7) at 10:00, D4 (5) at 13:00 (10:00 UTC), D9 (10) at 14:30: from the
+    # fourth on, rows 9, 3, 4, 7, 5, 10. On 20 April T4-T7 (28-31, unreadable times) are at
+    # 09:00, T2 (26) at 10:00, T1 and T3 (25, 27) at 14:30: rows 31, 26, 25, 27.
+    # D10 is in the horizon: the gap ends the day before it.
+    "date-and-time-texts": (_dup(*range(2, 11), *range(25, 32))
+                            | _per_day(3, 4, 5, 7, 9, 10, 25, 26, 27, 31),
+                            (("instagram", "2026-04-04", 26),)),
+    # S1-S3 (rows 2-4) on 14 April; R1-R6 (16-21) all at the same moment on 18 April.
+    "serials-nan-inf": (_dup(3, 4, *range(16, 22)) | _per_day(19, 20, 21), (INSTAGRAM_GAP,)),
+    # B1-B37 (rows 2-38) all at 2026-04-20 10:00.
+    "booleans": (_dup(*range(3, 39)) | _per_day(*range(5, 39)), (INSTAGRAM_GAP,)),
+    "invisible-characters": (_dup(*range(3, 10)), (INSTAGRAM_GAP,)),  # one a day, 14-21 April
+    # L1-L16 (rows 2-17) one a day from 11 April; L4-L6 (rows 5-7) are cancelled (İptal).
+    "turkish-lookalike-statuses": (_dup(3, 4, *range(8, 18)), (INSTAGRAM_GAP,)),
+    # Captions are compared with spacing folded: "\t=1+1" and "\r=1+1" repeat "=1+1".
+    "formula-text-csv": (_dup(7, 8), (INSTAGRAM_GAP,)),
+    "formula-text-xlsx": (_dup(7, 8), (INSTAGRAM_GAP,)),
+}
 # Package parts a sync may change besides the owned tabs' own parts (it registers new tabs).
 REGISTERING = {"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml",
                "docProps/app.xml", "xl/styles.xml"}
@@ -80,7 +135,14 @@ def check_audit(case: Case, path: Path, args: list[str]) -> list[dict[str, Any]]
         assert path.name in document["source"]
         watched = {(f["row"], f["column"], f["code"]) for f in findings
                    if f["code"] in WATCHED and f["row"]}
-        assert watched == case.findings
+        assert case.findings is not None and watched == case.findings
+        others, gaps = OTHERS[case.name]
+        every = sorted((f["row"] or 0, f["column"], f["code"]) for f in findings)
+        assert every == sorted([*case.findings, *others,
+                                *[(0, "channel", "calendar-gap")] * len(gaps)])
+        assert sorted(f["message"] for f in findings if not f["row"]) == sorted(
+            f"{path.stem}: no {channel} post from 2026-03-10 to {last} ({days} days). "
+            "Plan a post in that gap." for channel, last, days in gaps)
         assert all(f["column"] for f in findings if f["row"])  # rows name their column
         assert all(len(f["message"]) < 600 for f in findings)  # a 50,000-character cell is cut
         check_rows_hold_their_posts(case, path, findings)

@@ -19,12 +19,23 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sheets_sync.config import CalendarConfig
-from sheets_sync.history import TRACKED, Observation, Observed, _positions, observe
-from sheets_sync.model import APPROVED_STATES, HistoryEntry
+from sheets_sync.history import Observation, Observed, _positions, observe
+from sheets_sync.model import HistoryEntry
 from sheets_sync.parse import Calendar, parse
-from sheets_sync.snapshot import SNAPSHOT_COLUMNS, Changes, iso
+from sheets_sync.snapshot import Changes, iso
 from sheets_sync.state import Run, StateStore
 
+# Written out here, not imported: the fields History logs (in this order), the states that
+# count as approved, and the snapshot's columns are what the reference pins.
+TRACKED = ("status", "publish_at", "caption", "asset", "approved_by", "approved_at",
+           "approved", "revision_round", "extra_rounds_approved")
+APPROVED_STATES = frozenset({"approved", "scheduled", "published"})
+SNAPSHOT_COLUMNS = (
+    "post_id", "client", "status", "publish_at", "caption", "asset", "approved_by",
+    "approved_at", "approved", "revision_round", "extra_rounds_approved", "fingerprint",
+    "approved_fingerprint", "approved_seen_at", "review_started_at", "rounds_observed",
+    "first_seen", "last_changed",
+)
 COLUMNS = [*HEADER, "Approved by", "Approved on", "Approved", "Revision round", "Extra rounds"]
 IDS = ["P1", "P2", "P3", "P4", "P5", ""]
 CLIENTS = ["Acme", "Tokyo Co", "NY Inc"]
@@ -142,6 +153,7 @@ def _local(stamps: np.ndarray, frame: pd.DataFrame, config: CalendarConfig) -> n
 
 
 def assert_same(got: Observation, want: Observation) -> None:
+    assert list(got.changes.posts.columns) == list(SNAPSHOT_COLUMNS)
     assert got.changes.history == want.changes.history
     assert got.changes.transitions == want.changes.transitions
     assert _texts(got.changes.posts) == _texts(want.changes.posts)
@@ -207,6 +219,33 @@ def test_a_fingerprint_is_hashed_again_only_when_caption_or_asset_changed() -> N
         "fingerprint"].iloc[0]
     assert second.changes.posts["approved_fingerprint"].iloc[0] == first.changes.posts[
         "fingerprint"].iloc[0]
+
+
+def test_history_logs_exactly_the_tracked_fields() -> None:
+    cfg, store = config(), StateStore(":memory:")
+    rows: list[list[Any]] = [["P1", "Acme", "Instagram", "Post", "2026-03-20 10:00", "Draft",
+                              "Hi", "https://x.io/a.png", "Ayşe", "", None, None, 1, 0]]
+    edits = [("Client", "NY Inc", []), ("Channel", "X", []), ("Format", "Reel", []),
+             ("Owner", "Can", []),
+             ("Publish date", "2026-03-21 11:30",
+              [("publish_at", "2026-03-20 10:00", "2026-03-21 11:30")]),
+             ("Status", "Client review", [("status", "draft", "client_review")]),
+             ("Status", "Done?", [("status", "client_review", "Done?")]),
+             ("Caption", "Hi!", [("caption", "Hi", "Hi!")]),
+             ("Asset", "https://x.io/b.png",
+              [("asset", "https://x.io/a.png", "https://x.io/b.png")]),
+             ("Approved by", "Elif", [("approved_by", "", "Elif")]),
+             ("Approved on", "2026-03-06", [("approved_at", "", "2026-03-06 00:00")]),
+             ("Approved", "no", [("approved", "", "no")]),
+             ("Revision round", 2, [("revision_round", "1", "2")]),
+             ("Extra rounds", 1, [("extra_rounds_approved", "0", "1")])]
+    now = at("2026-03-10 09:00")
+    for column, value, expected in [("ID", "P1", []), *edits]:
+        rows[0][COLUMNS.index(column)] = value
+        got = observe(parse([COLUMNS, *rows], cfg), store.posts("test"), cfg, now)
+        assert [(h.field, h.old, h.new) for h in got.changes.history] == expected, column
+        store.save("test", got.changes, Run(now, now, 1, 0, 0))
+        now += dt.timedelta(hours=1)
 
 
 @settings(max_examples=300, deadline=None)

@@ -76,7 +76,8 @@ def test_status_row_for_a_finding() -> None:
     cells = grid[1]
     assert cells[:9] == ["error", "approval-missing", "P1", 2, "Acme", "Instagram",
                          dt.datetime(2026, 3, 11, 10, 0), "Draft", "Ayşe"]
-    assert cells[9].startswith("Publishes 2026-03-11 10:00")
+    assert cells[9] == ("Publishes 2026-03-11 10:00 and is not approved yet (status “Draft”). "
+                        "Get the client's approval before then.")
     assert cells[10] == dt.datetime(2026, 3, 9, 9, 0)  # 06:00 UTC is 09:00 in Istanbul
 
 
@@ -106,7 +107,8 @@ def test_status_calendar_level_finding_has_blank_row_and_post() -> None:
     cells = grid[1]
     assert cells[:9] == ["warning", "cadence-below-contract", None, None, "Acme", None,
                          dt.date(2026, 3, 9), None, None]
-    assert "Acme" in cells[9]
+    assert cells[9:] == ["Acme: 1 instagram post(s) planned in week 11 (2026-03-09); the "
+                         "contract says 2. Plan 1 more.", dt.datetime(2026, 3, 9, 9, 0)]
 
 
 def test_status_no_id_column_notice() -> None:
@@ -139,7 +141,11 @@ def test_status_in_turkish() -> None:
     grid = status_grid(cal, found, config)
     assert grid[0] == ["Önem", "Kod", "Gönderi No", "Satır", "Müşteri", "Kanal", "Yayın tarihi",
                        "Durum", "Sorumlu", "Mesaj", "İlk görülme"]
-    assert grid[1][0] == "hata"
+    assert grid[1] == ["hata", "approval-missing", "P1", 2, "Acme", "Instagram",
+                       dt.datetime(2026, 3, 11, 10, 0), "Taslak", "Ayşe",
+                       "11.03.2026 10:00 tarihinde yayınlanacak ve henüz onaylanmadı (durum "
+                       "“Taslak”). O zamana kadar müşteri onayını alın.",
+                       dt.datetime(2026, 3, 9, 9, 0)]
 
 
 def test_status_without_first_seen_column_leaves_it_blank() -> None:
@@ -296,9 +302,11 @@ def test_approvals_due_window_is_elapsed_time_across_a_clock_change() -> None:
 
 
 def test_report_overdue_feedback() -> None:
-    rows = section(report(), "Overdue feedback")
-    assert [r[:2] for r in rows[1:]] == [["P4", "Acme"]]
-    assert rows[1][2].startswith("Waiting for the client's feedback since 2026-03-02 10:00")
+    # P4: sent Monday 2 March 10:00, due two business days later; four business days late.
+    assert section(report(), "Overdue feedback") == [
+        ["Post ID", "Client", "Message"],
+        ["P4", "Acme", "Waiting for the client's feedback since 2026-03-02 10:00; it was due "
+         "2026-03-04 10:00, 4 business day(s) ago. Escalate to the account manager."]]
 
 
 def test_report_revision_usage_and_billable_rounds() -> None:
@@ -331,7 +339,8 @@ def test_report_approval_turnaround() -> None:
 def test_report_turnaround_without_approvals() -> None:
     rows = section(report([report_row("P1", "Draft", "2026-03-12 10:00")], NO_TRANSITIONS),
                    "Approval turnaround per client")
-    assert rows[1] == ["Acme", 0, None, None, None]
+    assert rows == [["Client", "Approvals", "Median hours", "90th percentile hours",
+                     "On time %"], ["Acme", 0, None, None, None]]
 
 
 def test_report_turnaround_counts_date_only_approval_by_its_day() -> None:
@@ -387,10 +396,14 @@ def test_report_cadence_and_gaps() -> None:
         ["Acme", "Instagram", dt.date(2026, 3, 16), 0, 2],
         ["Acme", "Instagram", dt.date(2026, 3, 23), 0, 2],
     ]
-    gaps = section(grid, "Calendar gaps")
-    assert [r[0] for r in gaps] == ["Client", "Acme", "Acme"]
-    assert {"instagram" in r[1] for r in gaps[1:]} == {True, False}
-    assert {"linkedin" in r[1] for r in gaps[1:]} == {True, False}
+    # 14 days from Tuesday 10 March run to the 23rd: LinkedIn's only post (the 24th) is
+    # beyond; Instagram has nothing after the 12th.
+    assert section(grid, "Calendar gaps") == [
+        ["Client", "Message"],
+        ["Acme", "Acme: no linkedin post from 2026-03-10 to 2026-03-23 (14 days). Plan a post "
+                 "in that gap."],
+        ["Acme", "Acme: no instagram post from 2026-03-13 to 2026-03-23 (11 days). Plan a post "
+                 "in that gap."]]
 
 
 def test_report_findings_by_code() -> None:

@@ -1,7 +1,8 @@
 """Properties of whole sync cycles over generated calendars (memory backend, in-memory state).
 
-For any calendar: a second sync with no change writes nothing; the Status tab read back
-reproduces the findings; every finding's row number points at a row holding that post ID.
+For any calendar: a second sync with no change writes nothing and finds the same; the Status
+tab read back reproduces the findings; every finding's code is a registered one and its row
+number is a filled data row of the sheet, holding that post ID.
 """
 
 from __future__ import annotations
@@ -40,6 +41,23 @@ ROW = st.one_of(
     st.just([None] * len(HEADER)),  # a blank row between posts
 )
 CALENDARS = st.lists(ROW, max_size=14)
+# Every finding code there is, written out (not imported from the code under test).
+REGISTERED = frozenset({
+    "invalid-date", "invalid-time", "invalid-number", "invalid-boolean", "no-id-column",
+    "duplicate-column", "missing-required", "unknown-status", "unknown-channel",
+    "unknown-format", "unknown-pillar", "duplicate-id", "missing-id", "caption-too-long",
+    "too-many-hashtags", "invalid-link", "duplicate-caption", "stale-unpublished",
+    "approval-missing", "published-without-approval", "scheduled-without-approval",
+    "approver-not-authorized", "approval-after-publish", "changed-after-approval",
+    "feedback-overdue", "deemed-approved", "revision-last-round", "revision-limit-exceeded",
+    "cadence-below-contract", "too-many-per-day", "calendar-gap", "pillar-mix-off-target",
+    "next-month-not-ready",
+})
+
+
+def identities(result: Any) -> list[tuple[str, str, int, str, str]]:
+    f = result.findings
+    return sorted(zip(f["code"], f["post_id"], f["row"].astype(int), f["column"], f["message"]))
 
 
 def cycle(rows: list[list[Any]]) -> tuple[MemoryBackend, StateStore, Any]:
@@ -53,11 +71,15 @@ def cycle(rows: list[list[Any]]) -> tuple[MemoryBackend, StateStore, Any]:
 @given(CALENDARS)
 def test_a_second_sync_with_no_change_writes_nothing(rows: list[list[Any]]) -> None:
     backend, store, config = cycle(rows)
-    run_once(config, backend, store, NOW)
+    first = run_once(config, backend, store, NOW)
     writes, cells = backend.writes, backend.cell_writes
+    tabs = {tab: [list(r) for r in backend.tabs[tab]] for tab in ("Status", "Report", "History")}
     again = run_once(config, backend, store, NOW)
     assert again.changed_tabs == []
     assert (backend.writes, backend.cell_writes) == (writes, cells)
+    assert identities(again) == identities(first)  # the same findings, word for word
+    assert {tab: backend.tabs[tab] for tab in tabs} == tabs
+    assert backend.tabs["History"] == [["Time", "Post ID", "Field", "Old value", "New value"]]
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -74,8 +96,13 @@ def test_the_status_tab_reproduces_the_findings_and_rows_hold_their_posts(
     else:
         shown = sorted((r[1], r[2] or "", r[3] or 0) for r in status)
         assert shown == expected
+    assert set(findings["code"]) <= REGISTERED
+    assert len(status) == max(len(expected), 1)
     sheet = backend.tabs["Calendar"]
     for line, post in zip(findings["row"], findings["post_id"]):
+        if line:  # a data row of the sheet (not the header, not past the end), not blank
+            assert 2 <= int(line) <= len(sheet)
+            assert any(cell not in (None, "") for cell in sheet[int(line) - 1])
         if line and post:
             cell = sheet[int(line) - 1][HEADER.index("ID")]
             assert strip_invisible(str(cell)).strip() == post

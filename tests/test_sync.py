@@ -55,22 +55,26 @@ def test_revision_story_over_several_cycles() -> None:
         day += dt.timedelta(days=1)
         return run_once(cfg, b, store, day)
 
-    cycle()
-    cycle("Client review")
-    cycle("Changes requested")
-    assert "revision-last-round" not in codes_of(cycle("Client review"))  # round 1 of 2
-    cycle("Changes requested")
+    assert codes_of(cycle()) == set()
+    assert codes_of(cycle("Client review")) == set()
+    assert codes_of(cycle("Changes requested")) == set()
+    assert codes_of(cycle("Client review")) == set()  # round 1 of 2
+    assert codes_of(cycle("Changes requested")) == set()
     # Two rounds used of two included, back in review: the last included round.
-    assert "revision-last-round" in codes_of(cycle("Client review"))
+    assert codes_of(cycle("Client review")) == {"revision-last-round"}
     third = cycle("Changes requested")
-    assert "revision-limit-exceeded" in codes_of(third)
+    assert codes_of(third) == {"revision-limit-exceeded"}
     message = third.findings.loc[third.findings["code"] == "revision-limit-exceeded",
                                  "message"].item()
-    assert "3 revision rounds used, 2 allowed: 1 billable" in message
+    assert message == ("3 revision rounds used, 2 allowed: 1 billable extra round(s). Ask the "
+                       "account manager to approve or bill them.")
     approved = cycle("Approved")
-    assert "changed-after-approval" not in codes_of(approved)
+    assert codes_of(approved) == {"revision-limit-exceeded"}  # still 3 rounds of 2
     edited = cycle(caption="Hello, edited after approval")
-    assert "changed-after-approval" in codes_of(edited)
+    assert codes_of(edited) == {"revision-limit-exceeded", "changed-after-approval"}
+    message = edited.findings.loc[edited.findings["code"] == "changed-after-approval",
+                                  "message"].item()
+    assert "(approval seen 2026-03-10 09:00)" in message  # the cycle that saw "Approved"
     history = [(h.field, h.old, h.new) for h in store.history("test", "P1")]
     assert history == [
         ("status", "draft", "client_review"),
@@ -83,14 +87,17 @@ def test_revision_story_over_several_cycles() -> None:
         ("caption", "Hello", "Hello, edited after approval"),
     ]
     tab = b.tabs["History"]
-    assert len(tab) == 1 + len(history)  # header + one row per change, none repeated
+    # Header + one row per change, none repeated, at the time of the cycle that saw it.
+    assert tab == [["Time", "Post ID", "Field", "Old value", "New value"]] + [
+        [dt.datetime(2026, 3, day, 9, 0), "P1", *change]
+        for day, change in zip(range(4, 12), history, strict=True)]
 
 
 def test_unchanged_calendar_is_written_once() -> None:
     cfg, store = config(), StateStore(":memory:")
     b = backend(row("P1"), row("P2", caption="=HYPERLINK(\"http://x\",\"y\")"))
     first = run_once(cfg, b, store, at("2026-03-10 09:00"))
-    assert b.writes == 1 and set(first.changed_tabs) == {"Status", "Report", "History"}
+    assert b.writes == 1 and first.changed_tabs == ["Status", "Report", "History"]
     second = run_once(cfg, b, store, at("2026-03-10 09:05"))
     assert b.writes == 1 and second.changed_tabs == []
     assert b.reads == 2
@@ -112,7 +119,8 @@ def test_dry_run_writes_nothing_and_saves_nothing() -> None:
     cfg, store = config(), StateStore(":memory:")
     b = backend(row("P1"))
     result = run_once(cfg, b, store, at("2026-03-10 09:00"), dry_run=True)
-    assert result.changed_tabs and b.writes == 0 and "Status" not in b.tabs
+    assert result.changed_tabs == ["Status", "Report", "History"]
+    assert b.writes == 0 and "Status" not in b.tabs
     assert store.posts("test").empty and store.runs("test") == []
 
 
@@ -253,8 +261,12 @@ def test_cycles_through_a_store_pool_remember_what_separate_runs_do(tmp_path: An
         assert with_pool.outputs["History"][1:] == alone.outputs["History"][1:]
         assert with_pool.outputs["Status"] == alone.outputs["Status"]
         if minutes == 5:  # another program empties the database: the open store sees it
-            assert len(with_pool.outputs["History"]) > 1
+            assert with_pool.outputs["History"][1:] == [
+                [dt.datetime(2026, 3, 10, 9, 5), "P1", "status", "client_review",
+                 "changes_requested"]]
             StateStore(kept).reset()
             StateStore(separate).reset()
-    assert len(with_pool.outputs["History"]) > 1
+    # Only what was seen since the reset: P1 first seen again at 09:10, changed at 09:15.
+    assert with_pool.outputs["History"][1:] == [
+        [dt.datetime(2026, 3, 10, 9, 15), "P1", "status", "client_review", "changes_requested"]]
     pooled.close()
