@@ -77,19 +77,19 @@ class _Previous:
             self._columns[name] = values
         return self._columns[name]
 
-    def first_rows(self, ids: np.ndarray) -> np.ndarray:
-        """Whether each row is the first with its post ID (a blank ID never is).
+    def unique_rows(self, ids: np.ndarray) -> np.ndarray:
+        """Whether each row holds a post ID that no other row holds (a blank ID never does).
 
         Rows found in the snapshot are told apart by their snapshot position, which is
-        quicker than comparing their IDs again.
+        quicker than comparing their IDs again (an ID found there is never among the new).
         """
-        first = np.zeros(len(ids), dtype=bool)
+        unique = np.zeros(len(ids), dtype=bool)
         named = ids != ""
         found = np.flatnonzero(self.present & named)
-        first[found] = ~pd.Series(self.where[found]).duplicated().to_numpy()
+        unique[found] = ~pd.Series(self.where[found]).duplicated(keep=False).to_numpy()
         new = self._absent[named[self._absent]]
-        first[new] = ~pd.Series(ids[new], dtype=object).duplicated().to_numpy()
-        return first
+        unique[new] = ~pd.Series(ids[new], dtype=object).duplicated(keep=False).to_numpy()
+        return unique
 
 
 def _positions(index: pd.Index, ids: np.ndarray) -> np.ndarray:
@@ -203,9 +203,13 @@ def observe(calendar: Calendar, previous: pd.DataFrame, config: CalendarConfig,
     frame = calendar.frame
     stamp = iso(now)
     ids = frame["post_id"].to_numpy(dtype=object)
-    # A post ID on several rows is reported as duplicate-id; its first row is the one tracked.
+    # A post ID on several rows (reported as duplicate-id) is no identity: which row is the
+    # post is unknown, and following either would log every sort of the sheet as edits. Such
+    # rows (and rows with no ID) are not followed: no History, transitions, observed rounds
+    # or changed-after-approval, and their saved snapshot stays as it was until the ID is
+    # unique again.
     old = _Previous(previous, ids)
-    tracked = old.first_rows(ids)
+    tracked = old.unique_rows(ids)
     current = _texts(frame)
     differs = {name: current[name] != old[name] for name in _TEXTS[1:-1]}
     current["fingerprint"] = _fingerprints(frame, old, differs["caption"] | differs["asset"])

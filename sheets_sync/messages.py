@@ -37,7 +37,10 @@ EN: dict[str, str] = {
     "unknown-format": "Format “{value}” is not known.{hint} Use one of: {known}.",
     "unknown-pillar": "Pillar “{value}” is not one of this client's pillars ({known}).{hint}",
     "hint": " Did you mean “{value}”?",
-    "duplicate-id": "ID {post_id} is also used on row {others}. Give every post its own ID.",
+    "duplicate-id": (
+        "ID {post_id} is also used on row {others}. Give every post its own ID: until it is "
+        "unique, History, revision rounds and changes after approval are paused for this ID."
+    ),
     "missing-id": "This post has no ID. Give it one so that its history can be followed.",
     "caption-too-long": (
         "The caption has {length} characters; {channel} allows {limit}. Shorten it by {over}."
@@ -157,7 +160,9 @@ TR: dict[str, str] = {
     "unknown-pillar": "“{value}” bu müşterinin kategorilerinden biri değil ({known}).{hint}",
     "hint": " “{value}” mı demek istediniz?",
     "duplicate-id": (
-        "{post_id} ID'si {others}. satırda da kullanılıyor. Her gönderiye ayrı ID verin."
+        "{post_id} ID'si {others}. satırda da kullanılıyor. Her gönderiye ayrı ID verin: ID "
+        "tekil olana kadar bu ID için geçmiş, revizyon sayımı ve onay sonrası değişiklik "
+        "takibi duraklatıldı."
     ),
     "missing-id": "Bu gönderinin ID'si yok. Geçmişi izlenebilsin diye bir ID verin.",
     "caption-too-long": (

@@ -233,8 +233,9 @@ def test_formula_text_stays_literal_in_every_output(tmp_path: Path) -> None:
     owners = {r[8] for r in owned["Status"][1:] if r[1] == "unknown-status"}
     assert status_values == owners == set(FORMULA_TEXTS)  # exactly, prefixes and all
     history = [r for r in owned["History"][1:] if r[2] == "caption"]
+    # "=1+1" and "\t=1+1" are one ID on two rows: neither is followed (duplicate-id)
     assert {(r[3], r[4]) for r in history} == {(t, f"{t} (edited)") for t in FORMULA_TEXTS
-                                               if t.strip() != "=1+1" or t == "=1+1"}
+                                               if t.strip() != "=1+1"}
     with zipfile.ZipFile(path) as zf:
         sheets = b"".join(zf.read(n) for n in zf.namelist() if n.startswith("xl/worksheets/"))
     assert b"<f>" not in sheets and b"<f " not in sheets  # no formula anywhere in the book

@@ -89,7 +89,8 @@ def reference(calendar: Calendar, previous: pd.DataFrame, config: CalendarConfig
     current["fingerprint"] = pd.util.hash_pandas_object(
         frame[["caption", "asset"]].astype(str), index=False).astype(str).to_numpy()
     current = current.astype(object)
-    tracked = (current["post_id"] != "") & ~current["post_id"].duplicated()
+    # A post ID on several rows is no identity: none of its rows is followed.
+    tracked = (current["post_id"] != "") & ~current["post_id"].duplicated(keep=False)
     old = previous.reindex(current["post_id"]).set_axis(current.index)
     seen = old["post_id"].notna().to_numpy() & tracked.to_numpy()
     old = old.fillna("")
