@@ -17,6 +17,9 @@ from sheets_sync.parse import Calendar, parse, to_client_time
 from sheets_sync.validate import validate
 
 AUDIT_HOUR = 9  # --today YYYY-MM-DD audits as of 09:00 in the calendar's time zone
+# The years --today accepts: later ones overflow pandas' time stamps (2262) or leave the time
+# rules nothing to compare with; earlier ones predate any calendar this tool keeps.
+TODAY_YEARS = (1990, 2200)
 
 
 @dataclass(frozen=True)
@@ -33,7 +36,7 @@ class AuditResult:
 def as_of(text: str | None, timezone: str) -> dt.datetime:
     """Return the audit moment: now, or ``text`` (YYYY-MM-DD or YYYY-MM-DDTHH:MM) in ``timezone``.
 
-    Raises UsageError for text that is not such a date.
+    Raises UsageError for text that is not such a date, or one outside :data:`TODAY_YEARS`.
     """
     zone = zoneinfo.ZoneInfo(timezone)
     if not text:
@@ -43,6 +46,10 @@ def as_of(text: str | None, timezone: str) -> dt.datetime:
     except ValueError:
         raise UsageError(f"--today: {text!r} is not a date; write it as YYYY-MM-DD "
                          "(optionally THH:MM)") from None
+    first, last = TODAY_YEARS
+    if not first <= moment.year <= last:
+        raise UsageError(f"--today: {text.strip()!r} is outside the years {first}-{last} this "
+                         "tool works with; give a date between them")
     if len(text.strip()) == 10:
         moment = moment.replace(hour=AUDIT_HOUR)
     return moment.replace(tzinfo=zone) if moment.tzinfo is None else moment

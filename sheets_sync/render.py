@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 import shutil
 import textwrap
 from collections.abc import Sequence
@@ -17,6 +18,23 @@ from sheets_sync.findings import to_findings
 from sheets_sync.model import Severity
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# C0 controls, DEL and C1 controls: whatever starts, ends or is an escape sequence.
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def terminal_text(text: str, keep: str = "") -> str:
+    """Return ``text`` safe to show on a terminal: each control character (C0, DEL, C1) is
+    shown as ``\\xNN`` instead, except those in ``keep`` (newline and tab where the text's
+    layout needs them).
+
+    A cell can hold escape sequences that set the window title, clear the screen or write
+    the clipboard (OSC 52); with ESC, BEL and the C1 controls shown as text, what is left of
+    a sequence is plain text, and the reader sees what the cell holds.
+    """
+    if not _CONTROLS.search(text):
+        return text
+    return _CONTROLS.sub(lambda found: found[0] if found[0] in keep
+                         else f"\\x{ord(found[0]):02x}", text)
 
 
 def records(result: AuditResult) -> list[dict[str, Any]]:
@@ -53,7 +71,9 @@ def to_json(result: AuditResult) -> str:
         "summary": summary(result),
         "findings": records(result),
     }
-    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    text = json.dumps(document, ensure_ascii=False, indent=2)
+    # json escapes C0 controls itself; DEL and C1 too, as \\u escapes (the same JSON data)
+    return re.sub("[\x7f-\x9f]", lambda found: f"\\u{ord(found[0]):04x}", text) + "\n"
 
 
 def neutralise(value: Any) -> Any:
@@ -77,7 +97,11 @@ def to_csv(result: AuditResult) -> str:
 def to_table(result: AuditResult, width: int | None = None) -> str:
     """Return a readable table for a terminal, with a closing summary line."""
     width = width or shutil.get_terminal_size((120, 24)).columns
-    rows = records(result)
+    # Escaped before measuring, so the columns line up; a message's or header's line breaks
+    # and tabs are kept for the wrapping below, which makes them spaces.
+    rows = [{k: terminal_text(v, "\n\t" if k in ("message", "header") else "")
+             if isinstance(v, str) else v for k, v in record.items()}
+            for record in records(result)]
     lines = []
     if rows:
         cols = ("severity", "code", "row", "post_id")
@@ -99,7 +123,7 @@ def to_table(result: AuditResult, width: int | None = None) -> str:
     parts = ", ".join(f"{n} {label}" for label, n in counts.items() if n)
     posts = len(result.calendar.frame)
     lines.append(
-        f"{result.source}: {posts} posts, "
+        f"{terminal_text(result.source)}: {posts} posts, "
         + (f"{total} findings ({parts})" if total else "no findings")
         + f" as of {result.now.strftime('%Y-%m-%d %H:%M %Z')}"
     )
