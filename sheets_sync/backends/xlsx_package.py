@@ -3,14 +3,20 @@
 - :class:`Package` reads the zip once and :meth:`Package.commit` writes a new zip beside it:
   untouched entries are copied with their original compressed bytes (never decompressed and
   recompressed), changed and new parts are deflated, and the result replaces the workbook
-  atomically (temp file in the same directory, fsync, ``os.replace``, file mode kept).
+  atomically (temp file in the same directory, fsync, ``os.replace``), keeping the file's
+  owner, group, mode and extended attributes (POSIX ACLs among them; what cannot be kept is
+  logged). A temp file left by a write that was killed is removed by the next write.
 - :func:`lock_file` / :func:`refuse_locked`: Excel and LibreOffice leave a lock file beside a
   workbook they hold open; no write happens while one exists.
 """
 
 from __future__ import annotations
 
+import errno
+import logging
 import os
+import re
+import stat
 import struct
 import tempfile
 import time
@@ -24,7 +30,9 @@ from xml.etree import ElementTree
 
 from sheets_sync.errors import SourceError
 
-__all__ = ["Package", "WorkbookLocked", "lock_file", "refuse_locked"]
+__all__ = ["Package", "WorkbookLocked", "lock_file", "refuse_locked", "temp_files"]
+
+log = logging.getLogger("sheets_sync.xlsx")
 
 
 class WorkbookLocked(SourceError):
@@ -146,17 +154,23 @@ class Package:
         file appeared meanwhile or the file was changed, moved or deleted since it was read.
         """
         directory = self.path.parent
+        _remove_stale(self.path)
         try:
             fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=directory)
         except OSError as exc:  # a read-only or full directory: nothing was written
             raise SourceError(f"cannot write workbook {self.path}: {exc.strerror or exc} (in "
                               f"{directory}); the workbook was left unchanged") from exc
         try:
-            with os.fdopen(fd, "wb") as out:
+            out = os.fdopen(fd, "wb")
+            try:  # locked until it is renamed: another write's cleanup leaves it alone
+                _try_lock(out.fileno())
                 self._write(out, dict(changes), removed)
-            os.chmod(tmp, self.stat.st_mode & 0o7777)
-            self._check_unchanged()
-            os.replace(tmp, self.path)
+                _keep_attributes(self.file.fileno(), out.fileno(), tmp, self.stat, self.path)
+                os.fsync(out.fileno())
+                self._check_unchanged()
+                os.replace(tmp, self.path)
+            finally:
+                out.close()
         except BaseException as exc:
             with suppress(OSError):
                 os.unlink(tmp)
@@ -172,7 +186,7 @@ class Package:
                 os.close(dir_fd)
 
     def _write(self, out: IO[bytes], changes: dict[str, bytes], removed: set[str]) -> None:
-        """Write the new zip into out and fsync it (entries are popped from changes)."""
+        """Write the new zip into out and flush it (entries are popped from changes)."""
         writer = _ZipWriter(out, self.path)
         for info in self.infos:
             if info.filename in changes:
@@ -183,7 +197,6 @@ class Package:
             writer.add(name, data, time.localtime()[:6])
         writer.finish()
         out.flush()
-        os.fsync(out.fileno())
 
     def _check_unchanged(self) -> None:
         """SourceError unless the workbook is still unlocked and the very file that was read."""
@@ -196,6 +209,114 @@ class Package:
         if (now.st_mtime_ns, now.st_size, now.st_ino) != (
             self.stat.st_mtime_ns, self.stat.st_size, self.stat.st_ino):
             raise SourceError(f"{self.path} changed while it was being written; retry")
+
+
+# --- what the file is besides its bytes, and leftovers ---------------------------------------
+
+
+def _keep_attributes(source: int, target: int, target_path: str, was: os.stat_result,
+                     path: Path) -> None:
+    """Give the new file (``target``) what the workbook (``source``, ``was``) had besides its
+    bytes: owner and group, extended attributes (a POSIX ACL is one, system.posix_acl_access)
+    and mode. What cannot be kept (not root, a file system without extended attributes) is
+    logged as a warning; the write goes on."""
+    lost: list[str] = []
+    if hasattr(os, "fchown"):
+        now = os.fstat(target)
+        if (now.st_uid, now.st_gid) != (was.st_uid, was.st_gid):
+            try:
+                os.fchown(target, was.st_uid, was.st_gid)
+            except OSError:  # only root gives a file away; a member may still set the group
+                lost.append(f"owner (user {was.st_uid})")
+                try:
+                    os.fchown(target, -1, was.st_gid)
+                except OSError:
+                    lost.append(f"group ({was.st_gid})")
+    lost.extend(_copy_xattrs(source, target))
+    os.chmod(target_path, stat.S_IMODE(was.st_mode))  # last: chown clears set-ID bits
+    if lost:
+        log.warning("%s was rewritten without its %s: this process may not set them (it runs "
+                    "as user %s); run sheets-sync as the workbook's owner, or as root, to keep "
+                    "them", path, ", ".join(lost), os.getuid() if hasattr(os, "getuid") else "?")
+
+
+def _copy_xattrs(source: int, target: int) -> list[str]:
+    """Copy every extended attribute of ``source`` to ``target`` and drop those ``target``
+    got from its folder (a default ACL) that ``source`` did not have; the names not copied."""
+    if not hasattr(os, "listxattr"):  # pragma: no cover - not Linux
+        return []
+    try:
+        names = os.listxattr(source)
+    except OSError as exc:
+        unsupported = (errno.ENOTSUP, getattr(errno, "EOPNOTSUPP", errno.ENOTSUP))
+        return [] if exc.errno in unsupported else ["extended attributes"]
+    lost = []
+    for name in names:
+        try:
+            os.setxattr(target, name, os.getxattr(source, name))
+        except OSError:
+            lost.append(f"extended attribute {name}")
+    try:
+        extra = set(os.listxattr(target)) - set(names)
+    except OSError:
+        extra = set()
+    for name in extra:
+        with suppress(OSError):
+            os.removexattr(target, name)
+    return lost
+
+
+def temp_files(path: Path) -> list[Path]:
+    """The temp files of this module's naming beside ``path`` (``.NAME.xxxxxxxx.tmp``)."""
+    prefix = f".{path.name}."
+    try:
+        names = os.listdir(path.parent)
+    except OSError:
+        return []
+    return [path.parent / n for n in names if n.startswith(prefix) and n.endswith(".tmp")
+            and _RANDOM.fullmatch(n[len(prefix) : -4])]
+
+
+_RANDOM = re.compile(r"[a-z0-9_]{8}")  # what tempfile.mkstemp puts between prefix and suffix
+STALE_SECONDS = 600  # where a temp file cannot be tested for its lock: left over after this
+
+
+def _remove_stale(path: Path) -> None:
+    """Remove the temp files earlier writes of ``path`` left (a write killed before its
+    rename): those no process holds locked; where locks cannot be tested, those older than
+    STALE_SECONDS. Best effort."""
+    for candidate in temp_files(path):
+        try:
+            fd = os.open(candidate, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        except OSError:
+            continue
+        try:
+            info = os.fstat(fd)
+            locked = _try_lock(fd)
+            if stat.S_ISREG(info.st_mode) and (
+                    locked is False or (locked is None
+                                        and time.time() - info.st_mtime > STALE_SECONDS)):
+                with suppress(OSError):
+                    os.unlink(candidate)
+                    log.info("removed %s, left over by an interrupted write", candidate)
+        finally:
+            os.close(fd)
+
+
+def _try_lock(fd: int) -> bool | None:
+    """Take an exclusive lock on ``fd`` if nobody holds one: False when taken (it was not
+    locked), True when another process holds it, None when locks cannot be tested."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    except OSError:
+        return None
+    return False
 
 
 class _ZipWriter:
