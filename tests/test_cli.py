@@ -142,7 +142,7 @@ def test_check_config_accepts_the_example() -> None:
     ("args", "exit_code", "text"),
     [
         (["audit"], 2, "give a calendar file"),
-        (["audit", "nowhere.xlsx"], 2, "calendar file not found"),
+        (["audit", "nowhere.xlsx"], 3, "calendar file not found"),  # unreadable, not usage
         (["audit", "x.csv", "--column", "captions=Text"], 2, "unknown field 'captions'"),
         (["audit", "x.csv", "--column", "caption"], 2, "write it as field=Header"),
         (["audit", str(SAMPLE), "--today", "10.03.2026"], 2, "--today: '10.03.2026'"),

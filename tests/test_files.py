@@ -226,14 +226,14 @@ def test_every_tab_skipped_is_a_calendar_error(tmp_path: Path) -> None:
 # workbooks: files that cannot be read
 
 
-def test_missing_file_is_usage_error(tmp_path: Path) -> None:
+def test_missing_file_is_a_calendar_that_cannot_be_read(tmp_path: Path) -> None:
     missing = tmp_path / "nope.xlsx"
     for call in (lambda: read_tab(missing), lambda: list_tabs(missing)):
-        with pytest.raises(UsageError) as info:
+        with pytest.raises(SourceError) as info:
             call()
         assert info.value.message == f"calendar file not found: {missing}"
-        assert info.value.exit_code == 2
-    with pytest.raises(UsageError, match="not found"):
+        assert info.value.exit_code == 3
+    with pytest.raises(SourceError, match="not found"):
         read_tab(tmp_path / "nope.csv")
 
 

@@ -25,22 +25,27 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import TracebackType
 
 from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
-from sheets_sync.backends.formulas import uncalculated_formulas
+from sheets_sync.backends.bounds import Limits, SheetScan, check_sheet, check_zip
+from sheets_sync.backends.formulas import sheet_part, uncalculated_in
 from sheets_sync.cells import Cell
 from sheets_sync.errors import CalendarError, SourceError, UsageError
 
 __all__ = [
     "TEXT_SUFFIXES",
     "WORKBOOK_SUFFIXES",
+    "Limits",
     "TabGrid",
     "list_tabs",
     "read_tab",
+    "read_tabs",
 ]
 
 WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"})
@@ -49,6 +54,7 @@ TEXT_SUFFIXES = frozenset({".csv", ".tsv", ".txt"})
 _DELIMITERS = (",", ";", "\t")
 _CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # OLE2: old .xls, or an encrypted OOXML file
 _ZIP_MAGIC = b"PK"
+_ZIPPED = frozenset({".xlsx", ".xlsm", ".xlsb", ".ods"})  # workbooks that are zip packages
 
 
 @dataclass(frozen=True)
@@ -64,18 +70,19 @@ class TabGrid:
 # public API
 
 
-def list_tabs(path: Path) -> list[str]:
+def list_tabs(path: Path, limits: Limits | None = None) -> list[str]:
     """Return the tab names of ``path`` in workbook order (a delimited text file has one tab,
     named after the file stem)."""
     path = Path(path)
     kind = _kind(path)
     if kind == "text":
         return [path.stem]
-    with _open_workbook(path) as wb:
+    with _Guard(path, limits or Limits()), _open_workbook(path) as wb:
         return list(wb.sheet_names)
 
 
-def read_tab(path: Path, tab: str = "", skip: Sequence[str] = ()) -> TabGrid:
+def read_tab(path: Path, tab: str = "", skip: Sequence[str] = (),
+             limits: Limits | None = None) -> TabGrid:
     """Read one tab of ``path``.
 
     ``tab`` empty means the first tab whose name is not in ``skip`` (compared
@@ -83,13 +90,14 @@ def read_tab(path: Path, tab: str = "", skip: Sequence[str] = ()) -> TabGrid:
     preferred: hidden tabs and chart sheets are only chosen when nothing else is left.
     A delimited text file has a single tab, so ``tab`` and ``skip`` do not apply to it.
 
-    Raises UsageError for a missing file, CalendarError for a missing tab and SourceError
-    for a file that cannot be read.
+    Raises SourceError for a missing file or one that cannot be read (or is larger than
+    ``limits`` allow: see :mod:`sheets_sync.backends.bounds`), UsageError for a file type
+    that is not a calendar, CalendarError for a missing tab.
     """
     path = Path(path)
     if _kind(path) == "text":
         return _read_text(path)
-    return _read_workbook_tab(path, tab, skip)
+    return read_tabs(path, tab, skip, limits)[0]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -97,11 +105,12 @@ def read_tab(path: Path, tab: str = "", skip: Sequence[str] = ()) -> TabGrid:
 
 
 def _kind(path: Path) -> str:
-    """'workbook' or 'text'; raises UsageError for a missing file or an unknown file type."""
+    """'workbook' or 'text'; raises SourceError for a missing file (a calendar that cannot be
+    read, exit 3) and UsageError for an unknown file type."""
     if not path.exists():
-        raise UsageError(f"calendar file not found: {path}")
+        raise SourceError(f"calendar file not found: {path}")
     if path.is_dir():
-        raise UsageError(f"calendar file is a directory, not a file: {path}")
+        raise SourceError(f"calendar file is a directory, not a file: {path}")
     suffix = path.suffix.lower()
     if suffix in TEXT_SUFFIXES:
         return "text"
@@ -166,7 +175,7 @@ def _open_workbook(path: Path) -> CalamineWorkbook:
     except (KeyboardInterrupt, SystemExit):
         raise
     except FileNotFoundError as exc:  # removed between the check and the read
-        raise UsageError(f"calendar file not found: {path}") from exc
+        raise SourceError(f"calendar file not found: {path}") from exc
     except PermissionError as exc:
         raise SourceError(f"{path} cannot be read: permission denied") from exc
     except BaseException as exc:  # calamine's own types, and pyo3 PanicException (BaseException)
@@ -201,11 +210,8 @@ def _quoted(names: Sequence[str]) -> str:
     return ", ".join(repr(n) for n in names) if names else "(none)"
 
 
-def _read_workbook_tab(path: Path, tab: str, skip: Sequence[str]) -> TabGrid:
-    return read_tabs(path, tab, skip)[0]
-
-
-def read_tabs(path: Path, tab: str = "", others: Sequence[str] = ()
+def read_tabs(path: Path, tab: str = "", others: Sequence[str] = (),
+              limits: Limits | None = None
               ) -> tuple[TabGrid, dict[str, list[list[Cell]] | None]]:
     """Read the calendar tab and the named ``others`` of a workbook in one pass.
 
@@ -214,20 +220,70 @@ def read_tabs(path: Path, tab: str = "", others: Sequence[str] = ()
     """
     path = Path(path)
     _kind(path)
-    with _open_workbook(path) as wb:
+    with _Guard(path, limits or Limits()) as guard, _open_workbook(path) as wb:
         name = _pick_tab(path, wb, tab, others)
-        calendar = TabGrid(tab=name, rows=_sheet_rows(path, wb, name, calendar=True),
+        calendar = TabGrid(tab=name, rows=_sheet_rows(path, wb, name, guard, calendar=True),
                            source=f"{path.name}, tab {name!r}")
         existing = set(wb.sheet_names)
-        found = {other: _sheet_rows(path, wb, other) if other in existing else None
+        found = {other: _sheet_rows(path, wb, other, guard) if other in existing else None
                  for other in others}
     return calendar, found
 
 
-def _sheet_rows(path: Path, wb: CalamineWorkbook, name: str, calendar: bool = False
-                ) -> list[list[Cell]]:
+class _Guard:
+    """The bounds of :mod:`sheets_sync.backends.bounds`, checked on a zip-based workbook
+    before python-calamine opens it (:meth:`sheet`: before it reads a sheet)."""
+
+    def __init__(self, path: Path, limits: Limits) -> None:
+        self.path, self.limits = path, limits
+        self.zip: zipfile.ZipFile | None = None
+        if path.suffix.lower() not in _ZIPPED:
+            return
+        try:
+            self.zip = zipfile.ZipFile(path)
+        except (zipfile.BadZipFile, OSError, ValueError):
+            return  # not a zip after all: calamine says what it is
+        try:
+            check_zip(self.zip, path.name, limits)
+        except BaseException:
+            self.close()
+            raise
+
+    def __enter__(self) -> _Guard:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self.zip is not None:
+            self.zip.close()
+
+    def sheet(self, name: str, formulas: bool) -> SheetScan | None:
+        """Check the sheet ``name`` (.xlsx/.xlsm); with ``formulas``, keep its XML when it
+        holds a formula tag. A sheet whose part cannot be found: every worksheet part is
+        checked instead."""
+        if self.zip is None or self.path.suffix.lower() not in (".xlsx", ".xlsm"):
+            return None
+        where = f"{self.path.name}, tab {name!r}"
+        try:
+            part = sheet_part(self.zip, name)
+        except (KeyError, ValueError, zipfile.BadZipFile, OSError, SyntaxError):
+            part = None
+        if part is not None and part in self.zip.NameToInfo:
+            return check_sheet(self.zip, part, where, self.limits, formulas)
+        for info in self.zip.infolist():
+            if info.filename.lower().startswith("xl/worksheets/"):
+                check_sheet(self.zip, info.filename, where, self.limits)
+        return None
+
+
+def _sheet_rows(path: Path, wb: CalamineWorkbook, name: str, guard: _Guard,
+                calendar: bool = False) -> list[list[Cell]]:
     """A tab's cells; for the ``calendar`` tab, merged cells read as their anchor cell down
     the merged rows, and formulas never calculated read as their formula text."""
+    scan = guard.sheet(name, formulas=calendar)
     try:
         sheet = wb.get_sheet_by_name(name)
         raw = sheet.to_python(skip_empty_area=False)
@@ -243,8 +299,8 @@ def _sheet_rows(path: Path, wb: CalamineWorkbook, name: str, calendar: bool = Fa
         for line in rows[top + 1 : bottom + 1]:
             if column < len(line) and line[column] is None:
                 line[column] = anchor
-    if calendar and path.suffix.lower() in (".xlsx", ".xlsm"):
-        for (r, c), formula in uncalculated_formulas(path, name).items():
+    if calendar and scan is not None:
+        for (r, c), formula in uncalculated_in(scan.head, scan.formulas).items():
             rows.extend([] for _ in range(r + 1 - len(rows)))
             rows[r].extend([None] * (c + 1 - len(rows[r])))
             if rows[r][c] is None:

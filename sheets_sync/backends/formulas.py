@@ -13,7 +13,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 from xml.sax.saxutils import unescape
 
-__all__ = ["uncalculated_formulas"]
+__all__ = ["sheet_part", "uncalculated_formulas", "uncalculated_in"]
 
 _FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _ROOT = re.compile(rb"<(?:([\w.-]+):)?worksheet[\s>]")
@@ -32,7 +32,7 @@ def uncalculated_formulas(path: Path, name: str) -> dict[tuple[int, int], str]:
     """
     try:
         with zipfile.ZipFile(path) as zf:
-            part = _sheet_part(zf, name)
+            part = sheet_part(zf, name)
             if part is None:
                 return {}
             with zf.open(part) as fh:  # most sheets hold no formula: keep little in memory
@@ -45,6 +45,14 @@ def uncalculated_formulas(path: Path, name: str) -> dict[tuple[int, int], str]:
                         del chunks[:-1]
             data = b"".join(chunks) if found else b""
     except (OSError, KeyError, ValueError, zipfile.BadZipFile, ElementTree.ParseError):
+        return {}
+    return uncalculated_in(head, data)
+
+
+def uncalculated_in(head: bytes, data: bytes) -> dict[tuple[int, int], str]:
+    """The formula cells without a saved result in a sheet's XML (``data``: the whole XML,
+    or empty when it holds no formula tag; ``head``: its first chunk)."""
+    if not data:
         return {}
     root = _ROOT.search(head, 0, 4096)
     p = re.escape(root.group(1) + b":") if root and root.group(1) else b""
@@ -68,7 +76,7 @@ def uncalculated_formulas(path: Path, name: str) -> dict[tuple[int, int], str]:
     return out
 
 
-def _sheet_part(zf: zipfile.ZipFile, name: str) -> str | None:
+def sheet_part(zf: zipfile.ZipFile, name: str) -> str | None:
     """The zip entry of worksheet ``name`` (through workbook.xml and its relationships)."""
     rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
     book = ElementTree.fromstring(zf.read("xl/workbook.xml"))

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from sheets_sync.backends.base import Backend, SheetRead
-from sheets_sync.backends.files import read_tab
+from sheets_sync.backends.files import Limits, read_tab
 from sheets_sync.cells import Cell, Grid
 from sheets_sync.errors import UsageError
 
@@ -18,11 +18,12 @@ class FileBackend(Backend):
     The owned tabs are not read (they read as missing): an audit does not compare them.
     """
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, limits: Limits | None = None) -> None:
         self.path = Path(path)
+        self.limits = limits or Limits()  # how large a workbook is read (files.read_tab)
 
     def read(self, tab: str, owned: Sequence[str]) -> SheetRead:
-        grid = read_tab(self.path, tab, skip=owned)
+        grid = read_tab(self.path, tab, skip=owned, limits=self.limits)
         return SheetRead(tab=grid.tab, rows=grid.rows, owned=dict.fromkeys(owned),
                          source=grid.source)
 
@@ -30,7 +31,7 @@ class FileBackend(Backend):
         raise self._read_only()
 
     def read_row(self, tab: str, row: int) -> list[Cell]:
-        rows = read_tab(self.path, tab).rows
+        rows = read_tab(self.path, tab, limits=self.limits).rows
         return list(rows[row - 1]) if 0 < row <= len(rows) else []
 
     def write_cells(self, tab: str, cells: Mapping[tuple[int, int], Cell]) -> None:
