@@ -42,3 +42,19 @@ class SourceError(SheetsSyncError):
     """The calendar file or backend cannot be read or written (exit 3)."""
 
     exit_code = 3
+
+
+class ForeignTabError(SourceError):
+    """A tab the tool would write exists, but the tool did not create it (exit 3).
+
+    Nothing was written. ``tab`` is the tab's name, ``where`` the spreadsheet; ``fix`` says
+    which configuration key gives the tool's tab another name.
+    """
+
+    def __init__(self, where: str, tab: str, fix: str = "") -> None:
+        self.where, self.tab = where, tab
+        fix = fix or ("rename that tab, or give sheets-sync's tab another name in the "
+                      "configuration (`status_tab`, `report_tab` or `history_tab` of the "
+                      "calendar; `tab` of [portfolio])")
+        super().__init__(f"{where} already has a tab {tab!r} that sheets-sync did not create: "
+                         f"it is left as it is and nothing was written. To sync, {fix}")

@@ -6,14 +6,17 @@ import copy
 from collections.abc import Mapping, Sequence
 
 from sheets_sync.backends.base import Backend, SheetRead
+from sheets_sync.backends.owned import adoptable, same_tab
 from sheets_sync.cells import Cell, Grid
-from sheets_sync.errors import CalendarError, SourceError
+from sheets_sync.errors import CalendarError, ForeignTabError, SourceError
 
 
 class MemoryBackend(Backend):
     """Tabs held in a dict; counts calls so tests can assert on reads and writes.
 
-    ``fail_writes`` makes the next N writes raise SourceError (nothing is changed).
+    ``fail_writes`` makes the next N writes raise SourceError (nothing is changed). Tabs
+    given to the constructor are the user's; ``marked`` holds the tabs write() created (or
+    adopted), the only ones it replaces (see :mod:`sheets_sync.backends.owned`).
     """
 
     def __init__(self, tabs: Mapping[str, Grid] | None = None, timezone: str = "",
@@ -25,6 +28,8 @@ class MemoryBackend(Backend):
         self.writes = 0
         self.cell_writes = 0
         self.fail_writes = 0
+        self.marked: set[str] = set()
+        self._calendar = ""
 
     def read(self, tab: str, owned: Sequence[str]) -> SheetRead:
         self.reads += 1
@@ -33,6 +38,7 @@ class MemoryBackend(Backend):
             existing = ", ".join(repr(t) for t in self.tabs) or "none"
             raise CalendarError(f"{self.name}: no tab {tab or '(calendar)'!r} "
                                 f"(tabs: {existing})")
+        self._calendar = name
         return SheetRead(
             tab=name,
             rows=copy.deepcopy(self.tabs[name]),
@@ -45,7 +51,12 @@ class MemoryBackend(Backend):
         if self.fail_writes:
             self.fail_writes -= 1
             raise SourceError(f"{self.name}: write failed (injected)")
+        for name, rows in tabs.items():
+            if name in self.tabs and (same_tab(name, self._calendar) or (
+                    name not in self.marked and not adoptable(self.tabs[name], rows))):
+                raise ForeignTabError(self.name, name)
         self.writes += 1
+        self.marked |= set(tabs)
         for name, rows in tabs.items():
             self.tabs[name] = copy.deepcopy([list(r) for r in rows])
 

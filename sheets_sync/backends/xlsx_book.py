@@ -17,6 +17,7 @@ import re
 from xml.etree import ElementTree
 from xml.sax.saxutils import quoteattr
 
+from sheets_sync.backends.owned import MARK_NAME, MARK_TEXT
 from sheets_sync.backends.xlsx_package import Package
 from sheets_sync.cells import SERIAL_EPOCH
 from sheets_sync.errors import SourceError
@@ -84,7 +85,9 @@ class Book:
     """The workbook part, its relationships and the content types, edited as text.
 
     Reading gives the sheets (name -> worksheet part), the names of other sheets (charts,
-    dialogs), the date system's epoch and the styles part. Edits are collected in memory;
+    dialogs), the tabs marked as the tool's own (:attr:`marked`, see
+    :mod:`sheets_sync.backends.owned`), the date system's epoch and the styles part. Edits are
+    collected in memory;
     :meth:`edits` returns the changed parts for :meth:`Package.commit`, and :attr:`removed`
     the parts to drop.
     """
@@ -126,15 +129,23 @@ class Book:
         self.sheets: dict[str, str] = {}
         self.others: set[str] = set()
         self.sheet_ids = [0]
+        self.order: list[str] = []  # every tab in workbook order: localSheetId is an index
         for sheet in root.iter(f"{{{MAIN_NS}}}sheet"):
             kind, target = self.rels.get(sheet.get(f"{{{_REL}}}id", ""), ("", ""))
             name = sheet.get("name", "")
+            self.order.append(name)
             if kind == _WS_TYPE:
                 self.sheets[name] = self.pkg.find(target) or target
             else:
                 self.others.add(name)
             sheet_id = sheet.get("sheetId", "")
             self.sheet_ids.append(int(sheet_id) if sheet_id.isdigit() else 0)
+        self.marked: set[str] = set()  # tabs carrying the tool's sheet-scoped defined name
+        for defined in root.iter(f"{{{MAIN_NS}}}definedName"):
+            scope = defined.get("localSheetId", "")
+            if (defined.get("name", "").casefold() == MARK_NAME.casefold() and scope.isdigit()
+                    and int(scope) < len(self.order)):
+                self.marked.add(self.order[int(scope)])
 
     def _resolve(self, target: str) -> str:
         return target[1:] if target.startswith("/") else posixpath.normpath(
@@ -187,7 +198,34 @@ class Book:
         sheet = f'<sheet name={quoteattr(name)} sheetId="{self.sheet_ids[-1]}" {rel}/>'
         self.text = self._edit(self.text, "workbook", "sheets", sheet)
         self.sheets[name] = part
+        self.order.append(name)
         return part
+
+    def mark(self, name: str) -> None:
+        """Mark the tab as the tool's own: a defined name scoped to it (see owned.py)."""
+        if name in self.marked:
+            return
+        p = xml_prefix(self.text, "workbook")
+        fragment = (f'<{p}definedName name="{MARK_NAME}" localSheetId="{self.order.index(name)}"'
+                    f'>"{MARK_TEXT}"</{p}definedName>')
+        new = insert_child(self.text, p, "definedNames", fragment)
+        if new is None:  # no <definedNames> yet: it follows sheets, functionGroups and
+            # externalReferences, and precedes everything else (the schema's order)
+            before = (rf"</{p}(?:sheets|functionGroups|externalReferences)>"
+                      rf"|<{p}functionGroups\b[^>]*/>")
+            ends = [m.end() for m in re.finditer(before, self.text)]
+            if not ends:
+                raise SourceError(f"cannot write {self.pkg.path.name}: its workbook part is "
+                                  "damaged")
+            at = max(ends)
+            new = (f"{self.text[:at]}<{p}definedNames>{fragment}</{p}definedNames>"
+                   f"{self.text[at:]}")
+        self.text = new
+        self.marked.add(name)
+
+    def changed(self) -> bool:
+        """Whether the workbook part was edited (a tab added or marked)."""
+        return self.text != self.originals[0]
 
     def drop_calc_chain(self) -> None:
         """Remove calcChain.xml (Excel rebuilds it) so it cannot point at replaced formulas."""

@@ -1,7 +1,9 @@
 """Write the tool's own tabs into a local .xlsx workbook, leaving every other part untouched.
 
 The public entry points: :func:`replace_tabs` (whole owned tabs), :func:`set_cells` (single
-cells of an existing tab) and :func:`lock_file`. The workbook is never loaded and saved with
+cells of an existing tab) and :func:`lock_file`. Tabs are marked as the tool's own when they
+are created, and a guarded write (:class:`Ownership`) replaces no other tab
+(:mod:`sheets_sync.backends.owned`). The workbook is never loaded and saved with
 openpyxl (that rewrites every part). Instead the zip is rebuilt entry by entry: untouched
 entries are copied with their original compressed bytes, only the owned sheet parts are
 generated, and the few package files that list sheets get minimal text insertions when a tab
@@ -22,32 +24,58 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
+from sheets_sync.backends.owned import MARK_NAME, adoptable, same_tab
 from sheets_sync.backends.xlsx_book import Book
 from sheets_sync.backends.xlsx_edit import edit_cells
 from sheets_sync.backends.xlsx_package import Package, WorkbookLocked, lock_file, refuse_locked
 from sheets_sync.backends.xlsx_sheet import CellWriter, sheet_xml
 from sheets_sync.backends.xlsx_styles import Styles
 from sheets_sync.cells import Cell
-from sheets_sync.errors import SourceError
+from sheets_sync.errors import ForeignTabError, SourceError
 
-__all__ = ["WorkbookLocked", "lock_file", "replace_tabs", "set_cells"]
+__all__ = ["Ownership", "WorkbookLocked", "lock_file", "replace_tabs", "set_cells"]
 
 _BAD_NAME = re.compile(r"[\[\]:*?/\\]")
 
 
-def replace_tabs(path: Path, tabs: Mapping[str, Sequence[Sequence[Cell]]]) -> bool:
+@dataclass(frozen=True)
+class Ownership:
+    """What a guarded :func:`replace_tabs` knows besides the workbook's marks.
+
+    ``calendar`` is the tab read as the calendar ("" when none was read): it is never
+    written, and a mark on it refuses the write. ``rows(name)`` returns an existing tab's
+    rows (None when unknown); it is asked only for an unmarked tab, to see whether an earlier
+    version wrote it.
+    """
+
+    calendar: str
+    rows: Callable[[str], Sequence[Sequence[Cell]] | None]
+
+
+def replace_tabs(path: Path, tabs: Mapping[str, Sequence[Sequence[Cell]]],
+                 owned: Ownership | None = None) -> bool:
     """Make each named tab hold exactly these rows (row 0 -> sheet row 1), adding missing tabs.
+
+    Tabs it adds are marked as the tool's own. With ``owned`` (the backend always passes it)
+    an existing tab is replaced only when it carries that mark, or when it is unmarked but
+    starts with the tool's leading rows for the tab being written (written by an earlier
+    version: it is marked now); any other tab, or the calendar tab, raises ForeignTabError.
+    Without ``owned`` the caller vouches for the tabs it names.
 
     Returns False and writes nothing when every generated part equals what the file holds;
     True after an atomic write. Raises WorkbookLocked when a lock file exists, SourceError for
-    an unreadable workbook or an unusable tab name, TypeError for a value no cell can hold.
+    an unreadable workbook or an unusable tab name, TypeError for a value no cell can hold;
+    nothing is written when it raises.
     """
     target = _target(path)
     with Package(target) as pkg:
         book = Book(pkg)
+        if owned is not None:
+            _check_calendar_unmarked(target, book, owned.calendar)
         styles = Styles(pkg, book)
         folded = {name.casefold(): name for name in (*book.sheets, *book.others)}
         changes: dict[str, bytes] = {}
@@ -55,16 +83,19 @@ def replace_tabs(path: Path, tabs: Mapping[str, Sequence[Sequence[Cell]]]) -> bo
         for name, rows in tabs.items():
             _check_tab_name(target, name, folded)
             folded[name.casefold()] = name
-            xml = sheet_xml(name, rows, styles, book.epoch)
             part = book.worksheet(name)
+            if part is not None and owned is not None:
+                _check_owned(target, book, name, rows, owned)
+            xml = sheet_xml(name, rows, styles, book.epoch)
             if part is None:
                 changes[book.add_sheet(name)] = xml
+                book.mark(name)
                 continue
             old = pkg.read(part)
             if old != xml:
                 changes[part] = xml
                 formulas = formulas or re.search(rb"<(?:\w+:)?f[\s>/]", old) is not None
-        if not changes and not styles.changed:
+        if not changes and not styles.changed and not book.changed():
             return False
         if formulas:  # cells of a replaced tab held formulas: calcChain would point at them
             book.drop_calc_chain()
@@ -97,6 +128,31 @@ def set_cells(path: Path, tab: str, cells: Mapping[tuple[int, int], Cell]) -> No
         changes = {part: new.encode("utf-8")}
         changes.update(book.edits(styles.edited()))
         pkg.commit(changes, book.removed)
+
+
+def _check_calendar_unmarked(target: Path, book: Book, calendar: str) -> None:
+    """SourceError when the tool's mark sits on the calendar tab (a crafted or damaged file)."""
+    if calendar and calendar in book.marked:
+        raise SourceError(
+            f"{target.name}: the calendar tab {calendar!r} carries the mark sheets-sync puts "
+            f"only on its own tabs (the defined name {MARK_NAME} of that sheet), so the "
+            "workbook was edited by hand or damaged; nothing was written. Delete that name "
+            "(Excel: Formulas > Name Manager; LibreOffice: Sheet > Named Ranges and "
+            "Expressions > Manage) and sync again")
+
+
+def _check_owned(target: Path, book: Book, name: str, rows: Sequence[Sequence[Cell]],
+                 owned: Ownership) -> None:
+    """ForeignTabError unless the existing tab ``name`` may be replaced by ``rows``; an
+    unmarked tab an earlier version wrote is marked (see :mod:`sheets_sync.backends.owned`)."""
+    if owned.calendar and same_tab(name, owned.calendar):
+        raise ForeignTabError(target.name, name, "give sheets-sync's tabs names other than the "
+                              "calendar tab's (`status_tab`, `report_tab`, `history_tab`)")
+    if name in book.marked:
+        return
+    if not adoptable(owned.rows(name), rows):
+        raise ForeignTabError(target.name, name)
+    book.mark(name)
 
 
 def _target(path: Path) -> Path:

@@ -24,7 +24,7 @@ from sheets_sync.history import Observed
 from sheets_sync.model import HistoryEntry
 from sheets_sync.outputs.approvals import APPROVAL_WINDOW, approvals_due
 from sheets_sync.outputs.history import history_grid
-from sheets_sync.outputs.labels import HISTORY_COLUMNS
+from sheets_sync.outputs.labels import HISTORY_COLUMNS, PORTFOLIO_COLUMNS, Labels
 from sheets_sync.outputs.report import UPDATED_CELL, report_grid
 from sheets_sync.outputs.status import STATUS_COLUMNS, status_grid
 from sheets_sync.parse import Calendar
@@ -32,7 +32,7 @@ from sheets_sync.parse import Calendar
 __all__ = [
     "APPROVAL_WINDOW", "CELL_TEXT_LIMIT", "HISTORY_COLUMNS", "STATUS_COLUMNS", "UPDATED_CELL",
     "approvals_due", "build_outputs", "fit_cells", "history_grid", "report_grid",
-    "status_grid",
+    "status_grid", "tab_signatures",
 ]
 
 CELL_TEXT_LIMIT = 32_767  # UTF-16 code units an Excel cell holds (Google Sheets: 50,000)
@@ -72,3 +72,22 @@ def fit_cells(grid: Grid) -> Grid:
                     cut = units[: 2 * (CELL_TEXT_LIMIT - 1)].decode("utf-16-le", "ignore")
                     line[j] = cut + "…"
     return grid
+
+
+def tab_signatures() -> tuple[tuple[tuple[str, ...], ...], ...]:
+    """The leading rows every tab the tool writes starts with, per tab and language.
+
+    Each signature is a few rows of labels; a tab starts with it when each of its first rows
+    begins with that row's labels. Status and History start with their header, the Report
+    with its first title, header and "Updated" label, the Portfolio with its header. The
+    backends use them to recognise tabs written before tabs were marked as the tool's
+    (:mod:`sheets_sync.backends.owned`).
+    """
+    out: list[tuple[tuple[str, ...], ...]] = []
+    for language in ("en", "tr"):
+        label = Labels(language)
+        out.append((tuple(str(x) for x in label.all(*STATUS_COLUMNS)),))
+        out.append(((label("summary"),), (label("item"), label("value")), (label("updated"),)))
+        out.append((HISTORY_COLUMNS[language],))
+    out.append((PORTFOLIO_COLUMNS,))
+    return tuple(out)

@@ -55,6 +55,10 @@ HISTORY_COLUMNS: dict[str, tuple[str, ...]] = {
     "en": ("Time", "Post ID", "Field", "Old value", "New value"),
     "tr": ("Zaman", "Gönderi No", "Alan", "Eski değer", "Yeni değer"),
 }
+# The agency-wide Portfolio tab's header (English only).
+PORTFOLIO_COLUMNS = ("Calendar", "Client", "Posts", "Critical", "Errors", "Warnings", "Info",
+                     "Approvals due in 7 days", "Overdue feedback", "Revision limit exceeded",
+                     "Updated")
 
 
 class Labels:
