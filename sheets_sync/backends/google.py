@@ -4,9 +4,16 @@ Steady state costs one ``values:batchGet`` (calendar and owned tabs together) an
 one ``values:batchUpdate`` (RAW, so text is never a formula; blanks clear stale cells) per
 cycle. The spreadsheet's layout (tab titles, sheet IDs, grid sizes, time zone) is cached in
 the state database, so metadata is read only on the first run or after a tab disappears.
-The first run creates the owned tabs with warning-only protection in one
+The first run creates the owned tabs with warning-only protection and marks them as the
+tool's own (developer metadata, see :mod:`sheets_sync.backends.owned`) in one
 ``spreadsheets:batchUpdate``; the same call also sets date formats and grows grids, and is
 only sent again when date cells move or a tab outgrows its grid.
+
+Which tabs carry the mark is part of the cached layout. A write trusts it while each tab it
+writes still starts with the tool's own leading rows, as this cycle's read saw them (so a
+steady-state cycle costs no metadata read); before it creates or adopts a tab, or when a tab
+no longer looks like the tool's (a person deleted it and made their own under that name), it
+reads the metadata again and decides on that.
 """
 
 from __future__ import annotations
@@ -30,20 +37,29 @@ from gspread.http_client import HTTPClient
 
 from sheets_sync.backends.base import Backend, SheetRead
 from sheets_sync.backends.http import RetryPolicy, TokenBucket, bucket_for, install, loads
+from sheets_sync.backends.owned import (
+    METADATA_KEY,
+    adoptable,
+    same_tab,
+    signature_of,
+    starts_with,
+)
 from sheets_sync.cells import Cell, ColumnGrid, Grid, column_letter, first_difference, serial
-from sheets_sync.errors import CalendarError, ConfigError, SourceError
+from sheets_sync.errors import CalendarError, ConfigError, ForeignTabError, SourceError
 
 log = logging.getLogger("sheets_sync.google")
 SCOPES = ["https://www.googleapis.com/auth/spreadsheets"]
 ENDPOINT_ENV = "SHEETS_SYNC_GOOGLE_ENDPOINT"
 _META_FIELDS = ("properties(title,timeZone,locale),sheets(properties(sheetId,title,index,"
-                "gridProperties(rowCount,columnCount)))")
+                "gridProperties(rowCount,columnCount)),"
+                "developerMetadata(metadataKey,location(locationType,sheetId)))")
 # gspread adds "ranges" to the params dict it is given: always pass a copy.
 _READ = {"valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption": "SERIAL_NUMBER",
          "majorDimension": "ROWS"}
 # A cycle reads column by column: a 100,000-row calendar decodes as 20 long lists instead of
 # 100,000 short ones (about 2.5x less time in the JSON decoder).
 _READ_COLUMNS = {**_READ, "majorDimension": "COLUMNS"}
+_RANGES_PER_REQUEST = 100  # rows re-read by the guarded writes: keeps the URL short
 
 
 def spreadsheet_id(text: str) -> str:
@@ -139,6 +155,8 @@ class GoogleBackend(Backend):
         install(session, self.policy, bucket, ("*", endpoint) if endpoint else None)
         self.http = HTTPClient(auth=None, session=session)  # type: ignore[arg-type]
         self._owned_seen: dict[str, Grid] = {}
+        self._calendar = ""  # the tab the last read() took as the calendar
+        self._fresh = False  # the metadata was read since the last read() began
 
     # --- metadata ---------------------------------------------------------------------------
     def _key(self) -> str:
@@ -148,14 +166,18 @@ class GoogleBackend(Backend):
         cached = None if refresh else self.cache.get(self._key())
         if cached:
             meta: dict[str, Any] = json.loads(cached)
-            return meta
+            if "owned" in meta:  # a layout cached before tabs were marked: read it again
+                return meta
         raw = self._call(self.http.fetch_sheet_metadata, self.id,
                          {"includeGridData": "false", "fields": _META_FIELDS})
         meta = {"timezone": raw.get("properties", {}).get("timeZone", ""),
                 "title": raw.get("properties", {}).get("title", ""),
                 "sheets": {s["properties"]["title"]: _sheet_info(s["properties"])
                            for s in raw.get("sheets", [])},
+                "owned": sorted(s["properties"].get("sheetId", 0) for s in raw.get("sheets", [])
+                                if _marked(s)),
                 "date_cells": {}}
+        self._fresh = True
         self._save_meta(meta)
         return meta
 
@@ -164,6 +186,7 @@ class GoogleBackend(Backend):
 
     # --- the contract -----------------------------------------------------------------------
     def read(self, tab: str, owned: Sequence[str]) -> SheetRead:
+        self._fresh = False
         for refresh in (False, True):
             meta = self._meta(refresh)
             sheets = meta["sheets"]
@@ -184,6 +207,7 @@ class GoogleBackend(Backend):
             columns = [ColumnGrid(r.get("values", [])) for r in answer.get("valueRanges", [])]
             grids = [c.padded_rows() for c in columns[1:]]
             self._owned_seen = dict(zip(present, grids))
+            self._calendar = title
             return SheetRead(tab=title, rows=columns[0], source=f"Google spreadsheet "
                             f"{meta['title'] or self.id}, tab {title!r}",
                             owned={t: (grids[present.index(t)] if t in present else None)
@@ -193,10 +217,17 @@ class GoogleBackend(Backend):
 
     def write(self, tabs: Mapping[str, Grid]) -> None:
         meta = self._meta()
+        if not self._fresh and self._in_doubt(meta, tabs):
+            meta = self._meta(refresh=True)
+        adopt = self._check_owned(meta, tabs)
         dates = {title: _date_cells(grid) for title, grid in tabs.items()}
-        layout = self._layout_requests(meta, tabs, dates)
+        layout = self._layout_requests(meta, tabs, dates, adopt)
         if layout:
-            answer = self._call(self.http.batch_update, self.id, {"requests": layout})
+            try:
+                answer = self._call(self.http.batch_update, self.id, {"requests": layout})
+            except SourceError:  # a sheet ID may be stale: the next cycle reads the layout
+                self.cache.pop(self._key(), None)
+                raise
             for reply in answer.get("replies", []):
                 props = reply.get("addSheet", {}).get("properties")
                 if props:
@@ -205,6 +236,8 @@ class GoogleBackend(Backend):
                 info = meta["sheets"][title]
                 info["rows"] = max(info["rows"], len(grid))
                 info["cols"] = max(info["cols"], max((len(r) for r in grid), default=0))
+            meta["owned"] = sorted({*meta["owned"],
+                                    *(meta["sheets"][title]["sheetId"] for title in tabs)})
             meta["date_cells"].update(dates)
             self._save_meta(meta)
         data = []
@@ -223,11 +256,83 @@ class GoogleBackend(Backend):
         values = answer.get("values", [[]])
         return list(values[0]) if values else []
 
+    def read_rows(self, tab: str, rows: Sequence[int]) -> dict[int, list[Cell]]:
+        """The rows in one ``values:batchGet`` (one range per run of consecutive rows; a
+        request holds at most _RANGES_PER_REQUEST of them), each read as read_row reads it."""
+        runs: list[list[int]] = []  # [first, last] of each run of consecutive rows
+        for row in sorted({r for r in rows if r > 0}):
+            if runs and runs[-1][1] == row - 1:
+                runs[-1][1] = row
+            else:
+                runs.append([row, row])
+        found: dict[int, list[Cell]] = {row: [] for row in rows}
+        for start in range(0, len(runs), _RANGES_PER_REQUEST):
+            batch = runs[start : start + _RANGES_PER_REQUEST]
+            answer = self._call(self.http.values_batch_get, self.id,
+                                [f"{_quote(tab)}!{first}:{last}" for first, last in batch],
+                                dict(_READ))
+            for (first, last), got in zip(batch, answer.get("valueRanges", [])):
+                values = got.get("values", [])
+                for i, row in enumerate(range(first, last + 1)):
+                    found[row] = list(values[i]) if i < len(values) else []
+        return found
+
     def write_cells(self, tab: str, cells: Mapping[tuple[int, int], Cell]) -> None:
         data = [{"range": f"{_quote(tab)}!{column_letter(column - 1)}{row}",
                  "values": [[_json_cell(v)]]} for (row, column), v in cells.items()]
         self._call(self.http.values_batch_update, self.id,
                    {"valueInputOption": "RAW", "data": data})
+
+    # --- the tool's own tabs (see sheets_sync.backends.owned) ---------------------------------
+    def _in_doubt(self, meta: dict[str, Any], tabs: Mapping[str, Grid]) -> bool:
+        """Whether the cached layout may no longer tell which of these tabs are the tool's.
+
+        It is trusted for a marked tab that still starts with the tool's leading rows as this
+        cycle read it (or is written with rows of no known signature); a tab about to be
+        created or adopted, or one not read, is decided on metadata read now.
+        """
+        sheets, owned = meta["sheets"], set(meta["owned"])
+        for title, grid in tabs.items():
+            if title not in sheets or sheets[title]["sheetId"] not in owned:
+                return True
+            seen = self._owned_seen.get(title)
+            signature = signature_of(grid)
+            if seen is None or (signature is not None and not starts_with(seen, signature)):
+                return True
+        return False
+
+    def _check_owned(self, meta: dict[str, Any], tabs: Mapping[str, Grid]) -> list[str]:
+        """The existing unmarked tabs to adopt; raises, writing nothing, when a tab may not
+        be written (a person's own tab, the calendar, a mark on the calendar)."""
+        sheets, owned = meta["sheets"], set(meta["owned"])
+        where = f"Google spreadsheet {meta['title'] or self.id}"
+        calendar = self._calendar
+        if calendar in sheets and sheets[calendar]["sheetId"] in owned:
+            raise SourceError(
+                f"{where}: the calendar tab {calendar!r} carries the developer metadata "
+                f"{METADATA_KEY!r} that sheets-sync puts only on its own tabs, so it was set "
+                "by another program or copied; nothing was written. Delete that metadata "
+                "(spreadsheets.developerMetadata) and sync again")
+        adopt = []
+        for title, grid in tabs.items():
+            if calendar and same_tab(title, calendar):
+                raise ForeignTabError(where, title, "give sheets-sync's tabs names other than "
+                                      "the calendar tab's (`status_tab`, `report_tab`, "
+                                      "`history_tab`)")
+            if title not in sheets or sheets[title]["sheetId"] in owned:
+                continue
+            if not adoptable(self._current(title), grid):
+                raise ForeignTabError(where, title)
+            adopt.append(title)
+        return adopt
+
+    def _current(self, title: str) -> Grid:
+        """The first rows of an existing tab: as this cycle read it, else read now."""
+        seen = self._owned_seen.get(title)
+        if seen is not None:
+            return seen
+        answer = self._call(self.http.values_get, self.id, f"{_quote(title)}!1:5", dict(_READ))
+        return [list(r) for r in answer.get("values", [])]
 
     # --- helpers ----------------------------------------------------------------------------
     def _changed_rows(self, title: str, grid: Grid) -> tuple[int, list[list[Any]]]:
@@ -253,9 +358,10 @@ class GoogleBackend(Backend):
         return start, rows
 
     def _layout_requests(self, meta: dict[str, Any], tabs: Mapping[str, Grid],
-                         dates: Mapping[str, list[list[int]]]) -> list[dict[str, Any]]:
+                         dates: Mapping[str, list[list[int]]], adopt: Sequence[str]
+                         ) -> list[dict[str, Any]]:
         sheets = meta["sheets"]
-        requests_: list[dict[str, Any]] = []
+        requests_: list[dict[str, Any]] = [_mark(sheets[title]["sheetId"]) for title in adopt]
         used = {info["sheetId"] for info in sheets.values()}
         for title, grid in tabs.items():
             rows = len(grid) + 50
@@ -272,6 +378,7 @@ class GoogleBackend(Backend):
                 requests_.append({"addProtectedRange": {"protectedRange": {
                     "range": {"sheetId": sheet_id}, "warningOnly": True,
                     "description": "Written by sheets-sync on every sync; edits are lost."}}})
+                requests_.append(_mark(sheet_id))
             elif len(grid) > sheets[title]["rows"] or cols > sheets[title]["cols"]:
                 requests_.append({"updateSheetProperties": {"properties": {
                     "sheetId": sheets[title]["sheetId"],
@@ -327,6 +434,22 @@ def _sheet_info(props: Mapping[str, Any]) -> dict[str, Any]:
     grid = props.get("gridProperties", {})
     return {"sheetId": props.get("sheetId", 0), "index": props.get("index", 0),
             "rows": grid.get("rowCount", 1000), "cols": grid.get("columnCount", 26)}
+
+
+def _marked(sheet: Mapping[str, Any]) -> bool:
+    """Whether a sheet of the metadata answer carries the tool's developer metadata."""
+    sheet_id = sheet.get("properties", {}).get("sheetId", 0)
+    return any(md.get("metadataKey") == METADATA_KEY
+               and md.get("location", {}).get("locationType", "SHEET") == "SHEET"
+               and md.get("location", {}).get("sheetId", sheet_id) == sheet_id
+               for md in sheet.get("developerMetadata", []))
+
+
+def _mark(sheet_id: int) -> dict[str, Any]:
+    """The request that marks a sheet as the tool's own (see sheets_sync.backends.owned)."""
+    return {"createDeveloperMetadata": {"developerMetadata": {
+        "metadataKey": METADATA_KEY, "metadataValue": "sheets-sync rewrites this tab",
+        "location": {"sheetId": sheet_id}, "visibility": "DOCUMENT"}}}
 
 
 def _free_id(used: set[int]) -> int:
