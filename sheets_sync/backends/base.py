@@ -49,6 +49,17 @@ class Backend(abc.ABC):
     def read_row(self, tab: str, row: int) -> list[Cell]:
         """Return the current cells of sheet row ``row`` (1-based) of ``tab``, freshly read."""
 
+    def read_rows(self, tab: str, rows: Sequence[int]) -> dict[int, list[Cell]]:
+        """Return the current cells of each of these sheet rows (1-based) of ``tab``, freshly
+        read: a row beyond the tab's end reads as ``[]``.
+
+        The guarded writes re-read all their rows at once: a backend that can reads them in
+        one request (the workbook once, one Google ``values:batchGet``); this default reads
+        row by row with :meth:`read_row`.
+        """
+        return {row: self.read_row(tab, row) for row in dict.fromkeys(rows)}
+
     @abc.abstractmethod
     def write_cells(self, tab: str, cells: Mapping[tuple[int, int], Cell]) -> None:
-        """Write single cells ``(row, column)`` (1-based) into ``tab`` (guarded writes only)."""
+        """Write single cells ``(row, column)`` (1-based) into ``tab`` (guarded writes only),
+        all of them at once."""
