@@ -4,6 +4,7 @@ I/O and never depends on the edges: backends, the state store, the command line.
 from __future__ import annotations
 
 import ast
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -80,6 +81,8 @@ def test_importing_the_core_loads_no_edge_module() -> None:
               "'sheets_sync.daemon', 'sheets_sync.locking', 'sheets_sync.testing', 'sqlite3', "
               "'requests', 'gspread', 'google.', 'openpyxl', 'python_calamine', 'click', "
               "'schedule', 'smtplib'))))")
+    # Under coverage a child interpreter would start coverage too, which loads sqlite3.
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("COVERAGE")}
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          check=True)
+                          check=True, env=clean)
     assert done.stdout.strip() == "[]"
