@@ -34,13 +34,35 @@ SEVERITIES = [s.label for s in Severity]
 CONFIG_HELP = "Configuration file (TOML). Also read from SHEETS_SYNC_CONFIG."
 
 
+def say(text: str, err: bool = False, nl: bool = True) -> None:
+    """Print ``text`` for a person: any control character (an escape sequence a cell or a
+    header brought along) is shown escaped, never sent to the terminal as it is."""
+    click.echo(render.terminal_text(text, "\n\t"), err=err, nl=nl)
+
+
+def _to_terminal() -> bool:
+    """Whether standard output is a terminal (not a pipe or a file)."""
+    return sys.stdout is not None and sys.stdout.isatty()
+
+
+class TerminalHandler(logging.Handler):
+    """Log records to the current standard error, control characters shown escaped."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            sys.stderr.write(render.terminal_text(self.format(record), "\n\t") + "\n")
+            sys.stderr.flush()
+        except Exception:  # pragma: no cover - as logging's own handlers do
+            self.handleError(record)
+
+
 @contextmanager
 def handle_errors() -> Iterator[None]:
     """Turn the tool's exceptions into a message on stderr and the exit code they carry."""
     try:
         yield
     except SheetsSyncError as exc:
-        click.echo(f"sheets-sync: {exc.message}", err=True)
+        say(f"sheets-sync: {exc.message}", err=True)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         click.echo("sheets-sync: interrupted", err=True)
@@ -48,8 +70,8 @@ def handle_errors() -> Iterator[None]:
     except Exception as exc:  # a bug: say so plainly, keep the exit code honest
         if os.environ.get("SHEETS_SYNC_DEBUG"):
             raise
-        click.echo(f"sheets-sync: unexpected error ({type(exc).__name__}: {exc}). "
-                   "Run again with SHEETS_SYNC_DEBUG=1 for details and report it.", err=True)
+        say(f"sheets-sync: unexpected error ({type(exc).__name__}: {exc}). "
+            "Run again with SHEETS_SYNC_DEBUG=1 for details and report it.", err=True)
         sys.exit(3)
 
 
@@ -65,6 +87,8 @@ def main() -> None:
     Example:
       sheets-sync audit calendar.xlsx --today 2026-03-10
     """
+    # Warnings logged with no logging set up (a sync's clock warning) are shown escaped too.
+    logging.lastResort = TerminalHandler(logging.WARNING)
 
 
 def _parse_columns(values: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
@@ -132,7 +156,11 @@ def audit_command(path: str | None, config_file: str | None, calendar_name: str 
         config = _calendar(path, config_file, calendar_name, columns, tab)
         result = audit(config, as_of(today, config.timezone))
         text = {"table": render.to_table, "json": render.to_json, "csv": render.to_csv}[output]
-        click.echo(text(result), nl=False)
+        if output == "csv" and not _to_terminal():
+            # CSV is data for another program: the cells exactly (JSON escapes by itself).
+            click.echo(text(result), nl=False)
+        else:
+            say(text(result), nl=False)
         threshold = int(Severity.parse(fail_on))
         sys.exit(1 if (result.findings["severity"] >= threshold).any() else 0)
 
@@ -155,8 +183,8 @@ def check_config(config_file: str) -> None:
         for config in loaded.calendars:
             where = config.spreadsheet if config.backend == "google" else str(config.location())
             clients = ", ".join(config.clients) or "none configured"
-            click.echo(f"calendar {config.name!r}: {config.backend} {where}; clients: {clients}")
-        click.echo(f"{Path(config_file)}: OK ({len(loaded.calendars)} calendar(s))")
+            say(f"calendar {config.name!r}: {config.backend} {where}; clients: {clients}")
+        say(f"{Path(config_file)}: OK ({len(loaded.calendars)} calendar(s))")
 
 
 @main.command("codes")
@@ -192,8 +220,8 @@ def _cycle_summary(result: run_module.CycleResult) -> str:
               help=CONFIG_HELP)
 @click.option("--calendar", "calendar_name", help="Calendar to sync when --config has several.")
 @click.option("--dry-run", is_flag=True, help="Print the cell changes; write nothing.")
-@click.option("--today", metavar="YYYY-MM-DD", help="Sync as of this date (for trying the "
-              "sample calendar and for tests).")
+@click.option("--today", metavar="YYYY-MM-DD", help="Sync as of this date, 1990-2200 (for "
+              "trying the sample calendar and for tests); later syncs are not held to it.")
 @click.option("--quiet", is_flag=True, help="Print nothing unless something fails (for cron).")
 @click.option("--all", "every", is_flag=True,
               help="Sync every configured calendar, then the [portfolio] report.")
@@ -203,7 +231,8 @@ def sync_command(path: str | None, config_file: str | None, calendar_name: str |
 
     Only the tool's own tabs are written, and only when their content changed. The state
     (what was seen, first-seen times, history) lives in a SQLite file: `state_path` in the
-    configuration, or beside the workbook. Exit 0 on success, 2 for a usage or configuration
+    configuration, or beside the workbook (a Google calendar's: beside the configuration,
+    named after the calendar). Exit 0 on success, 2 for a usage or configuration
     error, 3 when the calendar or state cannot be read or written (nothing half-written).
 
     \b
@@ -223,11 +252,11 @@ def sync_command(path: str | None, config_file: str | None, calendar_name: str |
             for tab in result.changed_tabs:
                 for line in render.cell_changes(tab, result.previous.get(tab),
                                                 result.outputs[tab]):
-                    click.echo(line)
+                    say(line)
         if not quiet:
             for line in result.guarded:
-                click.echo(line)
-            click.echo(_cycle_summary(result))
+                say(line)
+            say(_cycle_summary(result))
 
 
 def _sync_every(config_file: str | None, dry_run: bool, today: str | None, quiet: bool) -> None:
@@ -240,9 +269,9 @@ def _sync_every(config_file: str | None, dry_run: bool, today: str | None, quiet
     results, failures = sync_all(loaded, moment)
     if not quiet:
         for result in results:
-            click.echo(_cycle_summary(result))
+            say(_cycle_summary(result))
     for failure in failures:
-        click.echo(f"sheets-sync: {failure}", err=True)
+        say(f"sheets-sync: {failure}", err=True)
     if failures:
         sys.exit(3)
 
@@ -274,7 +303,8 @@ def daemon_command(config_file: str, calendar_names: tuple[str, ...], every: str
         calendars = [loaded.calendar(n) for n in calendar_names] or list(loaded.calendars)
         for config in calendars:  # fail fast on a calendar that can never be synced
             open_backend(config)
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s",
+                            handlers=[TerminalHandler()])
 
         stores = StorePool()  # state stays open (and in memory) between cycles
 
@@ -306,7 +336,7 @@ def init_command(directory: str) -> None:
     """
     with handle_errors():
         for written in starter.init(Path(directory)):
-            click.echo(f"wrote {written}")
+            say(f"wrote {written}")
 
 
 def _synced_calendar_options(command: Callable[..., None]) -> Callable[..., None]:
@@ -337,9 +367,9 @@ def history_command(post_id: str, config_file: str | None, calendar_name: str | 
         zone = zoneinfo.ZoneInfo(config.timezone)
         for entry in entries:
             when = entry.at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
-            click.echo(f"{when}  {entry.field}: {entry.old!r} -> {entry.new!r}")
+            say(f"{when}  {entry.field}: {entry.old!r} -> {entry.new!r}")
         if not entries:
-            click.echo(f"no recorded changes for post {post_id!r} in calendar {config.name!r}")
+            say(f"no recorded changes for post {post_id!r} in calendar {config.name!r}")
 
 
 @main.group("state")
@@ -371,4 +401,4 @@ def state_reset(config_file: str | None, calendar_name: str | None, path: str | 
         if not yes:
             click.confirm(f"Forget all history of calendar {config.name!r} in {state_path}?",
                           abort=True)
-        click.echo(reset_state(state_path, config.name))
+        say(reset_state(state_path, config.name))

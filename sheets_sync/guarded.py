@@ -42,6 +42,7 @@ def guarded_writes(calendar: Calendar, findings: pd.DataFrame, backend: Backend,
         column = calendar.columns["post_id"] + 1
         for row, new_id in zip(missing, _next_ids(frame["post_id"], len(missing))):
             planned.append((row, column, new_id, f"row {row}: ID {new_id} assigned"))
+    refused: list[str] = []
     holding = [c for c in frame["client"].unique()
                if config.for_client(c).rules.revisions.on_exceed == "hold"]
     if holding:
@@ -50,11 +51,16 @@ def guarded_writes(calendar: Calendar, findings: pd.DataFrame, backend: Backend,
         on_hold = set(frame.loc[frame["status"] == "on_hold", "row"])
         column = calendar.columns["status"] + 1
         text = HOLD_TEXT.get(config.language, HOLD_TEXT["en"])
+        ids = frame["post_id"]
+        shared = set(ids[ids.duplicated(keep=False)]) - {""}
         for row, post_id in zip(over["row"], over["post_id"]):
-            if int(row) not in on_hold:
+            if post_id in shared:  # which row is the post is unknown (see history.observe)
+                refused.append(f"row {row}: post {post_id} not put on hold: its ID is on "
+                               "several rows; give every post its own ID")
+            elif int(row) not in on_hold:
                 planned.append((int(row), column, text,
                                 f"row {row}: post {post_id} put on hold (revision limit)"))
-    done: list[str] = []
+    done: list[str] = refused
     for row, column, value, what in planned:
         expected = list(rows[row - 1]) if row - 1 < len(rows) else []
         if not same_row(backend.read_row(tab, row), expected):

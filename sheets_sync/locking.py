@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from sheets_sync.errors import SheetsSyncError
-from sheets_sync.state import StateError
+from sheets_sync.state import StateError, open_private
 
 
 class CycleLocked(SheetsSyncError):
@@ -19,13 +19,18 @@ class CycleLocked(SheetsSyncError):
 
 @contextlib.contextmanager
 def cycle_lock(state_path: str, calendar: str) -> Iterator[None]:
-    """Hold an exclusive lock for one calendar's cycle; raises CycleLocked when taken."""
+    """Hold an exclusive lock for one calendar's cycle; raises CycleLocked when taken.
+
+    The lock file is named after the database's real path (symbolic links and relative
+    paths resolved), so every way of naming one database takes the same lock; it is created
+    readable by its owner only, in a folder created if missing.
+    """
     if state_path == ":memory:":
         yield
         return
-    lock_path = Path(f"{state_path}.{_safe(calendar)}.lock")
-    try:
-        handle = open(lock_path, "a+")  # noqa: SIM115 - held open for the lock's lifetime
+    lock_path = Path(f"{Path(state_path).resolve()}.{_safe(calendar)}.lock")
+    try:  # held open for the lock's lifetime
+        handle = os.fdopen(open_private(lock_path), "a+")
     except OSError as exc:  # a read-only or missing directory; nothing was done yet
         raise StateError(f"cannot create the lock file {lock_path} ({exc.strerror or exc}): the "
                          "state database's folder must be writable; set state_path in the "

@@ -100,7 +100,7 @@ def sync_all(agency: Config, now: dt.datetime | None = None,
     for config in calendars:
         try:
             results.append(sync(config, state_path_for(config, agency.state_path), moment,
-                                stores=stores))
+                                stores=stores, real_clock=now is None))
         except SheetsSyncError as exc:
             failures.append(f"calendar {config.name!r}: {exc.message}")
     if agency.portfolio is not None and results:

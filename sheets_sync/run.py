@@ -78,16 +78,17 @@ def _first_seen(findings: pd.DataFrame, known: dict[str, str], now: dt.datetime
 
 
 def run_once(config: CalendarConfig, backend: Backend, store: StateStore, now: dt.datetime,
-             dry_run: bool = False) -> CycleResult:
+             dry_run: bool = False, real_clock: bool = True) -> CycleResult:
     """Run one cycle for ``config`` as of ``now`` (aware) and return what it did.
 
     With ``dry_run`` nothing is written to the backend or the state store. Raises the
     backend's errors (nothing saved), CalendarError for an unusable calendar tab.
 
     Time never runs backwards for the state: when ``now`` is earlier than the last
-    successful cycle (the clock was set back, a VM restored, an earlier --today), the cycle
-    runs as of that last cycle instead and logs a warning, so History stays in order and no
-    duration comes out negative.
+    successful real-clock cycle (the clock was set back, a VM restored), the cycle runs as
+    of that last cycle instead and logs a warning, so History stays in order and no duration
+    comes out negative. ``real_clock=False`` says ``now`` was chosen (``--today``), not read
+    from the clock: such a cycle is recorded as one, and no later cycle is held to its time.
     """
     last = store.last_run(config.name)
     if last is not None and now < last:
@@ -95,7 +96,7 @@ def run_once(config: CalendarConfig, backend: Backend, store: StateStore, now: d
                     "as of the last sync", config.name, iso(now), iso(last))
         now = last.astimezone(now.tzinfo)
     with _read_uncollected(backend, config) as sheet:
-        return _cycle(config, backend, store, sheet, now, dry_run)
+        return _cycle(config, backend, store, sheet, now, dry_run, real_clock)
 
 
 @contextlib.contextmanager
@@ -129,7 +130,7 @@ def _read_uncollected(backend: Backend, config: CalendarConfig) -> Iterator[Shee
 
 
 def _cycle(config: CalendarConfig, backend: Backend, store: StateStore, sheet: SheetRead,
-           now: dt.datetime, dry_run: bool) -> CycleResult:
+           now: dt.datetime, dry_run: bool, real_clock: bool = True) -> CycleResult:
     """The cycle of :func:`run_once` once the calendar is read."""
     calendar = parse(sheet.rows, config, tab=sheet.source)
     to_client_time(calendar, config, sheet.timezone)
@@ -150,7 +151,8 @@ def _cycle(config: CalendarConfig, backend: Backend, store: StateStore, sheet: S
     changes = observation.changes
     changes.findings = first_seen
     store.save(config.name, changes, Run(now, dt.datetime.now(dt.timezone.utc),
-                                          len(calendar.frame), len(findings), cells))
+                                          len(calendar.frame), len(findings), cells,
+                                          real_clock=real_clock))
     return result
 
 
@@ -189,23 +191,28 @@ def _without_cell(grid: Grid, cell: tuple[int, int]) -> Grid:
 
 def sync(config: CalendarConfig, state_path: str = "", now: dt.datetime | None = None,
          dry_run: bool = False, backend: Backend | None = None,
-         stores: StorePool | None = None) -> CycleResult:
+         stores: StorePool | None = None, real_clock: bool | None = None) -> CycleResult:
     """Run one locked cycle of ``config`` with its backend and state store.
 
     ``state_path`` is the state database (default: beside the calendar file, see
     :func:`sheets_sync.stores.state_path_for`); ``now`` defaults to the current time.
+    ``real_clock`` says whether ``now`` is the clock's time (default: when ``now`` is not
+    given); a chosen moment (``--today``) never holds back later cycles (see
+    :func:`run_once`).
 
     With ``stores`` the state store stays open for the next cycle (see :class:`StorePool`);
     without, it is opened and closed here.
     """
     moment = now or dt.datetime.now(dt.timezone.utc)
+    real_clock = now is None if real_clock is None else real_clock
     state_path = state_path or state_path_for(config)
     with cycle_lock(state_path, config.name):
         store = stores.get(state_path) if stores is not None else StateStore(state_path)
         failed_on_state = False
         try:
             backend = backend or open_backend(config, cache=store.cache(config.name))
-            return run_once(config, backend, store, moment, dry_run=dry_run)
+            return run_once(config, backend, store, moment, dry_run=dry_run,
+                            real_clock=real_clock)
         except sqlite3.Error as exc:  # a database damaged or locked beyond its first pages
             failed_on_state = True
             raise state_error(state_path, exc) from exc
@@ -213,7 +220,7 @@ def sync(config: CalendarConfig, state_path: str = "", now: dt.datetime | None =
             failed_on_state = isinstance(exc, StateError)
             if not dry_run and not failed_on_state:  # the run log is in the state
                 store.log_failure(config.name, Run(moment, dt.datetime.now(dt.timezone.utc),
-                                                   0, 0, 0, exc.message))
+                                                   0, 0, 0, exc.message, real_clock))
             raise
         finally:
             if stores is None or not stores.owns(store):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
 import sqlite3
 from collections.abc import Iterator, MutableMapping, Sequence
 from dataclasses import dataclass
@@ -21,7 +22,8 @@ from sheets_sync.errors import SheetsSyncError
 from sheets_sync.model import HistoryEntry
 from sheets_sync.snapshot import SNAPSHOT_COLUMNS, Changes, iso
 
-SCHEMA_VERSION = 1
+# 1: the first; 2: runs.real_clock (whether a run's moment was the clock, not --today).
+SCHEMA_VERSION = 2
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS posts (
@@ -41,7 +43,8 @@ CREATE TABLE IF NOT EXISTS findings (
 CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY AUTOINCREMENT, calendar TEXT NOT NULL, started TEXT NOT NULL,
     ended TEXT NOT NULL, rows INTEGER NOT NULL, findings INTEGER NOT NULL,
-    cells_written INTEGER NOT NULL, error TEXT NOT NULL DEFAULT '');
+    cells_written INTEGER NOT NULL, error TEXT NOT NULL DEFAULT '',
+    real_clock INTEGER NOT NULL DEFAULT 1);
 """
 
 
@@ -56,6 +59,19 @@ class StateLocked(StateError):
 
 
 BUSY_TIMEOUT = 10.0  # seconds to wait for another process's lock on the database
+
+
+def open_private(path: str | Path) -> int:
+    """Open ``path`` for reading and writing and return its descriptor; a missing file is
+    created readable by its owner only (0600), in a folder created (0700) if missing.
+
+    For the state database and its lock files: they hold every caption and approver name.
+    An existing file keeps its mode. Raises OSError.
+    """
+    target = Path(path).resolve()  # a symlink's target, whose folder may be missing
+    if not target.parent.is_dir():
+        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return os.open(target, os.O_RDWR | os.O_CREAT, 0o600)
 
 
 def state_error(path: str, exc: sqlite3.Error) -> StateError:
@@ -86,6 +102,7 @@ class Run:
     findings: int
     cells_written: int
     error: str = ""
+    real_clock: bool = True  # False: the cycle ran as of a chosen moment (--today)
 
 
 class StoreCache(MutableMapping[str, str]):
@@ -146,6 +163,14 @@ class StateStore:
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
         self._kept: dict[str, _Kept] = {}
+        if self.path not in ("", ":memory:") and not os.path.exists(self.path):
+            try:  # SQLite would create it readable by everyone (mode 0644 less the umask)
+                os.close(open_private(self.path))
+            except OSError as exc:
+                raise StateError(f"cannot create the state database {self.path} "
+                                 f"({exc.strerror or exc}): its folder must be writable; set "
+                                 "state_path in the configuration to a writable place"
+                                 ) from None
         try:
             self.db = sqlite3.connect(self.path, isolation_level=None, timeout=BUSY_TIMEOUT)
             self.db.execute("PRAGMA journal_mode=WAL" if self.path != ":memory:"
@@ -165,6 +190,31 @@ class StateStore:
             raise sqlite3.DatabaseError(
                 f"it was written by a newer sheets-sync (schema {row[0]}, this version reads "
                 f"{SCHEMA_VERSION}); upgrade sheets-sync")
+        elif int(row[0]) < SCHEMA_VERSION:
+            self._upgrade()
+
+    def _upgrade(self) -> None:
+        """Bring a database of an earlier schema up to this one, in one transaction.
+
+        Version 1 had no ``runs.real_clock``: a run whose moment lies after its end was a
+        ``--today`` in the future (a run's moment is the clock at its start, or an earlier
+        run's when the clock was behind), every other one is kept as a real-clock run.
+        """
+        cursor = self.db.cursor()
+        cursor.execute("BEGIN IMMEDIATE")
+        try:
+            columns = {r[1] for r in cursor.execute("PRAGMA table_info(runs)").fetchall()}
+            if "real_clock" not in columns:
+                cursor.execute("ALTER TABLE runs ADD COLUMN real_clock INTEGER NOT NULL "
+                               "DEFAULT 1")
+                cursor.execute("UPDATE runs SET real_clock = 0 "
+                               "WHERE julianday(started) > julianday(ended)")
+            cursor.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'",
+                           (str(SCHEMA_VERSION),))
+            cursor.execute("COMMIT")
+        except BaseException:
+            cursor.execute("ROLLBACK")
+            raise
 
     def close(self) -> None:
         self.db.close()
@@ -225,17 +275,20 @@ class StateStore:
         return dict(rows)
 
     def last_run(self, calendar: str) -> dt.datetime | None:
-        """Return the ``now`` of the last successful cycle of ``calendar`` (UTC), if any."""
-        row = self.db.execute("SELECT MAX(started) FROM runs WHERE calendar = ? AND error = ''",
-                              (calendar,)).fetchone()
+        """Return the ``now`` of the last successful real-clock cycle of ``calendar`` (UTC).
+
+        None when there is none. Cycles run as of a chosen moment (``--today``) do not count.
+        """
+        row = self.db.execute("SELECT MAX(started) FROM runs WHERE calendar = ? AND error = '' "
+                              "AND real_clock = 1", (calendar,)).fetchone()
         return dt.datetime.fromisoformat(row[0]) if row and row[0] else None
 
     def runs(self, calendar: str) -> list[Run]:
         rows = self.db.execute(
-            "SELECT started, ended, rows, findings, cells_written, error FROM runs "
+            "SELECT started, ended, rows, findings, cells_written, error, real_clock FROM runs "
             "WHERE calendar = ? ORDER BY id", (calendar,)).fetchall()
-        return [Run(dt.datetime.fromisoformat(a), dt.datetime.fromisoformat(b), r, f, c, e)
-                for a, b, r, f, c, e in rows]
+        return [Run(dt.datetime.fromisoformat(a), dt.datetime.fromisoformat(b), r, f, c, e,
+                    bool(real)) for a, b, r, f, c, e, real in rows]
 
     def cache(self, prefix: str) -> StoreCache:
         """Return a string-to-string cache kept in this database (survives restarts)."""
@@ -311,10 +364,10 @@ class StateStore:
     @staticmethod
     def _log_run(cursor: sqlite3.Cursor, calendar: str, run: Run) -> None:
         cursor.execute(
-            "INSERT INTO runs (calendar, started, ended, rows, findings, cells_written, error) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO runs (calendar, started, ended, rows, findings, cells_written, error, "
+            "real_clock) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (calendar, iso(run.started), iso(run.ended), run.rows, run.findings,
-             run.cells_written, run.error))
+             run.cells_written, run.error, int(run.real_clock)))
 
     def reset(self, calendars: Sequence[str] | None = None) -> None:
         """Forget everything about ``calendars`` (all when None)."""

@@ -3,6 +3,7 @@ resetting a calendar's state."""
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 from pathlib import Path
@@ -10,14 +11,40 @@ from pathlib import Path
 from sheets_sync.config import CalendarConfig
 from sheets_sync.state import StateError, StateLocked, StateStore, state_error
 
+log = logging.getLogger("sheets_sync.stores")
+
 
 def state_path_for(config: CalendarConfig, configured: str = "") -> str:
-    """Return the state database path: the configured one, else beside the calendar file."""
+    """Return the state database path: the configured one (relative to the configuration's
+    folder), else beside the calendar file (``plan.xlsx``: ``plan.sheets-sync.db``), else, for
+    a calendar with no file (Google), beside the configuration, named after the calendar
+    (``acme.sheets-sync.db``).
+
+    A calendar's own name, not the configuration file's: each calendar keeps its state in a
+    file of its own, as a workbook does, and renaming the configuration file loses nothing.
+    State that earlier versions kept beside the configuration's folder (``FOLDER.sheets-sync
+    .db`` in its parent) is still used, with a warning, until it is moved or configured.
+    """
     if configured:
         path = Path(configured).expanduser()
         return str(path if path.is_absolute() else Path(config.base_dir or ".") / path)
-    location = config.location()
-    return str(location.with_name(location.stem + ".sheets-sync.db"))
+    if config.path and config.backend != "google":
+        location = config.location()
+        return str(location.with_name(location.stem + ".sheets-sync.db"))
+    folder = Path(os.path.normpath(Path(config.base_dir or ".").expanduser()))
+    path = folder / f"{_file_name(config.name)}.sheets-sync.db"
+    earlier = folder.with_name(folder.name + ".sheets-sync.db") if folder.name else None
+    if earlier is not None and not path.exists() and earlier.is_file():
+        log.warning("calendar %r keeps its state in %s, where earlier versions put it; move it "
+                    "to %s, or set state_path = %r in the configuration", config.name,
+                    earlier, path, str(earlier))
+        return str(earlier)
+    return str(path)
+
+
+def _file_name(name: str) -> str:
+    """A calendar's name as part of a file name: no folder separators or other oddities."""
+    return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in name) or "calendar"
 
 
 class StorePool:

@@ -16,7 +16,9 @@ read-only, they are read by :class:`~sheets_sync.backends.readonly.FileBackend`.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, MutableMapping
+from pathlib import Path
 
 from sheets_sync.backends.base import Backend
 from sheets_sync.config import CalendarConfig, PortfolioConfig
@@ -30,9 +32,21 @@ def _google(config: BackendConfig, cache: MutableMapping[str, str] | None, writa
             ) -> Backend:
     from sheets_sync.backends.google import GoogleBackend
 
-    return GoogleBackend(config.spreadsheet, credentials=config.credentials,
+    return GoogleBackend(config.spreadsheet, credentials=_credentials(config),
                          endpoint=config.api_endpoint, quota_per_minute=config.quota_per_minute,
                          cache=cache)
+
+
+def _credentials(config: BackendConfig) -> str:
+    """The configured key file, a relative path taken from the configuration's folder as
+    every other path is (never from the working directory, where another account's key may
+    lie); '' when none is configured (GOOGLE_APPLICATION_CREDENTIALS then applies)."""
+    if not config.credentials:
+        return ""
+    path = Path(config.credentials).expanduser()
+    if not path.is_absolute():
+        path = Path(os.path.normpath(Path(config.base_dir or ".") / path))
+    return str(path)
 
 
 def _xlsx(config: BackendConfig, cache: MutableMapping[str, str] | None, writable: bool
