@@ -3,9 +3,12 @@
 * ``assign_ids = true``: a post without an ID gets one.
 * ``rules.revisions.on_exceed = "hold"``: a post beyond its revision limit is put on hold.
 
-Before each write the target row is read again; the write happens only when the row still
-holds exactly what this cycle read (same post, same content). Otherwise the write is refused
-and reported, and the next cycle tries again with fresh data.
+Before writing, the target rows are read again, all in one read; a cell is written only when
+its row still holds exactly what this cycle read (same post, same content). Otherwise that
+write is refused and reported, and the next cycle tries again with fresh data. The cells that
+pass are written together, in one write: a cycle costs two calls whatever the number of
+posts (re-reading and rewriting the workbook once per post made 100 new IDs in a 5,000-row
+workbook take half a minute).
 """
 
 from __future__ import annotations
@@ -61,12 +64,18 @@ def guarded_writes(calendar: Calendar, findings: pd.DataFrame, backend: Backend,
                 planned.append((int(row), column, text,
                                 f"row {row}: post {post_id} put on hold (revision limit)"))
     done: list[str] = refused
+    if not planned:
+        return done
+    now = backend.read_rows(tab, [row for row, *_ in planned])
+    cells: dict[tuple[int, int], Cell] = {}
     for row, column, value, what in planned:
         expected = list(rows[row - 1]) if row - 1 < len(rows) else []
-        if not same_row(backend.read_row(tab, row), expected):
+        if not same_row(now.get(row, []), expected):
             done.append(f"{what} — not done: the row changed since it was read; "
                         "the next sync will try again")
             continue
-        backend.write_cells(tab, {(row, column): value})
+        cells[(row, column)] = value
         done.append(what)
+    if cells:
+        backend.write_cells(tab, cells)
     return done
