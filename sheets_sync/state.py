@@ -216,6 +216,35 @@ class StateStore:
             cursor.execute("ROLLBACK")
             raise
 
+    @classmethod
+    def copy_of(cls, path: str | Path) -> StateStore:
+        """A store in memory holding a copy of the database at ``path`` (an empty one when
+        there is none), for a cycle that writes nothing (``--dry-run``): nothing is created
+        or changed on disk, not even SQLite's -wal and -shm files.
+
+        The database is read as the file holds it (SQLite's ``immutable``), or through its
+        write-ahead log when another program has it open (its -wal and -shm exist); a log
+        left by a program that crashed is not replayed into the copy. Raises StateError as
+        opening does.
+        """
+        store = cls(":memory:")
+        if str(path) == ":memory:" or not Path(path).is_file():
+            return store
+        shared = all(Path(f"{path}{suffix}").exists() for suffix in ("-wal", "-shm"))
+        uri = Path(path).resolve().as_uri() + ("?mode=ro" if shared else "?immutable=1")
+        try:
+            source = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT)
+            try:
+                source.backup(store.db)
+            finally:
+                source.close()
+            store._migrate()  # a newer schema is refused, an older one upgraded in memory
+        except sqlite3.Error as exc:
+            store.close()
+            raise state_error(str(path), exc) from exc
+        store.path = str(path)
+        return store
+
     def close(self) -> None:
         self.db.close()
 
