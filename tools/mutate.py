@@ -16,6 +16,7 @@ Usage (from the repository root, in the virtualenv)::
                                                    # one mutant: its diff and the test output
     python tools/mutate.py --whole-files ...       # no per-test selection (see below)
     python tools/mutate.py --skip-failing ...      # leave out tests failing unmutated
+    python tools/mutate.py --json F --resume F     # go on after an interrupted run
 
 Scope: sheets_sync/rules/*.py, values.py, history.py, outputs/*.py, parse.py; ``--module`` (a
 path or glob, repeatable) narrows it.
@@ -81,7 +82,8 @@ no longer exists is reported as stale.
 Output: a table per module (mutants, killed, of which by timeout, survived, of which
 uncovered, equivalent, score = killed / (mutants - equivalent)), the overall score, and every
 survivor as ``ID  path:line  operator  original -> mutated``. ``--json FILE`` writes every
-result. The exit status is 0 whatever the score (this is not a CI gate); 2 when the tool itself
+result (rewritten every minute during the run, with ``"complete": false`` until the end).
+The exit status is 0 whatever the score (this is not a CI gate); 2 when the tool itself
 cannot work.
 """
 
@@ -105,6 +107,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import tokenize
 from collections.abc import Iterator
@@ -694,6 +697,30 @@ class Outcome:
     record: dict[str, Any]  # the recorder's report, when asked for
 
 
+RUNNING: set[int] = set()  # the process groups of the pytest runs going on
+STOPPING = threading.Event()  # set on the way out: start no more runs
+
+
+@contextlib.contextmanager
+def _executor(jobs: int) -> Iterator[ThreadPoolExecutor]:
+    """A thread pool that, on an error or Ctrl-C, ends the pytest runs going on at once."""
+    with ThreadPoolExecutor(jobs) as executor:
+        try:
+            yield executor
+        except BaseException:
+            STOPPING.set()
+            executor.shutdown(wait=False, cancel_futures=True)
+            for pid in list(RUNNING):
+                _kill(pid)
+            raise
+
+
+def _kill(pid: int) -> None:
+    """End one pytest run of ours: its process group (the run and its own subprocesses)."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, signal.SIGKILL)
+
+
 class Worker:
     """One job's copy of the package and its private caches."""
 
@@ -745,17 +772,24 @@ class Worker:
             report.unlink(missing_ok=True)
             env["MUTATE_REPORT"] = str(report)
             env["MUTATE_TRACE"] = "1" if trace else "0"
+        if STOPPING.is_set():
+            raise ToolError("stopping")
         began = time.monotonic()
         with subprocess.Popen(args, cwd=self.root, env=env, stdout=subprocess.PIPE,
                               stderr=subprocess.STDOUT, text=True, errors="replace",
                               start_new_session=True) as process:
+            RUNNING.add(process.pid)
             try:
                 output, _ = process.communicate(timeout=timeout)
             except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(process.pid, signal.SIGKILL)
+                _kill(process.pid)
                 output, _ = process.communicate()
                 return Outcome("timeout", time.monotonic() - began, None, "timeout", output, {})
+            except BaseException:  # Ctrl-C while waiting: the run must not outlive the tool
+                _kill(process.pid)
+                raise
+            finally:
+                RUNNING.discard(process.pid)
         seconds = time.monotonic() - began
         code = process.returncode
         if code == WRONG_IMPORT:
@@ -769,6 +803,7 @@ class Worker:
                             f"{output[-2000:]}")
         failed = next((line.strip() for line in output.splitlines()
                        if line.startswith(("FAILED ", "ERROR "))), "")
+        failed = failed.replace(os.path.relpath(REPO, self.root) + os.sep, "")
         if code not in (0, 1) and not failed:  # interrupted, internal or usage error
             failed = (output.strip().splitlines() or ["?"])[-1]
         data = json.loads(report.read_text("utf-8")) if record and report.exists() else {}
@@ -823,11 +858,14 @@ class Tests:
     def forget(self, nodeids: list[str]) -> None:
         """Drop tests that no longer exist (someone renamed or removed them meanwhile)."""
         for nodeid in nodeids:
+            if nodeid in self.vanished or nodeid.split("::")[0] in self.vanished:
+                continue  # another job found it gone first
             if nodeid.endswith(".py"):  # a whole file is gone
-                gone = [n for n in self.durations if n.split("::")[0] == nodeid]
+                gone = [n for n in list(self.durations) if n.split("::")[0] == nodeid]
+                self.vanished.append(nodeid)
             else:
                 gone = [nodeid] if nodeid in self.durations else []
-            if not gone:
+            if not gone and nodeid not in self.vanished:
                 raise ToolError(f"pytest cannot find {nodeid}, which is not a known test")
             for n in gone:
                 self.durations.pop(n, None)
@@ -867,7 +905,7 @@ def measure(pool: Pool, sets: set[tuple[str, ...]], per_test: bool,
                             f"{outcome.output[-4000:]}")
         return files, outcome
 
-    with ThreadPoolExecutor(pool.jobs) as executor:
+    with _executor(pool.jobs) as executor:
         runs = dict(executor.map(baseline, sorted(sets, key=len, reverse=True)))
     durations: dict[str, float] = {}
     failing: set[str] = set()
@@ -891,7 +929,7 @@ def measure(pool: Pool, sets: set[tuple[str, ...]], per_test: bool,
             return worker.pytest(nodeids, None, stop_first=False, record=True, trace=True)
 
     nodeids = sorted(durations)
-    with ThreadPoolExecutor(pool.jobs) as executor:
+    with _executor(pool.jobs) as executor:
         outcomes = list(executor.map(traced, _split(nodeids, durations, pool.jobs)))
     for outcome in outcomes:
         for nodeid, files in outcome.record.get("lines", {}).items():
@@ -908,6 +946,29 @@ def measure(pool: Pool, sets: set[tuple[str, ...]], per_test: bool,
         raise ToolError(f"the traced run did not run {len(missing)} tests, e.g. "
                         f"{sorted(missing)[:3]}")
     return tests
+
+
+ENVIRONMENT_RETRIES = 10  # a broken environment (say, a package being reinstalled): 10 x 30 s
+
+
+def _run_mutant(worker: Worker, mutant: Mutant, original: str, nodeids: list[str],
+                timeout: float) -> Outcome:
+    """Run a mutant's tests. When pytest could not even run them (a collection, usage or
+    internal error), the unmutated copy runs the first of them: if it fails too, the
+    environment is broken, not the mutant's doing; wait for it to recover."""
+    for _ in range(ENVIRONMENT_RETRIES):
+        with worker.mutated(mutant.path, mutant.apply(original), original):
+            outcome = worker.pytest(nodeids, timeout)
+        if outcome.returncode in (0, 1, None):
+            return outcome
+        check = worker.pytest(nodeids[:1], timeout)
+        if check.status == "survived":
+            return outcome
+        print(f"  warning: the unmutated package fails too ({check.failed}); waiting 30 s for "
+              "the environment to recover", file=sys.stderr, flush=True)
+        time.sleep(30)
+    raise ToolError(f"the environment stays broken: the unmutated package fails {nodeids[0]}:"
+                    f"\n{check.output[-3000:]}")
 
 
 def sanity_check(pool: Pool, original: str, tests: Tests) -> None:
@@ -1010,6 +1071,9 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--whole-files", action="store_true",
                         help="run every test of the selected files, not only those executing "
                              "the mutated statement")
+    parser.add_argument("--resume", type=Path, metavar="FILE",
+                        help="take the results of mutants still the same from an earlier "
+                             "--json FILE (written every minute while running) and run the rest")
     parser.add_argument("--skip-failing", action="store_true",
                         help="leave out the tests that fail on the unmutated package (listed) "
                              "instead of stopping")
@@ -1026,7 +1090,27 @@ def _progress(done: int, total: int, began: float, result: Result) -> None:
 
 
 def _write_json(path: Path, payload: dict[str, Any]) -> None:
-    path.write_text(json.dumps(payload, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    partial = path.with_name(path.name + ".part")
+    partial.write_text(json.dumps(payload, indent=1, ensure_ascii=False) + "\n",
+                       encoding="utf-8")
+    partial.replace(path)
+
+
+def _resumed(path: Path, mutants: list[Mutant], equivalents: dict[str, str]) -> list[Result]:
+    """The results in an earlier --json file of the mutants that are still the same."""
+    try:
+        earlier = json.loads(path.read_text("utf-8"))["results"]
+    except (OSError, ValueError, KeyError) as error:
+        raise ToolError(f"--resume {path}: not a --json file of this tool ({error})") from None
+    by_id = {m.id: m for m in mutants}
+    results = []
+    for r in earlier:
+        mutant = by_id.get(r.get("id"))
+        if mutant is not None and (r.get("original"), r.get("mutated"), r.get("replacement")) == (
+                mutant.original, mutant.mutated, mutant.replacement):
+            results.append(Result(mutant, r["status"], r["seconds"], r["tests_run"],
+                                  r["failed"], equivalents.get(mutant.id)))
+    return results
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -1103,9 +1187,9 @@ def main(argv: list[str] | None = None) -> int:
                 if not nodeids:
                     return Result(mutant, "survived", 0.0, 0, "", equivalents.get(mutant.id))
                 try:
-                    with pool.worker() as worker, worker.mutated(
-                            mutant.path, mutant.apply(original), original):
-                        outcome = worker.pytest(nodeids, tests.timeout(nodeids))
+                    with pool.worker() as worker:
+                        outcome = _run_mutant(worker, mutant, original, nodeids,
+                                              tests.timeout(nodeids))
                     break
                 except MissingTests as gone:
                     tests.forget(gone.nodeids)
@@ -1127,17 +1211,48 @@ def main(argv: list[str] | None = None) -> int:
                   + (" - no selected test executes this line" if not result.tests else ""))
             return 0
 
-        results: list[Result] = []
-        started = time.monotonic()
-        with ThreadPoolExecutor(pool.jobs) as executor:
-            futures = [executor.submit(run, m) for m in mutants]
+        def payload(complete: bool) -> dict[str, Any]:
+            order = {m.id: n for n, m in enumerate(mutants)}
+            return {
+                "complete": complete,
+                "wall_seconds": round(time.monotonic() - began, 1),
+                "jobs": pool.jobs,
+                "per_test_selection": per_test,
+                "modules": modules,
+                "test_files": {m: list(files[m]) for m in modules},
+                "unmutated_seconds": [{"files": list(s), "seconds": round(sec, 2)}
+                                      for s, sec in sorted(tests.set_seconds.items())],
+                "left_out_failing_unmutated": tests.left_out,
+                "tests_vanished_during_run": tests.vanished,
+                "stale_equivalents": stale,
+                "invalid_left_out": invalid,
+                "resumed_from": str(args.resume) if args.resume else None,
+                "results": [{**{k: v for k, v in dataclasses.asdict(r.mutant).items()
+                                if k not in ("start", "end", "everywhere")},
+                             "status": r.status, "uncovered": r.tests == 0,
+                             "seconds": round(r.seconds, 2), "tests_run": r.tests,
+                             "failed": r.failed, "equivalent": r.equivalent}
+                            for r in sorted(results, key=lambda r: order[r.mutant.id])],
+            }
+
+        results = _resumed(args.resume, mutants, equivalents) if args.resume else []
+        done = {r.mutant.id for r in results}
+        if results:
+            print(f"  {len(results)} results taken from {args.resume}", file=sys.stderr,
+                  flush=True)
+        started = last_write = time.monotonic()
+        with _executor(pool.jobs) as executor:
+            futures = [executor.submit(run, m) for m in mutants if m.id not in done]
             try:
-                for future in as_completed(futures):
+                for n, future in enumerate(as_completed(futures), 1):
                     results.append(future.result())
-                    _progress(len(results), len(mutants), started, results[-1])
+                    _progress(n, len(futures), started, results[-1])
+                    if args.json and time.monotonic() - last_write > 60:
+                        _write_json(args.json, payload(complete=False))
+                        last_write = time.monotonic()
             except BaseException:
-                for future in futures:
-                    future.cancel()
+                if args.json:
+                    _write_json(args.json, payload(complete=False))
                 raise
         order = {m.id: n for n, m in enumerate(mutants)}
         results.sort(key=lambda r: order[r.mutant.id])
@@ -1151,31 +1266,19 @@ def main(argv: list[str] | None = None) -> int:
               f"{sum(r.tests == 0 for r in results)} mutants were not run (uncovered)."
               + (f" {invalid} mutants that would not compile were left out." if invalid else ""))
         if args.json:
-            _write_json(args.json, {
-                "wall_seconds": round(wall, 1),
-                "jobs": pool.jobs,
-                "per_test_selection": per_test,
-                "modules": modules,
-                "test_files": {m: list(files[m]) for m in modules},
-                "unmutated_seconds": [{"files": list(s), "seconds": round(sec, 2)}
-                                      for s, sec in sorted(tests.set_seconds.items())],
-                "left_out_failing_unmutated": tests.left_out,
-                "tests_vanished_during_run": tests.vanished,
-                "stale_equivalents": stale,
-                "invalid_left_out": invalid,
-                "results": [{**{k: v for k, v in dataclasses.asdict(r.mutant).items()
-                                if k not in ("start", "end", "everywhere")},
-                             "status": r.status, "uncovered": r.tests == 0,
-                             "seconds": round(r.seconds, 2), "tests_run": r.tests,
-                             "failed": r.failed, "equivalent": r.equivalent}
-                            for r in results],
-            })
+            _write_json(args.json, payload(complete=True))
         return 0
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
 if __name__ == "__main__":
+    signal.signal(signal.SIGTERM, _interrupt)  # `kill PID` cleans up as Ctrl-C does
+    signal.signal(signal.SIGINT, _interrupt)  # even when started in the background
     try:
         sys.exit(main())
     except ToolError as error:
