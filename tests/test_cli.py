@@ -47,9 +47,16 @@ def test_audit_of_the_sample_reports_every_rule_and_fails_on_error() -> None:
 
 
 def test_next_month_readiness_shows_from_the_configured_day() -> None:
-    _, out, _ = run("audit", "--config", str(EXAMPLE), "--today", "2026-03-23",
-                       "--format", "json")
-    assert "next-month-not-ready" in {f["code"] for f in json.loads(out)["findings"]}
+    def clients_on(day: str) -> list[str]:
+        _, out, _ = run("audit", "--config", str(EXAMPLE), "--today", day, "--format", "json")
+        return sorted(f["client"] for f in json.loads(out)["findings"]
+                      if f["code"] == "next-month-not-ready")
+
+    # The example checks from the 20th; Kahve Durağı's own setting is the 10th.
+    assert clients_on("2026-03-09") == []
+    assert clients_on("2026-03-10") == clients_on("2026-03-19") == ["Kahve Durağı"]
+    assert clients_on("2026-03-20") == clients_on("2026-03-23") == [
+        "Kahve Durağı", "Nordic Trails"]
 
 
 def test_table_output_names_rows_and_ends_with_a_summary() -> None:

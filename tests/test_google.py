@@ -105,11 +105,14 @@ def test_text_is_written_literally_and_stale_cells_are_cleared() -> None:
     run_once(config(), make(api, sheet, store), store, NOW)
     cells = [c for line in api.values(sheet, "Status") for c in line]
     assert "=HYPERLINK(\"http://x\",\"y\")" in cells  # the duplicate ID, as text
-    longer = len(api.values(sheet, "Status"))
     backend = make(api, sheet, store)
     backend.write_cells("Calendar", {(3, 1): "P2"})  # the duplicate is fixed
-    run_once(config(), backend, store, NOW + dt.timedelta(minutes=5))
-    assert len(api.values(sheet, "Status")) < longer  # old rows were blanked, not left behind
+    result = run_once(config(), backend, store, NOW + dt.timedelta(minutes=5))
+    status = api.values(sheet, "Status")
+    # Old rows were blanked, not left behind: the tab holds exactly this cycle's rows.
+    assert len(status) == len(result.outputs["Status"])
+    assert [line[1] for line in status[1:]] == [line[1] for line in result.outputs["Status"][1:]]
+    assert not any("duplicate-id" in line for line in status)
 
 
 def test_twenty_429s_then_success_is_retried_and_logged(caplog: pytest.LogCaptureFixture) -> None:
