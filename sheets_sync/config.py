@@ -178,6 +178,10 @@ class CalendarConfig:
     report_tab: str = "Report"
     history_tab: str = "History"
     assign_ids: bool = False
+    # How large a workbook may be read (see sheets_sync.backends.bounds); 5,000,000 cells
+    # and 300 MB are DEFAULT_MAX_CELLS and DEFAULT_MAX_UNPACKED_MB there.
+    max_cells: int = field(default=5_000_000, metadata=_meta(positive))
+    max_unpacked_mb: int = field(default=300, metadata=_meta(positive))
     rules: Rules = field(default_factory=Rules)
     clients: dict[str, ClientSettings] = field(default_factory=dict)
     # Resolved per-client settings; filled by load, not read from the file.

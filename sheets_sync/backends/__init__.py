@@ -21,6 +21,7 @@ from collections.abc import Callable, MutableMapping
 from pathlib import Path
 
 from sheets_sync.backends.base import Backend
+from sheets_sync.backends.bounds import Limits
 from sheets_sync.config import CalendarConfig, PortfolioConfig
 from sheets_sync.errors import UsageError
 
@@ -55,7 +56,8 @@ def _xlsx(config: BackendConfig, cache: MutableMapping[str, str] | None, writabl
         return _file(config, cache, writable)
     from sheets_sync.backends.xlsx import XlsxBackend
 
-    return XlsxBackend(config.location(), getattr(config, "timezone", ""))
+    return XlsxBackend(config.location(), getattr(config, "timezone", ""),
+                       limits=_limits(config))
 
 
 def _file(config: BackendConfig, cache: MutableMapping[str, str] | None, writable: bool
@@ -67,7 +69,15 @@ def _file(config: BackendConfig, cache: MutableMapping[str, str] | None, writabl
                          "the file")
     from sheets_sync.backends.readonly import FileBackend
 
-    return FileBackend(config.location())
+    return FileBackend(config.location(), limits=_limits(config))
+
+
+def _limits(config: BackendConfig) -> Limits:
+    """How large a workbook may be read: the calendar's max_cells and max_unpacked_mb (the
+    portfolio's workbook, which the tool writes itself, is read with the defaults)."""
+    default = Limits()
+    return Limits(getattr(config, "max_cells", default.max_cells),
+                  getattr(config, "max_unpacked_mb", default.max_unpacked_mb))
 
 
 def _memory(config: BackendConfig, cache: MutableMapping[str, str] | None, writable: bool

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from sheets_sync.backends.base import Backend, SheetRead
-from sheets_sync.backends.files import read_tabs
+from sheets_sync.backends.files import Limits, read_tabs
 from sheets_sync.backends.xlsx_write import replace_tabs, set_cells
 from sheets_sync.cells import Cell, Grid
 from sheets_sync.errors import SourceError, UsageError
@@ -20,9 +20,11 @@ class XlsxBackend(Backend):
     workbook open (their lock file is present).
     """
 
-    def __init__(self, path: str | Path, timezone: str = "") -> None:
+    def __init__(self, path: str | Path, timezone: str = "", *,
+                 limits: Limits | None = None) -> None:
         self.path = Path(path)
         self.timezone = timezone
+        self.limits = limits or Limits()  # how large a workbook is read (files.read_tabs)
         self._read_as: tuple[int, int, int] | None = None  # the file the last read() saw
         if self.path.suffix.lower() not in (".xlsx", ".xlsm"):
             raise UsageError(f"{self.path}: sync writes .xlsx or .xlsm workbooks; convert this "
@@ -33,7 +35,7 @@ class XlsxBackend(Backend):
             self._read_as = _identity(self.path)
         except SourceError:  # missing or unreadable: read_tabs says so in its own words
             self._read_as = None
-        calendar, others = read_tabs(self.path, tab, owned)
+        calendar, others = read_tabs(self.path, tab, owned, self.limits)
         return SheetRead(tab=calendar.tab, rows=calendar.rows, owned=others,
                         source=calendar.source, timezone=self.timezone)
 
@@ -48,8 +50,12 @@ class XlsxBackend(Backend):
         self._read_as = _identity(self.path)
 
     def read_row(self, tab: str, row: int) -> list[Cell]:
-        calendar, _ = read_tabs(self.path, tab, ())
-        return list(calendar.rows[row - 1]) if 0 < row <= len(calendar.rows) else []
+        return self.read_rows(tab, [row])[row]
+
+    def read_rows(self, tab: str, rows: Sequence[int]) -> dict[int, list[Cell]]:
+        """One read of the tab, however many rows are asked for."""
+        grid = read_tabs(self.path, tab, (), self.limits)[0].rows
+        return {row: list(grid[row - 1]) if 0 < row <= len(grid) else [] for row in rows}
 
     def write_cells(self, tab: str, cells: Mapping[tuple[int, int], Cell]) -> None:
         set_cells(self.path, tab, cells)
