@@ -25,10 +25,11 @@ from sheets_sync.codes import CODES
 from sheets_sync.config import CalendarConfig
 from sheets_sync.daemon import Daemon, parse_every
 from sheets_sync.errors import SheetsSyncError, SourceError, UsageError
+from sheets_sync.isolation import LOG_FORMAT, Rounds
 from sheets_sync.model import FIELDS, Severity
 from sheets_sync.portfolio import sync_all
 from sheets_sync.state import StateStore
-from sheets_sync.stores import StorePool, reset_state, state_path_for
+from sheets_sync.stores import reset_state, state_path_for
 
 SEVERITIES = [s.label for s in Severity]
 CONFIG_HELP = "Configuration file (TOML). Also read from SHEETS_SYNC_CONFIG."
@@ -208,10 +209,7 @@ def _sync_target(path: str | None, config_file: str | None, name: str | None
 
 
 def _cycle_summary(result: run_module.CycleResult) -> str:
-    wrote = ", ".join(result.changed_tabs) if result.changed_tabs else "nothing (no change)"
-    verb = "would write" if result.dry_run else "wrote"
-    return (f"{result.source}: {result.rows} posts, {len(result.findings)} open findings; "
-            f"{verb} {wrote}")
+    return result.summary()
 
 
 @main.command("sync")
@@ -303,24 +301,20 @@ def daemon_command(config_file: str, calendar_names: tuple[str, ...], every: str
         calendars = [loaded.calendar(n) for n in calendar_names] or list(loaded.calendars)
         for config in calendars:  # fail fast on a calendar that can never be synced
             open_backend(config)
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s",
-                            handlers=[TerminalHandler()])
+        logging.basicConfig(level=logging.INFO, format=LOG_FORMAT, handlers=[TerminalHandler()])
+        # Calendars are synced in a child process that keeps the state open between cycles;
+        # a crash there (a native reader's abort) fails one calendar, not the daemon.
+        with Rounds(loaded, [c.name for c in calendars], handler=TerminalHandler) as rounds:
 
-        stores = StorePool()  # state stays open (and in memory) between cycles
+            def cycle() -> str:
+                summaries, failures = rounds.round()
+                for failure in failures:
+                    logging.getLogger("sheets_sync.daemon").error(failure)
+                if failures and not summaries:
+                    raise SourceError("; ".join(failures))
+                return "; ".join(summaries)
 
-        def cycle() -> str:
-            results, failures = sync_all(loaded, names=[c.name for c in calendars],
-                                         stores=stores)
-            for failure in failures:
-                logging.getLogger("sheets_sync.daemon").error(failure)
-            if failures and not results:
-                raise SourceError("; ".join(failures))
-            return "; ".join(_cycle_summary(r) for r in results)
-
-        try:
             Daemon(cycle, seconds).serve()
-        finally:
-            stores.close()
 
 
 @main.command("init")
@@ -391,6 +385,7 @@ def state_reset(config_file: str | None, calendar_name: str | None, path: str | 
 
     Use it when the state database is damaged or from a newer version; a damaged file is
     moved aside as FILE.broken. The spreadsheet is not touched; the next sync starts afresh.
+    Without --yes it asks first; answering no resets nothing and exits 1.
 
     \b
     Example:
@@ -399,6 +394,12 @@ def state_reset(config_file: str | None, calendar_name: str | None, path: str | 
     with handle_errors():
         config, state_path = _sync_target(path, config_file, calendar_name)
         if not yes:
-            click.confirm(f"Forget all history of calendar {config.name!r} in {state_path}?",
-                          abort=True)
+            question = f"Forget all history of calendar {config.name!r} in {state_path}?"
+            try:
+                confirmed = click.confirm(question)
+            except click.Abort:  # Ctrl-C or no input at the prompt
+                confirmed = False
+            if not confirmed:
+                click.echo("nothing reset", err=True)
+                sys.exit(1)
         say(reset_state(state_path, config.name))

@@ -103,16 +103,25 @@ def sync_all(agency: Config, now: dt.datetime | None = None,
                                 stores=stores, real_clock=now is None))
         except SheetsSyncError as exc:
             failures.append(f"calendar {config.name!r}: {exc.message}")
-    if agency.portfolio is not None and results:
-        state = state_path_for(calendars[0], agency.state_path)
-        store = StateStore(state)
-        try:
-            cache = store.cache("portfolio")
-            grid = portfolio_grid(results, moment, calendars[0].timezone, calendars)
-            write_portfolio(portfolio_backend(agency.portfolio, cache), agency.portfolio, grid,
-                            cache)
-        except SheetsSyncError as exc:
-            failures.append(f"portfolio: {exc.message}")
-        finally:
-            store.close()
+    failures.extend(portfolio_round(agency, results, moment, calendars))
     return results, failures
+
+
+def portfolio_round(agency: Config, results: Sequence[CycleResult], moment: dt.datetime,
+                    calendars: Sequence[CalendarConfig]) -> list[str]:
+    """Write the portfolio (when one is configured) for the ``results`` of a round of
+    ``calendars`` synced as of ``moment``; returns one line per failure."""
+    if agency.portfolio is None or not results:
+        return []
+    state = state_path_for(calendars[0], agency.state_path)
+    store = StateStore(state)
+    try:
+        cache = store.cache("portfolio")
+        grid = portfolio_grid(results, moment, calendars[0].timezone, calendars)
+        write_portfolio(portfolio_backend(agency.portfolio, cache), agency.portfolio, grid,
+                        cache)
+    except SheetsSyncError as exc:
+        return [f"portfolio: {exc.message}"]
+    finally:
+        store.close()
+    return []

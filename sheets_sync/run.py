@@ -59,6 +59,13 @@ class CycleResult:
     previous: dict[str, Grid | None] = field(default_factory=dict)
     guarded: list[str] = field(default_factory=list)
 
+    def summary(self) -> str:
+        """One line: the calendar, its posts and open findings, and the tabs (to be) written."""
+        wrote = ", ".join(self.changed_tabs) if self.changed_tabs else "nothing (no change)"
+        verb = "would write" if self.dry_run else "wrote"
+        return (f"{self.source}: {self.rows} posts, {len(self.findings)} open findings; "
+                f"{verb} {wrote}")
+
 
 def finding_keys(findings: pd.DataFrame) -> list[str]:
     """Return a stable identity per finding, to remember when it was first seen."""
@@ -201,13 +208,16 @@ def sync(config: CalendarConfig, state_path: str = "", now: dt.datetime | None =
     :func:`run_once`).
 
     With ``stores`` the state store stays open for the next cycle (see :class:`StorePool`);
-    without, it is opened and closed here.
+    without, it is opened and closed here. With ``dry_run`` nothing is written anywhere: no
+    lock is taken and the state is read from a copy (:meth:`StateStore.copy_of`).
     """
     moment = now or dt.datetime.now(dt.timezone.utc)
     real_clock = now is None if real_clock is None else real_clock
     state_path = state_path or state_path_for(config)
-    with cycle_lock(state_path, config.name):
-        store = stores.get(state_path) if stores is not None else StateStore(state_path)
+    # A dry run writes nothing at all: no lock file, and the state read from a copy.
+    with contextlib.nullcontext() if dry_run else cycle_lock(state_path, config.name):
+        store = (StateStore.copy_of(state_path) if dry_run
+                 else stores.get(state_path) if stores is not None else StateStore(state_path))
         failed_on_state = False
         try:
             backend = backend or open_backend(config, cache=store.cache(config.name))
