@@ -62,3 +62,27 @@ def only(*codes: str) -> dict[str, str]:
     from sheets_sync.codes import CODES
 
     return {code: "off" for code in CODES if code not in codes}
+
+
+# --- slow tests: skipped unless asked for ---------------------------------------------------
+# `python -m pytest --runslow` (or SHEETS_SYNC_SLOW=1) also runs the tests marked
+# @pytest.mark.slow, such as the full SIGKILL soak (tests/test_hardening_inputs.py).
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--runslow", action="store_true", default=False,
+                     help="also run the tests marked slow (several minutes)")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "slow: takes minutes; run with --runslow or "
+                            "SHEETS_SYNC_SLOW=1")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--runslow") or os.environ.get("SHEETS_SYNC_SLOW") == "1":
+        return
+    skip = pytest.mark.skip(reason="slow: run with --runslow or SHEETS_SYNC_SLOW=1")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
