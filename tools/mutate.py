@@ -64,8 +64,8 @@ and with ``PYTHONPATH`` set to the copy for the tests' own subprocesses; after t
 checks that ``sheets_sync`` came from the copy and fails loudly otherwise. Byte code goes to a
 per-job ``PYTHONPYCACHEPREFIX`` (the mutated module's ``.pyc`` is deleted before and after each
 run), ``--basetemp`` is per job, Hypothesis runs derandomized without its database (results
-are reproducible, nothing is written to the repository). Tests run from /work/main/tests,
-conftest included.
+are reproducible, nothing is written to the repository) and without shrinking (a failing
+example kills the mutant as found). Tests run from /work/main/tests, conftest included.
 
 Start-up checks (the tool stops with exit status 2 if one fails): the unmutated copy passes
 every selected test set (with ``--skip-failing`` its failing tests are listed and left out
@@ -187,10 +187,13 @@ class Recorder:
 
     def pytest_configure(self, config):
         try:
-            from hypothesis import settings
+            from hypothesis import Phase, settings
         except ImportError:
             return
-        settings.register_profile("mutate", derandomize=True, database=None)
+        # Reproducible, no database; and no shrinking: a failing example kills the mutant as
+        # it is, where shrinking it could take minutes (and end as a timeout).
+        settings.register_profile("mutate", derandomize=True, database=None,
+                                  phases=[Phase.explicit, Phase.reuse, Phase.generate])
         settings.load_profile("mutate")
 
     def pytest_runtest_logstart(self, nodeid, location):
