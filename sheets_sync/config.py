@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import os
+import re
 import sys
 import zoneinfo
 from dataclasses import dataclass, field
@@ -312,6 +313,8 @@ def from_dict(data: dict[str, Any], base_dir: str = ".", source: str = "") -> Co
             problems.add("portfolio.path", "is required for the xlsx backend")
         if portfolio.backend == "google" and not portfolio.spreadsheet:
             problems.add("portfolio.spreadsheet", "is required for the google backend")
+    _check_shared_tabs(calendars, portfolio, problems)
+    _check_state_path(state_path, base_dir, calendars, portfolio, problems)
     if problems:
         raise ConfigError(problems.items)
     return Config(calendars=tuple(calendars), state_path=state_path, source=source,
@@ -369,13 +372,143 @@ def _check_calendar(cal: CalendarConfig, where: str, problems: Problems) -> None
                 problems.add(join(join(where, table), key), f"unknown value (known: "
                              f"{', '.join(known)})")
     tabs = [cal.status_tab, cal.report_tab, cal.history_tab]
-    for key, name in zip(("status_tab", "report_tab", "history_tab"), tabs):
+    folded = [_tab_key(t) for t in tabs]  # spreadsheets ignore case in tab names
+    for key, name in zip(_OWNED_KEYS, tabs):
         if not name.strip():
             problems.add(join(where, key), "must not be empty")
-        elif tabs.count(name) > 1 or (cal.tab and name == cal.tab):
+        elif folded.count(_tab_key(name)) > 1 or (cal.tab and _tab_key(name) == _tab_key(cal.tab)):
             problems.add(join(where, key), f"tab {name!r} is used twice; the calendar tab and "
-                         "the Status, Report and History tabs must all differ")
+                         "the Status, Report and History tabs must all differ (ignoring case)")
     _check_rules(cal.rules, join(where, "rules"), problems)
+
+
+_OWNED_KEYS = ("status_tab", "report_tab", "history_tab")
+
+
+def _tab_key(name: str) -> str:
+    """A tab name as spreadsheets compare them: case ignored (and lookups trim spaces)."""
+    return name.strip().casefold()
+
+
+def spreadsheet_id(text: str) -> str:
+    """Return the spreadsheet ID in an ID or a docs.google.com URL."""
+    found = re.search(r"/spreadsheets/d/([A-Za-z0-9_-]+)", text)
+    return found.group(1) if found else text.strip()
+
+
+def _real(path: Path) -> str:
+    return os.path.normcase(os.path.realpath(path))
+
+
+def _written_file(backend: str, path: Path, spreadsheet: str) -> tuple[str, str] | None:
+    """(identity, how to name it) of the spreadsheet a calendar or the portfolio writes.
+
+    None for what is never written (csv, the memory backend, a missing path or ID).
+    """
+    if backend == "google" and spreadsheet:
+        found = spreadsheet_id(spreadsheet)
+        return "google:" + found, f"Google spreadsheet {found}"
+    if backend == "xlsx" and str(path) not in ("", "."):
+        return "file:" + _real(path), str(path)
+    return None
+
+
+def _check_shared_tabs(calendars: list[CalendarConfig], portfolio: PortfolioConfig | None,
+                       problems: Problems) -> None:
+    """Two calendars (or a calendar and the portfolio) must never write the same tab of one
+    file or spreadsheet, nor write over another calendar's tab: each would take the other's
+    rows away on every sync."""
+    writers: list[tuple[str, str, dict[str, str], str, tuple[str, str]]] = []
+    for i, cal in enumerate(calendars):
+        place = _written_file(cal.backend, cal.location() if cal.path else Path(""),
+                              cal.spreadsheet)
+        if place is not None:
+            owned = dict(zip(_OWNED_KEYS, cal.owned_tabs()))
+            writers.append((f"calendar {cal.name!r}", join("calendars", i), owned, cal.tab, place))
+    if portfolio is not None:
+        place = _written_file(portfolio.backend,
+                              portfolio.location() if portfolio.path else Path(""),
+                              portfolio.spreadsheet)
+        if place is not None:
+            writers.append(("the portfolio", "portfolio", {"tab": portfolio.tab}, "", place))
+    for n, (who, where, owned, _, (ident, shown)) in enumerate(writers):
+        for other, other_where, other_owned, other_tab, (other_ident, _) in writers[:n]:
+            if ident != other_ident:
+                continue
+            theirs = {_tab_key(t) for t in other_owned.values() if t.strip()}
+            if other_tab.strip():
+                theirs.add(_tab_key(other_tab))
+            clash = [key for key, tab in owned.items() if _tab_key(tab) in theirs]
+            if not clash:
+                continue
+            names = ", ".join(repr(owned[key]) for key in clash)
+            keys = ", ".join(join(where, key) for key in clash)
+            noun = "tab" if len(clash) == 1 else "tabs"
+            problems.add(join(where, clash[0]), (
+                f"{who} and {other} would both write {noun} {names} of {shown}; each sync would "
+                f"replace the other's rows. Give other names to the tabs of {who} ({keys}), "
+                f"or to those of {other} ({other_where})"))
+
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+_DATABASE_SUFFIXES = (".db", ".sqlite", ".sqlite3", ".db3")
+_DOCUMENT_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"%PDF")  # zip (xlsx, ods...), OLE2, PDF
+
+
+def state_file_kind(path: str | Path) -> Literal["missing", "empty", "sqlite", "damaged",
+                                                 "foreign", "unreadable"]:
+    """What is at a state database path, judged by its first 16 bytes and its name.
+
+    ``sqlite``: an SQLite database (header ``SQLite format 3\\0``), damaged or not beyond it.
+    ``damaged``: a file named like a database (.db, .sqlite, .sqlite3, .db3) whose header was
+    overwritten, but that is not a document (zip-based workbook, OLE2, PDF): a state database
+    damaged in its first page, as ``state reset`` must be able to move it aside. ``foreign``:
+    anything else, a directory included: never a state database, never moved or opened as
+    one. ``empty``: a file of 0 bytes, which holds no state (SQLite opens it as a new, empty
+    database). ``unreadable``: it exists but cannot be read.
+    """
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(16)
+    except FileNotFoundError:
+        return "missing"
+    except IsADirectoryError:
+        return "foreign"
+    except OSError:
+        return "unreadable"
+    if head == SQLITE_HEADER:
+        return "sqlite"
+    if not head:
+        return "empty"
+    if Path(path).suffix.lower() in _DATABASE_SUFFIXES and not head.startswith(_DOCUMENT_MAGIC):
+        return "damaged"
+    return "foreign"
+
+
+def _check_state_path(state_path: str, base_dir: str, calendars: list[CalendarConfig],
+                      portfolio: PortfolioConfig | None, problems: Problems) -> None:
+    """The state database must be a file of its own: never a calendar or portfolio file, and
+    never an existing file that is not a state database (a slip such as
+    ``state_path = "calendar.xlsx"`` would make `state reset` take the workbook for a damaged
+    database)."""
+    if not state_path:
+        return
+    path = Path(state_path).expanduser()
+    if not path.is_absolute():
+        path = Path(base_dir or ".") / path
+    real = _real(path)
+    fix = "point it at a file of its own, such as \"sheets-sync.db\" (it is created there)"
+    files = [(f"the calendar file of calendar {c.name!r}", c.location()) for c in calendars
+             if c.backend in ("xlsx", "csv") and c.path]
+    if portfolio is not None and portfolio.backend == "xlsx" and portfolio.path:
+        files.append(("the portfolio workbook", portfolio.location()))
+    for what, location in files:
+        if _real(location) == real:
+            problems.add("state_path", f"{state_path!r} is {what}, not a state database; {fix}")
+            return
+    if state_file_kind(path) == "foreign":
+        problems.add("state_path", f"{path} exists and is not an SQLite database (the state "
+                     f"sheets-sync keeps); {fix}")
 
 
 def _check_rules(rules: Rules, where: str, problems: Problems) -> None:

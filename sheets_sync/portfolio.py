@@ -16,17 +16,16 @@ from sheets_sync.backends import open_backend
 from sheets_sync.backends.base import Backend
 from sheets_sync.cells import Grid
 from sheets_sync.config import CalendarConfig, Config, PortfolioConfig
-from sheets_sync.errors import SheetsSyncError
+from sheets_sync.errors import ForeignTabError, SheetsSyncError
 from sheets_sync.model import Severity
 from sheets_sync.outputs import approvals_due
+from sheets_sync.outputs.labels import PORTFOLIO_COLUMNS
 from sheets_sync.rules.base import Context
 from sheets_sync.run import CycleResult, sync
 from sheets_sync.state import StateStore
 from sheets_sync.stores import StorePool, state_path_for
 
-HEADER = ["Calendar", "Client", "Posts", "Critical", "Errors", "Warnings", "Info",
-          "Approvals due in 7 days", "Overdue feedback", "Revision limit exceeded",
-          "Updated"]
+HEADER = list(PORTFOLIO_COLUMNS)
 
 
 def portfolio_grid(results: Sequence[CycleResult], now: dt.datetime, timezone: str,
@@ -67,7 +66,11 @@ def write_portfolio(backend: Backend, config: PortfolioConfig, grid: Grid,
     digest = hashlib.sha256(json.dumps([r[:-1] for r in grid], default=str).encode()).hexdigest()
     if cache.get("portfolio") == digest:
         return False
-    backend.write({config.tab: grid})
+    try:
+        backend.write({config.tab: grid})
+    except ForeignTabError as exc:
+        raise ForeignTabError(exc.where, exc.tab, "rename that tab, or set `tab` of [portfolio] "
+                              "in the configuration to another name") from None
     cache["portfolio"] = digest
     return True
 
@@ -80,6 +83,7 @@ def portfolio_backend(config: PortfolioConfig, cache: MutableMapping[str, str]) 
 
         workbook = openpyxl.Workbook()
         workbook.active.title = config.tab
+        workbook.active.append(HEADER)  # the tool's header: the first write adopts and marks it
         workbook.save(path)
     return open_backend(config, cache=cache)
 

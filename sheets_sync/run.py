@@ -23,7 +23,7 @@ from sheets_sync.backends import open_backend
 from sheets_sync.backends.base import Backend, SheetRead
 from sheets_sync.cells import Grid, same_grid
 from sheets_sync.config import CalendarConfig
-from sheets_sync.errors import SheetsSyncError
+from sheets_sync.errors import ForeignTabError, SheetsSyncError
 from sheets_sync.guarded import guarded_writes
 from sheets_sync.history import Observation, observe
 from sheets_sync.locking import cycle_lock
@@ -152,7 +152,7 @@ def _cycle(config: CalendarConfig, backend: Backend, store: StateStore, sheet: S
     if dry_run:
         return result
     if changed:
-        backend.write({tab: outputs[tab] for tab in changed})
+        _write_owned(backend, config, {tab: outputs[tab] for tab in changed})
     result.guarded = guarded_writes(calendar, findings, backend, sheet.rows, sheet.tab,
                                     config)
     changes = observation.changes
@@ -161,6 +161,19 @@ def _cycle(config: CalendarConfig, backend: Backend, store: StateStore, sheet: S
                                           len(calendar.frame), len(findings), cells,
                                           real_clock=real_clock))
     return result
+
+
+def _write_owned(backend: Backend, config: CalendarConfig, tabs: dict[str, Grid]) -> None:
+    """Write the owned tabs; a refusal names the configuration key that renames the tab."""
+    try:
+        backend.write(tabs)
+    except ForeignTabError as exc:
+        keys = dict(zip(config.owned_tabs(), ("status_tab", "report_tab", "history_tab")))
+        key = keys.get(exc.tab, "status_tab")
+        raise ForeignTabError(exc.where, exc.tab, (
+            f"rename that tab, or give sheets-sync's tab another name: set `{key} = "
+            f"\"{exc.tab} (sheets-sync)\"` (or any free name) in calendar {config.name!r} of "
+            "the configuration")) from None
 
 
 def _outputs(calendar: Calendar, findings: pd.DataFrame, observation: Observation,

@@ -8,7 +8,7 @@ import os
 import sqlite3
 from pathlib import Path
 
-from sheets_sync.config import CalendarConfig
+from sheets_sync.config import CalendarConfig, state_file_kind
 from sheets_sync.state import StateError, StateLocked, StateStore, state_error
 
 log = logging.getLogger("sheets_sync.stores")
@@ -98,11 +98,18 @@ def reset_state(state_path: str, calendar: str) -> str:
     """Forget ``calendar`` in the state database; a damaged database is moved aside.
 
     Returns a sentence saying what was done. Raises StateLocked, changing nothing, while
-    another program holds the database.
+    another program holds the database, and StateError, changing nothing, when the file at
+    ``state_path`` is not a state database (:func:`sheets_sync.config.state_file_kind`): a
+    slip such as ``state_path = "calendar.xlsx"`` must never rename the client's workbook.
     """
     path = Path(state_path)
-    if not path.exists():
+    kind = state_file_kind(path)
+    if kind == "missing":
         return f"no state database at {path}; nothing to reset"
+    if kind == "empty":  # no state in it; opening it would write a database into it
+        return f"{path} is empty: no state to reset, and it was left as it is"
+    if kind in ("foreign", "unreadable"):
+        raise _not_ours(path, kind)
     try:
         store = StateStore(state_path)
     except StateLocked:
@@ -121,8 +128,24 @@ def reset_state(state_path: str, calendar: str) -> str:
     return f"forgot everything about calendar {calendar!r} in {path}"
 
 
+def _not_ours(path: Path, kind: str) -> StateError:
+    what = "cannot be read" if kind == "unreadable" else (
+        "is not a sheets-sync state database (not an SQLite file)")
+    return StateError(f"{path} {what}: it was left as it is. Check `state_path` in the "
+                      "configuration: it must name a file of its own, such as "
+                      "\"sheets-sync.db\"")
+
+
 def _move_aside(path: Path) -> str:
-    """Rename a damaged database (and its -wal/-shm companions) to the next free FILE.broken."""
+    """Rename a damaged database (and its -wal/-shm companions) to the next free FILE.broken.
+
+    Only a file that is a database (its SQLite header, or a database's name and no other
+    format's header: see :func:`sheets_sync.config.state_file_kind`) is ever moved; anything
+    else raises StateError, changing nothing.
+    """
+    kind = state_file_kind(path)
+    if kind not in ("sqlite", "damaged"):
+        raise _not_ours(path, kind)
     broken, number = path.with_name(path.name + ".broken"), 1
     while broken.exists():  # never overwrite an earlier broken copy
         number += 1

@@ -23,7 +23,6 @@ import itertools
 import json
 import logging
 import os
-import re
 from collections.abc import Mapping, MutableMapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -45,6 +44,7 @@ from sheets_sync.backends.owned import (
     starts_with,
 )
 from sheets_sync.cells import Cell, ColumnGrid, Grid, column_letter, first_difference, serial
+from sheets_sync.config import spreadsheet_id as spreadsheet_id  # the configuration's too
 from sheets_sync.errors import CalendarError, ConfigError, ForeignTabError, SourceError
 
 log = logging.getLogger("sheets_sync.google")
@@ -60,12 +60,6 @@ _READ = {"valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption": "SERI
 # 100,000 short ones (about 2.5x less time in the JSON decoder).
 _READ_COLUMNS = {**_READ, "majorDimension": "COLUMNS"}
 _RANGES_PER_REQUEST = 100  # rows re-read by the guarded writes: keeps the URL short
-
-
-def spreadsheet_id(text: str) -> str:
-    """Return the spreadsheet ID in an ID or a docs.google.com URL."""
-    found = re.search(r"/spreadsheets/d/([A-Za-z0-9_-]+)", text)
-    return found.group(1) if found else text.strip()
 
 
 def load_credentials(path: str = "") -> tuple[Any, str]:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sheets_sync.backends.base import Backend, SheetRead
 from sheets_sync.backends.files import Limits, read_tabs
-from sheets_sync.backends.xlsx_write import replace_tabs, set_cells
+from sheets_sync.backends.xlsx_write import Ownership, replace_tabs, set_cells
 from sheets_sync.cells import Cell, Grid
 from sheets_sync.errors import SourceError, UsageError
 
@@ -17,7 +17,8 @@ class XlsxBackend(Backend):
 
     Writes replace only the owned tabs' parts inside the zip; every other part of the
     workbook stays byte-identical. Writing is refused while Excel or LibreOffice holds the
-    workbook open (their lock file is present).
+    workbook open (their lock file is present). Only tabs the tool created are replaced, and
+    never the tab last read as the calendar (:class:`~sheets_sync.backends.xlsx_write.Ownership`).
     """
 
     def __init__(self, path: str | Path, timezone: str = "", *,
@@ -26,6 +27,8 @@ class XlsxBackend(Backend):
         self.timezone = timezone
         self.limits = limits or Limits()  # how large a workbook is read (files.read_tabs)
         self._read_as: tuple[int, int, int] | None = None  # the file the last read() saw
+        self._calendar = ""  # the tab the last read() took as the calendar
+        self._seen: dict[str, Grid | None] = {}  # the owned tabs as the last read() saw them
         if self.path.suffix.lower() not in (".xlsx", ".xlsm"):
             raise UsageError(f"{self.path}: sync writes .xlsx or .xlsm workbooks; convert this "
                              "file or audit it instead (`sheets-sync audit`)")
@@ -36,6 +39,7 @@ class XlsxBackend(Backend):
         except SourceError:  # missing or unreadable: read_tabs says so in its own words
             self._read_as = None
         calendar, others = read_tabs(self.path, tab, owned, self.limits)
+        self._calendar, self._seen = calendar.tab, dict(others)
         return SheetRead(tab=calendar.tab, rows=calendar.rows, owned=others,
                         source=calendar.source, timezone=self.timezone)
 
@@ -46,8 +50,15 @@ class XlsxBackend(Backend):
                               "synced by another program); nothing was written, and the next "
                               "sync reads the new version")
         # Outputs hold text, numbers, booleans, dates and blanks: what the writer accepts.
-        replace_tabs(self.path, tabs)
+        replace_tabs(self.path, tabs, Ownership(self._calendar, self._rows))
         self._read_as = _identity(self.path)
+        self._seen.update((name, None) for name in tabs)  # no longer what was read
+
+    def _rows(self, name: str) -> Grid | None:
+        """An unmarked tab's rows: as the last read() saw them (the same file: write()
+        checks that), else read now."""
+        seen = self._seen.get(name)
+        return seen if seen is not None else read_tabs(self.path, name, (), self.limits)[0].rows
 
     def read_row(self, tab: str, row: int) -> list[Cell]:
         return self.read_rows(tab, [row])[row]
