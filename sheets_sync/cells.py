@@ -43,6 +43,19 @@ def column_letter(index: int) -> str:
     return letters
 
 
+def column_number(reference: str) -> int:
+    """Return the 1-based column number of a cell reference's letters ("AB12" -> 28).
+
+    Letters end at the first character that is not one (the row number); case is ignored.
+    """
+    number = 0
+    for char in reference:
+        if not char.isalpha():
+            break
+        number = number * 26 + ord(char.upper()) - 64
+    return number
+
+
 def week_start(day_numbers: Any) -> Any:
     """Return the Monday on or before each day, both counted in days since 1970-01-01.
 

@@ -113,3 +113,12 @@ def test_rows_sent_are_the_cells_as_json(old: Any, new: Any) -> None:
     expected = [[_json_cell(c) for c in r] + [""] * (width - len(r)) for r in new[start:]]
     expected.extend([[""] * width for _ in range(len(old) - max(len(new), start))])
     assert repr(rows) == repr(expected)  # repr: NaN cells compare unequal to themselves
+
+
+def test_column_letters_and_numbers_are_inverse() -> None:
+    from sheets_sync.cells import column_letter, column_number
+
+    assert [column_letter(i) for i in (0, 25, 26, 701, 16383)] == ["A", "Z", "AA", "ZZ", "XFD"]
+    assert [column_number(ref) for ref in ("A1", "z9", "AA10", "XFD1048576", "12")] == [
+        1, 26, 27, 16384, 0]
+    assert all(column_number(column_letter(i)) == i + 1 for i in range(20000))

@@ -31,6 +31,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO
 
+from sheets_sync.cells import column_letter, column_number
 from sheets_sync.errors import SourceError
 
 __all__ = ["DEFAULT_MAX_CELLS", "DEFAULT_MAX_UNPACKED_MB", "Limits", "SheetScan", "check_sheet",
@@ -280,18 +281,11 @@ def _tags(fh: IO[bytes]) -> Iterator[tuple[bool, bytes, bytes]]:
 
 
 def _column_number(letters: bytes) -> int:
-    number = 0
-    for char in letters.upper():
-        number = number * 26 + char - 64
-    return number
+    return column_number(letters.decode("ascii"))
 
 
 def _column_letters(number: int) -> str:
-    letters = ""
-    while number > 0:
-        number, rest = divmod(number - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
+    return column_letter(number - 1)
 
 
 def _letters_up_to(columns: int) -> bytes:

@@ -13,6 +13,8 @@ from pathlib import Path
 from xml.etree import ElementTree
 from xml.sax.saxutils import unescape
 
+from sheets_sync.cells import column_number
+
 __all__ = ["sheet_part", "uncalculated_formulas", "uncalculated_in"]
 
 _FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
@@ -67,9 +69,7 @@ def uncalculated_in(head: bytes, data: bytes) -> dict[tuple[int, int], str]:
         ref = _REF.search(cell.group(1)) if cell else None
         if cell is None or ref is None or _TYPED.search(cell.group(1)):
             continue
-        column = 0
-        for char in ref.group(1).decode():
-            column = column * 26 + ord(char) - 64
+        column = column_number(ref.group(1).decode())
         text = unescape((match.group(1) or b"").decode("utf-8", "replace"),
                         {"&quot;": '"', "&apos;": "'"})
         out[(int(ref.group(2)) - 1, column - 1)] = "=" + (text or "(formula)")

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 
 from sheets_sync.backends.xlsx_book import xml_attrs, xml_prefix
 from sheets_sync.backends.xlsx_sheet import CellWriter
-from sheets_sync.cells import Cell, column_letter
+from sheets_sync.cells import Cell, column_letter, column_number
 from sheets_sync.errors import SourceError
 
 __all__ = ["edit_cells"]
@@ -91,7 +91,7 @@ def _row(p: str, attrs_text: str, content: str, row: int, values: dict[int, Cell
 
     for cell in re.finditer(rf"<{p}c\b([^>]*?)(?:/>|>(.*?)</{p}c>)", content, re.S):
         attrs = xml_attrs(cell.group(1))
-        col = _col_number(attrs["r"]) if "r" in attrs else col + 1
+        col = column_number(attrs["r"]) if "r" in attrs else col + 1
         if not pending or pending[0] > col:
             continue
         out.append(content[pos : cell.start()])
@@ -121,7 +121,7 @@ def _grow_dimension(head: str, p: str, cells: Mapping[tuple[int, int], Cell]) ->
     if not all(refs):
         return head
     rows = [int(m.group(2)) for m in refs if m] + [r for r, _ in cells]
-    cols = [_col_number(m.group(1)) for m in refs if m] + [c for _, c in cells]
+    cols = [column_number(m.group(1)) for m in refs if m] + [c for _, c in cells]
     ref = f"{_column(min(cols))}{min(rows)}:{_column(max(cols))}{max(rows)}"
     if ref.split(":")[0] == ref.split(":")[1]:
         ref = ref.split(":")[0]
@@ -132,12 +132,3 @@ def _column(index: int) -> str:
     """Letters of a 1-based column number."""
     return column_letter(index - 1)
 
-
-def _col_number(ref: str) -> int:
-    """The 1-based column number of a cell reference's letters (``"AB12"`` -> 28)."""
-    number = 0
-    for char in ref:
-        if not char.isalpha():
-            break
-        number = number * 26 + ord(char.upper()) - 64
-    return number
