@@ -23,7 +23,7 @@ from sheets_sync.audit import as_of, audit
 from sheets_sync.backends import open_backend
 from sheets_sync.codes import CODES
 from sheets_sync.config import CalendarConfig
-from sheets_sync.daemon import Daemon, parse_every
+from sheets_sync.daemon import Daemon, StopNow, parse_every
 from sheets_sync.errors import SheetsSyncError, SourceError, UsageError
 from sheets_sync.isolation import LOG_FORMAT, Rounds
 from sheets_sync.model import FIELDS, Severity
@@ -285,8 +285,8 @@ def daemon_command(config_file: str, calendar_names: tuple[str, ...], every: str
     """Sync the configured calendars on a schedule until stopped (SIGTERM or Ctrl-C).
 
     A failed cycle is logged and retried with a growing pause (up to an hour); the daemon
-    keeps running. Stopping lets the current cycle finish first. One log line per cycle on
-    stderr.
+    keeps running. Stopping lets the current cycle finish first (exit 0); a second stop
+    signal ends the calendar being synced at once (exit 1). One log line per cycle on stderr.
 
     \b
     Example:
@@ -304,17 +304,20 @@ def daemon_command(config_file: str, calendar_names: tuple[str, ...], every: str
         logging.basicConfig(level=logging.INFO, format=LOG_FORMAT, handlers=[TerminalHandler()])
         # Calendars are synced in a child process that keeps the state open between cycles;
         # a crash there (a native reader's abort) fails one calendar, not the daemon.
-        with Rounds(loaded, [c.name for c in calendars], handler=TerminalHandler) as rounds:
+        try:
+            with Rounds(loaded, [c.name for c in calendars], handler=TerminalHandler) as rounds:
 
-            def cycle() -> str:
-                summaries, failures = rounds.round()
-                for failure in failures:
-                    logging.getLogger("sheets_sync.daemon").error(failure)
-                if failures and not summaries:
-                    raise SourceError("; ".join(failures))
-                return "; ".join(summaries)
+                def cycle() -> str:
+                    summaries, failures = rounds.round()
+                    for failure in failures:
+                        logging.getLogger("sheets_sync.daemon").error(failure)
+                    if failures and not summaries:
+                        raise SourceError("; ".join(failures))
+                    return "; ".join(summaries)
 
-            Daemon(cycle, seconds).serve()
+                Daemon(cycle, seconds).serve()
+        except StopNow:  # the sync processes are killed on the way out of the rounds
+            raise SystemExit(1) from None
 
 
 @main.command("init")

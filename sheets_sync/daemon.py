@@ -2,8 +2,9 @@
 
 A failing cycle is logged and retried after an exponential backoff (capped); the loop goes
 on. A stop signal lets the current cycle finish (never stopping mid-write) and then ends the
-loop. Cycles never overlap: the loop is single-threaded and each cycle also holds the
-calendar's lock file.
+loop; a second stop signal, for a cycle that does not finish, raises :class:`StopNow` out of
+the cycle at once (the caller ends what the cycle started). Cycles never overlap: the loop is
+single-threaded and each cycle also holds the calendar's lock file.
 """
 
 from __future__ import annotations
@@ -19,6 +20,14 @@ from types import FrameType
 import schedule
 
 log = logging.getLogger("sheets_sync.daemon")
+
+
+class StopNow(BaseException):
+    """A second stop signal arrived while a cycle was running: end it without finishing.
+
+    A BaseException, like KeyboardInterrupt, so that no ``except Exception`` of a cycle
+    swallows it.
+    """
 
 
 def parse_every(text: str) -> int:
@@ -45,14 +54,22 @@ class Daemon:
     cycles: int = 0
     stop_event: threading.Event = field(default_factory=threading.Event)
 
+    running: bool = False
+
     def request_stop(self, signum: int = 0, frame: FrameType | None = None) -> None:
-        log.info("stop requested (signal %s); finishing the current cycle", signum)
+        if self.stop_event.is_set() and self.running:
+            log.warning("second stop signal (%s): ending the current cycle without finishing "
+                        "it", signum)
+            raise StopNow
+        log.info("stop requested (signal %s); finishing the current cycle (a second signal "
+                 "ends it at once)", signum)
         self.stop_event.set()
 
     def run_cycle(self) -> None:
         """Run one cycle; log its outcome and reschedule with backoff after a failure."""
         self.cycles += 1
         started = time.monotonic()
+        self.running = True
         try:
             summary = self.cycle()
         except Exception as exc:  # one failed cycle must not end the daemon
@@ -62,6 +79,8 @@ class Daemon:
                       type(exc).__name__, getattr(exc, "message", str(exc)), delay)
             self._reschedule(delay)
             return
+        finally:
+            self.running = False
         if self.failures:
             self._reschedule(self.every)
         self.failures = 0
@@ -82,11 +101,16 @@ class Daemon:
             signal.signal(signal.SIGINT, self.request_stop)
         schedule.clear("sheets-sync")
         self._reschedule(self.every)
-        self.run_cycle()
-        while not self.stop_event.is_set():
-            if max_cycles is not None and self.cycles >= max_cycles:
-                break
-            schedule.run_pending()
-            self.stop_event.wait(min(1.0, max(schedule.idle_seconds() or 1.0, 0.01)))
-        schedule.clear("sheets-sync")
+        try:
+            self.run_cycle()
+            while not self.stop_event.is_set():
+                if max_cycles is not None and self.cycles >= max_cycles:
+                    break
+                schedule.run_pending()
+                self.stop_event.wait(min(1.0, max(schedule.idle_seconds() or 1.0, 0.01)))
+        except StopNow:
+            log.info("stopped during cycle %d, which did not finish", self.cycles)
+            raise
+        finally:
+            schedule.clear("sheets-sync")
         log.info("stopped after %d cycle(s)", self.cycles)

@@ -19,7 +19,9 @@ starts a new child for the rest of the round, and from then on syncs that calend
 of its own, started for it in each round, until it syncs there without crashing (then it goes
 back to the shared child). Such a calendar is left out of the portfolio while it is synced
 apart. Stop signals go to the daemon: the children ignore SIGINT and SIGTERM, so the calendar
-being synced is finished, and the daemon ends them when it stops.
+being synced is finished, and the daemon ends them when it stops. When the daemon is told to
+stop at once instead (a second signal: :class:`sheets_sync.daemon.StopNow`), leaving the
+rounds kills the children without waiting.
 """
 
 from __future__ import annotations
@@ -83,6 +85,12 @@ class SyncProcess:
             self.process.join()
         self.conn.close()
 
+    def kill(self) -> None:
+        """End the child now, whatever it is doing."""
+        self.process.kill()
+        self.process.join()
+        self.conn.close()
+
 
 def _how(code: int | None) -> str:
     if code is not None and code < 0:
@@ -104,6 +112,7 @@ class Rounds:
                  handler: type[logging.Handler] | None = None) -> None:
         self.agency, self.names, self.level, self.handler = agency, list(names), level, handler
         self.shared: SyncProcess | None = None
+        self.alone: SyncProcess | None = None  # the process of a calendar synced apart
         self.apart: set[str] = set()  # calendars that crashed the shared process
 
     def __enter__(self) -> Rounds:
@@ -111,12 +120,22 @@ class Rounds:
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
-        self.close()
+        if exc is not None and not isinstance(exc, Exception):  # told to stop at once
+            self.kill()
+        else:
+            self.close()
 
     def close(self) -> None:
         if self.shared is not None:
             self.shared.close()
             self.shared = None
+
+    def kill(self) -> None:
+        """End the sync processes now, in the middle of a calendar if need be."""
+        for process in (self.shared, self.alone):
+            if process is not None:
+                process.kill()
+        self.shared = self.alone = None
 
     def round(self, now: dt.datetime | None = None) -> tuple[list[str], list[str]]:
         """Sync every calendar, then the portfolio; (one summary per calendar synced, one
@@ -153,12 +172,16 @@ class Rounds:
     def _sync(self, name: str, moment: dt.datetime, real_clock: bool, alone: bool
               ) -> tuple[bool, str]:
         if alone:
-            process = SyncProcess(self.agency, self.level, self.handler)
+            self.alone = process = SyncProcess(self.agency, self.level, self.handler)
             try:
                 answer: tuple[bool, str] = process.call("sync", name, moment, real_clock)
-                return answer
-            finally:
+            except Crashed:
+                self.alone = None
                 process.close()
+                raise
+            self.alone = None  # not in a finally: told to stop at once, kill() ends it
+            process.close()
+            return answer
         try:
             answer = self._process().call("sync", name, moment, real_clock)
         except Crashed:

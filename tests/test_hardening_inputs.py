@@ -16,18 +16,21 @@ exactly the XML it needs.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import multiprocessing
 import os
 import random
+import resource
 import signal
 import struct
 import subprocess
 import sys
+import threading
 import time
 import zipfile
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
@@ -359,6 +362,57 @@ path = "good.xlsx"
 """
 
 
+MEMORY_LIMIT = 16 << 30
+
+
+def limited_memory() -> None:
+    """An address-space limit, inherited by the sync processes started after it, far above
+    what a sync needs and far below what the 17e9-cell bomb asks for: the reader's allocation
+    then fails, and the process aborts, on every machine (a kernel that overcommits memory
+    would grant it, and the machine would swap instead)."""
+    hard = resource.getrlimit(resource.RLIMIT_AS)[1]
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, hard))
+
+
+@contextlib.contextmanager
+def memory_limited() -> Iterator[None]:
+    """limited_memory() in this process while the block starts its sync processes."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limited_memory()
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
+def start_daemon(config: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen(cli("daemon", "--config", str(config), "--every", "1s"),
+                            stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            preexec_fn=limited_memory,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+
+
+def end_group(process: subprocess.Popen[str]) -> None:
+    """Whatever a failed test left running: the daemon and its sync processes."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+
+
+def read_until(process: subprocess.Popen[str], text: str, seconds: float = 120) -> list[str]:
+    assert process.stderr is not None
+    lines: list[str] = []
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        line = process.stderr.readline()
+        if not line:
+            break
+        lines.append(line)
+        if text in line:
+            return lines
+    raise AssertionError(f"no {text!r} in the daemon's log:\n{''.join(lines)[-3000:]}")
+
+
 def test_a_daemon_round_survives_a_refused_and_a_crashing_calendar(tmp_path: Path) -> None:
     """Acceptance: with a calendar made unreadable by a dimension bomb and one whose reader
     really aborts the process, the good calendar is synced in every round."""
@@ -368,25 +422,13 @@ def test_a_daemon_round_survives_a_refused_and_a_crashing_calendar(tmp_path: Pat
     workbook(tmp_path / "crash.xlsx", {"Calendar": BOMBS["far cell"]})
     config = tmp_path / "agency.toml"
     config.write_text(DAEMON_CONFIG, encoding="utf-8")
-    process = subprocess.Popen(cli("daemon", "--config", str(config), "--every", "1s"),
-                               stderr=subprocess.PIPE, text=True,
-                               env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    assert process.stderr is not None
-    lines: list[str] = []
-    deadline = time.monotonic() + 120
+    process = start_daemon(config)
     try:
-        while time.monotonic() < deadline:
-            line = process.stderr.readline()
-            if not line:
-                break
-            lines.append(line)
-            if "cycle 3 ok" in line:
-                break
+        lines = read_until(process, "cycle 3 ok")
         process.send_signal(signal.SIGTERM)
         rest = process.communicate(timeout=120)[1]  # the round in progress ends, then it
     finally:
-        if process.poll() is None:
-            process.kill()
+        end_group(process)
     lines.extend(rest.splitlines(keepends=True))
     code, log = process.returncode, "".join(lines)
     assert code == 0, log[-3000:]
@@ -402,6 +444,44 @@ def test_a_daemon_round_survives_a_refused_and_a_crashing_calendar(tmp_path: Pat
     assert status is not None and status[0][0] == "Severity"
 
 
+def test_a_second_stop_signal_ends_a_calendar_that_never_finishes(tmp_path: Path) -> None:
+    """The first signal waits for the calendar being synced; when that never ends (here a
+    reader waiting on a pipe no one writes), a second one kills its sync process, and the
+    daemon exits 1 at once instead of hanging."""
+    calendar(tmp_path / "good.xlsx", GOOD)
+    fifo = tmp_path / "stuck.xlsx"
+    os.mkfifo(fifo)
+    config = tmp_path / "agency.toml"
+    config.write_text('state_path = "state.db"\n[defaults]\ntab = "Calendar"\n'
+                      '[[calendars]]\nname = "good"\npath = "good.xlsx"\n'
+                      '[[calendars]]\nname = "stuck"\npath = "stuck.xlsx"\n', encoding="utf-8")
+    writer: list[Any] = []  # opening the pipe to write returns once the sync opens it to read
+    opener = threading.Thread(target=lambda: writer.append(open(fifo, "wb")), daemon=True)
+    opener.start()
+    process = start_daemon(config)
+    try:
+        opener.join(120)
+        assert writer, "the daemon never began reading the stuck calendar"
+        process.send_signal(signal.SIGTERM)
+        lines = read_until(process, "stop requested")
+        time.sleep(0.5)
+        assert process.poll() is None  # still waiting for the cycle to finish
+        process.send_signal(signal.SIGTERM)
+        rest = process.communicate(timeout=20)[1]  # not the 30 s given a finishing cycle
+        children = subprocess.run(["pgrep", "-g", str(process.pid), "-f", "spawn_main"],
+                                  capture_output=True, text=True, check=False).stdout.split()
+    finally:
+        end_group(process)
+        for pipe in writer:
+            pipe.close()
+    log = "".join(lines) + rest
+    assert process.returncode == 1, log
+    assert "second stop signal (15): ending the current cycle without finishing it" in log
+    assert "stopped during cycle 1, which did not finish" in log
+    assert children == []  # the sync process was killed, not left reading
+    assert "cycle 1 ok" not in log
+
+
 def test_a_round_writes_the_portfolio_of_the_calendars_it_synced(tmp_path: Path) -> None:
     """The shared sync process keeps this round's results for the portfolio; a calendar that
     crashed it is left out, and the process started again syncs the next calendar."""
@@ -415,7 +495,7 @@ def test_a_round_writes_the_portfolio_of_the_calendars_it_synced(tmp_path: Path)
                                             "") + '[portfolio]\npath = "portfolio.xlsx"\n',
                       encoding="utf-8")
     agency = load(config)
-    with Rounds(agency, [c.name for c in agency.calendars]) as rounds:
+    with memory_limited(), Rounds(agency, [c.name for c in agency.calendars]) as rounds:
         summaries, failures = rounds.round(at("2026-03-10 09:00"))
     assert [s.split(":")[0] for s in summaries] == ["good.xlsx, tab 'Calendar'"]
     assert len(failures) == 1 and "(killed by SIGABRT)" in failures[0], failures
