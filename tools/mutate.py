@@ -133,20 +133,21 @@ _BOUNDARIES = "tests/test_boundaries*.py"
 _HISTORY = "tests/test_history*.py"
 _NOT_OBSERVE = "!tests/test_history_observe.py"  # observe() against its plain twin: no rules
 _TURNAROUND = "tests/test_turnaround*.py"
+_PINS = "tests/test_pins*.py"  # tests written against survivors, one file per topic
 TESTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("sheets_sync/rules/*.py",
-     ("tests/test_rules.py", _BOUNDARIES, _HISTORY, _NOT_OBSERVE, "tests/test_sync.py")),
+     ("tests/test_rules.py", _BOUNDARIES, _HISTORY, _NOT_OBSERVE, "tests/test_sync.py", _PINS)),
     ("sheets_sync/values.py",
      ("tests/test_values.py", "tests/test_parse.py", "tests/test_fastpaths.py",
-      "tests/test_rules.py", _BOUNDARIES)),
+      "tests/test_rules.py", _BOUNDARIES, _PINS)),
     ("sheets_sync/parse.py",
      ("tests/test_parse.py", "tests/test_values.py", "tests/test_fastpaths.py",
-      "tests/test_rules.py", _BOUNDARIES)),
+      "tests/test_rules.py", _BOUNDARIES, _PINS)),
     ("sheets_sync/history.py",
-     (_HISTORY, "tests/test_sync.py", "tests/test_state_snapshot.py", _TURNAROUND)),
+     (_HISTORY, "tests/test_sync.py", "tests/test_state_snapshot.py", _TURNAROUND, _PINS)),
     ("sheets_sync/outputs/*.py",
-     ("tests/test_outputs.py", "tests/test_portfolio.py", _TURNAROUND, _HISTORY, _NOT_OBSERVE,
-      "tests/test_sync.py")),
+     ("tests/test_outputs*.py", "tests/test_portfolio.py", _TURNAROUND, _HISTORY, _NOT_OBSERVE,
+      "tests/test_sync.py", "tests/test_corpus.py", _PINS)),
 )
 
 PYTEST_ARGS = ("-q", "-p", "no:cacheprovider")
