@@ -74,8 +74,9 @@ subprocess import the copy; a known-bad mutant (``sheets_sync/rules/approvals.py
 import) is killed. Tests that vanish during a run (renamed or deleted meanwhile) are dropped
 with a warning.
 
-Equivalent mutants: ``tools/mutants-equivalent.txt`` lists IDs judged equivalent (no behaviour
-change), one a line, ``ID  # reason``. They still run (a listed mutant that gets killed is
+Equivalent mutants: ``tools/mutants-equivalent.txt`` (and ``tools/mutants-equivalent-*.txt``,
+one per topic, read alike) lists IDs judged equivalent (no behaviour change), one a line,
+``ID  # reason``. They still run (a listed mutant that gets killed is
 reported: it is not equivalent), are counted apart and left out of the score; a listed ID that
 no longer exists is reported as stale.
 
@@ -677,14 +678,18 @@ def tests_for(module: str) -> tuple[str, ...]:
     return tuple(sorted(files))
 
 
+def equivalent_files() -> list[Path]:
+    """tools/mutants-equivalent.txt and one tools/mutants-equivalent-<topic>.txt per topic."""
+    return sorted(p for p in EQUIVALENT_FILE.parent.glob("mutants-equivalent*.txt"))
+
+
 def read_equivalents() -> dict[str, str]:
-    if not EQUIVALENT_FILE.exists():
-        return {}
     listed = {}
-    for raw in EQUIVALENT_FILE.read_text(encoding="utf-8").splitlines():
-        ident, _, reason = raw.partition("#")
-        if ident.strip():
-            listed[ident.strip()] = reason.strip()
+    for path in equivalent_files():
+        for raw in path.read_text(encoding="utf-8").splitlines():
+            ident, _, reason = raw.partition("#")
+            if ident.strip():
+                listed[ident.strip()] = reason.strip()
     return listed
 
 
@@ -1050,7 +1055,7 @@ def report(results: list[Result], stale: list[str], modules: list[str]) -> str:
         lines += ["", "Listed as equivalent but killed (not equivalent: remove them):"]
         lines += [f"{r.mutant.id}  killed by {r.failed or r.status}" for r in wrongly]
     if stale:
-        lines += ["", f"Stale entries in {EQUIVALENT_FILE.relative_to(REPO)} (no such mutant):"]
+        lines += ["", "Stale entries in tools/mutants-equivalent*.txt (no such mutant):"]
         lines += [f"  {ident}" for ident in stale]
     return "\n".join(lines)
 
