@@ -1195,7 +1195,7 @@ def main(argv: list[str] | None = None) -> int:
                   file=sys.stderr, flush=True)
         if not args.tests:
             sanity_check(pool, texts[SANITY_MODULE], tests)
-        print(f"  checks passed: the copy is imported"
+        print("  checks passed: the copy is imported"
               + ("" if args.tests else "; the known-bad mutant is killed")
               + f" ({time.monotonic() - began:.0f}s)", file=sys.stderr, flush=True)
 
