@@ -14,6 +14,7 @@ Usage (from the repository root, in the virtualenv)::
     python tools/mutate.py --sample 50 --seed 1    # a random sample of 50 mutants
     python tools/mutate.py --only 'sheets_sync/rules/rows.py:40:31:compare:0'
                                                    # one mutant: its diff and the test output
+    python tools/mutate.py --ids survivors.txt     # only these mutants (one ID a line)
     python tools/mutate.py --only ID --tests tests/test_pins_rows.py
                                                    # quick: one mutant against one test file
     python tools/mutate.py --whole-files ...       # no per-test selection (see below)
@@ -1082,6 +1083,9 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--whole-files", action="store_true",
                         help="run every test of the selected files, not only those executing "
                              "the mutated statement")
+    parser.add_argument("--ids", type=Path, metavar="FILE",
+                        help="run only the mutants whose IDs start the lines of FILE (e.g. "
+                             "the survivors of an earlier report); the others are not counted")
     parser.add_argument("--tests", action="append", metavar="TEST_FILE",
                         help="run these test files (repeatable), whole, instead of the "
                              "selection of TESTS, and skip the known-bad mutant check: a quick "
@@ -1157,6 +1161,10 @@ def main(argv: list[str] | None = None) -> int:
             mutants = [m for m in mutants if m.id == args.only]
             if not mutants:
                 raise ToolError(f"no mutant {args.only} (see --list)")
+        elif args.ids:
+            wanted = {line.split()[0] for line in args.ids.read_text("utf-8").splitlines()
+                      if line.strip() and not line.startswith("#")}
+            mutants = [m for m in mutants if m.id in wanted]
         elif args.sample is not None and args.sample < len(mutants):
             picked = set(random.Random(args.seed).sample(range(len(mutants)), args.sample))
             mutants = [m for n, m in enumerate(mutants) if n in picked]
