@@ -107,18 +107,52 @@ def _parse_columns(values: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
     return {k: tuple(v) for k, v in columns.items()}
 
 
+def _parse_assume(values: tuple[str, ...]) -> dict[str, str]:
+    assumed: dict[str, str] = {}
+    for value in values:
+        name, sep, constant = value.partition("=")
+        name = name.strip()
+        if not sep or not constant.strip():
+            raise UsageError(f"--assume {value!r}: write it as field=value, e.g. "
+                             "channel=instagram")
+        if name not in config_module.ASSUMABLE:
+            raise UsageError(f"--assume {value!r}: {name!r} cannot be assumed (fields that "
+                             f"can: {', '.join(config_module.ASSUMABLE)})")
+        assumed[name] = constant.strip()
+    return assumed
+
+
+def _path_options(command: Callable[..., None]) -> Callable[..., None]:
+    """--column / --assume / --tab: how to read a calendar PATH given without a configuration."""
+    command = click.option("--tab", default="", help="Calendar tab of PATH (default: the "
+                           "first tab that is not the tool's own).")(command)
+    command = click.option(
+        "--assume", "assumed", multiple=True, metavar="FIELD=VALUE",
+        help="A value for a field PATH has no column for (repeatable), e.g. channel=tiktok "
+             "for a single-channel calendar; fields: "
+             f"{', '.join(config_module.ASSUMABLE)}.")(command)
+    return click.option("--column", "columns", multiple=True, metavar="FIELD=HEADER",
+                        help="Map a column of PATH to a field (repeatable), e.g. "
+                             "caption=\"Full Caption\".")(command)
+
+
 def _calendar(path: str | None, config_file: str | None, name: str | None,
-              columns: tuple[str, ...], tab: str) -> CalendarConfig:
+              columns: tuple[str, ...], tab: str, assumed: tuple[str, ...] = ()
+              ) -> CalendarConfig:
     if path and config_file:
         raise UsageError("give either a calendar PATH or --config, not both")
     if path:
-        return config_module.default_calendar(path, _parse_columns(columns), tab)
+        return config_module.default_calendar(path, _parse_columns(columns), tab,
+                                              _parse_assume(assumed))
     if not config_file:
         raise UsageError("give a calendar file (PATH) or a configuration (--config FILE); "
                          "see `sheets-sync audit --help`")
-    if columns:
-        raise UsageError("--column applies to a calendar PATH; with --config, map columns in "
-                         "[calendars.columns]")
+    for option, given, key in (("--column", columns, "[calendars.columns]"),
+                               ("--assume", assumed, "assume = { ... } in [[calendars]]"),
+                               ("--tab", tab, "tab = ... in [[calendars]]")):
+        if given:
+            raise UsageError(f"{option} applies to a calendar PATH; with --config, write it "
+                             f"in the configuration: {key}")
     return config_module.load(config_file).calendar(name)
 
 
@@ -127,22 +161,21 @@ def _calendar(path: str | None, config_file: str | None, name: str | None,
 @click.option("--config", "config_file", envvar="SHEETS_SYNC_CONFIG", type=click.Path(),
               help=CONFIG_HELP)
 @click.option("--calendar", "calendar_name", help="Calendar to audit when --config has several.")
-@click.option("--column", "columns", multiple=True, metavar="FIELD=HEADER",
-              help="Map a column of PATH to a field (repeatable), e.g. caption=\"Full Caption\".")
-@click.option("--tab", default="", help="Calendar tab of PATH (default: the first other tab).")
+@_path_options
 @click.option("--format", "output", type=click.Choice(["table", "json", "csv"]), default="table",
               show_default=True, help="Output format.")
 @click.option("--fail-on", type=click.Choice(SEVERITIES), default="error", show_default=True,
               help="Exit 1 when a finding is at least this severe.")
 @click.option("--today", metavar="YYYY-MM-DD", help="Audit as of this date (09:00 local).")
 def audit_command(path: str | None, config_file: str | None, calendar_name: str | None,
-                  columns: tuple[str, ...], tab: str, output: str, fail_on: str,
-                  today: str | None) -> None:
+                  columns: tuple[str, ...], assumed: tuple[str, ...], tab: str, output: str,
+                  fail_on: str, today: str | None) -> None:
     """Check a calendar and list its findings, without changing anything.
 
     PATH is an .xlsx or .csv calendar; built-in English and Turkish header names are
-    recognised, --column maps others. With --config, the configured calendar is audited with
-    its clients' rules.
+    recognised, --column maps others, and --assume states a field the calendar has no column
+    for (a single-channel calendar's channel). With --config, the configured calendar is
+    audited with its clients' rules.
 
     Exit code 0 when nothing reaches --fail-on, 1 when something does, 2 for a usage or
     configuration error, 3 when the calendar cannot be read.
@@ -151,10 +184,11 @@ def audit_command(path: str | None, config_file: str | None, calendar_name: str 
     Examples:
       sheets-sync audit calendar.xlsx --today 2026-03-10
       sheets-sync audit plan.csv --column caption="Full Caption" --format json
+      sheets-sync audit tiktok.csv --assume channel=tiktok
       sheets-sync audit --config config/example.toml --fail-on critical
     """
     with handle_errors():
-        config = _calendar(path, config_file, calendar_name, columns, tab)
+        config = _calendar(path, config_file, calendar_name, columns, tab, assumed)
         result = audit(config, as_of(today, config.timezone))
         text = {"table": render.to_table, "json": render.to_json, "csv": render.to_csv}[output]
         if output == "csv" and not _to_terminal():
@@ -200,10 +234,11 @@ def codes_command() -> None:
         click.echo(f"{code.code:28} {code.severity.label:9} {code.summary}")
 
 
-def _sync_target(path: str | None, config_file: str | None, name: str | None
+def _sync_target(path: str | None, config_file: str | None, name: str | None,
+                 columns: tuple[str, ...] = (), tab: str = "", assumed: tuple[str, ...] = ()
                  ) -> tuple[CalendarConfig, str]:
     """Return the calendar to sync and its state database path."""
-    config = _calendar(path, config_file, name, (), "")
+    config = _calendar(path, config_file, name, columns, tab, assumed)
     configured = "" if path else config_module.load(str(config_file)).state_path
     return config, state_path_for(config, configured)
 
@@ -217,6 +252,7 @@ def _cycle_summary(result: run_module.CycleResult) -> str:
 @click.option("--config", "config_file", envvar="SHEETS_SYNC_CONFIG", type=click.Path(),
               help=CONFIG_HELP)
 @click.option("--calendar", "calendar_name", help="Calendar to sync when --config has several.")
+@_path_options
 @click.option("--dry-run", is_flag=True, help="Print the cell changes; write nothing.")
 @click.option("--today", metavar="YYYY-MM-DD", help="Sync as of this date, 1990-2200 (for "
               "trying the sample calendar and for tests); later syncs are not held to it.")
@@ -224,7 +260,8 @@ def _cycle_summary(result: run_module.CycleResult) -> str:
 @click.option("--all", "every", is_flag=True,
               help="Sync every configured calendar, then the [portfolio] report.")
 def sync_command(path: str | None, config_file: str | None, calendar_name: str | None,
-                 dry_run: bool, today: str | None, quiet: bool, every: bool) -> None:
+                 columns: tuple[str, ...], assumed: tuple[str, ...], tab: str, dry_run: bool,
+                 today: str | None, quiet: bool, every: bool) -> None:
     """Run one sync cycle: check the calendar, write the Status, Report and History tabs.
 
     Only the tool's own tabs are written, and only when their content changed. The state
@@ -241,9 +278,13 @@ def sync_command(path: str | None, config_file: str | None, calendar_name: str |
     """
     with handle_errors():
         if every:
+            if columns or assumed or tab:
+                raise UsageError("--all syncs the configured calendars; --column, --assume "
+                                 "and --tab apply to a calendar PATH")
             _sync_every(config_file, dry_run, today, quiet)
             return
-        config, state_path = _sync_target(path, config_file, calendar_name)
+        config, state_path = _sync_target(path, config_file, calendar_name, columns, tab,
+                                          assumed)
         moment = as_of(today, config.timezone) if today else None
         result = run_module.sync(config, state_path, moment, dry_run=dry_run)
         if dry_run:

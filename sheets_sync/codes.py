@@ -29,6 +29,7 @@ CODES: dict[str, Code] = {
         Code("invalid-boolean", _W, "cells", "a yes/no cell with another value"),
         Code("no-id-column", _I, "cells", "the calendar has no post ID column"),
         Code("duplicate-column", _W, "cells", "two headers map to the same field"),
+        Code("column-assumed", _I, "cells", "a field with no column, taken from the configuration"),
         # Row validity
         Code("missing-required", _E, "rows", "a required cell is empty"),
         Code("unknown-status", _E, "rows", "status not in the status vocabulary"),

@@ -25,6 +25,7 @@ from sheets_sync.codes import CODES
 from sheets_sync.errors import ConfigError
 from sheets_sync.model import CHANNELS, FIELDS, FORMATS, STATES, Severity
 from sheets_sync.schema import Problems, build, join, non_negative, percent, positive
+from sheets_sync.vocab import CHANNEL_VALUES, FORMAT_VALUES, STATUS_VALUES, lookup, normalize
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -169,6 +170,10 @@ class CalendarConfig:
     date_order: Literal["dmy", "mdy"] = "dmy"
     default_publish_time: str = "09:00"
     columns: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # A constant for a field the sheet has no column for, e.g. {"channel": "tiktok"}.
+    assume: dict[str, str] = field(default_factory=dict)
+    # Headers read as no field at all, e.g. a "Link" column that holds a call to action.
+    ignore_headers: tuple[str, ...] = ()
     statuses: dict[str, tuple[str, ...]] = field(default_factory=dict)
     channels: dict[str, tuple[str, ...]] = field(default_factory=dict)
     formats: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -366,6 +371,7 @@ def _check_calendar(cal: CalendarConfig, where: str, problems: Problems) -> None
         if key not in FIELDS:
             problems.add(join(join(where, "columns"), key), f"unknown field (fields: "
                          f"{', '.join(FIELDS)})")
+    _check_assume(cal, where, problems)
     for table, known in (("statuses", STATES), ("channels", CHANNELS), ("formats", FORMATS)):
         for key in getattr(cal, table):
             if key not in known:
@@ -380,6 +386,33 @@ def _check_calendar(cal: CalendarConfig, where: str, problems: Problems) -> None
             problems.add(join(where, key), f"tab {name!r} is used twice; the calendar tab and "
                          "the Status, Report and History tabs must all differ (ignoring case)")
     _check_rules(cal.rules, join(where, "rules"), problems)
+
+
+# Fields a calendar may state one value for (``assume``). Approval is never among them: a
+# post is approved only by what its own row says.
+ASSUMABLE = ("client", "channel", "format", "status", "pillar", "owner")
+_ASSUMED_VOCABULARY = {"channel": ("channels", CHANNEL_VALUES, CHANNELS),
+                       "format": ("formats", FORMAT_VALUES, FORMATS),
+                       "status": ("statuses", STATUS_VALUES, STATES)}
+
+
+def _check_assume(cal: CalendarConfig, where: str, problems: Problems) -> None:
+    at = join(where, "assume")
+    for key, value in cal.assume.items():
+        if key not in ASSUMABLE:
+            reason = ("approval is read only from the calendar's own rows"
+                      if key.startswith("approved") else "it must come from the calendar")
+            problems.add(join(at, key), f"cannot be assumed: {reason} (fields that can: "
+                         f"{', '.join(ASSUMABLE)})")
+        elif not value.strip():
+            problems.add(join(at, key), "must not be empty")
+        elif key in _ASSUMED_VOCABULARY:
+            table, base, known = _ASSUMED_VOCABULARY[key]
+            if lookup(base, getattr(cal, table)).get(normalize(value)) is None:
+                problems.add(join(at, key), f"{value!r} is not a known {key} (known: "
+                             f"{', '.join(known)}; add words in [calendars.{table}])")
+    if cal.client and "client" in cal.assume and cal.assume["client"] != cal.client:
+        problems.add(join(at, "client"), f"differs from client = {cal.client!r}; keep one")
 
 
 _OWNED_KEYS = ("status_tab", "report_tab", "history_tab")
@@ -558,16 +591,19 @@ def _parse_clock(text: str) -> tuple[int, int] | None:
 
 
 def default_calendar(path: str | Path, columns: dict[str, tuple[str, ...]] | None = None,
-                     tab: str = "") -> CalendarConfig:
+                     tab: str = "", assume: dict[str, str] | None = None) -> CalendarConfig:
     """Return the configuration used to audit a file given on the command line, with no config."""
     path = Path(path)
     backend: Literal["xlsx", "csv"] = "csv" if path.suffix.lower() in (".csv", ".txt") else "xlsx"
+    assume = dict(assume or {})
     data: dict[str, Any] = {"name": path.stem, "backend": backend, "path": str(path),
-                            "client": path.stem, "tab": tab}
+                            "client": assume.pop("client", path.stem), "tab": tab}
     if columns:
         data["columns"] = {k: list(v) for k, v in columns.items()}
+    if assume:
+        data["assume"] = assume
     problems = Problems()
-    cal = _validate_calendar_data(data, "--column", problems)
+    cal = _validate_calendar_data(data, "command line", problems)
     if problems:
         raise ConfigError(problems.items)
     return cal

@@ -27,6 +27,14 @@ EN: dict[str, str] = {
         "Two columns hold {field}: “{kept}” (column {kept_col}) is used and “{ignored}” "
         "(column {ignored_col}) is ignored. Rename or remove one of them."
     ),
+    "column-assumed": (
+        "This calendar has no {field} column: every post is taken as {field} “{value}”, as "
+        "the configuration says (assume)."
+    ),
+    "column-assumed:unused": (
+        "The configuration assumes {field} “{value}”, but the calendar has a {field} column "
+        "(“{header}”): the column is read and the assumption is not used."
+    ),
     "missing-required": "{header} is empty: every post needs it. Fill it in.",
     "missing-required:review": (
         "{header} is empty, but the post is already “{status}”: the client needs it to "
@@ -142,6 +150,14 @@ TR: dict[str, str] = {
     "duplicate-column": (
         "{field} için iki sütun var: “{kept}” ({kept_col} sütunu) kullanılıyor, “{ignored}” "
         "({ignored_col} sütunu) yok sayılıyor. Birini yeniden adlandırın veya silin."
+    ),
+    "column-assumed": (
+        "Bu takvimde {field} sütunu yok: yapılandırmada belirtildiği gibi (assume) her "
+        "gönderi {field} “{value}” olarak alınıyor."
+    ),
+    "column-assumed:unused": (
+        "Yapılandırma {field} için “{value}” varsayıyor, ama takvimde bir {field} sütunu var "
+        "(“{header}”): sütun okunuyor, varsayım kullanılmıyor."
     ),
     "missing-required": "{header} boş: her gönderide olmalı. Lütfen doldurun.",
     "missing-required:review": (

@@ -94,7 +94,9 @@ def header_map(headers: Sequence[Any], config: CalendarConfig
     Returns ``(field -> column index, duplicates as (field, kept, ignored), configured headers
     that are missing)``. Configured mappings win over built-in aliases.
     """
+    ignored = {normalize(h) for h in config.ignore_headers}
     names = [normalize(str(h)) if h is not None else "" for h in headers]
+    names = ["" if name in ignored else name for name in names]
     configured: dict[str, str] = {}
     for name, wanted in config.columns.items():
         for header in wanted:
@@ -127,14 +129,15 @@ def _find_header(rows: Sequence[Sequence[Any]], config: CalendarConfig, tab: str
     for index in candidates:
         row = rows[index] if index < len(rows) else []
         found, dups, missing = header_map(row, config)
-        score = sum(1 for f in REQUIRED_COLUMNS if f in found) * 100 + len(found)
+        score = sum(1 for f in REQUIRED_COLUMNS if f in found or f in config.assume) * 100 \
+            + len(found)
         if best is None or score > best[0]:
             best = (score, index, found, dups, missing)
     if best is None:
         raise CalendarError(f"{tab} is empty: no header row with the columns "
                             f"{', '.join(REQUIRED_COLUMNS)} was found")
     _, index, found, dups, missing_configured = best
-    missing = [f for f in REQUIRED_COLUMNS if f not in found]
+    missing = [f for f in REQUIRED_COLUMNS if f not in found and f not in config.assume]
     if missing or missing_configured:
         shown = [str(h) for h in (rows[index] if index < len(rows) else []) if h not in (None, "")]
         hints = "; ".join(f"{f} (e.g. {', '.join(HEADER_ALIASES[f][:3])})" for f in missing)
@@ -145,13 +148,31 @@ def _find_header(rows: Sequence[Sequence[Any]], config: CalendarConfig, tab: str
             parts.append("configured columns not found: " + ", ".join(missing_configured))
         raise CalendarError(
             f"{tab}: {'; '.join(parts)}. Headers found in row {index + 1}: "
-            f"{', '.join(shown) or '(none)'}. Map your headers in the configuration "
-            "([calendars.columns]) or with --column field=Header."
+            f"{', '.join(shown) or '(none)'}. {_fixes(missing)}"
             + ("" if config.header_row else
                f" The header row is looked for in the first {HEADER_SCAN_ROWS} rows; if it is "
                "further down, set header_row = N in [[calendars]].")
         )
     return index, found, dups
+
+
+# What a user writes for a calendar that keeps a required field in no column at all.
+_ASSUME_EXAMPLES = {"channel": "instagram", "status": "draft"}
+
+
+def _fixes(missing: Sequence[str]) -> str:
+    """How to tell the tool where the ``missing`` required fields are, or what they are."""
+    example = missing[0] if missing else "caption"
+    text = (f"Map your headers in the configuration ([calendars.columns]) or with --column "
+            f"{example}=\"Your header\"")
+    constant = [f for f in missing if f in _ASSUME_EXAMPLES]
+    if constant:
+        pairs = [f"{f}={_ASSUME_EXAMPLES[f]}" for f in constant]
+        toml = ", ".join(f'{f} = "{_ASSUME_EXAMPLES[f]}"' for f in constant)
+        text += (f"; if every post has the same {' and '.join(constant)}, say which with "
+                 f"--assume {' --assume '.join(pairs)} (assume = {{ {toml} }} in "
+                 "[[calendars]])")
+    return text + "."
 
 
 def parse(rows: Sequence[Sequence[Any]], config: CalendarConfig, tab: str = "Calendar"
@@ -183,6 +204,13 @@ def parse(rows: Sequence[Sequence[Any]], config: CalendarConfig, tab: str = "Cal
             messages.text("duplicate-column", field=name, kept=header_cells[kept],
                           ignored=header_cells[ignored], kept_col=column_letter(kept),
                           ignored_col=column_letter(ignored)))
+    for name, value in config.assume.items():
+        if name in columns:
+            builder.calendar_level("column-assumed", name, header_index + 1, messages.text(
+                "column-assumed:unused", field=name, value=value, header=headers[name]))
+        else:
+            builder.calendar_level("column-assumed", name, None, messages.text(
+                "column-assumed", field=name, value=value))
     has_id = "post_id" in columns
     if not has_id:
         _derive_keys(frame)
@@ -249,8 +277,9 @@ def _typed_frame(cells: dict[str, Sequence[Any]],
     coded: dict[str, Categories] = {}
     for name in _TEXT_FIELDS:
         column, found = texts.get(name, (None, None))
-        if column is None:  # no such column in the sheet: '' on every row
-            found = np.zeros(n, dtype=np.intp), np.array([""], dtype=object)
+        if column is None:  # no such column: the assumed value, else '', on every row
+            found = (np.zeros(n, dtype=np.intp),
+                     np.array([config.assume.get(name, "")], dtype=object))
             column = found[1][found[0]]
         elif not everything:
             column = column[keep]
@@ -265,7 +294,7 @@ def _typed_frame(cells: dict[str, Sequence[Any]],
         post_ids = np.array(list(map(strip_invisible, post_ids)), dtype=object)
     data["post_id"] = np.array(list(map(str.strip, post_ids)), dtype=object)
     coded.pop("post_id", None)  # stripped: the codes no longer match
-    default_client = config.client or config.name
+    default_client = config.assume.get("client") or config.client or config.name
     # Few clients, many rows: trim each distinct name once.
     data["client"], coded["client"] = _recode(
         coded.get("client") or categorize_texts(data["client"]),

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "config" / "example.toml"
 SAMPLE = ROOT / "sheets_sync" / "data" / "calendar.xlsx"
 # Codes the sample cannot show: history (sync) and layouts the sample deliberately avoids.
-NOT_IN_SAMPLE = {"changed-after-approval", "no-id-column", "duplicate-column"}
+NOT_IN_SAMPLE = {"changed-after-approval", "no-id-column", "duplicate-column", "column-assumed"}
 
 
 def run(*args: str) -> tuple[int, str, str]:

@@ -170,13 +170,17 @@ def test_column_mappings_belong_to_a_path_not_to_a_config(demo: Path) -> None:
                     "caption=Text")
     assert result.exit_code == 2
     assert result.stderr == ("sheets-sync: --column applies to a calendar PATH; with --config, "
-                             "map columns in [calendars.columns]\n")
+                             "write it in the configuration: [calendars.columns]\n")
+    tab = invoke("audit", "--config", str(demo / "sheets-sync.toml"), "--tab", "Plan")
+    assert tab.exit_code == 2  # not silently ignored
+    assert "--tab applies to a calendar PATH; with --config, write it in the configuration: " \
+           "tab = ... in [[calendars]]" in tab.stderr
 
 
 def test_a_calendar_tab_named_like_an_output_tab_is_a_configuration_error(demo: Path) -> None:
     result = invoke("audit", str(demo / "calendar.xlsx"), "--tab", "Status")
     assert result.exit_code == 2
-    assert "--column.status_tab: tab 'Status' is used twice" in result.stderr
+    assert "command line.status_tab: tab 'Status' is used twice" in result.stderr
 
 
 @pytest.mark.parametrize(("args", "message"), [

@@ -114,7 +114,7 @@ def test_missing_required_column_names_tab_field_and_headers() -> None:
     message = caught.value.message
     assert message.startswith("Mart 2026: no column for publish_at (e.g. Publish date, Date")
     assert "Headers found in row 1: ID, Kanal, Durum, Notes." in message
-    assert "--column field=Header" in message
+    assert "--column publish_at=\"Your header\"" in message and "--assume" not in message
     assert caught.value.exit_code == 2
 
 

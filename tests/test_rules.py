@@ -812,6 +812,7 @@ TESTED = {
     "revision-last-round", "revision-limit-exceeded", "cadence-below-contract",
     "too-many-per-day", "calendar-gap", "pillar-mix-off-target", "next-month-not-ready",
     "changed-after-approval",  # needs earlier cycles: tests/test_history_paths.py
+    "column-assumed",  # a configuration's assume: tests/test_layouts_assume.py
 }
 
 
