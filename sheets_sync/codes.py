@@ -44,6 +44,8 @@ CODES: dict[str, Code] = {
         Code("duplicate-caption", _W, "rows", "the same caption again on the same channel"),
         Code("stale-unpublished", _W, "rows", "publish time passed, not published"),
         # Approvals
+        Code("no-approval-column", _I, "approvals", "no approval column: statuses are the "
+             "only record of approval"),
         Code("approval-missing", _E, "approvals", "publish date near, not approved"),
         Code("published-without-approval", _C, "approvals", "published with no approval"),
         Code("scheduled-without-approval", _C, "approvals", "scheduled with no approval"),

@@ -184,10 +184,8 @@ def _fingerprints(frame: pd.DataFrame, old: _Previous, edited: np.ndarray) -> np
 def _approved_now(calendar: Calendar) -> np.ndarray:
     frame = calendar.frame
     flag = frame["approved"].to_numpy(dtype=float)
-    codes, names = calendar.categorized("approved_by")
-    named = frame["approved_at"].notna().to_numpy() | np.array(
-        [name.strip() != "" for name in names.tolist()], dtype=bool)[codes]
-    recorded = np.where(np.isnan(flag), named, flag == 1.0)
+    # A yes, or an approval date where the flag is blank; an approver's name alone is none.
+    recorded = np.where(np.isnan(flag), frame["approved_at"].notna().to_numpy(), flag == 1.0)
     codes, states = calendar.categorized("status")
     approved = np.array([state in APPROVED_STATES for state in states.tolist()], dtype=bool)
     return approved[codes] | recorded

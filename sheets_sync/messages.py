@@ -27,6 +27,15 @@ EN: dict[str, str] = {
         "Two columns hold {field}: “{kept}” (column {kept_col}) is used and “{ignored}” "
         "(column {ignored_col}) is ignored. Rename or remove one of them."
     ),
+    "no-approval-column": (
+        "This calendar has no approval column, so a post counts as approved only when its "
+        "status says so ({statuses}), and published or scheduled posts cannot be checked for "
+        "an approval.{approver} Add an “Approved” column (yes/no) or an “Approval date” "
+        "column to record the client's approvals."
+    ),
+    "no-approval-column:approver": (
+        " The “{header}” column names a person, but a name alone is not taken as an approval."
+    ),
     "column-assumed": (
         "This calendar has no {field} column: every post is taken as {field} “{value}”, as "
         "the configuration says (assume)."
@@ -150,6 +159,15 @@ TR: dict[str, str] = {
     "duplicate-column": (
         "{field} için iki sütun var: “{kept}” ({kept_col} sütunu) kullanılıyor, “{ignored}” "
         "({ignored_col} sütunu) yok sayılıyor. Birini yeniden adlandırın veya silin."
+    ),
+    "no-approval-column": (
+        "Bu takvimde onay sütunu yok: bir gönderi yalnızca durumu öyle diyorsa onaylı sayılır "
+        "({statuses}) ve yayınlanan ya da zamanlanan gönderilerin onayı kontrol edilemez."
+        "{approver} Müşteri onaylarını kaydetmek için bir “Onaylandı” (evet/hayır) ya da "
+        "“Onay tarihi” sütunu ekleyin."
+    ),
+    "no-approval-column:approver": (
+        " “{header}” sütunu bir kişi adı içeriyor, ama yalnızca bir ad onay sayılmaz."
     ),
     "column-assumed": (
         "Bu takvimde {field} sütunu yok: yapılandırmada belirtildiği gibi (assume) her "

@@ -189,6 +189,7 @@ def parse(rows: Sequence[Sequence[Any]], config: CalendarConfig, tab: str = "Cal
                                            for j in range(width)]
     else:
         transposed = _transpose(rows[header_index + 1:], width)
+    columns = _values_decide(columns, transposed, config)
     by_field = {name: transposed[index] for name, index in columns.items()}
     texts = {name: categorize_text(by_field[name]) for name in _TEXT_FIELDS if name in by_field}
     keep = _non_empty_rows(by_field, count, {n: c for n, (_, c) in texts.items() if c})
@@ -219,6 +220,53 @@ def parse(rows: Sequence[Sequence[Any]], config: CalendarConfig, tab: str = "Cal
     return Calendar(frame=frame, tab=tab, header_row=header_index + 1, headers=headers,
                     columns=columns, findings=builder.frame(), has_id_column=has_id,
                     categories=codes)
+
+
+# A header alias only proposes a field; for these the values decide. A column that a built-in
+# alias maps to the field, but whose values are not what the field holds, is read as the
+# second field when the sheet has no column for that, else as nothing. A column the
+# configuration maps is taken as it is.
+def _looks_like_link(text: str) -> bool:
+    text = text.strip()
+    return "://" in text or text.startswith("www.") or (" " not in text and (
+        "/" in text or "." in text))
+
+
+def _values_decide(columns: dict[str, int], transposed: Sequence[Sequence[Any]],
+                   config: CalendarConfig) -> dict[str, int]:
+    """Return ``columns`` with built-in matches the values contradict moved or dropped."""
+    columns = dict(columns)
+    format_words = {word for text in lookup(FORMAT_VALUES, config.formats)
+                    for word in text.split()}
+
+    def filled(name: str) -> list[Any]:
+        return [v for v in transposed[columns[name]] if v is not None and str(v).strip()]
+
+    def share(values: list[Any], test: Callable[[str], bool]) -> float:
+        """The share of ``values`` passing ``test`` (each distinct text tested once)."""
+        verdict = {text: test(text) for text in {str(v) for v in values}}
+        return sum(verdict[str(v)] for v in values) / len(values)
+
+    def move(name: str, to: str | None) -> None:
+        index = columns.pop(name)
+        if to is not None and to not in columns and to not in config.columns:
+            columns[to] = index
+
+    def contradicted(name: str, test: Callable[[list[Any]], float]) -> bool:
+        if name not in columns or name in config.columns:
+            return False
+        values = filled(name)
+        return bool(values) and test(values) < 0.5
+
+    if contradicted("format", lambda values: share(values, lambda t: any(
+            word in format_words for word in normalize(t).split()))):
+        move("format", "pillar")  # Educational, Testimonial: categories, not formats
+    if contradicted("asset", lambda values: share(values, _looks_like_link)):
+        move("asset", None)  # a "Link" holding "Book now!" is a call to action
+    if contradicted("feedback_due", lambda values: 1 - float(
+            np.mean(parse_dates(values, config.date_order)[2]))):
+        move("feedback_due", "owner")  # a "Reviewer" or "Review by" holding names
+    return columns
 
 
 def _transpose(body: Sequence[Sequence[Any]], width: int) -> list[Any]:
@@ -312,6 +360,7 @@ def _typed_frame(cells: dict[str, Sequence[Any]],
     for name in NUMBER_FIELDS:
         data[name], invalid[name] = parse_counts(raw.get(name, empty))
     data["approved"], invalid["approved"] = parse_flags(raw.get("approved", empty))
+    data["approved_invalid"] = invalid["approved"]
     for name, base, table in _VOCABULARIES:
         data[f"{name}_raw"] = data[name]
         found = coded.get(name) or categorize_texts(data[name])

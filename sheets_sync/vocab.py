@@ -51,9 +51,12 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "status": ("Status", "State", "Durum"),
     "sent_for_review_at": ("Sent for review", "Sent to client", "Review sent",
                            "Onaya gönderildi", "Onaya gönderim tarihi"),
-    "feedback_due": ("Feedback due", "Feedback deadline", "Geri bildirim son tarih",
+    # "Review by" / "Reviewer" say who should look, or by when: never who approved. Read as
+    # the feedback deadline when they hold dates, as the owner when they hold names.
+    "feedback_due": ("Feedback due", "Feedback deadline", "Review by", "Review due",
+                     "Review deadline", "Reviewer", "Geri bildirim son tarih",
                      "Son geri bildirim tarihi"),
-    "approved_by": ("Approved by", "Review by", "Reviewer", "Approver", "Onaylayan"),
+    "approved_by": ("Approved by", "Approver", "Onaylayan"),
     "approved_at": ("Approved on", "Approved at", "Approval date", "Onay tarihi"),
     "approved": ("Approved", "Approval", "Onaylandı", "Onay"),
     "revision_round": ("Revision round", "Revision rounds", "Revisions", "Rounds", "Revizyon",

@@ -20,7 +20,8 @@ ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "config" / "example.toml"
 SAMPLE = ROOT / "sheets_sync" / "data" / "calendar.xlsx"
 # Codes the sample cannot show: history (sync) and layouts the sample deliberately avoids.
-NOT_IN_SAMPLE = {"changed-after-approval", "no-id-column", "duplicate-column", "column-assumed"}
+NOT_IN_SAMPLE = {"changed-after-approval", "no-id-column", "duplicate-column", "column-assumed",
+                 "no-approval-column"}
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -75,7 +76,8 @@ def test_fail_on_threshold_sets_the_exit_code(tmp_path: Path) -> None:
                     "P2,Acme,Instagram,Post,2026-03-12 10:00,Approved,World\n", encoding="utf-8")
     code, out, _ = run("audit", str(path), "--today", "2026-03-10", "--format", "json")
     codes = {f["code"]: f["severity"] for f in json.loads(out)["findings"]}
-    assert codes == {"calendar-gap": "warning"}  # the tail of the 28-day horizon is empty
+    # The tail of the 28-day horizon is empty; the statuses are the only approval record.
+    assert codes == {"calendar-gap": "warning", "no-approval-column": "info"}
     assert code == 0
     assert run("audit", str(path), "--today", "2026-03-10", "--fail-on", "warning")[0] == 1
 

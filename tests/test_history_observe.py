@@ -112,7 +112,7 @@ def reference(calendar: Calendar, previous: pd.DataFrame, config: CalendarConfig
     started = np.where(in_review & seen & ~entered & (old["review_started_at"] != "").to_numpy(),
                        old["review_started_at"].to_numpy(dtype=object), stamp)
     started = np.where(in_review, started, "")
-    named = (frame["approved_at"].notna() | (frame["approved_by"].str.strip() != "")).to_numpy()
+    named = frame["approved_at"].notna().to_numpy()  # an approver's name alone is no approval
     approved = frame["status"].isin(APPROVED_STATES).to_numpy() | np.where(
         np.isnan(flag), named, flag == 1.0)
     fingerprint = current["fingerprint"].to_numpy(dtype=object)

@@ -108,7 +108,7 @@ def test_the_missing_column_error_says_which_option_fixes_it() -> None:
 
 def test_an_ignored_header_is_read_as_nothing() -> None:
     header = ["ID", "Channel", "Publish date", "Status", "Caption", "Link"]
-    rows: list[list[Any]] = [["P1", "X", "2026-03-20", "Draft", "Hi", "Book now!"]]
+    rows: list[list[Any]] = [["P1", "X", "2026-03-20", "Draft", "Hi", "https://cdn.example/a.png"]]
     read = parse([header, *rows], calendar_config())
     assert read.headers.get("asset") == "Link"  # the built-in alias
     ignored = parse([header, *rows], calendar_config(ignore_headers=["LINK"]))

@@ -281,10 +281,11 @@ def agency_grid() -> list[list[Any]]:
 
 
 def test_agency_calendar_maps_its_headers() -> None:
+    """"Review By" holding names says who reviews (the owner), never who approved."""
     cal = read(agency_grid())
     assert cal.columns == {"publish_at": 2, "channel": 3, "format": 4, "status": 5, "pillar": 6,
                            "caption": 8, "hashtags": 9, "asset": 10, "publish_time": 11,
-                           "approved_by": 12, "approved": 13}
+                           "owner": 12, "approved": 13}
     assert not cal.has_id_column
     frame = cal.frame
     assert frame["row"].tolist() == [3, 5, 6]

@@ -333,12 +333,13 @@ def test_approval_missing_not_reported_once_approved_or_stopped() -> None:
 
 
 def test_approval_recorded_in_columns_clears_approval_missing() -> None:
+    """A yes clears it; an approver's name beside a blank flag records no approval."""
     header = [*HEADER, "Approved by", "Approved"]
     rows = [[*row("P1", date="2026-03-10 20:00"), "Zeynep", ""],
             [*row("P2", date="2026-03-10 20:00"), "", "Yes"],
             [*row("P3", date="2026-03-10 20:00"), "", ""]]
     found = run(rows, NOW, "approval-missing", header=header)
-    assert keys(found) == {(4, "status", "approval-missing")}
+    assert keys(found) == {(2, "status", "approval-missing"), (4, "status", "approval-missing")}
 
 
 def test_explicit_no_in_the_approved_column_wins_over_a_reviewer_name() -> None:
@@ -404,8 +405,9 @@ def test_without_approval_columns_the_status_is_the_only_record() -> None:
 
 
 def test_approver_not_authorized_per_client() -> None:
-    rows = [[*row("P1"), "zeynep  KAYA", ""], [*row("P2"), "Mehmet", ""],
-            [*row("P3", client="Beta"), "Mehmet", ""], [*row("P4"), "", ""]]
+    rows = [[*row("P1"), "zeynep  KAYA", "2026-03-09"], [*row("P2"), "Mehmet", "2026-03-09"],
+            [*row("P3", client="Beta"), "Mehmet", "2026-03-09"], [*row("P4"), "", ""],
+            [*row("P5"), "Mehmet", ""]]  # a name with no approval date approved nothing
     found = run(rows, NOW, "approver-not-authorized", header=APPROVAL_HEADER,
                 rules={"approvals": {"approvers": ["Zeynep Kaya"]}},
                 clients={"Beta": {"rules": {"approvals": {"approvers": ["Mehmet"]}}}})
@@ -813,6 +815,7 @@ TESTED = {
     "too-many-per-day", "calendar-gap", "pillar-mix-off-target", "next-month-not-ready",
     "changed-after-approval",  # needs earlier cycles: tests/test_history_paths.py
     "column-assumed",  # a configuration's assume: tests/test_layouts_assume.py
+    "no-approval-column",  # tests/test_layouts_approval.py
 }
 
 

@@ -9,26 +9,67 @@ from sheets_sync.model import APPROVED_STATES, AWAITING_APPROVAL, Severity
 from sheets_sync.rules.base import Context, rule, stripped
 from sheets_sync.vocab import normalize
 
-APPROVAL_FIELDS = ("approved", "approved_by", "approved_at")
+# The columns that record an approval. An approver's name alone does not: a "Review by" or
+# "Reviewer" column names who should look, and is no evidence that anyone did.
+EVIDENCE_FIELDS = ("approved", "approved_at")
+
+
+def has_approval_column(ctx: Context) -> bool:
+    """Whether the calendar records approvals in a column (else only its statuses can)."""
+    return any(ctx.has(name) for name in EVIDENCE_FIELDS)
 
 
 def approval_recorded(ctx: Context) -> np.ndarray:
-    """Per row: whether the sheet records an approval (flag, approver or approval date).
+    """Per row: whether the sheet records an approval (a yes flag, or an approval date).
 
-    A filled yes/no flag decides on its own: "No" means not approved even when a reviewer's
-    name or a date is written next to it. Calendars without any approval column only have the
-    status to go by.
+    A filled yes/no flag decides on its own: "No" means not approved even when a date is
+    written next to it. An approver's name counts only beside a yes or a date. Calendars
+    without an approval column only have the status to go by (and the audit says so once:
+    ``no-approval-column``).
     """
     return ctx.memo("approval_recorded", lambda: _approval_recorded(ctx))
 
 
 def _approval_recorded(ctx: Context) -> np.ndarray:
     frame = ctx.frame
-    if not any(ctx.has(name) for name in APPROVAL_FIELDS):
+    if not has_approval_column(ctx):
         return ctx.texts.status_in(APPROVED_STATES)
     flag = frame["approved"].to_numpy(dtype=float)
-    named = frame["approved_at"].notna().to_numpy() | ~ctx.texts.blank("approved_by")
-    return np.where(np.isnan(flag), named, flag == 1.0)
+    dated = frame["approved_at"].notna().to_numpy()
+    return np.where(np.isnan(flag), dated, flag == 1.0)
+
+
+def approval_unreadable(ctx: Context) -> np.ndarray:
+    """Per row: the approval evidence cannot be read (an ``invalid-*`` finding says where).
+
+    Such a row is neither approved nor unapproved: the approval rules leave it alone rather
+    than call a post approved, or unapproved, on a cell nobody can read. A readable yes/no
+    flag still decides.
+    """
+    frame = ctx.frame
+    if not has_approval_column(ctx):
+        return np.zeros(len(frame), dtype=bool)
+    flag = frame["approved"].to_numpy(dtype=float)
+    bad = frame["approved_invalid"].to_numpy(dtype=bool) | \
+        frame["approved_at_invalid"].to_numpy(dtype=bool)
+    return np.isnan(flag) & bad
+
+
+@rule("no-approval-column")
+def no_approval_column(ctx: Context) -> None:
+    """Say once that only the statuses record approval, naming the sheet's approving words."""
+    if has_approval_column(ctx):
+        return
+    frame = ctx.frame
+    approving = ctx.texts.status_in(APPROVED_STATES)
+    seen = sorted({str(s).strip() for s in frame.loc[approving, "status_raw"]} - {""},
+                  key=str.casefold)
+    statuses = ", ".join(f"“{s}”" for s in seen) if seen else "approved, scheduled, published"
+    approver = (ctx.messages.text("no-approval-column:approver",
+                                  header=ctx.calendar.header("approved_by"))
+                if ctx.has("approved_by") else "")
+    ctx.findings.calendar_level("no-approval-column", "approved", None, ctx.messages.text(
+        "no-approval-column", statuses=statuses, approver=approver))
 
 
 @rule("approval-missing")
@@ -36,7 +77,7 @@ def approval_missing(ctx: Context) -> None:
     frame = ctx.frame
     publish = frame["publish_at"].to_numpy()
     waiting = ctx.texts.status_in(AWAITING_APPROVAL) & ~approval_recorded(ctx)
-    waiting &= ~np.isnat(publish)
+    waiting &= ~np.isnat(publish) & ~approval_unreadable(ctx)
     if not waiting.any():
         return
     hours_left = _hours_until(ctx, publish, waiting)
@@ -78,9 +119,9 @@ def _hours_until(ctx: Context, publish: np.ndarray, rows: np.ndarray) -> np.ndar
 
 @rule("published-without-approval", "scheduled-without-approval")
 def went_out_unapproved(ctx: Context) -> None:
-    if not any(ctx.has(name) for name in APPROVAL_FIELDS):
+    if not has_approval_column(ctx):
         return  # the status is the only record of approval; nothing to compare it with
-    missing = ~approval_recorded(ctx)
+    missing = ~approval_recorded(ctx) & ~approval_unreadable(ctx)
     for state in ("published", "scheduled"):
         code = f"{state}-without-approval"
         mask = missing & ctx.texts.status_in(state)
@@ -93,6 +134,7 @@ def approver_authorized(ctx: Context) -> None:
         return
     codes, uniques = ctx.texts.categorized("approved_by")
     names = stripped(uniques)
+    approved = approval_recorded(ctx) | ctx.texts.status_in("approved")
     folded = [normalize(u) for u in names.tolist()]
     for client, settings in ctx.clients.settings.items():
         allowed = settings.rules.approvals.approvers
@@ -101,7 +143,8 @@ def approver_authorized(ctx: Context) -> None:
         permitted = {normalize(a) for a in allowed}
         refused = np.array([n != "" and f not in permitted for n, f in zip(names, folded)],
                            dtype=bool)
-        mask = ctx.clients.mask(client) & refused[codes]
+        # Only an approval is checked: a name beside "No" (or a blank) approved nothing.
+        mask = ctx.clients.mask(client) & refused[codes] & approved
         ctx.findings.add("approver-not-authorized", mask, "approved_by", ctx.messages.render(
             "approver-not-authorized", approver=names[codes[mask]].tolist(),
             approvers=", ".join(allowed)))

@@ -1,0 +1,183 @@
+"""Approval only from evidence, and columns read by what they hold, on small calendars shaped
+like real agency ones.
+
+Seen on real calendars: a "Review By" column (a review deadline, or the reviewer) was read as
+the approver, so a deadline approved a post; calendars with no approval column silently took
+their statuses as approval; an approval date the tool could not read became "never
+approved" and a critical finding; "Content Type" holding categories was read as the format,
+and a "Link" holding a call to action as the asset.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from conftest import HEADER, at, audit, calendar_config, keys, only, row
+
+from sheets_sync.parse import parse
+
+NOW = at("2026-03-10 09:00")
+APPROVAL_CODES = ("approval-missing", "published-without-approval",
+                  "scheduled-without-approval", "approver-not-authorized", "no-approval-column",
+                  "invalid-date", "invalid-boolean")
+
+
+def run(rows: list[list[Any]], header: list[str], **calendar: Any) -> set[tuple[Any, ...]]:
+    found = audit(rows, NOW, header=header, rules={
+        "levels": only(*APPROVAL_CODES), **calendar.pop("rules", {})}, **calendar)
+    return keys(found)
+
+
+# --- "Review By" is never the approver ------------------------------------------------------
+
+AGENCY = [*HEADER, "Review By", "Approved"]
+
+
+def test_a_review_deadline_approves_nothing() -> None:
+    """Approved is blank and Review By holds the date the client should look by: the post
+    publishing tomorrow is not approved."""
+    rows = [[*row("P1", date="2026-03-11 10:00"), "2026-03-10", ""]]
+    assert run(rows, AGENCY) == {(2, "status", "approval-missing")}
+    cal = parse([AGENCY, *rows], calendar_config())
+    assert cal.headers["feedback_due"] == "Review By" and "approved_by" not in cal.columns
+
+
+def test_a_reviewer_beside_no_is_not_an_unauthorised_approval() -> None:
+    """With approvers configured, a reviewer's name beside Approved = No approved nothing,
+    so it is not "approved by someone not authorised"."""
+    rows = [[*row("P1", date="2026-03-20 10:00"), "Mehmet", "No"],
+            [*row("P2", date="2026-03-20 10:00"), "Mehmet", "Yes"]]
+    found = run(rows, AGENCY, rules={"approvals": {"approvers": ["Zeynep Kaya"]}})
+    assert found == set()  # nobody is named as the approver
+    cal = parse([AGENCY, *rows], calendar_config())  # names, and an Owner column already
+    assert {"approved_by", "feedback_due"}.isdisjoint(cal.columns)
+    assert cal.headers["owner"] == "Owner"
+    no_owner = [h for h in AGENCY if h != "Owner"]
+    cal = parse([no_owner, *([c for h, c in zip(AGENCY, r) if h != "Owner"] for r in rows)],
+                calendar_config())
+    assert cal.headers["owner"] == "Review By"
+    assert cal.frame["owner"].tolist() == ["Mehmet", "Mehmet"]
+
+
+def test_an_approver_column_is_checked_only_where_an_approval_is_recorded() -> None:
+    header = [*HEADER, "Approved by", "Approved"]
+    rows = [[*row("P1", date="2026-03-20 10:00"), "Mehmet", "No"],
+            [*row("P2", date="2026-03-20 10:00"), "Mehmet", "Yes"]]
+    found = run(rows, header, rules={"approvals": {"approvers": ["Zeynep Kaya"]}})
+    assert found == {(3, "approved_by", "approver-not-authorized")}
+
+
+# --- no approval column ---------------------------------------------------------------------
+
+
+def test_without_an_approval_column_the_audit_says_which_statuses_it_trusts() -> None:
+    rows = [row("P1", date="2026-03-01 10:00", status="Published"),
+            row("P2", date="2026-03-12 10:00", status="Scheduled"),
+            row("P3", date="2026-03-11 10:00", status="Draft")]
+    found = audit(rows, NOW, rules={"levels": only(*APPROVAL_CODES)})
+    assert keys(found) == {(None, "approved", "no-approval-column"),
+                           (4, "status", "approval-missing")}
+    notice = next(f for f in found if f.code == "no-approval-column")
+    assert notice.severity.label == "info"
+    assert notice.message == (
+        "This calendar has no approval column, so a post counts as approved only when its "
+        "status says so (“Published”, “Scheduled”), and published or scheduled posts cannot "
+        "be checked for an approval. Add an “Approved” column (yes/no) or an “Approval date” "
+        "column to record the client's approvals.")
+
+
+def test_an_approver_name_alone_is_no_approval_column() -> None:
+    header = [*HEADER, "Approved by"]
+    rows = [[*row("P1", date="2026-03-11 10:00", status="Draft"), "Zeynep"],
+            [*row("P2", date="2026-03-01 10:00", status="Published"), ""]]
+    found = audit(rows, NOW, header=header, rules={"levels": only(*APPROVAL_CODES)})
+    assert keys(found) == {(None, "approved", "no-approval-column"),
+                           (2, "status", "approval-missing")}
+    notice = next(f for f in found if f.code == "no-approval-column")
+    assert "(“Published”)" in notice.message
+    assert ("The “Approved by” column names a person, but a name alone is not taken as an "
+            "approval.") in notice.message
+
+
+def test_the_notice_is_in_turkish_for_a_turkish_calendar() -> None:
+    found = audit([row("P1", status="Yayınlandı")], NOW, language="tr",
+                  rules={"levels": only("no-approval-column")})
+    assert [f.message[:33] for f in found] == ["Bu takvimde onay sütunu yok: bir "]
+    assert "(“Yayınlandı”)" in found[0].message
+
+
+def test_with_an_approval_column_there_is_no_notice_and_going_out_unapproved_is_caught() -> None:
+    header = [*HEADER, "Approved"]
+    rows = [[*row("P1", date="2026-03-01 10:00", status="Published"), ""],
+            [*row("P2", date="2026-03-12 10:00", status="Scheduled"), "Yes"]]
+    assert run(rows, header) == {(2, "status", "published-without-approval")}
+
+
+# --- evidence that cannot be read -----------------------------------------------------------
+
+
+def test_an_unreadable_approval_date_is_a_finding_not_a_verdict() -> None:
+    """"24th Sept" is not read as a date: that cell is reported, and the post is called
+    neither approved nor unapproved."""
+    header = [*HEADER, "Date Approved"]
+    rows = [[*row("P1", date="2026-03-01 10:00", status="Published"), "24th Sept"],
+            [*row("P2", date="2026-03-11 10:00", status="Draft"), "24th Sept"],
+            [*row("P3", date="2026-03-01 10:00", status="Published"), ""],
+            [*row("P4", date="2026-03-01 10:00", status="Published"), "2026-02-27"]]
+    found = run(rows, header, columns={"approved_at": ["Date Approved"]})
+    assert found == {(2, "approved_at", "invalid-date"), (3, "approved_at", "invalid-date"),
+                     (4, "status", "published-without-approval")}
+
+
+def test_an_unreadable_flag_is_a_finding_and_a_readable_flag_still_decides() -> None:
+    header = [*HEADER, "Approved", "Approved on"]
+    rows = [[*row("P1", date="2026-03-11 10:00"), "maybe", ""],
+            [*row("P2", date="2026-03-11 10:00"), "No", "someday"],
+            [*row("P3", date="2026-03-01 10:00", status="Published"), "Yes", "someday"]]
+    assert run(rows, header) == {(2, "approved", "invalid-boolean"),
+                                 (3, "approved_at", "invalid-date"),
+                                 (4, "approved_at", "invalid-date"),
+                                 (3, "status", "approval-missing")}
+
+
+# --- columns read by what they hold ---------------------------------------------------------
+
+
+def test_a_content_type_of_categories_is_the_pillar_not_the_format() -> None:
+    header = ["ID", "Channel", "Publish date", "Status", "Content Type", "Caption"]
+    rows: list[list[Any]] = [["P1", "X", "2026-03-20", "Draft", "Educational", "Hi"],
+                             ["P2", "X", "2026-03-21", "Draft", "Testimonial", "Hey"],
+                             ["P3", "X", "2026-03-22", "Draft", "product_demo", "Yo"]]
+    cal = parse([header, *rows], calendar_config())
+    assert "format" not in cal.columns and cal.headers["pillar"] == "Content Type"
+    assert not keys(audit(rows, NOW, header=header), "unknown-format")
+    formats = [["P1", "X", "2026-03-20", "Draft", "Reel 15s", "Hi"],
+               ["P2", "X", "2026-03-21", "Draft", "Feed carousel", "Hey"],
+               ["P3", "X", "2026-03-22", "Draft", "Quiz", "Yo"]]
+    cal = parse([header, *formats], calendar_config())  # mostly formats: read as the format
+    assert cal.headers["format"] == "Content Type" and "pillar" not in cal.columns
+
+
+def test_categories_in_a_type_column_beside_a_pillar_column_are_read_as_nothing() -> None:
+    header = ["ID", "Channel", "Publish date", "Status", "Type", "Pillar", "Caption"]
+    rows: list[list[Any]] = [["P1", "X", "2026-03-20", "Draft", "Educational", "Tips", "Hi"]]
+    cal = parse([header, *rows], calendar_config())
+    assert "format" not in cal.columns and cal.headers["pillar"] == "Pillar"
+
+
+def test_a_link_of_calls_to_action_is_not_the_asset() -> None:
+    header = ["ID", "Channel", "Publish date", "Status", "Caption", "Link/CTA"]
+    rows: list[list[Any]] = [["P1", "X", "2026-03-20", "Draft", "Hi", "Sign up today"],
+                             ["P2", "X", "2026-03-21", "Draft", "Hey", "Join the waitlist"]]
+    assert "asset" in parse([[*header[:5], "Link"], [*rows[0][:5], "https://x.example/a"]],
+                            calendar_config()).columns
+    cal = parse([[*header[:5], "Link"], *rows], calendar_config())
+    assert "asset" not in cal.columns
+    assert not keys(audit(rows, NOW, header=[*header[:5], "Link"]), "invalid-link")
+
+
+def test_a_configured_mapping_is_taken_as_written() -> None:
+    header = ["ID", "Channel", "Publish date", "Status", "Content Type", "Caption"]
+    rows: list[list[Any]] = [["P1", "X", "2026-03-20", "Draft", "Educational", "Hi"]]
+    cal = parse([header, *rows], calendar_config(columns={"format": ["Content Type"]}))
+    assert cal.headers["format"] == "Content Type"
