@@ -74,6 +74,10 @@ EN: dict[str, str] = {
         "The publish time {when} has passed and the post is still “{status}”. Publish or "
         "reschedule it, or mark it published or cancelled."
     ),
+    "stale-unpublished:unapproved": (
+        "The publish time {when} has passed and the post is still “{status}”, never approved. "
+        "Get the approval and reschedule it, or mark it cancelled."
+    ),
     "approval-missing": (
         "Publishes {when} and is not approved yet (status “{status}”). Get the client's "
         "approval before then."
@@ -215,6 +219,10 @@ TR: dict[str, str] = {
     "stale-unpublished": (
         "Yayın zamanı {when} geçti ve gönderi hâlâ “{status}” durumunda. Yayınlayın, yeniden "
         "planlayın ya da yayınlandı/iptal olarak işaretleyin."
+    ),
+    "stale-unpublished:unapproved": (
+        "Yayın zamanı {when} geçti ve gönderi hâlâ “{status}” durumunda, hiç onaylanmadı. "
+        "Onayı alıp yeniden planlayın ya da iptal olarak işaretleyin."
     ),
     "approval-missing": (
         "{when} tarihinde yayınlanacak ve henüz onaylanmadı (durum “{status}”). O zamana kadar "

@@ -318,6 +318,26 @@ def test_approval_missing_urgent_hours_boundary_is_critical() -> None:
     assert later[0].severity is Severity.ERROR
 
 
+def test_a_past_unapproved_post_gets_one_finding_that_says_both() -> None:
+    """Left behind and never approved is one root cause: stale-unpublished says both; the
+    critical "has passed" approval-missing is only for a calendar that switched stale off."""
+    rows = [row("P1", date="2026-03-10 08:00", status="Internal review"),
+            row("P2", date="2026-03-10 08:00", status="Published"),
+            row("P3", date="2026-03-09 08:00", status="On hold")]
+    found = run(rows, NOW, "approval-missing", "stale-unpublished")
+    assert [(f.row, f.code, f.severity.label) for f in found] == [
+        (4, "stale-unpublished", "warning"), (2, "stale-unpublished", "warning")]
+    assert found[1].message == (
+        "The publish time 2026-03-10 08:00 has passed and the post is still “Internal review”, "
+        "never approved. Get the approval and reschedule it, or mark it cancelled.")
+    assert found[0].message.startswith("The publish time 2026-03-09 08:00 has passed and the "
+                                       "post is still “On hold”. Publish or reschedule it")
+    graced = run(rows, NOW, "approval-missing", "stale-unpublished",
+                 rules={"content": {"stale_grace_hours": 2}})  # not stale yet: approval's
+    assert [(f.row, f.code, f.severity.label) for f in graced] == [
+        (2, "approval-missing", "critical"), (4, "stale-unpublished", "warning")]
+
+
 def test_approval_missing_publish_time_passed_is_critical() -> None:
     found = run([row("P1", date="2026-03-10 08:00", status="Internal review")], NOW,
                 "approval-missing")
@@ -740,8 +760,11 @@ def test_calendar_level_severity_override_and_off() -> None:
                 rules={"levels": {"stale-unpublished": "critical"}})
     assert keys(found) == {(2, "status", "stale-unpublished"), (3, "status", "stale-unpublished")}
     assert {f.severity for f in found} == {Severity.CRITICAL}
-    assert audit(STALE, NOW, rules={"levels": {"stale-unpublished": "off"}}) == [
-        f for f in audit(STALE, NOW) if f.code != "stale-unpublished"]
+    # Switched off, it leaves its past, unapproved drafts to approval-missing's "has passed".
+    off = audit(STALE, NOW, rules={"levels": {"stale-unpublished": "off"}})
+    assert {f.key() for f in off} - {f.key() for f in audit(STALE, NOW)} == {
+        (2, "status", "approval-missing"), (3, "status", "approval-missing")}
+    assert not [f for f in off if f.code == "stale-unpublished"]
 
 
 def test_client_level_severity_override_and_off() -> None:
@@ -791,13 +814,14 @@ def test_turkish_escalation_names_the_contact() -> None:
 
 
 def test_findings_are_sorted_most_severe_then_soonest() -> None:
-    rows = [row("P1", date="2026-03-10 08:00", status="Draft"),   # approval past: critical
+    rows = [row("P1", date="2026-03-10 08:00", status="Draft"),   # past, unapproved: stale
             row("P2", date="2026-03-11 20:00", status="Draft"),   # approval-missing: error
-            row("P3", date="2026-03-09 09:00", status="On hold")]  # stale: warning
+            row("P3", date="2026-03-09 09:00", status="On hold"),  # stale: warning
+            row("P4", date="2026-03-10 08:30", status="Draft")]   # as P1, half an hour on
     found = run(rows, NOW, "approval-missing", "stale-unpublished")
     assert [(f.row, f.code) for f in found] == [
-        (2, "approval-missing"), (3, "approval-missing"), (4, "stale-unpublished"),
-        (2, "stale-unpublished")]
+        (3, "approval-missing"), (4, "stale-unpublished"), (2, "stale-unpublished"),
+        (5, "stale-unpublished")]
 
 
 def test_empty_calendar_has_no_row_findings() -> None:

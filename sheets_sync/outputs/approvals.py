@@ -10,8 +10,8 @@ import zoneinfo
 import numpy as np
 
 from sheets_sync.model import AWAITING_APPROVAL
-from sheets_sync.rules.approvals import approval_recorded
 from sheets_sync.rules.base import Context
+from sheets_sync.rules.evidence import approval_recorded
 
 APPROVAL_WINDOW = dt.timedelta(days=7)  # 7 x 24 hours of elapsed time
 
@@ -24,7 +24,7 @@ def approvals_due(ctx: Context) -> np.ndarray:
     * it still awaits the client's approval: its status is one of ``AWAITING_APPROVAL``
       (idea, draft, internal review, client review, changes requested) and the sheet records
       no approval otherwise (a yes/no flag, an approver or an approval date, read as
-      :func:`~sheets_sync.rules.approvals.approval_recorded` reads them for the
+      :func:`~sheets_sync.rules.evidence.approval_recorded` reads them for the
       ``approval-missing`` rule);
     * its publish moment, in its client's time zone, lies in the closed interval
       ``[now, now + 7 x 24 h]``: both ends are included, so a post publishing exactly at

@@ -9,8 +9,16 @@ import re
 import numpy as np
 import pandas as pd
 
-from sheets_sync.model import CHANNELS, CLOSED_STATES, FORMATS, REVIEW_OR_LATER, STATES
+from sheets_sync.model import (
+    AWAITING_APPROVAL,
+    CHANNELS,
+    CLOSED_STATES,
+    FORMATS,
+    REVIEW_OR_LATER,
+    STATES,
+)
 from sheets_sync.rules.base import Context, blank, per_distinct, rule, stripped
+from sheets_sync.rules.evidence import approval_recorded, approval_unreadable
 from sheets_sync.vocab import CHANNEL_VALUES, FORMAT_VALUES, STATUS_VALUES, normalize
 
 _HASHTAG = re.compile(r"#[^\s#]+")
@@ -253,13 +261,31 @@ def duplicate_captions(ctx: Context) -> None:
         channel=frame["channel_raw"].to_numpy()[flagged].tolist(), days=gap[hit].tolist()))
 
 
-@rule("stale-unpublished")
-def stale_unpublished(ctx: Context) -> None:
+def overdue_unpublished(ctx: Context) -> np.ndarray:
+    """Per row: a known, open status whose publish time (plus the stale grace) has passed."""
+    return ctx.memo("overdue_unpublished", lambda: _overdue_unpublished(ctx))
+
+
+def _overdue_unpublished(ctx: Context) -> np.ndarray:
     frame = ctx.frame
     grace = ctx.clients.per_client(lambda s: s.rules.content.stale_grace_hours * 3600, "int64")
     due = frame["publish_at"].to_numpy() + grace.astype("timedelta64[s]")
     known = (frame["status"] != "").to_numpy()
-    mask = known & ~ctx.texts.status_in(CLOSED_STATES) & (due < ctx.clients.now_local)
-    ctx.findings.add("stale-unpublished", mask, "status", ctx.messages.render(
-        "stale-unpublished", when=ctx.messages.when(frame.loc[mask, "publish_at"]),
-        status=frame.loc[mask, "status_raw"].str.strip().tolist()))
+    return known & ~ctx.texts.status_in(CLOSED_STATES) & (due < ctx.clients.now_local)
+
+
+@rule("stale-unpublished")
+def stale_unpublished(ctx: Context) -> None:
+    """One finding for a post left behind; when it was never approved either, the same
+    finding says so (approval-missing leaves such a post to this rule: one cause, one finding).
+    """
+    frame = ctx.frame
+    stale = overdue_unpublished(ctx)
+    unapproved = stale & ctx.texts.status_in(AWAITING_APPROVAL) & ~approval_recorded(ctx) \
+        & ~approval_unreadable(ctx)
+    for mask, key in ((stale & ~unapproved, "stale-unpublished"),
+                      (unapproved, "stale-unpublished:unapproved")):
+        if mask.any():
+            ctx.findings.add("stale-unpublished", mask, "status", ctx.messages.render(
+                key, when=ctx.messages.when(frame.loc[mask, "publish_at"]),
+                status=frame.loc[mask, "status_raw"].str.strip().tolist()))
