@@ -201,6 +201,14 @@ class CalendarConfig:
             return ClientConfig(name, self.country, self.timezone, self.rules)
         return found
 
+    def channel_names(self) -> tuple[str, ...]:
+        """The built-in channels, then those the configuration adds ([calendars.channels])."""
+        return CHANNELS + tuple(c for c in self.channels if c not in CHANNELS)
+
+    def format_names(self) -> tuple[str, ...]:
+        """The built-in formats, then those the configuration adds ([calendars.formats])."""
+        return FORMATS + tuple(f for f in self.formats if f not in FORMATS)
+
     def owned_tabs(self) -> tuple[str, str, str]:
         """Return the names of the tabs the tool writes: Status, Report, History."""
         return (self.status_tab, self.report_tab, self.history_tab)
@@ -351,7 +359,7 @@ def _validate_calendar_data(data: dict[str, Any], where: str, problems: Problems
         # The client's own keys are checked where they are written; the merged result only
         # repeats what the calendar-level checks already reported.
         own = build(Rules, settings.rules, join(at, "rules"), problems, partial=True)
-        _check_rules(own, join(at, "rules"), problems)
+        _check_rules(own, join(at, "rules"), problems, cal.channel_names())
         rules = build(Rules, _merge(base_rules, settings.rules), "", Problems())
         _check_place(settings.country, settings.timezone, at, problems)
         resolved[name] = ClientConfig(name, settings.country or cal.country,
@@ -372,11 +380,15 @@ def _check_calendar(cal: CalendarConfig, where: str, problems: Problems) -> None
             problems.add(join(join(where, "columns"), key), f"unknown field (fields: "
                          f"{', '.join(FIELDS)})")
     _check_assume(cal, where, problems)
-    for table, known in (("statuses", STATES), ("channels", CHANNELS), ("formats", FORMATS)):
+    for key in cal.statuses:
+        if key not in STATES:
+            problems.add(join(join(where, "statuses"), key), f"unknown workflow state (states: "
+                         f"{', '.join(STATES)})")
+    for table in ("channels", "formats"):  # a new key is a channel or format of its own
         for key in getattr(cal, table):
-            if key not in known:
-                problems.add(join(join(where, table), key), f"unknown value (known: "
-                             f"{', '.join(known)})")
+            if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", key):
+                problems.add(join(join(where, table), key), "a new name must be lower-case "
+                             "letters, digits, - or _ (e.g. telegram)")
     tabs = [cal.status_tab, cal.report_tab, cal.history_tab]
     folded = [_tab_key(t) for t in tabs]  # spreadsheets ignore case in tab names
     for key, name in zip(_OWNED_KEYS, tabs):
@@ -385,7 +397,7 @@ def _check_calendar(cal: CalendarConfig, where: str, problems: Problems) -> None
         elif folded.count(_tab_key(name)) > 1 or (cal.tab and _tab_key(name) == _tab_key(cal.tab)):
             problems.add(join(where, key), f"tab {name!r} is used twice; the calendar tab and "
                          "the Status, Report and History tabs must all differ (ignoring case)")
-    _check_rules(cal.rules, join(where, "rules"), problems)
+    _check_rules(cal.rules, join(where, "rules"), problems, cal.channel_names())
 
 
 # Fields a calendar may state one value for (``assume``). Approval is never among them: a
@@ -544,7 +556,8 @@ def _check_state_path(state_path: str, base_dir: str, calendars: list[CalendarCo
                      f"sheets-sync keeps); {fix}")
 
 
-def _check_rules(rules: Rules, where: str, problems: Problems) -> None:
+def _check_rules(rules: Rules, where: str, problems: Problems,
+                 channels: tuple[str, ...] = CHANNELS) -> None:
     for code, level in rules.levels.items():
         at = join(join(where, "levels"), code)
         if code not in CODES:
@@ -556,13 +569,15 @@ def _check_rules(rules: Rules, where: str, problems: Problems) -> None:
                 problems.add(at, f"{exc}, or \"off\"")
     for table in ("caption_limits", "hashtag_limits"):
         for key in getattr(rules.content, table):
-            if key not in CHANNELS:
+            if key not in channels:
                 problems.add(join(join(join(where, "content"), table), key),
-                             f"unknown channel (channels: {', '.join(CHANNELS)})")
+                             f"unknown channel (channels: {', '.join(channels)}; add one "
+                             "in [calendars.channels])")
     for key in rules.cadence.posts_per_week:
-        if key not in CHANNELS:
+        if key not in channels:
             problems.add(join(join(join(where, "cadence"), "posts_per_week"), key),
-                         f"unknown channel (channels: {', '.join(CHANNELS)})")
+                         f"unknown channel (channels: {', '.join(channels)}; add one in "
+                         "[calendars.channels])")
     total = sum(rules.pillars.targets.values())
     if rules.pillars.targets and abs(total - 100) > 0.5:
         problems.add(join(join(where, "pillars"), "targets"), f"must add up to 100 (got {total:g})")

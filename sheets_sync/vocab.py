@@ -34,21 +34,22 @@ def normalize(text: str) -> str:
 HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "post_id": ("ID", "Post ID", "Post No", "Content ID", "Gönderi No", "Gönderi ID", "İçerik No"),
     "client": ("Client", "Brand", "Account", "Müşteri", "Marka"),
-    "channel": ("Channel", "Platform", "Network", "Social network", "Kanal", "Sosyal ağ"),
+    "channel": ("Channel", "Platform", "Network", "Social network", "Kanal", "Sosyal ağ",
+                "Platforms", "Plateforme"),
     "format": ("Format", "Content type", "Post type", "Type", "İçerik türü", "Tür"),
     "publish_at": ("Publish date", "Date", "Publish at", "Post date", "Go-live date",
                    "Scheduled date", "Publish on", "Yayın tarihi", "Tarih", "Paylaşım tarihi"),
     "publish_time": ("Publish time", "Time", "Post time", "Yayın saati", "Saat",
                      "Paylaşım saati"),
     "pillar": ("Pillar", "Content pillar", "Theme", "Category", "Kategori", "Tema",
-               "İçerik kategorisi"),
+               "İçerik kategorisi", "Pilier"),
     "caption": ("Caption", "Copy", "Full caption", "Post copy", "Text", "Metin", "Açıklama",
                 "Gönderi metni"),
     "hashtags": ("Hashtags", "Hashtag", "Etiketler"),
     "asset": ("Asset", "Media file", "Media", "Link", "Creative", "Visual", "Asset link",
               "Görsel", "Medya", "Dosya"),
     "owner": ("Owner", "Assignee", "Responsible", "Sorumlu", "Hazırlayan"),
-    "status": ("Status", "State", "Durum"),
+    "status": ("Status", "State", "Durum", "Statut"),
     "sent_for_review_at": ("Sent for review", "Sent to client", "Review sent",
                            "Onaya gönderildi", "Onaya gönderim tarihi"),
     # "Review by" / "Reviewer" say who should look, or by when: never who approved. Read as
@@ -69,17 +70,19 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
 }
 
 STATUS_VALUES: dict[str, tuple[str, ...]] = {
-    "idea": ("idea", "backlog", "fikir", "planned"),
-    "draft": ("draft", "in progress", "writing", "design", "taslak", "hazırlanıyor",
-              "tasarımda"),
-    "internal_review": ("internal review", "review", "iç onay", "iç inceleme", "kontrolde"),
+    "idea": ("idea", "backlog", "fikir", "planned", "to do", "todo", "yapılacak"),
+    "draft": ("draft", "in progress", "writing", "design", "drafted", "pending", "taslak",
+              "hazırlanıyor", "tasarımda", "hazırlandı"),
+    "internal_review": ("internal review", "review", "review pending", "ready for review",
+                        "iç onay", "iç inceleme", "kontrolde"),
     "client_review": ("client review", "sent to client", "awaiting approval", "pending approval",
-                      "waiting for client", "müşteri onayında", "onayda", "onay bekliyor",
-                      "müşteride"),
-    "changes_requested": ("changes requested", "revision", "needs changes", "revize",
-                          "revizyon", "düzeltme"),
+                      "waiting for client", "sent for approval", "müşteri onayında", "onayda",
+                      "onay bekliyor", "müşteride", "onaya gönderildi"),
+    "changes_requested": ("changes requested", "revision", "needs changes", "rejected",
+                          "revize", "revizyon", "düzeltme", "reddedildi"),
     "approved": ("approved", "ok", "onaylandı", "onaylı"),
-    "scheduled": ("scheduled", "queued", "zamanlandı", "planlandı", "kuyrukta"),
+    "scheduled": ("scheduled", "queued", "queued auto", "auto queued", "zamanlandı",
+                  "planlandı", "kuyrukta"),
     "published": ("published", "posted", "live", "yayınlandı", "yayında", "paylaşıldı"),
     "on_hold": ("on hold", "hold", "paused", "beklemede", "durduruldu"),
     "cancelled": ("cancelled", "canceled", "dropped", "iptal", "iptal edildi"),
@@ -126,6 +129,7 @@ def lookup(base: Mapping[str, Iterable[str]],
         for value in values:
             table.setdefault(normalize(value), canonical)
     for canonical, values in (extra or {}).items():
+        table.setdefault(normalize(canonical), canonical)  # a configured channel's own name
         for value in values:
             table[normalize(value)] = canonical
     return table

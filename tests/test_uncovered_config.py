@@ -181,9 +181,11 @@ def test_a_wrong_type_in_defaults_is_reported_where_it_is_written() -> None:
     ({"default_publish_time": "9"},
      'calendars[0].default_publish_time: must be a time such as "09:00"'),
     ({"columns": {"colour": "Farbe"}}, "calendars[0].columns.colour: unknown field (fields: "),
-    ({"statuses": {"lost": "Kayıp"}}, "calendars[0].statuses.lost: unknown value (known: "),
-    ({"channels": {"myspace": "MS"}}, "calendars[0].channels.myspace: unknown value (known: "),
-    ({"formats": {"hologram": "3D"}}, "calendars[0].formats.hologram: unknown value (known: "),
+    ({"statuses": {"lost": "Kayıp"}}, "calendars[0].statuses.lost: unknown workflow state "
+                                      "(states: "),
+    # A new channel or format key adds one; its name must be a plain lower-case word.
+    ({"channels": {"My Space": "MS"}}, 'calendars[0].channels."My Space": a new name must be '),
+    ({"formats": {"3D!": "3D"}}, 'calendars[0].formats."3D!": a new name must be '),
     ({"status_tab": " "}, "calendars[0].status_tab: must not be empty"),
     ({"report_tab": "History"}, "calendars[0].report_tab: tab 'History' is used twice"),
     ({"tab": "Status"}, "calendars[0].status_tab: tab 'Status' is used twice"),

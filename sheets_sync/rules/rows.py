@@ -11,9 +11,7 @@ import pandas as pd
 
 from sheets_sync.model import (
     AWAITING_APPROVAL,
-    CHANNELS,
     CLOSED_STATES,
-    FORMATS,
     REVIEW_OR_LATER,
     STATES,
 )
@@ -108,13 +106,16 @@ def _unknown(ctx: Context, name: str, code: str, mask: np.ndarray, choices: dict
 @rule("unknown-status", "unknown-channel", "unknown-format")
 def unknown_values(ctx: Context) -> None:
     tables = (("status", "unknown-status", STATUS_VALUES, ctx.config.statuses, STATES),
-              ("channel", "unknown-channel", CHANNEL_VALUES, ctx.config.channels, CHANNELS),
-              ("format", "unknown-format", FORMAT_VALUES, ctx.config.formats, FORMATS))
+              ("channel", "unknown-channel", CHANNEL_VALUES, ctx.config.channels,
+               ctx.config.channel_names()),
+              ("format", "unknown-format", FORMAT_VALUES, ctx.config.formats,
+               ctx.config.format_names()))
     for name, code, base, extra, canonical in tables:
         mask = ctx.texts.text_in(name, "") & ~ctx.texts.blank(f"{name}_raw")
         if mask.any():
             known = ", ".join(c.replace("_", " ") for c in canonical)
-            extras = [v for values in extra.values() for v in values]
+            extras = [v for values in extra.values() for v in values if normalize(v) not in
+                      {normalize(c) for c in canonical}]
             if extras:
                 known += ", " + ", ".join(extras)
             _unknown(ctx, name, code, mask, _vocabulary_choices(base, extra), known)
@@ -158,14 +159,15 @@ def post_ids(ctx: Context) -> None:
 def _per_channel_limit(ctx: Context, limit_of: str) -> np.ndarray:
     """Per row: the client's limit for the row's channel (NaN when there is none)."""
     # A (client x channel) table of limits, looked up for every row at once.
-    table = np.full((len(ctx.clients.names) + 1, len(CHANNELS) + 1), np.nan)
+    channels = ctx.config.channel_names()
+    table = np.full((len(ctx.clients.names) + 1, len(channels) + 1), np.nan)
     for index, client in enumerate(ctx.clients.names):
-        for position, name in enumerate(CHANNELS):
+        for position, name in enumerate(channels):
             value = getattr(ctx.clients.settings[client].rules, limit_of)(name)
             if value is not None:
                 table[index, position] = value
-    positions = {name: i for i, name in enumerate(CHANNELS)}
-    channel = ctx.texts.per_text("channel", lambda name: positions.get(name, len(CHANNELS)),
+    positions = {name: i for i, name in enumerate(channels)}
+    channel = ctx.texts.per_text("channel", lambda name: positions.get(name, len(channels)),
                                  np.intp)
     return table[ctx.clients.of_row, channel]
 
