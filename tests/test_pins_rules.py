@@ -126,9 +126,11 @@ YEAR_ENDS = [
 def test_lead_days_skip_holidays_in_the_years_after_now(zone: str, now: str, publish: str,
                                                         lead_days: int, fires: bool) -> None:
     clients = {"Acme": IN_NEW_YORK} if zone == NEW_YORK else {}
-    found = approvals([row("P1", date=publish)], local(zone, now),
-                      {"lead_days": lead_days, "urgent_hours": 0}, clients)
-    assert graded(found) == ({(2, "status", "approval-missing", E)} if fires else set())
+    # Row 2 went out a month ago; row 3 awaits approval.
+    rows = [row("P0", date="2026-11-30 10:00", status="Published"), row("P1", date=publish)]
+    found = approvals(rows, local(zone, now), {"lead_days": lead_days, "urgent_hours": 0},
+                      clients)
+    assert graded(found) == ({(3, "status", "approval-missing", E)} if fires else set())
 
 
 @pytest.mark.parametrize(("lead_days", "fires"), [(1, True), (0, False)])
@@ -225,6 +227,25 @@ def test_sla_days_from_an_observed_review_start_skip_that_years_holidays() -> No
     found = found[found["code"] == "feedback-overdue"]
     assert found["row"].tolist() == [2]
     assert "it was due 2024-12-26 10:00." in found["message"].iloc[0]
+
+
+# (now in New York, overdue). 20:00 on Thursday 31 December 2026 in New York is already 04:00
+# on Friday 1 January 2027, New Year's Day, in Istanbul: a post sent at 03:00 on 31 December
+# with one business day is due on Monday 4 January at 03:00.
+NEW_YEAR = [
+    pytest.param("2026-12-31 20:00", False, id="new-years-day-in-istanbul"),
+    pytest.param("2027-01-03 20:00", True, id="monday-in-istanbul"),
+]
+
+
+@pytest.mark.parametrize(("now", "overdue"), NEW_YEAR)
+def test_sla_days_skip_new_years_day_when_it_has_begun_only_in_the_clients_zone(
+        now: str, overdue: bool) -> None:
+    found = feedback([review("R1", "2026-12-31 03:00", publish="2026-12-31 10:00")],
+                     local(NEW_YORK, now), {"sla_days": 1})
+    assert graded(found) == ({(2, "feedback_due", "feedback-overdue", W)} if overdue else set())
+    if overdue:
+        assert "it was due 2027-01-04 03:00." in found[0].message
 
 
 # --------------------------------------------------------------------------------------------
