@@ -304,3 +304,69 @@ def test_which_dates_move_to_the_clients_zone(cells: list[str], publish: str | N
     grid = [SPLIT_HEADER, ["P1", "Berlin GmbH", "IG", date, time, "Draft", review]]
     assert moved(grid, "Europe/Istanbul", clients=BERLIN) == [publish]
     assert moved(grid, "Europe/Istanbul", "sent_for_review_at", clients=BERLIN) == [sent]
+
+
+# --------------------------------------------------------------------------------------------
+# cells that cannot come from a sheet (a list, a dict: a grid built in code) still decide only
+# their own row: such a cell is content, and a blank row beside it is no post
+
+
+def grid_with(cells: list[Any]) -> list[list[Any]]:
+    """Posts on rows 2 and 3, then one row per cell of ``cells`` in the Revision round column."""
+    rows: list[list[Any]] = [[*row("P1"), 1], [*row("P2"), [1, 2]]]
+    rows += [[None] * 9 + [cell] for cell in cells]
+    return [[*HEADER, "Revision round"], *rows]
+
+
+@pytest.mark.parametrize(("cells", "kept"), [
+    pytest.param([[1, 2], None], [2, 3, 4], id="list-then-blank-row"),
+    pytest.param([None, {"a": 1}], [2, 3, 5], id="blank-row-then-dict"),
+    pytest.param([[1], "  ", float("nan"), "", "\t"], [2, 3, 4], id="list-and-blank-cells"),
+    pytest.param([[1], 3, None, "4"], [2, 3, 4, 5, 7], id="list-number-blank-text"),
+    pytest.param([[1], None, 0], [2, 3, 4, 6], id="list-blank-and-zero"),
+    pytest.param([None, None], [2, 3], id="no-unhashable-cell-undecided"),
+])
+def test_an_unhashable_cell_counts_for_its_own_row_only(cells: list[Any], kept: list[int]) -> None:
+    cal = read(grid_with(cells))
+    assert cal.frame["row"].tolist() == kept
+
+
+# --------------------------------------------------------------------------------------------
+# configured sheet values made of signs only ("✓", "—"): they read as configured, and a blank
+# cell stays '' ("the canonical value, '' when empty or unknown")
+
+
+@pytest.mark.parametrize(("cells", "canonical"), [
+    pytest.param(["✓", " ✓ ", "—", "", "  ", None, "?", "Draft"],
+                 ["approved", "approved", "idea", "", "", "", "", "draft"], id="statuses"),
+])
+def test_configured_statuses_of_signs_only(cells: list[Any], canonical: list[str]) -> None:
+    rows = [row(f"P{i}", status=cell) for i, cell in enumerate(cells, 1)]
+    cal = read([HEADER, *rows], statuses={"approved": ["✓"], "idea": [" — "]})
+    assert cal.frame["status"].tolist() == canonical
+    assert cal.frame["status_raw"].tolist() == [c or "" for c in cells]
+
+
+@pytest.mark.parametrize(("table", "configured", "column", "cell", "expected"), [
+    pytest.param("channels", {"youtube": ["▶"]}, "channel", "▶", "youtube", id="channel-sign"),
+    pytest.param("channels", {"youtube": ["▶"]}, "channel", "", "", id="channel-blank"),
+    pytest.param("formats", {"carousel": ["⧉"]}, "format", "⧉", "carousel", id="format-sign"),
+    pytest.param("formats", {"carousel": ["⧉"]}, "format", " ", "", id="format-blank"),
+    pytest.param("formats", {"carousel": ["⧉"]}, "format", "Carousel", "carousel",
+                 id="format-word"),
+    pytest.param("statuses", {"approved": ["✓"]}, "status", "✔", "", id="other-sign-unknown"),
+    pytest.param("statuses", {"draft": [""]}, "status", "", "", id="blank-configured"),
+    pytest.param("statuses", {"draft": ["  "]}, "status", "  ", "", id="spaces-configured"),
+])
+def test_configured_vocabulary_of_signs(table: str, configured: dict[str, list[str]], column: str,
+                                       cell: str, expected: str) -> None:
+    fields = {"channel": "channel", "format": "fmt", "status": "status"}
+    cal = read([HEADER, row("P1", **{fields[column]: cell})], **{table: configured})
+    assert cal.frame[column].tolist() == [expected]
+
+
+def test_a_configured_sign_status_is_neither_unknown_nor_given_to_blank_cells() -> None:
+    found = audit([row("P1", status="✓"), row("P2", status="", caption="Other")],
+                  at("2026-03-10 09:00"), statuses={"approved": ["✓"]},
+                  rules={"levels": only("unknown-status", "missing-required")})
+    assert {f.key() for f in found} == {(3, "status", "missing-required")}
