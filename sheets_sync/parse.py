@@ -14,7 +14,7 @@ The calendar frame has one row per non-empty sheet row and these columns:
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -298,9 +298,9 @@ def _non_empty_rows(raw: Mapping[str, Sequence[Any]], count: int, coded: Mapping
         # Blankness is decided once per distinct value, not once per cell.
         try:
             codes, uniques = factorize(as_column(subset))
-        except TypeError:  # unhashable cells cannot come from a sheet; count them as present
-            keep[todo] = True
-            break
+        except TypeError:  # unhashable cells cannot come from a sheet: decided cell by cell
+            keep[todo] |= np.fromiter(map(_present_cell, subset), bool, len(todo))
+            continue
         blank = np.array([isinstance(u, str) and not u.strip() for u in uniques] + [True])
         keep[todo] |= ~blank[codes]
     return keep
@@ -308,6 +308,13 @@ def _non_empty_rows(raw: Mapping[str, Sequence[Any]], count: int, coded: Mapping
 
 def _blank_text(text: str) -> bool:
     return not text or text.isspace()
+
+
+def _present_cell(value: Any) -> bool:
+    """Whether one cell holds something: neither missing (None, NaN) nor only white space."""
+    if isinstance(value, str):
+        return not _blank_text(value)
+    return not (pd.api.types.is_scalar(value) and pd.isna(value))
 
 
 def _typed_frame(cells: dict[str, Sequence[Any]],
@@ -365,7 +372,7 @@ def _typed_frame(cells: dict[str, Sequence[Any]],
         data[f"{name}_raw"] = data[name]
         found = coded.get(name) or categorize_texts(data[name])
         coded[f"{name}_raw"] = found
-        data[name], coded[name] = _canonical(found, lookup(base, getattr(config, table)))
+        data[name], coded[name] = _canonical(found, _vocabulary(base, getattr(config, table)))
     # Text stays in object columns: pandas' own string dtype is several times slower to
     # compare, and rules compare status, channel and client columns often.
     frame = pd.DataFrame({name: pd.Series(values, dtype=object)
@@ -404,6 +411,21 @@ def _recode(coded: Categories, convert: Callable[[str], str]) -> tuple[np.ndarra
     distinct = np.asarray(distinct, dtype=object)
     new_codes = merged[codes]
     return distinct[new_codes], (new_codes, distinct)
+
+
+def _vocabulary(base: Mapping[str, Iterable[str]], configured: Mapping[str, Iterable[str]]
+                ) -> dict[str, str]:
+    """Return the sheet values of a vocabulary -> canonical name, keyed as :func:`_canonical`
+    looks them up.
+
+    A configured value of signs only ("✓", "—") has no normalized text: it is keyed by its own
+    text, and a blank cell stays '' whatever the configuration.
+    """
+    table = lookup(base, configured)
+    table.update({value.strip(): name for name, values in configured.items() for value in values
+                  if not normalize(value)})
+    table.pop("", None)
+    return table
 
 
 def _canonical(coded: Categories, table: dict[str, str]) -> tuple[np.ndarray, Categories]:

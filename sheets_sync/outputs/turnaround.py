@@ -104,15 +104,19 @@ def _observed_approvals(ctx: Context, transitions: pd.DataFrame, skip: set[str]
                         & ~transitions["post_id"].isin(skip)]
     moves = moves.assign(at=moves["at"].to_numpy(dtype="datetime64[ns]"),
                          post_id=moves["post_id"].to_numpy(dtype=object))
+    # Paired in the order the changes happened, not by time alone: cycles can share a time
+    # (a clock set back syncs as of the last sync), and a review entered at the moment of an
+    # approval but after it belongs to the next approval.
     moves = moves.sort_values("at", kind="stable")
-    reviews = moves.loc[moves["to_status"] == "client_review", ["post_id", "at"]]
+    moves = moves.assign(seq=np.arange(len(moves)))
+    reviews = moves.loc[moves["to_status"] == "client_review", ["post_id", "at", "seq"]]
     approved = moves.loc[(moves["to_status"] == "approved")
-                         & ~moves["from_status"].isin(APPROVED_STATES), ["post_id", "at"]]
-    approved = approved.assign(previous=approved.groupby("post_id")["at"].shift())
+                         & ~moves["from_status"].isin(APPROVED_STATES), ["post_id", "at", "seq"]]
+    approved = approved.assign(previous=approved.groupby("post_id")["seq"].shift())
     pairs = pd.merge_asof(approved.rename(columns={"at": "end"}),
-                          reviews.rename(columns={"at": "start"}), left_on="end",
-                          right_on="start", by="post_id", direction="backward")
-    pairs = pairs[pairs["start"].notna() & ~(pairs["start"] < pairs["previous"])]
+                          reviews.rename(columns={"at": "start", "seq": "since"}), left_on="seq",
+                          right_on="since", by="post_id", direction="backward")
+    pairs = pairs[pairs["start"].notna() & ~(pairs["since"] < pairs["previous"])]
     pairs = pairs.assign(hours=(pairs["end"] - pairs["start"]) / pd.Timedelta(1, "h"))
     pairs = pairs.assign(client=clients.loc[pairs["post_id"], "client"].to_numpy(dtype=object))
     for client in pairs["client"].unique():

@@ -187,11 +187,11 @@ class Clients:
 
 class BusinessDays:
     """Business days per row: weekdays that are not public holidays of the row's client's
-    country, over the years the calendar spans."""
+    country, over the years ``dates`` span (and the years either side of ``now``)."""
 
-    def __init__(self, clients: Clients, publish_at: np.ndarray, now: dt.datetime) -> None:
+    def __init__(self, clients: Clients, dates: np.ndarray, now: dt.datetime) -> None:
         self.clients = clients
-        stamps = publish_at[~np.isnat(publish_at)]
+        stamps = dates[~np.isnat(dates)]
         self.years = (now.year - 1, now.year + 1)
         if len(stamps):
             low = int(stamps.min().astype("datetime64[Y]").astype(int)) + 1970
@@ -278,9 +278,17 @@ class Context:
 
     @functools.cached_property
     def days(self) -> BusinessDays:
-        """Business days by client (built on first use: holidays cost a little to load)."""
-        return BusinessDays(self.clients,
-                            self.frame["publish_at"].to_numpy(dtype="datetime64[ns]"), self.now)
+        """Business days by client (built on first use: holidays cost a little to load).
+
+        Holidays cover the years of every date business days are counted from or to: publish
+        dates, review starts (the sheet's, or when earlier cycles saw review begin) and due dates.
+        """
+        dates = [self.frame[name].to_numpy(dtype="datetime64[ns]")
+                 for name in ("publish_at", "sent_for_review_at", "feedback_due")
+                 if name in self.frame]
+        if self.observed is not None:
+            dates.append(np.asarray(self.observed.review_started, dtype="datetime64[ns]"))
+        return BusinessDays(self.clients, np.concatenate(dates), self.now)
 
     @property
     def frame(self) -> pd.DataFrame:
