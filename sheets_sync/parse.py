@@ -236,8 +236,12 @@ def _values_decide(columns: dict[str, int], transposed: Sequence[Sequence[Any]],
                    config: CalendarConfig) -> dict[str, int]:
     """Return ``columns`` with built-in matches the values contradict moved or dropped."""
     columns = dict(columns)
-    format_words = {word for text in lookup(FORMAT_VALUES, config.formats)
-                    for word in text.split()}
+    formats = _vocabulary(FORMAT_VALUES, config.formats)
+    format_words = {word for text in formats for word in text.split()}
+
+    def is_format(text: str) -> bool:  # "Reel 15s", "Feed carousel", a configured "⧉"
+        return text.strip() in formats or any(word in format_words
+                                              for word in normalize(text).split())
 
     def filled(name: str) -> list[Any]:
         return [v for v in transposed[columns[name]] if v is not None and str(v).strip()]
@@ -258,8 +262,7 @@ def _values_decide(columns: dict[str, int], transposed: Sequence[Sequence[Any]],
         values = filled(name)
         return bool(values) and test(values) < 0.5
 
-    if contradicted("format", lambda values: share(values, lambda t: any(
-            word in format_words for word in normalize(t).split()))):
+    if contradicted("format", lambda values: share(values, is_format)):
         move("format", "pillar")  # Educational, Testimonial: categories, not formats
     if contradicted("asset", lambda values: share(values, _looks_like_link)):
         move("asset", None)  # a "Link" holding "Book now!" is a call to action
