@@ -15,6 +15,10 @@ import pandas as pd
 
 EN: dict[str, str] = {
     "invalid-date": "{header}: “{value}” is not a date. Write it like 2026-03-14 or 14.03.2026.",
+    "date-not-set": (
+        "{header}: “{value}” says the date is not set yet: the post is left out of the rules "
+        "that need a date until it has one."
+    ),
     "invalid-time": "{header}: “{value}” is not a time of day. Write it like 14:30 or 2:30 PM.",
     "invalid-number": "{header}: “{value}” is not a whole number. Write 0, 1, 2…",
     "invalid-boolean": "{header}: “{value}” is neither yes nor no. Write yes or no.",
@@ -152,6 +156,10 @@ EN: dict[str, str] = {
 
 TR: dict[str, str] = {
     "invalid-date": "{header}: “{value}” bir tarih değil. 2026-03-14 veya 14.03.2026 gibi yazın.",
+    "date-not-set": (
+        "{header}: “{value}” tarihin henüz belli olmadığını söylüyor: gönderi bir tarihi olana "
+        "dek tarih gerektiren kurallara girmiyor."
+    ),
     "invalid-time": "{header}: “{value}” bir saat değil. 14:30 gibi yazın.",
     "invalid-number": "{header}: “{value}” bir tam sayı değil. 0, 1, 2… yazın.",
     "invalid-boolean": "{header}: “{value}” evet ya da hayır değil. Evet veya hayır yazın.",

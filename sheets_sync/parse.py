@@ -50,6 +50,17 @@ from sheets_sync.vocab import (
 )
 
 HEADER_SCAN_ROWS = 10
+# Publish-date words that mean "not set yet" (compared after normalize), alone or first
+# ("TBC-site-launch": to be confirmed, at the site launch).
+DATE_NOT_SET = frozenset({"tbc", "tbd", "tba", "asap", "never", "not set", "belli degil",
+                          "belirsiz"})
+
+
+def _date_not_set(value: Any) -> bool:
+    if not isinstance(value, str):
+        return False
+    text = normalize(value)
+    return text in DATE_NOT_SET or text.split(" ", 1)[0] in DATE_NOT_SET
 _TEXT_FIELDS = tuple(f for f in FIELDS if f not in DATE_FIELDS and f not in NUMBER_FIELDS
                      and f not in ("approved", "publish_time"))
 _VOCABULARIES = (("status", STATUS_VALUES, "statuses"), ("channel", CHANNEL_VALUES, "channels"),
@@ -364,6 +375,11 @@ def _typed_frame(cells: dict[str, Sequence[Any]],
         data[f"{name}_has_time"] = has_time
         data[f"{name}_invalid"] = bad
         invalid[name] = bad
+    # "TBC", "ASAP", "NEVER": a date deliberately not set yet, not a mistyped one.
+    unset = invalid["publish_at"] & np.array(
+        [_date_not_set(v) for v in raw.get("publish_at", empty)], dtype=bool)
+    invalid["publish_at"] = data["publish_at_invalid"] = invalid["publish_at"] & ~unset
+    data["publish_at_unset"] = unset
     offsets, invalid["publish_time"] = parse_times(raw.get("publish_time", empty))
     data["publish_at"], data["publish_has_time"] = _combine_time(
         data["publish_at"], data["publish_at_has_time"], offsets, config.default_publish_time)
@@ -384,6 +400,10 @@ def _typed_frame(cells: dict[str, Sequence[Any]],
     builder = FindingsBuilder(frame)
     codes = {"publish_time": "invalid-time", "approved": "invalid-boolean",
              **dict.fromkeys(NUMBER_FIELDS, "invalid-number")}
+    if unset.any():
+        builder.add("date-not-set", unset, "publish_at", messages.render(
+            "date-not-set", header=headers.get("publish_at", "publish_at"),
+            value=pd.Series(raw["publish_at"], dtype=object)[unset].map(str).str.strip().tolist()))
     for name, bad in invalid.items():
         if bad.any():
             code = codes.get(name, "invalid-date")

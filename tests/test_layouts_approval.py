@@ -181,3 +181,22 @@ def test_a_configured_mapping_is_taken_as_written() -> None:
     rows: list[list[Any]] = [["P1", "X", "2026-03-20", "Draft", "Educational", "Hi"]]
     cal = parse([header, *rows], calendar_config(columns={"format": ["Content Type"]}))
     assert cal.headers["format"] == "Content Type"
+
+
+# --- dates not set yet ----------------------------------------------------------------------
+
+
+def test_tbc_asap_and_never_are_dates_not_set_not_errors() -> None:
+    rows = [row("P1", date="TBC"), row("P2", date=" asap "), row("P3", date="NEVER"),
+            row("P4", date="next week"), row("P5", date=""), row("P6", date="TBC-site-launch")]
+    found = audit(rows, NOW, rules={"levels": only("date-not-set", "invalid-date",
+                                                   "missing-required", "approval-missing",
+                                                   "stale-unpublished")})
+    assert keys(found) == {(2, "publish_at", "date-not-set"), (3, "publish_at", "date-not-set"),
+                           (4, "publish_at", "date-not-set"), (5, "publish_at", "invalid-date"),
+                           (6, "publish_at", "missing-required"),
+                           (7, "publish_at", "date-not-set")}
+    notice = next(f for f in found if f.row == 3)
+    assert notice.severity.label == "info"
+    assert notice.message == ("Publish date: “asap” says the date is not set yet: the post is "
+                              "left out of the rules that need a date until it has one.")

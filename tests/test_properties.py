@@ -51,7 +51,7 @@ REGISTERED = frozenset({
     "approver-not-authorized", "approval-after-publish", "changed-after-approval",
     "feedback-overdue", "deemed-approved", "revision-last-round", "revision-limit-exceeded",
     "cadence-below-contract", "too-many-per-day", "calendar-gap", "pillar-mix-off-target",
-    "next-month-not-ready", "no-approval-column", "column-assumed",
+    "next-month-not-ready", "no-approval-column", "column-assumed", "date-not-set",
 })
 
 

@@ -138,8 +138,9 @@ assume = { channel = "tiktok" }
                  "no-id-column": 1, "column-assumed": 1},
          rows={"stale-unpublished": set(range(2, 72))}, exit=0),
     # Agency statuses mapped by the user; linkedin-company and linkedin-director are the
-    # LinkedIn channel, blog and internal channels of its own. Dates "TBC", "ASAP" and
-    # "NEVER" are still read as invalid dates (not yet "date not set").
+    # LinkedIn channel, blog and internal channels of its own. Publish dates "TBC", "ASAP",
+    # "NEVER" and "TBC-site-launch" (rows 2-14) are dates not set yet (info), not errors;
+    # rows 15-23 have no date at all: the required date is missing.
     Real("12-6d-agency.csv", '''
 name = "6d"
 client = "6D"
@@ -163,8 +164,8 @@ article = ["case-study"]
 ''', columns={"post_id": "id", "channel": "channel", "format": "format",
               "status": "status", "publish_at": "publish_date", "owner": "author",
               "caption": "title_or_hook", "pillar": "pillar"},
-         counts={"invalid-date": 13, "missing-required": 9, "no-approval-column": 1},
-         still_wrong={"invalid-date": set()}),
+         counts={"date-not-set": 13, "missing-required": 9, "no-approval-column": 1},
+         rows={"date-not-set": set(range(2, 15)), "missing-required": set(range(15, 24))}),
 ]
 for case in CASES:  # every case names the code of each still-wrong row among its counts
     assert all(code in case.counts for code in case.still_wrong), case.file
@@ -219,7 +220,7 @@ NEVER = {
     "05-ethicoin": {"unknown-format", "unknown-channel", "approval-missing"},
     "06-groupfund": {"unknown-format", "unknown-status", "invalid-link", "approval-missing"},
     "09-coaihome-tiktok": {"unknown-format", "approval-missing"},
-    "12-6d-agency": {"unknown-channel", "unknown-status", "approval-missing"},
+    "12-6d-agency": {"unknown-channel", "unknown-status", "approval-missing", "invalid-date"},
 }
 
 

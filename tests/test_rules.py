@@ -840,6 +840,7 @@ TESTED = {
     "changed-after-approval",  # needs earlier cycles: tests/test_history_paths.py
     "column-assumed",  # a configuration's assume: tests/test_layouts_assume.py
     "no-approval-column",  # tests/test_layouts_approval.py
+    "date-not-set",  # tests/test_layouts_approval.py
 }
 
 

@@ -60,7 +60,8 @@ def _bad_link(text: str) -> bool:
 @rule("missing-required")
 def missing_required(ctx: Context) -> None:
     frame = ctx.frame
-    no_date = np.isnat(frame["publish_at"].to_numpy()) & ~frame["publish_at_invalid"].to_numpy()
+    no_date = np.isnat(frame["publish_at"].to_numpy()) & ~frame["publish_at_invalid"].to_numpy() \
+        & ~frame["publish_at_unset"].to_numpy()
     ctx.findings.add("missing-required", no_date, "publish_at",
             ctx.messages.render("missing-required", header=ctx.calendar.header("publish_at")))
     ctx.findings.add("missing-required", ctx.texts.blank("status_raw"), "status",
