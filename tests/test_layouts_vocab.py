@@ -94,3 +94,15 @@ def test_a_platforms_column_is_the_channel() -> None:
     cal = parse([["Date", "Platforms", "Status"], ["2026-05-05", "TikTok", "Draft"]],
                 calendar_config())
     assert cal.headers["channel"] == "Platforms"
+
+
+@pytest.mark.parametrize(("link", "flagged"), [
+    ("Https://cdn.example.com/a.jpg", False), ("HTTPS://CDN.EXAMPLE.COM/A.JPG", False),
+    ("HTTP://example", True), ("abcdefghijklmnopqrstuvwxyz://x.png", True),
+    ("2026 cover://draft.png", False), ("posts/day-01.jpg", False),
+], ids=["capital-scheme", "all-capitals", "capital-no-host", "long-scheme", "in-text", "path"])
+def test_link_schemes_ignore_case(link: str, flagged: bool) -> None:
+    header = ["ID", "Channel", "Publish date", "Status", "Caption", "Asset"]
+    found = audit([["P1", "X", "2026-03-20", "Draft", "Hi", link]], NOW, header=header,
+                  columns={"asset": ["Asset"]}, rules={"levels": only("invalid-link")})
+    assert keys(found) == ({(2, "asset", "invalid-link")} if flagged else set())

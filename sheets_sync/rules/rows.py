@@ -21,7 +21,9 @@ from sheets_sync.vocab import CHANNEL_VALUES, FORMAT_VALUES, STATUS_VALUES, norm
 
 _HASHTAG = re.compile(r"#[^\s#]+")
 _LINKISH = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|www\.)", re.IGNORECASE)
-_VALID_URL = re.compile(r"^https?://[^\s/?#.]+(?:\.[^\s/?#.]+)+(?::\d+)?(?:[/?#]\S*)?$")
+# Schemes ignore case ("Https://", as a phone's keyboard writes it, is a working link).
+_VALID_URL = re.compile(r"^https?://[^\s/?#.]+(?:\.[^\s/?#.]+)+(?::\d+)?(?:[/?#]\S*)?$",
+                        re.IGNORECASE)
 
 
 def _hash_signs(ctx: Context, name: str) -> np.ndarray:
@@ -50,11 +52,11 @@ def _bad_link(text: str) -> bool:
     """A value written as a web address (scheme or www.) that is not a valid http(s) link."""
     if text[:1].isspace() or text[-1:].isspace():
         text = text.strip()
-    if text.startswith(("https://", "http://")):
+    if text[:8].lower().startswith(("https://", "http://")):
         return _VALID_URL.match(text) is None
-    if "://" not in text[:24] and text[:4].lower() != "www.":
+    if not _LINKISH.match(text):
         return False  # a file name, not a link
-    return bool(_LINKISH.match(text)) and not _VALID_URL.match(text)
+    return not _VALID_URL.match(text)
 
 
 @rule("missing-required")
