@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from conftest import HEADER, at, audit, calendar_config, keys, only, row
 
 from sheets_sync.parse import parse
@@ -200,3 +201,29 @@ def test_tbc_asap_and_never_are_dates_not_set_not_errors() -> None:
     assert notice.severity.label == "info"
     assert notice.message == ("Publish date: “asap” says the date is not set yet: the post is "
                               "left out of the rules that need a date until it has one.")
+
+
+@pytest.mark.parametrize(("cell", "asset"), [
+    ("https://cdn.example.com/a b.jpg", True),  # a scheme: a link, spaces or not
+    ("www.example.com/summer sale", True),  # www. at the start
+    ("posts/day-01.jpg", True), ("mondialeenville.ch", True),  # a path, a domain
+    ("Sign up today", False), ("Lien bio", False), ("see a/b folder", False),
+    ("Book now.", False), ("Read it at www.example.com", False),
+], ids=["scheme", "www", "path", "domain", "cta", "french-cta", "slash-in-text",
+        "full-stop-in-text", "www-inside-text"])
+def test_what_counts_as_a_link_for_the_asset_column(cell: str, asset: bool) -> None:
+    header = ["ID", "Channel", "Publish date", "Status", "Caption", "Link"]
+    cal = parse([header, ["P1", "X", "2026-03-20", "Draft", "Hi", cell]], calendar_config())
+    assert ("asset" in cal.columns) is asset
+
+
+@pytest.mark.parametrize(("cells", "field"), [
+    (["2026-03-18", "2026-03-19", "Zeynep"], "feedback_due"),  # mostly dates
+    (["2026-03-18", "Zeynep", "Ali"], "owner"),  # mostly names
+    (["2026-03-18", "Zeynep"], "feedback_due"),  # half and half: the header's word stands
+], ids=["dates", "names", "half"])
+def test_a_review_by_column_is_read_by_what_most_cells_hold(cells: list[str], field: str) -> None:
+    header = ["ID", "Channel", "Publish date", "Status", "Review By"]
+    rows = [[f"P{i}", "X", "2026-03-20", "Draft", c] for i, c in enumerate(cells)]
+    cal = parse([header, *rows, ["P9", "X", "2026-03-20", "Draft", ""]], calendar_config())
+    assert cal.headers[field] == "Review By"
