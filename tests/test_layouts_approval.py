@@ -189,14 +189,15 @@ def test_a_configured_mapping_is_taken_as_written() -> None:
 
 def test_tbc_asap_and_never_are_dates_not_set_not_errors() -> None:
     rows = [row("P1", date="TBC"), row("P2", date=" asap "), row("P3", date="NEVER"),
-            row("P4", date="next week"), row("P5", date=""), row("P6", date="TBC-site-launch")]
+            row("P4", date="next week"), row("P5", date=""), row("P6", date="TBC-site-launch"),
+            row("P7", date="Not set")]
     found = audit(rows, NOW, rules={"levels": only("date-not-set", "invalid-date",
                                                    "missing-required", "approval-missing",
                                                    "stale-unpublished")})
     assert keys(found) == {(2, "publish_at", "date-not-set"), (3, "publish_at", "date-not-set"),
                            (4, "publish_at", "date-not-set"), (5, "publish_at", "invalid-date"),
                            (6, "publish_at", "missing-required"),
-                           (7, "publish_at", "date-not-set")}
+                           (7, "publish_at", "date-not-set"), (8, "publish_at", "date-not-set")}
     notice = next(f for f in found if f.row == 3)
     assert notice.severity.label == "info"
     assert notice.message == ("Publish date: “asap” says the date is not set yet: the post is "
@@ -227,3 +228,21 @@ def test_a_review_by_column_is_read_by_what_most_cells_hold(cells: list[str], fi
     rows = [[f"P{i}", "X", "2026-03-20", "Draft", c] for i, c in enumerate(cells)]
     cal = parse([header, *rows, ["P9", "X", "2026-03-20", "Draft", ""]], calendar_config())
     assert cal.headers[field] == "Review By"
+
+
+def test_blank_cells_do_not_count_against_a_columns_values() -> None:
+    """One link and three blank cells: the column is still the asset (blanks say nothing)."""
+    header = ["ID", "Channel", "Publish date", "Status", "Caption", "Link"]
+    rows: list[list[Any]] = [["P1", "X", "2026-03-20", "Draft", "Hi", "https://x.example/a"],
+                             *([f"P{i}", "X", "2026-03-20", "Draft", "Hi", ""]
+                               for i in range(2, 5))]
+    assert parse([header, *rows], calendar_config()).headers["asset"] == "Link"
+
+
+def test_a_field_switched_off_is_not_given_a_moved_column() -> None:
+    """columns.pillar = [] says the calendar has no pillar: categories in Content Type are
+    then read as nothing, not as the pillar."""
+    header = ["ID", "Channel", "Publish date", "Status", "Content Type", "Caption"]
+    rows: list[list[Any]] = [["P1", "X", "2026-03-20", "Draft", "Educational", "Hi"]]
+    cal = parse([header, *rows], calendar_config(columns={"pillar": []}))
+    assert {"format", "pillar"}.isdisjoint(cal.columns)

@@ -138,15 +138,18 @@ _HISTORY = "tests/test_history*.py"
 _NOT_OBSERVE = "!tests/test_history_observe.py"  # observe() against its plain twin: no rules
 _TURNAROUND = "tests/test_turnaround*.py"
 _PINS = "tests/test_pins*.py"  # tests written against survivors, one file per topic
+_LAYOUTS = "tests/test_layouts*.py"  # calendars shaped like real ones
+_REAL = "tests/test_realworld.py"  # real calendars (skipped where ../shared is absent)
 TESTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("sheets_sync/rules/*.py",
-     ("tests/test_rules.py", _BOUNDARIES, _HISTORY, _NOT_OBSERVE, "tests/test_sync.py", _PINS)),
+     ("tests/test_rules.py", _BOUNDARIES, _HISTORY, _NOT_OBSERVE, "tests/test_sync.py", _PINS,
+      _LAYOUTS, _REAL)),
     ("sheets_sync/values.py",
      ("tests/test_values.py", "tests/test_parse.py", "tests/test_fastpaths.py",
       "tests/test_rules.py", _BOUNDARIES, _PINS)),
     ("sheets_sync/parse.py",
      ("tests/test_parse.py", "tests/test_values.py", "tests/test_fastpaths.py",
-      "tests/test_rules.py", _BOUNDARIES, _PINS)),
+      "tests/test_rules.py", _BOUNDARIES, _PINS, _LAYOUTS, _REAL)),
     ("sheets_sync/history.py",
      (_HISTORY, "tests/test_sync.py", "tests/test_state_snapshot.py", _TURNAROUND, _PINS)),
     ("sheets_sync/outputs/*.py",
