@@ -363,7 +363,7 @@ def _typed_frame(cells: dict[str, Sequence[Any]],
         post_ids = np.array(list(map(strip_invisible, post_ids)), dtype=object)
     data["post_id"] = np.array(list(map(str.strip, post_ids)), dtype=object)
     coded.pop("post_id", None)  # stripped: the codes no longer match
-    default_client = config.assume.get("client") or config.client or config.name
+    default_client = config.client or config.name
     # Few clients, many rows: trim each distinct name once.
     data["client"], coded["client"] = _recode(
         coded.get("client") or categorize_texts(data["client"]),

@@ -173,7 +173,7 @@ def test_a_link_of_calls_to_action_is_not_the_asset() -> None:
     assert "asset" in parse([[*header[:5], "Link"], [*rows[0][:5], "https://x.example/a"]],
                             calendar_config()).columns
     cal = parse([[*header[:5], "Link"], *rows], calendar_config())
-    assert "asset" not in cal.columns
+    assert set(cal.columns) == {"post_id", "channel", "publish_at", "status", "caption"}
     assert not keys(audit(rows, NOW, header=[*header[:5], "Link"]), "invalid-link")
 
 
@@ -209,9 +209,10 @@ def test_tbc_asap_and_never_are_dates_not_set_not_errors() -> None:
     ("www.example.com/summer sale", True),  # www. at the start
     ("posts/day-01.jpg", True), ("mondialeenville.ch", True),  # a path, a domain
     ("Sign up today", False), ("Lien bio", False), ("see a/b folder", False),
-    ("Book now.", False), ("Read it at www.example.com", False),
+    ("Book now.", False), ("Read it at www.example.com", False), ("posts/day-01", True),
+    ("Subscribe", False),
 ], ids=["scheme", "www", "path", "domain", "cta", "french-cta", "slash-in-text",
-        "full-stop-in-text", "www-inside-text"])
+        "full-stop-in-text", "www-inside-text", "path-without-dot", "one-word"])
 def test_what_counts_as_a_link_for_the_asset_column(cell: str, asset: bool) -> None:
     header = ["ID", "Channel", "Publish date", "Status", "Caption", "Link"]
     cal = parse([header, ["P1", "X", "2026-03-20", "Draft", "Hi", cell]], calendar_config())
@@ -246,3 +247,14 @@ def test_a_field_switched_off_is_not_given_a_moved_column() -> None:
     rows: list[list[Any]] = [["P1", "X", "2026-03-20", "Draft", "Educational", "Hi"]]
     cal = parse([header, *rows], calendar_config(columns={"pillar": []}))
     assert {"format", "pillar"}.isdisjoint(cal.columns)
+
+
+def test_a_past_draft_with_an_approval_or_an_unreadable_one_is_stale_without_never_approved(
+        ) -> None:
+    header = [*HEADER, "Approved"]
+    rows = [[*row("P1", date="2026-03-09 10:00"), "Yes"],
+            [*row("P2", date="2026-03-09 10:00"), "maybe"],
+            [*row("P3", date="2026-03-09 10:00"), "No"]]
+    found = audit(rows, NOW, header=header, rules={"levels": only("stale-unpublished")})
+    never = {f.row: "never approved" in f.message for f in found}
+    assert never == {2: False, 3: False, 4: True}
