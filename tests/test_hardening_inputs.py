@@ -455,8 +455,11 @@ def test_a_second_stop_signal_ends_a_calendar_that_never_finishes(tmp_path: Path
     config.write_text('state_path = "state.db"\n[defaults]\ntab = "Calendar"\n'
                       '[[calendars]]\nname = "good"\npath = "good.xlsx"\n'
                       '[[calendars]]\nname = "stuck"\npath = "stuck.xlsx"\n', encoding="utf-8")
-    writer: list[Any] = []  # opening the pipe to write returns once the sync opens it to read
-    opener = threading.Thread(target=lambda: writer.append(open(fifo, "wb")), daemon=True)
+    # Opening the pipe to write returns once the sync opens it to read; the write end stays
+    # open (closed in the finally below) so that the reader waits.
+    writer: list[Any] = []
+    opener = threading.Thread(target=lambda: writer.append(open(fifo, "wb")),  # noqa: SIM115
+                              daemon=True)
     opener.start()
     process = start_daemon(config)
     try:
