@@ -92,34 +92,35 @@ def main() -> None:
     logging.lastResort = TerminalHandler(logging.WARNING)
 
 
+def _pairs(option: str, values: tuple[str, ...], fields: tuple[str, ...], example: str,
+           unknown: str) -> list[tuple[str, str]]:
+    """Split ``field=value`` option values, each field one of ``fields``; UsageError else."""
+    pairs = []
+    for value in values:
+        name, sep, text = value.partition("=")
+        name = name.strip()
+        if not sep or not text.strip():
+            raise UsageError(f"{option} {value!r}: write it as {example}")
+        if name not in fields:
+            raise UsageError(f"{option} {value!r}: {unknown.format(name=name)} "
+                             f"{', '.join(fields)})")
+        pairs.append((name, text.strip()))
+    return pairs
+
+
 def _parse_columns(values: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
     columns: dict[str, list[str]] = {}
-    for value in values:
-        name, sep, header = value.partition("=")
-        name = name.strip()
-        if not sep or not header.strip():
-            raise UsageError(f"--column {value!r}: write it as field=Header, e.g. "
-                             "caption=\"Full Caption\"")
-        if name not in FIELDS:
-            raise UsageError(f"--column {value!r}: unknown field {name!r} "
-                             f"(fields: {', '.join(FIELDS)})")
-        columns.setdefault(name, []).append(header.strip())
+    for name, header in _pairs("--column", values, FIELDS,
+                               'field=Header, e.g. caption="Full Caption"',
+                               "unknown field {name!r} (fields:"):
+        columns.setdefault(name, []).append(header)
     return {k: tuple(v) for k, v in columns.items()}
 
 
 def _parse_assume(values: tuple[str, ...]) -> dict[str, str]:
-    assumed: dict[str, str] = {}
-    for value in values:
-        name, sep, constant = value.partition("=")
-        name = name.strip()
-        if not sep or not constant.strip():
-            raise UsageError(f"--assume {value!r}: write it as field=value, e.g. "
-                             "channel=instagram")
-        if name not in config_module.ASSUMABLE:
-            raise UsageError(f"--assume {value!r}: {name!r} cannot be assumed (fields that "
-                             f"can: {', '.join(config_module.ASSUMABLE)})")
-        assumed[name] = constant.strip()
-    return assumed
+    return dict(_pairs("--assume", values, config_module.ASSUMABLE,
+                       "field=value, e.g. channel=instagram",
+                       "{name!r} cannot be assumed (fields that can:"))
 
 
 def _path_options(command: Callable[..., None]) -> Callable[..., None]:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from sheets_sync.audit import as_of, audit
 from sheets_sync.cli import main
@@ -190,13 +190,17 @@ def configure(case: Real, folder: Path, tmp_path: Path) -> Path:
     return path
 
 
+def audited(config_file: Path) -> Result:
+    return CliRunner().invoke(main, ["audit", "--config", str(config_file), "--today", TODAY,
+                                     "--format", "json"])
+
+
 @pytest.mark.parametrize("case", CASES, ids=ids(CASES))
 def test_a_real_calendar_is_audited_as_judged(case: Real, realcal: Path,
                                               tmp_path: Path) -> None:
     config_file = configure(case, realcal, tmp_path)
     before = (realcal / case.file).read_bytes()
-    result = CliRunner().invoke(main, ["audit", "--config", str(config_file), "--today", TODAY,
-                                       "--format", "json"])
+    result = audited(config_file)
     assert result.exit_code == case.exit, result.output
     assert "Traceback" not in result.output
     assert (realcal / case.file).read_bytes() == before
@@ -227,9 +231,8 @@ NEVER = {
 @pytest.mark.parametrize("case", CASES, ids=ids(CASES))
 def test_the_false_positives_seen_before_stay_gone(case: Real, realcal: Path,
                                                    tmp_path: Path) -> None:
-    result = CliRunner().invoke(main, ["audit", "--config", str(configure(case, realcal,
-                                                                         tmp_path)),
-                                       "--today", TODAY, "--format", "json"])
+    result = audited(configure(case, realcal, tmp_path))
+    assert result.exit_code == case.exit, result.output
     codes = {f["code"] for f in json.loads(result.stdout)["findings"]}
     assert not codes & NEVER[case.file.split(".")[0]]
 
