@@ -376,8 +376,10 @@ def _typed_frame(cells: dict[str, Sequence[Any]],
         data[f"{name}_invalid"] = bad
         invalid[name] = bad
     # "TBC", "ASAP", "NEVER": a date deliberately not set yet, not a mistyped one.
-    unset = invalid["publish_at"] & np.array(
-        [_date_not_set(v) for v in raw.get("publish_at", empty)], dtype=bool)
+    unset = np.zeros(n, dtype=bool)
+    publish_cells = raw.get("publish_at", empty)
+    for i in np.flatnonzero(invalid["publish_at"]).tolist():  # only the unreadable cells
+        unset[i] = _date_not_set(publish_cells[i])
     invalid["publish_at"] = data["publish_at_invalid"] = invalid["publish_at"] & ~unset
     data["publish_at_unset"] = unset
     offsets, invalid["publish_time"] = parse_times(raw.get("publish_time", empty))
