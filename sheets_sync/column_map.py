@@ -25,6 +25,13 @@ VALUES_HELD: dict[str, tuple[str | None, str]] = {
 }
 
 
+# Each built-in alias, folded, and its field; headers of no field, folded.
+_ALIAS_FIELD: dict[str, str] = {}
+for _field, _aliases in HEADER_ALIASES.items():
+    for _alias in _aliases:
+        _ALIAS_FIELD.setdefault(normalize(_alias), _field)
+_NOT_FIELDS = frozenset(normalize(h) for h in NOT_FIELD_HEADERS)
+
 # What the tool does for a field the calendar has no column for.
 _WITHOUT = {
     "post_id": ": each post is known by client, channel, date and caption",
@@ -170,11 +177,10 @@ def _values_why(source: str, header: str, target: str | None, decided: Mapping[s
 
 def _unmapped_why(name: str, config: CalendarConfig) -> str:
     """Why a header no field was read from is read as nothing."""
-    if name in {normalize(h) for h in NOT_FIELD_HEADERS}:
+    if name in _NOT_FIELDS:
         return "known header, no field: read as nothing"
-    for field, aliases in HEADER_ALIASES.items():
-        if field not in config.columns or name not in {normalize(a) for a in aliases}:
-            continue
+    field = _ALIAS_FIELD.get(name)
+    if field is not None and field in config.columns:
         if config.columns[field]:
             return f"built-in alias of {field}, but {config.columns_origin} gives its header"
         return f"built-in alias of {field}, switched off ({config.columns_origin} {field} = [])"
