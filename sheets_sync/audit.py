@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
@@ -81,4 +81,5 @@ def audit_path(path: str | Path, *, columns: Mapping[str, Sequence[str]] | None 
     ConfigError for an unknown field, and what :func:`audit` raises.
     """
     mapped = {field: tuple(headers) for field, headers in (columns or {}).items()}
-    return audit(default_calendar(path, mapped, tab), now)
+    config = replace(default_calendar(path, mapped, tab), columns_origin="audit_path(columns=…)")
+    return audit(config, now)

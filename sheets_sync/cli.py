@@ -124,7 +124,15 @@ def _parse_assume(values: tuple[str, ...]) -> dict[str, str]:
 
 
 def _path_options(command: Callable[..., None]) -> Callable[..., None]:
-    """--column / --assume / --tab: how to read a calendar PATH given without a configuration."""
+    """--column / --assume / --tab / --relative-to: how to read a calendar PATH given without
+    a configuration; and --explain-columns, to show how it was read."""
+    command = click.option(
+        "--explain-columns", is_flag=True,
+        help="First print which header was read as which field, and why.")(command)
+    command = click.option(
+        "--relative-to", default="", metavar="YYYY-MM-DD",
+        help="The Monday of week T0, for a PATH whose dates are relative (T-2_Mon, "
+             "T0_Wed, T+1_Fri; a week alone, T-2, is its Monday).")(command)
     command = click.option("--tab", default="", help="Calendar tab of PATH (default: the "
                            "first tab that is not the tool's own).")(command)
     command = click.option(
@@ -137,20 +145,31 @@ def _path_options(command: Callable[..., None]) -> Callable[..., None]:
                              "caption=\"Full Caption\".")(command)
 
 
+def _relative_to(text: str) -> str:
+    if text:
+        try:
+            config_module.relative_monday(text)
+        except ValueError as exc:
+            raise UsageError(f"--relative-to: {exc}") from None
+    return text.strip()
+
+
 def _calendar(path: str | None, config_file: str | None, name: str | None,
-              columns: tuple[str, ...], tab: str, assumed: tuple[str, ...] = ()
-              ) -> CalendarConfig:
+              columns: tuple[str, ...], tab: str, assumed: tuple[str, ...] = (),
+              relative_to: str = "") -> CalendarConfig:
     if path and config_file:
         raise UsageError("give either a calendar PATH or --config, not both")
     if path:
         return config_module.default_calendar(path, _parse_columns(columns), tab,
-                                              _parse_assume(assumed))
+                                              _parse_assume(assumed), _relative_to(relative_to))
     if not config_file:
         raise UsageError("give a calendar file (PATH) or a configuration (--config FILE); "
                          "see `sheets-sync audit --help`")
     for option, given, key in (("--column", columns, "[calendars.columns]"),
                                ("--assume", assumed, "assume = { ... } in [[calendars]]"),
-                               ("--tab", tab, "tab = ... in [[calendars]]")):
+                               ("--tab", tab, "tab = ... in [[calendars]]"),
+                               ("--relative-to", relative_to,
+                                'relative_to = "YYYY-MM-DD" in [[calendars]]')):
         if given:
             raise UsageError(f"{option} applies to a calendar PATH; with --config, write it "
                              f"in the configuration: {key}")
@@ -169,14 +188,16 @@ def _calendar(path: str | None, config_file: str | None, name: str | None,
               help="Exit 1 when a finding is at least this severe.")
 @click.option("--today", metavar="YYYY-MM-DD", help="Audit as of this date (09:00 local).")
 def audit_command(path: str | None, config_file: str | None, calendar_name: str | None,
-                  columns: tuple[str, ...], assumed: tuple[str, ...], tab: str, output: str,
-                  fail_on: str, today: str | None) -> None:
+                  columns: tuple[str, ...], assumed: tuple[str, ...], tab: str,
+                  relative_to: str, explain_columns: bool, output: str, fail_on: str,
+                  today: str | None) -> None:
     """Check a calendar and list its findings, without changing anything.
 
     PATH is an .xlsx or .csv calendar; built-in English and Turkish header names are
     recognised, --column maps others, and --assume states a field the calendar has no column
     for (a single-channel calendar's channel). With --config, the configured calendar is
-    audited with its clients' rules.
+    audited with its clients' rules. --explain-columns prints the column map first (in JSON
+    it is always there, under "columns"; with CSV it goes to stderr).
 
     Exit code 0 when nothing reaches --fail-on, 1 when something does, 2 for a usage or
     configuration error, 3 when the calendar cannot be read.
@@ -186,11 +207,15 @@ def audit_command(path: str | None, config_file: str | None, calendar_name: str 
       sheets-sync audit calendar.xlsx --today 2026-03-10
       sheets-sync audit plan.csv --column caption="Full Caption" --format json
       sheets-sync audit tiktok.csv --assume channel=tiktok
+      sheets-sync audit launch.csv --relative-to 2026-12-07 --explain-columns
       sheets-sync audit --config config/example.toml --fail-on critical
     """
     with handle_errors():
-        config = _calendar(path, config_file, calendar_name, columns, tab, assumed)
+        config = _calendar(path, config_file, calendar_name, columns, tab, assumed,
+                           relative_to)
         result = audit(config, as_of(today, config.timezone))
+        if explain_columns and output != "json":  # JSON always has its "columns"
+            say(render.column_table(result.calendar), err=output == "csv", nl=False)
         text = {"table": render.to_table, "json": render.to_json, "csv": render.to_csv}[output]
         if output == "csv" and not _to_terminal():
             # CSV is data for another program: the cells exactly (JSON escapes by itself).
@@ -236,10 +261,10 @@ def codes_command() -> None:
 
 
 def _sync_target(path: str | None, config_file: str | None, name: str | None,
-                 columns: tuple[str, ...] = (), tab: str = "", assumed: tuple[str, ...] = ()
-                 ) -> tuple[CalendarConfig, str]:
+                 columns: tuple[str, ...] = (), tab: str = "", assumed: tuple[str, ...] = (),
+                 relative_to: str = "") -> tuple[CalendarConfig, str]:
     """Return the calendar to sync and its state database path."""
-    config = _calendar(path, config_file, name, columns, tab, assumed)
+    config = _calendar(path, config_file, name, columns, tab, assumed, relative_to)
     configured = "" if path else config_module.load(str(config_file)).state_path
     return config, state_path_for(config, configured)
 
@@ -261,8 +286,9 @@ def _cycle_summary(result: run_module.CycleResult) -> str:
 @click.option("--all", "every", is_flag=True,
               help="Sync every configured calendar, then the [portfolio] report.")
 def sync_command(path: str | None, config_file: str | None, calendar_name: str | None,
-                 columns: tuple[str, ...], assumed: tuple[str, ...], tab: str, dry_run: bool,
-                 today: str | None, quiet: bool, every: bool) -> None:
+                 columns: tuple[str, ...], assumed: tuple[str, ...], tab: str,
+                 relative_to: str, explain_columns: bool, dry_run: bool, today: str | None,
+                 quiet: bool, every: bool) -> None:
     """Run one sync cycle: check the calendar, write the Status, Report and History tabs.
 
     Only the tool's own tabs are written, and only when their content changed. The state
@@ -270,6 +296,7 @@ def sync_command(path: str | None, config_file: str | None, calendar_name: str |
     configuration, or beside the workbook (a Google calendar's: beside the configuration,
     named after the calendar). Exit 0 on success, 2 for a usage or configuration
     error, 3 when the calendar or state cannot be read or written (nothing half-written).
+    --explain-columns prints the column map the cycle read the calendar with, first.
 
     \b
     Examples (the last one as a crontab line runs every 5 minutes after */5 * * * *):
@@ -279,15 +306,18 @@ def sync_command(path: str | None, config_file: str | None, calendar_name: str |
     """
     with handle_errors():
         if every:
-            if columns or assumed or tab:
-                raise UsageError("--all syncs the configured calendars; --column, --assume "
-                                 "and --tab apply to a calendar PATH")
+            if columns or assumed or tab or relative_to or explain_columns:
+                raise UsageError("--all syncs the configured calendars; --column, --assume, "
+                                 "--tab, --relative-to and --explain-columns apply to one "
+                                 "calendar")
             _sync_every(config_file, dry_run, today, quiet)
             return
         config, state_path = _sync_target(path, config_file, calendar_name, columns, tab,
-                                          assumed)
+                                          assumed, relative_to)
         moment = as_of(today, config.timezone) if today else None
         result = run_module.sync(config, state_path, moment, dry_run=dry_run)
+        if explain_columns:
+            say(render.column_table(result.calendar), nl=False)
         if dry_run:
             for tab in result.changed_tabs:
                 for line in render.cell_changes(tab, result.previous.get(tab),

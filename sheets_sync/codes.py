@@ -24,7 +24,8 @@ CODES: dict[str, Code] = {
     for c in (
         # Reading the sheet
         Code("invalid-date", _E, "cells", "a date cell that cannot be read as a date"),
-        Code("date-not-set", _I, "cells", "a publish date written as TBC, ASAP or NEVER"),
+        Code("date-not-set", _I, "cells", "a date not set yet: TBC, ASAP, NEVER, or a relative "
+             "date (T-2_Mon) with no relative_to"),
         Code("invalid-time", _E, "cells", "a time cell that cannot be read as a time"),
         Code("invalid-number", _E, "cells", "a number cell that is not a whole number"),
         Code("invalid-boolean", _W, "cells", "a yes/no cell with another value"),

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import datetime as dt
 import os
 import re
 import sys
@@ -169,6 +170,8 @@ class CalendarConfig:
     country: str = "TR"
     date_order: Literal["dmy", "mdy"] = "dmy"
     default_publish_time: str = "09:00"
+    # The Monday of week T0 in a plan of relative dates (T-2_Mon, T0_Wed), as YYYY-MM-DD.
+    relative_to: str = ""
     columns: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # A constant for a field the sheet has no column for, e.g. {"channel": "tiktok"}.
     assume: dict[str, str] = field(default_factory=dict)
@@ -193,6 +196,8 @@ class CalendarConfig:
     # Resolved per-client settings; filled by load, not read from the file.
     resolved: dict[str, ClientConfig] = field(default_factory=dict, metadata={"internal": True})
     base_dir: str = field(default="", metadata={"internal": True})
+    # Where ``columns`` was given, as the column map says it (``--column`` on the command line).
+    columns_origin: str = field(default="[calendars.columns]", metadata={"internal": True})
 
     def for_client(self, name: str) -> ClientConfig:
         """Return the effective settings for client ``name`` (calendar defaults if not listed)."""
@@ -264,7 +269,8 @@ class Config:
         raise ConfigError([f"--calendar: no calendar named {name!r} (configured: {names})"])
 
 
-_NOT_IN_DEFAULTS = ("name", "path", "spreadsheet", "resolved", "base_dir")
+_INTERNAL_KEYS = ("resolved", "base_dir", "columns_origin")
+_NOT_IN_DEFAULTS = ("name", "path", "spreadsheet", *_INTERNAL_KEYS)
 _FILE_KEYS = {"calendars", "defaults", "state_path", "portfolio"}
 
 
@@ -346,10 +352,10 @@ def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
 
 
 def _validate_calendar_data(data: dict[str, Any], where: str, problems: Problems) -> CalendarConfig:
-    for key in ("resolved", "base_dir"):
+    for key in _INTERNAL_KEYS:
         if key in data:
             problems.add(join(where, key), "unknown key")
-    clean = {k: v for k, v in data.items() if k not in ("resolved", "base_dir")}
+    clean = {k: v for k, v in data.items() if k not in _INTERNAL_KEYS}
     cal = build(CalendarConfig, clean, where, problems)
     _check_calendar(cal, where, problems)
     resolved: dict[str, ClientConfig] = {}
@@ -375,6 +381,11 @@ def _check_calendar(cal: CalendarConfig, where: str, problems: Problems) -> None
     _check_place(cal.country, cal.timezone, where, problems)
     if _parse_clock(cal.default_publish_time) is None:
         problems.add(join(where, "default_publish_time"), "must be a time such as \"09:00\"")
+    if cal.relative_to:
+        try:
+            relative_monday(cal.relative_to)
+        except ValueError as exc:
+            problems.add(join(where, "relative_to"), str(exc))
     for key in cal.columns:
         if key not in FIELDS:
             problems.add(join(join(where, "columns"), key), f"unknown field (fields: "
@@ -597,6 +608,27 @@ def _check_place(country: str, timezone: str, where: str, problems: Problems) ->
                          "(use a name such as \"Europe/Istanbul\")")
 
 
+_WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def relative_monday(text: str) -> dt.date:
+    """Return the Monday of week T0 written as ``YYYY-MM-DD`` (``relative_to``).
+
+    Raises ValueError saying what is wrong: not such a date, or not a Monday.
+    """
+    try:
+        day = dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError(f"{text!r} is not a date; write the Monday of week T0 as "
+                         "YYYY-MM-DD, e.g. \"2026-12-07\"") from None
+    if day.weekday():
+        monday = day - dt.timedelta(days=day.weekday())
+        raise ValueError(f"{day.isoformat()} is a {_WEEKDAY_NAMES[day.weekday()]}, not a "
+                         f"Monday; give the Monday of week T0 (that week's is "
+                         f"{monday.isoformat()})")
+    return day
+
+
 def _parse_clock(text: str) -> tuple[int, int] | None:
     parts = text.strip().split(":")
     if len(parts) != 2 or not all(p.isdigit() for p in parts):
@@ -606,8 +638,13 @@ def _parse_clock(text: str) -> tuple[int, int] | None:
 
 
 def default_calendar(path: str | Path, columns: dict[str, tuple[str, ...]] | None = None,
-                     tab: str = "", assume: dict[str, str] | None = None) -> CalendarConfig:
-    """Return the configuration used to audit a file given on the command line, with no config."""
+                     tab: str = "", assume: dict[str, str] | None = None,
+                     relative_to: str = "") -> CalendarConfig:
+    """Return the configuration used to audit a file given on the command line, with no config.
+
+    ``columns`` are the ``--column`` mappings, ``assume`` the ``--assume`` values and
+    ``relative_to`` the ``--relative-to`` Monday. Raises ConfigError for a bad one.
+    """
     path = Path(path)
     backend: Literal["xlsx", "csv"] = "csv" if path.suffix.lower() in (".csv", ".txt") else "xlsx"
     assume = dict(assume or {})
@@ -617,8 +654,10 @@ def default_calendar(path: str | Path, columns: dict[str, tuple[str, ...]] | Non
         data["columns"] = {k: list(v) for k, v in columns.items()}
     if assume:
         data["assume"] = assume
+    if relative_to:
+        data["relative_to"] = relative_to
     problems = Problems()
     cal = _validate_calendar_data(data, "command line", problems)
     if problems:
         raise ConfigError(problems.items)
-    return cal
+    return dataclasses.replace(cal, columns_origin="--column")

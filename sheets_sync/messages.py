@@ -19,6 +19,16 @@ EN: dict[str, str] = {
         "{header}: “{value}” says the date is not set yet: the post is left out of the rules "
         "that need a date until it has one."
     ),
+    "date-not-set:relative": (
+        "{header}: rows {rows} hold relative dates (“{value}”: a week before or after the "
+        "launch week T0, then the day). Set relative_to = the Monday of week T0 in the "
+        "configuration (--relative-to on the command line) to place them; until then they "
+        "count as dates not set yet."
+    ),
+    "date-not-set:week": (
+        "{header}: rows {rows} give a week but no day (“{value}”): each is placed on the "
+        "Monday of its week. Write the day (“{value}_Wed”) to place it exactly."
+    ),
     "invalid-time": "{header}: “{value}” is not a time of day. Write it like 14:30 or 2:30 PM.",
     "invalid-number": "{header}: “{value}” is not a whole number. Write 0, 1, 2…",
     "invalid-boolean": "{header}: “{value}” is neither yes nor no. Write yes or no.",
@@ -159,6 +169,17 @@ TR: dict[str, str] = {
     "date-not-set": (
         "{header}: “{value}” tarihin henüz belli olmadığını söylüyor: gönderi bir tarihi olana "
         "dek tarih gerektiren kurallara girmiyor."
+    ),
+    "date-not-set:relative": (
+        "{header}: {rows}. satırlar göreli tarih içeriyor (“{value}”: lansman haftası T0'dan "
+        "önceki ya da sonraki bir hafta, ardından gün). Bunları yerleştirmek için "
+        "yapılandırmada relative_to = T0 haftasının pazartesisi yazın (komut satırında "
+        "--relative-to); o zamana dek bunlar henüz belirlenmemiş tarih sayılıyor."
+    ),
+    "date-not-set:week": (
+        "{header}: {rows}. satırlar bir hafta veriyor ama gün vermiyor (“{value}”): her biri "
+        "kendi haftasının pazartesisine yerleştirildi. Tam yerleştirmek için günü yazın "
+        "(“{value}_Wed”)."
     ),
     "invalid-time": "{header}: “{value}” bir saat değil. 14:30 gibi yazın.",
     "invalid-number": "{header}: “{value}” bir tam sayı değil. 0, 1, 2… yazın.",

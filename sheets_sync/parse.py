@@ -22,7 +22,8 @@ import numpy as np
 import pandas as pd
 
 from sheets_sync.cells import ColumnGrid, column_letter
-from sheets_sync.config import CalendarConfig, _parse_clock
+from sheets_sync.column_map import ColumnMap, explain
+from sheets_sync.config import CalendarConfig, _parse_clock, relative_monday
 from sheets_sync.errors import CalendarError
 from sheets_sync.fastpaths import object_columns
 from sheets_sync.findings import FindingsBuilder
@@ -37,6 +38,7 @@ from sheets_sync.values import (
     parse_counts,
     parse_dates,
     parse_flags,
+    parse_relative_days,
     parse_times,
 )
 from sheets_sync.vocab import (
@@ -80,6 +82,8 @@ class Calendar:
     has_id_column: bool = True
     # Text columns of repeated values as (keys, uniques), filled by parse; see categorized().
     categories: dict[str, Categories] = field(default_factory=dict)
+    # Which header was read as which field, and why (None for a calendar not parsed from cells).
+    columns_used: ColumnMap | None = None
 
     def header(self, name: str) -> str:
         """Return the sheet's header for field ``name`` (the field name when not mapped)."""
@@ -200,7 +204,7 @@ def parse(rows: Sequence[Sequence[Any]], config: CalendarConfig, tab: str = "Cal
                                            for j in range(width)]
     else:
         transposed = _transpose(rows[header_index + 1:], width)
-    columns = _values_decide(columns, transposed, config)
+    proposed, columns = columns, _values_decide(columns, transposed, config)
     by_field = {name: transposed[index] for name, index in columns.items()}
     texts = {name: categorize_text(by_field[name]) for name in _TEXT_FIELDS if name in by_field}
     keep = _non_empty_rows(by_field, count, {n: c for n, (_, c) in texts.items() if c})
@@ -228,9 +232,10 @@ def parse(rows: Sequence[Sequence[Any]], config: CalendarConfig, tab: str = "Cal
         _derive_keys(frame)
         builder.calendar_level("no-id-column", "post_id", None,
                                messages.text("no-id-column"))
+    used = explain(rows[header_index], proposed, columns, duplicates, config, header_index + 1)
     return Calendar(frame=frame, tab=tab, header_row=header_index + 1, headers=headers,
                     columns=columns, findings=builder.frame(), has_id_column=has_id,
-                    categories=codes)
+                    categories=codes, columns_used=used)
 
 
 # A header alias only proposes a field; for these the values decide. A column that a built-in
@@ -375,6 +380,7 @@ def _typed_frame(cells: dict[str, Sequence[Any]],
         data[f"{name}_has_time"] = has_time
         data[f"{name}_invalid"] = bad
         invalid[name] = bad
+    relative = _relative_dates(raw, data, invalid, config.relative_to)
     # "TBC", "ASAP", "NEVER": a date deliberately not set yet, not a mistyped one.
     unset = np.zeros(n, dtype=bool)
     publish_cells = raw.get("publish_at", empty)
@@ -382,6 +388,8 @@ def _typed_frame(cells: dict[str, Sequence[Any]],
         unset[i] = _date_not_set(publish_cells[i])
     invalid["publish_at"] = data["publish_at_invalid"] = invalid["publish_at"] & ~unset
     data["publish_at_unset"] = unset
+    if "publish_at" in relative:  # relative dates with no relative_to: not set yet either
+        data["publish_at_unset"] = unset | relative["publish_at"].unplaced
     offsets, invalid["publish_time"] = parse_times(raw.get("publish_time", empty))
     data["publish_at"], data["publish_has_time"] = _combine_time(
         data["publish_at"], data["publish_at_has_time"], offsets, config.default_publish_time)
@@ -406,6 +414,8 @@ def _typed_frame(cells: dict[str, Sequence[Any]],
         builder.add("date-not-set", unset, "publish_at", messages.render(
             "date-not-set", header=headers.get("publish_at", "publish_at"),
             value=pd.Series(raw["publish_at"], dtype=object)[unset].map(str).str.strip().tolist()))
+    for name, kept in relative.items():
+        _say_relative(builder, messages, name, headers.get(name, name), kept, sheet_rows)
     for name, bad in invalid.items():
         if bad.any():
             code = codes.get(name, "invalid-date")
@@ -413,6 +423,73 @@ def _typed_frame(cells: dict[str, Sequence[Any]],
             builder.add(code, bad, name, messages.render(
                 code, header=headers.get(name, name), value=raw_values))
     return frame, coded, builder
+
+
+@dataclass(frozen=True)
+class _Relative:
+    """The relative date cells (T-2_Mon) of one date column, by row of the frame."""
+
+    cells: np.ndarray  # the text of each such cell, None on the other rows
+    unplaced: np.ndarray  # relative dates left without a date: no relative_to
+    week_only: np.ndarray  # placed on a week's Monday: the cell gave no weekday
+
+
+def _relative_dates(raw: Mapping[str, Sequence[Any]], data: dict[str, Any],
+                    invalid: dict[str, np.ndarray], relative_to: str) -> dict[str, _Relative]:
+    """Read the unreadable date cells that are relative dates (``T-2_Mon``), in place.
+
+    With ``relative_to`` (the Monday of week T0) they become dates; without it they stay
+    empty. Either way they are no longer unreadable. Returns the columns that had any.
+    """
+    monday = np.datetime64(relative_monday(relative_to), "D") if relative_to else None
+    found: dict[str, _Relative] = {}
+    for name in DATE_FIELDS:
+        rows = np.flatnonzero(invalid[name])  # only the cells no date format read
+        if not len(rows):
+            continue
+        cells = raw[name]
+        days, has_day = parse_relative_days([cells[i] for i in rows.tolist()])
+        hit = ~np.isnan(days)
+        if not hit.any():
+            continue
+        rows, days, has_day = rows[hit], days[hit].astype("int64"), has_day[hit]
+        bad = invalid[name] = data[f"{name}_invalid"] = invalid[name].copy()
+        bad[rows] = False
+        n = len(bad)
+        text = np.full(n, None, dtype=object)
+        text[rows] = [str(cells[i]).strip() for i in rows.tolist()]
+        unplaced, week_only = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+        if monday is None:
+            unplaced[rows] = True
+        else:
+            data[name][rows] = (monday + days).astype("datetime64[ns]")
+            week_only[rows] = ~has_day
+        found[name] = _Relative(text, unplaced, week_only)
+    return found
+
+
+def _say_relative(builder: FindingsBuilder, messages: Messages, name: str, header: str,
+                  found: _Relative, sheet_rows: np.ndarray) -> None:
+    """One calendar-level finding per kind: relative dates not placed, weeks without a day."""
+    for key, mask in (("date-not-set:relative", found.unplaced),
+                      ("date-not-set:week", found.week_only)):
+        if mask.any():
+            builder.calendar_level("date-not-set", name, None, messages.text(
+                key, header=header, rows=_row_ranges(sheet_rows[mask].tolist()),
+                value=found.cells[mask][0]))
+
+
+def _row_ranges(rows: Sequence[int], limit: int = 8) -> str:
+    """Sheet rows as ranges, e.g. ``2-40, 43``; after ``limit`` ranges, ``… (+N)`` rows."""
+    spans: list[list[int]] = []
+    for number in rows:
+        if spans and number == spans[-1][1] + 1:
+            spans[-1][1] = number
+        else:
+            spans.append([number, number])
+    shown = [f"{a}-{b}" if b > a else str(a) for a, b in spans[:limit]]
+    rest = sum(b - a + 1 for a, b in spans[limit:])
+    return ", ".join(shown) + (f", … (+{rest})" if rest else "")
 
 
 def _combine_time(dates: np.ndarray, has_time: np.ndarray, offsets: np.ndarray,

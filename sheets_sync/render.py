@@ -16,6 +16,7 @@ from sheets_sync.audit import AuditResult
 from sheets_sync.cells import column_letter, normalize_grid
 from sheets_sync.findings import to_findings
 from sheets_sync.model import Severity
+from sheets_sync.parse import Calendar
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # C0 controls, DEL and C1 controls: whatever starts, ends or is an escape sequence.
@@ -62,7 +63,9 @@ def summary(result: AuditResult) -> dict[str, int]:
 
 
 def to_json(result: AuditResult) -> str:
-    """Return the audit as a JSON document (findings plus a summary)."""
+    """Return the audit as a JSON document (findings plus a summary, and the column map
+    under ``columns``)."""
+    used = result.calendar.columns_used
     document = {
         "calendar": result.config.name,
         "source": result.source,
@@ -70,6 +73,7 @@ def to_json(result: AuditResult) -> str:
         "posts": len(result.calendar.frame),
         "summary": summary(result),
         "findings": records(result),
+        "columns": used.as_dict() if used is not None else None,
     }
     text = json.dumps(document, ensure_ascii=False, indent=2)
     # json escapes C0 controls itself; DEL and C1 too, as \\u escapes (the same JSON data)
@@ -132,6 +136,35 @@ def to_table(result: AuditResult, width: int | None = None) -> str:
 
 def _cell(value: Any) -> str:
     return "" if value is None else str(value)
+
+
+HEADER_WIDTH = 28  # characters of a header shown in the column map; longer ones are cut
+
+
+def column_table(calendar: Calendar) -> str:
+    """Return the column map of ``calendar`` as a table: field, header, column, why.
+
+    Fields come in field order, then the headers read as nothing (ignored, then unmapped).
+    """
+    used = calendar.columns_used
+    if used is None:
+        return "(no column map: the calendar was not read from a header row)\n"
+    lines = [(u.field, u.header, u.column, u.why) for u in used.fields]
+    lines += [("(ignored)", u.header, u.column, u.why) for u in used.ignored]
+    lines += [("(none)", u.header, u.column, u.why) for u in used.unmapped]
+    shown = [(name, _clip(" ".join(terminal_text(header).split())) or "-", column or "-", why)
+             for name, header, column, why in lines]
+    heads = ("FIELD", "HEADER", "COLUMN")
+    sizes = [max(len(head), *(len(line[i]) for line in shown)) for i, head in enumerate(heads)]
+    out = [f"Columns read from header row {used.header_row}:",
+           "  ".join(h.ljust(n) for h, n in zip(heads, sizes)) + "  WHY"]
+    out += ["  ".join(cell.ljust(n) for cell, n in zip(line[:3], sizes)) + "  " + line[3]
+            for line in shown]
+    return "\n".join(out) + "\n\n"
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= HEADER_WIDTH else text[:HEADER_WIDTH - 1] + "…"
 
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -498,4 +499,52 @@ def parse_counts(values: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
 def parse_flags(values: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
     """Parse yes/no cells (yes/no/true/false/evet/hayır/✓…); returns ``(1.0/0.0/NaN, invalid)``."""
     out = _by_distinct(values, _flags_of_cells)
+    return out[0], out[1]
+
+
+# Relative dates of a plan built around a launch week T0: "T-2_Mon" is the Monday two weeks
+# before week T0, "T0_Wed" the Wednesday of week T0, "T+1_Friday" the Friday after. A week
+# alone ("T-2") stands for that week's Monday. Weekdays are English, any case.
+_RELATIVE = re.compile(r"t\s*([+-]?)\s*(\d{1,3})(?:\s*[\s_/,.-]\s*([a-z]+)\.?)?", re.I)
+WEEKDAYS: dict[str, int] = {name: day for day, names in enumerate((
+    ("mon", "monday"), ("tue", "tues", "tuesday"), ("wed", "weds", "wednesday"),
+    ("thu", "thur", "thurs", "thursday"), ("fri", "friday"), ("sat", "saturday"),
+    ("sun", "sunday"))) for name in names}
+
+
+def relative_day(value: Any) -> tuple[int, bool] | None:
+    """Read one relative date cell such as ``T-2_Mon``.
+
+    Returns ``(days after the Monday of week T0, whether a weekday was given)``, or None when
+    the cell is not a relative date (an unknown weekday included).
+    """
+    if not isinstance(value, str):
+        return None
+    found = _RELATIVE.fullmatch(value.strip())
+    if found is None:
+        return None
+    sign, weeks, day = found.groups()
+    weekday = 0 if day is None else WEEKDAYS.get(day.casefold())
+    if weekday is None:
+        return None
+    return (-1 if sign == "-" else 1) * int(weeks) * 7 + weekday, day is not None
+
+
+def _relative_of_cells(values: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
+    days = np.full(len(values), np.nan)
+    has_day = np.zeros(len(values), dtype=bool)
+    for i, value in enumerate(values):
+        found = relative_day(value)
+        if found is not None:
+            days[i], has_day[i] = found
+    return days, has_day
+
+
+def parse_relative_days(values: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
+    """Read a column of relative date cells (see :func:`relative_day`), each distinct text once.
+
+    Returns ``(days after the Monday of week T0 as floats, NaN where the cell is not a
+    relative date; whether the cell gave a weekday)``.
+    """
+    out = _by_distinct(values, _relative_of_cells)
     return out[0], out[1]

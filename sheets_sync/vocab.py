@@ -38,7 +38,8 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
                 "Platforms", "Plateforme"),
     "format": ("Format", "Content type", "Post type", "Type", "İçerik türü", "Tür"),
     "publish_at": ("Publish date", "Date", "Publish at", "Post date", "Go-live date",
-                   "Scheduled date", "Publish on", "Yayın tarihi", "Tarih", "Paylaşım tarihi"),
+                   "Scheduled date", "Publish on", "Yayın tarihi", "Tarih", "Paylaşım tarihi",
+                   "Date ISO", "ISO date", "Publication date", "Posting date"),
     "publish_time": ("Publish time", "Time", "Post time", "Yayın saati", "Saat",
                      "Paylaşım saati"),
     "pillar": ("Pillar", "Content pillar", "Theme", "Category", "Kategori", "Tema",
@@ -68,6 +69,10 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
                         "Müşteri yorumu"),
     "notes": ("Notes", "Note", "Notlar", "Not"),
 }
+
+# Headers calendars often have that hold no field: read as nothing, and known to be so.
+NOT_FIELD_HEADERS: tuple[str, ...] = ("Week", "Week no", "Week number", "Weekday",
+                                      "Day of week", "Hafta")
 
 STATUS_VALUES: dict[str, tuple[str, ...]] = {
     "idea": ("idea", "backlog", "fikir", "planned", "to do", "todo", "yapılacak"),
