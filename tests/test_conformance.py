@@ -110,8 +110,11 @@ class Replay:
     def learn(self, method: str, uri: str, recorded: Any, fake: Any) -> None:
         if not isinstance(recorded, dict) or not isinstance(fake, dict):
             return
-        if method == "POST" and re.search(r"/drive/v3/files(\?|$)", uri) and "id" in recorded:
-            self.fresh()
+        created = re.search(r"/drive/v3/files(\?|$)", uri)
+        copied = re.search(r"/drive/v3/files/[^/?]+/copy(\?|$)", uri)
+        if method == "POST" and (created or copied) and "id" in recorded:
+            if created:  # a new file starts with Sheet1 (ID 0); a copy keeps its sheets' IDs
+                self.fresh()
             self.files[recorded["id"]] = fake.get("id", "")
             self.files_back[fake.get("id", "")] = recorded["id"]
         for rec_reply, fake_reply in zip(recorded.get("replies", []), fake.get("replies", [])):
@@ -192,16 +195,15 @@ def _json(text: str) -> Any:
         return text
 
 
-@pytest.mark.parametrize("path", _cassettes())
-def test_cassette_replays_identically(path: Path | None) -> None:
-    assert path is not None and path.is_file(), f"no *.json cassettes in {path}"
-    cassette = json.loads(path.read_text(encoding="utf-8"))
+def replay_cassette(cassette: dict[str, Any], name: str) -> None:
+    """Replay every interaction of a vcrpy cassette against a fresh fake; fail on the first
+    answer that differs from the recorded one."""
     replay = Replay()
     interactions = cassette["interactions"]
     assert interactions, "empty cassette"
     for n, interaction in enumerate(interactions):
         request, expected = interaction["request"], interaction["response"]
-        where = f"{path.name} #{n}: {request['method']} {request['uri']}"
+        where = f"{name} #{n}: {request['method']} {request['uri']}"
         status = expected["status"]["code"]
         if status in INJECTED:
             replay.api.faults.fail_next(1, status=status)
@@ -223,3 +225,9 @@ def test_cassette_replays_identically(path: Path | None) -> None:
             f"{where}\nGoogle: {json.dumps(want, ensure_ascii=False)}\n"
             f"fake:   {json.dumps(got, ensure_ascii=False)}"
         )
+
+
+@pytest.mark.parametrize("path", _cassettes())
+def test_cassette_replays_identically(path: Path | None) -> None:
+    assert path is not None and path.is_file(), f"no *.json cassettes in {path}"
+    replay_cassette(json.loads(path.read_text(encoding="utf-8")), path.name)
