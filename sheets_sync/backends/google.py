@@ -374,11 +374,12 @@ class GoogleBackend(Backend):
                     "description": "Written by sheets-sync on every sync; edits are lost."}}})
                 requests_.append(_mark(sheet_id))
             elif len(grid) > sheets[title]["rows"] or cols > sheets[title]["cols"]:
+                # Dot paths: Google documents parenthesised lists for read masks only.
                 requests_.append({"updateSheetProperties": {"properties": {
                     "sheetId": sheets[title]["sheetId"],
                     "gridProperties": {"rowCount": max(rows, sheets[title]["rows"]),
                                        "columnCount": max(cols, sheets[title]["cols"])}},
-                    "fields": "gridProperties(rowCount,columnCount)"}})
+                    "fields": "gridProperties.rowCount,gridProperties.columnCount"}})
             cells = dates[title]
             if cells != meta["date_cells"].get(title):
                 requests_.extend(_format_requests(sheets[title]["sheetId"], cells))

@@ -47,6 +47,14 @@ _ENUM_TYPES = {
 }
 
 
+# Methods whose HTTP body is one field of the request message: Google names that field first
+# in the paths of its messages ("Invalid value at 'data.values[0]'" for values.update).
+_BODY_FIELD = {"sheets.spreadsheets.values.update": "data"}
+# A cell holding a list or an object, found after the request was parsed: Google names the
+# cell inside its ValueRange and shows the value in protobuf text form.
+CELL_ERROR = re.compile(r"Invalid values(\[[0-9]+\])+: ")
+
+
 class DiscoveryMissing(RuntimeError):
     """google-api-python-client (which ships the discovery document) is not installed."""
 
@@ -134,7 +142,7 @@ class Validator:
         if ref is None:
             return []
         errors: list[str] = []
-        self._check(body, {"$ref": ref}, "", errors)
+        self._check(body, {"$ref": ref}, _BODY_FIELD.get(method_id, ""), errors)
         return errors
 
     def _check(self, value: Any, schema: dict[str, Any], path: str, errors: list[str],
@@ -165,10 +173,17 @@ class Validator:
             return
         kind = schema.get("type")
         if kind == "array":
-            if not isinstance(value, list):
-                errors.append(f"Invalid value at '{path}', {_literal(value)}")
-                return
             items = schema.get("items", {})
+            if not isinstance(value, list):
+                if items.get("type") == "array":  # a repeated ListValue given one value
+                    errors.append(f"Invalid value at '{path}' "
+                                  f"(type.googleapis.com/google.protobuf.ListValue), "
+                                  f"{_literal(value)}")
+                elif "$ref" in items and not isinstance(value, dict):
+                    self._check(value, items, path, errors, field)
+                else:
+                    errors.append(f"Invalid value at '{path}', {_literal(value)}")
+                return
             for i, item in enumerate(value):
                 if items.get("type") == "array" and not isinstance(item, list):
                     errors.append(
@@ -186,8 +201,9 @@ class Validator:
                 self._check(item, extra, f"{path}[{key}]", errors, field)
         elif kind == "any":
             if isinstance(value, list | dict):
-                what = "list_value" if isinstance(value, list) else "struct_value"
-                errors.append(f"Invalid {path}: {what} {_literal(value)}")
+                cell = re.search(r"values(\[[0-9]+\])+$", path)
+                errors.append(f"Invalid {cell.group(0) if cell else path}: "
+                              f"{proto_text(value)}")
         elif kind == "string":
             if "enum" in schema:
                 if value not in schema["enum"] and not (
@@ -218,6 +234,35 @@ class Validator:
                 errors.append(f"Invalid value at '{path}' (TYPE_DOUBLE), {_literal(value)}")
         elif kind == "boolean" and not isinstance(value, bool):
             errors.append(f"Invalid value at '{path}' (TYPE_BOOL), {_literal(value)}")
+
+
+def _proto_string(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return f'"{escaped}"'
+
+
+def proto_text(value: Any, indent: str = "") -> str:
+    """A JSON value as protobuf text of google.protobuf.Value, as Google's messages show it:
+    ``list_value {\n  values {\n    string_value: "x"\n  }\n}``."""
+    inner = indent + "  "
+    if isinstance(value, bool):
+        return f"bool_value: {'true' if value else 'false'}"
+    if isinstance(value, int | float):
+        number = int(value) if float(value).is_integer() and abs(value) < 1e15 else value
+        return f"number_value: {number}"
+    if isinstance(value, str):
+        return f"string_value: {_proto_string(value)}"
+    if value is None:
+        return "null_value: NULL_VALUE"
+    if isinstance(value, list):
+        parts = "".join(f"{inner}values {{\n{inner}  {proto_text(v, inner + '  ')}\n{inner}}}\n"
+                        for v in value)
+        return f"list_value {{\n{parts}{indent}}}"
+    parts = "".join(
+        f"{inner}fields {{\n{inner}  key: {_proto_string(str(k))}\n{inner}  value {{\n"
+        f"{inner}    {proto_text(v, inner + '    ')}\n{inner}  }}\n{inner}}}\n"
+        for k, v in value.items())
+    return f"struct_value {{\n{parts}{indent}}}"
 
 
 def violation_field(message: str) -> str:

@@ -68,6 +68,24 @@ def _covers(mask: Mask | None, *path: str) -> tuple[bool, Mask | None]:
     return True, node
 
 
+# The order of sheet properties in Google's answers.
+_PROPERTY_ORDER = ("sheetId", "title", "index", "sheetType", "gridProperties")
+# Sheet properties Google leaves out of its answers while they hold their default value.
+_GRID_DEFAULTS = ("frozenRowCount", "frozenColumnCount", "hideGridlines", "rowGroupControlAfter",
+                  "columnGroupControlAfter")
+
+
+def _drop_defaults(props: dict[str, Any]) -> None:
+    """Remove false and zero optional properties, as Google's answers never show them."""
+    for key in ("hidden", "rightToLeft"):
+        if key in props and not props[key]:
+            del props[key]
+    grid = props.get("gridProperties") or {}
+    for key in _GRID_DEFAULTS:
+        if key in grid and not grid[key]:
+            del grid[key]
+
+
 class _Invalid(Exception):
     """A request of a batch is invalid; becomes ``Invalid requests[i].kind: message``."""
 
@@ -232,23 +250,37 @@ class BatchUpdate:
         given = req.get("properties") or {}
         sheet = self._sheet(given.get("sheetId"))
         mask = _mask(req)
-        new = copy.deepcopy(sheet.props)
-        apply_mask(new, given, mask, keep=("sheetId", "sheetType"))
+        if "*" in mask:
+            # Every field is listed, so every field the request leaves out goes back to its
+            # default (absent, false, zero); only the ID and the sheet type cannot change.
+            new = {k: copy.deepcopy(v) for k, v in given.items()
+                   if v is not None and k not in ("sheetId", "sheetType")}
+            new["sheetId"], new["sheetType"] = sheet.id, sheet.props.get("sheetType", "GRID")
+        else:
+            new = copy.deepcopy(sheet.props)
+            apply_mask(new, given, mask, keep=("sheetId", "sheetType"))
         if new.get("title") != sheet.title:
             if not new.get("title"):
                 raise _Invalid("The sheet name cannot be empty.")
             self._check_title(str(new["title"]), sheet)
+        if new.get("hidden") and not any(not s.props.get("hidden")
+                                         for s in self.book.sheets if s is not sheet):
+            raise _Invalid("You can't hide all the sheets in a document.")
         grid = new.setdefault("gridProperties", {})
         rows = int(grid.get("rowCount") or 0)
         cols = int(grid.get("columnCount") or 0)
-        if rows < 1 or cols < 1:
-            raise _Invalid("Sheet must have at least one row and one column.")
+        if rows < 1:
+            raise _Invalid("You can't delete all the rows on the sheet.")
+        if cols < 1:
+            raise _Invalid("You can't delete all the columns on the sheet.")
         grid["rowCount"], grid["columnCount"] = rows, cols
-        for key in ("frozenRowCount", "frozenColumnCount"):
-            if key in grid and not grid[key]:
-                del grid[key]
-        index = int(new.get("index") or 0)
-        sheet.props = new
+        _drop_defaults(new)
+        # An index the mask covers but the request leaves out moves the sheet to the end.
+        index = len(self.book.sheets) if _covers(mask, "index")[0] and given.get(
+            "index") is None else int(new.get("index") or 0)
+        new["index"] = self.book.sheets.index(sheet)
+        sheet.props = {k: new[k] for k in _PROPERTY_ORDER if k in new}
+        sheet.props.update(new)
         sheet.resize(rows, cols)
         if index != self.book.sheets.index(sheet):
             self.book.sheets.remove(sheet)
@@ -468,10 +500,23 @@ class BatchUpdate:
         return {}
 
     def merge_cells(self, req: dict[str, Any]) -> dict[str, Any]:
-        sheet, box = self._box(req.get("range") or {})
-        sheet.merges.append(_range_out({"sheetId": sheet.id, "startRowIndex": box[0],
-                                        "endRowIndex": box[2], "startColumnIndex": box[1],
-                                        "endColumnIndex": box[3]}))
+        sheet, (r0, c0, r1, c1) = self._box(req.get("range") or {})
+        kind = req.get("mergeType") or "MERGE_ALL"
+        if kind == "MERGE_ROWS":  # one merge per row of the range
+            boxes = [(r, c0, r + 1, c1) for r in range(r0, r1)]
+        elif kind == "MERGE_COLUMNS":  # one merge per column of the range
+            boxes = [(r0, c, r1, c + 1) for c in range(c0, c1)]
+        else:
+            boxes = [(r0, c0, r1, c1)]
+        # Merges the new ones overlap give way to them (merging A1:B2 over A1:B1 and A2:B2
+        # leaves one merge).
+        sheet.merges = [m for m in sheet.merges if not (
+            m.get("startRowIndex", 0) < r1 and r0 < m.get("endRowIndex", 0) and
+            m.get("startColumnIndex", 0) < c1 and c0 < m.get("endColumnIndex", 0))]
+        for b0, d0, b1, d1 in boxes:
+            sheet.merges.append(_range_out({"sheetId": sheet.id, "startRowIndex": b0,
+                                            "endRowIndex": b1, "startColumnIndex": d0,
+                                            "endColumnIndex": d1}))
         return {}
 
     def unmerge_cells(self, req: dict[str, Any]) -> dict[str, Any]:
@@ -483,8 +528,12 @@ class BatchUpdate:
 
     def set_basic_filter(self, req: dict[str, Any]) -> dict[str, Any]:
         given = copy.deepcopy(req.get("filter") or {})
-        sheet, _ = self._box(given.get("range") or {})
-        given["range"] = _range_out(given.get("range") or {})
+        sheet, (r0, c0, r1, c1) = self._box(given.get("range") or {})
+        # The filter's range is answered bounded by the grid, zero indexes included.
+        shown: dict[str, Any] = {"sheetId": sheet.id} if sheet.id else {}
+        shown.update({"startRowIndex": r0, "endRowIndex": r1, "startColumnIndex": c0,
+                      "endColumnIndex": c1})
+        given["range"] = shown
         sheet.basic_filter = given
         return {}
 
@@ -493,7 +542,13 @@ class BatchUpdate:
         return {}
 
     def sort_range(self, req: dict[str, Any]) -> dict[str, Any]:
-        sheet, (r0, c0, r1, c1) = self._box(req.get("range") or {})
+        # Unlike requests that write cells, a sort range reaching past the grid is cut to it.
+        grid_range = dict(req.get("range") or {})
+        sheet = self._sheet(grid_range.get("sheetId"))
+        for end, size in (("endRowIndex", sheet.row_count), ("endColumnIndex", sheet.col_count)):
+            if grid_range.get(end) is not None:
+                grid_range[end] = min(int(grid_range[end]), size)
+        sheet, (r0, c0, r1, c1) = self._box(grid_range)
         reader = Reader(self.book)
         r1 = min(r1, max(r0, sheet.used_rows()))
         rows = [[sheet.get(r, c) for c in range(c0, c1)] for r in range(r0, r1)]

@@ -270,27 +270,41 @@ def batch_clear(book: Spreadsheet, body: dict[str, Any]) -> dict[str, Any]:
 
 
 def _table(sheet: Sheet, r0: int, c0: int, r1: int, c1: int) -> tuple[int, int, int, int] | None:
-    """Return the box of the table append finds: the last block of contiguous rows holding
-    data (in the range's columns) that meets the range's rows. A block may run past the range
-    (``Sheet1!A1`` finds the whole table under A1), and a title above a blank row is not part
-    of the table below it, as measured on Google."""
+    """Return the box of the table append finds, or None.
+
+    A table is a block of filled cells joined side by side, above and below or at a corner;
+    it may reach past the range (``Sheet1!A1`` finds the whole table under A1). Of the tables
+    holding a filled cell of the range, the one ending lowest is taken, the rightmost of those
+    on a tie: with A1 and C1 filled and B1 empty, appending to ``Sheet1`` finds C1 and writes
+    from C2, and a title above a blank row is not part of the table below it, as measured on
+    Google.
+    """
     rows = sheet.rows
-    found: tuple[int, int] | None = None
-    start: int | None = None
-    for r in range(len(rows) + 1):
-        filled = r < len(rows) and any(cell is not None for cell in rows[r][c0:c1])
-        if filled and start is None:
-            start = r
-        elif not filled and start is not None:
-            if start < r1 and r > r0:
-                found = (start, r)
-            start = None
-    if found is None:
-        return None
-    first, end = found
-    used = [c for r in range(first, end) for c in range(c0, min(c1, len(rows[r])))
-            if rows[r][c] is not None]
-    return first, min(used), end, max(used) + 1
+
+    def filled(r: int, c: int) -> bool:
+        return 0 <= r < len(rows) and 0 <= c < len(rows[r]) and rows[r][c] is not None
+
+    seen: set[tuple[int, int]] = set()
+    found: tuple[int, int, int, int] | None = None
+    for r in range(r0, min(r1, len(rows))):
+        for c in range(c0, min(c1, len(rows[r]))):
+            if rows[r][c] is None or (r, c) in seen:
+                continue
+            seen.add((r, c))
+            todo = [(r, c)]
+            top, left, bottom, right = r, c, r, c
+            while todo:
+                y, x = todo.pop()
+                top, left = min(top, y), min(left, x)
+                bottom, right = max(bottom, y), max(right, x)
+                for near in ((y + dy, x + dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1)):
+                    if near not in seen and filled(*near):
+                        seen.add(near)
+                        todo.append(near)
+            box = (top, left, bottom + 1, right + 1)
+            if found is None or (box[2], box[1]) > (found[2], found[1]):
+                found = box
+    return found
 
 
 def append(book: Spreadsheet, text: str, query: Query, body: dict[str, Any]) -> dict[str, Any]:

@@ -30,8 +30,9 @@ Supported:
   updateSheetProperties (resize truncates, 10 million cell limit), updateSpreadsheetProperties,
   add/update/deleteProtectedRange, create/update/deleteDeveloperMetadata, repeatCell and
   updateCells (values and number formats), appendCells, insert/delete/appendDimension,
-  mergeCells, unmergeCells, set/clearBasicFilter, sortRange; borders, resizing, data
-  validation, conditional formats and other purely visual requests answer empty replies;
+  mergeCells (all, per row, per column), unmergeCells, set/clearBasicFilter, sortRange
+  (a range past the grid is cut to it); borders, resizing, data validation, conditional
+  formats and other purely visual requests answer empty replies;
 - Drive files create / get / list (``q`` on name, mimeType, parents, trashed) / update / copy /
   delete and permissions list / create / delete; the OAuth token endpoint, so real
   service-account credentials (``gspread.Client(auth=creds)`` + ``api.mount(...)``) work;
@@ -76,7 +77,7 @@ from . import _spreadsheets as sheets_api
 from . import _values as values_api
 from ._a1 import parse_cells
 from ._cells import Cell, parse_user_entered, raw_cell, serial_of
-from ._discovery import Validator, apply_fields, parse_fields, violation_field
+from ._discovery import CELL_ERROR, Validator, apply_fields, parse_fields, violation_field
 from ._faults import Faults, RequestLog, RequestRecord, _Quota
 from ._model import NOT_FOUND, ApiError, Reader, Spreadsheet, Store, bad_request
 from ._transport import (
@@ -284,6 +285,10 @@ class FakeSheetsAPI:
                 errors = self._validator.check_query(_METHOD_IDS[kind], [
                     (k, v) for k, vs in query.items() for v in vs])
                 errors += self._validator.check_body(_METHOD_IDS[kind], body)
+                cells = [e for e in errors if CELL_ERROR.match(e)]
+                errors = [e for e in errors if not CELL_ERROR.match(e)]
+                if cells and not errors:  # found once the request parsed: the first one
+                    raise bad_request(cells[0])
                 if errors:
                     violations = [{"field": violation_field(e), "description": e}
                                   for e in errors]
