@@ -25,7 +25,14 @@ from sheets_sync.codes import CODES
 from sheets_sync.errors import ConfigError
 from sheets_sync.model import CHANNELS, FIELDS, FORMATS, STATES, Severity
 from sheets_sync.schema import Problems, build, join, non_negative, percent, positive
-from sheets_sync.vocab import CHANNEL_VALUES, FORMAT_VALUES, STATUS_VALUES, lookup, normalize
+from sheets_sync.vocab import (
+    CHANNEL_VALUES,
+    FORMAT_VALUES,
+    STATUS_VALUES,
+    globs,
+    is_pattern,
+    lookup,
+)
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -389,6 +396,7 @@ def _check_calendar(cal: CalendarConfig, where: str, problems: Problems) -> None
             if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", key):
                 problems.add(join(join(where, table), key), "a new name must be lower-case "
                              "letters, digits, - or _ (e.g. telegram)")
+    _check_patterns(cal, where, problems)
     tabs = [cal.status_tab, cal.report_tab, cal.history_tab]
     folded = [_tab_key(t) for t in tabs]  # spreadsheets ignore case in tab names
     for key, name in zip(_OWNED_KEYS, tabs):
@@ -398,6 +406,25 @@ def _check_calendar(cal: CalendarConfig, where: str, problems: Problems) -> None
             problems.add(join(where, key), f"tab {name!r} is used twice; the calendar tab and "
                          "the Status, Report and History tabs must all differ (ignoring case)")
     _check_rules(cal.rules, join(where, "rules"), problems, cal.channel_names())
+
+
+def _check_patterns(cal: CalendarConfig, where: str, problems: Problems) -> None:
+    """Glob patterns (``*``, ``?``) are status and channel words; one pattern never has two
+    meanings."""
+    for key, words in cal.formats.items():
+        for word in words:
+            if is_pattern(word):
+                problems.add(join(join(where, "formats"), key), f"{word!r}: patterns (* and ?) "
+                             "are read in statuses and channels only; write each format word "
+                             "in full")
+    for table in ("statuses", "channels"):
+        seen: dict[str, str] = {}
+        for found in globs(getattr(cal, table)):
+            other = seen.setdefault(found.regex.pattern, found.meaning)
+            if other != found.meaning:
+                problems.add(join(join(where, table), found.meaning), f"pattern "
+                             f"{found.word!r} is also written for {other}; a cell it matches "
+                             "would mean both")
 
 
 # Fields a calendar may state one value for (``assume``). Approval is never among them: a
@@ -420,7 +447,7 @@ def _check_assume(cal: CalendarConfig, where: str, problems: Problems) -> None:
             problems.add(join(at, key), "must not be empty")
         elif key in _ASSUMED_VOCABULARY:
             table, base, known = _ASSUMED_VOCABULARY[key]
-            if lookup(base, getattr(cal, table)).get(normalize(value)) is None:
+            if not lookup(base, getattr(cal, table)).read(value):
                 problems.add(join(at, key), f"{value!r} is not a known {key} (known: "
                              f"{', '.join(known)}; add words in [calendars.{table}])")
     if cal.client and "client" in cal.assume and cal.assume["client"] != cal.client:
