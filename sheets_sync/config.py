@@ -356,11 +356,12 @@ def _validate_calendar_data(data: dict[str, Any], where: str, problems: Problems
     for key in ("resolved", "base_dir"):
         if key in data:
             problems.add(join(where, key), "unknown key")
-    clean = {k: v for k, v in data.items() if k not in ("resolved", "base_dir")}
+    clean = _channel_tables({k: v for k, v in data.items() if k not in ("resolved", "base_dir")},
+                            where, problems)
     cal = build(CalendarConfig, clean, where, problems)
     _check_calendar(cal, where, problems)
     resolved: dict[str, ClientConfig] = {}
-    base_rules = data.get("rules", {}) if isinstance(data.get("rules"), dict) else {}
+    base_rules = clean.get("rules", {}) if isinstance(clean.get("rules"), dict) else {}
     for name, settings in cal.clients.items():
         at = join(join(where, "clients"), name)
         # The client's own keys are checked where they are written; the merged result only
@@ -372,6 +373,74 @@ def _validate_calendar_data(data: dict[str, Any], where: str, problems: Problems
         resolved[name] = ClientConfig(name, settings.country or cal.country,
                                       settings.timezone or cal.timezone, rules)
     return dataclasses.replace(cal, resolved=resolved)
+
+
+# [calendars.channels.telegram] as a table: the words that name the channel and its own
+# limits, which apply as the built-in channels' limits do (rules.content of a client may
+# still differ).
+_CHANNEL_TABLE = {"words": "", "limit": "caption_limits", "hashtags": "hashtag_limits"}
+
+
+def _channel_tables(data: dict[str, Any], where: str, problems: Problems) -> dict[str, Any]:
+    """Return calendar ``data`` with each channel written as a table turned into its words,
+    and its ``limit`` and ``hashtags`` moved to ``rules.content`` (caption_limits,
+    hashtag_limits). The same limit set in both places is reported, never silently chosen."""
+    channels = data.get("channels")
+    if not isinstance(channels, dict) or not any(isinstance(v, dict) for v in channels.values()):
+        return data
+    words: dict[str, Any] = {}
+    own: dict[str, dict[str, int]] = {"caption_limits": {}, "hashtag_limits": {}}
+    for name, table in channels.items():
+        if isinstance(table, dict):
+            words[name], found = _channel_table(table, join(join(where, "channels"), name),
+                                                problems)
+            for key, value in found.items():
+                own[key][name] = value
+        else:
+            words[name] = table
+    rules = data.get("rules", {})
+    content = rules.get("content", {}) if isinstance(rules, dict) else None
+    if not isinstance(content, dict):  # reported where the rules are read
+        return {**data, "channels": words}
+    content = dict(content)
+    for limits, values in own.items():
+        written = content.get(limits, {})
+        if not values or not isinstance(written, dict):
+            continue
+        for name in values.keys() & written.keys():
+            if written[name] != values[name]:
+                key = "limit" if limits == "caption_limits" else "hashtags"
+                other = join(join(join(join(where, "rules"), "content"), limits), name)
+                problems.add(join(join(join(where, "channels"), name), key),
+                             f"is {values[name]} but {other} is {written[name]!r}; keep one")
+        content[limits] = {**values, **written}
+    return {**data, "channels": words, "rules": {**rules, "content": content}}
+
+
+def _channel_table(table: dict[str, Any], at: str, problems: Problems
+                   ) -> tuple[list[str], dict[str, int]]:
+    """Return the words of one channel table and its valid limits, each by the rules.content
+    table it belongs in (caption_limits, hashtag_limits)."""
+    words: list[str] = []
+    limits: dict[str, int] = {}
+    for key, value in table.items():
+        if key not in _CHANNEL_TABLE:
+            problems.add(join(at, key), "unknown key (known keys here: "
+                         f"{', '.join(sorted(_CHANNEL_TABLE))})")
+        elif key == "words":
+            value = [value] if isinstance(value, str) else value
+            if isinstance(value, list) and all(isinstance(w, str) for w in value):
+                words = value
+            else:
+                problems.add(join(at, key), "must be a list of text (the words that name the "
+                             "channel in the sheet)")
+        elif isinstance(value, bool) or not isinstance(value, int) or value < (
+                1 if key == "limit" else 0):  # a caption of 0 characters is no limit at all
+            wanted = "a positive integer" if key == "limit" else "zero or a positive integer"
+            problems.add(join(at, key), f"must be {wanted} (got {value!r})")
+        else:
+            limits[_CHANNEL_TABLE[key]] = value
+    return words, limits
 
 
 def _check_calendar(cal: CalendarConfig, where: str, problems: Problems) -> None:

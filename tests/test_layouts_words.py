@@ -1,14 +1,16 @@
 """Words of a calendar's vocabularies: glob patterns for status and channel words
 ("published:*" for a published post's platform ID), "did you mean" only for near spellings and
-never across a negation."""
+never across a negation, and channels of their own written as tables with their limits."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import at, audit, calendar_config, keys, only
 
+from sheets_sync.config import load
 from sheets_sync.errors import ConfigError
 from sheets_sync.model import Finding
 from sheets_sync.parse import parse
@@ -163,3 +165,84 @@ def test_a_channel_abbreviation_is_not_corrected() -> None:
     by_row = {f.row: f.message for f in found}
     assert "Did you mean" not in by_row[2]
     assert "Did you mean “instagram”?" in by_row[3]
+
+
+# --------------------------------------------------------------------------------------------
+# channels of their own, written as tables
+
+TELEGRAM = {"telegram": {"limit": 4096, "hashtags": 3, "words": ["TG"]}}
+
+
+def test_a_channel_table_gives_its_words_and_its_own_limits() -> None:
+    rows = [post("P1", channel="TG", caption="x" * 5000),
+            post("P2", channel="Telegram", caption="y" * 4000),
+            post("P3", channel="telegram", caption="Hi #a #b #c #d"),
+            post("P4", channel="TG", caption="Hi #a #b #c")]
+    found = audit(rows, NOW, header=HEADER, channels=TELEGRAM, rules={
+        "levels": only("unknown-channel", "caption-too-long", "too-many-hashtags")})
+    assert keys(found) == {(2, "caption", "caption-too-long"),
+                           (4, "caption", "too-many-hashtags")}
+    by_code = {f.code: f.message for f in found}
+    assert "5000 characters; TG allows 4096" in by_code["caption-too-long"]
+    assert "4 hashtags; telegram allows 3" in by_code["too-many-hashtags"]
+
+
+def test_a_client_may_still_have_its_own_limit_for_the_channel() -> None:
+    header = ["ID", "Client", "Channel", "Publish date", "Status", "Caption"]
+    rows = [["A1", "Acme", "TG", "2026-03-20", "Draft", "x" * 200],
+            ["B1", "Beta", "TG", "2026-03-20", "Draft", "x" * 200]]
+    found = audit(rows, NOW, header=header, channels=TELEGRAM, rules={
+        "levels": only("caption-too-long")}, clients={"Beta": {"rules": {"content": {
+            "caption_limits": {"telegram": 100}}}}})
+    assert keys(found) == {(3, "caption", "caption-too-long")}
+    assert "allows 100" in found[0].message
+
+
+def test_a_channel_table_is_read_from_a_toml_file(tmp_path: Path) -> None:
+    path = tmp_path / "agency.toml"
+    path.write_text('''
+[[calendars]]
+name = "acme"
+backend = "memory"
+[calendars.channels]
+x = ["X (Twitter)"]
+[calendars.channels.telegram]
+limit = 4096
+hashtags = 5
+words = ["TG", "Telegram channel"]
+''', encoding="utf-8")
+    config = load(path).calendars[0]
+    assert config.channels == {"x": ("X (Twitter)",), "telegram": ("TG", "Telegram channel")}
+    assert config.channel_names()[-1] == "telegram"
+    assert (config.rules.caption_limit("telegram"), config.rules.hashtag_limit("telegram")) == (
+        4096, 5)
+    assert config.rules.caption_limit("x") == 280
+
+
+@pytest.mark.parametrize(("table", "problem"), [
+    ({"limit": 0}, "calendars[0].channels.telegram.limit: must be a positive integer (got 0)"),
+    ({"limit": "4096"},
+     "calendars[0].channels.telegram.limit: must be a positive integer (got '4096')"),
+    ({"limit": True}, "calendars[0].channels.telegram.limit: must be a positive integer"),
+    ({"hashtags": -1},
+     "calendars[0].channels.telegram.hashtags: must be zero or a positive integer (got -1)"),
+    ({"words": ["TG", 7]}, "calendars[0].channels.telegram.words: must be a list of text"),
+    ({"limits": 4096}, "calendars[0].channels.telegram.limits: unknown key (known keys here: "
+                       "hashtags, limit, words)"),
+], ids=["zero", "text", "boolean", "negative-hashtags", "word-not-text", "misspelt-key"])
+def test_channel_table_errors_name_the_key(table: dict[str, Any], problem: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        calendar_config(channels={"telegram": table})
+    assert problem in str(raised.value)
+
+
+def test_a_limit_written_twice_is_reported_not_chosen() -> None:
+    with pytest.raises(ConfigError) as raised:
+        calendar_config(channels={"telegram": {"limit": 4096}},
+                        rules={"content": {"caption_limits": {"telegram": 1000}}})
+    assert ("calendars[0].channels.telegram.limit: is 4096 but "
+            "calendars[0].rules.content.caption_limits.telegram is 1000; keep one"
+            ) in str(raised.value)
+    same = calendar_config(channels={"telegram": {"limit": 4096}},
+                           rules={"content": {"caption_limits": {"telegram": 4096}}})
+    assert same.rules.caption_limit("telegram") == 4096
