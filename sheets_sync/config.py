@@ -26,7 +26,14 @@ from sheets_sync.codes import CODES
 from sheets_sync.errors import ConfigError
 from sheets_sync.model import CHANNELS, FIELDS, FORMATS, STATES, Severity
 from sheets_sync.schema import Problems, build, join, non_negative, percent, positive
-from sheets_sync.vocab import CHANNEL_VALUES, FORMAT_VALUES, STATUS_VALUES, lookup, normalize
+from sheets_sync.vocab import (
+    CHANNEL_VALUES,
+    FORMAT_VALUES,
+    STATUS_VALUES,
+    globs,
+    is_pattern,
+    lookup,
+)
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -355,11 +362,12 @@ def _validate_calendar_data(data: dict[str, Any], where: str, problems: Problems
     for key in _INTERNAL_KEYS:
         if key in data:
             problems.add(join(where, key), "unknown key")
-    clean = {k: v for k, v in data.items() if k not in _INTERNAL_KEYS}
+    clean = _channel_tables({k: v for k, v in data.items() if k not in _INTERNAL_KEYS},
+                            where, problems)
     cal = build(CalendarConfig, clean, where, problems)
     _check_calendar(cal, where, problems)
     resolved: dict[str, ClientConfig] = {}
-    base_rules = data.get("rules", {}) if isinstance(data.get("rules"), dict) else {}
+    base_rules = clean.get("rules", {}) if isinstance(clean.get("rules"), dict) else {}
     for name, settings in cal.clients.items():
         at = join(join(where, "clients"), name)
         # The client's own keys are checked where they are written; the merged result only
@@ -371,6 +379,74 @@ def _validate_calendar_data(data: dict[str, Any], where: str, problems: Problems
         resolved[name] = ClientConfig(name, settings.country or cal.country,
                                       settings.timezone or cal.timezone, rules)
     return dataclasses.replace(cal, resolved=resolved)
+
+
+# [calendars.channels.telegram] as a table: the words that name the channel and its own
+# limits, which apply as the built-in channels' limits do (rules.content of a client may
+# still differ).
+_CHANNEL_TABLE = {"words": "", "limit": "caption_limits", "hashtags": "hashtag_limits"}
+
+
+def _channel_tables(data: dict[str, Any], where: str, problems: Problems) -> dict[str, Any]:
+    """Return calendar ``data`` with each channel written as a table turned into its words,
+    and its ``limit`` and ``hashtags`` moved to ``rules.content`` (caption_limits,
+    hashtag_limits). The same limit set in both places is reported, never silently chosen."""
+    channels = data.get("channels")
+    if not isinstance(channels, dict) or not any(isinstance(v, dict) for v in channels.values()):
+        return data
+    words: dict[str, Any] = {}
+    own: dict[str, dict[str, int]] = {"caption_limits": {}, "hashtag_limits": {}}
+    for name, table in channels.items():
+        if isinstance(table, dict):
+            words[name], found = _channel_table(table, join(join(where, "channels"), name),
+                                                problems)
+            for key, value in found.items():
+                own[key][name] = value
+        else:
+            words[name] = table
+    rules = data.get("rules", {})
+    content = rules.get("content", {}) if isinstance(rules, dict) else None
+    if not isinstance(content, dict):  # reported where the rules are read
+        return {**data, "channels": words}
+    content = dict(content)
+    for limits, values in own.items():
+        written = content.get(limits, {})
+        if not values or not isinstance(written, dict):
+            continue
+        for name in values.keys() & written.keys():
+            if written[name] != values[name]:
+                key = "limit" if limits == "caption_limits" else "hashtags"
+                other = join(join(join(join(where, "rules"), "content"), limits), name)
+                problems.add(join(join(join(where, "channels"), name), key),
+                             f"is {values[name]} but {other} is {written[name]!r}; keep one")
+        content[limits] = {**values, **written}
+    return {**data, "channels": words, "rules": {**rules, "content": content}}
+
+
+def _channel_table(table: dict[str, Any], at: str, problems: Problems
+                   ) -> tuple[list[str], dict[str, int]]:
+    """Return the words of one channel table and its valid limits, each by the rules.content
+    table it belongs in (caption_limits, hashtag_limits)."""
+    words: list[str] = []
+    limits: dict[str, int] = {}
+    for key, value in table.items():
+        if key not in _CHANNEL_TABLE:
+            problems.add(join(at, key), "unknown key (known keys here: "
+                         f"{', '.join(sorted(_CHANNEL_TABLE))})")
+        elif key == "words":
+            value = [value] if isinstance(value, str) else value
+            if isinstance(value, list) and all(isinstance(w, str) for w in value):
+                words = value
+            else:
+                problems.add(join(at, key), "must be a list of text (the words that name the "
+                             "channel in the sheet)")
+        elif isinstance(value, bool) or not isinstance(value, int) or value < (
+                1 if key == "limit" else 0):  # a caption of 0 characters is no limit at all
+            wanted = "a positive integer" if key == "limit" else "zero or a positive integer"
+            problems.add(join(at, key), f"must be {wanted} (got {value!r})")
+        else:
+            limits[_CHANNEL_TABLE[key]] = value
+    return words, limits
 
 
 def _check_calendar(cal: CalendarConfig, where: str, problems: Problems) -> None:
@@ -400,6 +476,7 @@ def _check_calendar(cal: CalendarConfig, where: str, problems: Problems) -> None
             if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", key):
                 problems.add(join(join(where, table), key), "a new name must be lower-case "
                              "letters, digits, - or _ (e.g. telegram)")
+    _check_patterns(cal, where, problems)
     tabs = [cal.status_tab, cal.report_tab, cal.history_tab]
     folded = [_tab_key(t) for t in tabs]  # spreadsheets ignore case in tab names
     for key, name in zip(_OWNED_KEYS, tabs):
@@ -409,6 +486,25 @@ def _check_calendar(cal: CalendarConfig, where: str, problems: Problems) -> None
             problems.add(join(where, key), f"tab {name!r} is used twice; the calendar tab and "
                          "the Status, Report and History tabs must all differ (ignoring case)")
     _check_rules(cal.rules, join(where, "rules"), problems, cal.channel_names())
+
+
+def _check_patterns(cal: CalendarConfig, where: str, problems: Problems) -> None:
+    """Glob patterns (``*``, ``?``) are status and channel words; one pattern never has two
+    meanings."""
+    for key, words in cal.formats.items():
+        for word in words:
+            if is_pattern(word):
+                problems.add(join(join(where, "formats"), key), f"{word!r}: patterns (* and ?) "
+                             "are read in statuses and channels only; write each format word "
+                             "in full")
+    for table in ("statuses", "channels"):
+        seen: dict[str, str] = {}
+        for found in globs(getattr(cal, table)):
+            other = seen.setdefault(found.regex.pattern, found.meaning)
+            if other != found.meaning:
+                problems.add(join(join(where, table), found.meaning), f"pattern "
+                             f"{found.word!r} is also written for {other}; a cell it matches "
+                             "would mean both")
 
 
 # Fields a calendar may state one value for (``assume``). Approval is never among them: a
@@ -431,7 +527,7 @@ def _check_assume(cal: CalendarConfig, where: str, problems: Problems) -> None:
             problems.add(join(at, key), "must not be empty")
         elif key in _ASSUMED_VOCABULARY:
             table, base, known = _ASSUMED_VOCABULARY[key]
-            if lookup(base, getattr(cal, table)).get(normalize(value)) is None:
+            if not lookup(base, getattr(cal, table)).read(value):
                 problems.add(join(at, key), f"{value!r} is not a known {key} (known: "
                              f"{', '.join(known)}; add words in [calendars.{table}])")
     if cal.client and "client" in cal.assume and cal.assume["client"] != cal.client:

@@ -46,6 +46,7 @@ from sheets_sync.vocab import (
     FORMAT_VALUES,
     HEADER_ALIASES,
     STATUS_VALUES,
+    WordTable,
     lookup,
     normalize,
     strip_invisible,
@@ -516,12 +517,12 @@ def _recode(coded: Categories, convert: Callable[[str], str]) -> tuple[np.ndarra
 
 
 def _vocabulary(base: Mapping[str, Iterable[str]], configured: Mapping[str, Iterable[str]]
-                ) -> dict[str, str]:
+                ) -> WordTable:
     """Return the sheet values of a vocabulary -> canonical name, keyed as :func:`_canonical`
-    looks them up.
+    looks them up, with the configured glob patterns tried when no value matches.
 
-    A configured value of signs only ("✓", "—") has no normalized text: it is keyed by its own
-    text, and a blank cell stays '' whatever the configuration.
+    A configured value of signs only ("✓", "—", "?") has no normalized text: it is keyed by
+    its own text, and a blank cell stays '' whatever the configuration.
     """
     table = lookup(base, configured)
     table.update({value.strip(): name for name, values in configured.items() for value in values
@@ -531,6 +532,10 @@ def _vocabulary(base: Mapping[str, Iterable[str]], configured: Mapping[str, Iter
 
 
 def _canonical(coded: Categories, table: dict[str, str]) -> tuple[np.ndarray, Categories]:
+    """Read each distinct text once: a value of ``table``, else the one meaning of the glob
+    patterns that match it (none, or several meanings: '', unknown)."""
+    if isinstance(table, WordTable) and table.patterns:
+        return _recode(coded, table.read)
     return _recode(coded, lambda text: table.get(normalize(text) or text.strip(), ""))
 
 

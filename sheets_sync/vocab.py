@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 _FOLD = str.maketrans({"ı": "i", "İ": "i", "I": "i", "ß": "ss"})
 _PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
@@ -122,13 +123,90 @@ FALSE_VALUES = ("no", "n", "false", "0", "✗", "✘", "☐", "hayır", "h", "yo
                 "onaylanmadı", "yanlış")
 
 
+_WILDCARD = re.compile(r"([*?])")
+
+
+def is_pattern(word: str) -> bool:
+    """Whether a configured word is a glob pattern: it holds ``*`` or ``?`` and some letters or
+    digits. A word of signs only ("?", "*", "✓") is a sign the sheet writes, read as it is."""
+    return ("*" in word or "?" in word) and bool(normalize(_WILDCARD.sub("", word)))
+
+
+def _pattern_text(word: str) -> str:
+    """Return glob ``word`` normalized as a cell is, ``*`` and ``?`` kept.
+
+    Punctuation beside a wildcard stays a separator: "published:*" becomes "published *",
+    which matches the normalized cell "published 18024453654" but not "publishedx".
+    """
+    pieces = []
+    for piece in _WILDCARD.split(word):
+        # Letters around the piece keep its leading and trailing separators in the result.
+        pieces.append(piece if piece in ("*", "?") else normalize(f"a{piece}a")[1:-1])
+    return "".join(pieces)
+
+
+@dataclass(frozen=True)
+class Glob:
+    """A configured glob pattern: the word as written, what it means, and its matcher."""
+
+    word: str
+    meaning: str
+    regex: re.Pattern[str]
+
+
+def globs(extra: Mapping[str, Iterable[str]] | None) -> tuple[Glob, ...]:
+    """Return the glob patterns among configured words, in the order they are written.
+
+    ``*`` stands for any run of characters and ``?`` for one, in the normalized text (case,
+    accents and punctuation ignored, a run of punctuation read as one space).
+    """
+    found = []
+    for meaning, values in (extra or {}).items():
+        for value in values:
+            if is_pattern(value):
+                text = "".join(".*" if p == "*" else "." if p == "?" else re.escape(p)
+                               for p in _WILDCARD.split(_pattern_text(value)))
+                found.append(Glob(value, meaning, re.compile(text, re.DOTALL)))
+    return tuple(found)
+
+
+class WordTable(dict[str, str]):
+    """Normalized word -> canonical name, plus the configured glob patterns.
+
+    Exact words win; a text no word matches is tried against the patterns.
+    """
+
+    patterns: tuple[Glob, ...] = ()
+
+    def matching(self, text: str) -> tuple[Glob, ...]:
+        """Return the patterns that match ``text`` (a cell's text, normalized here)."""
+        return self._matching(normalize(text))
+
+    def _matching(self, key: str) -> tuple[Glob, ...]:
+        return tuple(g for g in self.patterns if key and g.regex.fullmatch(key))
+
+    def read(self, text: str) -> str:
+        """Return the canonical name ``text`` stands for, '' when unknown.
+
+        A text that only patterns of two or more meanings match is unknown: never a guess.
+        """
+        key = normalize(text)
+        found = self.get(key or text.strip())
+        if found is not None or not key or not self.patterns:
+            return found or ""
+        meanings = {g.meaning for g in self._matching(key)}
+        return meanings.pop() if len(meanings) == 1 else ""
+
+
 def lookup(base: Mapping[str, Iterable[str]],
-           extra: Mapping[str, Iterable[str]] | None = None) -> dict[str, str]:
+           extra: Mapping[str, Iterable[str]] | None = None) -> WordTable:
     """Return normalized value -> canonical name, from ``base`` plus configured ``extra``.
 
     Configured values win over built-in ones, and every canonical name matches itself.
+    Configured glob patterns (see :func:`globs`) are kept apart, tried only when no word
+    matches (:meth:`WordTable.read`).
     """
-    table: dict[str, str] = {}
+    table = WordTable()
     for canonical, values in base.items():
         table[normalize(canonical)] = canonical
         for value in values:
@@ -136,7 +214,9 @@ def lookup(base: Mapping[str, Iterable[str]],
     for canonical, values in (extra or {}).items():
         table.setdefault(normalize(canonical), canonical)  # a configured channel's own name
         for value in values:
-            table[normalize(value)] = canonical
+            if not is_pattern(value):
+                table[normalize(value)] = canonical
+    table.patterns = globs(extra)
     return table
 
 

@@ -17,7 +17,16 @@ from sheets_sync.model import (
 )
 from sheets_sync.rules.base import Context, blank, per_distinct, rule, stripped
 from sheets_sync.rules.evidence import approval_recorded, approval_unreadable
-from sheets_sync.vocab import CHANNEL_VALUES, FORMAT_VALUES, STATUS_VALUES, normalize
+from sheets_sync.vocab import (
+    CHANNEL_VALUES,
+    FALSE_VALUES,
+    FORMAT_VALUES,
+    STATUS_VALUES,
+    WordTable,
+    is_pattern,
+    lookup,
+    normalize,
+)
 
 _HASHTAG = re.compile(r"#[^\s#]+")
 _LINKISH = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|www\.)", re.IGNORECASE)
@@ -79,14 +88,113 @@ def missing_required(ctx: Context) -> None:
             status=frame.loc[mask, "status_raw"].tolist()))
 
 
+# Negations a value may hold that a suggestion must hold too. Compared after normalize, so
+# "don't" is "don t", "değil" is "degil" and "yayınlanmadı" is "yayinlanmadi".
+_NEGATING_WORDS = frozenset({"not", "no", "non", "never", "nope", "dont", "cannot", "without",
+                             "degil", "yok", "hayir"})
+_NEGATING_PREFIXES = frozenset({"un", "non", "dis", "de", "not", "no", "never"})
+_NEGATING_INFIXES = ("ma", "me", "miyor", "muyor")  # Turkish: yayınlan-ma-dı, gönderil-me-di
+_NO_WORDS = frozenset(normalize(word) for word in FALSE_VALUES)
+_SHORTEST = 4  # shorter words are abbreviations (IG, TT, ok), not spellings to correct
+
+
 def _suggest(value: str, choices: dict[str, str]) -> str:
-    close = difflib.get_close_matches(normalize(value), list(choices), n=1, cutoff=0.6)
-    return choices[close[0]] if close else ""
+    """Return the spelling to suggest for an unknown ``value``, or '' when none is safe.
+
+    A suggestion is only ever a near spelling of the whole normalized value: at most one edit
+    (a letter added, dropped, changed, or two swapped) for words up to 7 characters, two for
+    longer ones, or a difflib ratio above 0.8 ("Pubished" -> published, "Schedled" ->
+    scheduled). Words under 4 characters are never suggested. Never across meanings:
+
+    * no suggestion lacking a negation the value holds: a word such as not, no, never, don't,
+      değil, yok ("DO-NOT-PUBLISH" is not a misspelt "published"), a prefix added to the
+      suggested word (un-, non-, dis-, de-: "unpublished"), or the Turkish negative -ma/-me
+      inside it ("Yayınlanmadı" is not "yayınlandı");
+    * none for a value that is itself a known word for no ("Not approved", "Onaylanmadı");
+    * none when two spellings are equally near: the choice would be a guess.
+    """
+    text = normalize(value)
+    if len(text) < _SHORTEST - 1 or text in _NO_WORDS:
+        return ""
+    ranked = []
+    for key, spelling in choices.items():
+        if len(key) < _SHORTEST:
+            continue
+        near = _near(text, key)
+        if near is not None and not _negates(text, key):
+            ranked.append((near, spelling))
+    ranked.sort(key=lambda item: item[0])
+    if not ranked or (len(ranked) > 1 and ranked[1][0] == ranked[0][0]
+                      and ranked[1][1] != ranked[0][1]):
+        return ""
+    return ranked[0][1]
+
+
+def _near(text: str, key: str) -> tuple[int, float] | None:
+    """(edits, -ratio) when ``key`` is a near spelling of ``text``, else None."""
+    longer, shorter = max(len(text), len(key)), min(len(text), len(key))
+    if 2 * shorter / (longer + shorter) < 0.8 and longer - shorter > 2:
+        return None  # neither test can pass: lengths alone rule it out
+    allowed = 1 if longer <= 7 else 2
+    letters = set(key)
+    # Cheap bounds first: one edit changes which letters occur by at most two, and a ratio
+    # of 0.8 leaves at most a fifth of the letters unmatched.
+    if len(set(text) ^ letters) <= 2 * allowed:
+        edits = _edits(text, key, allowed)
+        if edits <= allowed:
+            return edits, -difflib.SequenceMatcher(None, text, key, autojunk=False).ratio()
+    if sum(char not in letters for char in text) > len(text) - 0.4 * (len(text) + len(key)):
+        return None
+    matcher = difflib.SequenceMatcher(None, text, key, autojunk=False)
+    if matcher.quick_ratio() <= 0.8 or matcher.ratio() <= 0.8:
+        return None
+    return allowed + 1, -matcher.ratio()
+
+
+def _edits(a: str, b: str, limit: int) -> int:
+    """The optimal-string-alignment distance of ``a`` and ``b`` (insertions, deletions,
+    substitutions, swaps of neighbours), or ``limit + 1`` once it is certain to exceed it."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    before: list[int] = []
+    row = list(range(len(b) + 1))
+    for i, char in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, other in enumerate(b, 1):
+            current[j] = min(row[j] + 1, current[j - 1] + 1, row[j - 1] + (char != other))
+            if i > 1 and j > 1 and char == b[j - 2] and a[i - 2] == other:
+                current[j] = min(current[j], before[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        before, row = row, current
+    return row[-1]
+
+
+def _negates(text: str, key: str) -> bool:
+    """Whether normalized ``text`` holds a negation that the word ``key`` lacks."""
+    words = set(key.split())
+    if any(word in _NEGATING_WORDS and word not in words for word in text.split()):
+        return True
+    if re.search(r"n t\b", text) and not re.search(r"n t\b", key):  # don't, isn't, can't
+        return True
+    for tag, start, end, _, _ in difflib.SequenceMatcher(None, text, key,
+                                                        autojunk=False).get_opcodes():
+        if tag not in ("delete", "replace"):
+            continue
+        extra = text[start:end]
+        start += len(extra) - len(extra.lstrip())
+        extra = extra.strip()
+        at_word_start = start == 0 or text[start - 1] == " "
+        if (at_word_start and extra in _NEGATING_PREFIXES) or (
+                not at_word_start and extra.startswith(_NEGATING_INFIXES)):
+            return True
+    return False
 
 
 def _vocabulary_choices(base: dict[str, tuple[str, ...]], extra: dict[str, tuple[str, ...]]
                         ) -> dict[str, str]:
-    """Return normalized spelling -> the spelling to suggest to the user."""
+    """Return normalized spelling -> the spelling to suggest to the user (patterns are not
+    spellings: never suggested)."""
     choices: dict[str, str] = {}
     for canonical, values in base.items():
         choices[normalize(canonical)] = canonical.replace("_", " ")
@@ -94,16 +202,29 @@ def _vocabulary_choices(base: dict[str, tuple[str, ...]], extra: dict[str, tuple
             choices.setdefault(normalize(value), value)
     for values in extra.values():
         for value in values:
-            choices[normalize(value)] = value
+            if not is_pattern(value):
+                choices[normalize(value)] = value
     return choices
 
 
 def _unknown(ctx: Context, name: str, code: str, mask: np.ndarray, choices: dict[str, str],
-             known: str) -> None:
+             known: str, words: WordTable | None = None) -> None:
+    """Report the values of ``mask``, each with a near spelling to suggest, if any. A value
+    that glob patterns of several meanings match names those meanings instead."""
     values = ctx.frame.loc[mask, f"{name}_raw" if f"{name}_raw" in ctx.frame else name]
-    hints = {v: ctx.messages.hint(_suggest(v, choices)) for v in values.unique()}
+    hints, knowns = {}, {}
+    for value in values.unique():  # once per distinct value
+        matched = words.matching(value) if words is not None else ()
+        if len({g.meaning for g in matched}) > 1:
+            hints[value] = ""
+            knowns[value] = ", ".join(f"{g.meaning.replace('_', ' ')} ({g.word})"
+                                      for g in matched)
+        else:
+            hints[value] = ctx.messages.hint(_suggest(value, choices))
+            knowns[value] = known
     ctx.findings.add(code, mask, name, ctx.messages.render(
-        code, value=values.str.strip().tolist(), hint=values.map(hints).tolist(), known=known))
+        code, value=values.str.strip().tolist(), hint=values.map(hints).tolist(),
+        known=values.map(knowns).tolist()))
 
 
 @rule("unknown-status", "unknown-channel", "unknown-format")
@@ -121,7 +242,8 @@ def unknown_values(ctx: Context) -> None:
                       {normalize(c) for c in canonical}]
             if extras:
                 known += ", " + ", ".join(extras)
-            _unknown(ctx, name, code, mask, _vocabulary_choices(base, extra), known)
+            _unknown(ctx, name, code, mask, _vocabulary_choices(base, extra), known,
+                     lookup(base, extra))
 
 
 @rule("unknown-pillar")
