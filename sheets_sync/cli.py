@@ -168,15 +168,23 @@ def _calendar(path: str | None, config_file: str | None, name: str | None,
 @click.option("--fail-on", type=click.Choice(SEVERITIES), default="error", show_default=True,
               help="Exit 1 when a finding is at least this severe.")
 @click.option("--today", metavar="YYYY-MM-DD", help="Audit as of this date (09:00 local).")
+@click.option("--no-history", is_flag=True,
+              help="Do not read the sync state database: list the sheet's own findings only.")
 def audit_command(path: str | None, config_file: str | None, calendar_name: str | None,
                   columns: tuple[str, ...], assumed: tuple[str, ...], tab: str, output: str,
-                  fail_on: str, today: str | None) -> None:
+                  fail_on: str, today: str | None, no_history: bool) -> None:
     """Check a calendar and list its findings, without changing anything.
 
     PATH is an .xlsx or .csv calendar; built-in English and Turkish header names are
     recognised, --column maps others, and --assume states a field the calendar has no column
     for (a single-channel calendar's channel). With --config, the configured calendar is
     audited with its clients' rules.
+
+    When a sync keeps state for the calendar (the database `sync` would use), the sheet is
+    also compared with the last sync, as sync would, and the findings only history shows
+    (changed-after-approval, revision rounds observed) are listed too; the database is only
+    read: nothing in it changes and no sync waits for the audit. The output says which sync
+    it compared with, or why there was none.
 
     Exit code 0 when nothing reaches --fail-on, 1 when something does, 2 for a usage or
     configuration error, 3 when the calendar cannot be read.
@@ -187,10 +195,17 @@ def audit_command(path: str | None, config_file: str | None, calendar_name: str 
       sheets-sync audit plan.csv --column caption="Full Caption" --format json
       sheets-sync audit tiktok.csv --assume channel=tiktok
       sheets-sync audit --config config/example.toml --fail-on critical
+      sheets-sync audit calendar.xlsx --no-history    # the sheet alone, not the last sync
     """
     with handle_errors():
-        config = _calendar(path, config_file, calendar_name, columns, tab, assumed)
-        result = audit(config, as_of(today, config.timezone))
+        if no_history:
+            config, state_path = _calendar(path, config_file, calendar_name, columns, tab,
+                                           assumed), ""
+        else:  # the state database a sync of the same calendar would use
+            config, state_path = _sync_target(path, config_file, calendar_name, columns, tab,
+                                              assumed)
+        result = audit(config, as_of(today, config.timezone), history=not no_history,
+                       state_path=state_path)
         text = {"table": render.to_table, "json": render.to_json, "csv": render.to_csv}[output]
         if output == "csv" and not _to_terminal():
             # CSV is data for another program: the cells exactly (JSON escapes by itself).
