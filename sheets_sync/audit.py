@@ -1,19 +1,28 @@
-"""Read-only audit of one calendar: read, parse, validate. Never writes anything."""
+"""Read-only audit of one calendar: read, parse, compare with the last sync, validate.
+
+Never writes anything: neither the calendar nor the state database a sync keeps, which is
+only read (see :meth:`sheets_sync.state.StateStore.reader`).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 import zoneinfo
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Literal
 
 import pandas as pd
 
 from sheets_sync.backends import open_backend
-from sheets_sync.config import CalendarConfig, default_calendar
+from sheets_sync.config import CalendarConfig, default_calendar, state_file_kind
 from sheets_sync.errors import UsageError
+from sheets_sync.history import Observed, observe
 from sheets_sync.parse import Calendar, parse, to_client_time
+from sheets_sync.state import StateError, StateStore, read_error
+from sheets_sync.stores import state_path_for
 from sheets_sync.validate import validate
 
 AUDIT_HOUR = 9  # --today YYYY-MM-DD audits as of 09:00 in the calendar's time zone
@@ -22,15 +31,53 @@ AUDIT_HOUR = 9  # --today YYYY-MM-DD audits as of 09:00 in the calendar's time z
 TODAY_YEARS = (1990, 2200)
 
 
+# What a state database can be to an audit, by :func:`sheets_sync.config.state_file_kind`.
+_NOT_STATE = {
+    "damaged": "is damaged (its first page is not SQLite's); `sheets-sync state reset` moves "
+               "it aside and the next sync starts afresh",
+    "foreign": "is not an SQLite database, so not the state a sync keeps; check `state_path` "
+               "in the configuration",
+    "unreadable": "cannot be read (check its permissions)",
+}
+
+
+@dataclass(frozen=True)
+class SyncHistory:
+    """Whether an audit compared the calendar with what sync saved of it, and with which sync.
+
+    ``state`` is ``read`` (compared with the last sync saved in ``database``, which ran as of
+    ``last_sync``), ``none`` (no sync of the calendar saved: no database, or none of its
+    cycles in it), ``unreadable`` (the database could not be read: ``reason`` says why) or
+    ``skipped`` (the audit was asked not to read it). Only when read do the findings include
+    what history alone shows: changed-after-approval, revision rounds observed between syncs,
+    and client review that started with no date in the sheet.
+    """
+
+    state: Literal["read", "none", "unreadable", "skipped"]
+    database: str = ""
+    reason: str = ""
+    last_sync: dt.datetime | None = None  # aware UTC
+
+    @property
+    def available(self) -> bool:
+        return self.state == "read"
+
+
+SKIPPED = SyncHistory("skipped", reason="not read: the audit was asked to skip sync history "
+                                        "(--no-history)")
+
+
 @dataclass(frozen=True)
 class AuditResult:
-    """What an audit found: the parsed calendar and its sorted findings frame."""
+    """What an audit found: the parsed calendar, its sorted findings frame, and whether they
+    include what the last sync saw (``history``)."""
 
     config: CalendarConfig
     calendar: Calendar
     findings: pd.DataFrame
     source: str
     now: dt.datetime
+    history: SyncHistory = field(default=SKIPPED)
 
 
 def as_of(text: str | None, timezone: str) -> dt.datetime:
@@ -55,12 +102,20 @@ def as_of(text: str | None, timezone: str) -> dt.datetime:
     return moment.replace(tzinfo=zone) if moment.tzinfo is None else moment
 
 
-def audit(config: CalendarConfig, now: dt.datetime | None = None) -> AuditResult:
+def audit(config: CalendarConfig, now: dt.datetime | None = None, *, history: bool = True,
+          state_path: str = "") -> AuditResult:
     """Audit the calendar of ``config`` (a local file or a Google spreadsheet) as of ``now``
     (aware; default: the current time in the calendar's time zone).
 
+    With ``history`` the calendar is also compared with the last sync saved in the state
+    database at ``state_path`` (default: where a sync of ``config`` keeps it, see
+    :func:`sheets_sync.stores.state_path_for`), as a sync would, and the findings only
+    history shows are included; the database is only read (:func:`read_history`).
+    ``result.history`` says whether that happened and why not.
+
     Raises UsageError (missing file), CalendarError (no usable tab or header) or SourceError
-    (unreadable file or spreadsheet). Nothing is written.
+    (unreadable file or spreadsheet); a state database that cannot be read raises nothing.
+    Nothing is written.
     """
     now = now or as_of(None, config.timezone)
     if config.backend == "memory":
@@ -69,17 +124,70 @@ def audit(config: CalendarConfig, now: dt.datetime | None = None) -> AuditResult
     sheet = open_backend(config, writable=False).read(config.tab, config.owned_tabs())
     calendar = parse(sheet.rows, config, tab=sheet.source)
     to_client_time(calendar, config, sheet.timezone)
-    return AuditResult(config, calendar, validate(calendar, config, now), sheet.source, now)
+    observed, found = None, SKIPPED
+    if history:
+        observed, found = read_history(calendar, config, now,
+                                       state_path or state_path_for(config))
+    return AuditResult(config, calendar, validate(calendar, config, now, observed),
+                       sheet.source, now, found)
+
+
+def read_history(calendar: Calendar, config: CalendarConfig, now: dt.datetime, path: str
+                 ) -> tuple[Observed | None, SyncHistory]:
+    """Compare ``calendar`` with the last sync saved in the state database at ``path``, as
+    the next sync would as of ``now``, without saving anything or changing the file.
+
+    Returns what the rules need of earlier syncs (None when there is nothing to compare with)
+    and what was read. Raises nothing: a database that cannot be read (locked, damaged, of
+    a newer schema) gives ``SyncHistory("unreadable", reason=...)``.
+    """
+    kind = state_file_kind(path)
+    if kind == "missing":
+        return None, SyncHistory("none", path, f"no state database at {path}")
+    if kind == "empty":
+        return None, SyncHistory("none", path, f"the state database {path} is empty")
+    if kind != "sqlite":
+        return None, SyncHistory("unreadable", path, f"{path} {_NOT_STATE[kind]}")
+    try:
+        store = StateStore.reader(path)
+    except (StateError, ValueError) as exc:
+        return None, SyncHistory("unreadable", path, _reason(path, exc))
+    try:
+        with store.reading():
+            last = store.last_sync(config.name)
+            previous = store.posts(config.name)
+        if last is None:
+            return None, SyncHistory("none", path, f"{path} holds no completed sync of "
+                                                   f"calendar {config.name!r}")
+        observed = observe(calendar, previous, config, now).observed
+        if not store.unchanged():
+            return None, SyncHistory("unreadable", path, f"state database {path} changed while "
+                                     "it was read (a sync saved meanwhile); audit again")
+    except (sqlite3.Error, ValueError) as exc:  # damaged beyond its first page, odd values
+        return None, SyncHistory("unreadable", path, _reason(path, exc))
+    finally:
+        store.close()
+    return observed, SyncHistory("read", path, last_sync=last)
+
+
+def _reason(path: str, exc: Exception) -> str:
+    if isinstance(exc, StateError):
+        return exc.message
+    if isinstance(exc, sqlite3.Error):
+        return read_error(path, exc).message
+    return f"state database {path} holds values this version cannot read ({exc})"
 
 
 def audit_path(path: str | Path, *, columns: Mapping[str, Sequence[str]] | None = None,
-               tab: str = "", now: dt.datetime | None = None) -> AuditResult:
+               tab: str = "", now: dt.datetime | None = None, history: bool = True
+               ) -> AuditResult:
     """Audit a calendar file (.xlsx, .xls, .ods, .csv …) with no configuration file.
 
     ``columns`` maps fields to the file's headers where the built-in aliases do not know
-    them (``{"caption": ["Full caption"]}``); ``tab`` picks the calendar tab. Raises
-    ConfigError for an unknown field, and what :func:`audit` raises.
+    them (``{"caption": ["Full caption"]}``); ``tab`` picks the calendar tab. With
+    ``history``, what a ``sync`` of the file saved beside it is compared too (see
+    :func:`audit`). Raises ConfigError for an unknown field, and what :func:`audit` raises.
     """
-    mapped = {field: tuple(headers) for field, headers in (columns or {}).items()}
+    mapped = {name: tuple(headers) for name, headers in (columns or {}).items()}
     config = replace(default_calendar(path, mapped, tab), columns_origin="audit_path(columns=…)")
-    return audit(config, now)
+    return audit(config, now, history=history)

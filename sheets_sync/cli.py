@@ -187,10 +187,12 @@ def _calendar(path: str | None, config_file: str | None, name: str | None,
 @click.option("--fail-on", type=click.Choice(SEVERITIES), default="error", show_default=True,
               help="Exit 1 when a finding is at least this severe.")
 @click.option("--today", metavar="YYYY-MM-DD", help="Audit as of this date (09:00 local).")
+@click.option("--no-history", is_flag=True,
+              help="Do not read the sync state database: list the sheet's own findings only.")
 def audit_command(path: str | None, config_file: str | None, calendar_name: str | None,
                   columns: tuple[str, ...], assumed: tuple[str, ...], tab: str,
                   relative_to: str, explain_columns: bool, output: str, fail_on: str,
-                  today: str | None) -> None:
+                  today: str | None, no_history: bool) -> None:
     """Check a calendar and list its findings, without changing anything.
 
     PATH is an .xlsx or .csv calendar; built-in English and Turkish header names are
@@ -198,6 +200,12 @@ def audit_command(path: str | None, config_file: str | None, calendar_name: str 
     for (a single-channel calendar's channel). With --config, the configured calendar is
     audited with its clients' rules. --explain-columns prints the column map first (in JSON
     it is always there, under "columns"; with CSV it goes to stderr).
+
+    When a sync keeps state for the calendar (the database `sync` would use), the sheet is
+    also compared with the last sync, as sync would, and the findings only history shows
+    (changed-after-approval, revision rounds observed) are listed too; the database is only
+    read: nothing in it changes and no sync waits for the audit. The output says which sync
+    it compared with, or why there was none.
 
     Exit code 0 when nothing reaches --fail-on, 1 when something does, 2 for a usage or
     configuration error, 3 when the calendar cannot be read.
@@ -209,11 +217,17 @@ def audit_command(path: str | None, config_file: str | None, calendar_name: str 
       sheets-sync audit tiktok.csv --assume channel=tiktok
       sheets-sync audit launch.csv --relative-to 2026-12-07 --explain-columns
       sheets-sync audit --config config/example.toml --fail-on critical
+      sheets-sync audit calendar.xlsx --no-history    # the sheet alone, not the last sync
     """
     with handle_errors():
-        config = _calendar(path, config_file, calendar_name, columns, tab, assumed,
-                           relative_to)
-        result = audit(config, as_of(today, config.timezone))
+        if no_history:
+            config, state_path = _calendar(path, config_file, calendar_name, columns, tab,
+                                           assumed, relative_to), ""
+        else:  # the state database a sync of the same calendar would use
+            config, state_path = _sync_target(path, config_file, calendar_name, columns, tab,
+                                              assumed, relative_to)
+        result = audit(config, as_of(today, config.timezone), history=not no_history,
+                       state_path=state_path)
         if explain_columns and output != "json":  # JSON always has its "columns"
             say(render.column_table(result.calendar), err=output == "csv", nl=False)
         text = {"table": render.to_table, "json": render.to_json, "csv": render.to_csv}[output]

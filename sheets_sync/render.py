@@ -62,15 +62,48 @@ def summary(result: AuditResult) -> dict[str, int]:
     return {s.label: int(counts.get(int(s), 0)) for s in sorted(Severity, reverse=True)}
 
 
+HISTORY_FINDINGS = "history findings (changed-after-approval, revision rounds observed)"
+
+
+def history_record(result: AuditResult) -> dict[str, Any]:
+    """Return whether the audit read the last sync's state: ``available``, the ``database``,
+    and the ``last_sync`` it ran as of (in the calendar's zone), or the ``reason`` it did not."""
+    history = result.history
+    record: dict[str, Any] = {"available": history.available, "database": history.database or None}
+    if history.last_sync is not None:
+        record["last_sync"] = history.last_sync.astimezone(result.now.tzinfo).isoformat(
+            timespec="minutes")
+    if not history.available:
+        record["reason"] = history.reason
+    return record
+
+
+def history_note(result: AuditResult) -> str:
+    """Return the sentence on sync history that ends the table's summary line ('' when the
+    audit was told to skip it)."""
+    history = result.history
+    if history.state == "read" and history.last_sync is not None:
+        when = history.last_sync.astimezone(result.now.tzinfo).strftime("%Y-%m-%d %H:%M %Z")
+        return (f"Sync history: compared with the last sync (as of {when}) saved in "
+                f"{history.database}.")
+    if history.state == "none":
+        return (f"No sync history for this calendar ({history.reason}): {HISTORY_FINDINGS} "
+                "need a previous sync.")
+    if history.state == "unreadable":
+        return f"Sync history not read: {history.reason}. The {HISTORY_FINDINGS} are left out."
+    return ""
+
+
 def to_json(result: AuditResult) -> str:
-    """Return the audit as a JSON document (findings plus a summary, and the column map
-    under ``columns``)."""
+    """Return the audit as a JSON document (findings, a summary, the sync history read, and
+    the column map under ``columns``)."""
     used = result.calendar.columns_used
     document = {
         "calendar": result.config.name,
         "source": result.source,
         "as_of": result.now.isoformat(timespec="minutes"),
         "posts": len(result.calendar.frame),
+        "history": history_record(result),
         "summary": summary(result),
         "findings": records(result),
         "columns": used.as_dict() if used is not None else None,
@@ -99,7 +132,8 @@ def to_csv(result: AuditResult) -> str:
 
 
 def to_table(result: AuditResult, width: int | None = None) -> str:
-    """Return a readable table for a terminal, with a closing summary line."""
+    """Return a readable table for a terminal, with a closing summary line that also says
+    whether the last sync's history was compared (:func:`history_note`)."""
     width = width or shutil.get_terminal_size((120, 24)).columns
     # Escaped before measuring, so the columns line up; a message's or header's line breaks
     # and tabs are kept for the wrapping below, which makes them spaces.
@@ -126,10 +160,14 @@ def to_table(result: AuditResult, width: int | None = None) -> str:
     total = sum(counts.values())
     parts = ", ".join(f"{n} {label}" for label, n in counts.items() if n)
     posts = len(result.calendar.frame)
+    # The closing line also says once whether the last sync's history was compared: a
+    # table row is always a finding, and the last line always the summary.
+    history = history_note(result)
     lines.append(
         f"{terminal_text(result.source)}: {posts} posts, "
         + (f"{total} findings ({parts})" if total else "no findings")
         + f" as of {result.now.strftime('%Y-%m-%d %H:%M %Z')}"
+        + (f". {terminal_text(history)}" if history else "")
     )
     return "\n".join(lines) + "\n"
 

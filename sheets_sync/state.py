@@ -59,6 +59,10 @@ class StateLocked(StateError):
 
 
 BUSY_TIMEOUT = 10.0  # seconds to wait for another process's lock on the database
+# Seconds a reader that changes nothing (an audit) waits for a lock: a sync's commit takes
+# far less; a program holding the database for longer is reported, not waited for.
+READ_TIMEOUT = 2.0
+_TABLES = ("meta", "posts", "transitions", "history", "findings", "runs")
 
 
 def open_private(path: str | Path) -> int:
@@ -90,6 +94,17 @@ def state_error(path: str, exc: sqlite3.Error) -> StateError:
     return StateError(
         f"state database {path} cannot be used ({text}). If it is damaged, move it aside or "
         "run `sheets-sync state reset`; the next sync starts afresh.")
+
+
+def read_error(path: str, exc: sqlite3.Error) -> StateError:
+    """A StateError saying why the database at ``path`` could not be read (by a reader that
+    changes nothing, such as an audit)."""
+    text = str(exc)
+    if "locked" in text or "busy" in text:
+        return StateLocked(f"state database {path} is locked by another program (a sync, or a "
+                           "database tool holding it); it is not damaged")
+    return StateError(f"state database {path} cannot be read ({text}); if it is damaged, "
+                      "`sheets-sync state reset` moves it aside and the next sync starts afresh")
 
 
 @dataclass(frozen=True)
@@ -160,9 +175,13 @@ class StateStore:
     it up to date.
     """
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
         self.path = str(path)
         self._kept: dict[str, _Kept] = {}
+        self._as_read: tuple[int, int, int] | None = None
+        if read_only:
+            self._open_read_only()
+            return
         if self.path not in ("", ":memory:") and not os.path.exists(self.path):
             try:  # SQLite would create it readable by everyone (mode 0644 less the umask)
                 os.close(open_private(self.path))
@@ -215,6 +234,91 @@ class StateStore:
         except BaseException:
             cursor.execute("ROLLBACK")
             raise
+
+    def _open_read_only(self) -> None:
+        """Open an existing database for reading only, as it stands (see :meth:`reader`)."""
+        path = Path(self.path)
+        wal, shm = (Path(f"{path}{suffix}") for suffix in ("-wal", "-shm"))
+        if wal.exists() and shm.exists():  # open elsewhere: read what that program committed
+            query = "?mode=ro"
+        elif wal.is_file() and wal.stat().st_size:
+            raise StateLocked(
+                f"state database {path} has a write-ahead log ({wal.name}) but no shared index: "
+                "another program holds it exclusively, or one stopped while writing it; the "
+                "next sync takes it back")
+        else:  # nobody has it open: the file is complete, read it without locks or new files
+            stat = path.stat()
+            self._as_read = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+            query = "?mode=ro&immutable=1"
+        try:
+            self.db = sqlite3.connect(path.resolve().as_uri() + query, uri=True,
+                                      isolation_level=None, timeout=READ_TIMEOUT)
+        except sqlite3.Error as exc:
+            raise read_error(self.path, exc) from exc
+        try:
+            self._check_readable()
+        except sqlite3.Error as exc:
+            self.db.close()
+            raise read_error(self.path, exc) from exc
+        except StateError:
+            self.db.close()
+            raise
+
+    def _check_readable(self) -> None:
+        """Raise StateError unless the database holds sheets-sync state of a schema this
+        version reads (an earlier one reads as it is: only columns every version has are
+        read by a reader)."""
+        tables = {name for (name,) in self.db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()}
+        missing = [table for table in _TABLES if table not in tables]
+        if missing:
+            raise StateError(f"{self.path} is an SQLite database but holds no sheets-sync "
+                             f"state (no {', '.join(missing)} table)")
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        if row is not None and int(row[0]) > SCHEMA_VERSION:
+            raise StateError(f"state database {self.path} was written by a newer sheets-sync "
+                             f"(schema {row[0]}; this version reads {SCHEMA_VERSION}): "
+                             "upgrade sheets-sync")
+
+    @classmethod
+    def reader(cls, path: str | Path) -> StateStore:
+        """Open the database at ``path`` for reading only, changing nothing (an audit).
+
+        Nothing is created, migrated or left behind, not even SQLite's -wal and -shm files,
+        and no lock keeps a sync from writing. While another program has the database open
+        (its -wal and -shm exist) it is read through the write-ahead log, as that program
+        committed it; otherwise the file is read as it stands (SQLite's ``immutable``), and
+        :meth:`unchanged` says afterwards whether a sync wrote it meanwhile. Raises
+        StateLocked while a program holds it exclusively, StateError when it is missing,
+        damaged, no state database or of a newer schema.
+        """
+        try:
+            return cls(path, read_only=True)
+        except OSError as exc:  # missing or unreadable before SQLite saw it
+            raise StateError(f"state database {path} cannot be read "
+                             f"({exc.strerror or exc})") from None
+
+    def unchanged(self) -> bool:
+        """Whether a database read as it stands (see :meth:`reader`) is still the one read: the
+        file not rewritten and no write-ahead log begun since. Always true otherwise."""
+        if self._as_read is None:
+            return True
+        try:
+            stat = Path(self.path).stat()
+        except OSError:
+            return False
+        return ((stat.st_ino, stat.st_size, stat.st_mtime_ns) == self._as_read
+                and not Path(f"{self.path}-wal").exists())
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[StateStore]:
+        """Read within one transaction: everything read in it is one committed state of the
+        database, even while a sync commits (in WAL mode a reader holds no writer up)."""
+        self.db.execute("BEGIN")
+        try:
+            yield self
+        finally:
+            self.db.execute("ROLLBACK")
 
     @classmethod
     def copy_of(cls, path: str | Path) -> StateStore:
@@ -311,6 +415,13 @@ class StateStore:
         row = self.db.execute("SELECT MAX(started) FROM runs WHERE calendar = ? AND error = '' "
                               "AND real_clock = 1", (calendar,)).fetchone()
         return dt.datetime.fromisoformat(row[0]) if row and row[0] else None
+
+    def last_sync(self, calendar: str) -> dt.datetime | None:
+        """Return the moment the latest successful cycle of ``calendar`` ran as of (UTC),
+        a chosen one (``--today``) included; None when no cycle of it succeeded."""
+        row = self.db.execute("SELECT started FROM runs WHERE calendar = ? AND error = '' "
+                              "ORDER BY id DESC LIMIT 1", (calendar,)).fetchone()
+        return dt.datetime.fromisoformat(row[0]) if row else None
 
     def runs(self, calendar: str) -> list[Run]:
         rows = self.db.execute(
