@@ -98,8 +98,8 @@ def test_the_json_audit_has_the_column_map_beside_its_existing_keys(tmp_path: Pa
                                        "--assume", "channel=tiktok", "--column",
                                        "caption=Post text", "--format", "json"])
     document = json.loads(result.stdout)
-    assert list(document) == ["calendar", "source", "as_of", "posts", "summary", "findings",
-                              "columns"]
+    assert list(document) == ["calendar", "source", "as_of", "posts", "history", "summary",
+                              "findings", "columns"]
     columns = document["columns"]
     assert columns["header_row"] == 1
     fields = {entry["field"]: entry for entry in columns["fields"]}
