@@ -32,6 +32,10 @@ CODES: dict[str, Code] = {
         Code("no-id-column", _I, "cells", "the calendar has no post ID column"),
         Code("duplicate-column", _W, "cells", "two headers map to the same field"),
         Code("column-assumed", _I, "cells", "a field with no column, taken from the configuration"),
+        Code("rows-not-posts", _I, "cells", "rows that are not posts (labels, legends, a "
+             "repeated header), left out"),
+        Code("several-channels", _I, "cells", "a channel cell naming several channels: one "
+             "post on each"),
         # Row validity
         Code("missing-required", _E, "rows", "a required cell is empty"),
         Code("unknown-status", _E, "rows", "status not in the status vocabulary"),

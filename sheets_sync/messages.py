@@ -58,6 +58,21 @@ EN: dict[str, str] = {
         "The configuration assumes {field} “{value}”, but the calendar has a {field} column "
         "(“{header}”): the column is read and the assumption is not used."
     ),
+    "rows-not-posts": "Not read as posts, so no rule looks at them: {groups}.",
+    "rows-not-posts:group": "{rows} ({why})",
+    "rows-not-posts:label": "a label or legend: only one cell is filled",
+    "rows-not-posts:header": "the header repeated",
+    "row": "row {rows}",
+    "rows": "rows {rows}",
+    "more-rows": "and {count} more",
+    "several-channels": (
+        "On {rows} the channel cell names several channels (such as “{example}”: "
+        "{channels}): such a post counts once on every channel it names, for cadence, calendar "
+        "gaps, posts per day and the caption and hashtag limits."
+    ),
+    "several-channels:all": (
+        "“{value}” ({rows}) is read as every channel this calendar uses: {channels}."
+    ),
     "missing-required": "{header} is empty: every post needs it. Fill it in.",
     "missing-required:review": (
         "{header} is empty, but the post is already “{status}”: the client needs it to "
@@ -65,6 +80,11 @@ EN: dict[str, str] = {
     ),
     "unknown-status": "Status “{value}” is not known.{hint} Use one of: {known}.",
     "unknown-channel": "Channel “{value}” is not known.{hint} Use one of: {known}.",
+    "unknown-channel:part": (
+        "Channel {value} in “{cell}” is not known: the post counts only on {counted}.{hint} "
+        "Use one of: {known}."
+    ),
+    "strictest": "{channel} (the strictest of “{cell}”)",
     "unknown-format": "Format “{value}” is not known.{hint} Use one of: {known}.",
     "unknown-pillar": "Pillar “{value}” is not one of this client's pillars ({known}).{hint}",
     "hint": " Did you mean “{value}”?",
@@ -210,6 +230,21 @@ TR: dict[str, str] = {
         "Yapılandırma {field} için “{value}” varsayıyor, ama takvimde bir {field} sütunu var "
         "(“{header}”): sütun okunuyor, varsayım kullanılmıyor."
     ),
+    "rows-not-posts": "Gönderi olarak okunmadı, hiçbir kurala girmiyor: {groups}.",
+    "rows-not-posts:group": "{rows} ({why})",
+    "rows-not-posts:label": "bir başlık ya da açıklama: yalnızca bir hücre dolu",
+    "rows-not-posts:header": "başlık satırı tekrarlanmış",
+    "row": "{rows}. satır",
+    "rows": "{rows}. satırlar",
+    "more-rows": "ve {count} satır daha",
+    "several-channels": (
+        "{rows}: kanal hücresi birden çok kanal sayıyor (örneğin “{example}”: {channels}): "
+        "böyle bir gönderi saydığı her kanalda bir gönderi sayılır; sıklık, takvim boşlukları, "
+        "günlük gönderi sayısı ve metin ile hashtag sınırları buna göre denetlenir."
+    ),
+    "several-channels:all": (
+        "“{value}” ({rows}) bu takvimin kullandığı her kanal olarak okunuyor: {channels}."
+    ),
     "missing-required": "{header} boş: her gönderide olmalı. Lütfen doldurun.",
     "missing-required:review": (
         "{header} boş, ama gönderi zaten “{status}” durumunda: müşterinin incelemesi için "
@@ -221,6 +256,11 @@ TR: dict[str, str] = {
     "unknown-channel": (
         "“{value}” bilinen bir kanal değil.{hint} Şunlardan birini kullanın: {known}."
     ),
+    "unknown-channel:part": (
+        "“{cell}” içindeki {value} bilinen bir kanal değil: gönderi yalnızca {counted} "
+        "kanalında sayılıyor.{hint} Şunlardan birini kullanın: {known}."
+    ),
+    "strictest": "{channel} (“{cell}” içinde en kısıtlayıcısı)",
     "unknown-format": (
         "“{value}” bilinen bir format değil.{hint} Şunlardan birini kullanın: {known}."
     ),

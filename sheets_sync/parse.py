@@ -1,10 +1,13 @@
 """Raw grid -> typed calendar frame plus the findings that reading the cells produced.
 
-The calendar frame has one row per non-empty sheet row and these columns:
+The calendar frame has one row per post (every non-empty sheet row below the header, except
+labels, legends and the header repeated: see :func:`_not_posts`) and these columns:
 
 * ``row`` (sheet row number), ``post_id``, ``client``, ``caption``, ``asset``… (text, '' empty)
 * ``channel``/``format``/``status``: the canonical value, '' when empty or unknown; the
-  sheet's own text is kept in ``channel_raw``/``format_raw``/``status_raw``
+  sheet's own text is kept in ``channel_raw``/``format_raw``/``status_raw``. A channel cell
+  naming several channels has the first one here and all of them in
+  :attr:`Calendar.channel_cells` (see :meth:`Calendar.channel_posts`)
 * ``publish_at`` and the other date fields: naive datetime64 in the client's time zone (NaT
   when empty or unreadable); ``publish_has_time`` says whether a time of day was given
 * ``revision_round``, ``extra_rounds_approved``: floats (NaN when empty); ``approved``:
@@ -42,12 +45,16 @@ from sheets_sync.values import (
     parse_times,
 )
 from sheets_sync.vocab import (
+    ALL_CHANNELS,
+    CHANNEL_PLACE_WORDS,
     CHANNEL_VALUES,
     FORMAT_VALUES,
     HEADER_ALIASES,
     STATUS_VALUES,
     WordTable,
+    channel_parts,
     lookup,
+    match_channel,
     normalize,
     strip_invisible,
 )
@@ -70,6 +77,15 @@ _VOCABULARIES = (("status", STATUS_VALUES, "statuses"), ("channel", CHANNEL_VALU
                  ("format", FORMAT_VALUES, "formats"))
 
 
+@dataclass(frozen=True)
+class ChannelCell:
+    """A channel cell naming several channels ("IG Reels + TikTok; repurpose to X")."""
+
+    channels: tuple[str, ...]  # the channels named, in the cell's order, each once
+    unknown: tuple[str, ...] = ()  # parts naming no known channel, as written
+    everything: bool = False  # "All platforms": every channel the calendar uses
+
+
 @dataclass
 class Calendar:
     """A parsed calendar: the typed frame, where each field came from, and parse findings."""
@@ -85,6 +101,9 @@ class Calendar:
     categories: dict[str, Categories] = field(default_factory=dict)
     # Which header was read as which field, and why (None for a calendar not parsed from cells).
     columns_used: ColumnMap | None = None
+    # The channel cells (as written) that name several channels; each of their rows counts
+    # as one post on every channel named. Every other row's channel is its ``channel``.
+    channel_cells: dict[str, ChannelCell] = field(default_factory=dict)
 
     def header(self, name: str) -> str:
         """Return the sheet's header for field ``name`` (the field name when not mapped)."""
@@ -101,6 +120,28 @@ class Calendar:
             found = self.categories[name] = categorize_texts(
                 self.frame[name].to_numpy(dtype=object), expect_distinct=True)
         return found
+
+    def channel_posts(self) -> tuple[np.ndarray, np.ndarray]:
+        """Return ``(positions, channels)``: one entry per post on a channel.
+
+        A row whose cell names several channels appears once per channel, every other row
+        once with its ``channel`` ('' when unknown); positions (in the frame) ascend.
+        """
+        channel = self.frame["channel"].to_numpy(dtype=object)
+        if not self.channel_cells:
+            return np.arange(len(channel)), channel
+        keys, uniques = self.categorized("channel_raw")
+        named = [self.channel_cells.get(u) for u in uniques.tolist()]
+        per_row = np.array([len(c.channels) if c else 1 for c in named], dtype=np.intp)[keys]
+        positions = np.repeat(np.arange(len(channel)), per_row)
+        names = channel[positions]
+        starts = np.cumsum(per_row) - per_row
+        several = np.array([c is not None for c in named], dtype=bool)[keys]
+        for row in np.flatnonzero(several).tolist():
+            cell = named[keys[row]]
+            assert cell is not None
+            names[starts[row]:starts[row] + len(cell.channels)] = cell.channels
+        return positions, names
 
 
 def header_map(headers: Sequence[Any], config: CalendarConfig
@@ -209,11 +250,24 @@ def parse(rows: Sequence[Sequence[Any]], config: CalendarConfig, tab: str = "Cal
     by_field = {name: transposed[index] for name, index in columns.items()}
     texts = {name: categorize_text(by_field[name]) for name in _TEXT_FIELDS if name in by_field}
     keep = _non_empty_rows(by_field, count, {n: c for n, (_, c) in texts.items() if c})
+    skipped = _not_posts(rows, header_index, columns, by_field, texts, keep, config)
+    for positions in skipped.values():
+        keep[positions] = False
     sheet_rows = np.flatnonzero(keep) + header_index + 2
     headers = {name: str(rows[header_index][index]) for name, index in columns.items()}
     messages = Messages(config.language)
     frame, codes, builder = _typed_frame(by_field, texts, keep, sheet_rows, config, messages,
                                          headers)
+    if skipped:
+        builder.calendar_level("rows-not-posts", "", None, messages.text(
+            "rows-not-posts", groups="; ".join(
+                messages.text("rows-not-posts:group", rows=_row_list(
+                    messages, (positions + header_index + 2).tolist()),
+                    why=messages.text(f"rows-not-posts:{why}"))
+                for why, positions in skipped.items())))
+    channel_cells = _several_channels(frame, codes, config)
+    if channel_cells:
+        _channel_notices(frame, codes, channel_cells, builder, messages)
     for name, kept, ignored in duplicates:
         header_cells = rows[header_index]
         builder.calendar_level(
@@ -236,7 +290,7 @@ def parse(rows: Sequence[Sequence[Any]], config: CalendarConfig, tab: str = "Cal
     used = explain(rows[header_index], proposed, columns, duplicates, config, header_index + 1)
     return Calendar(frame=frame, tab=tab, header_row=header_index + 1, headers=headers,
                     columns=columns, findings=builder.frame(), has_id_column=has_id,
-                    categories=codes, columns_used=used)
+                    categories=codes, columns_used=used, channel_cells=channel_cells)
 
 
 # A header alias only proposes a field; for these the values decide. A column that a built-in
@@ -324,6 +378,204 @@ def _non_empty_rows(raw: Mapping[str, Sequence[Any]], count: int, coded: Mapping
         blank = np.array([isinstance(u, str) and not u.strip() for u in uniques] + [True])
         keep[todo] |= ~blank[codes]
     return keep
+
+
+# --- rows that are not posts --------------------------------------------------------------
+# A calendar holds rows that are no post: a "Week 3" or "JULY" label, a legend ("Pilier 1 :
+# Annonce" in the Notes column), a note on an otherwise empty row, the header repeated further
+# down. They are left out of the frame (no rule sees them, nothing is written into them) and
+# listed in one info finding. Unless it repeats the header, a row with a readable publish date
+# or a caption is always a post.
+
+
+def _not_posts(rows: Sequence[Sequence[Any]], header_index: int, columns: Mapping[str, int],
+               by_field: Mapping[str, Sequence[Any]],
+               texts: Mapping[str, tuple[np.ndarray, Categories | None]], keep: np.ndarray,
+               config: CalendarConfig) -> dict[str, np.ndarray]:
+    """Return the kept body rows (0-based positions) that are not posts, by reason.
+
+    * ``header``: the row repeats the header: in at least half of the mapped columns (and
+      at least two) the cell is that column's header text.
+    * ``label``: the whole sheet row has exactly one filled cell, and that cell is text with
+      letters that is no value of its column (see :func:`_label`): "Week 3", "JULY",
+      "Pilier 1 : Annonce / hype" in the Notes column.
+    """
+    count = len(keep)
+    header_cells = rows[header_index]
+    named = {name: normalize(str(header_cells[index])) for name, index in columns.items()}
+
+    def per_row(name: str, test: Callable[[str], bool]) -> np.ndarray:
+        """Per row: ``test`` of text field ``name``'s cell, once per distinct text."""
+        column, coded = texts[name]
+        if coded is not None:
+            keys, uniques = coded
+            return np.array([test(u) for u in uniques.tolist()], dtype=bool)[keys]
+        return np.fromiter(map(test, column), bool, count)
+
+    found: dict[str, list[int]] = {}
+    # The header repeated: one required column is looked at on every row, the rest only on
+    # the rows whose cell there is the header.
+    probe = next((n for n in ("status", "channel") if n in texts), None)
+    if probe is not None:
+        maybe = keep & per_row(probe, lambda text: normalize(text) == named[probe])
+    elif "publish_at" in by_field:
+        maybe = keep & np.array([isinstance(v, str) and normalize(v) == named["publish_at"]
+                                 for v in by_field["publish_at"]], dtype=bool)
+    else:
+        maybe = np.zeros(count, dtype=bool)
+    for position in np.flatnonzero(maybe).tolist():
+        same = sum(1 for name, cells in by_field.items() if named[name] and cells[position]
+                   is not None and normalize(str(cells[position])) == named[name])
+        if same >= 2 and 2 * same >= len(columns):
+            found.setdefault("header", []).append(position)
+    # Labels: only rows with at most one of the required text columns filled and no caption
+    # can have a single cell; those few are looked at cell by cell.
+    filled = sum((~per_row(n, _blank_text)).astype(np.intp) for n in ("channel", "status")
+                 if n in texts)
+    maybe = keep & (np.asarray(filled) <= 1)
+    maybe[found.get("header", [])] = False
+    if "caption" in texts:
+        captions = texts["caption"][0]
+        for position in np.flatnonzero(maybe).tolist():
+            maybe[position] = _blank_text(captions[position])
+    field_of = {index: name for name, index in columns.items()}
+    for position in np.flatnonzero(maybe).tolist():
+        index = header_index + 1 + position
+        cells = rows[index] if index < len(rows) else []
+        present = [j for j, value in enumerate(cells) if _present_cell(value)]
+        if len(present) == 1 and _label(cells[present[0]], field_of.get(present[0]), config):
+            found.setdefault("label", []).append(position)
+    return {why: np.array(positions, dtype=np.intp) for why, positions in found.items()}
+
+
+def _label(value: Any, name: str | None, config: CalendarConfig) -> bool:
+    """Whether a cell alone on its row is a label: text with letters that is no value its
+    column holds (not a date, a time, a number, yes or no, a known status, channel or
+    format, and never a caption). "Week 3" in the date column is a label; a lone "10:00",
+    "2026-13-45", "Yes" or "Draft" is a post with cells missing."""
+    if not isinstance(value, str) or not any(ch.isalpha() for ch in value) or name == "caption":
+        return False
+    if name in DATE_FIELDS:
+        return not _date_not_set(value) and bool(parse_dates([value], config.date_order)[2][0])
+    if name == "publish_time":
+        return bool(parse_times([value])[1][0])
+    if name in NUMBER_FIELDS:
+        return bool(parse_counts([value])[1][0])
+    if name == "approved":
+        return bool(parse_flags([value])[1][0])
+    if name == "channel":
+        table, trailing = _channel_words(config)
+        return not (table.get(normalize(value) or value.strip()) or any(
+            match_channel(part, table, trailing) for part in channel_parts(value)))
+    for field_name, base, table_name in _VOCABULARIES:
+        if name == field_name:
+            known = _vocabulary(base, getattr(config, table_name))
+            return not known.get(normalize(value) or value.strip())
+    return True
+
+
+def _row_list(messages: Messages, rows: Sequence[int], most: int = 12) -> str:
+    """Sheet rows as "row 5" or "rows 15-19, 22": runs joined, at most ``most`` runs shown."""
+    runs: list[list[int]] = []
+    for row in sorted(rows):
+        if runs and row == runs[-1][1] + 1:
+            runs[-1][1] = row
+        else:
+            runs.append([row, row])
+    shown = [str(a) if a == b else f"{a}-{b}" for a, b in runs[:most]]
+    if len(runs) > most:
+        shown.append(messages.text("more-rows", count=sum(b - a + 1 for a, b in runs[most:])))
+    return messages.text("rows" if len(rows) > 1 else "row", rows=", ".join(shown))
+
+
+# --- channel cells naming several channels ------------------------------------------------
+
+
+def _several_channels(frame: pd.DataFrame, coded: dict[str, Categories],
+                      config: CalendarConfig) -> dict[str, ChannelCell]:
+    """Read the channel cells the vocabulary does not know as a whole as lists of channels.
+
+    "IG Reels + YouTube Shorts; repurpose to X" names instagram, youtube and x (see
+    :func:`sheets_sync.vocab.channel_parts`); "All platforms" names every channel the rest of
+    the calendar uses. A cell naming one known channel ("IG Reels") becomes that channel; one
+    naming several, or known and unknown ones, is returned (cell -> :class:`ChannelCell`)
+    and its rows' ``channel`` is the first channel named. A cell naming no known channel
+    stays unknown. ``frame["channel"]`` and ``coded["channel"]`` are updated in place.
+    """
+    if "channel_raw" not in coded or not len(frame):
+        return {}
+    table, trailing = _channel_words(config)
+    keys, uniques = coded["channel_raw"]
+    used = np.bincount(keys, minlength=len(uniques)) > 0
+    known = {text: table.get(normalize(text) or text.strip(), "")
+             for text, in_use in zip(uniques.tolist(), used.tolist()) if in_use}
+    unread = [text for text, name in known.items() if not name and text.strip()]
+    if not unread:
+        return {}
+    read: dict[str, tuple[list[str], list[str], bool]] = {}
+    for text in unread:
+        names: list[str] = []
+        unknown: list[str] = []
+        everything = False
+        for part in channel_parts(text):
+            name = match_channel(part, table, trailing)
+            if normalize(part) in ALL_CHANNELS:
+                everything = True
+            elif not name:
+                unknown.append(part)
+            elif name not in names:
+                names.append(name)
+        if names or everything:
+            read[text] = (names, unknown, everything)
+    if not read:
+        return {}
+    in_use = {name for name in known.values() if name}
+    in_use.update(name for names, _, everything in read.values() if not everything
+                  for name in names)
+    every = [name for name in config.channel_names() if name in in_use]
+    cells: dict[str, ChannelCell] = {}
+    for text, (names, unknown, everything) in read.items():
+        if everything:
+            names += [name for name in every if name not in names]
+        if not names:  # "All platforms" where no other row names a channel: unknown
+            continue
+        known[text] = names[0]
+        if len(names) > 1 or unknown or everything:
+            cells[text] = ChannelCell(tuple(names), tuple(unknown), everything)
+    frame["channel"], coded["channel"] = _recode(coded["channel_raw"],
+                                                 lambda text: known.get(text, ""))
+    return cells
+
+
+def _channel_words(config: CalendarConfig) -> tuple[dict[str, str], set[str]]:
+    """The channel vocabulary (normalized text -> channel) and the words that may follow a
+    channel's name in a cell (format words, "feed", "page"…)."""
+    trailing = {word for text in _vocabulary(FORMAT_VALUES, config.formats)
+                for word in text.split()} | CHANNEL_PLACE_WORDS
+    return _vocabulary(CHANNEL_VALUES, config.channels), trailing
+
+
+def _channel_notices(frame: pd.DataFrame, coded: dict[str, Categories],
+                     cells: Mapping[str, ChannelCell], builder: FindingsBuilder,
+                     messages: Messages) -> None:
+    """Say once how cells naming several channels, and "All platforms", are read."""
+    keys, uniques = coded["channel_raw"]
+    rows = frame["row"].to_numpy()
+    texts = uniques.tolist()
+    several = np.array([t in cells and len(cells[t].channels) > 1 and not cells[t].everything
+                        for t in texts], dtype=bool)[keys]
+    if several.any():
+        example = texts[keys[np.flatnonzero(several)[0]]]
+        builder.calendar_level("several-channels", "channel", None, messages.text(
+            "several-channels", rows=_row_list(messages, rows[several].tolist()),
+            example=example.strip(), channels=", ".join(cells[example].channels)))
+    for code, text in enumerate(texts):
+        cell = cells.get(text)
+        if cell is not None and cell.everything:
+            builder.calendar_level("several-channels", "channel", None, messages.text(
+                "several-channels:all", value=text.strip(),
+                rows=_row_list(messages, rows[keys == code].tolist()),
+                channels=", ".join(cell.channels)))
 
 
 def _blank_text(text: str) -> bool:

@@ -225,3 +225,57 @@ BOOLEANS: dict[str, bool] = {
     **{normalize(v): False for v in FALSE_VALUES},
     "✓": True, "✔": True, "☑": True, "✗": False, "✘": False, "☐": False,
 }
+
+
+# --- a cell naming several channels ----------------------------------------------------------
+# "IG Reels + YouTube Shorts + TikTok; repurpose to X + LinkedIn": the names are split at
+# these signs and at the words and / et / ve between spaces.
+_CHANNEL_SEPARATORS = re.compile(r"\s*(?:[+;,&/|\n]|\s(?:and|et|ve)\s)\s*", re.IGNORECASE)
+# Words that lead into a channel name without being part of it (compared after normalize).
+CHANNEL_LEAD_WORDS = frozenset(normalize(w) for w in (
+    "repurpose to", "repurposed to", "repurpose on", "repurpose for", "cross-post to",
+    "crosspost to", "cross-post on", "crosspost on", "cross-posted to", "repost to",
+    "repost on", "reshare to", "reshare on", "share to", "share on", "also on", "also to",
+    "then", "plus"))
+# A part such as "All platforms": every channel the calendar uses.
+ALL_CHANNELS = frozenset(normalize(w) for w in (
+    "all", "all platforms", "all channels", "all networks", "all socials", "all social",
+    "all social media", "everywhere", "every platform", "every channel", "tüm kanallar",
+    "tüm platformlar", "tümü", "hepsi", "toutes les plateformes", "tous les réseaux",
+    "tous les canaux"))
+# Words that may follow a channel's name and say where on it ("Instagram feed", "LinkedIn
+# company page"), besides the format words ("IG Reels", "YouTube Shorts").
+CHANNEL_PLACE_WORDS = frozenset({"feed", "page", "account", "profile", "channel", "grid", "live",
+                                 "company", "personal", "posts", "videos"})
+
+
+def channel_parts(text: str) -> list[str]:
+    """Return the channel names a cell lists, as written.
+
+    The cell is split at ``+ ; , & / |``, line breaks and the words and / et / ve; details
+    in parentheses ("Reddit (r/SideProject, r/ClaudeAI)") and leading words such as
+    "repurpose to" or "cross-post to" are left out. Empty parts are dropped.
+    """
+    parts = []
+    for piece in _CHANNEL_SEPARATORS.split(_PARENS.sub(" ", strip_invisible(text))):
+        words = piece.split()
+        for size in range(min(len(words), 3), 0, -1):
+            if normalize(" ".join(words[:size])) in CHANNEL_LEAD_WORDS:
+                words = words[size:]
+                break
+        if normalize(" ".join(words)):
+            parts.append(" ".join(words))
+    return parts
+
+
+def match_channel(part: str, table: Mapping[str, str], trailing: Iterable[str]) -> str:
+    """Return the channel ``part`` names ('' when none): a name of ``table`` (normalized
+    text -> channel), alone or followed only by words of ``trailing`` ("IG Reels" ->
+    instagram when "reels" is a format word). A plural "s" of a trailing word is ignored."""
+    words = normalize(part).split()
+    allowed = set(trailing)
+    for size in range(len(words), 0, -1):
+        name = table.get(" ".join(words[:size]))
+        if name and all(w in allowed or w.removesuffix("s") in allowed for w in words[size:]):
+            return name
+    return ""

@@ -49,8 +49,8 @@ CASES = [
     # Twelve posts of 5-15 May 2026, all still "À produire": each one stale, never approved
     # (one finding each, not a second approval-missing). No approval column: said once.
     # A 28-day gap from today on each of the three channels used. Rows 15-19 are a legend of
-    # the pillars in
-    # the Notes column ("Pilier 1 : Annonce / hype"): not posts.
+    # the pillars in the Notes column ("Pilier 1 : Annonce / hype"): not posts, left out
+    # and listed once. Nothing is an error any more, so the audit passes.
     Real("01-mondiale-fr.csv", '''
 name = "mondiale"
 client = "Mondiale en Ville"
@@ -66,9 +66,8 @@ reel = ["Reel 15s", "Reel 30s"]
               "pillar": "Pilier", "caption": "Caption (FR)", "hashtags": "Hashtags",
               "status": "Statut", "notes": "Notes"},
          counts={"stale-unpublished": 12, "calendar-gap": 3, "no-approval-column": 1,
-                 "no-id-column": 1, "missing-required": 10},
-         rows={"stale-unpublished": set(range(2, 14))},
-         still_wrong={"missing-required": {15, 16, 17, 18, 19}}),  # the legend rows
+                 "no-id-column": 1, "rows-not-posts": 1},
+         rows={"stale-unpublished": set(range(2, 14))}, exit=0),
     # Instagram only: no channel column, so the channel is assumed. Times are WIB (the
     # calendar's zone, Asia/Jakarta); "LIVE" in the time column of the nine published rows is
     # read as no time. Rows 2-10 are published (with the post URL), 11-31 queued_auto
@@ -218,7 +217,8 @@ def test_a_real_calendar_is_audited_as_judged(case: Real, realcal: Path,
 
 # The false positives seen on these calendars before (each must stay gone).
 NEVER = {
-    "01-mondiale-fr": {"unknown-channel", "unknown-status", "approval-missing"},
+    "01-mondiale-fr": {"unknown-channel", "unknown-status", "approval-missing",
+                       "missing-required"},  # the legend rows 15-19 were read as posts
     "02-lajora-ig": {"unknown-channel", "unknown-format", "approval-missing",
                      "published-without-approval", "scheduled-without-approval"},
     "05-ethicoin": {"unknown-format", "unknown-channel", "approval-missing"},

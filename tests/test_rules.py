@@ -841,6 +841,7 @@ TESTED = {
     "column-assumed",  # a configuration's assume: tests/test_layouts_assume.py
     "no-approval-column",  # tests/test_layouts_approval.py
     "date-not-set",  # tests/test_layouts_approval.py
+    "rows-not-posts", "several-channels",  # tests/test_layouts_rows.py
 }
 
 

@@ -14,6 +14,7 @@ import pandas as pd
 from sheets_sync.cells import Cell, week_start
 from sheets_sync.outputs.labels import Labels
 from sheets_sync.rules.base import Context, per_distinct
+from sheets_sync.rules.calendar import channel_posts
 from sheets_sync.vocab import normalize
 
 _CHANNEL_NAMES = {"x": "X", "linkedin": "LinkedIn", "tiktok": "TikTok", "youtube": "YouTube"}
@@ -79,13 +80,16 @@ def cadence(ctx: Context) -> list[list[Cell]]:
     first = min(ctx.clients.local_now(c) for c in contracted).astype("datetime64[D]")
     last = first + np.timedelta64(
         max(ctx.clients.settings[c].rules.cadence.horizon_days for c in contracted) + 8, "D")
-    live = _live(ctx, ["channel"], first - np.timedelta64(7, "D"), last)
-    live = live[live["client"].isin(contracted).to_numpy()]
-    days = live["publish_at"].to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
-    days_n = days.astype("int64")
-    weeks = week_start(days_n)
-    counts = pd.Series(weeks).groupby([live["client"].to_numpy(dtype=object),
-                                       live["channel"].to_numpy(dtype=object), weeks]).size()
+    # A row whose cell names several channels is a post on each, as the cadence rule counts.
+    positions, channel_keys, channel_names = channel_posts(ctx)
+    frame = ctx.frame
+    days = frame["publish_at"].to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
+    keep = (~ctx.texts.status_in("cancelled") & (days >= first - np.timedelta64(7, "D"))
+            & (days < last) & frame["client"].isin(contracted).to_numpy())[positions]
+    posts = positions[keep]
+    weeks = week_start(days[posts].astype("int64"))
+    counts = pd.Series(weeks).groupby([frame["client"].to_numpy(dtype=object)[posts],
+                                       channel_names[channel_keys[keep]], weeks]).size()
     planned = counts.to_dict()
     rows: list[list[Cell]] = []
     for client in ctx.clients.names:

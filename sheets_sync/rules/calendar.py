@@ -32,6 +32,24 @@ def _live_posts(ctx: Context) -> pd.DataFrame:
     return part.assign(day=part["publish_at"].dt.normalize())
 
 
+def channel_posts(ctx: Context) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return ``(positions, channel keys, channel names)``, one entry per post on a channel.
+
+    A row whose cell names several channels ("IG + TikTok") is one post on each of them;
+    ``names[keys]`` is the canonical channel of each entry ('' when unknown), ``positions``
+    its row in the frame (ascending). Computed once per run.
+    """
+    def compute() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        if not ctx.calendar.channel_cells:  # one post per row: the column's own codes
+            keys, names = ctx.texts.categorized("channel")
+            return np.arange(len(keys)), keys, names
+        positions, channels = ctx.calendar.channel_posts()
+        keys, names = pd.factorize(channels)
+        return positions, keys, np.asarray(names, dtype=object)
+
+    return ctx.memo("channel-posts", compute)
+
+
 def _today(ctx: Context, client: str) -> pd.Timestamp:
     return pd.Timestamp(ctx.clients.local_now(client)).normalize()
 
@@ -50,14 +68,15 @@ def cadence(ctx: Context) -> None:
     days = frame["publish_at"].to_numpy().astype("datetime64[D]")
     horizon = ctx.clients.per_client(lambda s: s.rules.cadence.horizon_days + 7, "int64")
     local_today = ctx.clients.today_local
-    live = (contracted & ~ctx.texts.status_in("cancelled") & ~np.isnat(days)
-            & (days >= local_today - np.timedelta64(7, "D"))
-            & (days < local_today + horizon.astype("timedelta64[D]")))
+    live_rows = (contracted & ~ctx.texts.status_in("cancelled") & ~np.isnat(days)
+                 & (days >= local_today - np.timedelta64(7, "D"))
+                 & (days < local_today + horizon.astype("timedelta64[D]")))
     # Posts per (client, channel, Monday of the week) as integer keys, counted in one pass.
-    day_numbers = days[live].astype("int64")
-    mondays_since_epoch = week_start(day_numbers)
-    channel_codes, channel_names = pd.factorize(frame["channel"].to_numpy()[live])
-    keys, sizes = np.unique(np.stack([ctx.clients.of_row[live], channel_codes,
+    positions, channel_keys, channel_names = channel_posts(ctx)
+    live = live_rows[positions]
+    rows = positions[live]
+    mondays_since_epoch = week_start(days[rows].astype("int64"))
+    keys, sizes = np.unique(np.stack([ctx.clients.of_row[rows], channel_keys[live],
                                       mondays_since_epoch]), axis=1, return_counts=True)
     counts = {(ctx.clients.names[c], str(channel_names[ch]), np.datetime64(int(m), "D")): int(n)
               for (c, ch, m), n in zip(keys.T.tolist(), sizes.tolist())}
@@ -87,16 +106,19 @@ def cadence(ctx: Context) -> None:
 def too_many_per_day(ctx: Context) -> None:
     frame = ctx.frame
     day = frame["publish_at"].to_numpy(dtype="datetime64[ns]")
-    channel_codes, channel_names = ctx.texts.categorized("channel")
-    live = (~ctx.texts.status_in("cancelled") & ~np.isnat(day) & ~ctx.texts.text_in("channel", "")
-            & ~ctx.texts.text_in("format", "story"))
+    positions, channel_keys, channel_names = channel_posts(ctx)
+    live_rows = (~ctx.texts.status_in("cancelled") & ~np.isnat(day)
+                 & ~ctx.texts.text_in("format", "story"))
+    live = live_rows[positions] & (channel_names[channel_keys] != "")
     if not live.any():
         return
-    index = np.flatnonzero(live)
+    # Entries are posts on a channel: a row naming several channels is one on each.
+    index = positions[live]
+    channel_codes = channel_keys[live]
     days = day[index].astype("datetime64[D]").astype("int64")
     # One integer per (client, channel, day); posts are ranked by publish time within it.
     key = ((ctx.clients.of_row[index].astype("int64") * (len(channel_names) + 1)
-            + channel_codes[index]) * (int(days.max() - days.min()) + 1) + days - days.min())
+            + channel_codes) * (int(days.max() - days.min()) + 1) + days - days.min())
     order = np.lexsort((day[index].astype("int64"), key))
     sorted_key = key[order]
     starts = np.flatnonzero(np.r_[True, sorted_key[1:] != sorted_key[:-1]])
@@ -106,12 +128,17 @@ def too_many_per_day(ctx: Context) -> None:
     size = np.empty(len(index), dtype="int64")
     size[order] = np.diff(np.r_[starts, len(index)])[group]
     limit = ctx.clients.per_client(lambda s: s.rules.cadence.max_per_day)[index]
-    hit = rank >= limit
-    if hit.any():
-        rows = index[hit]
+    hit = np.flatnonzero(rank >= limit)
+    if len(hit):
+        # One finding per row: a row over the limit on several of its channels names the first.
+        rows, first = np.unique(index[hit], return_index=True)
+        hit = hit[first]
+        raw = frame["channel_raw"].to_numpy(dtype=object)[rows]
+        cells = ctx.calendar.channel_cells
         ctx.findings.add("too-many-per-day", frame.index[rows], "publish_at", ctx.messages.render(
             "too-many-per-day", count=size[hit].tolist(),
-            channel=[c.strip() for c in frame["channel_raw"].to_numpy(dtype=object)[rows]],
+            channel=[str(channel_names[c]) if text in cells else text.strip()
+                     for text, c in zip(raw.tolist(), channel_codes[hit].tolist())],
             client=frame["client"].to_numpy(dtype=object)[rows].tolist(),
             day=ctx.messages.when(day[rows].astype("datetime64[D]"), False),
             limit=limit[hit].astype(int).tolist()))
@@ -120,15 +147,18 @@ def too_many_per_day(ctx: Context) -> None:
 @rule("calendar-gap")
 def calendar_gaps(ctx: Context) -> None:
     frame = ctx.frame
-    day = frame["publish_at"].to_numpy().astype("datetime64[D]")
-    today = ctx.clients.today_local
-    horizon = ctx.clients.per_client(lambda s: s.rules.cadence.horizon_days, "int64")
-    channel_codes, channel_names = ctx.texts.categorized("channel")
-    live = ~ctx.texts.status_in("cancelled") & ~ctx.texts.text_in("channel", "") & ~np.isnat(day)
+    # Entries are posts on a channel: a row naming several channels is a post on each.
+    entries, channel_codes, channel_names = channel_posts(ctx)
+    day = frame["publish_at"].to_numpy().astype("datetime64[D]")[entries]
+    today = ctx.clients.today_local[entries]
+    horizon = ctx.clients.per_client(lambda s: s.rules.cadence.horizon_days, "int64")[entries]
+    of_row = ctx.clients.of_row[entries]
+    live = (~ctx.texts.status_in("cancelled")[entries] & (channel_names[channel_codes] != "")
+            & ~np.isnat(day))
     in_horizon = live & (day >= today) & (day < today + horizon.astype("timedelta64[D]"))
-    # Distinct (client, channel, day) triples, sorted, as one integer key per row.
+    # Distinct (client, channel, day) triples, sorted, as one integer key per entry.
     days_since = (day[in_horizon] - today[in_horizon]).astype("int64")
-    key = ((ctx.clients.of_row[in_horizon].astype("int64") * (len(channel_names) + 1)
+    key = ((of_row[in_horizon].astype("int64") * (len(channel_names) + 1)
             + channel_codes[in_horizon]) * 100_000 + days_since)
     unique_keys = np.unique(key)
     groups, offsets = np.divmod(unique_keys, 100_000)
@@ -138,7 +168,7 @@ def calendar_gaps(ctx: Context) -> None:
         planned[(client_code, channel_code)] = offsets[groups == group]
     positions = {str(name): i for i, name in enumerate(channel_names)}
     # The channels each client uses, from one pass over (client, channel) pairs.
-    pairs = np.unique(ctx.clients.of_row[live].astype("int64") * (len(channel_names) + 1)
+    pairs = np.unique(of_row[live].astype("int64") * (len(channel_names) + 1)
                       + channel_codes[live])
     used_by: dict[int, set[str]] = {}
     for pair in pairs.tolist():

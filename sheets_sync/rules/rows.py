@@ -236,14 +236,33 @@ def unknown_values(ctx: Context) -> None:
                ctx.config.format_names()))
     for name, code, base, extra, canonical in tables:
         mask = ctx.texts.text_in(name, "") & ~ctx.texts.blank(f"{name}_raw")
-        if mask.any():
+        parts = name == "channel" and any(c.unknown for c in ctx.calendar.channel_cells.values())
+        if mask.any() or parts:
             known = ", ".join(c.replace("_", " ") for c in canonical)
             extras = [v for values in extra.values() for v in values if normalize(v) not in
                       {normalize(c) for c in canonical}]
             if extras:
                 known += ", " + ", ".join(extras)
-            _unknown(ctx, name, code, mask, _vocabulary_choices(base, extra), known,
-                     lookup(base, extra))
+            if mask.any():
+                _unknown(ctx, name, code, mask, _vocabulary_choices(base, extra), known,
+                         lookup(base, extra))
+            if parts:
+                _unknown_channel_parts(ctx, _vocabulary_choices(base, extra), known)
+
+
+def _unknown_channel_parts(ctx: Context, choices: dict[str, str], known: str) -> None:
+    """One finding per row whose cell names known channels and unknown ones ("IG + Reddit"):
+    it names the unknown parts, and the channels the post still counts on."""
+    keys, uniques = ctx.texts.categorized("channel_raw")
+    cells = ctx.calendar.channel_cells
+    for key, text in enumerate(uniques.tolist()):
+        cell = cells.get(text)
+        if cell is None or not cell.unknown:
+            continue
+        ctx.findings.add("unknown-channel", keys == key, "channel", ctx.messages.text(
+            "unknown-channel:part", value=", ".join(f"“{part}”" for part in cell.unknown),
+            cell=text.strip(), counted=", ".join(cell.channels), known=known,
+            hint=ctx.messages.hint(_suggest(cell.unknown[0], choices))))
 
 
 @rule("unknown-pillar")
@@ -281,8 +300,13 @@ def post_ids(ctx: Context) -> None:
             "duplicate-id", post_id=rows["post_id"].tolist(), others=others))
 
 
-def _per_channel_limit(ctx: Context, limit_of: str) -> np.ndarray:
-    """Per row: the client's limit for the row's channel (NaN when there is none)."""
+def _per_channel_limit(ctx: Context, limit_of: str) -> tuple[np.ndarray, np.ndarray]:
+    """Per row: the client's limit for the row's channel (NaN when there is none), and the
+    channel to name in a message.
+
+    A row whose cell names several channels gets the strictest of their limits, named as
+    that channel of the cell; every other row is named by its channel cell as written.
+    """
     # A (client x channel) table of limits, looked up for every row at once.
     channels = ctx.config.channel_names()
     table = np.full((len(ctx.clients.names) + 1, len(channels) + 1), np.nan)
@@ -294,26 +318,49 @@ def _per_channel_limit(ctx: Context, limit_of: str) -> np.ndarray:
     positions = {name: i for i, name in enumerate(channels)}
     channel = ctx.texts.per_text("channel", lambda name: positions.get(name, len(channels)),
                                  np.intp)
-    return table[ctx.clients.of_row, channel]
+    limits = table[ctx.clients.of_row, channel]
+    named = ctx.frame["channel_raw"].to_numpy(dtype=object)
+    cells = ctx.calendar.channel_cells
+    if not cells:
+        return limits, named
+    named = named.copy()
+    keys, uniques = ctx.texts.categorized("channel_raw")
+    several = np.array([text in cells for text in uniques.tolist()], dtype=bool)[keys]
+    # Once per (client, cell) pair: the strictest limit among the cell's channels.
+    rows = np.flatnonzero(several)
+    pair_keys = ctx.clients.of_row[rows].astype(np.int64) * len(uniques) + keys[rows]
+    distinct, inverse = np.unique(pair_keys, return_inverse=True)
+    strictest = []
+    for pair in distinct.tolist():
+        client, text = divmod(pair, len(uniques))
+        cell = cells[uniques[text]]
+        found = [(table[client, positions.get(name, len(channels))], name)
+                 for name in cell.channels]
+        found = [(limit, name) for limit, name in found if not np.isnan(limit)]
+        limit, name = min(found, key=lambda item: item[0]) if found else (np.nan, "")
+        strictest.append((limit, ctx.messages.text("strictest", channel=name,
+                                                   cell=uniques[text].strip())))
+    limits[rows] = [strictest[i][0] for i in inverse.tolist()]
+    named[rows] = [strictest[i][1] for i in inverse.tolist()]
+    return limits, named
 
 
 @rule("caption-too-long")
 def caption_length(ctx: Context) -> None:
     lengths = caption_lengths(ctx).astype(float)
-    limits = _per_channel_limit(ctx, "caption_limit")
+    limits, named = _per_channel_limit(ctx, "caption_limit")
     mask = lengths > limits
     if mask.any():
         ctx.findings.add("caption-too-long", mask, "caption", ctx.messages.render(
             "caption-too-long", length=lengths[mask].astype(int), limit=limits[mask].astype(int),
-            over=(lengths[mask] - limits[mask]).astype(int),
-            channel=ctx.frame.loc[mask, "channel_raw"].str.strip().tolist()))
+            over=(lengths[mask] - limits[mask]).astype(int), channel=stripped(named[mask])))
 
 
 @rule("too-many-hashtags")
 def hashtag_count(ctx: Context) -> None:
     frame = ctx.frame
     columns = ["caption", "hashtags"] if ctx.has("hashtags") else ["caption"]
-    limits = _per_channel_limit(ctx, "hashtag_limit")
+    limits, named = _per_channel_limit(ctx, "hashtag_limit")
     # Hashtags never outnumber '#' signs: the regex only runs where the signs exceed the limit.
     signs = sum(_hash_signs(ctx, name) for name in columns)
     counts = np.zeros(len(frame))
@@ -325,8 +372,7 @@ def hashtag_count(ctx: Context) -> None:
         column = "hashtags" if ctx.has("hashtags") else "caption"
         ctx.findings.add("too-many-hashtags", mask, column, ctx.messages.render(
             "too-many-hashtags", count=counts[mask].astype(int), limit=limits[mask].astype(int),
-            over=(counts[mask] - limits[mask]).astype(int),
-            channel=frame.loc[mask, "channel_raw"].str.strip().tolist()))
+            over=(counts[mask] - limits[mask]).astype(int), channel=stripped(named[mask])))
 
 
 @rule("invalid-link")
