@@ -465,12 +465,11 @@ def _label(value: Any, name: str | None, config: CalendarConfig) -> bool:
         return bool(parse_flags([value])[1][0])
     if name == "channel":
         table, trailing = _channel_words(config)
-        return not (table.get(normalize(value) or value.strip()) or any(
+        return not (table.read(value) or any(
             match_channel(part, table, trailing) for part in channel_parts(value)))
     for field_name, base, table_name in _VOCABULARIES:
         if name == field_name:
-            known = _vocabulary(base, getattr(config, table_name))
-            return not known.get(normalize(value) or value.strip())
+            return not _vocabulary(base, getattr(config, table_name)).read(value)
     return True
 
 
@@ -507,7 +506,7 @@ def _several_channels(frame: pd.DataFrame, coded: dict[str, Categories],
     table, trailing = _channel_words(config)
     keys, uniques = coded["channel_raw"]
     used = np.bincount(keys, minlength=len(uniques)) > 0
-    known = {text: table.get(normalize(text) or text.strip(), "")
+    known = {text: table.read(text)  # exact words, then the configured patterns
              for text, in_use in zip(uniques.tolist(), used.tolist()) if in_use}
     unread = [text for text, name in known.items() if not name and text.strip()]
     if not unread:
@@ -547,7 +546,7 @@ def _several_channels(frame: pd.DataFrame, coded: dict[str, Categories],
     return cells
 
 
-def _channel_words(config: CalendarConfig) -> tuple[dict[str, str], set[str]]:
+def _channel_words(config: CalendarConfig) -> tuple[WordTable, set[str]]:
     """The channel vocabulary (normalized text -> channel) and the words that may follow a
     channel's name in a cell (format words, "feed", "page"…)."""
     trailing = {word for text in _vocabulary(FORMAT_VALUES, config.formats)
