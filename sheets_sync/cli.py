@@ -472,8 +472,10 @@ def state_reset(config_file: str | None, calendar_name: str | None, path: str | 
                 yes: bool) -> None:
     """Forget what the tool remembers about a calendar (history, first-seen times, rounds).
 
-    Use it when the state database is damaged or from a newer version; a damaged file is
-    moved aside as FILE.broken. The spreadsheet is not touched; the next sync starts afresh.
+    Every cache goes too (the spreadsheet layouts remembered for each calendar, the
+    portfolio's): the next sync reads them again. Use it when the state database is damaged
+    or from a newer version; a damaged file is moved aside as FILE.broken. The spreadsheet
+    is not touched; the next sync starts afresh.
     Without --yes it asks first; answering no resets nothing and exits 1.
 
     \b

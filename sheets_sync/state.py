@@ -510,7 +510,12 @@ class StateStore:
              run.cells_written, run.error, int(run.real_clock)))
 
     def reset(self, calendars: Sequence[str] | None = None) -> None:
-        """Forget everything about ``calendars`` (all when None)."""
+        """Forget everything about ``calendars`` (all when None), and every cache.
+
+        The caches (spreadsheet layouts, the portfolio's last digest) of every calendar
+        go too: a reset is what a person reaches for when something looks stuck, and a
+        cache only saves a re-read.
+        """
         self._kept.clear()
         tables = ("posts", "transitions", "history", "findings", "runs")
         cursor = self.db.cursor()
@@ -521,6 +526,7 @@ class StateStore:
             else:
                 cursor.executemany(f"DELETE FROM {table} WHERE calendar = ?",
                                    ((c,) for c in calendars))
+        cursor.execute("DELETE FROM meta WHERE key LIKE 'cache:%'")
         cursor.execute("COMMIT")
 
 

@@ -2,18 +2,34 @@
 
 Steady state costs one ``values:batchGet`` (calendar and owned tabs together) and at most
 one ``values:batchUpdate`` (RAW, so text is never a formula; blanks clear stale cells) per
-cycle. The spreadsheet's layout (tab titles, sheet IDs, grid sizes, time zone) is cached in
-the state database, so metadata is read only on the first run or after a tab disappears.
-The first run creates the owned tabs with warning-only protection and marks them as the
-tool's own (developer metadata, see :mod:`sheets_sync.backends.owned`) in one
-``spreadsheets:batchUpdate``; the same call also sets date formats and grows grids, and is
-only sent again when date cells move or a tab outgrows its grid.
+cycle. The spreadsheet's layout (tab titles, sheet IDs, time zone) is cached in the state
+database, so metadata is read only on the first run or after a tab disappears. The first run
+creates the owned tabs with warning-only protection and marks them as the tool's own
+(developer metadata, see :mod:`sheets_sync.backends.owned`) in one
+``spreadsheets:batchUpdate``; the same call also sets date formats and sizes grids, and is
+only sent again when date cells move or a tab's grid is too small.
+
+A grid's size is never taken from the cache for a write: Google echoes each tab's range
+bounded to its grid (``'Status'!A1:K71``), so the cycle's read tells it, and a tab too small
+(a person deleted rows) is sized in the ``spreadsheets:batchUpdate`` before the values are
+written. A refusal that names a sheet, range or grid (a person changed the spreadsheet
+between the read and the write, or a request whose answer was lost was applied and then
+sent again: "A sheet with the id ... already exists") makes the write read the layout and
+the tabs again and retry once. A write's answer is not needed: a 200 whose body arrives cut
+short means the request was applied.
+
+Bodies are serialized here and measured: a write is split into requests of at most
+MAX_BODY_BYTES (Google refuses a body over 10,485,760 bytes and advises about 2 MB), values
+by rows; the state is saved only after the last part. No NaN or Infinity is ever sent (not
+JSON), and a text longer than a cell holds (50,000 characters) is cut with a marker saying
+how long it was.
 
 Which tabs carry the mark is part of the cached layout. A write trusts it while each tab it
 writes still starts with the tool's own leading rows, as this cycle's read saw them (so a
 steady-state cycle costs no metadata read); before it creates or adopts a tab, or when a tab
 no longer looks like the tool's (a person deleted it and made their own under that name), it
-reads the metadata again and decides on that.
+reads the metadata again and decides on that. A tab a write has not read this cycle (the
+portfolio's) is read first, so that rows it no longer has are cleared.
 """
 
 from __future__ import annotations
@@ -22,7 +38,9 @@ import datetime as dt
 import itertools
 import json
 import logging
+import math
 import os
+import re
 from collections.abc import Mapping, MutableMapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -43,7 +61,15 @@ from sheets_sync.backends.owned import (
     signature_of,
     starts_with,
 )
-from sheets_sync.cells import Cell, ColumnGrid, Grid, column_letter, first_difference, serial
+from sheets_sync.cells import (
+    Cell,
+    ColumnGrid,
+    Grid,
+    column_letter,
+    column_number,
+    first_difference,
+    serial,
+)
 from sheets_sync.config import spreadsheet_id as spreadsheet_id  # the configuration's too
 from sheets_sync.errors import CalendarError, ConfigError, ForeignTabError, SourceError
 
@@ -113,17 +139,38 @@ def _quote(title: str) -> str:
     return "'" + title.replace("'", "''") + "'"
 
 
-_JSON_PLAIN = frozenset({str, int, float, bool})  # cells that are sent as they are
+_JSON_PLAIN = frozenset({int, bool})  # cells that are sent as they are
+MAX_CELL_CHARS = 50_000  # Google refuses a longer text in one cell
+# Google refuses a request body over 10,485,760 bytes and advises about 2 MB: every write is
+# split into requests of at most this many bytes.
+MAX_BODY_BYTES = 2_000_000
 
 
 def _json_cell(value: Cell) -> Any:
+    """A cell as it is sent: never NaN or Infinity (not JSON; Google refuses the request),
+    never a text over 50,000 characters (cut, with a marker saying so)."""
     if value is None:
         return ""
+    if isinstance(value, str):
+        return _fit_text(value)
+    if isinstance(value, float):
+        if math.isfinite(value):
+            return value
+        return "" if value != value else ("Infinity" if value > 0 else "-Infinity")
     if isinstance(value, (dt.date, dt.datetime)):
-        return serial(value)
+        return "" if value != value else serial(value)  # NaT: a missing time
     if isinstance(value, (dt.time, dt.timedelta)):
         return str(value)
     return value
+
+
+def _fit_text(text: str) -> str:
+    """``text``, or its beginning and "… [truncated: 61,234 characters]" when it is longer
+    than a Google cell holds."""
+    if len(text) <= MAX_CELL_CHARS:
+        return text
+    marker = f"… [truncated: {len(text):,} characters]"
+    return text[: MAX_CELL_CHARS - len(marker)] + marker
 
 
 class GoogleBackend(Backend):
@@ -149,6 +196,9 @@ class GoogleBackend(Backend):
         install(session, self.policy, bucket, ("*", endpoint) if endpoint else None)
         self.http = HTTPClient(auth=None, session=session)  # type: ignore[arg-type]
         self._owned_seen: dict[str, Grid] = {}
+        # (rows, columns) of the tabs' grids as this cycle's reads answered them: Google
+        # echoes a tab's range bounded to its grid ('Status'!A1:K71)
+        self._grid_seen: dict[str, tuple[int, int]] = {}
         self._calendar = ""  # the tab the last read() took as the calendar
         self._fresh = False  # the metadata was read since the last read() began
 
@@ -198,9 +248,12 @@ class GoogleBackend(Backend):
                                     retry_stale=not refresh)
             except _StaleLayout:
                 continue
-            columns = [ColumnGrid(r.get("values", [])) for r in answer.get("valueRanges", [])]
+            ranges = answer.get("valueRanges", [])
+            columns = [ColumnGrid(r.get("values", [])) for r in ranges]
             grids = [c.padded_rows() for c in columns[1:]]
             self._owned_seen = dict(zip(present, grids))
+            self._grid_seen = {t: size for t, r in zip(present, ranges[1:])
+                               if (size := _grid_of(r.get("range", ""))) is not None}
             self._calendar = title
             return SheetRead(tab=title, rows=columns[0], source=f"Google spreadsheet "
                             f"{meta['title'] or self.id}, tab {title!r}",
@@ -210,39 +263,56 @@ class GoogleBackend(Backend):
         raise AssertionError("unreachable")
 
     def write(self, tabs: Mapping[str, Grid]) -> None:
-        meta = self._meta()
+        """Write the owned tabs; a refusal naming a sheet, range or grid (the spreadsheet
+        changed under the cached layout, or an earlier attempt's answer was lost after
+        Google applied it) reads the layout and the tabs again and is retried once."""
+        for attempt in (1, 2):
+            try:
+                self._write(tabs, heal=attempt > 1)
+                return
+            except _StaleLayout as stale:
+                if attempt > 1:
+                    raise SourceError(self._explain(400, stale.message)) from None
+                log.warning("Google spreadsheet %s: %s; reading its layout again and "
+                            "retrying once", self.id, stale.message)
+                for title in tabs:  # their rows may have moved too
+                    self._owned_seen.pop(title, None)
+                    self._grid_seen.pop(title, None)
+
+    def _write(self, tabs: Mapping[str, Grid], heal: bool) -> None:
+        meta = self._meta(refresh=heal)
         if not self._fresh and self._in_doubt(meta, tabs):
             meta = self._meta(refresh=True)
+        self._see(meta, tabs)
         adopt = self._check_owned(meta, tabs)
         dates = {title: _date_cells(grid) for title, grid in tabs.items()}
         layout = self._layout_requests(meta, tabs, dates, adopt)
         if layout:
+            url = gspread.urls.SPREADSHEET_BATCH_UPDATE_URL % self.id
             try:
-                answer = self._call(self.http.batch_update, self.id, {"requests": layout})
+                for body in _request_bodies(layout, MAX_BODY_BYTES):
+                    self._call(self._post, url, body, retry_stale=True)
             except SourceError:  # a sheet ID may be stale: the next cycle reads the layout
                 self.cache.pop(self._key(), None)
                 raise
-            for reply in answer.get("replies", []):
-                props = reply.get("addSheet", {}).get("properties")
-                if props:
-                    meta["sheets"][props["title"]] = _sheet_info(props)
-            for title, grid in tabs.items():
+            for title in tabs:  # the grids as the requests sized them
                 info = meta["sheets"][title]
-                info["rows"] = max(info["rows"], len(grid))
-                info["cols"] = max(info["cols"], max((len(r) for r in grid), default=0))
+                self._grid_seen[title] = (info["rows"], info["cols"])
             meta["owned"] = sorted({*meta["owned"],
                                     *(meta["sheets"][title]["sheetId"] for title in tabs)})
             meta["date_cells"].update(dates)
             self._save_meta(meta)
-        data = []
+        bodies = _ValueBodies(MAX_BODY_BYTES)
         for title, grid in tabs.items():
             start, values = self._changed_rows(title, grid)
-            if values:
-                data.append({"range": f"{_quote(title)}!A{start + 1}", "values": values})
-        if not data:
-            return
-        self._call(self.http.values_batch_update, self.id,
-                   {"valueInputOption": "RAW", "data": data})
+            bodies.add_rows(title, start + 1, values)
+        url = gspread.urls.SPREADSHEET_VALUES_BATCH_UPDATE_URL % self.id
+        # State is saved only after the last part: a cycle stopped between parts is redone
+        # whole by the next one, which reads what the first parts wrote.
+        for body in bodies.finish():
+            self._call(self._post, url, body, retry_stale=True)
+        for title, grid in tabs.items():
+            self._owned_seen[title] = grid
 
     def read_row(self, tab: str, row: int) -> list[Cell]:
         answer = self._call(self.http.values_get, self.id, f"{_quote(tab)}!{row}:{row}",
@@ -272,10 +342,12 @@ class GoogleBackend(Backend):
         return found
 
     def write_cells(self, tab: str, cells: Mapping[tuple[int, int], Cell]) -> None:
-        data = [{"range": f"{_quote(tab)}!{column_letter(column - 1)}{row}",
-                 "values": [[_json_cell(v)]]} for (row, column), v in cells.items()]
-        self._call(self.http.values_batch_update, self.id,
-                   {"valueInputOption": "RAW", "data": data})
+        bodies = _ValueBodies(MAX_BODY_BYTES)
+        for (row, column), value in cells.items():
+            bodies.add(tab, row, column - 1, [_json_cell(value)], alone=True)
+        url = gspread.urls.SPREADSHEET_VALUES_BATCH_UPDATE_URL % self.id
+        for body in bodies.finish():
+            self._call(self._post, url, body)
 
     # --- the tool's own tabs (see sheets_sync.backends.owned) ---------------------------------
     def _in_doubt(self, meta: dict[str, Any], tabs: Mapping[str, Grid]) -> bool:
@@ -313,41 +385,75 @@ class GoogleBackend(Backend):
                 raise ForeignTabError(where, title, "give sheets-sync's tabs names other than "
                                       "the calendar tab's (`status_tab`, `report_tab`, "
                                       "`history_tab`)")
-            if title not in sheets or sheets[title]["sheetId"] in owned:
+            if title not in sheets:
+                # Google takes names that differ only in case for the same name: adding the
+                # tab would fail on every cycle, and writing to it would hit the other one.
+                other = next((t for t in sheets if t.casefold() == title.casefold()), None)
+                if other is not None:
+                    raise ForeignTabError(
+                        f"{where} (its tab {other!r} has the same name as {title!r} to Google, "
+                        "which does not tell tab names apart by case)", title,
+                        f"rename {other!r}, or give sheets-sync's tab another name in the "
+                        "configuration (`status_tab`, `report_tab` or `history_tab` of the "
+                        "calendar; `tab` of [portfolio])")
                 continue
-            if not adoptable(self._current(title), grid):
+            if sheets[title]["sheetId"] in owned:
+                continue
+            if not adoptable(self._owned_seen.get(title), grid):
                 raise ForeignTabError(where, title)
             adopt.append(title)
         return adopt
 
-    def _current(self, title: str) -> Grid:
-        """The first rows of an existing tab: as this cycle read it, else read now."""
-        seen = self._owned_seen.get(title)
-        if seen is not None:
-            return seen
-        answer = self._call(self.http.values_get, self.id, f"{_quote(title)}!1:5", dict(_READ))
-        return [list(r) for r in answer.get("values", [])]
+    def _see(self, meta: dict[str, Any], tabs: Mapping[str, Grid]) -> None:
+        """Read the existing tabs among ``tabs`` that this cycle has not read (a write
+        without a read, such as the portfolio's): what they hold now is what a write must
+        blank, and their grid what it must fit in."""
+        missing = [t for t in tabs if t in meta["sheets"] and t not in self._owned_seen]
+        if not missing:
+            return
+        answer = self._call(self._batch_get, [_quote(t) for t in missing], retry_stale=True)
+        for title, got in zip(missing, answer.get("valueRanges", [])):
+            self._owned_seen[title] = ColumnGrid(got.get("values", [])).padded_rows()
+            size = _grid_of(got.get("range", ""))
+            if size is not None:
+                self._grid_seen[title] = size
 
     # --- helpers ----------------------------------------------------------------------------
     def _changed_rows(self, title: str, grid: Grid) -> tuple[int, list[list[Any]]]:
         """The rows to send: from the first row that differs from what the tab held, as JSON
         values padded with "" so that stale cells are cleared (History only ever appends, so
-        a cycle sends just its new rows)."""
+        a cycle sends just its new rows).
+
+        A row the tab holds as it is (Google keeps what was sent) has no cell that must be
+        fitted; when a later row's cell was (a text cut to fit, a NaN left blank), the rows
+        that the tab already holds so fitted are not sent again."""
         old = self._owned_seen.get(title, [])
         start = first_difference(old, grid)
         width = max(max((len(r) for r in old[start:]), default=0),
                     max((len(r) for r in grid[start:]), default=0))
         sent: dict[Any, Any] = {}  # a tab repeats its time stamps: convert each once
+        fitted = False
 
         def value(cell: Cell) -> Any:
+            nonlocal fitted
+            if isinstance(cell, str):
+                cut = _fit_text(cell)
+                fitted = fitted or cut is not cell
+                return cut
             if type(cell) is not dt.datetime or cell.tzinfo is not None:
-                return _json_cell(cell)  # equal aware moments may show different times
+                converted = _json_cell(cell)  # equal aware moments may show different times
+                fitted = fitted or (type(cell) is float and converted != cell)
+                return converted
             if cell not in sent:
                 sent[cell] = _json_cell(cell)
             return sent[cell]
 
-        rows = [[c if type(c) in _JSON_PLAIN else value(c) for c in r]
-                + [""] * (width - len(r)) for r in grid[start:]]
+        limit = MAX_CELL_CHARS
+        rows = [[c if type(c) in _JSON_PLAIN or (type(c) is str and len(c) <= limit)
+                 else value(c) for c in r] + [""] * (width - len(r)) for r in grid[start:]]
+        if fitted:
+            same = first_difference(old[start:], rows)
+            rows, start = rows[same:], start + same
         rows.extend([[""] * width for _ in range(len(old) - max(len(grid), start))])
         return start, rows
 
@@ -373,13 +479,21 @@ class GoogleBackend(Backend):
                     "range": {"sheetId": sheet_id}, "warningOnly": True,
                     "description": "Written by sheets-sync on every sync; edits are lost."}}})
                 requests_.append(_mark(sheet_id))
-            elif len(grid) > sheets[title]["rows"] or cols > sheets[title]["cols"]:
-                # Dot paths: Google documents parenthesised lists for read masks only.
-                requests_.append({"updateSheetProperties": {"properties": {
-                    "sheetId": sheets[title]["sheetId"],
-                    "gridProperties": {"rowCount": max(rows, sheets[title]["rows"]),
-                                       "columnCount": max(cols, sheets[title]["cols"])}},
-                    "fields": "gridProperties.rowCount,gridProperties.columnCount"}})
+            else:
+                # The grid as this cycle read it, never the cached one: a person may have
+                # deleted rows since, and a write beyond the grid is refused. Dot paths in
+                # the mask: Google documents parenthesised lists for read masks only.
+                have_rows, have_cols = self._grid_seen.get(
+                    title, (sheets[title]["rows"], sheets[title]["cols"]))
+                sheets[title]["rows"], sheets[title]["cols"] = have_rows, have_cols
+                if len(grid) > have_rows or cols > have_cols:
+                    sheets[title]["rows"] = max(rows, have_rows)
+                    sheets[title]["cols"] = max(cols, have_cols)
+                    requests_.append({"updateSheetProperties": {"properties": {
+                        "sheetId": sheets[title]["sheetId"],
+                        "gridProperties": {"rowCount": sheets[title]["rows"],
+                                           "columnCount": sheets[title]["cols"]}},
+                        "fields": "gridProperties.rowCount,gridProperties.columnCount"}})
             cells = dates[title]
             if cells != meta["date_cells"].get(title):
                 requests_.extend(_format_requests(sheets[title]["sheetId"], cells))
@@ -392,19 +506,29 @@ class GoogleBackend(Backend):
         response = self.http.request("get", url, params={**_READ_COLUMNS, "ranges": ranges})
         return loads(response.content)
 
+    def _post(self, url: str, body: bytes) -> None:
+        """POST a JSON body serialized here (so its size is known); the answer is not
+        needed: a 200 says Google applied the request, even when its body arrives cut."""
+        self.http.request("post", url, data=body,
+                          headers={"Content-Type": "application/json; charset=UTF-8"})
+
     def _call(self, method: Any, *args: Any, retry_stale: bool = False) -> Any:
         try:
             return method(*args)
         except gspread.exceptions.APIError as exc:
             status = exc.response.status_code
             message = _error_message(exc)
-            if retry_stale and status == 400 and "Unable to parse range" in message:
-                raise _StaleLayout from None
+            if retry_stale and status == 400 and _NAMES_LAYOUT.search(message):
+                raise _StaleLayout(message) from None
             raise SourceError(self._explain(status, message)) from None
         except (requests.ConnectionError, requests.Timeout) as exc:
             raise SourceError(
                 f"Google Sheets could not be reached ({type(exc).__name__}) after "
                 f"{self.policy.attempts} attempts; the next cycle will retry") from None
+        except ValueError as exc:  # a 200 whose JSON is cut short or garbled
+            raise SourceError(
+                f"Google Sheets sent an answer that is not valid JSON ({exc}), perhaps cut "
+                "short on the way; the cycle stopped and the next one will retry") from None
 
     def _explain(self, status: int, message: str) -> str:
         if status == 403:
@@ -422,7 +546,28 @@ class GoogleBackend(Backend):
 
 
 class _StaleLayout(Exception):
-    """The cached tab list no longer matches the spreadsheet."""
+    """Google refused a request naming a sheet, range or grid: the cached layout no longer
+    matches the spreadsheet (or an earlier attempt of the request was applied)."""
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+
+
+# A refusal that names a sheet, a range or a grid: "Unable to parse range", "exceeds grid
+# limits", "No grid with id", "A sheet with the id ... already exists".
+_NAMES_LAYOUT = re.compile(r"\b(?:sheet|range|grid)\b", re.IGNORECASE)
+
+
+def _grid_of(echoed: str) -> tuple[int, int] | None:
+    """(rows, columns) of a tab's grid from the range Google echoes for the whole tab
+    (``'My tab'!A1:K71``; ``Sheet1!A1`` for a one-cell grid); None when it is not one."""
+    match = re.search(r"!\$?A\$?1(?::\$?([A-Z]+)\$?([0-9]+))?$", echoed)
+    if match is None:
+        return None
+    if match.group(1) is None:
+        return 1, 1
+    return int(match.group(2)), column_number(match.group(1))
 
 
 def _sheet_info(props: Mapping[str, Any]) -> dict[str, Any]:
@@ -452,6 +597,140 @@ def _free_id(used: set[int]) -> int:
     while candidate in used:
         candidate += 1
     return candidate
+
+
+_ROWS_PER_PIECE = 256
+_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+
+
+def _encode(value: Any) -> bytes:
+    return _ENCODER.encode(value).encode("utf-8")
+
+
+def _request_bodies(requests_: Sequence[dict[str, Any]], limit: int) -> list[bytes]:
+    """``spreadsheets:batchUpdate`` bodies of at most ``limit`` bytes, the requests in
+    order (one request larger than that is sent alone)."""
+    head, tail = b'{"requests":[', b"]}"
+    bodies: list[bytes] = []
+    part: list[bytes] = []
+    used = len(head) + len(tail)
+    for request in requests_:
+        encoded = _encode(request)
+        if part and used + 1 + len(encoded) > limit:
+            bodies.append(head + b",".join(part) + tail)
+            part, used = [], len(head) + len(tail)
+        used += len(encoded) + (1 if part else 0)
+        part.append(encoded)
+    if part:
+        bodies.append(head + b",".join(part) + tail)
+    return bodies
+
+
+class _ValueBodies:
+    """``values:batchUpdate`` bodies (RAW) of at most ``limit`` bytes each, measured as
+    sent: consecutive rows of a tab go in one range, split by rows where a body is full;
+    a row too large for a body of its own is split by columns (a single cell larger than
+    that, which a fitted text never is, is sent alone)."""
+
+    HEAD = b'{"valueInputOption":"RAW","data":['
+    TAIL = b"]}"
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.bodies: list[bytes] = []
+        self.entries: list[bytes] = []  # the ranges of the body being filled
+        self.used = len(self.HEAD) + len(self.TAIL)
+        # The range being filled: where its next row goes (tab, row, column), its rows, its
+        # size so far and the most it may grow to in the body being filled.
+        self.next: tuple[str, int, int] | None = None
+        self.rows: list[bytes] = []  # encoded rows (or runs of them, joined by commas)
+        self.count = 0  # rows in the range
+        self.size = 0
+        self.room = 0
+
+    @staticmethod
+    def _opening(tab: str, row: int, column: int) -> bytes:
+        where = _encode(f"{_quote(tab)}!{column_letter(column)}{row}")
+        return b'{"range":' + where + b',"values":['
+
+    def add(self, tab: str, row: int, column: int, cells: list[Any], alone: bool = False
+            ) -> None:
+        """Add one row of cells written from (1-based ``row``, 0-based ``column``);
+        ``alone`` keeps it out of the ranges of the rows before and after it."""
+        encoded = _encode(cells)
+        if (not alone and self.next == (tab, row, column)
+                and self.size + 1 + len(encoded) <= self.room):
+            self.rows.append(encoded)  # the next row of the range
+            self.size += 1 + len(encoded)
+            self.next = (tab, row + 1, column)
+            self.count += 1
+            return
+        self._close()
+        opening = len(self._opening(tab, row, column)) + 2  # with the closing "]}"
+        largest = self.limit - len(self.HEAD) - len(self.TAIL)
+        if opening + len(encoded) > largest and len(cells) > 1:
+            for offset, chunk in self._chunks(tab, row, column, cells, largest):
+                self.add(tab, row, column + offset, chunk, alone=True)
+            return
+        if opening + len(encoded) > self.limit - self.used - (1 if self.entries else 0):
+            self._flush()
+        self.room = self.limit - self.used - (1 if self.entries else 0)
+        self.rows, self.size, self.count = [encoded], opening + len(encoded), 1
+        self.next = (tab, row + 1, column)
+        if alone:
+            self._close()
+
+    def add_rows(self, tab: str, row: int, rows: Sequence[list[Any]]) -> None:
+        """Add rows written from column A of 1-based ``row`` on: encoded a few hundred at a
+        time (one encoder call per row would cost more than the encoding), row by row only
+        where a body fills up."""
+        for first in range(0, len(rows), _ROWS_PER_PIECE):
+            piece = rows[first : first + _ROWS_PER_PIECE]
+            encoded = _encode(piece)[1:-1]  # the rows, joined by commas
+            at = row + first
+            if self.next == (tab, at, 0) and self.size + 1 + len(encoded) <= self.room:
+                self.rows.append(encoded)
+                self.size += 1 + len(encoded)
+                self.next = (tab, at + len(piece), 0)
+                self.count += len(piece)
+                continue
+            for offset, line in enumerate(piece):
+                self.add(tab, at + offset, 0, line)
+
+    def _chunks(self, tab: str, row: int, column: int, cells: list[Any], largest: int
+                ) -> list[tuple[int, list[Any]]]:
+        """The row's cells in pieces that each fit in a body."""
+        pieces: list[tuple[int, list[Any]]] = []
+        first, size = 0, len(self._opening(tab, row, column)) + 4
+        for i, cell in enumerate(cells):
+            cost = len(_encode(cell)) + 1
+            if i > first and size + cost > largest:
+                pieces.append((first, cells[first:i]))
+                first, size = i, len(self._opening(tab, row, column + i)) + 4
+            size += cost
+        pieces.append((first, cells[first:]))
+        return pieces
+
+    def _close(self) -> None:
+        """End the range being filled (it fits in the body: it was only grown to fit)."""
+        if self.next is None:
+            return
+        tab, row, column = self.next
+        entry = self._opening(tab, row - self.count, column) + b",".join(self.rows) + b"]}"
+        self.used += len(entry) + (1 if self.entries else 0)
+        self.entries.append(entry)
+        self.next, self.rows, self.size, self.count = None, [], 0, 0
+
+    def _flush(self) -> None:
+        if self.entries:
+            self.bodies.append(self.HEAD + b",".join(self.entries) + self.TAIL)
+        self.entries, self.used = [], len(self.HEAD) + len(self.TAIL)
+
+    def finish(self) -> list[bytes]:
+        """The bodies, in order (none when nothing was added)."""
+        self._close()
+        self._flush()
+        return self.bodies
 
 
 def _date_cells(grid: Grid) -> list[list[int]]:

@@ -235,6 +235,8 @@ def raw_cell(value: Any) -> Cell | None:
     if isinstance(value, bool):
         return value
     if isinstance(value, int | float):
+        if not math.isfinite(value):  # no request can carry one (NaN is not JSON)
+            raise ValueError(f"{value!r} cannot be stored in a Google Sheets cell")
         return float(value)
     text = str(value)
     return text if text else None

@@ -14,13 +14,15 @@ from typing import Any, overload
 
 @dataclass(frozen=True)
 class RequestRecord:
-    """One request received: unpacks as ``(method, path, query, body)``; ``kind`` names it."""
+    """One request received: unpacks as ``(method, path, query, body)``; ``kind`` names it,
+    ``size`` is the body's length in bytes as sent."""
 
     method: str
     path: str
     query: dict[str, list[str]]
     body: Any
     kind: str = "unknown"
+    size: int = 0
 
     def __iter__(self) -> Iterator[Any]:
         return iter((self.method, self.path, self.query, self.body))
@@ -70,12 +72,32 @@ def _kind_matches(kind: str, wanted: str) -> bool:
 class _Decision:
     drop: bool = False
     lose: bool = False
+    cut: bool = False
     status: int = 0
     latency: float = 0.0
 
 
+@dataclass(eq=False)
+class _Pending:
+    """One injected fault waiting for its request: ``action`` is "status", "drop", "lose" or
+    "cut"; it lets ``skip`` matching requests through first."""
+
+    action: str
+    kinds: tuple[str, ...]
+    status: int = 0
+    skip: int = 0
+
+    def matches(self, kind: str) -> bool:
+        return not self.kinds or any(_kind_matches(kind, k) for k in self.kinds)
+
+
 class Faults:
-    """Injected failures, applied to the requests that arrive after they are set."""
+    """Injected failures, applied to the requests that arrive after they are set.
+
+    Every kind of fault takes ``kinds`` (only requests of those kinds, default all) and
+    ``after`` (let that many matching requests through first: ``after=1`` hits the second
+    part of a write split in two). Faults set earlier are applied first.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -83,16 +105,20 @@ class Faults:
 
     def reset(self) -> None:
         with self._lock:
-            self._pending: collections.deque[tuple[int, tuple[str, ...]]] = collections.deque()
+            self._pending: list[_Pending] = []
             self._fraction: tuple[float, int, random.Random, tuple[str, ...]] | None = None
             self._latency = 0.0
-            self._drop = 0
-            self._lose = 0
 
-    def fail_next(self, n: int = 1, status: int = 429, kinds: Iterable[str] = ()) -> None:
-        """Answer the next ``n`` requests (of ``kinds``, default all) with ``status``."""
+    def _add(self, n: int, action: str, kinds: Iterable[str], status: int = 0,
+             after: int = 0) -> None:
         with self._lock:
-            self._pending.extend([(status, tuple(kinds))] * n)
+            self._pending.extend(_Pending(action, tuple(kinds), status, after)
+                                 for _ in range(n))
+
+    def fail_next(self, n: int = 1, status: int = 429, kinds: Iterable[str] = (),
+                  after: int = 0) -> None:
+        """Answer the next ``n`` requests (of ``kinds``, default all) with ``status``."""
+        self._add(n, "status", kinds, status, after)
 
     def fail_fraction(self, p: float, status: int = 429, seed: int | None = None,
                       kinds: Iterable[str] = ()) -> None:
@@ -106,36 +132,42 @@ class Faults:
         with self._lock:
             self._latency = seconds
 
-    def drop_connections(self, n: int = 1) -> None:
+    def drop_connections(self, n: int = 1, kinds: Iterable[str] = (), after: int = 0) -> None:
         """Close the connection of the next ``n`` requests without processing or answering."""
-        with self._lock:
-            self._drop += n
+        self._add(n, "drop", kinds, after=after)
 
-    def lose_responses(self, n: int = 1) -> None:
+    def lose_responses(self, n: int = 1, kinds: Iterable[str] = (), after: int = 0) -> None:
         """Process the next ``n`` requests but drop the connection instead of answering."""
-        with self._lock:
-            self._lose += n
+        self._add(n, "lose", kinds, after=after)
+
+    def cut_responses(self, n: int = 1, kinds: Iterable[str] = (), after: int = 0) -> None:
+        """Process the next ``n`` requests and answer 200 with their JSON cut short (half
+        of it), as a connection broken in the middle of a body is seen by the client; an
+        error answer is sent whole."""
+        self._add(n, "cut", kinds, after=after)
 
     def _decide(self, kind: str) -> _Decision:
         with self._lock:
             decision = _Decision(latency=self._latency)
-            if self._drop:
-                self._drop -= 1
-                decision.drop = True
+            chosen: _Pending | None = None
+            for pending in self._pending:
+                if not pending.matches(kind):
+                    continue
+                if pending.skip:
+                    pending.skip -= 1
+                elif chosen is None:
+                    chosen = pending
+            if chosen is not None:
+                self._pending = [p for p in self._pending if p is not chosen]
+                if chosen.action == "status":
+                    decision.status = chosen.status
+                else:
+                    setattr(decision, chosen.action, True)
                 return decision
-            for i, (status, kinds) in enumerate(self._pending):
-                if not kinds or any(_kind_matches(kind, k) for k in kinds):
-                    del self._pending[i]
-                    decision.status = status
-                    return decision
             if self._fraction is not None:
                 p, status, rng, kinds = self._fraction
                 if (not kinds or any(_kind_matches(kind, k) for k in kinds)) and rng.random() < p:
                     decision.status = status
-                    return decision
-            if self._lose:
-                self._lose -= 1
-                decision.lose = True
             return decision
 
 

@@ -405,6 +405,7 @@ class BatchUpdate:
         covered, _ = _covers(mask, "userEnteredValue")
         if covered:
             ev = data.get("userEnteredValue") or {}
+            values.check_cell_text([[ev.get("stringValue"), ev.get("formulaValue")]])
             if "formulaValue" in ev:
                 cell, _fmt = parse_user_entered(str(ev["formulaValue"]), self.book.locale, None)
             elif "stringValue" in ev:

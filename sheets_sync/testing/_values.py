@@ -110,6 +110,17 @@ def batch_get(book: Spreadsheet, query: Query) -> dict[str, Any]:
     return out
 
 
+MAX_CELL_CHARS = 50_000
+TOO_LONG = (f"Your input contains more than the maximum of {MAX_CELL_CHARS} characters in a "
+            "single cell.")
+
+
+def check_cell_text(rows: list[list[Any]]) -> None:
+    """Refuse, as Google does, a write holding a text (or formula) over 50,000 characters."""
+    if any(type(v) is str and len(v) > MAX_CELL_CHARS for row in rows for v in row):
+        raise bad_request(TOO_LONG)
+
+
 class Write:
     """One planned write: checked completely before anything is changed."""
 
@@ -124,6 +135,7 @@ class Write:
             for row in rows:
                 while row and row[-1] is None:
                     row.pop()
+        check_cell_text(rows)
         self.rows = rows
         self.height = len(rows)
         self.width = max((len(r) for r in rows), default=0)

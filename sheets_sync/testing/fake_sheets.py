@@ -37,9 +37,13 @@ Supported:
   delete and permissions list / create / delete; the OAuth token endpoint, so real
   service-account credentials (``gspread.Client(auth=creds)`` + ``api.mount(...)``) work;
 - request checks against the official discovery document (unknown fields, bad enums, wrong
-  types, unknown query parameters) with Google's messages;
-- faults (``api.faults``), per-user per-minute read/write quotas, a request log and status
-  counts;
+  types, unknown query parameters) with Google's messages; Google's limits: a body over
+  10,485,760 bytes, ``NaN``/``Infinity`` in a body (not JSON) and a cell text over 50,000
+  characters are refused with Google's 400 messages;
+- faults (``api.faults``: error answers, dropped connections, answers lost or cut short after
+  the request was applied, latency; by request kind, and after so many requests of that
+  kind), per-user per-minute read/write quotas, a request log (with each body's size) and
+  status counts;
 - helpers for tests: ``create_spreadsheet``, ``set_values``, ``values``, ``number_format``,
   ``sheet_properties``, ``protected_ranges``, ``insert_rows``/``delete_rows`` (edits "by a
   person" in the middle of a cycle), ``set_access`` (read-only or no access: 403).
@@ -61,6 +65,7 @@ import datetime as dt
 import hashlib
 import json
 import random
+import re
 import threading
 import time
 import zoneinfo
@@ -102,6 +107,39 @@ WRITE_KINDS = frozenset({"spreadsheets.create", "spreadsheets.batchUpdate", "val
                          "values.append", "sheets.copyTo"})
 _METHOD_IDS = {k: "sheets.spreadsheets." + k.removeprefix("spreadsheets.")
                for k in READ_KINDS | WRITE_KINDS}
+
+
+MAX_PAYLOAD_BYTES = 10_485_760  # Google refuses a larger request body before reading it
+_CONSTANT = re.compile(r'"(?:[^"\\]|\\.)*"|(-?Infinity|NaN)')
+
+
+def parse_body(body: bytes) -> tuple[Any, str]:
+    """Return (the decoded JSON body, "") or (None, Google's error message for it).
+
+    As Google: a body over 10,485,760 bytes is refused, and ``NaN``/``Infinity`` (which
+    Python's encoder writes unless told not to) are not JSON.
+    """
+    if len(body) > MAX_PAYLOAD_BYTES:
+        return None, f"Request payload size exceeds the limit: {MAX_PAYLOAD_BYTES} bytes."
+    try:
+        text = body.decode("utf-8")
+        return json.loads(text, parse_constant=_no_constant), ""
+    except _NotJson:
+        where = next(m.start(1) for m in _CONSTANT.finditer(text) if m.group(1))
+        before = text[max(0, where - 20):where].replace("\n", " ")
+        after = text[where:where + 20].replace("\n", " ")
+        return None, ("Invalid JSON payload received. Unexpected token.\n"
+                      f"{before}{after}\n{' ' * len(before)}^")
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return None, f"Invalid JSON payload received. {exc.args[0]}."
+
+
+class _NotJson(ValueError):
+    """NaN or Infinity in a request body."""
+
+
+def _no_constant(token: str) -> Any:
+    raise _NotJson(token)
 
 
 # ---------------------------------------------------------------------------- the fake
@@ -204,12 +242,10 @@ class FakeSheetsAPI:
         parsed: Any = None
         body_error = ""
         if body and kind != "oauth.token":
-            try:
-                parsed = json.loads(body.decode("utf-8"))
-            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-                body_error = f"Invalid JSON payload received. {exc.args[0]}."
+            parsed, body_error = parse_body(body)
         with self._lock:
-            self._log.append(RequestRecord(method, unquote(parts.path), query, parsed, kind))
+            self._log.append(RequestRecord(method, unquote(parts.path), query, parsed, kind,
+                                           len(body or b"")))
         decision = self.faults._decide(kind)
         if decision.drop:
             with self._lock:
@@ -229,6 +265,8 @@ class FakeSheetsAPI:
             if decision.lose:
                 self._dropped += 1
                 return Outcome(dropped=True)
+            if decision.cut and outcome.status == 200:
+                outcome.body = outcome.body[: len(outcome.body) // 2]
             self._stats[outcome.status] += 1
         return outcome
 
