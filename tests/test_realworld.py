@@ -165,6 +165,63 @@ article = ["case-study"]
               "caption": "title_or_hook", "pillar": "pillar"},
          counts={"date-not-set": 13, "missing-required": 9, "no-approval-column": 1},
          rows={"date-not-set": set(range(2, 15)), "missing-required": set(range(15, 24))}),
+    # Turkish plus other locales; dates relative to a launch week ("T-2_Mon" in "date_iso"),
+    # placed by relative_to: the Monday of week T0 (taken as 2026-06-01 here, so the whole
+    # plan is in the past). Its own channels (blog, e-mail, WhatsApp, FAQ) and formats are
+    # declared; "working_title" is the text to check and "asset_type" the format. Every post
+    # is planned, drafted or review_pending and past: 65 stale, each once (rows 2-66). No
+    # channel has anything in the 28 days from today: 7 gaps.
+    Real("15-drbak-tr.csv", '''
+name = "drbak"
+client = "Doktor Bak"
+timezone = "Europe/Istanbul"
+country = "TR"
+relative_to = "2026-06-01"
+[calendars.columns]
+caption = "working_title"
+format = "asset_type"
+[calendars.channels]
+blog = []
+email = []
+whatsapp = []
+faq = []
+[calendars.formats]
+reel = ["reel_60s", "reel_45s", "reel_30s"]
+article = []
+broadcast = []
+faq_entry = []
+nurture = ["nurture_step1", "nurture_step2"]
+''', columns={"channel": "channel", "format": "asset_type", "publish_at": "date_iso",
+              "caption": "working_title", "owner": "owner", "status": "status"},
+         counts={"stale-unpublished": 65, "calendar-gap": 7, "no-approval-column": 1,
+                 "no-id-column": 1},
+         rows={"stale-unpublished": set(range(2, 67))}, exit=0),
+    # "Platforms" cells name several channels ("IG Reels + YouTube Shorts + TikTok; repurpose
+    # to X + LinkedIn", "LinkedIn + X", "All platforms"): each counts as a post on every
+    # channel named, said once (several-channels, two infos). Reddit and Product Hunt are
+    # declared as channels, and the launch-plan types that are not formats as formats. All
+    # 36 posts are "Planned" in June-July 2026: stale, each once. Nothing is planned in the 28
+    # days from today on any of the 7 channels: 7 gaps, none before today (no false gap for a
+    # channel named only inside a multi-channel cell).
+    Real("16-agentshive-launch.csv", '''
+name = "agentshive"
+client = "AgentsHive"
+timezone = "America/Los_Angeles"
+country = "US"
+[calendars.channels]
+reddit = ["Reddit"]
+producthunt = ["Product Hunt"]
+[calendars.formats]
+launch = ["Launch"]
+milestone = ["Milestone"]
+recap = ["Recap"]
+[calendars.statuses]
+idea = ["Planned"]
+''', columns={"channel": "Platforms", "format": "Type", "publish_at": "Date",
+              "status": "Status"},
+         counts={"stale-unpublished": 36, "calendar-gap": 7, "several-channels": 2,
+                 "no-approval-column": 1, "no-id-column": 1},
+         rows={"stale-unpublished": set(range(2, 38))}, exit=0),
 ]
 for case in CASES:  # every case names the code of each still-wrong row among its counts
     assert all(code in case.counts for code in case.still_wrong), case.file
@@ -225,6 +282,8 @@ NEVER = {
     "06-groupfund": {"unknown-format", "unknown-status", "invalid-link", "approval-missing"},
     "09-coaihome-tiktok": {"unknown-format", "approval-missing"},
     "12-6d-agency": {"unknown-channel", "unknown-status", "approval-missing", "invalid-date"},
+    "15-drbak-tr": {"invalid-date", "missing-required", "unknown-channel", "approval-missing"},
+    "16-agentshive-launch": {"unknown-channel", "approval-missing", "missing-required"},
 }
 
 
