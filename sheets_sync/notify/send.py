@@ -7,7 +7,7 @@ reminders as ``sending`` (committed) before the message goes out, and as ``sent`
 them. So a reminder is never sent twice; the price is that one whose send did not complete
 may be lost, which the warning makes visible. A ``failed`` reminder is due again in the
 next run. A failure is logged as a warning the first time, and quietly (info) while the
-same error repeats.
+same reminders keep failing.
 """
 
 from __future__ import annotations
@@ -217,10 +217,10 @@ def _record(stores: Mapping[str, StateStore], rows: list[Reminder]) -> None:
 
 
 def _log_failure(message: Message, error: str, ledgers: Mapping[str, list[Reminder]]) -> None:
-    """A warning the first time; info while the same error repeats for the same reminders."""
+    """A warning the first time; info while the same reminders keep failing."""
     earlier = {(r.item, r.stage, r.recipient): r for rows in ledgers.values() for r in rows}
     again = all((found := earlier.get((i.key, i.stage, i.recipient))) is not None
-                and found.state == "failed" and found.error == error for i in message.items)
+                and found.state == "failed" for i in message.items)
     level = logging.INFO if again else logging.WARNING
     log.log(level, "reminder to %s not delivered (%s); it stays due and is tried again in the "
             "next run", _shown(message.recipient), error)
