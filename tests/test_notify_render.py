@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import zoneinfo
 from collections.abc import Iterator
 from pathlib import Path
@@ -142,3 +143,15 @@ def test_dry_run_to_a_webhook_never_shows_its_url(tmp_path: Path, hooks: Hooks) 
     result = run_cli(config, "--dry-run", env=environment(hooks))
     assert result.exit_code == 0 and "webhook TEST_SLACK_URL" in result.output
     assert hooks.url not in result.output and "hooksecret42" not in result.output
+
+
+def test_the_readme_example_message_is_what_the_sample_calendar_sends(
+        tmp_path: Path, hooks: Hooks) -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    shown = re.search(r"```text\n(To: elif@kahve\.example\n.*?)```", readme, re.S)
+    assert shown is not None
+    config = agency_dir(tmp_path, 9)
+    result = run_cli(config, "--dry-run", env=environment(hooks))
+    printed = result.output.replace(str(tmp_path / "calendar.xlsx"),
+                                    "sheets_sync/data/calendar.xlsx")
+    assert shown.group(1) in printed
