@@ -406,6 +406,48 @@ def daemon_command(config_file: str, calendar_names: tuple[str, ...], every: str
             raise SystemExit(1) from None
 
 
+@main.command("remind")
+@click.option("--config", "config_file", envvar="SHEETS_SYNC_CONFIG", type=click.Path(),
+              required=True, help=CONFIG_HELP)
+@click.option("--calendar", "calendar_names", multiple=True,
+              help="Calendar(s) to remind about (default: every configured calendar).")
+@click.option("--dry-run", is_flag=True,
+              help="Print each message (recipient, subject, body); send and record nothing.")
+@click.option("--today", metavar="YYYY-MM-DD", help="Remind as of this date (09:00 in the "
+              "first calendar's time zone; YYYY-MM-DDTHH:MM for another time).")
+def remind_command(config_file: str, calendar_names: tuple[str, ...], dry_run: bool,
+                   today: str | None) -> None:
+    """Send the reminders and digests due now, by e-mail and chat webhooks ([notify]).
+
+    Approvers get approval reminders before publishing and overdue-feedback reminders;
+    the escalation contact escalations; the account manager a morning digest. One message
+    per recipient; nothing twice (the state database remembers what was sent); nothing on
+    the client's weekends, holidays or outside 08:00-19:00 client time. The calendars are
+    read, never written. Exit 0 when everything due went out, 3 when a message could not be
+    delivered (it stays due for the next run) or a calendar could not be read.
+
+    \b
+    Examples:
+      sheets-sync remind --config agency.toml --dry-run
+      sheets-sync remind --config agency.toml --calendar acme
+    """
+    from sheets_sync import notify
+
+    with handle_errors():
+        loaded = config_module.load(config_file)
+        moment = as_of(today, loaded.calendars[0].timezone) if today else None
+        outcome, failures = notify.remind(loaded, calendar_names, moment, dry_run=dry_run)
+        if dry_run:
+            for outgoing in outcome.sent:
+                say(notify.describe(outgoing))
+        for line in outcome.lines():
+            say(line)
+        for failure in failures:
+            say(f"sheets-sync: {failure}", err=True)
+        if outcome.failed or failures:
+            sys.exit(3)
+
+
 @main.command("init")
 @click.argument("directory", default=".", type=click.Path(file_okay=False))
 def init_command(directory: str) -> None:

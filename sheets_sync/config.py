@@ -7,6 +7,8 @@ Layout of the file (``config/example.toml`` documents every key)::
     [[calendars]]                 # one per calendar
     [calendars.rules.<family>]    # rule parameters
     [calendars.clients."Name"]    # per-client overrides of country, timezone and rules
+    [calendars.clients."Name".contacts]  # who receives the client's reminders
+    [notify]                      # how reminders and digests are sent (sheets-sync remind)
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import re
 import sys
 import zoneinfo
 from dataclasses import dataclass, field
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any, Literal
 
@@ -143,12 +146,26 @@ class Rules:
 
 
 @dataclass(frozen=True)
+class Contacts:
+    """Who hears about a client's posts (e-mail addresses; ``sheets-sync remind``).
+
+    ``approvers`` receive approval and feedback reminders, ``account_manager`` the morning
+    digest, ``escalation`` escalated overdue feedback and revision rounds beyond the contract.
+    """
+
+    approvers: tuple[str, ...] = ()
+    account_manager: str = ""
+    escalation: str = ""
+
+
+@dataclass(frozen=True)
 class ClientSettings:
-    """Per-client overrides: where the client is, and rule parameters that differ."""
+    """Per-client overrides: where the client is, rule parameters that differ, contacts."""
 
     country: str = ""
     timezone: str = ""
     rules: dict[str, Any] = field(default_factory=dict)
+    contacts: Contacts = field(default_factory=Contacts)
 
 
 @dataclass(frozen=True)
@@ -159,6 +176,7 @@ class ClientConfig:
     country: str
     timezone: str
     rules: Rules
+    contacts: Contacts = field(default_factory=Contacts)
 
 
 @dataclass(frozen=True)
@@ -253,6 +271,46 @@ class PortfolioConfig:
 
 
 @dataclass(frozen=True)
+class SmtpConfig:
+    """The mail server reminders go through; the password is read from ``password_env``."""
+
+    host: str = ""
+    port: int = field(default=587, metadata=_meta(positive))
+    starttls: bool = True
+    username: str = ""
+    password_env: str = ""  # the name of an environment variable, never the password
+    timeout_s: float = field(default=30.0, metadata=_meta(positive))
+    ca_file: str = ""  # a private certificate authority for STARTTLS (default: the system's)
+
+
+WEBHOOK_KINDS = ("slack", "teams", "google_chat", "json")
+
+
+@dataclass(frozen=True)
+class WebhookConfig:
+    """A chat webhook; its URL (a secret) is read from the environment variable ``url_env``."""
+
+    url_env: str = ""
+    kind: Literal["slack", "teams", "google_chat", "json"] = "json"
+    timeout_s: float = field(default=10.0, metadata=_meta(positive))
+
+
+@dataclass(frozen=True)
+class NotifyConfig:
+    """How reminders and digests are sent (``[notify]``; see ``sheets-sync remind``)."""
+
+    sender: str = ""
+    smtp: SmtpConfig | None = None
+    digest_time: str = "09:00"  # the account manager's digest, in each client's local time
+    quiet_weekends: bool = True  # nothing on the client's weekends and public holidays
+    retries: int = field(default=2, metadata=_meta(non_negative))  # after a failed attempt
+    # Read by hand (the schema has no lists of tables or of numbers).
+    webhooks: tuple[WebhookConfig, ...] = field(default=(), metadata={"internal": True})
+    approval_reminders_hours: tuple[int, ...] = field(default=(72, 24),
+                                                      metadata={"internal": True})
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole configuration file."""
 
@@ -260,6 +318,7 @@ class Config:
     state_path: str = ""
     source: str = ""
     portfolio: PortfolioConfig | None = None
+    notify: NotifyConfig | None = None
 
     def calendar(self, name: str | None) -> CalendarConfig:
         """Return the calendar called ``name`` (the only one when None); raises ConfigError."""
@@ -278,7 +337,7 @@ class Config:
 
 _INTERNAL_KEYS = ("resolved", "base_dir", "columns_origin")
 _NOT_IN_DEFAULTS = ("name", "path", "spreadsheet", *_INTERNAL_KEYS)
-_FILE_KEYS = {"calendars", "defaults", "state_path", "portfolio"}
+_FILE_KEYS = {"calendars", "defaults", "state_path", "portfolio", "notify"}
 
 
 def load(path: str | Path) -> Config:
@@ -339,12 +398,13 @@ def from_dict(data: dict[str, Any], base_dir: str = ".", source: str = "") -> Co
             problems.add("portfolio.path", "is required for the xlsx backend")
         if portfolio.backend == "google" and not portfolio.spreadsheet:
             problems.add("portfolio.spreadsheet", "is required for the google backend")
+    notify = _build_notify(data["notify"], problems) if "notify" in data else None
     _check_shared_tabs(calendars, portfolio, problems)
     _check_state_path(state_path, base_dir, calendars, portfolio, problems)
     if problems:
         raise ConfigError(problems.items)
     return Config(calendars=tuple(calendars), state_path=state_path, source=source,
-                  portfolio=portfolio)
+                  portfolio=portfolio, notify=notify)
 
 
 def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
@@ -376,8 +436,10 @@ def _validate_calendar_data(data: dict[str, Any], where: str, problems: Problems
         _check_rules(own, join(at, "rules"), problems, cal.channel_names())
         rules = build(Rules, _merge(base_rules, settings.rules), "", Problems())
         _check_place(settings.country, settings.timezone, at, problems)
+        _check_contacts(settings.contacts, join(at, "contacts"), problems)
         resolved[name] = ClientConfig(name, settings.country or cal.country,
-                                      settings.timezone or cal.timezone, rules)
+                                      settings.timezone or cal.timezone, rules,
+                                      settings.contacts)
     return dataclasses.replace(cal, resolved=resolved)
 
 
@@ -702,6 +764,107 @@ def _check_place(country: str, timezone: str, where: str, problems: Problems) ->
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             problems.add(join(where, "timezone"), f"unknown time zone {timezone!r} "
                          "(use a name such as \"Europe/Istanbul\")")
+
+
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_HOOK_HOURS_LIMIT = 24 * 31  # a reminder more than a month ahead is a plan, not a reminder
+
+
+def is_address(text: str) -> bool:
+    """Whether ``text`` is one e-mail address, bare or as ``Name <address>``."""
+    _name, address = parseaddr(text)
+    return bool(re.fullmatch(r"[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+", address)) and (
+        "," not in text or text.strip().endswith(">"))
+
+
+def _check_contacts(contacts: Contacts, where: str, problems: Problems) -> None:
+    """Every contact must be one e-mail address (the value is shown: it is no secret)."""
+    for i, address in enumerate(contacts.approvers):
+        if not is_address(address):
+            problems.add(join(join(where, "approvers"), i),
+                         f"{address!r} is not an e-mail address (write \"elif@client.example\")")
+    for key in ("account_manager", "escalation"):
+        address = getattr(contacts, key)
+        if address and not is_address(address):
+            problems.add(join(where, key), f"{address!r} is not an e-mail address (write "
+                         "\"selin@agency.example\")")
+
+
+def _env_problem(value: str, example: str) -> str | None:
+    """Why ``value`` is no environment variable name (without repeating it: it may be the
+    secret itself, written where its variable's name belongs); None when it is one."""
+    if _ENV_NAME.fullmatch(value):
+        return None
+    return (f"must be the name of an environment variable (such as {example}) that holds "
+            "the secret; the secret itself never goes into the configuration")
+
+
+def _build_notify(data: Any, problems: Problems) -> NotifyConfig:
+    """``[notify]``: how reminders are sent, every problem reported with its path."""
+    if not isinstance(data, dict):
+        problems.add("notify", "must be a table")
+        return NotifyConfig()
+    hand = ("webhooks", "approval_reminders_hours")
+    notify = build(NotifyConfig, {k: v for k, v in data.items() if k not in hand}, "notify",
+                   problems)
+    hooks = _build_webhooks(data.get("webhooks", []), problems)
+    hours = _reminder_hours(data.get("approval_reminders_hours", [72, 24]), problems)
+    smtp = notify.smtp
+    if smtp is not None:
+        if not smtp.host.strip():
+            problems.add("notify.smtp.host", "is required to send e-mail")
+        if smtp.password_env and (message := _env_problem(smtp.password_env,
+                                                            "SHEETS_SYNC_SMTP_PASSWORD")):
+            problems.add("notify.smtp.password_env", message)
+        if smtp.username and not smtp.password_env:
+            problems.add("notify.smtp.password_env", "is required with a username: the name "
+                         "of the environment variable holding the SMTP password")
+        if smtp.password_env and not smtp.username:
+            problems.add("notify.smtp.username", "is required with password_env")
+        if not is_address(notify.sender):
+            problems.add("notify.sender", "is required to send e-mail: one address, such as "
+                         "\"Agency Ops <ops@agency.example>\"")
+    if smtp is None and not hooks:
+        problems.add("notify", "nothing to send with: configure smtp = { host = ... } or "
+                     "webhooks = [{ url_env = ..., kind = ... }]")
+    if _parse_clock(notify.digest_time) is None:
+        problems.add("notify.digest_time", "must be a time such as \"09:00\"")
+    return dataclasses.replace(notify, webhooks=hooks, approval_reminders_hours=hours)
+
+
+def _build_webhooks(raw: Any, problems: Problems) -> tuple[WebhookConfig, ...]:
+    where = "notify.webhooks"
+    if not isinstance(raw, list):
+        problems.add(where, "must be a list of tables, such as [{ url_env = "
+                     "\"SLACK_WEBHOOK_URL\", kind = \"slack\" }]")
+        return ()
+    hooks = []
+    for i, item in enumerate(raw):
+        at = join(where, i)
+        hook = build(WebhookConfig, item, at, problems)
+        if not hook.url_env:
+            problems.add(join(at, "url_env"), "is required: the name of the environment "
+                         "variable holding the webhook URL")
+        elif message := _env_problem(hook.url_env, "SLACK_WEBHOOK_URL"):
+            problems.add(join(at, "url_env"), message)
+        hooks.append(hook)
+    names = [h.url_env for h in hooks]
+    for i, name in enumerate(names):
+        if name and name in names[:i]:
+            problems.add(join(join(where, i), "url_env"), f"{name} is listed twice")
+    return tuple(hooks)
+
+
+def _reminder_hours(raw: Any, problems: Problems) -> tuple[int, ...]:
+    where = "notify.approval_reminders_hours"
+    good = isinstance(raw, list) and all(
+        isinstance(h, int) and not isinstance(h, bool) and 0 < h <= _HOOK_HOURS_LIMIT
+        for h in raw)
+    if not good:
+        problems.add(where, f"must be a list of whole hours before publishing, each from 1 "
+                     f"to {_HOOK_HOURS_LIMIT}, such as [72, 24] (got {raw!r})")
+        return (72, 24)
+    return tuple(sorted(set(raw), reverse=True))
 
 
 _WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")

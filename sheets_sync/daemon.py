@@ -5,10 +5,14 @@ on. A stop signal lets the current cycle finish (never stopping mid-write) and t
 loop; a second stop signal, for a cycle that does not finish, raises :class:`StopNow` out of
 the cycle at once (the caller ends what the cycle started). Cycles never overlap: the loop is
 single-threaded and each cycle also holds the calendar's lock file.
+
+After each calendar's successful cycle the reminders due are sent
+(:func:`remind_after_cycle`); a reminder that cannot be sent never fails the cycle.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import signal
 import threading
@@ -16,8 +20,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import FrameType
+from typing import TYPE_CHECKING
 
 import schedule
+
+if TYPE_CHECKING:
+    from sheets_sync.config import Config
+    from sheets_sync.run import CycleResult
+    from sheets_sync.state import StateStore
 
 log = logging.getLogger("sheets_sync.daemon")
 
@@ -41,6 +51,22 @@ def parse_every(text: str) -> int:
     if not number.isdigit() or int(number) <= 0:
         raise ValueError(f"{text!r} is not an interval such as 30s, 5m or 1h")
     return int(number) * units[unit]
+
+
+def remind_after_cycle(agency: Config, result: CycleResult, store: StateStore,
+                       now: dt.datetime) -> None:
+    """Send the reminders due after the cycle ``result`` of one calendar (``[notify]``).
+
+    Never raises: a message that does not go out is logged once and stays due for the next
+    cycle; the cycle's own outcome (its tabs, its state, its summary) is not touched.
+    """
+    if agency.notify is None:
+        return
+    from sheets_sync import notify
+
+    config = agency.calendar(result.calendar_name)
+    notify.after_cycle(agency, config, notify.Cycle(config, result.calendar, result.findings),
+                       store, now)
 
 
 @dataclass

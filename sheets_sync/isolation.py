@@ -211,15 +211,18 @@ class _Worker:
 
     def sync(self, name: str, moment: dt.datetime, real_clock: bool) -> tuple[bool, str]:
         """(True, summary) or (False, the failure)."""
+        from sheets_sync.daemon import remind_after_cycle
         from sheets_sync.errors import SheetsSyncError
         from sheets_sync.run import sync
         from sheets_sync.stores import state_path_for
 
         config = self.agency.calendar(name)
         self.results.pop(name, None)
+        path = state_path_for(config, self.agency.state_path)
         try:
-            result = sync(config, state_path_for(config, self.agency.state_path), moment,
-                          stores=self.stores, real_clock=real_clock)
+            result = sync(config, path, moment, stores=self.stores, real_clock=real_clock)
+            # Reminders come after the cycle succeeded; their failures never fail it.
+            remind_after_cycle(self.agency, result, self.stores.get(path), moment)
         except SheetsSyncError as exc:
             return False, f"calendar {name!r}: {exc.message}"
         if self.agency.portfolio is not None:

@@ -22,8 +22,9 @@ from sheets_sync.errors import SheetsSyncError
 from sheets_sync.model import HistoryEntry
 from sheets_sync.snapshot import SNAPSHOT_COLUMNS, Changes, iso
 
-# 1: the first; 2: runs.real_clock (whether a run's moment was the clock, not --today).
-SCHEMA_VERSION = 2
+# 1: the first; 2: runs.real_clock (whether a run's moment was the clock, not --today);
+# 3: reminders (what `sheets-sync remind` sent, to whom, when).
+SCHEMA_VERSION = 3
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS posts (
@@ -45,6 +46,12 @@ CREATE TABLE IF NOT EXISTS runs (
     ended TEXT NOT NULL, rows INTEGER NOT NULL, findings INTEGER NOT NULL,
     cells_written INTEGER NOT NULL, error TEXT NOT NULL DEFAULT '',
     real_clock INTEGER NOT NULL DEFAULT 1);
+CREATE TABLE IF NOT EXISTS reminders (
+    calendar TEXT NOT NULL, item TEXT NOT NULL, stage TEXT NOT NULL, recipient TEXT NOT NULL,
+    post_id TEXT NOT NULL DEFAULT '', client TEXT NOT NULL DEFAULT '', state TEXT NOT NULL,
+    at TEXT NOT NULL, subject TEXT NOT NULL DEFAULT '', error TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (calendar, item, stage, recipient));
+CREATE INDEX IF NOT EXISTS reminders_post ON reminders (calendar, post_id);
 """
 
 
@@ -118,6 +125,32 @@ class Run:
     cells_written: int
     error: str = ""
     real_clock: bool = True  # False: the cycle ran as of a chosen moment (--today)
+
+
+REMINDER_STATES = ("sending", "sent", "failed")
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """One reminder of one thing to one recipient, as the ledger holds it.
+
+    ``item`` is what it is about (a finding's key, or a client's digest), ``stage`` which
+    reminder of it (``approval-72h``, ``feedback-2026-03-10``...), ``recipient`` an e-mail
+    address or ``webhook:VARIABLE`` (the environment variable's name, never the URL).
+    ``state``: ``sending`` is written before the message goes out and ``sent`` after;
+    ``failed`` (with ``error``) means it did not go out and is due again.
+    """
+
+    calendar: str
+    item: str
+    stage: str
+    recipient: str
+    state: str
+    at: dt.datetime
+    post_id: str = ""
+    client: str = ""
+    subject: str = ""
+    error: str = ""
 
 
 class StoreCache(MutableMapping[str, str]):
@@ -218,6 +251,7 @@ class StateStore:
         Version 1 had no ``runs.real_clock``: a run whose moment lies after its end was a
         ``--today`` in the future (a run's moment is the clock at its start, or an earlier
         run's when the clock was behind), every other one is kept as a real-clock run.
+        Version 2 had no ``reminders`` table: the schema creates it empty.
         """
         cursor = self.db.cursor()
         cursor.execute("BEGIN IMMEDIATE")
@@ -429,6 +463,48 @@ class StateStore:
             "WHERE calendar = ? ORDER BY id", (calendar,)).fetchall()
         return [Run(dt.datetime.fromisoformat(a), dt.datetime.fromisoformat(b), r, f, c, e,
                     bool(real)) for a, b, r, f, c, e, real in rows]
+
+    def reminders(self, calendar: str | None = None, post_id: str | None = None
+                  ) -> list[Reminder]:
+        """The reminder ledger (of one calendar, or one post of it), oldest first."""
+        query = ("SELECT calendar, item, stage, recipient, state, at, post_id, client, subject, "
+                 "error FROM reminders")
+        where, args = [], []
+        for column, value in (("calendar", calendar), ("post_id", post_id)):
+            if value is not None:
+                where.append(f"{column} = ?")
+                args.append(value)
+        if where:
+            query += " WHERE " + " AND ".join(where)
+        rows = self.db.execute(query + " ORDER BY at, rowid", args).fetchall()
+        return [Reminder(c, i, s, r, st, dt.datetime.fromisoformat(at), p, cl, su, e)
+                for c, i, s, r, st, at, p, cl, su, e in rows]
+
+    def record_reminders(self, reminders: Sequence[Reminder]) -> None:
+        """Write ``reminders`` to the ledger in one transaction (a row per calendar, item,
+        stage and recipient: a later state replaces an earlier one). Committed on return.
+
+        ``state reset`` leaves the ledger alone: forgetting a calendar's history must not
+        send its clients every reminder again. Raises StateError (nothing written).
+        """
+        for reminder in reminders:
+            if reminder.state not in REMINDER_STATES:
+                raise ValueError(f"unknown reminder state {reminder.state!r}")
+        try:
+            cursor = self.db.cursor()
+            cursor.execute("BEGIN IMMEDIATE")
+            try:
+                cursor.executemany(
+                    "INSERT OR REPLACE INTO reminders (calendar, item, stage, recipient, state, "
+                    "at, post_id, client, subject, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    ((r.calendar, r.item, r.stage, r.recipient, r.state, iso(r.at), r.post_id,
+                      r.client, r.subject, r.error) for r in reminders))
+                cursor.execute("COMMIT")
+            except BaseException:
+                cursor.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as exc:
+            raise state_error(self.path, exc) from exc
 
     def cache(self, prefix: str) -> StoreCache:
         """Return a string-to-string cache kept in this database (survives restarts)."""

@@ -166,3 +166,61 @@ def test_no_output_ever_holds_key_material_or_tokens(
     assert any("chmod 600" in r.getMessage() for r in caplog.records)
     assert len(leaks(keys, keys["paths"]["account"].read_bytes())) >= 20  # the scan works
     assert leaks(keys, *texts) == []
+
+
+def test_no_output_log_state_row_or_message_holds_the_smtp_password_or_a_webhook_url(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Reminders: every command output, log record, ledger row, database byte, e-mail and
+    webhook body of a sending run, a dry run and failing runs (a refused login, a webhook
+    answering 500, an SMTP server that is not there) is scanned for the SMTP password and
+    the webhook URL."""
+    from test_notify_delivery import (
+        HOOK_PATH,
+        PASSWORD,
+        TODAY,
+        Hooks,
+        Mailbox,
+        agency_dir,
+        environment,
+        free_port,
+    )
+
+    caplog.set_level(logging.DEBUG)
+    box, hooks = Mailbox(auth_require_tls=False), Hooks()
+    secrets_ = [PASSWORD, hooks.url, HOOK_PATH, HOOK_PATH.rsplit("/", 1)[1]]
+    texts: list[str | bytes] = []
+    runner = CliRunner()
+    try:
+        for name, port, env, extra in (
+                ("ok", box.port, environment(hooks), []),
+                ("dry", box.port, environment(hooks), ["--dry-run"]),
+                ("login", box.port, {**environment(hooks), "TEST_SMTP_PASSWORD": PASSWORD + "x"},
+                 []),
+                ("gone", free_port(), environment(hooks), [])):
+            folder = tmp_path / name
+            folder.mkdir()
+            config = agency_dir(folder, port, timeout=0.5)
+            if name == "login":
+                secrets_.append(PASSWORD + "x")
+                hooks.answers = [500] * 3
+            result = runner.invoke(main, ["remind", "--config", str(config), "--today", TODAY,
+                                          *extra], env=env)
+            assert result.exit_code == (0 if name in ("ok", "dry") else 3), result.output
+            texts += [result.stdout, result.stderr]
+            for database in folder.glob("*.db*"):
+                texts.append(database.read_bytes())
+            store = StateStore(folder / "state.db")
+            texts += [repr(r) for r in store.reminders()]
+            store.close()
+        assert len(box.received) == 4 and len(hooks.posts) >= 2  # it did send, and fail
+        texts += [m.as_bytes() for _, m in box.received]
+        texts += [body for _, body in hooks.posts]
+    finally:
+        box.stop()
+        hooks.stop()
+    texts.append(caplog.text)
+    texts += [str(r.args) for r in caplog.records]
+    assert any("535" in t or "uthentication" in t for t in texts if isinstance(t, str))
+    found = [s for s in secrets_ for t in texts
+             if s.encode() in (t if isinstance(t, bytes) else t.encode())]
+    assert found == []
