@@ -841,6 +841,10 @@ TESTED = {
     "column-assumed",  # a configuration's assume: tests/test_layouts_assume.py
     "no-approval-column",  # tests/test_layouts_approval.py
     "date-not-set",  # tests/test_layouts_approval.py
+    # the zone and time a header names, two times for one post, daylight-saving times:
+    # tests/test_layouts_times.py
+    "zone-from-header", "time-from-header", "time-conflict", "time-ambiguous",
+    "time-nonexistent",
 }
 
 
