@@ -18,6 +18,7 @@ from sheets_sync.model import (
 from sheets_sync.rules.base import Context, blank, per_distinct, rule, stripped
 from sheets_sync.rules.evidence import approval_recorded, approval_unreadable
 from sheets_sync.vocab import CHANNEL_VALUES, FORMAT_VALUES, STATUS_VALUES, normalize
+from sheets_sync.zones import written_times
 
 _HASHTAG = re.compile(r"#[^\s#]+")
 _LINKISH = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|www\.)", re.IGNORECASE)
@@ -292,5 +293,6 @@ def stale_unpublished(ctx: Context) -> None:
                       (unapproved, "stale-unpublished:unapproved")):
         if mask.any():
             ctx.findings.add("stale-unpublished", mask, "status", ctx.messages.render(
-                key, when=ctx.messages.when(frame.loc[mask, "publish_at"]),
+                key, when=written_times(ctx.calendar, ctx.config, "publish_at", mask,
+                                        ctx.messages)[0],
                 status=frame.loc[mask, "status_raw"].str.strip().tolist()))
