@@ -261,29 +261,45 @@ def wall_times(calendar: Calendar, name: str) -> np.ndarray:
     return frame[kept if kept in frame else name].to_numpy(dtype="datetime64[ns]")
 
 
-def written_times(calendar: Calendar, config: CalendarConfig, name: str, rows: Any,
-                  messages: Messages, with_time: Any = True) -> tuple[list[str], np.ndarray]:
-    """The times of field ``name`` on ``rows`` (a mask or positions of the frame) as a
-    person reads them, and per row whether the client's time was added.
+def _positions(rows: Any) -> np.ndarray:
+    return np.flatnonzero(rows) if np.asarray(rows).dtype == bool else np.asarray(rows, dtype=int)
 
-    Each time is the sheet's wall time. Where the sheet is written in another zone than the
-    row's client, the zone and the client's time follow: ``2026-07-16 09:00 Europe/Berlin
-    (10:00 Istanbul)``. ``with_time`` (one flag or one per row) says whether to show the
-    time of day at all; date-only cells never get a zone.
-    """
+
+def zone_differs(calendar: Calendar, config: CalendarConfig, name: str, rows: Any,
+                 with_time: Any = True) -> tuple[np.ndarray, np.ndarray]:
+    """Per row of ``rows`` (a mask or positions of the frame): whether field ``name`` is a
+    time written in another zone than the row's client's (a date alone never is), and the
+    client's city (``Istanbul``)."""
     frame = calendar.frame
-    at = np.flatnonzero(rows) if np.asarray(rows).dtype == bool else np.asarray(rows, dtype=int)
-    local = frame[name].to_numpy(dtype="datetime64[ns]")[at]
-    wall = wall_times(calendar, name)[at]
-    timed = frame[timed_column(name)].to_numpy(dtype=bool)[at] & ~np.isnat(wall)
+    at = _positions(rows)
+    timed = frame[timed_column(name)].to_numpy(dtype=bool)[at] & ~np.isnat(
+        wall_times(calendar, name)[at])
     timed &= np.broadcast_to(np.asarray(with_time, dtype=bool), len(at))
     zone = calendar.written.get(name)
     if zone is None or not timed.any():
-        return messages.when(wall, with_time), np.zeros(len(at), dtype=bool)
-    clients = frame["client"].to_numpy(dtype=object)[at]
-    theirs = {c: config.for_client(c).timezone for c in set(clients.tolist())}
-    client_zone = np.array([theirs[c] for c in clients], dtype=object)
-    differs = timed & (client_zone != zone.name)
-    labels = np.where(differs, zone.label, "")
-    cities = np.array([city(z) for z in client_zone], dtype=object)
-    return messages.when_written(wall, with_time, labels, local, cities), differs
+        return np.zeros(len(at), dtype=bool), np.full(len(at), "", dtype=object)
+    keys, clients = pd.factorize(frame["client"].to_numpy(dtype=object)[at])
+    theirs = np.array([config.for_client(c).timezone for c in clients], dtype=object)
+    cities = np.array([city(z) for z in theirs], dtype=object)[keys]
+    return timed & (theirs != zone.name)[keys], cities
+
+
+def written_times(calendar: Calendar, config: CalendarConfig, name: str, rows: Any,
+                  messages: Messages, with_time: Any = True) -> list[str]:
+    """The times of field ``name`` on ``rows`` (a mask or positions of the frame) as a
+    person reads them.
+
+    Each time is the sheet's wall time. Where the sheet is written in another zone than the
+    row's client (:func:`zone_differs`), the zone and the client's time follow:
+    ``2026-07-16 09:00 Europe/Berlin (10:00 Istanbul)``. ``with_time`` (one flag or one per
+    row) says whether to show the time of day at all.
+    """
+    at = _positions(rows)
+    wall = wall_times(calendar, name)[at]
+    differs, cities = zone_differs(calendar, config, name, at, with_time)
+    if not differs.any():
+        return messages.when(wall, with_time)
+    zone = calendar.written[name]
+    local = calendar.frame[name].to_numpy(dtype="datetime64[ns]")[at]
+    return messages.when_written(wall, with_time, np.where(differs, zone.label, ""), local,
+                                 cities)

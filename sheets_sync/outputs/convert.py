@@ -17,7 +17,7 @@ from sheets_sync.config import CalendarConfig
 from sheets_sync.messages import Messages
 from sheets_sync.parse import Calendar
 from sheets_sync.rules.base import blank
-from sheets_sync.zones import wall_times, written_times
+from sheets_sync.zones import wall_times, written_times, zone_differs
 
 
 def texts(values: Any) -> np.ndarray:
@@ -45,9 +45,10 @@ def publish_cells(calendar: Calendar, config: CalendarConfig, rows: np.ndarray,
     Istanbul)``.
     """
     cells = moments(wall_times(calendar, "publish_at")[rows], with_time)
-    texts, differs = written_times(calendar, config, "publish_at", rows,
-                                   Messages(config.language), with_time)
-    cells[differs] = np.array(texts, dtype=object)[differs]
+    differs, _ = zone_differs(calendar, config, "publish_at", rows, with_time)
+    if differs.any():
+        cells[differs] = written_times(calendar, config, "publish_at", rows[differs],
+                                       Messages(config.language))
     return cells
 
 

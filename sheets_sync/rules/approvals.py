@@ -60,7 +60,7 @@ def approval_missing(ctx: Context) -> None:
         if mask.any():
             ctx.findings.add("approval-missing", mask, "status", ctx.messages.render(
                 key, when=written_times(ctx.calendar, ctx.config, "publish_at", mask,
-                                        ctx.messages)[0],
+                                        ctx.messages),
                 hours=np.floor(hours_left[mask]).astype(int),
                 status=frame.loc[mask, "status_raw"].str.strip().tolist()), severity=severity)
 
@@ -131,8 +131,8 @@ def approval_after_publish(ctx: Context) -> None:
     ctx.findings.add("approval-after-publish", mask, "approved_at", ctx.messages.render(
         "approval-after-publish",
         approved=written_times(ctx.calendar, ctx.config, "approved_at", mask, ctx.messages,
-                               dated[mask])[0],
-        when=written_times(ctx.calendar, ctx.config, "publish_at", mask, ctx.messages)[0]))
+                               dated[mask]),
+        when=written_times(ctx.calendar, ctx.config, "publish_at", mask, ctx.messages)))
 
 
 @rule("changed-after-approval")

@@ -294,5 +294,5 @@ def stale_unpublished(ctx: Context) -> None:
         if mask.any():
             ctx.findings.add("stale-unpublished", mask, "status", ctx.messages.render(
                 key, when=written_times(ctx.calendar, ctx.config, "publish_at", mask,
-                                        ctx.messages)[0],
+                                        ctx.messages),
                 status=frame.loc[mask, "status_raw"].str.strip().tolist()))
