@@ -36,6 +36,13 @@ CODES: dict[str, Code] = {
              "repeated header), left out"),
         Code("several-channels", _I, "cells", "a channel cell naming several channels: one "
              "post on each"),
+        Code("zone-from-header", _I, "cells", "times read in the time zone their header names"),
+        Code("time-from-header", _I, "cells", "date-only posts taken at the time their header "
+             "names"),
+        Code("time-conflict", _W, "cells", "a date cell's time differs from its time cell: the "
+             "time cell's is taken"),
+        Code("time-ambiguous", _I, "cells", "a time the clocks pass twice: the earlier one taken"),
+        Code("time-nonexistent", _I, "cells", "a time the clocks skip: moved on by the gap"),
         # Row validity
         Code("missing-required", _E, "rows", "a required cell is empty"),
         Code("unknown-status", _E, "rows", "status not in the status vocabulary"),

@@ -73,6 +73,28 @@ EN: dict[str, str] = {
     "several-channels:all": (
         "“{value}” ({rows}) is read as every channel this calendar uses: {channels}."
     ),
+    "zone-from-header": "Times in “{header}” are read as {zone} (from the header).",
+    "zone-from-header:calendar": (
+        "Times in “{header}” are read as {zone} (from the header), not in {setting}, the "
+        "calendar's time zone (timezone in the configuration)."
+    ),
+    "zone-from-header:spreadsheet": (
+        "Times in “{header}” are read as {zone} (from the header), not in {setting}, the "
+        "spreadsheet's own time zone."
+    ),
+    "time-from-header": "Posts with no time of day are taken at {clock}, as “{header}” says.",
+    "time-conflict": (
+        "“{date_header}” says {own} and “{time_header}” says {time}: the time column's {time} "
+        "is taken. Clear the one that is wrong."
+    ),
+    "time-ambiguous": (
+        "{header}: {when} happens twice in {zone}, as the clocks go back: the earlier one "
+        "({utc} UTC) is taken."
+    ),
+    "time-nonexistent": (
+        "{header}: {when} does not exist in {zone}, as the clocks go forward: it is read as "
+        "{shifted}, the same time after the change."
+    ),
     "missing-required": "{header} is empty: every post needs it. Fill it in.",
     "missing-required:review": (
         "{header} is empty, but the post is already “{status}”: the client needs it to "
@@ -245,6 +267,30 @@ TR: dict[str, str] = {
     "several-channels:all": (
         "“{value}” ({rows}) bu takvimin kullandığı her kanal olarak okunuyor: {channels}."
     ),
+    "zone-from-header": "“{header}” sütunundaki saatler {zone} saati olarak okunuyor (başlıktan).",
+    "zone-from-header:calendar": (
+        "“{header}” sütunundaki saatler {zone} saati olarak okunuyor (başlıktan), takvimin saat "
+        "dilimi {setting} (yapılandırmadaki timezone) olarak değil."
+    ),
+    "zone-from-header:spreadsheet": (
+        "“{header}” sütunundaki saatler {zone} saati olarak okunuyor (başlıktan), tablonun kendi "
+        "saat dilimi {setting} olarak değil."
+    ),
+    "time-from-header": (
+        "Saati yazılmamış gönderiler, “{header}” başlığında yazdığı gibi {clock} olarak alınıyor."
+    ),
+    "time-conflict": (
+        "“{date_header}” {own} diyor, “{time_header}” {time} diyor: saat sütunundaki {time} "
+        "alındı. Yanlış olanı silin."
+    ),
+    "time-ambiguous": (
+        "{header}: {when}, {zone} saat diliminde iki kez yaşanıyor (saatler geri alınıyor): "
+        "ilki ({utc} UTC) alındı."
+    ),
+    "time-nonexistent": (
+        "{header}: {when}, {zone} saat diliminde yok (saatler ileri alınıyor): değişiklikten "
+        "sonraki aynı saat, {shifted} olarak okundu."
+    ),
     "missing-required": "{header} boş: her gönderide olmalı. Lütfen doldurun.",
     "missing-required:review": (
         "{header} boş, ama gönderi zaten “{status}” durumunda: müşterinin incelemesi için "
@@ -404,6 +450,27 @@ class Messages:
         times = series.dt.strftime(" %H:%M").fillna("")
         show = np.broadcast_to(np.asarray(with_time, dtype=bool), len(series))
         return (days + times.where(show, "")).tolist()
+
+    def when_written(self, wall: Any, with_time: Any, zones: Any, local: Any,
+                     cities: Any) -> list[str]:
+        """Format wall times as :meth:`when` does, adding where ``zones`` (one label per
+        stamp, '' for none) names the zone they are written in, the local time of each
+        stamp's client and its city: ``2026-07-16 09:00 Europe/Berlin (10:00 Istanbul)``.
+
+        The client's date is shown too when it is another day than the wall time's."""
+        shown = self.when(wall, with_time)
+        labels = np.asarray(zones, dtype=object)
+        if not (labels != "").any():
+            return shown
+        there = np.asarray(local, dtype="datetime64[ns]")
+        moments = pd.Series(there)
+        day_format = "%d.%m.%Y" if self.language == "tr" else "%Y-%m-%d"
+        same_day = there.astype("datetime64[D]") == np.asarray(
+            wall, dtype="datetime64[ns]").astype("datetime64[D]")
+        clock = np.where(same_day, moments.dt.strftime("%H:%M").fillna("?"),
+                         moments.dt.strftime(f"{day_format} %H:%M").fillna("?"))
+        return [f"{text} {label} ({time} {city})" if label else text
+                for text, label, time, city in zip(shown, labels, clock, cities)]
 
     def hint(self, suggestion: str) -> str:
         """Return the " — did you mean …?" fragment, or '' when there is no suggestion."""

@@ -29,7 +29,7 @@ from sheets_sync.column_map import ColumnMap, explain
 from sheets_sync.config import CalendarConfig, _parse_clock, relative_monday
 from sheets_sync.errors import CalendarError
 from sheets_sync.fastpaths import object_columns
-from sheets_sync.findings import FindingsBuilder
+from sheets_sync.findings import FindingsBuilder, concat
 from sheets_sync.messages import Messages
 from sheets_sync.model import DATE_FIELDS, FIELDS, NUMBER_FIELDS, REQUIRED_COLUMNS
 from sheets_sync.values import (
@@ -58,6 +58,18 @@ from sheets_sync.vocab import (
     normalize,
     strip_invisible,
 )
+from sheets_sync.zones import (
+    WALL_AMBIGUOUS,
+    WALL_NONEXISTENT,
+    HeaderHint,
+    Zone,
+    header_hint,
+    timed_column,
+    transition_days,
+    utc_to_wall,
+    wall_to_utc,
+    zone_of_setting,
+)
 
 HEADER_SCAN_ROWS = 10
 # Publish-date words that mean "not set yet" (compared after normalize), alone or first
@@ -66,11 +78,16 @@ DATE_NOT_SET = frozenset({"tbc", "tbd", "tba", "asap", "never", "not set", "bell
                           "belirsiz"})
 
 
-def _date_not_set(value: Any) -> bool:
+# Time cells that say the post has no set time: "LIVE" beside a published post. Read as no
+# time, like an empty cell.
+TIME_NOT_SET = DATE_NOT_SET | {"live", "posted", "published", "done", "now"}
+
+
+def _date_not_set(value: Any, words: frozenset[str] = DATE_NOT_SET) -> bool:
     if not isinstance(value, str):
         return False
     text = normalize(value)
-    return text in DATE_NOT_SET or text.split(" ", 1)[0] in DATE_NOT_SET
+    return text in words or text.split(" ", 1)[0] in words
 _TEXT_FIELDS = tuple(f for f in FIELDS if f not in DATE_FIELDS and f not in NUMBER_FIELDS
                      and f not in ("approved", "publish_time"))
 _VOCABULARIES = (("status", STATUS_VALUES, "statuses"), ("channel", CHANNEL_VALUES, "channels"),
@@ -104,6 +121,10 @@ class Calendar:
     # The channel cells (as written) that name several channels; each of their rows counts
     # as one post on every channel named. Every other row's channel is its ``channel``.
     channel_cells: dict[str, ChannelCell] = field(default_factory=dict)
+    # What the date and time headers say besides their field (a zone, a default time).
+    hints: dict[str, HeaderHint] = field(default_factory=dict)
+    # field -> the zone its timed cells are written in; filled by to_client_time.
+    written: dict[str, Zone] = field(default_factory=dict)
 
     def header(self, name: str) -> str:
         """Return the sheet's header for field ``name`` (the field name when not mapped)."""
@@ -154,6 +175,9 @@ def header_map(headers: Sequence[Any], config: CalendarConfig
     ignored = {normalize(h) for h in config.ignore_headers}
     names = [normalize(str(h)) if h is not None else "" for h in headers]
     names = ["" if name in ignored else name for name in names]
+    # "time_wib", "Time UTC": the header without the zone word that ends it, tried second.
+    bare = [normalize(header_hint(str(h)).bare) if name and len(name) <= 80 else name
+            for h, name in zip(headers, names)]
     configured: dict[str, str] = {}
     for name, wanted in config.columns.items():
         for header in wanted:
@@ -165,6 +189,8 @@ def header_map(headers: Sequence[Any], config: CalendarConfig
     for source in (configured, builtin):
         for index, name in enumerate(names):
             target = source.get(name) if name else None
+            if target is None and bare[index] != name:
+                target = source.get(bare[index])
             if target is None or index in found.values():
                 continue
             if source is builtin and target in config.columns:
@@ -282,6 +308,12 @@ def parse(rows: Sequence[Sequence[Any]], config: CalendarConfig, tab: str = "Cal
         else:
             builder.calendar_level("column-assumed", name, None, messages.text(
                 "column-assumed", field=name, value=value))
+    hints = {name: hint for name in (*DATE_FIELDS, "publish_time") if name in headers
+             for hint in [header_hint(headers[name])] if hint.zone or hint.clock}
+    clock = _header_clock(hints)
+    if clock is not None:
+        builder.calendar_level("time-from-header", clock[0], header_index + 1, messages.text(
+            "time-from-header", clock=clock[1], header=headers[clock[0]]))
     has_id = "post_id" in columns
     if not has_id:
         _derive_keys(frame)
@@ -290,7 +322,18 @@ def parse(rows: Sequence[Sequence[Any]], config: CalendarConfig, tab: str = "Cal
     used = explain(rows[header_index], proposed, columns, duplicates, config, header_index + 1)
     return Calendar(frame=frame, tab=tab, header_row=header_index + 1, headers=headers,
                     columns=columns, findings=builder.frame(), has_id_column=has_id,
-                    categories=codes, columns_used=used, channel_cells=channel_cells)
+                    categories=codes, columns_used=used, channel_cells=channel_cells,
+                    hints=hints)
+
+
+def _header_clock(hints: Mapping[str, HeaderHint]) -> tuple[str, str] | None:
+    """The time of day a publish time or date header gives rows that have none, as
+    ``(field, "HH:MM")``."""
+    for name in ("publish_time", "publish_at"):
+        hint = hints.get(name)
+        if hint is not None and hint.clock:
+            return name, hint.clock
+    return None
 
 
 # A header alias only proposes a field; for these the values decide. A column that a built-in
@@ -642,9 +685,8 @@ def _typed_frame(cells: dict[str, Sequence[Any]],
     data["publish_at_unset"] = unset
     if "publish_at" in relative:  # relative dates with no relative_to: not set yet either
         data["publish_at_unset"] = unset | relative["publish_at"].unplaced
-    offsets, invalid["publish_time"] = parse_times(raw.get("publish_time", empty))
-    data["publish_at"], data["publish_has_time"] = _combine_time(
-        data["publish_at"], data["publish_at_has_time"], offsets, config.default_publish_time)
+    invalid["publish_time"], two_times = _publish_time(data, raw.get("publish_time", empty),
+                                                       headers, config)
     for name in NUMBER_FIELDS:
         data[name], invalid[name] = parse_counts(raw.get(name, empty))
     data["approved"], invalid["approved"] = parse_flags(raw.get("approved", empty))
@@ -662,6 +704,11 @@ def _typed_frame(cells: dict[str, Sequence[Any]],
     builder = FindingsBuilder(frame)
     codes = {"publish_time": "invalid-time", "approved": "invalid-boolean",
              **dict.fromkeys(NUMBER_FIELDS, "invalid-number")}
+    if two_times[0].any():
+        builder.add("time-conflict", two_times[0], "publish_time", messages.render(
+            "time-conflict", date_header=headers.get("publish_at", "publish_at"),
+            time_header=headers.get("publish_time", "publish_time"),
+            own=_clocks(two_times[1]), time=_clocks(two_times[2])))
     if unset.any():
         builder.add("date-not-set", unset, "publish_at", messages.render(
             "date-not-set", header=headers.get("publish_at", "publish_at"),
@@ -744,12 +791,45 @@ def _row_ranges(rows: Sequence[int], limit: int = 8) -> str:
     return ", ".join(shown) + (f", … (+{rest})" if rest else "")
 
 
+def _publish_time(data: dict[str, Any], cells: Sequence[Any], headers: Mapping[str, str],
+                  config: CalendarConfig) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
+    """Give ``data["publish_at"]`` its time of day from the publish-time ``cells`` (see
+    :func:`_combine_time`); sets ``publish_has_time``.
+
+    Returns the time cells that are unreadable, and the rows whose date cell has another
+    time than their time cell as ``(rows, the date's times, the time cells' times)``.
+    """
+    offsets, invalid = parse_times(cells)
+    for i in np.flatnonzero(invalid).tolist():  # "LIVE": no time, not a typo
+        invalid[i] = not _date_not_set(cells[i], TIME_NOT_SET)
+    dates, has_time = data["publish_at"], data["publish_at_has_time"]
+    own = dates - dates.astype("datetime64[D]")
+    # A date cell's 00:00 is no time of its own (a date-typed cell exported with its clock).
+    conflict = has_time & ~np.isnat(offsets) & (own != offsets) & (own != np.timedelta64(0))
+    clock = _header_clock({name: header_hint(headers[name])
+                           for name in ("publish_time", "publish_at") if name in headers})
+    data["publish_at"], data["publish_has_time"] = _combine_time(
+        dates, has_time, offsets, clock[1] if clock else config.default_publish_time)
+    return invalid, (conflict, own[conflict], offsets[conflict])
+
+
+def _clocks(offsets: np.ndarray) -> list[str]:
+    """Times of day (offsets since midnight) as ``HH:MM``."""
+    minutes = (offsets // np.timedelta64(1, "m")).astype("int64").tolist()
+    return [f"{m // 60:02d}:{m % 60:02d}" for m in minutes]
+
+
 def _combine_time(dates: np.ndarray, has_time: np.ndarray, offsets: np.ndarray,
                   default_clock: str) -> tuple[np.ndarray, np.ndarray]:
-    """Add the separate publish-time column (or the default time) to date-only publish dates."""
+    """Set the time of day of publish dates: the publish-time column's where it has one, else
+    the date cell's own, else ``default_clock``.
+
+    The time column wins over a time in the date cell, midnight or not: it is the cell
+    people set the time in, and a date-typed cell often carries a 00:00 it never showed.
+    """
     hour, minute = _parse_clock(default_clock) or (9, 0)
     default = np.timedelta64(hour * 60 + minute, "m").astype("timedelta64[ns]")
-    use_column = ~has_time & ~np.isnat(offsets)
+    use_column = ~np.isnat(offsets)
     combined = dates.copy()
     combined[use_column] = dates[use_column].astype("datetime64[D]") + offsets[use_column]
     use_default = ~has_time & np.isnat(offsets) & ~np.isnat(dates)
@@ -800,27 +880,82 @@ def _derive_keys(frame: pd.DataFrame) -> None:
 
 
 def to_client_time(calendar: Calendar, config: CalendarConfig, sheet_timezone: str = "") -> None:
-    """Move timed dates from the sheet's time zone to each client's, in place.
+    """Move timed dates from the zone the sheet is written in to each client's, in place.
 
-    Times in a spreadsheet are wall-clock times of the spreadsheet (Google's own time zone,
-    else the calendar's ``timezone``); rules work in each client's local time. Date-only
-    cells stay on their day.
+    A sheet's times are wall-clock times in the zone its header names ("Time (UTC)",
+    "time_wib"), else the spreadsheet's own zone (Google's), else the calendar's
+    ``timezone``; rules work in each client's local time. Date-only cells stay on their day.
+    A time the clocks pass twice is taken as the earlier instant, one they skip is moved on
+    by the gap (02:30 -> 03:30); each says so (``time-ambiguous``, ``time-nonexistent``), as
+    a zone taken from a header does (``zone-from-header``). Where a field's times change,
+    the times as written stay in ``<field>_wall`` (:func:`sheets_sync.zones.written_times`
+    shows them).
     """
     frame = calendar.frame
-    source = sheet_timezone or config.timezone
-    zones = {c: config.for_client(c).timezone for c in frame["client"].unique()}
-    moving = [c for c, zone in zones.items() if zone != source]
-    if not moving or frame.empty:
-        return
+    setting = zone_of_setting(sheet_timezone or config.timezone)
+    messages = Messages(config.language)
+    builder = FindingsBuilder(frame)
+    # Each row's client's zone, as a number into ``zones``: worked once per client.
+    keys, clients = calendar.categorized("client")
+    theirs = [config.for_client(c).timezone for c in clients.tolist()]
+    zones = sorted(set(theirs))
+    row_zone = np.array([zones.index(z) for z in theirs], dtype=np.intp)[keys]
+    hinted: dict[str, Zone] = {}
+    noted = False
     for name in DATE_FIELDS:
-        timed = frame[f"{name}_has_time"].to_numpy() if name != "publish_at" else frame[
-            "publish_has_time"].to_numpy()
-        values = frame[name].to_numpy(dtype="datetime64[ns]").copy()
-        for client in moving:
-            mask = timed & (frame["client"] == client).to_numpy() & ~np.isnat(values)
-            if mask.any():
-                shifted = (pd.Series(values[mask]).dt.tz_localize(source, ambiguous="NaT",
-                                                                  nonexistent="shift_forward")
-                           .dt.tz_convert(zones[client]).dt.tz_localize(None))
-                values[mask] = shifted.to_numpy(dtype="datetime64[ns]")
-        frame[name] = values
+        source = next((f for f in ((("publish_time",) if name == "publish_at" else ()) + (name,))
+                       if f in calendar.hints and calendar.hints[f].zone), None)
+        zone = calendar.hints[source].zone if source else None
+        if source and zone:
+            hinted[source] = zone
+        calendar.written[name] = zone or setting
+        noted |= _move_field(calendar, name, zone or setting, (zones, row_zone), builder,
+                             messages)
+    for name, zone in hinted.items():
+        variant = ("" if zone.name == setting.name
+                   else ":spreadsheet" if sheet_timezone else ":calendar")
+        builder.calendar_level("zone-from-header", name, calendar.header_row, messages.text(
+            "zone-from-header" + variant, header=calendar.header(name), zone=zone.describe(),
+            setting=setting.name))
+    if noted or hinted:
+        calendar.findings = concat([calendar.findings, builder.frame()])
+
+
+def _move_field(calendar: Calendar, name: str, zone: Zone,
+                clients: tuple[list[str], np.ndarray], builder: FindingsBuilder,
+                messages: Messages) -> bool:
+    """Move the timed cells of field ``name`` from ``zone`` to each client's; ``clients``
+    are the zones and, per row, the number of its client's. Returns whether it reported
+    a time the clocks pass twice or skip."""
+    frame = calendar.frame
+    wall = frame[name].to_numpy(dtype="datetime64[ns]")
+    timed = frame[timed_column(name)].to_numpy(dtype=bool) & ~np.isnat(wall)
+    if not timed.any():
+        return False
+    zones, row_zone = clients
+    elsewhere = np.array([there != zone.name for there in zones], dtype=bool)[row_zone]
+    # Rows whose wall time may be ambiguous or missing, and rows of clients elsewhere.
+    need = timed & (elsewhere | transition_days(zone.tz, wall))
+    if not need.any():
+        return False
+    rows = np.flatnonzero(need)
+    utc, kind = wall_to_utc(wall[rows], zone.tz)
+    moved = wall.copy()
+    theirs = row_zone[rows]
+    for number in np.unique(theirs).tolist():
+        mine = theirs == number
+        moved[rows[mine]] = utc_to_wall(utc[mine], zones[number])
+    if not np.array_equal(moved, wall):
+        frame[f"{name}_wall"] = wall
+        frame[name] = moved
+    header = calendar.header(name)
+    for code, which in (("time-ambiguous", WALL_AMBIGUOUS), ("time-nonexistent", WALL_NONEXISTENT)):
+        odd = kind == which
+        if odd.any():
+            mask = np.zeros(len(frame), dtype=bool)
+            mask[rows[odd]] = True
+            builder.add(code, mask, name, messages.render(
+                code, header=header, when=messages.when(wall[rows[odd]]), zone=zone.describe(),
+                utc=pd.Series(utc[odd]).dt.strftime("%H:%M").tolist(),
+                shifted=pd.Series(utc_to_wall(utc[odd], zone.tz)).dt.strftime("%H:%M").tolist()))
+    return bool(kind.any())

@@ -21,7 +21,9 @@ EXAMPLE = ROOT / "config" / "example.toml"
 SAMPLE = ROOT / "sheets_sync" / "data" / "calendar.xlsx"
 # Codes the sample cannot show: history (sync) and layouts the sample deliberately avoids.
 NOT_IN_SAMPLE = {"changed-after-approval", "no-id-column", "duplicate-column", "column-assumed",
-                 "no-approval-column", "date-not-set", "rows-not-posts", "several-channels"}
+                 "no-approval-column", "date-not-set", "rows-not-posts", "several-channels",
+                 "zone-from-header", "time-from-header", "time-conflict", "time-ambiguous",
+                 "time-nonexistent"}
 
 
 def run(*args: str) -> tuple[int, str, str]:

@@ -195,16 +195,19 @@ def test_separate_publish_time_column_is_combined_with_the_date() -> None:
             ["P1", "IG", "20.03.2026", "2:30 PM", "Draft"],
             ["P2", "IG", 46101, 0.4375, "Draft"],                       # serials: 20.03.2026 10:30
             ["P3", "IG", dt.datetime(2026, 3, 20), dt.time(18, 5), "Draft"],
-            ["P4", "IG", "2026-03-20 08:00", "14:00", "Draft"],          # the date's own time wins
+            ["P4", "IG", "2026-03-20 08:00", "14:00", "Draft"],          # the time column wins
             ["P5", "IG", "20.03.2026", "", "Draft"],                     # default time
             ["P6", "IG", "20.03.2026", "25:00", "Draft"],
             ["P7", "IG", "", "10:00", "Draft"]]
     cal = read(grid)
     assert stamps(cal) == ["2026-03-20 14:30", "2026-03-20 10:30", "2026-03-20 18:05",
-                           "2026-03-20 08:00", "2026-03-20 09:00", "2026-03-20 09:00", None]
+                           "2026-03-20 14:00", "2026-03-20 09:00", "2026-03-20 09:00", None]
     assert cal.frame["publish_has_time"].tolist()[:6] == [True, True, True, True, False, False]
-    assert codes(cal) == [(7, "publish_time", "invalid-time")]
-    assert "Publish time: “25:00” is not a time of day" in to_findings(cal.findings)[0].message
+    assert codes(cal) == [(5, "publish_time", "time-conflict"), (7, "publish_time", "invalid-time")]
+    conflict, invalid = to_findings(cal.findings)
+    assert conflict.message == ("“Publish date” says 08:00 and “Publish time” says 14:00: the "
+                                "time column's 14:00 is taken. Clear the one that is wrong.")
+    assert "Publish time: “25:00” is not a time of day" in invalid.message
 
 
 def test_default_publish_time_is_configurable() -> None:
@@ -289,7 +292,8 @@ def test_agency_calendar_maps_its_headers() -> None:
     assert not cal.has_id_column
     frame = cal.frame
     assert frame["row"].tolist() == [3, 5, 6]
-    assert stamps(cal) == ["2026-03-16 10:00", "2026-03-17 10:30", "2026-03-18 09:00"]
+    # "(10:00 AM)" in the time header: the time of a row that gives none.
+    assert stamps(cal) == ["2026-03-16 10:00", "2026-03-17 10:30", "2026-03-18 10:00"]
     assert frame["caption"].tolist() == [CAPTION_1, CAPTION_2, ""]
     assert frame["format"].tolist() == ["carousel", "reel", "story"]
     assert frame["approved"].tolist()[:2] == [0.0, 1.0]
@@ -297,7 +301,8 @@ def test_agency_calendar_maps_its_headers() -> None:
 
 def test_agency_calendar_gets_one_no_id_notice_and_derived_keys() -> None:
     cal = read(agency_grid())
-    assert codes(cal) == [(None, "post_id", "no-id-column")]
+    assert codes(cal) == [(1, "publish_time", "time-from-header"),
+                          (None, "post_id", "no-id-column")]
     assert cal.frame["post_id"].tolist() == [
         "Acme/Instagram/2026-03-16/New season is here!",
         "Acme/TikTok/2026-03-17/Behind the scenes 🎬",
@@ -309,7 +314,7 @@ def test_agency_calendar_with_a_client_column_mapping() -> None:
     cal = read(agency_grid(), columns={"post_id": ["Hook/Title"]})
     assert cal.has_id_column
     assert cal.frame["post_id"].tolist() == ["New season", "BTS", "Teaser"]
-    assert codes(cal) == []
+    assert codes(cal) == [(1, "publish_time", "time-from-header")]
 
 
 def test_timed_dates_move_from_the_sheet_zone_to_the_client_zone() -> None:

@@ -68,11 +68,12 @@ reel = ["Reel 15s", "Reel 30s"]
          counts={"stale-unpublished": 12, "calendar-gap": 3, "no-approval-column": 1,
                  "no-id-column": 1, "rows-not-posts": 1},
          rows={"stale-unpublished": set(range(2, 14))}, exit=0),
-    # Instagram only: no channel column, so the channel is assumed. Times are WIB (the
-    # calendar's zone, Asia/Jakarta); "LIVE" in the time column of the nine published rows is
-    # read as no time. Rows 2-10 are published (with the post URL), 11-31 queued_auto
-    # (scheduled) from 1 August: all past, so stale; 14 of them have no caption, and a
-    # scheduled post needs one. "tote" and "type" are the agency's formats.
+    # Instagram only: no channel column, so the channel is assumed. Times are WIB, as the
+    # header "time_wib" says (once, info) and the calendar's zone agrees (Asia/Jakarta);
+    # "LIVE" in the time column of the nine published rows is read as no time. Rows 2-10
+    # are published (with the post URL), 11-31 queued_auto (scheduled) from 1 August: all
+    # past, so stale; 14 of them have no caption, and a scheduled post needs one. "tote" and
+    # "type" are the agency's formats.
     Real("02-lajora-ig.csv", '''
 name = "lajora"
 client = "Lajora"
@@ -81,14 +82,16 @@ country = "ID"
 assume = { channel = "instagram" }
 [calendars.formats]
 post = ["tote", "type"]
-''', columns={"post_id": "id", "publish_at": "date", "status": "status", "format": "format",
-              "caption": "caption", "asset": "asset"},
+''', columns={"post_id": "id", "publish_at": "date", "publish_time": "time_wib",
+              "status": "status", "format": "format", "caption": "caption", "asset": "asset"},
          counts={"stale-unpublished": 21, "missing-required": 14, "calendar-gap": 1,
-                 "no-approval-column": 1, "column-assumed": 1, "too-many-per-day": 15},
+                 "no-approval-column": 1, "column-assumed": 1, "too-many-per-day": 15,
+                 "zone-from-header": 1},
          rows={"stale-unpublished": set(range(11, 32))}),
-    # Twitter and Telegram, times in UTC. "Content Type" holds categories (Announcement,
-    # Educational, AMA): read as the pillar, so no unknown-format. "Ready" means ready to
-    # post here: the user maps it to approved. Telegram is a channel of this calendar's own.
+    # Twitter and Telegram, times in UTC as the header "Time (UTC)" says (once, info).
+    # "Content Type" holds categories (Announcement, Educational, AMA): read as the pillar,
+    # so no unknown-format. "Ready" means ready to post here: the user maps it to approved.
+    # Telegram is a channel of this calendar's own.
     Real("05-ethicoin.csv", '''
 name = "ethicoin"
 client = "Ethicoin"
@@ -105,7 +108,7 @@ telegram = 4096
 ''', columns={"publish_at": "Date", "channel": "Platform", "publish_time": "Time (UTC)",
               "pillar": "Content Type", "caption": "Post Content", "status": "Status"},
          counts={"stale-unpublished": 7, "calendar-gap": 2, "no-approval-column": 1,
-                 "no-id-column": 1},
+                 "no-id-column": 1, "zone-from-header": 1},
          rows={"stale-unpublished": set(range(2, 9))}, exit=0),
     # Every status "Pending" (a draft). "Content Type" holds categories, but the calendar has
     # a Theme column (the pillar), so it is read as nothing, not as the format; "Link/CTA" of

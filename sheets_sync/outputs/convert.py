@@ -13,7 +13,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sheets_sync.config import CalendarConfig
+from sheets_sync.messages import Messages
+from sheets_sync.parse import Calendar
 from sheets_sync.rules.base import blank
+from sheets_sync.zones import wall_times, written_times, zone_differs
 
 
 def texts(values: Any) -> np.ndarray:
@@ -29,6 +33,23 @@ def moments(stamps: Any, with_time: Any = True) -> np.ndarray:
     full = stamps.astype("datetime64[us]").astype(object)
     days = stamps.astype("datetime64[D]").astype(object)
     return np.where(with_time, full, days)
+
+
+def publish_cells(calendar: Calendar, config: CalendarConfig, rows: np.ndarray,
+                  with_time: Any) -> np.ndarray:
+    """Return the publish times of frame positions ``rows`` as cells, as the sheet writes them.
+
+    A date cell (a datetime where ``with_time``), the sheet's own wall time; where the sheet is
+    written in another zone than the row's client, text with both (see
+    :func:`sheets_sync.zones.written_times`): ``2026-07-16 09:00 Europe/Berlin (10:00
+    Istanbul)``.
+    """
+    cells = moments(wall_times(calendar, "publish_at")[rows], with_time)
+    differs, _ = zone_differs(calendar, config, "publish_at", rows, with_time)
+    if differs.any():
+        cells[differs] = written_times(calendar, config, "publish_at", rows[differs],
+                                       Messages(config.language))
+    return cells
 
 
 def utc_to_local(stamps: Any, zone: str) -> np.ndarray:

@@ -18,7 +18,7 @@ from sheets_sync.config import CalendarConfig
 from sheets_sync.history import Observed
 from sheets_sync.model import STATES, Severity
 from sheets_sync.outputs.approvals import approvals_due
-from sheets_sync.outputs.convert import local, moments, number, texts
+from sheets_sync.outputs.convert import local, number, publish_cells, texts
 from sheets_sync.outputs.labels import Labels
 from sheets_sync.outputs.plan import cadence, pillars
 from sheets_sync.outputs.turnaround import turnaround
@@ -77,9 +77,15 @@ def _summary(findings: pd.DataFrame, now: dt.datetime, config: CalendarConfig,
 def _approvals(ctx: Context) -> list[list[Cell]]:
     """The posts :func:`approvals_due` finds, soonest first (sheet order among equals)."""
     frame = ctx.frame
-    part = frame[approvals_due(ctx)].sort_values(["publish_at", "row"], kind="stable")
+    due = np.flatnonzero(approvals_due(ctx))
+    # Soonest first by the true moment (the publish_at column, in each client's time).
+    due = due[np.lexsort((frame["row"].to_numpy()[due],
+                          frame["publish_at"].to_numpy(dtype="datetime64[ns]")[due]
+                          .astype("int64")))]
+    part = frame.iloc[due]
     columns = [texts(part["post_id"]), texts(part["client"]), texts(part["channel_raw"]),
-               moments(part["publish_at"], part["publish_has_time"].to_numpy(dtype=bool)),
+               publish_cells(ctx.calendar, ctx.config, due,
+                             part["publish_has_time"].to_numpy(dtype=bool)),
                texts(part["status_raw"]), texts(part["owner"])]
     return [list(r) for r in zip(*(c.tolist() for c in columns))]
 

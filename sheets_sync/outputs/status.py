@@ -9,7 +9,13 @@ import pandas as pd
 
 from sheets_sync.cells import Grid
 from sheets_sync.config import CalendarConfig
-from sheets_sync.outputs.convert import blank_unless, moments, texts, utc_to_local
+from sheets_sync.outputs.convert import (
+    blank_unless,
+    moments,
+    publish_cells,
+    texts,
+    utc_to_local,
+)
 from sheets_sync.outputs.labels import Labels, severity_labels
 from sheets_sync.parse import Calendar
 
@@ -22,8 +28,10 @@ def status_grid(calendar: Calendar, findings: pd.DataFrame, config: CalendarConf
 
     Channel, status and owner are the sheet's own text on the finding's row; calendar-level
     findings (row 0) leave post, row, channel, status and owner blank and show their date
-    (a week, a month) as a date. ``first_seen`` (naive UTC, optional) is shown in the
-    calendar's time zone. A clean calendar gives the header and a "No open issues" line.
+    (a week, a month) as a date. A post's publish time is shown as the sheet writes it, with
+    the client's time beside it where the client is in another zone. ``first_seen`` (naive
+    UTC, optional) is shown in the calendar's time zone. A clean calendar gives the header
+    and a "No open issues" line.
     """
     label = Labels(config.language)
     header = label.all(*STATUS_COLUMNS)
@@ -42,6 +50,10 @@ def status_grid(calendar: Calendar, findings: pd.DataFrame, config: CalendarConf
 
     has_time = found & (frame["publish_has_time"].to_numpy(dtype=bool)[safe] if len(frame)
                         else False)
+    # A finding's own date (a week, a month: calendar level), else its post's time as written.
+    publish = moments(findings["publish_at"], has_time)
+    if found.any():
+        publish[found] = publish_cells(calendar, config, safe[found], has_time[found])
     seen: Any = None
     if "first_seen" in findings:
         seen = moments(utc_to_local(findings["first_seen"], config.timezone))
@@ -50,7 +62,7 @@ def status_grid(calendar: Calendar, findings: pd.DataFrame, config: CalendarConf
         severity_labels(label)[sev], findings["code"].to_numpy(dtype=object),
         texts(findings["post_id"]), blank_unless(rows > 0, rows),
         texts(findings["client"]),
-        texts(pick("channel_raw")), moments(findings["publish_at"], has_time),
+        texts(pick("channel_raw")), publish,
         texts(pick("status_raw")), texts(pick("owner")),
         findings["message"].to_numpy(dtype=object),
         seen if seen is not None else np.full(len(rows), None, dtype=object),

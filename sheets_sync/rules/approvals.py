@@ -14,6 +14,7 @@ from sheets_sync.rules.evidence import (
 )
 from sheets_sync.rules.rows import overdue_unpublished
 from sheets_sync.vocab import normalize
+from sheets_sync.zones import written_times
 
 
 @rule("no-approval-column")
@@ -58,7 +59,8 @@ def approval_missing(ctx: Context) -> None:
                                 (soon, "approval-missing", Severity.ERROR)):
         if mask.any():
             ctx.findings.add("approval-missing", mask, "status", ctx.messages.render(
-                key, when=ctx.messages.when(publish[mask]),
+                key, when=written_times(ctx.calendar, ctx.config, "publish_at", mask,
+                                        ctx.messages),
                 hours=np.floor(hours_left[mask]).astype(int),
                 status=frame.loc[mask, "status_raw"].str.strip().tolist()), severity=severity)
 
@@ -127,8 +129,10 @@ def approval_after_publish(ctx: Context) -> None:
                      approved.astype("datetime64[D]") > publish.astype("datetime64[D]"))
     mask = later & ~np.isnat(approved) & ~np.isnat(publish)
     ctx.findings.add("approval-after-publish", mask, "approved_at", ctx.messages.render(
-        "approval-after-publish", approved=ctx.messages.when(approved[mask], dated[mask]),
-        when=ctx.messages.when(pd.Series(publish[mask]))))
+        "approval-after-publish",
+        approved=written_times(ctx.calendar, ctx.config, "approved_at", mask, ctx.messages,
+                               dated[mask]),
+        when=written_times(ctx.calendar, ctx.config, "publish_at", mask, ctx.messages)))
 
 
 @rule("changed-after-approval")

@@ -27,6 +27,7 @@ from sheets_sync.vocab import (
     lookup,
     normalize,
 )
+from sheets_sync.zones import written_times
 
 _HASHTAG = re.compile(r"#[^\s#]+")
 _LINKISH = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|www\.)", re.IGNORECASE)
@@ -460,5 +461,6 @@ def stale_unpublished(ctx: Context) -> None:
                       (unapproved, "stale-unpublished:unapproved")):
         if mask.any():
             ctx.findings.add("stale-unpublished", mask, "status", ctx.messages.render(
-                key, when=ctx.messages.when(frame.loc[mask, "publish_at"]),
+                key, when=written_times(ctx.calendar, ctx.config, "publish_at", mask,
+                                        ctx.messages),
                 status=frame.loc[mask, "status_raw"].str.strip().tolist()))
