@@ -319,15 +319,15 @@ def csv_header(options: Options) -> list[str]:
 
 
 def _csv_write(posts: list[ExportPost], options: Options) -> list[ExportFile]:
-    """One row per sheet row, naming each exported channel (a cell of several channels
-    stays one row, as the sheet has it)."""
+    """One row per sheet row (a cell of several channels stays one row): the channel cell as
+    the sheet writes it when every channel it names is exported, else the exported ones."""
     rows, touched = [], []
-    ordered = sorted(posts, key=lambda p: (p.row, p.channel))
+    ordered = sorted(posts, key=lambda p: p.row)  # stable: a cell's channels in its order
     for row_number, group in groupby(ordered, key=lambda p: p.row):
         items = list(group)
         post = items[0]
-        channels = " + ".join(p.channel for p in items) if len(items) > 1 else (
-            post.channel_raw or post.channel)
+        channels = (post.channel_raw if len(items) == post.cell_channels
+                    else " + ".join(p.channel for p in items))
         approval = {"approved_at": post.approved_at, "approved": post.approved}
         cells = [post.post_id, post.client, channels, post.format, post.pillar,
                  post.sheet_local.strftime("%Y-%m-%d %H:%M"), post.sheet_zone,

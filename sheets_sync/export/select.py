@@ -95,6 +95,7 @@ class ExportPost:
     sheet_local: dt.datetime
     sheet_zone: str
     default_time: bool = False
+    cell_channels: int = 1  # how many channels the row's channel cell names
 
 
 @dataclass(frozen=True)
@@ -179,7 +180,9 @@ def select(calendar: Calendar, config: CalendarConfig, now: dt.datetime,
                 zone, tuple(found)))
             continue
         assert moment is not None
-        selection.posts.append(_post(calendar, row, channel, moment, source))
+        cell = calendar.channel_cells.get(row["channel_raw"])
+        selection.posts.append(replace(_post(calendar, row, channel, moment, source),
+                                       cell_channels=len(cell.channels) if cell else 1))
     selection.notices += _notices(ctx, selection.posts)
     return selection
 
