@@ -246,3 +246,11 @@ def test_the_example_configuration_documents_mark_exported() -> None:
     text = EXAMPLE.read_text(encoding="utf-8")
     assert '# mark_exported = "Scheduled"' in text
     assert load(EXAMPLE).calendar("sample").mark_exported == ""
+
+
+def test_the_readme_shows_one_export_command_per_format() -> None:
+    from sheets_sync.export import FORMATS
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    examples = [line for line in readme.splitlines() if line.startswith("sheets-sync export ")]
+    assert sorted(line.split("--to ")[1].split()[0] for line in examples) == sorted(FORMATS)

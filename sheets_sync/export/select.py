@@ -22,6 +22,7 @@ import datetime as dt
 import zoneinfo
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -152,39 +153,66 @@ def select(calendar: Calendar, config: CalendarConfig, now: dt.datetime,
     dated = ~np.isnat(local)
     inside = dated & (local >= start) & (True if end is None else local <= end)
     status = frame["status"].to_numpy(dtype=object)
-    approved = _approved(ctx)
     # An approved post with no date a scheduler could take is never silently dropped.
-    undated = ~dated & (status[positions] == "approved") & approved[positions]
+    undated = ~dated & (status[positions] == "approved") & _approved(ctx)[positions]
     wanted = np.flatnonzero(inside | undated)
     selection = Selection()
     if not len(wanted):
         return selection
-    reasons = _row_reasons(ctx, approved)
-    too_long = _too_long(calendar, config, now, positions[wanted], channels[wanted])
-    zones = {c: config.for_client(c).timezone for c in frame["client"].unique()}
+    take = positions[wanted]
+    focus = np.zeros(len(frame), dtype=bool)
+    focus[take] = True
+    reasons = _row_reasons(ctx, focus)
+    too_long = _too_long(calendar, config, now, take, channels[wanted])
+    cells = _Cells(frame, take, config)
+    timing, moments = _moments(local[wanted], cells.zone, now, undated[wanted])
+    no_caption = blank(frame["caption"].to_numpy(dtype=object)[take])
     source = sheet_zone or config.timezone
-    for number, (index, position) in enumerate(zip(wanted.tolist(),
-                                                   positions[wanted].tolist())):
-        channel = str(channels[index])
+    # A loop over the posts of the window only (a scheduler's file holds hundreds); every
+    # per-post value was taken from the frame's columns at once above.
+    for number, (position, channel) in enumerate(zip(take.tolist(),
+                                                     channels[wanted].tolist())):
         found = list(reasons.get(position, ()))
-        found += _channel_reasons(frame, position, channel, supports)
+        found += _channel_reasons(str(channel), cells.get("channel_raw", number), supports)
+        if channel and no_caption[number]:
+            found.append(("no-caption", "the caption is empty"))
         found += too_long.get(number, [])
-        row = frame.iloc[position]
-        zone = zones[row["client"]]
-        moment, timing = _moment(row["publish_at"], zone, now, bool(undated[index]))
-        found += timing
+        found += timing.get(number, [])
         if found:
             selection.left_out.append(LeftOut(
-                int(row["row"]), row["post_id"], row["client"], channel,
-                None if pd.isna(row["publish_at"]) else row["publish_at"].to_pydatetime(),
-                zone, tuple(found)))
+                cells.get("row", number), cells.get("post_id", number),
+                cells.get("client", number), str(channel), cells.local(number),
+                cells.zone[number], tuple(found)))
             continue
-        assert moment is not None
-        cell = calendar.channel_cells.get(row["channel_raw"])
-        selection.posts.append(replace(_post(calendar, row, channel, moment, source),
-                                       cell_channels=len(cell.channels) if cell else 1))
+        selection.posts.append(_post(calendar, cells, number, str(channel), moments[number],
+                                     source))
     selection.notices += _notices(ctx, selection.posts)
     return selection
+
+
+class _Cells:
+    """The frame's columns at the posts of the window, taken once (positions ``take``)."""
+
+    def __init__(self, frame: pd.DataFrame, take: np.ndarray, config: CalendarConfig) -> None:
+        self.frame, self.take = frame, take
+        self._columns: dict[str, list[Any]] = {}
+        zones = {c: config.for_client(c).timezone for c in frame["client"].unique()}
+        self.zone: list[str] = [zones[c] for c in self.column("client")]
+
+    def column(self, name: str) -> list[Any]:
+        if name not in self._columns:
+            values = self.frame[name].to_numpy()[self.take]
+            if values.dtype.kind == "M":  # dates: Python datetimes, None for NaT
+                values = values.astype("datetime64[us]")
+            self._columns[name] = values.tolist()
+        return self._columns[name]
+
+    def get(self, name: str, number: int) -> Any:
+        return self.column(name)[number]
+
+    def local(self, number: int) -> dt.datetime | None:
+        stamp = self.get("publish_at", number)
+        return stamp if isinstance(stamp, dt.datetime) else None
 
 
 def _approved(ctx: Context) -> np.ndarray:
@@ -192,30 +220,39 @@ def _approved(ctx: Context) -> np.ndarray:
     return approval_recorded(ctx) & ~approval_unreadable(ctx)
 
 
-def _row_reasons(ctx: Context, approved: np.ndarray) -> dict[int, list[tuple[str, str]]]:
-    """Per frame position: what keeps the row's post from any scheduler (channels aside)."""
+def _row_reasons(ctx: Context, focus: np.ndarray) -> dict[int, list[tuple[str, str]]]:
+    """Per frame position in ``focus`` (the rows of the window): what keeps the row's post
+    from any scheduler, channels aside. Messages are written for those rows only."""
     frame = ctx.frame
     out: dict[int, list[tuple[str, str]]] = {}
 
-    def add(mask: np.ndarray | Sequence[bool], code: str, messages: Sequence[str] | str) -> None:
-        where = np.flatnonzero(np.asarray(mask, dtype=bool))
-        texts = [messages] * len(where) if isinstance(messages, str) else list(messages)
+    def add(mask: np.ndarray, code: str, messages: Callable[[np.ndarray], Sequence[str]] | str
+            ) -> None:
+        where = np.flatnonzero(mask & focus)
+        texts = [messages] * len(where) if isinstance(messages, str) else messages(where)
         for position, message in zip(where.tolist(), texts):
             out.setdefault(position, []).append((code, message))
 
     status = frame["status"].to_numpy(dtype=object)
-    raw = frame["status_raw"].map(lambda s: str(s).strip()).to_numpy(dtype=object)
+    raw = np.array([str(s).strip() for s in frame["status_raw"].to_numpy(dtype=object)[focus]],
+                   dtype=object)
+    shown = np.full(len(frame), "", dtype=object)
+    shown[focus] = raw
+    rows = frame["row"].to_numpy()
+    def quoting(text: str) -> Callable[[np.ndarray], list[str]]:
+        return lambda where: [f"{text} (status “{r}”)" for r in shown[where]]
+
+    def found_on(by_row: dict[int, str]) -> Callable[[np.ndarray], list[str]]:
+        return lambda where: [by_row[r] for r in rows[where].tolist()]
+
     for state, (code, text) in _STATUS_REASONS.items():
-        mask = status == state
-        add(mask, code, [f"{text} (status “{r}”)" for r in raw[mask]])
-    waiting = ~np.isin(status, ["approved", "", *_STATUS_REASONS])
-    add(waiting, "not-approved-status",
-        [f"status “{r}” ({s.replace('_', ' ')}): not approved yet"
-         for r, s in zip(raw[waiting], status[waiting])])
-    unknown = status == ""
-    add(unknown, "unknown-status",
-        [f"status “{r}” is not a status sheets-sync knows; map it in [calendars.statuses]"
-         if r else "no status" for r in raw[unknown]])
+        add(status == state, code, quoting(text))
+    add(~np.isin(status, ["approved", "", *_STATUS_REASONS]), "not-approved-status",
+        lambda where: [f"status “{r}” ({s.replace('_', ' ')}): not approved yet"
+                       for r, s in zip(shown[where], status[where])])
+    add(status == "", "unknown-status",
+        lambda where: [f"status “{r}” is not a status sheets-sync knows; map it in "
+                       "[calendars.statuses]" if r else "no status" for r in shown[where]])
     if has_approval_column(ctx):
         unreadable = approval_unreadable(ctx)
         add(unreadable, "approval-unreadable",
@@ -230,8 +267,7 @@ def _row_reasons(ctx: Context, approved: np.ndarray) -> dict[int, list[tuple[str
     for code in ("approver-not-authorized", "duplicate-id", "changed-after-approval"):
         of_code = found[found["code"] == code]
         by_row = dict(zip(of_code["row"].tolist(), of_code["message"].tolist()))
-        mask = frame["row"].isin(by_row).to_numpy()
-        add(mask, code, [by_row[r] for r in frame.loc[mask, "row"].tolist()])
+        add(np.isin(rows, list(by_row)), code, found_on(by_row))
     return out
 
 
@@ -241,16 +277,13 @@ def _evidence_headers(ctx: Context) -> str:
     return " or ".join(headers)
 
 
-def _channel_reasons(frame: pd.DataFrame, position: int, channel: str,
-                     supports: Callable[[str], str] | None) -> list[tuple[str, str]]:
+def _channel_reasons(channel: str, raw: str, supports: Callable[[str], str] | None
+                     ) -> list[tuple[str, str]]:
     if not channel:
-        raw = str(frame["channel_raw"].iat[position]).strip()
+        raw = str(raw).strip()
         return [("unknown-channel", f"channel “{raw}” is not known" if raw else "no channel")]
     refused = supports(channel) if supports is not None else ""
-    out = [("channel-not-supported", refused)] if refused else []
-    if blank(np.array([frame["caption"].iat[position]], dtype=object))[0]:
-        out.append(("no-caption", "the caption is empty"))
-    return out
+    return [("channel-not-supported", refused)] if refused else []
 
 
 def _too_long(calendar: Calendar, config: CalendarConfig, now: dt.datetime,
@@ -289,52 +322,77 @@ def _texts(frame: pd.DataFrame, calendar: Calendar) -> list[str]:
             for c, h in zip(captions, frame["hashtags"].tolist())]
 
 
-def _moment(stamp: pd.Timestamp, zone: str, now: dt.datetime, undated: bool
-            ) -> tuple[dt.datetime | None, list[tuple[str, str]]]:
-    """The aware moment of a wall-clock publish time in ``zone``, or why there is none.
+def _moments(stamps: np.ndarray, zones: list[str], now: dt.datetime, undated: np.ndarray
+             ) -> tuple[dict[int, list[tuple[str, str]]], dict[int, dt.datetime]]:
+    """Per post (by number): why its wall-clock publish time gives no moment to schedule at,
+    or the aware moment it gives.
 
     A time the clock skips (02:30 on the night summer time starts) or shows twice (02:30
     on the night it ends) is no single moment: a scheduler would pick one, so the post is
-    left for a person to settle.
+    left for a person to settle. A moment already passed is left out too.
     """
-    if undated or pd.isna(stamp):
-        return None, [("no-date", "approved, but its publish date is not set or cannot be "
-                                  "read; give it a date")]
-    tz = zoneinfo.ZoneInfo(zone)
-    naive = stamp.to_pydatetime()
-    first, second = naive.replace(tzinfo=tz), naive.replace(tzinfo=tz, fold=1)
-    shown = naive.strftime("%Y-%m-%d %H:%M")
-    if first.astimezone(dt.timezone.utc).astimezone(tz).replace(tzinfo=None) != naive:
-        return None, [("time-does-not-exist", f"{shown} does not exist in {zone} (the clocks "
-                                              "go forward then); choose another time")]
-    if first.utcoffset() != second.utcoffset():
-        return None, [("time-ambiguous", f"{shown} happens twice in {zone} (the clocks go "
-                                         "back then); choose another time")]
-    if first < now:
-        return first, [("time-passed", f"its publish time {shown} ({zone}) has passed")]
-    return first, []
+    reasons: dict[int, list[tuple[str, str]]] = {}
+    moments: dict[int, dt.datetime] = {}
+    zone_of = np.array(zones, dtype=object)
+    instant = pd.Timestamp(now).tz_convert("UTC")
+    for zone in sorted(set(zones)):
+        numbers = np.flatnonzero(zone_of == zone)
+        index = pd.DatetimeIndex(stamps[numbers])
+        first = index.tz_localize(zone, ambiguous=np.ones(len(index), dtype=bool),
+                                  nonexistent="NaT")
+        second = index.tz_localize(zone, ambiguous=np.zeros(len(index), dtype=bool),
+                                   nonexistent="NaT")
+        tz = zoneinfo.ZoneInfo(zone)
+        first_ns, second_ns = first.asi8, second.asi8  # NaT: the smallest int64
+        missing = first.isna()
+        twice = ~missing & (first_ns != second_ns)
+        passed = ~missing & ~twice & (first_ns < instant.value)
+        for number, naive, gone, double, late in zip(
+                numbers.tolist(), stamps[numbers].astype("datetime64[us]").tolist(),
+                missing.tolist(), twice.tolist(), passed.tolist()):
+            if undated[number] or naive is None:
+                reasons[number] = [("no-date", "approved, but its publish date is not set or "
+                                               "cannot be read; give it a date")]
+            elif gone:
+                reasons[number] = [("time-does-not-exist", (
+                    f"{naive:%Y-%m-%d %H:%M} does not exist in {zone} (the clocks go forward "
+                    "then); choose another time"))]
+            elif double:
+                reasons[number] = [("time-ambiguous", (
+                    f"{naive:%Y-%m-%d %H:%M} happens twice in {zone} (the clocks go back "
+                    "then); choose another time"))]
+            elif late:
+                reasons[number] = [("time-passed", (
+                    f"its publish time {naive:%Y-%m-%d %H:%M} ({zone}) has passed"))]
+            else:
+                moments[number] = naive.replace(tzinfo=tz)
+    return reasons, moments
 
 
-def _post(calendar: Calendar, row: pd.Series, channel: str, moment: dt.datetime,
+def _post(calendar: Calendar, cells: _Cells, number: int, channel: str, moment: dt.datetime,
           sheet_zone: str) -> ExportPost:
-    hashtags = str(row["hashtags"]).strip() if "hashtags" in calendar.columns else ""
-    caption = str(row["caption"])
-    flag = row["approved"]
-    approved_at = row["approved_at"]
+    def text(name: str) -> str:
+        return str(cells.get(name, number))
+
+    hashtags = text("hashtags").strip() if "hashtags" in calendar.columns else ""
+    caption = text("caption")
+    flag = cells.get("approved", number)
+    approved_at = cells.get("approved_at", number)
+    cell = calendar.channel_cells.get(cells.get("channel_raw", number))
     return ExportPost(
-        row=int(row["row"]), post_id=row["post_id"], client=row["client"], channel=channel,
-        channel_raw=str(row["channel_raw"]).strip(), format=row["format"],
-        pillar=str(row["pillar"]).strip(), caption=caption, hashtags=hashtags,
+        row=int(cells.get("row", number)), post_id=text("post_id"), client=text("client"),
+        channel=channel, channel_raw=text("channel_raw").strip(), format=text("format"),
+        pillar=text("pillar").strip(), caption=caption, hashtags=hashtags,
         text=f"{caption}\n\n{hashtags}" if hashtags else caption,
-        asset=str(row["asset"]).strip(), status_raw=str(row["status_raw"]).strip(),
-        approved="" if pd.isna(flag) else ("yes" if flag == 1.0 else "no"),
-        approved_by=str(row["approved_by"]).strip(),
-        approved_at="" if pd.isna(approved_at) else (
-            approved_at.strftime("%Y-%m-%d %H:%M") if row["approved_at_has_time"]
-            else approved_at.strftime("%Y-%m-%d")),
+        asset=text("asset").strip(), status_raw=text("status_raw").strip(),
+        approved="" if flag != flag else ("yes" if flag == 1.0 else "no"),  # NaN: blank
+        approved_by=text("approved_by").strip(),
+        approved_at="" if approved_at is None else approved_at.strftime(
+            "%Y-%m-%d %H:%M" if cells.get("approved_at_has_time", number) else "%Y-%m-%d"),
         local=moment.replace(tzinfo=None), zone=str(moment.tzinfo), when=moment,
         sheet_local=moment.astimezone(zoneinfo.ZoneInfo(sheet_zone)).replace(tzinfo=None),
-        sheet_zone=sheet_zone, default_time=not bool(row["publish_has_time"]))
+        sheet_zone=sheet_zone, default_time=not cells.get("publish_has_time", number),
+        cell_channels=len(cell.channels) if cell else 1)
 
 
 def _notices(ctx: Context, posts: list[ExportPost]) -> list[str]:
