@@ -254,3 +254,13 @@ def test_the_readme_shows_one_export_command_per_format() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     examples = [line for line in readme.splitlines() if line.startswith("sheets-sync export ")]
     assert sorted(line.split("--to ")[1].split()[0] for line in examples) == sorted(FORMATS)
+
+
+def test_every_reason_code_the_readme_lists_is_one_the_export_gives() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    listed = readme.split("The codes: ", 1)[1].split("(Postiz).", 1)[0]
+    codes = listed.replace("\n", " ").split("`")[1::2]
+    source = "".join(p.read_text(encoding="utf-8")
+                     for p in (ROOT / "sheets_sync" / "export").glob("*.py"))
+    assert len(codes) == 25
+    assert [c for c in codes if f'"{c}"' not in source] == []
