@@ -25,6 +25,9 @@ from sheets_sync.codes import CODES
 from sheets_sync.config import CalendarConfig
 from sheets_sync.daemon import Daemon, StopNow, parse_every
 from sheets_sync.errors import SheetsSyncError, SourceError, UsageError
+from sheets_sync.export import FORMATS as EXPORT_FORMATS
+from sheets_sync.export import export, parse_window, summary, to_json, write_files
+from sheets_sync.export.mark import mark_exported
 from sheets_sync.isolation import LOG_FORMAT, Rounds
 from sheets_sync.model import FIELDS, Severity
 from sheets_sync.portfolio import sync_all
@@ -446,6 +449,89 @@ def remind_command(config_file: str, calendar_names: tuple[str, ...], dry_run: b
             say(f"sheets-sync: {failure}", err=True)
         if outcome.failed or failures:
             sys.exit(3)
+
+
+def _accounts(values: tuple[str, ...]) -> dict[str, str]:
+    accounts = {}
+    for value in values:
+        channel, sep, ident = value.partition("=")
+        if not sep or not channel.strip() or not ident.strip():
+            raise UsageError(f"--account {value!r}: write it as CHANNEL=ID, e.g. "
+                             "instagram=cm4abc123")
+        accounts[channel.strip().lower()] = ident.strip()
+    return accounts
+
+
+@main.command("export")
+@click.argument("path", required=False, type=click.Path(dir_okay=False))
+@click.option("--config", "config_file", envvar="SHEETS_SYNC_CONFIG", type=click.Path(),
+              help=CONFIG_HELP)
+@click.option("--calendar", "calendar_name", help="Calendar to export when --config has several.")
+@_path_options
+@click.option("--to", "to", required=True, type=click.Choice(list(EXPORT_FORMATS)),
+              help="The scheduler whose import format to write, or csv (this tool's own).")
+@click.option("--from", "start", metavar="DATE", help="First publish date (YYYY-MM-DD, or "
+              "YYYY-MM-DDTHH:MM) in each client's time zone; default: now.")
+@click.option("--until", "end", metavar="DATE", help="Last publish date, inclusive (default: "
+              "no end).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="File to write; formats "
+              "of one file per social profile write FILE-<client>-<channel>.csv beside it. "
+              "Default: standard output, when there is one file.")
+@click.option("--account", "accounts", multiple=True, metavar="CHANNEL=ID",
+              help="The scheduler's ID of the account posting a channel (repeatable); Postiz "
+                   "needs its integration ID per channel.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="How to report: text on stderr, or JSON on stdout "
+              "(the exported and left-out posts with their reasons, and the files).")
+@click.option("--today", metavar="YYYY-MM-DD", help="Export as of this date (09:00 local).")
+@click.option("--no-history", is_flag=True, help="Do not read the sync state database; "
+              "changed-after-approval is then not checked (a notice says so).")
+def export_command(path: str | None, config_file: str | None, calendar_name: str | None,
+                   columns: tuple[str, ...], assumed: tuple[str, ...], tab: str,
+                   relative_to: str, explain_columns: bool, to: str, start: str | None,
+                   end: str | None, output: str | None, accounts: tuple[str, ...],
+                   output_format: str, today: str | None, no_history: bool) -> None:
+    """Write the approved posts of a window in a scheduler's own import format.
+
+    Only posts approved on evidence in the sheet (by an approver on the client's list),
+    not changed since the approval (as the last sync saw it), not yet scheduled or
+    published, whose caption fits the channel and whose publish time lies ahead, go out;
+    every other post of the window is listed with the reasons it was left out (on stderr,
+    or under "left_out" with --format json). Hootsuite, Buffer, Later and Meta get one CSV
+    per social profile (Hootsuite at most 350 messages a file), Postiz a JSON array of API
+    request bodies, csv one file of every field. With `mark_exported = "Scheduled"` in the
+    configuration the exported rows' status is then set, guarded as sync's writes are.
+
+    Exit code 0 when every post of the window was exported, 1 when one was left out (or
+    its status could not be set), 2 for a usage or configuration error, 3 when the
+    calendar cannot be read.
+
+    \b
+    Examples:
+      sheets-sync export --config agency.toml --to hootsuite --until 2026-03-31 -o march.csv
+      sheets-sync export plan.xlsx --to csv --from 2026-03-01 --format json
+      sheets-sync export --config agency.toml --to postiz --account instagram=cm4abc -o p.json
+    """
+    with handle_errors():
+        window = parse_window(start, end)
+        config, state_path = _sync_target(path, config_file, calendar_name, columns, tab,
+                                          assumed, relative_to)
+        result = export(config, to, as_of(today, config.timezone), window,
+                        history=not no_history, state_path=state_path,
+                        accounts=_accounts(accounts))
+        if explain_columns:
+            say(render.column_table(result.calendar), err=True, nl=False)
+        places = write_files(result, output, several=output_format == "json")
+        mark_exported(result, state_path)
+        if output_format == "json":
+            click.echo(to_json(result), nl=False)
+        else:
+            for place, file in zip(places, result.files):
+                if place is None:  # data for another program: the cells exactly
+                    (say if _to_terminal() else click.echo)(file.text, nl=False)
+            for line in summary(result):
+                say(line, err=True)
+        sys.exit(1 if result.left_out or result.not_marked else 0)
 
 
 @main.command("init")

@@ -212,6 +212,8 @@ class CalendarConfig:
     report_tab: str = "Report"
     history_tab: str = "History"
     assign_ids: bool = False
+    # export: the status word written into the exported posts' rows ('' = leave them alone).
+    mark_exported: str = ""
     # How large a workbook may be read (see sheets_sync.backends.bounds); 5,000,000 cells
     # and 300 MB are DEFAULT_MAX_CELLS and DEFAULT_MAX_UNPACKED_MB there.
     max_cells: int = field(default=5_000_000, metadata=_meta(positive))
@@ -519,6 +521,7 @@ def _check_calendar(cal: CalendarConfig, where: str, problems: Problems) -> None
     _check_place(cal.country, cal.timezone, where, problems)
     if _parse_clock(cal.default_publish_time) is None:
         problems.add(join(where, "default_publish_time"), "must be a time such as \"09:00\"")
+    _check_mark_exported(cal, where, problems)
     if cal.relative_to:
         try:
             relative_monday(cal.relative_to)
@@ -548,6 +551,18 @@ def _check_calendar(cal: CalendarConfig, where: str, problems: Problems) -> None
             problems.add(join(where, key), f"tab {name!r} is used twice; the calendar tab and "
                          "the Status, Report and History tabs must all differ (ignoring case)")
     _check_rules(cal.rules, join(where, "rules"), problems, cal.channel_names())
+
+
+def _check_mark_exported(cal: CalendarConfig, where: str, problems: Problems) -> None:
+    """``mark_exported`` must be a word this calendar reads as scheduled: anything else
+    would let the next export take the same posts again (or read them as something else)."""
+    text = cal.mark_exported.strip()
+    if not cal.mark_exported:
+        return
+    if lookup(STATUS_VALUES, cal.statuses).read(text) != "scheduled":
+        problems.add(join(where, "mark_exported"), f"{cal.mark_exported!r} is not a status "
+                     "this calendar reads as scheduled; use \"Scheduled\" (or a word listed "
+                     "under scheduled in [calendars.statuses])")
 
 
 def _check_patterns(cal: CalendarConfig, where: str, problems: Problems) -> None:
