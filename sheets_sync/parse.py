@@ -949,6 +949,10 @@ def _move_field(calendar: Calendar, name: str, zone: Zone,
         frame[f"{name}_wall"] = wall
         frame[name] = moved
     header = calendar.header(name)
+    if kind.any():  # which rows' written time the clocks pass twice or skip (WALL_*)
+        clock_change = np.zeros(len(frame), dtype=np.int8)
+        clock_change[rows] = kind
+        frame[f"{name}_clock_change"] = clock_change
     for code, which in (("time-ambiguous", WALL_AMBIGUOUS), ("time-nonexistent", WALL_NONEXISTENT)):
         odd = kind == which
         if odd.any():

@@ -39,6 +39,7 @@ from sheets_sync.rules.evidence import (
     has_approval_column,
 )
 from sheets_sync.rules.rows import caption_length, post_ids
+from sheets_sync.zones import WALL_AMBIGUOUS, WALL_NONEXISTENT
 
 # What a status other than "approved" means for an export, by canonical state.
 _STATUS_REASONS = {
@@ -165,7 +166,16 @@ def select(calendar: Calendar, config: CalendarConfig, now: dt.datetime,
     reasons = _row_reasons(ctx, focus)
     too_long = _too_long(calendar, config, now, take, channels[wanted])
     cells = _Cells(frame, take, config)
-    timing, moments = _moments(local[wanted], cells.zone, now, undated[wanted])
+    # A time the clocks skip or pass twice was read as one instant (and said so); a
+    # scheduler needs the person to choose, so it is judged on the time as written.
+    written = local
+    clock_change = np.zeros(len(take), dtype=np.int8)
+    if "publish_at_clock_change" in frame:
+        clock_change = frame["publish_at_clock_change"].to_numpy()[take]
+        if "publish_at_wall" in frame:
+            written = frame["publish_at_wall"].to_numpy(dtype="datetime64[ns]")[positions]
+    timing, moments = _moments(np.where(clock_change > 0, written[wanted], local[wanted]),
+                               cells.zone, now, undated[wanted], clock_change)
     no_caption = blank(frame["caption"].to_numpy(dtype=object)[take])
     source = sheet_zone or config.timezone
     # A loop over the posts of the window only (a scheduler's file holds hundreds); every
@@ -322,10 +332,13 @@ def _texts(frame: pd.DataFrame, calendar: Calendar) -> list[str]:
             for c, h in zip(captions, frame["hashtags"].tolist())]
 
 
-def _moments(stamps: np.ndarray, zones: list[str], now: dt.datetime, undated: np.ndarray
-             ) -> tuple[dict[int, list[tuple[str, str]]], dict[int, dt.datetime]]:
+def _moments(stamps: np.ndarray, zones: list[str], now: dt.datetime, undated: np.ndarray,
+             clock_change: np.ndarray) -> tuple[dict[int, list[tuple[str, str]]],
+                                                dict[int, dt.datetime]]:
     """Per post (by number): why its wall-clock publish time gives no moment to schedule at,
-    or the aware moment it gives.
+    or the aware moment it gives. ``clock_change`` is, per post, whether reading the sheet
+    found its written time skipped or passed twice by the clocks (``WALL_*`` of
+    :mod:`sheets_sync.zones`), in the zone it is written in.
 
     A time the clock skips (02:30 on the night summer time starts) or shows twice (02:30
     on the night it ends) is no single moment: a scheduler would pick one, so the post is
@@ -344,8 +357,9 @@ def _moments(stamps: np.ndarray, zones: list[str], now: dt.datetime, undated: np
                                    nonexistent="NaT")
         tz = zoneinfo.ZoneInfo(zone)
         first_ns, second_ns = first.asi8, second.asi8  # NaT: the smallest int64
-        missing = first.isna()
-        twice = ~missing & (first_ns != second_ns)
+        changed = clock_change[numbers]
+        missing = first.isna() | (changed == WALL_NONEXISTENT)
+        twice = ~missing & ((first_ns != second_ns) | (changed == WALL_AMBIGUOUS))
         passed = ~missing & ~twice & (first_ns < instant.value)
         for number, naive, gone, double, late in zip(
                 numbers.tolist(), stamps[numbers].astype("datetime64[us]").tolist(),
