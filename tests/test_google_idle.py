@@ -420,3 +420,15 @@ def test_a_service_account_asks_for_drive_metadata_and_a_user_token_only_if_gran
         sheets, full]
     assert load_credentials(user_token(tmp_path, scopes=[sheets, drive]))[0].scopes == [
         sheets, drive]
+
+
+def test_a_damaged_kept_read_costs_a_read_not_a_failure() -> None:
+    s = Setup()
+    s.cycle(NOW)
+    cache = s.store.cache("cal")
+    cache.set_blob(f"drive-read:{s.sheet}", b'{"valueRanges": "not a list"}')
+    result = s.cycle(NOW + dt.timedelta(minutes=5))
+    assert s.kinds() == ["drive.files.get", "values.batchGet"]
+    assert result.rows == 3 and result.changed_tabs == []
+    s.cycle(NOW + dt.timedelta(minutes=10))
+    assert s.kinds() == ["drive.files.get"]

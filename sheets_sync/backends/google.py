@@ -629,14 +629,15 @@ class _DriveWatch:
         blob = self._blob()
         if blob is None:
             return None
-        try:
-            answer = loads(blob)
-        except ValueError:
+        try:  # a damaged copy costs a read, never a wrong cycle
+            sheet = self.backend._sheet_of(loads(blob), record["title"], record["present"],
+                                           owned, record["source"], record["timezone"],
+                                           record["written"])
+        except (ValueError, KeyError, TypeError, IndexError, AttributeError):
             return None
         log.debug("spreadsheet %s unchanged since its last read (Drive version %s): no read",
                   self.backend.id, self.version)
-        return self.backend._sheet_of(answer, record["title"], record["present"], owned,
-                                      record["source"], record["timezone"], record["written"])
+        return sheet
 
     def keep(self, tab: str, owned: Sequence[str], sheet: SheetRead, answer: bytes) -> None:
         """Keep a full read for the next cycles, with the version asked for before it.
