@@ -152,13 +152,14 @@ def test_a_connection_dropped_mid_write_saves_no_state() -> None:
     run_once(config(), make(api, sheet, store), store, NOW)
     backend = make(api, sheet, store, policy=RetryPolicy(attempts=1, sleep=no_sleep))
     backend.write_cells("Calendar", {(2, HEADER.index("Status") + 1): "Approved"})
-    write = backend.http.values_batch_update
+    write = backend.write
 
-    def write_then_lose_the_answer(*args: Any) -> Any:
-        api.faults.lose_responses(1)  # Google applies the write; the answer never arrives
-        return write(*args)
+    def write_then_lose_the_answer(tabs: Any) -> None:
+        # Google applies the values write; its answer never arrives (Drive's are not lost).
+        api.faults.lose_responses(1, kinds=["values.batchUpdate"])
+        write(tabs)
 
-    backend.http.values_batch_update = write_then_lose_the_answer  # type: ignore[method-assign]
+    backend.write = write_then_lose_the_answer  # type: ignore[method-assign]
     with pytest.raises(SourceError, match="could not be reached"):
         run_once(config(), backend, store, NOW + dt.timedelta(minutes=5))
     assert store.history("cal") == []

@@ -226,16 +226,17 @@ def test_an_edit_between_the_read_and_the_write_is_not_missed() -> None:
 def test_an_edit_right_after_the_tools_write_is_not_missed() -> None:
     s = Setup()
     backend = s.backend()
-    write = backend.http.values_batch_update
+    write = backend._write_tabs
 
-    def write_then_a_person_edits(*args: Any) -> Any:
-        answer = write(*args)
+    def write_then_a_person_edits(tabs: Any) -> bool:
+        healed = write(tabs)  # every request of the write sent, Drive not asked again yet
         s.api.set_values(s.sheet, "Calendar", [["Edited just after"]],
                          start=f"{chr(65 + CAPTION)}2")
-        return answer
+        return healed
 
-    backend.http.values_batch_update = write_then_a_person_edits  # type: ignore[method-assign]
+    backend._write_tabs = write_then_a_person_edits  # type: ignore[method-assign]
     s.cycle(NOW, backend)
+    assert s.kinds()[-2:] == ["values.batchUpdate", "drive.files.get"]  # the edit between
     s.cycle(NOW + dt.timedelta(minutes=5))
     assert s.api.requests.count("values.batchGet") == 1
     assert [(h.post_id, h.new) for h in s.store.history("cal")] == [("P1", "Edited just after")]
@@ -431,4 +432,69 @@ def test_a_damaged_kept_read_costs_a_read_not_a_failure() -> None:
     assert s.kinds() == ["drive.files.get", "values.batchGet"]
     assert result.rows == 3 and result.changed_tabs == []
     s.cycle(NOW + dt.timedelta(minutes=10))
+    assert s.kinds() == ["drive.files.get"]
+
+
+# --- with the backend's healing and limits ----------------------------------------------------
+
+def test_a_grid_a_person_shrank_is_sized_on_a_cycle_that_reads_nothing() -> None:
+    s = Setup()
+    s.cycle(NOW)  # Status: the header and P2's overdue feedback, in a grid of 52 rows
+    assert len(s.api.values(s.sheet, "Status")) == 2
+    rows = int(s.api.sheet_properties(s.sheet, "Status")["gridProperties"]["rowCount"])
+    s.api.delete_rows(s.sheet, "Status", 3, rows - 2)  # a person leaves it just two rows
+    owner = chr(65 + HEADERS.index("Owner"))
+    s.api.set_values(s.sheet, "Calendar", [["Deniz"]], start=f"{owner}3")  # P2's, in Status
+    result = s.cycle(NOW + dt.timedelta(minutes=5))  # read in full: Status rewritten in place
+    assert s.api.requests.count("values.batchGet") == 1
+    assert s.api.requests.count("spreadsheets") == 0 and "Status" in result.changed_tabs
+    # A deadline passes on a cycle that reads nothing: Status grows to three rows, and its
+    # grid is sized from the two rows last seen, not from the 52 the tab was created with.
+    s.cycle(at("2026-03-13 00:05"))
+    assert s.kinds() == ["drive.files.get", "drive.files.get", "spreadsheets.batchUpdate",
+                         "values.batchUpdate", "drive.files.get"]
+    assert s.api.stats.get(400, 0) == 0
+    assert s.codes() == [("feedback-overdue", "P1"), ("feedback-overdue", "P2")]
+    s.cycle(at("2026-03-13 09:05"))  # the tool's own write again: nothing to read
+    assert s.kinds() == ["drive.files.get"]
+
+
+def test_a_healed_write_keeps_no_read_for_the_next_cycle() -> None:
+    s = Setup()
+    s.cycle(NOW)
+    backend = s.backend()
+    confirm = backend._drive.before_change
+    edited: list[bool] = []
+
+    def confirmed_then_a_person_edits() -> None:
+        confirm()  # Drive: still the kept version; then, before the write's first request:
+        if edited:
+            return
+        edited.append(True)
+        rows = int(s.api.sheet_properties(s.sheet, "Status")["gridProperties"]["rowCount"])
+        s.api.delete_rows(s.sheet, "Status", 2, rows - 1)
+        s.api.set_values(s.sheet, "Calendar", [["Edited meanwhile"]],
+                         start=f"{chr(65 + CAPTION)}3")
+
+    backend._drive.before_change = confirmed_then_a_person_edits  # type: ignore[method-assign]
+    s.cycle(at("2026-03-13 00:05"), backend)
+    assert s.api.stats[400] == 1  # "exceeds grid limits": the layout and tabs read, retried
+    assert s.codes() == [("feedback-overdue", "P1"), ("feedback-overdue", "P2")]
+    # The tool wrote last, but the retry showed that the spreadsheet was not as kept: the
+    # next cycle reads it, and the person's edit of the calendar is not missed.
+    s.cycle(at("2026-03-13 00:10"))
+    assert s.kinds()[:2] == ["drive.files.get", "values.batchGet"]
+    assert [(h.post_id, h.new) for h in s.store.history("cal")] == [("P2", "Edited meanwhile")]
+
+
+def test_a_write_that_sends_nothing_asks_drive_nothing() -> None:
+    s = Setup()
+    s.cycle(NOW)
+    backend = s.backend()
+    sheet = backend.read("Calendar", ["Status", "Report", "History"])
+    assert sheet.owned["Status"] is not None
+    s.api.reset_log()
+    backend.write({"Status": sheet.owned["Status"]})  # what the tab already holds
+    assert s.kinds() == []
+    s.cycle(NOW + dt.timedelta(minutes=5))
     assert s.kinds() == ["drive.files.get"]

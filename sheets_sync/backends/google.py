@@ -270,9 +270,9 @@ class GoogleBackend(Backend):
         return sheet
 
     def write(self, tabs: Mapping[str, Grid]) -> None:
-        self._drive.before_write()
-        self._write_tabs(tabs)
-        self._drive.after_write(tabs)
+        self._drive.start_write()
+        healed = self._write_tabs(tabs)
+        self._drive.after_write(tabs, healed)
 
     def _read_sheets(self, tab: str, owned: Sequence[str]) -> SheetRead:
         self._fresh = False
@@ -318,14 +318,16 @@ class GoogleBackend(Backend):
         return SheetRead(tab=title, rows=columns[0], source=source,
                          owned={t: grids.get(t) for t in owned}, timezone=timezone)
 
-    def _write_tabs(self, tabs: Mapping[str, Grid]) -> None:
+    def _write_tabs(self, tabs: Mapping[str, Grid]) -> bool:
         """Write the owned tabs; a refusal naming a sheet, range or grid (the spreadsheet
         changed under the cached layout, or an earlier attempt's answer was lost after
-        Google applied it) reads the layout and the tabs again and is retried once."""
+        Google applied it) reads the layout and the tabs again and is retried once.
+
+        Returns whether it was retried so (the spreadsheet was not as this cycle saw it)."""
         for attempt in (1, 2):
             try:
                 self._write(tabs, heal=attempt > 1)
-                return
+                return attempt > 1
             except _StaleLayout as stale:
                 if attempt > 1:
                     raise SourceError(self._explain(400, stale.message)) from None
@@ -334,6 +336,7 @@ class GoogleBackend(Backend):
                 for title in tabs:  # their rows may have moved too
                     self._owned_seen.pop(title, None)
                     self._grid_seen.pop(title, None)
+        raise AssertionError("unreachable")
 
     def _write(self, tabs: Mapping[str, Grid], heal: bool) -> None:
         meta = self._meta(refresh=heal)
@@ -342,9 +345,16 @@ class GoogleBackend(Backend):
         self._see(meta, tabs)
         adopt = self._check_owned(meta, tabs)
         dates = {title: _date_cells(grid) for title, grid in tabs.items()}
+        cached = {t: (i["rows"], i["cols"]) for t, i in meta["sheets"].items()}
         layout = self._layout_requests(meta, tabs, dates, adopt)
+        if not layout and cached != {t: (i["rows"], i["cols"])
+                                     for t, i in meta["sheets"].items()}:
+            # A grid this cycle read differs from the cached one (a person deleted rows):
+            # cache it, for the cycles that read nothing and trust the tabs they wrote.
+            self._save_meta(meta)
         if layout:
             url = gspread.urls.SPREADSHEET_BATCH_UPDATE_URL % self.id
+            self._drive.before_change()
             try:
                 for body in _request_bodies(layout, MAX_BODY_BYTES):
                     self._call(self._post, url, body, retry_stale=True)
@@ -366,6 +376,7 @@ class GoogleBackend(Backend):
         # State is saved only after the last part: a cycle stopped between parts is redone
         # whole by the next one, which reads what the first parts wrote.
         for body in bodies.finish():
+            self._drive.before_change()
             self._call(self._post, url, body, retry_stale=True)
         for title, grid in tabs.items():
             self._owned_seen[title] = grid
@@ -864,11 +875,15 @@ class _DriveWatch:
     recomputed, and the tabs are written only when they change).
 
     The tool's own write changes the version too. So that it is not taken for an edit, the
-    write is bracketed: the version is asked for before it (it must still be the kept one:
-    nobody edited since the kept read) and after it; the new version is kept, with the
-    written tabs as written, only when Drive names this account as the last to modify the
-    file (or nothing changed at all). An edit by someone else after the write makes them the
-    last modifier, so it is not missed. What this cannot see is an edit landing during the
+    write is bracketed: the version is asked for before its first request that changes the
+    spreadsheet (it must still be the kept one: nobody edited since the kept read) and after
+    its last; the new version is kept, with the written tabs as written, only when Drive
+    names this account as the last to modify the file (or nothing changed at all). A write
+    that sends nothing (the tabs already hold what it would send) asks Drive nothing. A write
+    that had to read the layout again and retry (Google refused a request naming a sheet,
+    range or grid: the spreadsheet was not as the kept read showed it) keeps nothing: the
+    next cycle reads. An edit by someone else after the write makes them the last modifier,
+    so it is not missed. What this cannot see is an edit landing during the
     write itself (between the two questions, followed by the write's last request): the kept
     copy would then lack it. So that such an edit (or one Drive reports late) cannot be
     missed for long, a kept read serves for a limited time: between FULL_READ_AFTER and twice
@@ -896,6 +911,7 @@ class _DriveWatch:
         self.max_age = FULL_READ_AFTER * (1 + spread / 1000)
         self.version: str | None = None  # asked for before this cycle's read
         self.certified: str | None = None  # the kept version, confirmed before a write
+        self.changing = False  # the write under way has sent (or is about to send) a change
         self.key, self.blob_key = f"drive:{backend.id}", f"drive-read:{backend.id}"
 
     # --- the cycle -------------------------------------------------------------------------
@@ -947,9 +963,16 @@ class _DriveWatch:
                       present=[t for t in owned if sheet.owned.get(t) is not None])
         self._save(record)
 
-    def before_write(self) -> None:
-        """Confirm that the spreadsheet is still as kept, before the tool changes it."""
-        self.certified = None
+    def start_write(self) -> None:
+        """A write begins: nothing of it has been sent yet."""
+        self.certified, self.changing = None, False
+
+    def before_change(self) -> None:
+        """Confirm that the spreadsheet is still as kept, before the write's first request
+        that changes it (once per write)."""
+        if self.changing:
+            return
+        self.changing = True
         record = self._record()
         if record.get("version") is None or self._refused(record):
             return
@@ -959,8 +982,12 @@ class _DriveWatch:
         else:  # changed since it was read: the next cycle reads it
             self._forget()
 
-    def after_write(self, tabs: Mapping[str, Grid]) -> None:
-        """Keep the version the tool's own write made, with the tabs as written."""
+    def after_write(self, tabs: Mapping[str, Grid], healed: bool = False) -> None:
+        """Keep the version the tool's own write made, with the tabs as written; forget the
+        kept read when the write ``healed`` (the spreadsheet was not as kept)."""
+        if healed:
+            self._forget()
+            return
         if self.certified is None:
             return
         answer = self._ask("version,lastModifyingUser(me)")
