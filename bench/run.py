@@ -63,7 +63,10 @@ def main() -> None:
     daemon_cycles = [1, 10, 100] if args.quick else [1, 100, 1000]
 
     out = Path(args.out)
-    results: dict[str, Any] = json.loads(out.read_text()) if args.only and out.exists() else {}
+    previous: dict[str, Any] = json.loads(out.read_text()) if out.exists() else {}
+    # bench/idle.py's figures are its own: a full run keeps them.
+    results = previous if args.only else {k: v for k, v in previous.items()
+                                           if k == "google_idle"}
     results.update({"cores": os.cpu_count(), "quick": args.quick})
     for key in ("engine", "xlsx_sync", "google_sync"):
         results.setdefault(key, {})

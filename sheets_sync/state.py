@@ -167,7 +167,7 @@ class StoreCache(MutableMapping[str, str]):
                               (self.prefix + key,)).fetchone()
         if row is None:
             raise KeyError(key)
-        return str(row[0])
+        return row[0].decode("utf-8") if isinstance(row[0], bytes) else str(row[0])
 
     def __setitem__(self, key: str, value: str) -> None:
         self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (self.prefix + key, value))
@@ -182,6 +182,20 @@ class StoreCache(MutableMapping[str, str]):
 
     def __len__(self) -> int:
         return sum(1 for _ in self)
+
+    def blob(self, key: str) -> bytes | None:
+        """The bytes kept under ``key`` by :meth:`set_blob` (None when there are none)."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?",
+                              (self.prefix + key,)).fetchone()
+        if row is None:
+            return None
+        value = row[0]
+        return value if isinstance(value, bytes) else str(value).encode("utf-8")
+
+    def set_blob(self, key: str, value: bytes) -> None:
+        """Keep ``value`` as it is (an SQLite BLOB): a large value costs no text conversion
+        (a spreadsheet's last answer, for :mod:`sheets_sync.backends.google`)."""
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (self.prefix + key, value))
 
 
 @dataclass

@@ -20,6 +20,7 @@ from sheets_sync.testing.fake_sheets import FakeSheetsAPI
 
 NOW = at("2026-03-10 09:30")  # no urgent post crosses a whole hour in the next minutes
 OWNED = ("Status", "Report", "History")
+SHEETS = ("spreadsheets", "values")  # the Sheets API's requests (Drive's are another quota)
 
 
 def calendar_rows(count: int) -> list[list[Any]]:
@@ -64,17 +65,18 @@ def test_request_counts_first_run_steady_state_and_unchanged() -> None:
     assert api.requests.count("values.batchGet") == 1
     assert api.requests.count("spreadsheets.batchUpdate") == 1
     assert api.requests.count("values.batchUpdate") == 1
-    assert len(api.requests) == 4
+    # Drive's version: before the read, and around the write (see test_google_idle.py).
+    assert api.requests.count("drive.files.get") == 3
+    assert len(api.requests) == 4 + 3
     read = next(r for r in api.requests if r.kind == "values.batchGet")
     assert read.query["majorDimension"] == ["COLUMNS"]  # 20 long lists, not 5,000 short ones
     status = api.values(sheet, "Status")
     assert status[0][:2] == ["Severity", "Code"]
 
-    api.reset_log()  # an unchanged calendar: one read, no write
+    api.reset_log()  # an unchanged calendar: Drive says so, no read, no write
     result = run_once(config(), make(api, sheet, store), store, NOW + dt.timedelta(minutes=5))
     assert result.changed_tabs == []
-    assert [api.requests.count(k) for k in ("values.batchGet", "values.batchUpdate")] == [1, 0]
-    assert len(api.requests) == 1
+    assert api.requests.kinds() == ["drive.files.get"]
 
     backend = make(api, sheet, store)
     caption = HEADER.index("Caption") + 1
@@ -85,12 +87,13 @@ def test_request_counts_first_run_steady_state_and_unchanged() -> None:
     assert history[-1][1:] == ["P00001", "caption", "Caption 1 🎉", "Changed caption"]
 
     backend.write_cells("Calendar", {(4, caption): "Changed again"})
-    api.reset_log()  # a steady-state change: one read, one write
+    api.reset_log()  # a steady-state change: one read, one write (and Drive's version)
     result = run_once(config(), backend, store, NOW + dt.timedelta(minutes=15))
     assert "History" in result.changed_tabs
     assert [api.requests.count(k) for k in ("values.batchGet", "values.batchUpdate")] == [1, 1]
-    assert len(api.requests) == 2
-    write = api.requests[1].body["data"]
+    assert api.requests.kinds() == ["drive.files.get", "values.batchGet", "drive.files.get",
+                                    "values.batchUpdate", "drive.files.get"]
+    write = next(r for r in api.requests if r.kind == "values.batchUpdate").body["data"]
     history = next(d for d in write if d["range"].startswith("'History'"))
     assert history["range"] == "'History'!A3"  # History only appends: just the new row is sent
     assert len(history["values"]) == 1
@@ -119,7 +122,7 @@ def test_twenty_429s_then_success_is_retried_and_logged(caplog: pytest.LogCaptur
     api = FakeSheetsAPI()
     sheet = api.create_spreadsheet("Plan", sheets={"Calendar": calendar_rows(20)})
     store = StateStore(":memory:")
-    api.faults.fail_next(20, status=429)
+    api.faults.fail_next(20, status=429, kinds=SHEETS)
     caplog.set_level(logging.WARNING, logger="sheets_sync.google")
     run_once(config(), make(api, sheet, store), store, NOW)
     retries = [r for r in caplog.records if "HTTP 429" in r.getMessage()]
@@ -132,7 +135,7 @@ def test_permanent_5xx_fails_with_exit_3_and_the_next_cycle_recovers() -> None:
     sheet = api.create_spreadsheet("Plan", sheets={"Calendar": calendar_rows(20)})
     store = StateStore(":memory:")
     policy = RetryPolicy(attempts=4, sleep=no_sleep)
-    api.faults.fail_next(4, status=503)
+    api.faults.fail_next(4, status=503, kinds=SHEETS)
     with pytest.raises(SourceError) as caught:
         run_once(config(), make(api, sheet, store, policy=policy), store, NOW)
     assert caught.value.exit_code == 3
@@ -152,7 +155,8 @@ def test_a_connection_dropped_mid_write_saves_no_state() -> None:
     write = backend.write
 
     def write_then_lose_the_answer(tabs: Any) -> None:
-        api.faults.lose_responses(1)  # Google applies the write; the answer never arrives
+        # Google applies the values write; its answer never arrives (Drive's are not lost).
+        api.faults.lose_responses(1, kinds=["values.batchUpdate"])
         write(tabs)
 
     backend.write = write_then_lose_the_answer  # type: ignore[method-assign]
@@ -178,7 +182,7 @@ def test_thirty_calendars_stay_under_the_quota_with_no_429() -> None:
         store = StateStore(":memory:")
         run_once(config(), make(api, sheet, store, bucket=bucket), store, NOW)
     assert api.stats.get(429, 0) == 0
-    assert len(api.requests) == 30 * 4
+    assert len(api.requests) - api.requests.count("drive") == 30 * 4
     assert clock[0] >= 60  # the limiter spread 120 requests over more than a minute
 
 

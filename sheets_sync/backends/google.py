@@ -30,20 +30,28 @@ steady-state cycle costs no metadata read); before it creates or adopts a tab, o
 no longer looks like the tool's (a person deleted it and made their own under that name), it
 reads the metadata again and decides on that. A tab a write has not read this cycle (the
 portfolio's) is read first, so that rows it no longer has are cleared.
+
+A cycle of a spreadsheet nobody changed since the last one costs no Sheets request at all,
+only a Drive ``files.get`` of its version (see :class:`_DriveWatch`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import hashlib
 import itertools
 import json
 import logging
 import math
 import os
 import re
-from collections.abc import Mapping, MutableMapping, Sequence
+import time
+import types
+from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
+from urllib.parse import quote
 
 import gspread
 import requests
@@ -74,7 +82,14 @@ from sheets_sync.config import spreadsheet_id as spreadsheet_id  # the configura
 from sheets_sync.errors import CalendarError, ConfigError, ForeignTabError, SourceError
 
 log = logging.getLogger("sheets_sync.google")
-SCOPES = ["https://www.googleapis.com/auth/spreadsheets"]
+SHEETS_SCOPE = "https://www.googleapis.com/auth/spreadsheets"
+# Enough for Drive's files.get on a shared spreadsheet: whether it changed since the last cycle.
+DRIVE_SCOPE = "https://www.googleapis.com/auth/drive.metadata.readonly"
+SCOPES = [SHEETS_SCOPE, DRIVE_SCOPE]
+# Drive scopes that allow files.get on any file the account can open (a user's token keeps
+# the first one it was granted; drive.file only covers files the app created or opened).
+_DRIVE_READ_SCOPES = tuple(f"https://www.googleapis.com/auth/{name}" for name in (
+    "drive.metadata.readonly", "drive.metadata", "drive.readonly", "drive"))
 ENDPOINT_ENV = "SHEETS_SYNC_GOOGLE_ENDPOINT"
 _META_FIELDS = ("properties(title,timeZone,locale),sheets(properties(sheetId,title,index,"
                 "gridProperties(rowCount,columnCount)),"
@@ -114,13 +129,22 @@ def load_credentials(path: str = "") -> tuple[Any, str]:
             return creds, str(data.get("client_email", "the service account"))
         if kind == "authorized_user":
             creds = user_credentials.Credentials.from_authorized_user_info(  # type: ignore[no-untyped-call]
-                data, SCOPES)
+                data, _user_scopes(data))
             return creds, "the signed-in Google user"
     except (ValueError, KeyError) as exc:
         raise ConfigError([f"credentials: {path} is not a usable Google credentials file "
                            f"({type(exc).__name__})"]) from None
     raise ConfigError([f"credentials: {path} is neither a service-account key nor an OAuth "
                        "user token (its \"type\" must be service_account or authorized_user)"])
+
+
+def _user_scopes(data: Mapping[str, Any]) -> list[str]:
+    """The scopes to ask a user's token for: Sheets, and a Drive scope only when the token
+    was granted one (refreshing a token with a scope it was never granted fails)."""
+    granted = data.get("scopes")
+    granted = granted.split() if isinstance(granted, str) else granted
+    drive = [s for s in _DRIVE_READ_SCOPES if isinstance(granted, list) and s in granted]
+    return [SHEETS_SCOPE, *drive[:1]]
 
 
 def _warn_if_shared(path: Path) -> None:
@@ -179,8 +203,10 @@ class GoogleBackend(Backend):
     def __init__(self, spreadsheet: str, *, credentials: str = "", endpoint: str = "",
                  quota_per_minute: int = 60, cache: MutableMapping[str, str] | None = None,
                  session: requests.Session | None = None, policy: RetryPolicy | None = None,
-                 bucket: TokenBucket | None = None) -> None:
+                 bucket: TokenBucket | None = None, clock: Callable[[], float] = time.time
+                 ) -> None:
         self.id = spreadsheet_id(spreadsheet)
+        keeps = cache is not None  # a cache that outlives this object: worth asking Drive
         self.cache: MutableMapping[str, str] = cache if cache is not None else {}
         self.policy = policy or RetryPolicy()
         endpoint = endpoint or os.environ.get(ENDPOINT_ENV, "")
@@ -193,7 +219,9 @@ class GoogleBackend(Backend):
         else:
             self.account = "the configured account"
         bucket = bucket or bucket_for(self.account, quota_per_minute)
-        install(session, self.policy, bucket, ("*", endpoint) if endpoint else None)
+        rewrite = ("*", endpoint) if endpoint else None
+        self._drive = _DriveWatch(self, session.request, rewrite, clock, enabled=keeps)
+        install(session, self.policy, bucket, rewrite)
         self.http = HTTPClient(auth=None, session=session)  # type: ignore[arg-type]
         self._owned_seen: dict[str, Grid] = {}
         # (rows, columns) of the tabs' grids as this cycle's reads answered them: Google
@@ -201,6 +229,7 @@ class GoogleBackend(Backend):
         self._grid_seen: dict[str, tuple[int, int]] = {}
         self._calendar = ""  # the tab the last read() took as the calendar
         self._fresh = False  # the metadata was read since the last read() began
+        self._answer = b""  # the last values:batchGet answer, as received
 
     # --- metadata ---------------------------------------------------------------------------
     def _key(self) -> str:
@@ -230,6 +259,22 @@ class GoogleBackend(Backend):
 
     # --- the contract -----------------------------------------------------------------------
     def read(self, tab: str, owned: Sequence[str]) -> SheetRead:
+        """Read the calendar and the owned tabs, unless Drive shows that the spreadsheet has
+        not changed since a read kept in the cache (see :class:`_DriveWatch`)."""
+        kept = self._drive.unchanged(tab, owned)
+        if kept is not None:
+            self._fresh = False
+            return kept
+        sheet = self._read_sheets(tab, owned)
+        self._drive.keep(tab, owned, sheet, self._answer)
+        return sheet
+
+    def write(self, tabs: Mapping[str, Grid]) -> None:
+        self._drive.start_write()
+        healed = self._write_tabs(tabs)
+        self._drive.after_write(tabs, healed)
+
+    def _read_sheets(self, tab: str, owned: Sequence[str]) -> SheetRead:
         self._fresh = False
         for refresh in (False, True):
             meta = self._meta(refresh)
@@ -248,28 +293,41 @@ class GoogleBackend(Backend):
                                     retry_stale=not refresh)
             except _StaleLayout:
                 continue
-            ranges = answer.get("valueRanges", [])
-            columns = [ColumnGrid(r.get("values", [])) for r in ranges]
-            grids = [c.padded_rows() for c in columns[1:]]
-            self._owned_seen = dict(zip(present, grids))
-            self._grid_seen = {t: size for t, r in zip(present, ranges[1:])
-                               if (size := _grid_of(r.get("range", ""))) is not None}
-            self._calendar = title
-            return SheetRead(tab=title, rows=columns[0], source=f"Google spreadsheet "
-                            f"{meta['title'] or self.id}, tab {title!r}",
-                            owned={t: (grids[present.index(t)] if t in present else None)
-                                   for t in owned},
-                            timezone=meta["timezone"])
+            return self._sheet_of(answer, title, present, owned, f"Google spreadsheet "
+                                  f"{meta['title'] or self.id}, tab {title!r}", meta["timezone"])
         raise AssertionError("unreachable")
 
-    def write(self, tabs: Mapping[str, Grid]) -> None:
+    def _sheet_of(self, answer: Mapping[str, Any], title: str, present: Sequence[str],
+                  owned: Sequence[str], source: str, timezone: str,
+                  written: Mapping[str, Grid] | None = None) -> SheetRead:
+        """What a ``values:batchGet`` answer for the calendar ``title`` and the ``present``
+        owned tabs holds, with the tabs ``written`` since that answer as they were written.
+
+        The grid sizes Google answered with (each range bounded to its sheet's grid) are
+        kept for the write, except for the tabs written since: their size is the one the
+        write left, in the layout cache."""
+        ranges = answer.get("valueRanges", [])
+        columns = [ColumnGrid(r.get("values", [])) for r in ranges]
+        grids: dict[str, Grid] = dict(zip(present, (c.padded_rows() for c in columns[1:])))
+        grids.update(written or {})
+        self._owned_seen = grids
+        self._grid_seen = {t: size for t, r in zip(present, ranges[1:])
+                           if t not in (written or {})
+                           and (size := _grid_of(r.get("range", ""))) is not None}
+        self._calendar = title
+        return SheetRead(tab=title, rows=columns[0], source=source,
+                         owned={t: grids.get(t) for t in owned}, timezone=timezone)
+
+    def _write_tabs(self, tabs: Mapping[str, Grid]) -> bool:
         """Write the owned tabs; a refusal naming a sheet, range or grid (the spreadsheet
         changed under the cached layout, or an earlier attempt's answer was lost after
-        Google applied it) reads the layout and the tabs again and is retried once."""
+        Google applied it) reads the layout and the tabs again and is retried once.
+
+        Returns whether it was retried so (the spreadsheet was not as this cycle saw it)."""
         for attempt in (1, 2):
             try:
                 self._write(tabs, heal=attempt > 1)
-                return
+                return attempt > 1
             except _StaleLayout as stale:
                 if attempt > 1:
                     raise SourceError(self._explain(400, stale.message)) from None
@@ -278,6 +336,7 @@ class GoogleBackend(Backend):
                 for title in tabs:  # their rows may have moved too
                     self._owned_seen.pop(title, None)
                     self._grid_seen.pop(title, None)
+        raise AssertionError("unreachable")
 
     def _write(self, tabs: Mapping[str, Grid], heal: bool) -> None:
         meta = self._meta(refresh=heal)
@@ -286,9 +345,16 @@ class GoogleBackend(Backend):
         self._see(meta, tabs)
         adopt = self._check_owned(meta, tabs)
         dates = {title: _date_cells(grid) for title, grid in tabs.items()}
+        cached = {t: (i["rows"], i["cols"]) for t, i in meta["sheets"].items()}
         layout = self._layout_requests(meta, tabs, dates, adopt)
+        if not layout and cached != {t: (i["rows"], i["cols"])
+                                     for t, i in meta["sheets"].items()}:
+            # A grid this cycle read differs from the cached one (a person deleted rows):
+            # cache it, for the cycles that read nothing and trust the tabs they wrote.
+            self._save_meta(meta)
         if layout:
             url = gspread.urls.SPREADSHEET_BATCH_UPDATE_URL % self.id
+            self._drive.before_change()
             try:
                 for body in _request_bodies(layout, MAX_BODY_BYTES):
                     self._call(self._post, url, body, retry_stale=True)
@@ -310,6 +376,7 @@ class GoogleBackend(Backend):
         # State is saved only after the last part: a cycle stopped between parts is redone
         # whole by the next one, which reads what the first parts wrote.
         for body in bodies.finish():
+            self._drive.before_change()
             self._call(self._post, url, body, retry_stale=True)
         for title, grid in tabs.items():
             self._owned_seen[title] = grid
@@ -504,6 +571,7 @@ class GoogleBackend(Backend):
         answer decoded by :func:`sheets_sync.backends.http.loads`."""
         url = gspread.urls.SPREADSHEET_VALUES_BATCH_URL % self.id
         response = self.http.request("get", url, params={**_READ_COLUMNS, "ranges": ranges})
+        self._answer = response.content
         return loads(response.content)
 
     def _post(self, url: str, body: bytes) -> None:
@@ -784,3 +852,241 @@ def _error_message(exc: gspread.exceptions.APIError) -> str:
         return str(exc.response.json()["error"]["message"])
     except (ValueError, KeyError, TypeError):
         return exc.response.reason or "no details"
+
+
+# --- idle calendars: ask Drive before reading ----------------------------------------------
+KEEP_AT_MOST = 16 * 2**20  # bytes of a read answer kept for idle cycles (~50,000 rows)
+FULL_READ_AFTER = 3600.0  # seconds a kept read serves at least (at most twice that, by ID)
+DRIVE_RETRY_AFTER = 3600.0  # seconds between asking Drive again after it refused
+_DRIVE_FILE = "https://www.googleapis.com/drive/v3/files/"
+_REFUSALS_LOGGED: set[str] = set()  # accounts whose Drive refusal was logged in this process
+
+
+class _DriveWatch:
+    """Skips the Sheets read of a calendar that did not change since the last cycle.
+
+    Drive's ``files.get`` gives a spreadsheet's ``version``, a number that grows with every
+    change of its content, whoever makes it (a person, another program, sheets-sync itself).
+    A full read keeps its answer in the cache, with the version asked for just *before* that
+    read: an edit made while the read was on its way makes the next version larger, so the
+    worst it costs is one more read. When the next cycle finds the same version, the kept
+    answer is the spreadsheet's content and serves as this cycle's read: one small Drive
+    request and no Sheets read. The cycle then runs as usual on it (time-based findings are
+    recomputed, and the tabs are written only when they change).
+
+    The tool's own write changes the version too. So that it is not taken for an edit, the
+    write is bracketed: the version is asked for before its first request that changes the
+    spreadsheet (it must still be the kept one: nobody edited since the kept read) and after
+    its last; the new version is kept, with the written tabs as written, only when Drive
+    names this account as the last to modify the file (or nothing changed at all). A write
+    that sends nothing (the tabs already hold what it would send) asks Drive nothing. A write
+    that had to read the layout again and retry (Google refused a request naming a sheet,
+    range or grid: the spreadsheet was not as the kept read showed it) keeps nothing: the
+    next cycle reads. An edit by someone else after the write makes them the last modifier,
+    so it is not missed. What this cannot see is an edit landing during the
+    write itself (between the two questions, followed by the write's last request): the kept
+    copy would then lack it. So that such an edit (or one Drive reports late) cannot be
+    missed for long, a kept read serves for a limited time: between FULL_READ_AFTER and twice
+    that, spread by spreadsheet ID so that many calendars started together do not all read
+    again in one cycle; after that the calendar is read again whatever Drive says.
+
+    Drive is asked through its own retries (three attempts) and outside the Sheets rate
+    limiter, whose quota it does not use. When it refuses (HTTP 401/403/404: the token lacks
+    the Drive scope, the Drive API is not enabled for the project), every cycle reads as
+    before: that is logged once per account and process, and Drive is asked again an hour
+    later. Any other failure just means a full read this cycle. Answers over KEEP_AT_MOST
+    bytes are not kept (nor Drive asked until one is small again): storing a large copy on
+    every edited cycle would cost a busy large calendar more than it saves.
+    """
+
+    def __init__(self, backend: GoogleBackend, request: Callable[..., requests.Response],
+                 rewrite: tuple[str, str] | None, clock: Callable[[], float],
+                 enabled: bool) -> None:
+        self.backend, self.clock, self.enabled = backend, clock, enabled
+        holder = types.SimpleNamespace(request=request)  # the session before its rate limit
+        policy = dataclasses.replace(backend.policy, attempts=min(backend.policy.attempts, 3))
+        install(cast(requests.Session, holder), policy, None, rewrite)
+        self._request: Callable[..., requests.Response] = holder.request
+        spread = int(hashlib.sha256(backend.id.encode()).hexdigest()[:8], 16) % 1000
+        self.max_age = FULL_READ_AFTER * (1 + spread / 1000)
+        self.version: str | None = None  # asked for before this cycle's read
+        self.certified: str | None = None  # the kept version, confirmed before a write
+        self.changing = False  # the write under way has sent (or is about to send) a change
+        self.key, self.blob_key = f"drive:{backend.id}", f"drive-read:{backend.id}"
+
+    # --- the cycle -------------------------------------------------------------------------
+    def unchanged(self, tab: str, owned: Sequence[str]) -> SheetRead | None:
+        """The kept read when the spreadsheet did not change since; None: read it."""
+        self.version = None
+        record = self._record()
+        if not self.enabled or self._refused(record) or record.get("size", 0) > KEEP_AT_MOST:
+            return None
+        self.version = self._ask("version").get("version")
+        if (self.version is None or record.get("version") != self.version
+                or record.get("tab") != tab or record.get("owned") != list(owned)
+                or self.clock() - record.get("read_at", 0.0) >= self.max_age):
+            return None
+        blob = self._blob()
+        if blob is None:
+            return None
+        try:  # a damaged copy costs a read, never a wrong cycle
+            sheet = self.backend._sheet_of(loads(blob), record["title"], record["present"],
+                                           owned, record["source"], record["timezone"],
+                                           record["written"])
+        except (ValueError, KeyError, TypeError, IndexError, AttributeError):
+            return None
+        log.debug("spreadsheet %s unchanged since its last read (Drive version %s): no read",
+                  self.backend.id, self.version)
+        return sheet
+
+    def keep(self, tab: str, owned: Sequence[str], sheet: SheetRead, answer: bytes) -> None:
+        """Keep a full read for the next cycles, with the version asked for before it.
+
+        Without that version (Drive failed or refused) the previous kept read stays: what it
+        says (the spreadsheet held this at that version) is still true, and it serves again
+        should Drive later show that version. An answer too large to keep drops it.
+        """
+        if not self.enabled:
+            return
+        if len(answer) > KEEP_AT_MOST:
+            self._forget()
+            self._save({"size": len(answer)})  # Drive is not asked before the next read
+            return
+        if self.version is None:
+            return
+        record = {k: v for k, v in self._record().items() if k == "refused_at"}
+        self._forget()
+        _put_blob(self.backend.cache, self.blob_key, answer)
+        record.update(version=self.version, read_at=self.clock(), size=len(answer), tab=tab,
+                      owned=list(owned), title=sheet.tab, source=sheet.source,
+                      timezone=sheet.timezone, written={},
+                      present=[t for t in owned if sheet.owned.get(t) is not None])
+        self._save(record)
+
+    def start_write(self) -> None:
+        """A write begins: nothing of it has been sent yet."""
+        self.certified, self.changing = None, False
+
+    def before_change(self) -> None:
+        """Confirm that the spreadsheet is still as kept, before the write's first request
+        that changes it (once per write)."""
+        if self.changing:
+            return
+        self.changing = True
+        record = self._record()
+        if record.get("version") is None or self._refused(record):
+            return
+        version = self._ask("version").get("version")
+        if version == record["version"]:
+            self.certified = version
+        else:  # changed since it was read: the next cycle reads it
+            self._forget()
+
+    def after_write(self, tabs: Mapping[str, Grid], healed: bool = False) -> None:
+        """Keep the version the tool's own write made, with the tabs as written; forget the
+        kept read when the write ``healed`` (the spreadsheet was not as kept)."""
+        if healed:
+            self._forget()
+            return
+        if self.certified is None:
+            return
+        answer = self._ask("version,lastModifyingUser(me)")
+        version = answer.get("version")
+        ours = answer.get("lastModifyingUser", {}).get("me") is True
+        record = self._record()
+        if version is None or record.get("version") != self.certified or not (
+                ours or version == self.certified):
+            self._forget()
+            return
+        record["version"] = version
+        record.setdefault("written", {}).update({title: [[_json_cell(c) for c in r] for r in grid]
+                                  for title, grid in tabs.items()})
+        self._save(record)
+
+    # --- Drive -----------------------------------------------------------------------------
+    def _ask(self, fields: str) -> dict[str, Any]:
+        """Drive's ``files.get`` answer with ``fields`` ({} when there is none to use)."""
+        try:
+            response = self._request("get", _DRIVE_FILE + quote(self.backend.id, safe=""),
+                                     params={"fields": fields, "supportsAllDrives": "true"})
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            log.info("Google Drive could not be reached (%s): spreadsheet %s is read in full "
+                     "this cycle", type(exc).__name__, self.backend.id)
+            return {}
+        if response.status_code in (401, 403, 404) and not _rate_limited(response):
+            self._refusal(response)
+            return {}
+        try:
+            answer = response.json() if response.status_code == 200 else None
+        except ValueError:
+            answer = None
+        if not isinstance(answer, dict) or not isinstance(answer.get("version"), str):
+            log.info("Google Drive did not say whether spreadsheet %s changed (HTTP %d): it "
+                     "is read in full this cycle", self.backend.id, response.status_code)
+            return {}
+        return answer
+
+    def _refusal(self, response: requests.Response) -> None:
+        self._save({**self._record(), "refused_at": self.clock()})
+        account = self.backend.account
+        if account in _REFUSALS_LOGGED:
+            return
+        _REFUSALS_LOGGED.add(account)
+        try:
+            message = str(response.json()["error"]["message"])
+        except (ValueError, KeyError, TypeError):
+            message = response.reason or "no details"
+        log.warning("Google Drive refused to tell whether spreadsheets changed (HTTP %d: %s), "
+                    "so every cycle reads each calendar in full, one Sheets read per calendar "
+                    "per cycle. To let unchanged calendars skip that read, enable the Google "
+                    "Drive API in the project of %s and allow it the drive.metadata.readonly "
+                    "scope (a service account has it; a user token must be granted it)",
+                    response.status_code, message, account)
+
+    def _refused(self, record: Mapping[str, Any]) -> bool:
+        at = record.get("refused_at")
+        return isinstance(at, (int, float)) and self.clock() - at < DRIVE_RETRY_AFTER
+
+    # --- the cache -------------------------------------------------------------------------
+    def _record(self) -> dict[str, Any]:
+        text = self.backend.cache.get(self.key) if self.enabled else None
+        try:
+            record = json.loads(text) if text else {}
+        except ValueError:
+            return {}
+        return record if isinstance(record, dict) else {}
+
+    def _save(self, record: Mapping[str, Any]) -> None:
+        self.backend.cache[self.key] = json.dumps(record, ensure_ascii=False)
+
+    def _blob(self) -> bytes | None:
+        getter = getattr(self.backend.cache, "blob", None)
+        if getter is not None:
+            return cast(bytes | None, getter(self.blob_key))
+        text = self.backend.cache.get(self.blob_key)
+        return None if text is None else text.encode("utf-8")
+
+    def _forget(self) -> None:
+        """Drop the kept read (the record first: a record never points at a missing copy)."""
+        self.backend.cache.pop(self.key, None)
+        self.backend.cache.pop(self.blob_key, None)
+
+
+def _rate_limited(response: requests.Response) -> bool:
+    """Whether a Drive 403 is its per-user rate limit (a busy minute, not a refusal)."""
+    try:
+        errors = response.json()["error"].get("errors", [])
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return False
+    reasons = {str(e.get("reason")) for e in errors if isinstance(e, dict)} if isinstance(
+        errors, list) else set()
+    return bool(reasons & {"userRateLimitExceeded", "rateLimitExceeded"})
+
+
+def _put_blob(cache: MutableMapping[str, str], key: str, value: bytes) -> None:
+    """Keep bytes in the cache: as they are where it can (the state database), else as text."""
+    setter = getattr(cache, "set_blob", None)
+    if setter is not None:
+        setter(key, value)
+    else:
+        cache[key] = value.decode("utf-8")

@@ -36,6 +36,9 @@ Supported:
 - Drive files create / get / list (``q`` on name, mimeType, parents, trashed) / update / copy /
   delete and permissions list / create / delete; the OAuth token endpoint, so real
   service-account credentials (``gspread.Client(auth=creds)`` + ``api.mount(...)``) work;
+  a file's ``version`` (an int64 string) grows by one with every change of its content,
+  through either API or a helper; ``lastModifyingUser.me`` tells whether the caller (its
+  Authorization header) made the last change, and an edit through a helper is a person's;
 - request checks against the official discovery document (unknown fields, bad enums, wrong
   types, unknown query parameters) with Google's messages; Google's limits: a body over
   10,485,760 bytes, ``NaN``/``Infinity`` in a body (not JSON) and a cell text over 50,000
@@ -84,7 +87,7 @@ from ._a1 import parse_cells
 from ._cells import Cell, parse_user_entered, raw_cell, serial_of
 from ._discovery import CELL_ERROR, Validator, apply_fields, parse_fields, violation_field
 from ._faults import Faults, RequestLog, RequestRecord, _Quota
-from ._model import NOT_FOUND, ApiError, Reader, Spreadsheet, Store, bad_request
+from ._model import NOT_FOUND, ApiError, Reader, Spreadsheet, bad_request
 from ._transport import (
     _FAULT_ERRORS,
     GOOGLE_PREFIXES,
@@ -162,7 +165,7 @@ class FakeSheetsAPI:
                  owner: str = "sheets-sync-fake@sheets-sync-fake.iam.gserviceaccount.com",
                  project_number: str = "123456789012") -> None:
         self._lock = threading.RLock()
-        self._store = Store(random.Random(seed), owner)
+        self._store = drive.DriveStore(random.Random(seed), owner)
         self._log: list[RequestRecord] = []
         self._stats: collections.Counter[int] = collections.Counter()
         self._dropped = 0
@@ -290,6 +293,10 @@ class FakeSheetsAPI:
         return ApiError(429, message, "RESOURCE_EXHAUSTED", details)
 
     def _fault(self, kind: str, status: int) -> Outcome:
+        if status == 403 and kind.startswith("drive."):  # e.g. a token without a Drive scope
+            return _json(403, ApiError(403, "Request had insufficient authentication scopes.",
+                                       "PERMISSION_DENIED",
+                                       drive_reason="insufficientPermissions").body())
         if status == 429:
             if kind.startswith("drive."):
                 return _json(429, ApiError(429, "Rate Limit Exceeded", "RESOURCE_EXHAUSTED",
@@ -308,11 +315,11 @@ class FakeSheetsAPI:
             return _html(404, raw_path)
         if kind == "oauth.token":
             return _json(200, self._token(body_raw))
+        user = next((v for k, v in headers.items() if k.lower() == "authorization"),
+                    "anonymous")
         try:
             if not kind.startswith("drive."):
                 category = "read" if kind in READ_KINDS else "write"
-                user = next((v for k, v in headers.items() if k.lower() == "authorization"),
-                            "anonymous")
                 with self._lock:
                     admitted = self._quota.admit(user, category)
                 if not admitted:
@@ -337,7 +344,11 @@ class FakeSheetsAPI:
                 raise bad_request("Invalid JSON payload received. Unknown name \"\": Root "
                                   "element must be a message.")
             with self._lock:
-                result = self._dispatch(kind, args, query, body or {})
+                self._store.requester = user  # whom Drive names as the last modifier
+                try:
+                    result = self._dispatch(kind, args, query, body or {})
+                finally:
+                    self._store.requester = drive.PERSON
         except ApiError as error:
             return _json(error.code, error.body())
         if result is None:
@@ -606,6 +617,7 @@ class FakeSheetsAPI:
         with self._lock:
             values_api.insert_rows(self._sheet(spreadsheet_id, sheet_title), before_row - 1,
                                    count)
+            self._store.touch(self._spreadsheet(spreadsheet_id))
 
     def delete_rows(self, spreadsheet_id: str, sheet_title: str, first_row: int,
                     count: int = 1) -> None:
@@ -613,6 +625,7 @@ class FakeSheetsAPI:
         with self._lock:
             values_api.delete_rows(self._sheet(spreadsheet_id, sheet_title), first_row - 1,
                                    first_row - 1 + count)
+            self._store.touch(self._spreadsheet(spreadsheet_id))
 
     def set_access(self, spreadsheet_id: str, access: str) -> None:
         """"write" (default), "read" (writes answer 403) or "none" (everything 403/404)."""
