@@ -6,6 +6,7 @@ error; 3 backend or state failure.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import sys
@@ -137,6 +138,16 @@ def _path_options(command: Callable[..., None]) -> Callable[..., None]:
                              "caption=\"Full Caption\".")(command)
 
 
+SINCE_HELP = ("Leave posts published before this date out of the checks that follow the clock "
+              "and the approvals of their time (stale, approvals, feedback deadlines); every "
+              "other check still covers them. Overrides ignore_before of the configuration.")
+
+
+def _since(config: CalendarConfig, since: str | None) -> CalendarConfig:
+    """Return ``config`` looking at posts from ``--since`` on (as it is without the option)."""
+    return config_module.ignoring_before(config, since) if since else config
+
+
 def _calendar(path: str | None, config_file: str | None, name: str | None,
               columns: tuple[str, ...], tab: str, assumed: tuple[str, ...] = ()
               ) -> CalendarConfig:
@@ -168,9 +179,10 @@ def _calendar(path: str | None, config_file: str | None, name: str | None,
 @click.option("--fail-on", type=click.Choice(SEVERITIES), default="error", show_default=True,
               help="Exit 1 when a finding is at least this severe.")
 @click.option("--today", metavar="YYYY-MM-DD", help="Audit as of this date (09:00 local).")
+@click.option("--since", metavar="YYYY-MM-DD", help=SINCE_HELP)
 def audit_command(path: str | None, config_file: str | None, calendar_name: str | None,
                   columns: tuple[str, ...], assumed: tuple[str, ...], tab: str, output: str,
-                  fail_on: str, today: str | None) -> None:
+                  fail_on: str, today: str | None, since: str | None) -> None:
     """Check a calendar and list its findings, without changing anything.
 
     PATH is an .xlsx or .csv calendar; built-in English and Turkish header names are
@@ -187,9 +199,11 @@ def audit_command(path: str | None, config_file: str | None, calendar_name: str 
       sheets-sync audit plan.csv --column caption="Full Caption" --format json
       sheets-sync audit tiktok.csv --assume channel=tiktok
       sheets-sync audit --config config/example.toml --fail-on critical
+      sheets-sync audit calendar.xlsx --since 2026-01-01
     """
     with handle_errors():
-        config = _calendar(path, config_file, calendar_name, columns, tab, assumed)
+        config = _since(_calendar(path, config_file, calendar_name, columns, tab, assumed),
+                        since)
         result = audit(config, as_of(today, config.timezone))
         text = {"table": render.to_table, "json": render.to_json, "csv": render.to_csv}[output]
         if output == "csv" and not _to_terminal():
@@ -260,9 +274,10 @@ def _cycle_summary(result: run_module.CycleResult) -> str:
 @click.option("--quiet", is_flag=True, help="Print nothing unless something fails (for cron).")
 @click.option("--all", "every", is_flag=True,
               help="Sync every configured calendar, then the [portfolio] report.")
+@click.option("--since", metavar="YYYY-MM-DD", help=SINCE_HELP)
 def sync_command(path: str | None, config_file: str | None, calendar_name: str | None,
                  columns: tuple[str, ...], assumed: tuple[str, ...], tab: str, dry_run: bool,
-                 today: str | None, quiet: bool, every: bool) -> None:
+                 today: str | None, quiet: bool, every: bool, since: str | None) -> None:
     """Run one sync cycle: check the calendar, write the Status, Report and History tabs.
 
     Only the tool's own tabs are written, and only when their content changed. The state
@@ -282,10 +297,11 @@ def sync_command(path: str | None, config_file: str | None, calendar_name: str |
             if columns or assumed or tab:
                 raise UsageError("--all syncs the configured calendars; --column, --assume "
                                  "and --tab apply to a calendar PATH")
-            _sync_every(config_file, dry_run, today, quiet)
+            _sync_every(config_file, dry_run, today, quiet, since)
             return
         config, state_path = _sync_target(path, config_file, calendar_name, columns, tab,
                                           assumed)
+        config = _since(config, since)
         moment = as_of(today, config.timezone) if today else None
         result = run_module.sync(config, state_path, moment, dry_run=dry_run)
         if dry_run:
@@ -299,12 +315,16 @@ def sync_command(path: str | None, config_file: str | None, calendar_name: str |
             say(_cycle_summary(result))
 
 
-def _sync_every(config_file: str | None, dry_run: bool, today: str | None, quiet: bool) -> None:
+def _sync_every(config_file: str | None, dry_run: bool, today: str | None, quiet: bool,
+                since: str | None = None) -> None:
     if not config_file:
         raise UsageError("--all needs --config")
     if dry_run:
         raise UsageError("--all cannot be combined with --dry-run; dry-run one --calendar")
     loaded = config_module.load(config_file)
+    if since:  # every calendar looks at posts from that day on
+        loaded = dataclasses.replace(loaded, calendars=tuple(
+            _since(config, since) for config in loaded.calendars))
     moment = as_of(today, loaded.calendars[0].timezone) if today else None
     results, failures = sync_all(loaded, moment)
     if not quiet:
