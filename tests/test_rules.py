@@ -841,6 +841,7 @@ TESTED = {
     "column-assumed",  # a configuration's assume: tests/test_layouts_assume.py
     "no-approval-column",  # tests/test_layouts_approval.py
     "date-not-set",  # tests/test_layouts_approval.py
+    "rows-before-since",  # a configured ignore_before: tests/test_layouts_rules.py
 }
 
 
