@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import openpyxl
 import pytest
 from click.testing import CliRunner
@@ -15,10 +16,13 @@ from conftest import at, audit, calendar_config, keys, only
 from sheets_sync.cli import main
 from sheets_sync.config import from_dict, load
 from sheets_sync.errors import ConfigError
+from sheets_sync.findings import to_findings
+from sheets_sync.history import Observed
 from sheets_sync.model import Finding
 from sheets_sync.parse import parse
 from sheets_sync.rules.scope import NEEDS_STATUS, TIME_BASED
 from sheets_sync.rules.threads import tweets
+from sheets_sync.validate import validate
 
 NOW = at("2026-03-10 09:00")
 HEADER = ["ID", "Channel", "Format", "Publish date", "Status", "Caption", "Asset", "Approved",
@@ -55,6 +59,7 @@ HISTORY = [
     post("P5", "2025-12-24 10:00", ""),                               # no status: a data check
     post("P6", "2026-03-05 10:00", "Draft"),                          # after the date: stale
     post("P7", "2026-03-11 10:00", "Draft"),                          # after it: approval due
+    post("P8", "2026-01-01 10:00", "Draft"),                          # on the date: stale
 ]
 TIMED = ("stale-unpublished", "approval-missing", "published-without-approval",
          "feedback-overdue", "caption-too-long", "missing-required", "rows-before-since")
@@ -68,10 +73,10 @@ def test_posts_before_ignore_before_get_only_the_checks_that_do_not_follow_the_c
     assert keys(found) == {
         (5, "caption", "caption-too-long"), (6, "status", "missing-required"),
         (7, "status", "stale-unpublished"), (8, "status", "approval-missing"),
-        (None, "publish_at", "rows-before-since")}
+        (9, "status", "stale-unpublished"), (None, "publish_at", "rows-before-since")}
     said = messages(found, "rows-before-since")
     assert said == [
-        "5 of the 7 posts are published before 2026-01-01 (ignore_before or --since): they "
+        "5 of the 8 posts are published before 2026-01-01 (ignore_before or --since): they "
         "are left out of the checks that follow the clock and the approvals of their time "
         f"({', '.join(TIME_BASED)}). Every other check still covers them."]
 
@@ -103,13 +108,14 @@ def test_a_time_based_check_leaves_out_a_post_before_the_date(code: str) -> None
 
 def test_a_date_with_no_post_before_it_says_nothing() -> None:
     found = run(HISTORY[5:], *TIMED, ignore_before="2026-01-01")
-    assert keys(found) == {(2, "status", "stale-unpublished"), (3, "status", "approval-missing")}
+    assert keys(found) == {(2, "status", "stale-unpublished"), (3, "status", "approval-missing"),
+                           (4, "status", "stale-unpublished")}
 
 
 def test_rows_before_since_in_turkish() -> None:
     found = run(HISTORY, "rows-before-since", ignore_before="2026-01-01", language="tr")
     assert messages(found, "rows-before-since")[0].startswith(
-        "7 gönderiden 5 tanesi 01.01.2026 tarihinden önce yayınlanıyor")
+        "8 gönderiden 5 tanesi 01.01.2026 tarihinden önce yayınlanıyor")
 
 
 def test_days_before_the_date_are_not_counted_per_day() -> None:
@@ -278,16 +284,19 @@ def test_the_unknown_status_message_names_the_checks_the_post_missed() -> None:
     rows = [post("P1", status=UNKNOWN, approved="Yes"),
             post("P2", "2026-03-09 10:00", UNKNOWN, asset=""),
             post("P3", status=UNKNOWN, caption="", fmt="Text", asset="", approved="Yes",
-                 rounds=2)]
+                 rounds=1),
+            post("P4", "2026-03-09 10:00", UNKNOWN, approved="maybe")]  # unreadable
     found = run(rows, "unknown-status", *NEEDS_STATUS)
     # Each post names what could have reported it: a blank caption or asset (a text post
-    # needs no asset), a publish time passed, no approval recorded, rounds used; review
-    # deadlines could apply to any post of a calendar with review dates.
+    # needs no asset), a publish time passed, no approval recorded (an unreadable one is
+    # neither), rounds used; review deadlines could apply to any post of a calendar with
+    # review dates.
     assert {f.row: f.message for f in found if f.code == "unknown-status"} == {
         2: f"{SKIPPED}feedback-overdue. {KNOWN}",
         3: f"{SKIPPED}missing-required (Asset), stale-unpublished, published-without-approval, "
            f"scheduled-without-approval, feedback-overdue. {KNOWN}",
-        4: f"{SKIPPED}missing-required (Caption), feedback-overdue, revision-last-round. {KNOWN}"}
+        4: f"{SKIPPED}missing-required (Caption), feedback-overdue, revision-last-round. {KNOWN}",
+        5: f"{SKIPPED}stale-unpublished, feedback-overdue. {KNOWN}"}
 
 
 def test_the_message_leaves_out_checks_that_are_off_or_cannot_apply() -> None:
@@ -306,8 +315,30 @@ def test_the_message_leaves_out_checks_that_are_off_or_cannot_apply() -> None:
 
 def test_deemed_approval_is_named_where_the_client_has_it() -> None:
     found = run([post("P1", status=UNKNOWN, approved="Yes")], "unknown-status", *NEEDS_STATUS,
-                rules={"feedback": {"deemed_approved_after_days": 5}})
+                rules={"feedback": {"deemed_approved_after_days": 1}})
     assert unknown_status(found) == f"{SKIPPED}feedback-overdue, deemed-approved. {KNOWN}"
+
+
+def test_a_feedback_due_column_alone_makes_review_deadlines_known() -> None:
+    header = ["ID", "Channel", "Publish date", "Status", "Caption", "Feedback due"]
+    found = audit([["P1", "X", "2026-03-20 10:00", UNKNOWN, "Hi", "2026-03-12"]], NOW,
+                  header=header, rules={"levels": only("unknown-status", *NEEDS_STATUS)})
+    assert unknown_status(found) == f"{SKIPPED}feedback-overdue. {KNOWN}"
+
+
+def test_earlier_cycles_make_review_deadlines_known() -> None:
+    """In a sync the tool saw when posts entered review: a sheet with no review column can
+    still have review deadlines."""
+    header = ["ID", "Channel", "Publish date", "Status", "Caption"]
+    config = calendar_config(rules={"levels": only("unknown-status", *NEEDS_STATUS)})
+    calendar = parse([header, ["P1", "X", "2026-03-20 10:00", UNKNOWN, "Hi"]], config)
+    seen = Observed(rounds=np.zeros(1), review_started=np.array(["NaT"], "datetime64[ns]"),
+                    changed_after_approval=np.zeros(1, bool),
+                    approved_seen_at=np.array(["NaT"], "datetime64[ns]"))
+    found = to_findings(validate(calendar, config, NOW, seen))
+    assert unknown_status(found) == f"{SKIPPED}feedback-overdue. {KNOWN}"
+    assert unknown_status(to_findings(validate(calendar, config, NOW))) == \
+        f"Status “{UNKNOWN}” is not known. {KNOWN}"
 
 
 def test_a_post_before_ignore_before_misses_the_time_based_checks_for_that_reason() -> None:
@@ -328,7 +359,8 @@ def test_an_unknown_status_is_no_approval() -> None:
     rows = [post("P1", "2026-03-11 10:00", UNKNOWN),                # tomorrow, not approved
             post("P2", "2026-03-11 10:00", UNKNOWN, approved="Yes"),  # approved in its row
             post("P3", "2026-03-09 10:00", UNKNOWN),                # passed, never approved
-            post("P4", "2026-03-30 10:00", UNKNOWN)]                # far off
+            post("P4", "2026-03-30 10:00", UNKNOWN),                # far off
+            post("P5", "2026-03-11 10:00", "")]                     # no status: not a word
     found = run(rows, "approval-missing")
     assert keys(found) == {(2, "status", "approval-missing"), (4, "status", "approval-missing")}
     assert f"(status “{UNKNOWN}”)" in messages(found, "approval-missing")[0]
@@ -416,9 +448,11 @@ def test_a_configured_x_limit_holds_for_each_tweet() -> None:
     ("Intro 🧵\n1/ one\n\nstill one\n2/ two", ["Intro 🧵\n1/ one\n\nstill one", "2/ two"]),
     ("1/ open 24/7\n24/7 support\n2/ close", ["1/ open 24/7\n24/7 support", "2/ close"]),
     ("1/ only one numbered line", ["1/ only one numbered line"]),
+    ("1/ one number\n\nthen a blank line", ["1/ one number", "then a blank line"]),
+    ("  ", ["  "]),
     ("(1/2) a\r\n(2/2) b", ["(1/2) a", "(2/2) b"]),
 ], ids=["one", "blank-lines", "numbered-with-blank-line", "out-of-order", "single-number",
-        "parenthesized"])
+        "single-number-and-blank-line", "white-space", "parenthesized"])
 def test_how_a_caption_splits_into_tweets(caption: str, expected: list[str]) -> None:
     assert tweets(caption) == expected
 

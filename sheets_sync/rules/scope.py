@@ -66,7 +66,7 @@ def publish_passed(ctx: Context) -> np.ndarray:
         grace = ctx.clients.per_client(lambda s: s.rules.content.stale_grace_hours * 3600,
                                        "int64")
         due = ctx.frame["publish_at"].to_numpy() + grace.astype("timedelta64[s]")
-        return ~np.isnat(due) & (due < ctx.clients.now_local)
+        return due < ctx.clients.now_local  # NaT compares False
 
     return ctx.memo("publish-passed", compute)
 
@@ -122,8 +122,8 @@ def skipped_for_unknown_status(ctx: Context, rows: np.ndarray) -> list[str]:
         columns.append(skipped[index])
     blanks = [lacking(ctx, name)[index] for name in ("caption", "asset")]
     # Few distinct combinations: each one is worded once.
-    combos, inverse = np.unique(np.stack([*columns, *blanks], axis=1).reshape(len(index), -1),
-                                axis=0, return_inverse=True)
+    combos, inverse = np.unique(np.stack([*columns, *blanks], axis=1), axis=0,
+                                return_inverse=True)
     headers = [ctx.calendar.header(name) for name in ("caption", "asset")]
     texts = []
     for combo in combos.tolist():
@@ -146,7 +146,7 @@ def before_since(ctx: Context) -> np.ndarray:
         if first is None:
             return np.zeros(len(ctx.frame), dtype=bool)
         day = ctx.frame["publish_at"].to_numpy().astype("datetime64[D]")
-        return ~np.isnat(day) & (day < first)
+        return day < first  # NaT compares False
 
     return ctx.memo("before-since", compute)
 
@@ -155,9 +155,8 @@ def before_since(ctx: Context) -> np.ndarray:
 def rows_before_since(ctx: Context) -> None:
     """Say once how many posts ``ignore_before`` left out of the time-based checks."""
     left_out = before_since(ctx)
-    first = since_day(ctx)
-    if first is None or not left_out.any():
+    if not left_out.any():  # none, or no ignore_before
         return
     ctx.findings.calendar_level("rows-before-since", "publish_at", None, ctx.messages.text(
         "rows-before-since", count=int(left_out.sum()), total=len(left_out),
-        day=ctx.messages.when([first], False)[0], checks=", ".join(TIME_BASED)))
+        day=ctx.messages.when([since_day(ctx)], False)[0], checks=", ".join(TIME_BASED)))
