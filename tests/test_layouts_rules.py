@@ -125,15 +125,20 @@ def test_days_before_the_date_are_not_counted_per_day() -> None:
 
 
 def test_weeks_that_begin_before_the_date_are_not_held_to_the_contract() -> None:
-    # Three posts a week from the week of 16 March; none in the week of 9 March (today's).
-    rows = [post(f"P{w}{d}", f"2026-03-{16 + 7 * w + d} 10:00") for w in range(2) for d in range(3)]
-    rows += [post(f"Q{w}{d}", f"2026-04-{6 * w + d + 1:02} 10:00") for w in range(2)
-             for d in range(3)]
+    # None in the week of 9 March (today's), two in the week of 16 March, then three a week.
+    rows = [post("P1", "2026-03-16 10:00"), post("P2", "2026-03-17 10:00")]
+    rows += [post(f"Q{day}", f"2026-03-{day} 10:00") for day in (23, 24, 25)]
+    rows += [post(f"R{day}", f"2026-04-0{day} 10:00") for day in (1, 2, 3, 7, 8, 9)]
     contract = {"cadence": {"posts_per_week": {"instagram": 3}}}
+    week_12 = ("Acme: 2 instagram post(s) planned in week 12 (2026-03-16); the contract says 3. "
+               "Plan 1 more.")
     weeks = [f.message for f in run(rows, "cadence-below-contract", rules=contract)]
     assert weeks == ["Acme: 0 instagram post(s) planned in week 11 (2026-03-09); the contract "
-                     "says 3. Plan 3 more."]
-    assert run(rows, "cadence-below-contract", rules=contract, ignore_before="2026-03-16") == []
+                     "says 3. Plan 3 more.", week_12]
+    # A week that begins on the date is checked.
+    later = run(rows, "cadence-below-contract", rules=contract, ignore_before="2026-03-16")
+    assert [f.message for f in later] == [week_12]
+    assert run(rows, "cadence-below-contract", rules=contract, ignore_before="2026-03-17") == []
 
 
 def test_gaps_are_looked_for_from_the_date_on() -> None:
@@ -145,6 +150,15 @@ def test_gaps_are_looked_for_from_the_date_on() -> None:
     later = messages(run(rows, "calendar-gap", ignore_before="2026-03-16"), "calendar-gap")
     assert later == ["Acme: no instagram post from 2026-03-16 to 2026-03-24 (9 days). Plan a "
                      "post in that gap."]
+
+
+def test_a_date_already_past_leaves_gaps_from_today_as_they_are() -> None:
+    rows = [post(f"P{day}", f"2026-03-{day} 10:00") for day in (18, 25)]
+    rows += [post(f"P{day}", f"2026-04-0{day} 10:00") for day in (1, 6)]
+    gap = ["Acme: no instagram post from 2026-03-10 to 2026-03-17 (8 days). Plan a post in "
+           "that gap."]
+    assert messages(run(rows, "calendar-gap"), "calendar-gap") == gap
+    assert messages(run(rows, "calendar-gap", ignore_before="2026-01-01"), "calendar-gap") == gap
 
 
 def test_a_channel_used_only_before_the_date_has_no_gap() -> None:
