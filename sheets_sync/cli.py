@@ -6,6 +6,7 @@ error; 3 backend or state failure.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import sys
@@ -157,6 +158,16 @@ def _relative_to(text: str) -> str:
     return text.strip()
 
 
+SINCE_HELP = ("Leave posts published before this date out of the checks that follow the clock "
+              "and the approvals of their time (stale, approvals, feedback deadlines); every "
+              "other check still covers them. Overrides ignore_before of the configuration.")
+
+
+def _since(config: CalendarConfig, since: str | None) -> CalendarConfig:
+    """Return ``config`` looking at posts from ``--since`` on (as it is without the option)."""
+    return config_module.ignoring_before(config, since) if since else config
+
+
 def _calendar(path: str | None, config_file: str | None, name: str | None,
               columns: tuple[str, ...], tab: str, assumed: tuple[str, ...] = (),
               relative_to: str = "") -> CalendarConfig:
@@ -192,10 +203,11 @@ def _calendar(path: str | None, config_file: str | None, name: str | None,
 @click.option("--today", metavar="YYYY-MM-DD", help="Audit as of this date (09:00 local).")
 @click.option("--no-history", is_flag=True,
               help="Do not read the sync state database: list the sheet's own findings only.")
+@click.option("--since", metavar="YYYY-MM-DD", help=SINCE_HELP)
 def audit_command(path: str | None, config_file: str | None, calendar_name: str | None,
                   columns: tuple[str, ...], assumed: tuple[str, ...], tab: str,
                   relative_to: str, explain_columns: bool, output: str, fail_on: str,
-                  today: str | None, no_history: bool) -> None:
+                  today: str | None, no_history: bool, since: str | None) -> None:
     """Check a calendar and list its findings, without changing anything.
 
     PATH is an .xlsx or .csv calendar; built-in English and Turkish header names are
@@ -221,6 +233,7 @@ def audit_command(path: str | None, config_file: str | None, calendar_name: str 
       sheets-sync audit launch.csv --relative-to 2026-12-07 --explain-columns
       sheets-sync audit --config config/example.toml --fail-on critical
       sheets-sync audit calendar.xlsx --no-history    # the sheet alone, not the last sync
+      sheets-sync audit calendar.xlsx --since 2026-01-01
     """
     with handle_errors():
         if no_history:
@@ -229,6 +242,7 @@ def audit_command(path: str | None, config_file: str | None, calendar_name: str 
         else:  # the state database a sync of the same calendar would use
             config, state_path = _sync_target(path, config_file, calendar_name, columns, tab,
                                               assumed, relative_to)
+        config = _since(config, since)
         result = audit(config, as_of(today, config.timezone), history=not no_history,
                        state_path=state_path)
         if explain_columns and output != "json":  # JSON always has its "columns"
@@ -302,10 +316,11 @@ def _cycle_summary(result: run_module.CycleResult) -> str:
 @click.option("--quiet", is_flag=True, help="Print nothing unless something fails (for cron).")
 @click.option("--all", "every", is_flag=True,
               help="Sync every configured calendar, then the [portfolio] report.")
+@click.option("--since", metavar="YYYY-MM-DD", help=SINCE_HELP)
 def sync_command(path: str | None, config_file: str | None, calendar_name: str | None,
                  columns: tuple[str, ...], assumed: tuple[str, ...], tab: str,
                  relative_to: str, explain_columns: bool, dry_run: bool, today: str | None,
-                 quiet: bool, every: bool) -> None:
+                 quiet: bool, every: bool, since: str | None) -> None:
     """Run one sync cycle: check the calendar, write the Status, Report and History tabs.
 
     Only the tool's own tabs are written, and only when their content changed. The state
@@ -327,10 +342,11 @@ def sync_command(path: str | None, config_file: str | None, calendar_name: str |
                 raise UsageError("--all syncs the configured calendars; --column, --assume, "
                                  "--tab, --relative-to and --explain-columns apply to one "
                                  "calendar")
-            _sync_every(config_file, dry_run, today, quiet)
+            _sync_every(config_file, dry_run, today, quiet, since)
             return
         config, state_path = _sync_target(path, config_file, calendar_name, columns, tab,
                                           assumed, relative_to)
+        config = _since(config, since)
         moment = as_of(today, config.timezone) if today else None
         result = run_module.sync(config, state_path, moment, dry_run=dry_run)
         if explain_columns:
@@ -346,12 +362,16 @@ def sync_command(path: str | None, config_file: str | None, calendar_name: str |
             say(_cycle_summary(result))
 
 
-def _sync_every(config_file: str | None, dry_run: bool, today: str | None, quiet: bool) -> None:
+def _sync_every(config_file: str | None, dry_run: bool, today: str | None, quiet: bool,
+                since: str | None = None) -> None:
     if not config_file:
         raise UsageError("--all needs --config")
     if dry_run:
         raise UsageError("--all cannot be combined with --dry-run; dry-run one --calendar")
     loaded = config_module.load(config_file)
+    if since:  # every calendar looks at posts from that day on
+        loaded = dataclasses.replace(loaded, calendars=tuple(
+            _since(config, since) for config in loaded.calendars))
     moment = as_of(today, loaded.calendars[0].timezone) if today else None
     results, failures = sync_all(loaded, moment)
     if not quiet:

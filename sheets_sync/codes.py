@@ -56,6 +56,8 @@ CODES: dict[str, Code] = {
         Code("invalid-link", _W, "rows", "asset link is not a valid web address"),
         Code("duplicate-caption", _W, "rows", "the same caption again on the same channel"),
         Code("stale-unpublished", _W, "rows", "publish time passed, not published"),
+        Code("rows-before-since", _I, "rows", "posts before ignore_before (--since) left out "
+             "of the time-based checks"),
         # Approvals
         Code("no-approval-column", _I, "approvals", "no approval column: statuses are the "
              "only record of approval"),

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from sheets_sync.codes import CODES
-from sheets_sync.errors import ConfigError
+from sheets_sync.errors import ConfigError, UsageError
 from sheets_sync.model import CHANNELS, FIELDS, FORMATS, STATES, Severity
 from sheets_sync.schema import Problems, build, join, non_negative, percent, positive
 from sheets_sync.vocab import (
@@ -202,6 +202,9 @@ class CalendarConfig:
     assume: dict[str, str] = field(default_factory=dict)
     # Headers read as no field at all, e.g. a "Link" column that holds a call to action.
     ignore_headers: tuple[str, ...] = ()
+    # "YYYY-MM-DD": posts published before this day are left out of the time-based rules
+    # (sheets_sync.rules.scope.TIME_BASED); "" leaves none out. --since overrides it.
+    ignore_before: str = ""
     statuses: dict[str, tuple[str, ...]] = field(default_factory=dict)
     channels: dict[str, tuple[str, ...]] = field(default_factory=dict)
     formats: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -225,6 +228,10 @@ class CalendarConfig:
     base_dir: str = field(default="", metadata={"internal": True})
     # Where ``columns`` was given, as the column map says it (``--column`` on the command line).
     columns_origin: str = field(default="[calendars.columns]", metadata={"internal": True})
+
+    def ignore_before_day(self) -> dt.date | None:
+        """Return ``ignore_before`` as a date (None when not set; load has checked it)."""
+        return parse_day(self.ignore_before) if self.ignore_before else None
 
     def for_client(self, name: str) -> ClientConfig:
         """Return the effective settings for client ``name`` (calendar defaults if not listed)."""
@@ -426,6 +433,9 @@ def _validate_calendar_data(data: dict[str, Any], where: str, problems: Problems
             problems.add(join(where, key), "unknown key")
     clean = _channel_tables({k: v for k, v in data.items() if k not in _INTERNAL_KEYS},
                             where, problems)
+    day = clean.get("ignore_before")
+    if isinstance(day, dt.date) and not isinstance(day, dt.datetime):
+        clean["ignore_before"] = day.isoformat()  # a TOML date written without quotes
     cal = build(CalendarConfig, clean, where, problems)
     _check_calendar(cal, where, problems)
     resolved: dict[str, ClientConfig] = {}
@@ -527,6 +537,9 @@ def _check_calendar(cal: CalendarConfig, where: str, problems: Problems) -> None
             relative_monday(cal.relative_to)
         except ValueError as exc:
             problems.add(join(where, "relative_to"), str(exc))
+    if cal.ignore_before and parse_day(cal.ignore_before) is None:
+        problems.add(join(where, "ignore_before"), f"{cal.ignore_before!r} is not a date; write "
+                     "it as \"2026-01-01\"")
     for key in cal.columns:
         if key not in FIELDS:
             problems.add(join(join(where, "columns"), key), f"unknown field (fields: "
@@ -901,6 +914,28 @@ def relative_monday(text: str) -> dt.date:
                          f"Monday; give the Monday of week T0 (that week's is "
                          f"{monday.isoformat()})")
     return day
+
+def parse_day(text: str) -> dt.date | None:
+    """Return the date written as ``YYYY-MM-DD`` in ``text``, or None when it is not one."""
+    text = text.strip()
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:  # 2026-02-30
+        return None
+
+
+def ignoring_before(config: CalendarConfig, text: str, option: str = "--since"
+                    ) -> CalendarConfig:
+    """Return ``config`` with ``ignore_before`` set to the date ``text`` (a command-line
+    choice of what to look at, which wins over the configured date).
+
+    Raises UsageError naming ``option`` when ``text`` is not a ``YYYY-MM-DD`` date.
+    """
+    if parse_day(text) is None:
+        raise UsageError(f"{option}: {text.strip()!r} is not a date; write it as YYYY-MM-DD")
+    return dataclasses.replace(config, ignore_before=text.strip())
 
 
 def _parse_clock(text: str) -> tuple[int, int] | None:

@@ -100,7 +100,8 @@ EN: dict[str, str] = {
         "{header} is empty, but the post is already “{status}”: the client needs it to "
         "review the post. Fill it in."
     ),
-    "unknown-status": "Status “{value}” is not known.{hint} Use one of: {known}.",
+    "unknown-status": "Status “{value}” is not known{skipped}.{hint} Use one of: {known}.",
+    "unknown-status:skipped": ", so these checks that need the status were not made: {checks}",
     "unknown-channel": "Channel “{value}” is not known.{hint} Use one of: {known}.",
     "unknown-channel:part": (
         "Channel {value} in “{cell}” is not known: the post counts only on {counted}.{hint} "
@@ -117,6 +118,16 @@ EN: dict[str, str] = {
     "missing-id": "This post has no ID. Give it one so that its history can be followed.",
     "caption-too-long": (
         "The caption has {length} characters; {channel} allows {limit}. Shorten it by {over}."
+    ),
+    "caption-too-long:thread": (
+        "In this thread, {tweets}; {channel} allows {limit} a tweet. Shorten or split each "
+        "tweet that is too long."
+    ),
+    "caption-too-long:tweet": "tweet {number} of {count} is {length} characters ({over} too many)",
+    "rows-before-since": (
+        "{count} of the {total} posts are published before {day} (ignore_before or --since): "
+        "they are left out of the checks that follow the clock and the approvals of their "
+        "time ({checks}). Every other check still covers them."
     ),
     "too-many-hashtags": (
         "The post has {count} hashtags; {channel} allows {limit}. Remove at least {over}."
@@ -297,8 +308,9 @@ TR: dict[str, str] = {
         "gerekli. Lütfen doldurun."
     ),
     "unknown-status": (
-        "“{value}” bilinen bir durum değil.{hint} Şunlardan birini kullanın: {known}."
+        "“{value}” bilinen bir durum değil{skipped}.{hint} Şunlardan birini kullanın: {known}."
     ),
+    "unknown-status:skipped": "; bu yüzden duruma bağlı şu kontroller yapılmadı: {checks}",
     "unknown-channel": (
         "“{value}” bilinen bir kanal değil.{hint} Şunlardan birini kullanın: {known}."
     ),
@@ -321,6 +333,16 @@ TR: dict[str, str] = {
     "caption-too-long": (
         "Metin {length} karakter; {channel} en çok {limit} karaktere izin veriyor. {over} "
         "karakter kısaltın."
+    ),
+    "caption-too-long:thread": (
+        "Bu flood'da {tweets}; {channel} bir tweette en çok {limit} karaktere izin veriyor. "
+        "Fazla uzun her tweeti kısaltın ya da bölün."
+    ),
+    "caption-too-long:tweet": "{count} tweetin {number}. tweeti {length} karakter ({over} fazla)",
+    "rows-before-since": (
+        "{total} gönderiden {count} tanesi {day} tarihinden önce yayınlanıyor (ignore_before "
+        "veya --since): zamana ve o dönemin onaylarına bağlı kontrollere ({checks}) "
+        "girmiyorlar. Diğer bütün kontroller onları da kapsıyor."
     ),
     "too-many-hashtags": (
         "Gönderide {count} hashtag var; {channel} en çok {limit} kabul ediyor. En az {over} "
@@ -480,10 +502,14 @@ class Messages:
 QUOTE_LIMIT = 200  # characters of a cell quoted in a message (a cell may hold 50,000)
 
 
+# Texts the tool writes itself (lists of known values, of checks, of tweets): never cut short.
+_WHOLE = frozenset({"known", "checks", "skipped", "tweets"})
+
+
 def _short(name: str, value: Any) -> Any:
-    """Return a quoted cell longer than QUOTE_LIMIT cut short with an ellipsis (the list of
-    ``known`` values stays whole); other values as they are."""
-    if isinstance(value, str) and len(value) > QUOTE_LIMIT and name != "known":
+    """Return a quoted cell longer than QUOTE_LIMIT cut short with an ellipsis (the tool's own
+    lists, :data:`_WHOLE`, stay whole); other values as they are."""
+    if isinstance(value, str) and len(value) > QUOTE_LIMIT and name not in _WHOLE:
         return value[: QUOTE_LIMIT - 1] + "…"
     return value
 

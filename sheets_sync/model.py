@@ -95,6 +95,7 @@ FORMATS: tuple[str, ...] = (
     "short",
     "thread",
     "article",
+    "text",
 )
 
 

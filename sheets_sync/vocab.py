@@ -114,6 +114,9 @@ FORMAT_VALUES: dict[str, tuple[str, ...]] = {
     "short": ("short", "shorts"),
     "thread": ("thread", "flood"),
     "article": ("article", "blog", "makale"),
+    # Posted as text alone (no image or video): needs no asset.
+    "text": ("text", "text post", "text only", "text-only", "status update", "metin",
+             "metin gönderi", "sadece metin"),
 }
 
 # DOĞRU / YANLIŞ are how a Turkish Excel or Google Sheets shows TRUE / FALSE (and exports them).

@@ -846,6 +846,7 @@ TESTED = {
     # tests/test_layouts_times.py
     "zone-from-header", "time-from-header", "time-conflict", "time-ambiguous",
     "time-nonexistent",
+    "rows-before-since",  # a configured ignore_before: tests/test_layouts_rules.py
 }
 
 

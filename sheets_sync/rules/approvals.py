@@ -13,6 +13,7 @@ from sheets_sync.rules.evidence import (
     has_approval_column,
 )
 from sheets_sync.rules.rows import overdue_unpublished
+from sheets_sync.rules.scope import before_since, status_unknown
 from sheets_sync.vocab import normalize
 from sheets_sync.zones import written_times
 
@@ -38,7 +39,9 @@ def no_approval_column(ctx: Context) -> None:
 def approval_missing(ctx: Context) -> None:
     frame = ctx.frame
     publish = frame["publish_at"].to_numpy()
-    waiting = ctx.texts.status_in(AWAITING_APPROVAL) & ~approval_recorded(ctx)
+    # An unknown status word is no evidence of approval: such a post is waited on too.
+    waiting = (ctx.texts.status_in(AWAITING_APPROVAL) | status_unknown(ctx)) \
+        & ~approval_recorded(ctx) & ~before_since(ctx)
     # A post left behind unapproved is stale-unpublished's, which says both in one finding
     # (unless that code is switched off for the client).
     stale_on = ctx.clients.per_client(lambda s: s.rules.level("stale-unpublished") is not None,
@@ -89,7 +92,7 @@ def _hours_until(ctx: Context, publish: np.ndarray, rows: np.ndarray) -> np.ndar
 def went_out_unapproved(ctx: Context) -> None:
     if not has_approval_column(ctx):
         return  # the status is the only record of approval; nothing to compare it with
-    missing = ~approval_recorded(ctx) & ~approval_unreadable(ctx)
+    missing = ~approval_recorded(ctx) & ~approval_unreadable(ctx) & ~before_since(ctx)
     for state in ("published", "scheduled"):
         code = f"{state}-without-approval"
         mask = missing & ctx.texts.status_in(state)

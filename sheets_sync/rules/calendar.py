@@ -16,6 +16,7 @@ import pandas as pd
 from sheets_sync.cells import week_start
 from sheets_sync.model import DRAFT_OR_LATER
 from sheets_sync.rules.base import Context, per_distinct, rule
+from sheets_sync.rules.scope import before_since, since_day
 from sheets_sync.vocab import normalize
 
 
@@ -54,6 +55,12 @@ def _today(ctx: Context, client: str) -> pd.Timestamp:
     return pd.Timestamp(ctx.clients.local_now(client)).normalize()
 
 
+def _days_before_since(ctx: Context, today: pd.Timestamp) -> int:
+    """Days from ``today`` to ``ignore_before`` (0 when it is not set or not later)."""
+    first = since_day(ctx)
+    return 0 if first is None else max(0, (pd.Timestamp(first) - today).days)
+
+
 def _fmt(ctx: Context, day: pd.Timestamp) -> str:
     return day.strftime("%d.%m.%Y" if ctx.config.language == "tr" else "%Y-%m-%d")
 
@@ -80,6 +87,8 @@ def cadence(ctx: Context) -> None:
                                       mondays_since_epoch]), axis=1, return_counts=True)
     counts = {(ctx.clients.names[c], str(channel_names[ch]), np.datetime64(int(m), "D")): int(n)
               for (c, ch, m), n in zip(keys.T.tolist(), sizes.tolist())}
+    since = since_day(ctx)
+    first_week = pd.Timestamp.min if since is None else pd.Timestamp(since)
     for client, settings in ctx.clients.settings.items():
         contract = {k: v for k, v in settings.rules.cadence.posts_per_week.items() if v > 0}
         if not contract:
@@ -89,6 +98,8 @@ def cadence(ctx: Context) -> None:
         first_monday = pd.Timestamp(np.datetime64(week_start(day), "D"))
         end = today + pd.Timedelta(days=settings.rules.cadence.horizon_days)
         mondays = pd.date_range(first_monday, end - pd.Timedelta(days=1), freq="7D")
+        # A week that begins before ignore_before is not checked: its first days are history.
+        mondays = mondays[mondays >= first_week]
         for channel, target in sorted(contract.items()):
             for monday in mondays:
                 count = counts.get((client, channel, monday.to_datetime64().astype(
@@ -108,7 +119,7 @@ def too_many_per_day(ctx: Context) -> None:
     day = frame["publish_at"].to_numpy(dtype="datetime64[ns]")
     positions, channel_keys, channel_names = channel_posts(ctx)
     live_rows = (~ctx.texts.status_in("cancelled") & ~np.isnat(day)
-                 & ~ctx.texts.text_in("format", "story"))
+                 & ~ctx.texts.text_in("format", "story") & ~before_since(ctx))
     live = live_rows[positions] & (channel_names[channel_keys] != "")
     if not live.any():
         return
@@ -153,8 +164,9 @@ def calendar_gaps(ctx: Context) -> None:
     today = ctx.clients.today_local[entries]
     horizon = ctx.clients.per_client(lambda s: s.rules.cadence.horizon_days, "int64")[entries]
     of_row = ctx.clients.of_row[entries]
+    # Posts before ignore_before neither fill a gap nor make a channel one the client uses.
     live = (~ctx.texts.status_in("cancelled")[entries] & (channel_names[channel_codes] != "")
-            & ~np.isnat(day))
+            & ~np.isnat(day) & ~before_since(ctx)[entries])
     in_horizon = live & (day >= today) & (day < today + horizon.astype("timedelta64[D]"))
     # Distinct (client, channel, day) triples, sorted, as one integer key per entry.
     days_since = (day[in_horizon] - today[in_horizon]).astype("int64")
@@ -179,9 +191,10 @@ def calendar_gaps(ctx: Context) -> None:
         used = used_by.get(client_code, set())
         contracted = {c for c, n in rules.posts_per_week.items() if n > 0}
         start = _today(ctx, client)
+        skip = _days_before_since(ctx, start)  # gaps are looked for from ignore_before on
         for channel in sorted(used | contracted):
             found = planned.get((client_code, positions.get(channel, -1)), np.array([], "int64"))
-            anchors = [-1, *found.tolist(), rules.horizon_days]
+            anchors = [skip - 1, *found.tolist(), rules.horizon_days]
             for before, after in itertools.pairwise(anchors):
                 empty_days = after - before - 1
                 if empty_days > rules.gap_days:

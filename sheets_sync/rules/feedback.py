@@ -13,6 +13,7 @@ import numpy as np
 
 from sheets_sync.model import Severity
 from sheets_sync.rules.base import Context, rule
+from sheets_sync.rules.scope import before_since
 
 ONE_DAY = np.timedelta64(1, "D")
 
@@ -57,7 +58,7 @@ def feedback_deadline(ctx: Context, start: np.ndarray, timed: np.ndarray) -> np.
 
 @rule("feedback-overdue", "deemed-approved")
 def feedback_overdue(ctx: Context) -> None:
-    in_review = ctx.texts.status_in("client_review")
+    in_review = ctx.texts.status_in("client_review") & ~before_since(ctx)
     if not in_review.any():
         return
     start, timed = review_start(ctx)

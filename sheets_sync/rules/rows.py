@@ -17,6 +17,13 @@ from sheets_sync.model import (
 )
 from sheets_sync.rules.base import Context, blank, per_distinct, rule, stripped
 from sheets_sync.rules.evidence import approval_recorded, approval_unreadable
+from sheets_sync.rules.scope import (
+    before_since,
+    publish_passed,
+    skipped_for_unknown_status,
+    text_only,
+)
+from sheets_sync.rules.threads import THREAD_CHANNELS, report_threads
 from sheets_sync.vocab import (
     CHANNEL_VALUES,
     FALSE_VALUES,
@@ -84,6 +91,8 @@ def missing_required(ctx: Context) -> None:
             continue
         mask = in_review.copy()
         mask[in_review] = blank(frame[name].to_numpy(dtype=object)[in_review])
+        if name == "asset":
+            mask &= ~text_only(ctx)
         ctx.findings.add("missing-required", mask, name, ctx.messages.render(
             "missing-required:review", header=ctx.calendar.header(name),
             status=frame.loc[mask, "status_raw"].tolist()))
@@ -209,9 +218,11 @@ def _vocabulary_choices(base: dict[str, tuple[str, ...]], extra: dict[str, tuple
 
 
 def _unknown(ctx: Context, name: str, code: str, mask: np.ndarray, choices: dict[str, str],
-             known: str, words: WordTable | None = None) -> None:
+             known: str, words: WordTable | None = None,
+             skipped: list[str] | str = "") -> None:
     """Report the values of ``mask``, each with a near spelling to suggest, if any. A value
-    that glob patterns of several meanings match names those meanings instead."""
+    that glob patterns of several meanings match names those meanings instead. ``skipped``
+    names, per value, the checks its row was left out of (unknown statuses)."""
     values = ctx.frame.loc[mask, f"{name}_raw" if f"{name}_raw" in ctx.frame else name]
     hints, knowns = {}, {}
     for value in values.unique():  # once per distinct value
@@ -225,7 +236,15 @@ def _unknown(ctx: Context, name: str, code: str, mask: np.ndarray, choices: dict
             knowns[value] = known
     ctx.findings.add(code, mask, name, ctx.messages.render(
         code, value=values.str.strip().tolist(), hint=values.map(hints).tolist(),
-        known=values.map(knowns).tolist()))
+        known=values.map(knowns).tolist(), skipped=skipped))
+
+
+def _skipped_checks(ctx: Context, mask: np.ndarray) -> list[str]:
+    """Per unknown status in ``mask``: the clause naming the checks it was left out of."""
+    named = skipped_for_unknown_status(ctx, mask)
+    clauses = {checks: ctx.messages.text("unknown-status:skipped", checks=checks) if checks
+               else "" for checks in set(named)}
+    return [clauses[checks] for checks in named]
 
 
 @rule("unknown-status", "unknown-channel", "unknown-format")
@@ -246,7 +265,8 @@ def unknown_values(ctx: Context) -> None:
                 known += ", " + ", ".join(extras)
             if mask.any():
                 _unknown(ctx, name, code, mask, _vocabulary_choices(base, extra), known,
-                         lookup(base, extra))
+                         lookup(base, extra),
+                         _skipped_checks(ctx, mask) if name == "status" else "")
             if parts:
                 _unknown_channel_parts(ctx, _vocabulary_choices(base, extra), known)
 
@@ -351,6 +371,9 @@ def caption_length(ctx: Context) -> None:
     lengths = caption_lengths(ctx).astype(float)
     limits, named = _per_channel_limit(ctx, "caption_limit")
     mask = lengths > limits
+    on_x = mask & ctx.texts.text_in("channel", THREAD_CHANNELS)
+    if on_x.any():  # a thread is measured tweet by tweet
+        mask &= ~report_threads(ctx, on_x, limits)
     if mask.any():
         ctx.findings.add("caption-too-long", mask, "caption", ctx.messages.render(
             "caption-too-long", length=lengths[mask].astype(int), limit=limits[mask].astype(int),
@@ -441,11 +464,8 @@ def overdue_unpublished(ctx: Context) -> np.ndarray:
 
 
 def _overdue_unpublished(ctx: Context) -> np.ndarray:
-    frame = ctx.frame
-    grace = ctx.clients.per_client(lambda s: s.rules.content.stale_grace_hours * 3600, "int64")
-    due = frame["publish_at"].to_numpy() + grace.astype("timedelta64[s]")
-    known = (frame["status"] != "").to_numpy()
-    return known & ~ctx.texts.status_in(CLOSED_STATES) & (due < ctx.clients.now_local)
+    known = (ctx.frame["status"] != "").to_numpy()
+    return known & ~ctx.texts.status_in(CLOSED_STATES) & publish_passed(ctx)
 
 
 @rule("stale-unpublished")
@@ -454,7 +474,7 @@ def stale_unpublished(ctx: Context) -> None:
     finding says so (approval-missing leaves such a post to this rule: one cause, one finding).
     """
     frame = ctx.frame
-    stale = overdue_unpublished(ctx)
+    stale = overdue_unpublished(ctx) & ~before_since(ctx)
     unapproved = stale & ctx.texts.status_in(AWAITING_APPROVAL) & ~approval_recorded(ctx) \
         & ~approval_unreadable(ctx)
     for mask, key in ((stale & ~unapproved, "stale-unpublished"),
