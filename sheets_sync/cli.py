@@ -187,10 +187,13 @@ def _calendar(path: str | None, config_file: str | None, name: str | None,
 @click.option("--fail-on", type=click.Choice(SEVERITIES), default="error", show_default=True,
               help="Exit 1 when a finding is at least this severe.")
 @click.option("--today", metavar="YYYY-MM-DD", help="Audit as of this date (09:00 local).")
+@click.option("--limit", type=click.IntRange(min=0), metavar="N",
+              help="Table: show the first N findings of each severity and count the rest "
+                   f"(default: {render.TABLE_LIMIT} on a terminal, all when piped; 0: all).")
 def audit_command(path: str | None, config_file: str | None, calendar_name: str | None,
                   columns: tuple[str, ...], assumed: tuple[str, ...], tab: str,
                   relative_to: str, explain_columns: bool, output: str, fail_on: str,
-                  today: str | None) -> None:
+                  today: str | None, limit: int | None) -> None:
     """Check a calendar and list its findings, without changing anything.
 
     PATH is an .xlsx or .csv calendar; built-in English and Turkish header names are
@@ -202,6 +205,10 @@ def audit_command(path: str | None, config_file: str | None, calendar_name: str 
     Exit code 0 when nothing reaches --fail-on, 1 when something does, 2 for a usage or
     configuration error, 3 when the calendar cannot be read.
 
+    On a terminal the table shows the first 50 findings of each severity and how many more
+    there are (--limit); piped, it lists them all. JSON is indented on a terminal and compact
+    when piped.
+
     \b
     Examples:
       sheets-sync audit calendar.xlsx --today 2026-03-10
@@ -211,17 +218,27 @@ def audit_command(path: str | None, config_file: str | None, calendar_name: str 
       sheets-sync audit --config config/example.toml --fail-on critical
     """
     with handle_errors():
+        if limit is not None and output != "table":
+            raise UsageError(f"--limit applies to the table; --format {output} always holds "
+                             "every finding")
         config = _calendar(path, config_file, calendar_name, columns, tab, assumed,
                            relative_to)
         result = audit(config, as_of(today, config.timezone))
         if explain_columns and output != "json":  # JSON always has its "columns"
             say(render.column_table(result.calendar), err=output == "csv", nl=False)
-        text = {"table": render.to_table, "json": render.to_json, "csv": render.to_csv}[output]
-        if output == "csv" and not _to_terminal():
-            # CSV is data for another program: the cells exactly (JSON escapes by itself).
-            click.echo(text(result), nl=False)
+        terminal = _to_terminal()
+        if output == "json":  # escapes every control character by itself
+            for part in render.json_parts(result, indent=terminal):
+                click.echo(part, nl=False)
+        elif output == "csv" and not terminal:
+            # CSV is data for another program: the cells exactly.
+            for text in render.csv_parts(result):
+                click.echo(text, nl=False)
+        elif output == "csv":
+            say(render.to_csv(result), nl=False)
         else:
-            say(text(result), nl=False)
+            shown = limit if limit is not None else render.TABLE_LIMIT if terminal else 0
+            say(render.to_table(result, limit=shown), nl=False)
         threshold = int(Severity.parse(fail_on))
         sys.exit(1 if (result.findings["severity"] >= threshold).any() else 0)
 
