@@ -13,26 +13,33 @@ import zoneinfo
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
+# Only what every command needs is imported here: `--help`, `codes` and `check-config` start
+# without pandas, and each command imports the rest of what it runs.
 from sheets_sync import config as config_module
-from sheets_sync import render, starter
-from sheets_sync import run as run_module
-from sheets_sync.audit import as_of, audit
-from sheets_sync.backends import open_backend
-from sheets_sync.codes import CODES
-from sheets_sync.config import CalendarConfig
-from sheets_sync.daemon import Daemon, StopNow, parse_every
+from sheets_sync import render
 from sheets_sync.errors import SheetsSyncError, SourceError, UsageError
-from sheets_sync.isolation import LOG_FORMAT, Rounds
 from sheets_sync.model import FIELDS, Severity
-from sheets_sync.portfolio import sync_all
-from sheets_sync.state import StateStore
-from sheets_sync.stores import reset_state, state_path_for
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from sheets_sync import run as run_module
+    from sheets_sync.audit import AuditResult
+    from sheets_sync.config import CalendarConfig
 
 SEVERITIES = [s.label for s in Severity]
 CONFIG_HELP = "Configuration file (TOML). Also read from SHEETS_SYNC_CONFIG."
+
+
+def audit(config: CalendarConfig, now: dt.datetime) -> AuditResult:
+    """The library's audit (:func:`sheets_sync.audit.audit`), imported when it runs."""
+    from sheets_sync.audit import audit as audit_calendar
+
+    return audit_calendar(config, now)
 
 
 def say(text: str, err: bool = False, nl: bool = True) -> None:
@@ -221,6 +228,8 @@ def audit_command(path: str | None, config_file: str | None, calendar_name: str 
         if limit is not None and output != "table":
             raise UsageError(f"--limit applies to the table; --format {output} always holds "
                              "every finding")
+        from sheets_sync.audit import as_of
+
         config = _calendar(path, config_file, calendar_name, columns, tab, assumed,
                            relative_to)
         result = audit(config, as_of(today, config.timezone))
@@ -273,6 +282,8 @@ def codes_command() -> None:
     Example:
       sheets-sync codes
     """
+    from sheets_sync.codes import CODES
+
     for code in CODES.values():
         click.echo(f"{code.code:28} {code.severity.label:9} {code.summary}")
 
@@ -281,6 +292,8 @@ def _sync_target(path: str | None, config_file: str | None, name: str | None,
                  columns: tuple[str, ...] = (), tab: str = "", assumed: tuple[str, ...] = (),
                  relative_to: str = "") -> tuple[CalendarConfig, str]:
     """Return the calendar to sync and its state database path."""
+    from sheets_sync.stores import state_path_for
+
     config = _calendar(path, config_file, name, columns, tab, assumed, relative_to)
     configured = "" if path else config_module.load(str(config_file)).state_path
     return config, state_path_for(config, configured)
@@ -329,6 +342,9 @@ def sync_command(path: str | None, config_file: str | None, calendar_name: str |
                                  "calendar")
             _sync_every(config_file, dry_run, today, quiet)
             return
+        from sheets_sync import run as run_module
+        from sheets_sync.audit import as_of
+
         config, state_path = _sync_target(path, config_file, calendar_name, columns, tab,
                                           assumed, relative_to)
         moment = as_of(today, config.timezone) if today else None
@@ -351,6 +367,9 @@ def _sync_every(config_file: str | None, dry_run: bool, today: str | None, quiet
         raise UsageError("--all needs --config")
     if dry_run:
         raise UsageError("--all cannot be combined with --dry-run; dry-run one --calendar")
+    from sheets_sync.audit import as_of
+    from sheets_sync.portfolio import sync_all
+
     loaded = config_module.load(config_file)
     moment = as_of(today, loaded.calendars[0].timezone) if today else None
     results, failures = sync_all(loaded, moment)
@@ -382,6 +401,10 @@ def daemon_command(config_file: str, calendar_names: tuple[str, ...], every: str
       sheets-sync daemon --config /etc/sheets-sync.toml --every 5m
     """
     with handle_errors():
+        from sheets_sync.backends import open_backend
+        from sheets_sync.daemon import Daemon, StopNow, parse_every
+        from sheets_sync.isolation import LOG_FORMAT, Rounds
+
         try:
             seconds = parse_every(every)
         except ValueError as exc:
@@ -421,6 +444,8 @@ def init_command(directory: str) -> None:
       sheets-sync init demo && sheets-sync sync --config demo/sheets-sync.toml
     """
     with handle_errors():
+        from sheets_sync import starter
+
         for written in starter.init(Path(directory)):
             say(f"wrote {written}")
 
@@ -448,6 +473,8 @@ def history_command(post_id: str, config_file: str | None, calendar_name: str | 
     """
     with handle_errors():
         config, state_path = _sync_target(path, config_file, calendar_name)
+        from sheets_sync.state import StateStore
+
         store = StateStore(state_path)
         entries = store.history(config.name, post_id)
         zone = zoneinfo.ZoneInfo(config.timezone)
@@ -494,4 +521,6 @@ def state_reset(config_file: str | None, calendar_name: str | None, path: str | 
             if not confirmed:
                 click.echo("nothing reset", err=True)
                 sys.exit(1)
+        from sheets_sync.stores import reset_state
+
         say(reset_state(state_path, config.name))
