@@ -33,7 +33,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -335,11 +335,15 @@ def _sheet_rows(path: Path, wb: CalamineWorkbook, name: str, guard: _Guard,
         sheet = wb.get_sheet_by_name(name)
         raw = sheet.to_python(skip_empty_area=False)
         merged = (sheet.merged_cell_ranges or []) if calendar else []
+        del sheet  # calamine's own copy of the cells, as large as the rows made from it
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:  # calamine's own types, and pyo3 PanicException
         raise _unreadable(path, exc) from exc
-    rows: list[list[Cell]] = [[None if v == "" else v for v in row] for row in raw]
+    # Each row is replaced as it is converted, so that two copies never coexist.
+    rows = cast("list[list[Cell]]", raw)  # the same list, its rows converted in place
+    for index, row in enumerate(raw):
+        rows[index] = [None if v == "" else v for v in row]
     # A value merged over several rows (one date for two posts) belongs to each of them.
     for (top, column), (bottom, _) in merged:
         anchor = rows[top][column] if top < len(rows) and column < len(rows[top]) else None
