@@ -1,14 +1,16 @@
 """Whole-process benchmark: the commands a user runs, timed as processes, beside a peer.
 
-Usage: python bench/whole.py [--code DIR] [--label after] [--repeat 3] [--quick]
+Usage: python bench/whole.py [--code [LABEL=]DIR ...] [--repeat 3] [--quick]
                              [--only NAME ...] [--out FILE]
 
 Each case runs a ``sheets-sync`` command as a fresh process (``python -m sheets_sync`` with
-the package imported from ``--code``, default this checkout) and right after it the peer's
-process, ``--repeat`` times, alternating: the machine's speed drifts, and a ratio taken
-within one run is what holds. The peer of a calendar command is pandera checking six
-columns of the same calendar read as CSV with pandas (``bench/peer.py``); the peer of
-``--help`` and of the sample audit is a bare ``python -c pass`` (what starting Python costs).
+the package imported from each ``--code`` checkout in turn, default this one as "current")
+and right after them the peer's process, ``--repeat`` times, alternating: the machine's speed
+drifts, and ratios taken within one run are what hold. Give two checkouts to compare them in
+one run, e.g. ``--code before=../old --code after=.`` (``git worktree add ../old COMMIT``).
+The peer of a calendar command is pandera checking six columns of the same calendar read as
+CSV with pandas (``bench/peer.py``); the peer of ``--help`` and of the sample audit is a bare
+``python -c pass`` (what starting Python costs).
 
 A terminal table is measured on a pseudo-terminal (what a person sees, with the default
 ``--limit``); JSON and CSV go to a pipe, as in a script. The calendars are the synthetic
@@ -16,9 +18,9 @@ ones of ``bench/synthetic.py`` written as CSV and .xlsx; they are audited as of
 ``AS_OF``, after their posts' dates, so that most rows have a finding (about 60,000 findings on
 100,000 rows) and the output is a real part of the work.
 
-Writes ``whole.LABEL`` into the JSON file (other keys are kept) and prints a Markdown table:
-median wall seconds, peak RSS (the process's own, from wait4), and the ratio of the medians
-(ours / the peer's), with every pair's ratio.
+Writes ``whole.LABEL`` for each checkout into the JSON file (other keys are kept) and prints
+a Markdown table: median wall seconds, peak RSS (the process's own, from wait4), and the
+ratio of the medians (ours / the peer's), with every pair's ratio.
 """
 
 from __future__ import annotations
@@ -55,9 +57,9 @@ class Case:
     peer: list[str]  # the peer's command line (after python)
     peer_title: str
     tty: bool = False
-    fresh: str = ""  # a workbook copied before each run ("" none); "unchanged": synced once first
-    ours: list[float] = field(default_factory=list)
-    rss: list[float] = field(default_factory=list)
+    fresh: str = ""  # "first": a fresh workbook each run; "unchanged": synced once first
+    ours: dict[str, list[float]] = field(default_factory=dict)  # per checkout label
+    rss: dict[str, list[float]] = field(default_factory=dict)
     theirs: list[float] = field(default_factory=list)
     peer_rss: list[float] = field(default_factory=list)
 
@@ -131,10 +133,9 @@ def cases(folder: Path, quick: bool) -> list[Case]:
                                 tty=fmt == "table"))
     rows = sizes[-1]
     peer = [str(HERE / "peer.py"), str(folder / f"cal-{rows}.csv")]
-    workbook = str(folder / f"cal-{rows}.xlsx")
     sync_args = ["sync", str(folder / "sync.xlsx"), "--today", AS_OF]
     out.append(Case(f"sync_xlsx_first_{rows}", f"sync cal-{rows}.xlsx (first)", sync_args,
-                    peer, f"pandera, {rows:,} rows", fresh=workbook))
+                    peer, f"pandera, {rows:,} rows", fresh="first"))
     out.append(Case(f"sync_xlsx_unchanged_{rows}", f"sync cal-{rows}.xlsx (unchanged)",
                     sync_args, peer, f"pandera, {rows:,} rows", fresh="unchanged"))
     bare = ["-c", "pass"]
@@ -145,46 +146,48 @@ def cases(folder: Path, quick: bool) -> list[Case]:
     return out
 
 
-def measure(case: Case, code: Path, repeat: int, folder: Path) -> None:
-    # Run in the measured checkout: `python -m` imports from the working directory first.
-    env = {**os.environ, "PYTHONPATH": str(code), "PYTHONHASHSEED": "0",
-           "COLUMNS": "120", "LINES": "40"}
+def measure(case: Case, codes: dict[str, Path], repeat: int, folder: Path) -> None:
+    env = {**os.environ, "PYTHONHASHSEED": "0", "COLUMNS": "120", "LINES": "40"}
     ours = [sys.executable, "-m", "sheets_sync", *case.args]
     target = folder / "sync.xlsx"
     for _ in range(repeat):
-        if case.fresh:
-            for stale in folder.glob("sync.*"):
-                stale.unlink()
-            source = folder / f"cal-{case.name.rsplit('_', 1)[1]}.xlsx"
-            shutil.copyfile(source, target)
-            if case.fresh == "unchanged":
-                _, _, code_ = run(ours, env, False, code)
-                assert code_ == 0, f"first sync failed ({code_})"
-        wall, rss, status = run(ours, env, case.tty, code)
-        if status not in (0, 1):
-            raise SystemExit(f"{' '.join(ours)} exited {status}")
-        case.ours.append(wall)
-        case.rss.append(rss)
-        wall, rss, status = run([sys.executable, *case.peer], env, False, code)
+        for label, code in codes.items():
+            # Run in the measured checkout: `python -m` imports from the working directory
+            # first.
+            mine = {**env, "PYTHONPATH": str(code)}
+            if case.fresh:
+                for stale in folder.glob("sync.*"):
+                    stale.unlink()
+                source = folder / f"cal-{case.name.rsplit('_', 1)[1]}.xlsx"
+                shutil.copyfile(source, target)
+                if case.fresh == "unchanged":
+                    _, _, status = run(ours, mine, False, code)
+                    assert status == 0, f"first sync failed ({status})"
+            wall, rss, status = run(ours, mine, case.tty, code)
+            if status not in (0, 1):
+                raise SystemExit(f"{' '.join(ours)} ({label}) exited {status}")
+            case.ours.setdefault(label, []).append(wall)
+            case.rss.setdefault(label, []).append(rss)
+        wall, rss, status = run([sys.executable, *case.peer], env, False, HERE)
         if status != 0:
             raise SystemExit(f"peer {' '.join(case.peer)} exited {status}")
         case.theirs.append(wall)
         case.peer_rss.append(rss)
 
 
-def summary(case: Case) -> dict[str, Any]:
-    ours, theirs = statistics.median(case.ours), statistics.median(case.theirs)
+def summary(case: Case, label: str) -> dict[str, Any]:
+    ours, theirs = statistics.median(case.ours[label]), statistics.median(case.theirs)
     return {
         "command": case.title,
         "median_s": round(ours, 3),
-        "runs_s": [round(t, 3) for t in case.ours],
-        "peak_rss_mb": round(max(case.rss), 1),
+        "runs_s": [round(t, 3) for t in case.ours[label]],
+        "peak_rss_mb": round(max(case.rss[label]), 1),
         "peer": case.peer_title,
         "peer_median_s": round(theirs, 3),
         "peer_peak_rss_mb": round(max(case.peer_rss), 1),
         "vs_peer": round(ours / theirs, 2),
-        "vs_peer_pairs": [round(a / b, 2) for a, b in zip(case.ours, case.theirs)],
-        "rss_vs_peer": round(max(case.rss) / max(case.peer_rss), 2),
+        "vs_peer_pairs": [round(a / b, 2) for a, b in zip(case.ours[label], case.theirs)],
+        "rss_vs_peer": round(max(case.rss[label]) / max(case.peer_rss), 2),
     }
 
 
@@ -203,36 +206,44 @@ def table(results: dict[str, dict[str, Any]]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--code", default=str(ROOT),
-                        help="the checkout whose sheets_sync is measured (default: this one)")
-    parser.add_argument("--label", default="after", help="key under 'whole' in the JSON")
+    parser.add_argument("--code", action="append", metavar="[LABEL=]DIR",
+                        help="a checkout whose sheets_sync is measured, under LABEL in the "
+                        "JSON (repeatable; default: this one, as 'current')")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="10,000 rows only")
     parser.add_argument("--only", action="append", help="run only the cases whose name "
                         "contains this (repeatable)")
     parser.add_argument("--out", default=str(HERE / "results.json"))
     args = parser.parse_args()
-    code = Path(args.code).resolve()
-    results: dict[str, dict[str, Any]] = {}
+    codes: dict[str, Path] = {}
+    for given in args.code or [f"current={ROOT}"]:
+        label, _, folder = given.rpartition("=")
+        codes[label or "current"] = Path(folder).resolve()
+    results: dict[str, dict[str, dict[str, Any]]] = {label: {} for label in codes}
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         for case in cases(folder, args.quick):
             if args.only and not any(part in case.name for part in args.only):
                 continue
-            measure(case, code, args.repeat, folder)
-            results[case.name] = summary(case)
-            entry = results[case.name]
-            print(f"{case.title:55} {entry['median_s']:7.2f} s {entry['peak_rss_mb']:6.0f} MB"
-                  f"  {entry['vs_peer']:5.2f}x {entry['peer']}", flush=True)
+            measure(case, codes, args.repeat, folder)
+            for label in codes:
+                entry = results[label][case.name] = summary(case, label)
+                print(f"{label:8} {case.title:55} {entry['median_s']:7.2f} s "
+                      f"{entry['peak_rss_mb']:6.0f} MB  {entry['vs_peer']:5.2f}x "
+                      f"{entry['peer']}", flush=True)
     out = Path(args.out)
     document: dict[str, Any] = json.loads(out.read_text()) if out.exists() else {}
     whole = document.setdefault("whole", {})
-    whole[args.label] = {"code": str(code), "repeat": args.repeat, "as_of": AS_OF,
-                         "python": sys.version.split()[0], "cores": os.cpu_count(),
-                         "at": time.strftime("%Y-%m-%d %H:%M"), "cases": results}
+    at = time.strftime("%Y-%m-%d %H:%M")
+    for label, code in codes.items():
+        whole[label] = {"code": str(code), "run": {"at": at, "checkouts": list(codes)},
+                        "repeat": args.repeat, "as_of": AS_OF,
+                        "python": sys.version.split()[0], "cores": os.cpu_count(),
+                        "cases": results[label]}
     out.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(table(results))
-    print(f"wrote whole.{args.label} to {out}")
+    for label in codes:
+        print(f"\n{label}:\n{table(results[label])}")
+    print(f"wrote whole.{', whole.'.join(codes)} to {out}")
 
 
 if __name__ == "__main__":
