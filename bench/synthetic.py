@@ -76,3 +76,36 @@ def _state(rng: random.Random, offset: int) -> tuple[str, bool]:
     if offset < 3:
         return rng.choice(["Scheduled", "Onaylandı", "Approved"]), True
     return rng.choice(["Draft", "Taslak", "Müşteri onayında", "Client review", "Approved"]), False
+
+
+def text_cell(cell: Any) -> str:
+    """Return ``cell`` as a person's CSV export shows it: dates as ISO text, whole numbers
+    without a decimal point, empty cells empty."""
+    if cell is None:
+        return ""
+    if isinstance(cell, dt.datetime):
+        return cell.strftime("%Y-%m-%d" if cell.time() == dt.time() else "%Y-%m-%d %H:%M")
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    return str(cell)
+
+
+def write_csv(path: Any, n: int) -> None:
+    """Write the calendar of :func:`calendar_rows` ``n`` as a UTF-8 CSV file at ``path``."""
+    import csv
+
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        for row in calendar_rows(n):
+            writer.writerow([text_cell(cell) for cell in row])
+
+
+def write_xlsx(path: Any, n: int) -> None:
+    """Write the calendar of :func:`calendar_rows` ``n`` as a one-tab workbook at ``path``."""
+    import openpyxl
+
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = workbook.create_sheet("Calendar")
+    for line in calendar_rows(n):
+        sheet.append(line)
+    workbook.save(path)

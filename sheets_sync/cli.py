@@ -14,29 +14,37 @@ import zoneinfo
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
+# Only what every command needs is imported here: `--help`, `codes` and `check-config` start
+# without pandas, and each command imports the rest of what it runs.
 from sheets_sync import config as config_module
-from sheets_sync import render, starter
-from sheets_sync import run as run_module
-from sheets_sync.audit import as_of, audit
-from sheets_sync.backends import open_backend
-from sheets_sync.codes import CODES
-from sheets_sync.config import CalendarConfig
-from sheets_sync.daemon import Daemon, StopNow, parse_every
+from sheets_sync import render
 from sheets_sync.errors import SheetsSyncError, SourceError, UsageError
-from sheets_sync.export import FORMATS as EXPORT_FORMATS
-from sheets_sync.export import export, parse_window, summary, to_json, write_files
-from sheets_sync.export.mark import mark_exported
-from sheets_sync.isolation import LOG_FORMAT, Rounds
 from sheets_sync.model import FIELDS, Severity
-from sheets_sync.portfolio import sync_all
-from sheets_sync.state import StateStore
-from sheets_sync.stores import reset_state, state_path_for
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from sheets_sync import run as run_module
+    from sheets_sync.audit import AuditResult
+    from sheets_sync.config import CalendarConfig
 
 SEVERITIES = [s.label for s in Severity]
+# The import formats of `export` (the keys of sheets_sync.export.formats.FORMATS, which a
+# test keeps equal; written out here so that `--help` needs no pandas).
+EXPORT_FORMATS = ("hootsuite", "buffer", "later", "meta", "postiz", "csv")
 CONFIG_HELP = "Configuration file (TOML). Also read from SHEETS_SYNC_CONFIG."
+
+
+def audit(config: CalendarConfig, now: dt.datetime, *, history: bool = True,
+          state_path: str = "") -> AuditResult:
+    """The library's audit (:func:`sheets_sync.audit.audit`), imported when it runs."""
+    from sheets_sync.audit import audit as audit_calendar
+
+    return audit_calendar(config, now, history=history, state_path=state_path)
 
 
 def say(text: str, err: bool = False, nl: bool = True) -> None:
@@ -204,10 +212,14 @@ def _calendar(path: str | None, config_file: str | None, name: str | None,
 @click.option("--no-history", is_flag=True,
               help="Do not read the sync state database: list the sheet's own findings only.")
 @click.option("--since", metavar="YYYY-MM-DD", help=SINCE_HELP)
+@click.option("--limit", type=click.IntRange(min=0), metavar="N",
+              help="Table: show the first N findings of each severity and count the rest "
+                   f"(default: {render.TABLE_LIMIT} on a terminal, all when piped; 0: all).")
 def audit_command(path: str | None, config_file: str | None, calendar_name: str | None,
                   columns: tuple[str, ...], assumed: tuple[str, ...], tab: str,
                   relative_to: str, explain_columns: bool, output: str, fail_on: str,
-                  today: str | None, no_history: bool, since: str | None) -> None:
+                  today: str | None, no_history: bool, since: str | None,
+                  limit: int | None) -> None:
     """Check a calendar and list its findings, without changing anything.
 
     PATH is an .xlsx or .csv calendar; built-in English and Turkish header names are
@@ -225,6 +237,10 @@ def audit_command(path: str | None, config_file: str | None, calendar_name: str 
     Exit code 0 when nothing reaches --fail-on, 1 when something does, 2 for a usage or
     configuration error, 3 when the calendar cannot be read.
 
+    On a terminal the table shows the first 50 findings of each severity and how many more
+    there are (--limit); piped, it lists them all. JSON is indented on a terminal and compact
+    when piped.
+
     \b
     Examples:
       sheets-sync audit calendar.xlsx --today 2026-03-10
@@ -236,6 +252,11 @@ def audit_command(path: str | None, config_file: str | None, calendar_name: str 
       sheets-sync audit calendar.xlsx --since 2026-01-01
     """
     with handle_errors():
+        if limit is not None and output != "table":
+            raise UsageError(f"--limit applies to the table; --format {output} always holds "
+                             "every finding")
+        from sheets_sync.audit import as_of
+
         if no_history:
             config, state_path = _calendar(path, config_file, calendar_name, columns, tab,
                                            assumed, relative_to), ""
@@ -247,12 +268,19 @@ def audit_command(path: str | None, config_file: str | None, calendar_name: str 
                        state_path=state_path)
         if explain_columns and output != "json":  # JSON always has its "columns"
             say(render.column_table(result.calendar), err=output == "csv", nl=False)
-        text = {"table": render.to_table, "json": render.to_json, "csv": render.to_csv}[output]
-        if output == "csv" and not _to_terminal():
-            # CSV is data for another program: the cells exactly (JSON escapes by itself).
-            click.echo(text(result), nl=False)
+        terminal = _to_terminal()
+        if output == "json":  # escapes every control character by itself
+            for part in render.json_parts(result, indent=terminal):
+                click.echo(part, nl=False)
+        elif output == "csv" and not terminal:
+            # CSV is data for another program: the cells exactly.
+            for text in render.csv_parts(result):
+                click.echo(text, nl=False)
+        elif output == "csv":
+            say(render.to_csv(result), nl=False)
         else:
-            say(text(result), nl=False)
+            shown = limit if limit is not None else render.TABLE_LIMIT if terminal else 0
+            say(render.to_table(result, limit=shown), nl=False)
         threshold = int(Severity.parse(fail_on))
         sys.exit(1 if (result.findings["severity"] >= threshold).any() else 0)
 
@@ -287,6 +315,8 @@ def codes_command() -> None:
     Example:
       sheets-sync codes
     """
+    from sheets_sync.codes import CODES
+
     for code in CODES.values():
         click.echo(f"{code.code:28} {code.severity.label:9} {code.summary}")
 
@@ -295,6 +325,8 @@ def _sync_target(path: str | None, config_file: str | None, name: str | None,
                  columns: tuple[str, ...] = (), tab: str = "", assumed: tuple[str, ...] = (),
                  relative_to: str = "") -> tuple[CalendarConfig, str]:
     """Return the calendar to sync and its state database path."""
+    from sheets_sync.stores import state_path_for
+
     config = _calendar(path, config_file, name, columns, tab, assumed, relative_to)
     configured = "" if path else config_module.load(str(config_file)).state_path
     return config, state_path_for(config, configured)
@@ -344,6 +376,9 @@ def sync_command(path: str | None, config_file: str | None, calendar_name: str |
                                  "calendar")
             _sync_every(config_file, dry_run, today, quiet, since)
             return
+        from sheets_sync import run as run_module
+        from sheets_sync.audit import as_of
+
         config, state_path = _sync_target(path, config_file, calendar_name, columns, tab,
                                           assumed, relative_to)
         config = _since(config, since)
@@ -368,6 +403,9 @@ def _sync_every(config_file: str | None, dry_run: bool, today: str | None, quiet
         raise UsageError("--all needs --config")
     if dry_run:
         raise UsageError("--all cannot be combined with --dry-run; dry-run one --calendar")
+    from sheets_sync.audit import as_of
+    from sheets_sync.portfolio import sync_all
+
     loaded = config_module.load(config_file)
     if since:  # every calendar looks at posts from that day on
         loaded = dataclasses.replace(loaded, calendars=tuple(
@@ -402,6 +440,10 @@ def daemon_command(config_file: str, calendar_names: tuple[str, ...], every: str
       sheets-sync daemon --config /etc/sheets-sync.toml --every 5m
     """
     with handle_errors():
+        from sheets_sync.backends import open_backend
+        from sheets_sync.daemon import Daemon, StopNow, parse_every
+        from sheets_sync.isolation import LOG_FORMAT, Rounds
+
         try:
             seconds = parse_every(every)
         except ValueError as exc:
@@ -457,6 +499,8 @@ def remind_command(config_file: str, calendar_names: tuple[str, ...], dry_run: b
     from sheets_sync import notify
 
     with handle_errors():
+        from sheets_sync.audit import as_of
+
         loaded = config_module.load(config_file)
         moment = as_of(today, loaded.calendars[0].timezone) if today else None
         outcome, failures = notify.remind(loaded, calendar_names, moment, dry_run=dry_run)
@@ -533,6 +577,10 @@ def export_command(path: str | None, config_file: str | None, calendar_name: str
       sheets-sync export --config agency.toml --to postiz --account instagram=cm4abc -o p.json
     """
     with handle_errors():
+        from sheets_sync.audit import as_of
+        from sheets_sync.export import export, parse_window, summary, to_json, write_files
+        from sheets_sync.export.mark import mark_exported
+
         window = parse_window(start, end)
         config, state_path = _sync_target(path, config_file, calendar_name, columns, tab,
                                           assumed, relative_to)
@@ -566,6 +614,8 @@ def init_command(directory: str) -> None:
       sheets-sync init demo && sheets-sync sync --config demo/sheets-sync.toml
     """
     with handle_errors():
+        from sheets_sync import starter
+
         for written in starter.init(Path(directory)):
             say(f"wrote {written}")
 
@@ -593,6 +643,8 @@ def history_command(post_id: str, config_file: str | None, calendar_name: str | 
     """
     with handle_errors():
         config, state_path = _sync_target(path, config_file, calendar_name)
+        from sheets_sync.state import StateStore
+
         store = StateStore(state_path)
         entries = store.history(config.name, post_id)
         zone = zoneinfo.ZoneInfo(config.timezone)
@@ -641,4 +693,6 @@ def state_reset(config_file: str | None, calendar_name: str | None, path: str | 
             if not confirmed:
                 click.echo("nothing reset", err=True)
                 sys.exit(1)
+        from sheets_sync.stores import reset_state
+
         say(reset_state(state_path, config.name))

@@ -7,7 +7,7 @@ calendar-level findings), ``post_id``, ``column`` (a canonical field), ``client`
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 import numpy as np
@@ -112,13 +112,37 @@ def _as_list(messages: Sequence[str] | str, count: int) -> list[str]:
 
 def to_findings(frame: pd.DataFrame) -> list[Finding]:
     """Return the findings of ``frame`` as :class:`Finding` values, in frame order."""
+    levels = {int(s): s for s in Severity}
     return [
-        Finding(code=code, severity=Severity(int(sev)), row=int(row) or None, post_id=pid,
+        Finding(code=code, severity=levels[sev], row=row or None, post_id=pid,
                 column=col, message=msg, client=client)
         for code, sev, row, pid, col, msg, client in zip(
-            frame["code"], frame["severity"], frame["row"], frame["post_id"],
-            frame["column"], frame["message"], frame["client"])
+            *(frame[name].tolist() for name in ("code", "severity", "row", "post_id", "column",
+                                                 "message", "client")))
     ]
+
+
+# The fields of a finding in an audit's output (JSON, CSV, table), in order.
+OUTPUT_FIELDS = ("severity", "code", "row", "post_id", "column", "header", "client", "message")
+
+
+def output_columns(frame: pd.DataFrame, headers: Mapping[str, str]) -> dict[str, list[Any]]:
+    """Return the findings of ``frame`` as the output's fields, one list per field (see
+    :data:`OUTPUT_FIELDS`), in frame order: the severity's label, the sheet row (None for a
+    finding about the calendar as a whole) and the header of the finding's column in
+    ``headers`` ("" when it has none), with the frame's own columns."""
+    labels = {int(s): s.label for s in Severity}
+    column = frame["column"].tolist()
+    return {
+        "severity": [labels[level] for level in frame["severity"].tolist()],
+        "code": frame["code"].tolist(),
+        "row": [row or None for row in frame["row"].tolist()],
+        "post_id": frame["post_id"].tolist(),
+        "column": column,
+        "header": [headers.get(name, "") for name in column],
+        "client": frame["client"].tolist(),
+        "message": frame["message"].tolist(),
+    }
 
 
 class _HasFindings(Protocol):

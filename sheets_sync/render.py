@@ -4,19 +4,24 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import json
 import re
 import shutil
 import textwrap
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
-from sheets_sync.audit import AuditResult
-from sheets_sync.cells import column_letter, normalize_grid
-from sheets_sync.findings import to_findings
 from sheets_sync.model import Severity
-from sheets_sync.parse import Calendar
+
+if TYPE_CHECKING:  # the command line imports this module; pandas only when rendering
+    from sheets_sync.audit import AuditResult
+    from sheets_sync.parse import Calendar
+
+# The fields of a finding in the output, in order (findings.OUTPUT_FIELDS, which imports
+# pandas; tests/test_speed_output.py checks that the two agree).
+OUTPUT_FIELDS = ("severity", "code", "row", "post_id", "column", "header", "client", "message")
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # C0 controls, DEL and C1 controls: whatever starts, ends or is an escape sequence.
@@ -32,28 +37,32 @@ def terminal_text(text: str, keep: str = "") -> str:
     the clipboard (OSC 52); with ESC, BEL and the C1 controls shown as text, what is left of
     a sequence is plain text, and the reader sees what the cell holds.
     """
-    if not _CONTROLS.search(text):
+    controls = _controls(keep)
+    if not controls.search(text):
         return text
-    return _CONTROLS.sub(lambda found: found[0] if found[0] in keep
-                         else f"\\x{ord(found[0]):02x}", text)
+    return controls.sub(lambda found: f"\\x{ord(found[0]):02x}", text)
+
+
+@functools.lru_cache(maxsize=8)
+def _controls(keep: str) -> re.Pattern[str]:
+    """The control characters but those in ``keep``, as one character class."""
+    if not keep:
+        return _CONTROLS
+    return re.compile("[" + "".join(re.escape(chr(code)) for code in
+                                    (*range(0x20), *range(0x7F, 0xA0)) if chr(code) not in keep)
+                      + "]")
 
 
 def records(result: AuditResult) -> list[dict[str, Any]]:
     """Return one plain dict per finding, in the audit's order."""
-    headers = result.calendar.headers
-    return [
-        {
-            "severity": f.severity.label,
-            "code": f.code,
-            "row": f.row,
-            "post_id": f.post_id,
-            "column": f.column,
-            "header": headers.get(f.column, ""),
-            "client": f.client,
-            "message": f.message,
-        }
-        for f in to_findings(result.findings)
-    ]
+    columns = _columns(result)
+    return [dict(zip(OUTPUT_FIELDS, values)) for values in zip(*columns.values())]
+
+
+def _columns(result: AuditResult) -> dict[str, list[Any]]:
+    from sheets_sync.findings import output_columns
+
+    return output_columns(result.findings, result.calendar.headers)
 
 
 def summary(result: AuditResult) -> dict[str, int]:
@@ -94,23 +103,69 @@ def history_note(result: AuditResult) -> str:
     return ""
 
 
-def to_json(result: AuditResult) -> str:
-    """Return the audit as a JSON document (findings, a summary, the sync history read, and
-    the column map under ``columns``)."""
+JSON_CHUNK = 10_000  # findings encoded at a time (their dicts live only that long)
+# DEL and the C1 controls, as UTF-8: JSON allows them raw, a terminal would act on them.
+_RAW_C1 = re.compile(b"\x7f|\xc2[\x80-\x9f]")
+
+
+def to_json(result: AuditResult, indent: bool = True) -> bytes:
+    """Return the audit as a UTF-8 JSON document: :func:`json_parts` joined."""
+    return b"".join(json_parts(result, indent))
+
+
+def json_parts(result: AuditResult, indent: bool = True) -> Iterator[bytes]:
+    """Yield the audit as a UTF-8 JSON document (findings, a summary, the sync history
+    read, and the column map under ``columns``), indented by two spaces or, with ``indent``
+    False, compact and in parts: the findings :data:`JSON_CHUNK` at a time, encoded straight
+    from the columns.
+
+    Control characters are escaped (C0 as JSON does; DEL and C1 as ``\\u`` escapes too: the
+    same data), so the document is safe to show on a terminal.
+    """
+    import orjson
+
     used = result.calendar.columns_used
-    document = {
+    document: dict[str, Any] = {
         "calendar": result.config.name,
         "source": result.source,
         "as_of": result.now.isoformat(timespec="minutes"),
         "posts": len(result.calendar.frame),
         "history": history_record(result),
         "summary": summary(result),
-        "findings": records(result),
+        "findings": [],  # filled in below
         "columns": used.as_dict() if used is not None else None,
     }
-    text = json.dumps(document, ensure_ascii=False, indent=2)
-    # json escapes C0 controls itself; DEL and C1 too, as \\u escapes (the same JSON data)
-    return re.sub("[\x7f-\x9f]", lambda found: f"\\u{ord(found[0]):04x}", text) + "\n"
+    if indent:
+        document["findings"] = records(result)
+        yield _escaped(_json(document, orjson.OPT_INDENT_2)) + b"\n"
+        return
+    # The first '"findings":[]' is the key's: a string value's quotes are escaped.
+    head, tail = _json(document, 0).split(b'"findings":[]', 1)
+    yield _escaped(head) + b'"findings":['
+    columns = list(_columns(result).values())
+    for start in range(0, len(result.findings), JSON_CHUNK):
+        chunk = [dict(zip(OUTPUT_FIELDS, values))
+                 for values in zip(*(c[start:start + JSON_CHUNK] for c in columns))]
+        yield (b"," if start else b"") + _escaped(_json(chunk, 0)[1:-1])
+    yield b"]" + _escaped(tail) + b"\n"
+
+
+def _escaped(text: bytes) -> bytes:
+    if not _RAW_C1.search(text):
+        return text
+    return _RAW_C1.sub(lambda found: b"\\u%04x" % ord(found[0].decode()), text)
+
+
+def _json(value: Any, option: int) -> bytes:
+    """``value`` as JSON; text that is not valid Unicode (a lone surrogate a spreadsheet
+    answered with) is written as ``\\u`` escapes instead of failing."""
+    import orjson
+
+    try:
+        return orjson.dumps(value, option=option)
+    except orjson.JSONEncodeError:
+        return json.dumps(value, indent=2 if option else None,
+                          separators=None if option else (",", ":")).encode("ascii")
 
 
 def neutralise(value: Any) -> Any:
@@ -121,25 +176,59 @@ def neutralise(value: Any) -> Any:
 
 
 def to_csv(result: AuditResult) -> str:
-    """Return the findings as CSV; cells that a spreadsheet would run as formulas are quoted."""
+    """Return the findings as CSV: :func:`csv_parts` joined."""
+    return "".join(csv_parts(result))
+
+
+CSV_CHUNK = 10_000  # findings written at a time
+
+
+def csv_parts(result: AuditResult) -> Iterator[str]:
+    """Yield the findings as CSV, a header line and then :data:`CSV_CHUNK` findings at a
+    time; cells that a spreadsheet would run as formulas are quoted."""
+    columns = _columns(result)
+    for name in ("code", "post_id", "column", "header", "client", "message"):
+        columns[name] = [neutralise(value) for value in columns[name]]
     out = io.StringIO()
-    fields = ["severity", "code", "row", "post_id", "column", "header", "client", "message"]
-    writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
-    writer.writeheader()
-    for record in records(result):
-        writer.writerow({k: neutralise(v) for k, v in record.items()})
-    return out.getvalue()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(OUTPUT_FIELDS)
+    values = list(columns.values())
+    for start in range(0, len(result.findings), CSV_CHUNK):
+        writer.writerows(zip(*(c[start:start + CSV_CHUNK] for c in values)))
+        yield out.getvalue()
+        out.seek(0)
+        out.truncate()
+    yield out.getvalue()
 
 
-def to_table(result: AuditResult, width: int | None = None) -> str:
+TABLE_LIMIT = 50  # findings of each severity a terminal shows unless --limit says otherwise
+
+
+def to_table(result: AuditResult, width: int | None = None, limit: int = 0) -> str:
     """Return a readable table for a terminal, with a closing summary line that also says
-    whether the last sync's history was compared (:func:`history_note`)."""
+    whether the last sync's history was compared (:func:`history_note`).
+
+    ``limit`` (0: no limit) shows only the first that many findings of each severity, each
+    severity's hidden ones counted in a line after its last shown one.
+    """
     width = width or shutil.get_terminal_size((120, 24)).columns
+    columns = _columns(result)
+    levels = columns["severity"]
+    shown = list(range(len(levels)))
+    hidden: dict[int, tuple[str, int]] = {}  # after this row index: severity, how many
+    if limit:
+        shown, seen, last = [], dict.fromkeys(levels, 0), {}
+        for index, level in enumerate(levels):
+            seen[level] += 1
+            if seen[level] <= limit:
+                shown.append(index)
+                last[level] = index
+        hidden = {last[level]: (level, count - limit) for level, count in seen.items()
+                  if count > limit}
     # Escaped before measuring, so the columns line up; a message's or header's line breaks
     # and tabs are kept for the wrapping below, which makes them spaces.
-    rows = [{k: terminal_text(v, "\n\t" if k in ("message", "header") else "")
-             if isinstance(v, str) else v for k, v in record.items()}
-            for record in records(result)]
+    rows = [{name: _shown(name, columns[name][index]) for name in OUTPUT_FIELDS}
+            for index in shown]
     lines = []
     if rows:
         cols = ("severity", "code", "row", "post_id")
@@ -149,13 +238,18 @@ def to_table(result: AuditResult, width: int | None = None) -> str:
         lines.append(head)
         indent = sum(sizes.values()) + 2 * len(cols)
         room = max(width - indent, 30)
-        for r in rows:
+        for index, r in zip(shown, rows):
             left = "  ".join(_cell(r[c])[: sizes[c]].ljust(sizes[c]) for c in cols)
             label = r["header"] or r["column"]
             where = f"[{label}] " if label and not r["message"].startswith(label) else ""
-            wrapped = textwrap.wrap(where + " ".join(r["message"].split()), room) or [""]
+            text = where + " ".join(r["message"].split())
+            wrapped = (textwrap.wrap(text, room) if len(text) > room else [text]) or [""]
             lines.append(f"{left}  {wrapped[0]}")
             lines.extend(" " * indent + more for more in wrapped[1:])
+            if index in hidden:
+                level, more = hidden[index]
+                lines.append(f"… {more} more {level} finding{'s' if more > 1 else ''} not "
+                             f"shown (--limit 0 shows all)")
     counts = summary(result)
     total = sum(counts.values())
     parts = ", ".join(f"{n} {label}" for label, n in counts.items() if n)
@@ -170,6 +264,12 @@ def to_table(result: AuditResult, width: int | None = None) -> str:
         + (f". {terminal_text(history)}" if history else "")
     )
     return "\n".join(lines) + "\n"
+
+
+def _shown(name: str, value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    return terminal_text(value, "\n\t" if name in ("message", "header") else "")
 
 
 def _cell(value: Any) -> str:
@@ -210,6 +310,8 @@ def cell_changes(tab: str, old: Sequence[Sequence[Any]] | None, new: Sequence[Se
                  limit: int = 200) -> list[str]:
     """Return ``Tab!A1: old -> new`` lines for the cells a write would change (at most
     ``limit`` lines, then a count of the rest)."""
+    from sheets_sync.cells import column_letter, normalize_grid
+
     before, after = normalize_grid(old), normalize_grid(new)
     lines: list[str] = []
     hidden = 0

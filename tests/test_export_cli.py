@@ -264,3 +264,11 @@ def test_every_reason_code_the_readme_lists_is_one_the_export_gives() -> None:
                      for p in (ROOT / "sheets_sync" / "export").glob("*.py"))
     assert len(codes) == 25
     assert [c for c in codes if f'"{c}"' not in source] == []
+
+
+def test_the_formats_export_offers_are_the_ones_it_writes() -> None:
+    """`--to` lists the formats without importing them (so that `--help` starts fast)."""
+    from sheets_sync.cli import EXPORT_FORMATS
+    from sheets_sync.export.formats import FORMATS
+
+    assert EXPORT_FORMATS == tuple(FORMATS)

@@ -2,7 +2,9 @@
 
 Workbooks (.xlsx, .xlsm, .xlsb, .xls, .ods) are read with python-calamine, never with a
 full openpyxl load: calamine is fast and returns typed values. Delimited text (.csv, .tsv,
-.txt) is read with the standard library's csv module. Reading never modifies the file.
+.txt) is read with pandas' C parser where the text is plain CSV (every quote opens or
+closes a whole field), and with the standard library's csv module otherwise; both give the
+same cells (:func:`_c_records` says how that is made sure). Reading never modifies the file.
 
 What comes back, cell by cell:
 
@@ -25,24 +27,31 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING, Any, cast
 
-from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
+import numpy as np
 
 from sheets_sync.backends.bounds import Limits, SheetScan, check_sheet, check_zip
 from sheets_sync.backends.formulas import sheet_part, uncalculated_in
-from sheets_sync.cells import Cell
+from sheets_sync.cells import Cell, ColumnGrid
 from sheets_sync.errors import CalendarError, SourceError, UsageError
+
+if TYPE_CHECKING:
+    from python_calamine import CalamineWorkbook
 
 __all__ = [
     "TEXT_SUFFIXES",
     "WORKBOOK_SUFFIXES",
     "Limits",
     "TabGrid",
+    "TextGrid",
+    "TextTab",
     "list_tabs",
     "read_tab",
     "read_tabs",
@@ -57,6 +66,31 @@ _ZIP_MAGIC = b"PK"
 _ZIPPED = frozenset({".xlsx", ".xlsm", ".xlsb", ".ods"})  # workbooks that are zip packages
 
 
+class TextGrid(ColumnGrid):
+    """The records of a delimited text file, held column by column as the C parser returns
+    them, read as rows exactly as the csv module gives them: each row as many cells as its
+    record has fields (a blank line none), an empty field None.
+
+    The parser (:func:`sheets_sync.parse.parse`) takes the columns directly, so a large file
+    is never turned into one list per row.
+    """
+
+    def __init__(self, columns: Sequence[list[Any]], widths: np.ndarray) -> None:
+        super().__init__(columns)
+        self.height = len(widths)  # a blank last line still counts as a row
+        self.widths = widths.tolist()  # fields per record
+
+    def _row(self, index: int) -> list[Any]:
+        return [column[index] for column in self.columns[:self.widths[index]]]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence) and not isinstance(other, str):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+
 @dataclass(frozen=True)
 class TabGrid:
     """One tab's cells as rows (ragged allowed)."""
@@ -64,6 +98,15 @@ class TabGrid:
     tab: str  # the tab's name (for delimited text: the file stem)
     rows: list[list[Cell]]  # row 0 is sheet row 1
     source: str  # human name such as "calendar.xlsx, tab 'Takvim'"
+
+
+@dataclass(frozen=True)
+class TextTab:
+    """The one tab of a delimited text file: its records as rows (ragged allowed)."""
+
+    tab: str  # the file stem
+    rows: TextGrid | list[list[Cell]]  # column by column when the C parser read it
+    source: str  # the file name
 
 
 # ---------------------------------------------------------------------------------------------
@@ -82,7 +125,7 @@ def list_tabs(path: Path, limits: Limits | None = None) -> list[str]:
 
 
 def read_tab(path: Path, tab: str = "", skip: Sequence[str] = (),
-             limits: Limits | None = None) -> TabGrid:
+             limits: Limits | None = None) -> TabGrid | TextTab:
     """Read one tab of ``path``.
 
     ``tab`` empty means the first tab whose name is not in ``skip`` (compared
@@ -170,6 +213,8 @@ def _cfb_detail(path: Path, detail: str) -> str:
 
 
 def _open_workbook(path: Path) -> CalamineWorkbook:
+    from python_calamine import CalamineWorkbook
+
     try:
         return CalamineWorkbook.from_path(str(path))
     except (KeyboardInterrupt, SystemExit):
@@ -183,6 +228,8 @@ def _open_workbook(path: Path) -> CalamineWorkbook:
 
 
 def _pick_tab(path: Path, wb: CalamineWorkbook, tab: str, skip: Sequence[str]) -> str:
+    from python_calamine import SheetTypeEnum, SheetVisibleEnum
+
     names = list(wb.sheet_names)
     if tab:
         if tab in names:
@@ -288,11 +335,15 @@ def _sheet_rows(path: Path, wb: CalamineWorkbook, name: str, guard: _Guard,
         sheet = wb.get_sheet_by_name(name)
         raw = sheet.to_python(skip_empty_area=False)
         merged = (sheet.merged_cell_ranges or []) if calendar else []
+        del sheet  # calamine's own copy of the cells, as large as the rows made from it
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:  # calamine's own types, and pyo3 PanicException
         raise _unreadable(path, exc) from exc
-    rows: list[list[Cell]] = [[None if v == "" else v for v in row] for row in raw]
+    # Each row is replaced as it is converted, so that two copies never coexist.
+    rows = cast("list[list[Cell]]", raw)  # the same list, its rows converted in place
+    for index, row in enumerate(raw):
+        rows[index] = [None if v == "" else v for v in row]
     # A value merged over several rows (one date for two posts) belongs to each of them.
     for (top, column), (bottom, _) in merged:
         anchor = rows[top][column] if top < len(rows) and column < len(rows[top]) else None
@@ -340,13 +391,29 @@ def _decode(path: Path, data: bytes) -> str:
         ) from exc
 
 
+def _plain_utf8(data: bytes) -> bytes | None:
+    """The bytes of ``data`` after a UTF-8 byte-order mark, when :func:`_decode` would read
+    them as UTF-8 (if they are valid UTF-8): None for UTF-16 or UTF-32 (a byte-order mark,
+    or NULs near the start)."""
+    if data.startswith(codecs.BOM_UTF8):
+        return data[len(codecs.BOM_UTF8):]
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE,
+                        codecs.BOM_UTF16_BE)) or b"\x00" in data[:4096]:
+        return None
+    return data
+
+
 def _sniff_delimiter(text: str, suffix: str) -> str:
     """The delimiter among , ; TAB that splits the header line into the most fields."""
     header = ""
-    for line in io.StringIO(text, newline=""):
-        if line.strip():
-            header = line.rstrip("\r\n")
+    for line in _LINES.finditer(text):  # the first line with more than white space
+        if line[0].strip():
+            header = line[0]
             break
+    return _delimiter_of(header, suffix)
+
+
+def _delimiter_of(header: str, suffix: str) -> str:
     preferred = "\t" if suffix == ".tsv" else ","
     order = (preferred, *(d for d in _DELIMITERS if d != preferred))
     best, best_count = preferred, 1
@@ -360,14 +427,22 @@ def _sniff_delimiter(text: str, suffix: str) -> str:
     return best
 
 
-def _read_text(path: Path) -> TabGrid:
+_LINES = re.compile("[^\r\n]+")
+_BYTE_LINES = re.compile(b"[^\r\n]+")
+
+
+def _read_text(path: Path) -> TextTab:
     try:
         data = path.read_bytes()
     except PermissionError as exc:
         raise SourceError(f"{path} cannot be read: permission denied") from exc
     except OSError as exc:
         raise SourceError(f"{path} cannot be read: {exc.strerror or exc}") from exc
+    grid = _c_text(data, path)
+    if grid is not None:
+        return TextTab(tab=path.stem, rows=grid, source=path.name)
     text = _decode(path, data)
+    del data
     delimiter = _sniff_delimiter(text, path.suffix.lower())
     try:
         rows = _records(text, delimiter, strict=True)
@@ -390,7 +465,7 @@ def _read_text(path: Path) -> TabGrid:
             raise SourceError(f"{path} cannot be read as delimited text at line "
                               f"{lenient.line}{hint}: {lenient.detail}") from None
     _drop_trailing_empty(rows)
-    return TabGrid(tab=path.stem, rows=rows, source=path.name)
+    return TextTab(tab=path.stem, rows=rows, source=path.name)
 
 
 class _BadRecord(Exception):
@@ -423,3 +498,159 @@ def _records(text: str, delimiter: str, strict: bool, multiline_from: int = 0
                 else "end" if "unexpected end of data" in message else "other")
         raise _BadRecord(kind, line, message) from None
     return rows
+
+
+# ---------------------------------------------------------------------------------------------
+# delimited text (pandas' C parser)
+
+_FIELD_LIMIT = csv.field_size_limit()  # what the csv module refuses (a runaway quote)
+_LF, _CR, _QUOTE = 10, 13, 34
+
+
+def _c_text(data: bytes, path: Path) -> TextGrid | None:
+    """The records of a delimited text file's ``data`` as the C parser reads them, or None
+    for the csv module to read.
+
+    UTF-8 (most files) is handed to the parser as it is, never decoded here as a whole: the
+    decoded text of a large file can take four times its bytes. Other text is decoded as
+    :func:`_decode` does and handed over as UTF-8; bytes that are not valid UTF-8 (and have
+    no byte-order mark) are tried as UTF-8 first, then read as Windows-1254.
+    """
+    utf8 = _plain_utf8(data)
+    if utf8 is not None:
+        try:
+            return _c_records(utf8, _delimiter_of(_first_line(utf8), path.suffix.lower()))
+        except UnicodeDecodeError:
+            if data.startswith(codecs.BOM_UTF8):
+                return None  # the csv module's reading says what is wrong with it
+    utf8 = _decode(path, data).encode("utf-8")
+    return _c_records(utf8, _delimiter_of(_first_line(utf8), path.suffix.lower()))
+
+
+def _first_line(utf8: bytes) -> str:
+    """The first line with more than white space; UnicodeDecodeError if it is not UTF-8."""
+    for line in _BYTE_LINES.finditer(utf8):
+        decoded = line[0].decode("utf-8")
+        if decoded.strip():
+            return decoded
+    return ""
+
+
+def _c_records(utf8: bytes, delimiter: str) -> TextGrid | None:
+    """Parse delimited text with pandas' C parser, or return None when the text is not plain
+    CSV, for the csv module to read (and to say what is wrong with it). Raises
+    UnicodeDecodeError when ``utf8`` is not UTF-8 after all.
+
+    Plain means what both parsers read alike: every quote belongs to a quoted field that
+    starts a field and ends one (the quotes in it doubled), no field longer than the csv
+    module takes, no NUL and no byte-order mark left in the text. Within that, the records
+    are found here too (line ends and delimiters outside quotes), which gives each record's
+    number of fields - the parser pads short records - and is checked against the parser's
+    count of records.
+    """
+    if not utf8 or b"\x00" in utf8 or utf8.startswith(codecs.BOM_UTF8):
+        return None
+    raw = np.frombuffer(utf8, dtype=np.uint8)
+    quotes = _plain_quotes(raw, ord(delimiter))
+    if quotes is None:
+        return None
+    widths, longest = _record_shape(raw, ord(delimiter), quotes)
+    width = int(widths.max(initial=0))
+    if not len(widths) or not width or longest > _FIELD_LIMIT:
+        return None
+    import pandas as pd
+
+    try:
+        frame = pd.read_csv(io.BytesIO(utf8),
+                            sep=delimiter, header=None, names=range(width), index_col=False,
+                            dtype=object, keep_default_na=False, na_values=[""],
+                            skip_blank_lines=False, quotechar='"', doublequote=True,
+                            escapechar=None, comment=None, skipinitialspace=False,
+                            encoding="utf-8", engine="c", low_memory=False)
+    except UnicodeDecodeError:
+        raise
+    except (ValueError, pd.errors.ParserError):
+        return None
+    if len(frame) != len(widths):
+        return None
+    columns, filled = [], np.zeros(len(frame), dtype=bool)
+    for index in range(width):
+        values = frame[index].to_numpy(dtype=object, copy=True)
+        blank = pd.isna(values)
+        values[blank] = None  # an empty field, as the csv module's reading gives it
+        filled |= ~blank
+        columns.append(values.tolist())
+    del frame
+    # Completely empty rows at the end are dropped, as for every reader.
+    used = int(np.flatnonzero(filled)[-1]) + 1 if filled.any() else 0
+    return TextGrid([column[:used] for column in columns], widths[:used])
+
+
+def _plain_quotes(raw: np.ndarray, delimiter: int) -> np.ndarray | None:
+    """Return where the quotes of ``raw`` (UTF-8 text) are, or None unless each belongs to a
+    quoted field that starts a field and ends one, with its inner quotes doubled, and no
+    quoted field is longer than the csv module takes.
+
+    Taken in order, the quotes alternate between opening and closing a quoted stretch. An
+    opening one starts a field (it follows a delimiter, a line end or nothing) or is the
+    second of a doubled quote (it follows the closing one right away); a closing one ends a
+    field (a delimiter, a line end or nothing follows) or is the first of a doubled quote.
+    """
+    quotes = np.flatnonzero(raw == _QUOTE)
+    if not len(quotes):
+        return quotes
+    if len(quotes) % 2:
+        return None
+    ends = np.zeros(256, dtype=bool)
+    ends[[_LF, _CR, delimiter]] = True
+    last = len(raw) - 1
+    starts_field = (quotes == 0) | ends[raw[np.maximum(quotes - 1, 0)]]
+    ends_field = (quotes == last) | ends[raw[np.minimum(quotes + 1, last)]]
+    doubled = (quotes[1:] == quotes[:-1] + 1)[1::2]  # a closing quote, then an opening one
+    opening, closing = slice(0, None, 2), slice(1, None, 2)
+    if not (starts_field[opening][1:] | doubled).all() or not starts_field[0]:
+        return None
+    if not (ends_field[closing][:-1] | doubled).all() or not ends_field[-1]:
+        return None
+    opens, closes = quotes[opening][starts_field[opening]], quotes[closing][ends_field[closing]]
+    if len(opens) != len(closes) or (closes - opens - 1).max(initial=0) > _FIELD_LIMIT:
+        return None
+    return quotes
+
+
+def _record_shape(raw: np.ndarray, delimiter: int, quotes: np.ndarray
+                  ) -> tuple[np.ndarray, int]:
+    """Return the number of fields of each record of ``raw`` (UTF-8 text whose ``quotes``
+    pair up into whole fields: :func:`_plain_quotes`) and the length in bytes of its longest
+    record.
+
+    A line end or delimiter is outside quotes when an even number of quotes comes before it
+    (inside a quoted field, a doubled quote leaves the count odd again before anything
+    else). Line ends are CR LF, CR and LF; a blank line is a record of no fields.
+    """
+    marks = np.flatnonzero((raw <= _CR) | (raw == delimiter))
+    kind = raw[marks]
+    wanted = (kind == _LF) | (kind == _CR) | (kind == delimiter)
+    if len(quotes):
+        wanted &= np.searchsorted(quotes, marks) % 2 == 0
+    marks, kind = marks[wanted], kind[wanted]
+    # CR LF is one line end: an LF right after a CR ends nothing more.
+    crlf_lf = np.zeros(len(marks), dtype=bool)
+    crlf_lf[1:] = (kind[1:] == _LF) & (kind[:-1] == _CR) & (marks[1:] == marks[:-1] + 1)
+    marks, kind = marks[~crlf_lf], kind[~crlf_lf]
+    is_end = kind != delimiter
+    ends = marks[is_end]
+    last = len(raw)
+    after = ends + 1  # where the next record starts
+    crlf = (kind[is_end] == _CR) & (after < last)
+    crlf[crlf] = raw[after[crlf]] == _LF
+    after += crlf
+    stops = ends
+    if not len(ends) or after[-1] < last:  # text after the last line end: one more record
+        stops = np.append(ends, last)
+    starts = np.concatenate(([0], after))[:len(stops)]
+    # A delimiter belongs to the record of the line ends before it.
+    record_of = np.cumsum(is_end)[~is_end]
+    fields = np.bincount(record_of, minlength=len(stops))
+    widths = np.where(stops > starts, fields + 1, 0)
+    return widths.astype(np.int64), int((stops - starts).max(initial=0))

@@ -21,7 +21,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-import holidays
 import numpy as np
 import pandas as pd
 
@@ -97,6 +96,8 @@ def stripped(values: pd.Series | np.ndarray) -> np.ndarray:
 
 @functools.lru_cache(maxsize=64)
 def _holiday_dates(country: str, first_year: int, last_year: int) -> tuple[np.datetime64, ...]:
+    import holidays  # only when a rule counts business days: it takes a while to load
+
     found = holidays.country_holidays(country, years=range(first_year, last_year + 1))
     return tuple(np.datetime64(day, "D") for day in sorted(found))
 

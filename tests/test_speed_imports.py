@@ -1,0 +1,63 @@
+"""Each command imports only what it needs: no pandas for --help, codes or check-config, and
+no Google libraries for a local calendar. Checked in a fresh interpreter, by sys.modules."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+HEAVY = ("pandas", "numpy", "gspread", "google.auth", "google.oauth2", "requests", "holidays",
+         "python_calamine", "openpyxl", "sqlite3", "multiprocessing")
+SCRIPT = """
+import sys
+from sheets_sync.cli import main
+try:
+    main(sys.argv[1:], prog_name="sheets-sync")
+except SystemExit as exit:
+    code = exit.code
+print("EXIT", code, "LOADED", ",".join(sorted(m for m in {heavy!r} if m in sys.modules)),
+      file=sys.stderr)
+"""
+
+
+def loaded(*args: str) -> set[str]:
+    """The heavy modules loaded after running the command line with ``args``."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), *sys.path])}
+    done = subprocess.run([sys.executable, "-c", SCRIPT.format(heavy=HEAVY), *args],
+                          capture_output=True, text=True, cwd=ROOT, env=env, timeout=120,
+                          check=False)
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith("EXIT 0 LOADED") or last.startswith("EXIT 1 LOADED"), done.stderr
+    return set(filter(None, last.split("LOADED", 1)[1].strip().split(",")))
+
+
+@pytest.mark.parametrize("args", [["--help"], ["codes"], ["audit", "--help"],
+                                  ["sync", "--help"]])
+def test_help_and_codes_import_nothing_heavy(args: list[str]) -> None:
+    assert loaded(*args) == set()
+
+
+def test_check_config_imports_neither_pandas_nor_google() -> None:
+    modules = loaded("check-config", "--config", str(ROOT / "config" / "example.toml"))
+    assert not modules & {"pandas", "numpy", "gspread", "google.auth", "google.oauth2",
+                          "requests", "python_calamine", "sqlite3"}
+
+
+def test_auditing_a_local_calendar_does_not_import_the_google_libraries() -> None:
+    modules = loaded("audit", str(ROOT / "sheets_sync" / "data" / "calendar.xlsx"),
+                     "--today", "2026-03-10")
+    assert {"pandas", "python_calamine"} <= modules  # it did audit the workbook
+    assert not modules & {"gspread", "google.auth", "google.oauth2", "requests", "openpyxl"}
+
+
+def test_syncing_a_local_workbook_does_not_import_the_google_libraries(tmp_path: Path) -> None:
+    workbook = tmp_path / "calendar.xlsx"
+    workbook.write_bytes((ROOT / "sheets_sync" / "data" / "calendar.xlsx").read_bytes())
+    modules = loaded("sync", str(workbook), "--today", "2026-03-10")
+    assert {"pandas", "python_calamine", "sqlite3"} <= modules  # it did sync the workbook
+    assert not modules & {"gspread", "google.auth", "google.oauth2", "requests"}

@@ -1,0 +1,149 @@
+"""Audit output rendered from the findings frame: the same findings and fields as one Finding
+per row gives, compact JSON when piped, and --limit for the terminal table."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from conftest import HEADER, row
+
+from sheets_sync import findings as findings_module
+from sheets_sync import render
+from sheets_sync.audit import AuditResult, as_of, audit
+from sheets_sync.cli import main
+from sheets_sync.config import load
+from sheets_sync.findings import findings_of
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "config" / "example.toml"
+
+
+@pytest.fixture(scope="module")
+def sample() -> AuditResult:
+    config = load(str(EXAMPLE)).calendars[0]
+    return audit(config, as_of("2026-03-10", config.timezone))
+
+
+def by_finding(result: AuditResult) -> list[dict[str, Any]]:
+    """The output's findings built one Finding at a time, as the output was built before."""
+    headers = result.calendar.headers
+    return [{"severity": f.severity.label, "code": f.code, "row": f.row, "post_id": f.post_id,
+             "column": f.column, "header": headers.get(f.column, ""), "client": f.client,
+             "message": f.message} for f in findings_of(result)]
+
+
+def test_output_fields_agree_between_render_and_findings() -> None:
+    assert render.OUTPUT_FIELDS == findings_module.OUTPUT_FIELDS
+
+
+def test_json_has_the_same_findings_and_fields_compact_or_indented(sample: AuditResult) -> None:
+    expected = by_finding(sample)
+    assert len(expected) > 20 and any(f["row"] is None for f in expected)  # calendar-level too
+    compact = render.to_json(sample, indent=False)
+    indented = render.to_json(sample, indent=True)
+    assert compact.count(b"\n") == 1 and compact.endswith(b"}\n")
+    assert indented.startswith(b'{\n  "calendar": "')
+    for text in (compact, indented):
+        document = json.loads(text)
+        assert list(document) == ["calendar", "source", "as_of", "posts", "history",
+                                  "summary", "findings", "columns"]
+        assert document["findings"] == expected
+    assert json.loads(compact) == json.loads(indented)
+
+
+def test_json_in_chunks_is_the_same_document(sample: AuditResult,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    whole = render.to_json(sample, indent=False)
+    monkeypatch.setattr(render, "JSON_CHUNK", 4)  # several chunks, the last one short
+    assert len(sample.findings) % 4
+    assert render.to_json(sample, indent=False) == whole
+
+
+def test_csv_has_the_same_findings_and_fields(sample: AuditResult) -> None:
+    read = list(csv.DictReader(io.StringIO(render.to_csv(sample))))
+    expected = [{k: "" if v is None else str(render.neutralise(v)) for k, v in f.items()}
+                for f in by_finding(sample)]
+    assert read == expected
+
+
+def test_json_escapes_del_and_c1_and_keeps_the_text(tmp_path: Path) -> None:
+    path = tmp_path / "cal.csv"
+    rows = [HEADER, row("P1\x85\x7f", channel="Instagrm")]
+    path.write_text("\n".join(",".join(r) for r in rows) + "\n", encoding="utf-8")
+    done = CliRunner().invoke(main, ["audit", str(path), "--today", "2026-03-10",
+                                     "--format", "json"])
+    assert "\x85" not in done.stdout and "\x7f" not in done.stdout
+    assert "P1\\u0085\\u007f" in done.stdout
+    ids = {f["post_id"] for f in json.loads(done.stdout)["findings"]}
+    assert "P1\x85\x7f" in ids
+
+
+def _many_errors(tmp_path: Path, count: int) -> Path:
+    """A CSV calendar with ``count`` rows, each with an unknown channel (an error)."""
+    path = tmp_path / "many.csv"
+    out = io.StringIO(newline="")
+    csv.writer(out).writerows([HEADER, *(row(f"P{i}", channel="Instagrm")
+                                         for i in range(count))])
+    path.write_text(out.getvalue(), encoding="utf-8")
+    return path
+
+
+def _audit(path: Path, *options: str, terminal: bool,
+           monkeypatch: pytest.MonkeyPatch) -> tuple[int, str, str]:
+    monkeypatch.setattr("sheets_sync.cli._to_terminal", lambda: terminal)
+    done = CliRunner().invoke(main, ["audit", str(path), "--today", "2026-03-10", *options])
+    return done.exit_code, done.stdout, done.stderr
+
+
+def _error_lines(out: str) -> list[str]:
+    return [line for line in out.splitlines() if line.startswith("error     unknown-channel")]
+
+
+def test_terminal_table_shows_fifty_per_severity_and_counts_the_rest(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _many_errors(tmp_path, 60)
+    code, out, _ = _audit(path, terminal=True, monkeypatch=monkeypatch)
+    assert code == 1
+    assert len(_error_lines(out)) == 50
+    assert "… 10 more error findings not shown (--limit 0 shows all)" in out
+    assert out.splitlines()[-1].startswith("many.csv: 60 posts, ")
+    assert "findings (60 error, " in out.splitlines()[-1]  # the summary counts them all
+    code, out, _ = _audit(path, "--limit", "7", terminal=True, monkeypatch=monkeypatch)
+    assert len(_error_lines(out)) == 7 and "… 53 more error findings" in out
+    code, out, _ = _audit(path, "--limit", "0", terminal=True, monkeypatch=monkeypatch)
+    assert len(_error_lines(out)) == 60 and "more error" not in out
+
+
+def test_piped_table_is_complete_unless_limited(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _many_errors(tmp_path, 60)
+    _, out, _ = _audit(path, terminal=False, monkeypatch=monkeypatch)
+    assert len(_error_lines(out)) == 60 and "not shown" not in out
+    _, out, _ = _audit(path, "--limit", "59", terminal=False, monkeypatch=monkeypatch)
+    assert len(_error_lines(out)) == 59 and "… 1 more error finding not shown" in out
+
+
+def test_json_is_indented_on_a_terminal_and_compact_when_piped(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _many_errors(tmp_path, 3)
+    _, piped, _ = _audit(path, "--format", "json", terminal=False, monkeypatch=monkeypatch)
+    _, shown, _ = _audit(path, "--format", "json", terminal=True, monkeypatch=monkeypatch)
+    assert piped.count("\n") == 1 and shown.count("\n") > 30
+    assert json.loads(piped) == json.loads(shown)
+    assert [f["post_id"] for f in json.loads(piped)["findings"]
+            if f["code"] == "unknown-channel"] == ["P0", "P1", "P2"]
+
+
+@pytest.mark.parametrize("output", ["json", "csv"])
+def test_limit_with_json_or_csv_is_a_usage_error(tmp_path: Path, output: str,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    code, out, err = _audit(_many_errors(tmp_path, 2), "--format", output, "--limit", "5",
+                            terminal=False, monkeypatch=monkeypatch)
+    assert code == 2 and out == ""
+    assert f"--limit applies to the table; --format {output} always holds every finding" in err
