@@ -17,6 +17,7 @@ from typing import Literal
 import pandas as pd
 
 from sheets_sync.backends import open_backend
+from sheets_sync.backends.base import SheetRead
 from sheets_sync.config import CalendarConfig, default_calendar, state_file_kind
 from sheets_sync.errors import UsageError
 from sheets_sync.history import Observed, observe
@@ -118,18 +119,32 @@ def audit(config: CalendarConfig, now: dt.datetime | None = None, *, history: bo
     Nothing is written.
     """
     now = now or as_of(None, config.timezone)
+    sheet, calendar, observed, found = read_calendar(config, now, "audit", history, state_path,
+                                                     SKIPPED)
+    return AuditResult(config, calendar, validate(calendar, config, now, observed),
+                       sheet.source, now, found)
+
+
+def read_calendar(config: CalendarConfig, now: dt.datetime, command: str, history: bool,
+                  state_path: str, skipped: SyncHistory
+                  ) -> tuple[SheetRead, Calendar, Observed | None, SyncHistory]:
+    """Read and parse the calendar of ``config`` for a read-only ``command`` (audit,
+    export), and with ``history`` what the last sync saved at ``state_path`` (default:
+    where a sync keeps it) observed; ``skipped`` is the history record without it.
+
+    Raises UsageError (the memory backend, a missing file), CalendarError or SourceError.
+    """
     if config.backend == "memory":
         raise UsageError(f"calendar {config.name!r} uses the memory backend, which exists for "
-                         "tests; audit reads .xlsx, .csv and Google calendars")
+                         f"tests; {command} reads .xlsx, .csv and Google calendars")
     sheet = open_backend(config, writable=False).read(config.tab, config.owned_tabs())
     calendar = parse(sheet.rows, config, tab=sheet.source)
     to_client_time(calendar, config, sheet.timezone)
-    observed, found = None, SKIPPED
+    observed, found = None, skipped
     if history:
         observed, found = read_history(calendar, config, now,
                                        state_path or state_path_for(config))
-    return AuditResult(config, calendar, validate(calendar, config, now, observed),
-                       sheet.source, now, found)
+    return sheet, calendar, observed, found
 
 
 def read_history(calendar: Calendar, config: CalendarConfig, now: dt.datetime, path: str

@@ -19,16 +19,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sheets_sync.audit import SKIPPED, SyncHistory, as_of, read_history
-from sheets_sync.backends import open_backend
+from sheets_sync.audit import SKIPPED, SyncHistory, as_of, read_calendar
 from sheets_sync.cells import Cell
 from sheets_sync.config import CalendarConfig
 from sheets_sync.errors import UsageError
 from sheets_sync.export.formats import FORMATS, ExportFile, Format, Options
 from sheets_sync.export.select import FROM_NOW, ExportPost, LeftOut, Window, select
 from sheets_sync.history import Observed
-from sheets_sync.parse import Calendar, parse, to_client_time
-from sheets_sync.stores import state_path_for
+from sheets_sync.parse import Calendar
 
 NOT_READ = SyncHistory("skipped", reason="the sync state was not read (--no-history)")
 
@@ -104,16 +102,8 @@ def export(config: CalendarConfig, to: str, now: dt.datetime | None = None,
     if to not in FORMATS:
         raise UsageError(f"unknown export format {to!r} (formats: {', '.join(FORMATS)})")
     now = now or as_of(None, config.timezone)
-    if config.backend == "memory":
-        raise UsageError(f"calendar {config.name!r} uses the memory backend, which exists for "
-                         "tests; export reads .xlsx, .csv and Google calendars")
-    sheet = open_backend(config, writable=False).read(config.tab, config.owned_tabs())
-    calendar = parse(sheet.rows, config, tab=sheet.source)
-    to_client_time(calendar, config, sheet.timezone)
-    observed, found = None, NOT_READ
-    if history:
-        observed, found = read_history(calendar, config, now,
-                                       state_path or state_path_for(config))
+    sheet, calendar, observed, found = read_calendar(config, now, "export", history, state_path,
+                                                     NOT_READ)
     result = plan(calendar, config, to, now, window, observed, found, accounts,
                   sheet.timezone)
     result.source, result.tab, result.rows = sheet.source, sheet.tab, sheet.rows
