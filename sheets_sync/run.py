@@ -187,8 +187,9 @@ def _outputs(calendar: Calendar, findings: pd.DataFrame, observation: Observatio
     history = [*store.history(config.name), *changes.history]
     summary: dict[str, int | str] = {"source": sheet.source, "rows": len(calendar.frame),
                                      "findings": len(findings)}
+    reminders = store.reminders(config.name) if config.notify is not None else None
     return build_outputs(calendar, findings, transitions, history, now, config, summary,
-                         observation.observed)
+                         observation.observed, reminders)
 
 
 def _same(tab: str, grid: Grid, sheet: SheetRead, config: CalendarConfig) -> bool:
