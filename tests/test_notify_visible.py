@@ -8,6 +8,7 @@ e-mails and failed webhook posts.
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from typing import Any
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from test_notify_delivery import TODAY, Hooks, Mailbox, agency_dir, environment, run_cli
+from test_notify_delivery import PASSWORD, TODAY, Hooks, Mailbox, agency_dir, environment, run_cli
 
 from sheets_sync.cli import main
 from sheets_sync.state import Reminder, StateStore
@@ -198,3 +199,41 @@ def test_history_lists_the_reminders_sent_about_the_post(tmp_path: Path, mailbox
         "2026-03-10 11:00  reminder revision-limit to director@agency.example: sent",
         other.output.splitlines()[-1]]
     assert "revision-limit to webhook TEST_SLACK_URL: failed" in other.output
+
+
+def test_a_daemon_round_sends_one_message_per_recipient_across_calendars(
+        tmp_path: Path, mailbox: Mailbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two calendars naming the same people: the round's sync process sends each person one
+    message holding both calendars' reminders (not one per calendar)."""
+    from sheets_sync import config as config_module
+    from sheets_sync.isolation import Rounds
+
+    monkeypatch.setenv("TEST_SMTP_PASSWORD", PASSWORD)
+    config = agency_dir(tmp_path, mailbox.port)
+    text = config.read_text(encoding="utf-8")
+    text = text.replace('webhooks = [{ url_env = "TEST_SLACK_URL", kind = "slack" }]\n', "")
+    block = text[text.index("[[calendars]]"):]
+    second = block.replace('name = "sample"', 'name = "second"').replace(
+        'path = "calendar.xlsx"', 'path = "second.xlsx"')
+    config.write_text(text + "\n" + second, encoding="utf-8")
+    shutil.copy(tmp_path / "calendar.xlsx", tmp_path / "second.xlsx")
+    agency = config_module.load(config)
+    moment = dt.datetime.fromisoformat(TODAY + "+03:00")
+    with Rounds(agency, ["sample", "second"]) as rounds:
+        summaries, failures = rounds.round(moment)
+        assert failures == [] and len(summaries) == 2
+        assert rounds.round(moment + dt.timedelta(minutes=5))[1] == []
+    assert sorted(r[0][0] for r in mailbox.received) == [
+        "director@agency.example", "elif@kahve.example", "jonas@nordic.example",
+        "selin@agency.example"]  # one each, over both rounds
+    elif_mail = mailbox.to("elif@kahve.example")[0]
+    assert elif_mail["Subject"] == "2 posts need your approval by Wednesday — Kahve Durağı"
+    store = StateStore(tmp_path / "state.db")
+    try:
+        for name in ("sample", "second"):  # each calendar's ledger has its part
+            assert {r.recipient for r in store.reminders(name)} == {
+                "director@agency.example", "elif@kahve.example", "jonas@nordic.example",
+                "selin@agency.example"}
+            assert {r.state for r in store.reminders(name)} == {"sent"}
+    finally:
+        store.close()
