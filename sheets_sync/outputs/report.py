@@ -8,7 +8,6 @@ Charts are a later addition: the Report holds tables only. Approval turnaround i
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -22,12 +21,11 @@ from sheets_sync.outputs.approvals import approvals_due
 from sheets_sync.outputs.convert import local, number, publish_cells, texts
 from sheets_sync.outputs.labels import Labels
 from sheets_sync.outputs.plan import cadence, pillars
-from sheets_sync.outputs.reminders import reminders_grid
+from sheets_sync.outputs.reminders import ReminderView, reminders_grid
 from sheets_sync.outputs.turnaround import turnaround
 from sheets_sync.parse import Calendar
 from sheets_sync.rules.base import Context
 from sheets_sync.rules.revisions import rounds_used
-from sheets_sync.state import Reminder
 
 # (row, column) of the "Updated" time in the Report grid: it changes on every run, so callers
 # deciding whether the Report needs writing compare the grids without this cell.
@@ -36,7 +34,7 @@ UPDATED_CELL = (2, 1)
 
 def report_grid(calendar: Calendar, findings: pd.DataFrame, transitions: pd.DataFrame,
                 now: dt.datetime, config: CalendarConfig, summary: dict[str, int | str],
-                observed: Observed | None = None, reminders: Sequence[Reminder] | None = None
+                observed: Observed | None = None, reminders: ReminderView | None = None
                 ) -> Grid:
     """Return the Report tab: titled tables stacked vertically, each followed by a blank row.
 
@@ -44,8 +42,8 @@ def report_grid(calendar: Calendar, findings: pd.DataFrame, transitions: pd.Data
     approval turnaround, pipeline, pillar mix, cadence, calendar gaps, findings by code.
     ``now`` must be timezone-aware (ValueError otherwise). An empty table shows "(none)".
     ``observed`` (what earlier cycles saw) adds the observed revision rounds. With
-    ``[notify]`` configured, the reminder ledger ``reminders`` adds the reminder tables at the
-    end (:mod:`sheets_sync.outputs.reminders`).
+    ``[notify]`` configured, ``reminders`` (the ledger and what is due next) adds the reminder
+    tables at the end (:mod:`sheets_sync.outputs.reminders`).
     """
     ctx = Context(calendar, config, now, observed)
     label = Labels(config.language)
@@ -68,7 +66,7 @@ def report_grid(calendar: Calendar, findings: pd.DataFrame, transitions: pd.Data
     grid: Grid = []
     for title, header, rows in sections:
         grid += [[label(title)], label.all(*header), *(rows or [[label("none")]]), []]
-    return grid + reminders_grid(calendar, findings, now, config, reminders, label)
+    return grid + reminders_grid(now, config, reminders, label)
 
 
 def _summary(findings: pd.DataFrame, now: dt.datetime, config: CalendarConfig,
