@@ -25,6 +25,7 @@ from sheets_sync.model import HistoryEntry
 from sheets_sync.outputs.approvals import APPROVAL_WINDOW, approvals_due
 from sheets_sync.outputs.history import history_grid
 from sheets_sync.outputs.labels import HISTORY_COLUMNS, PORTFOLIO_COLUMNS, Labels
+from sheets_sync.outputs.reminders import ReminderView
 from sheets_sync.outputs.report import UPDATED_CELL, report_grid
 from sheets_sync.outputs.status import STATUS_COLUMNS, status_grid
 from sheets_sync.parse import Calendar
@@ -40,20 +41,21 @@ CELL_TEXT_LIMIT = 32_767  # UTF-16 code units an Excel cell holds (Google Sheets
 
 def build_outputs(calendar: Calendar, findings: pd.DataFrame, transitions: pd.DataFrame,
                   history: Sequence[HistoryEntry], now: dt.datetime, config: CalendarConfig,
-                  summary: dict[str, int | str], observed: Observed | None = None
-                  ) -> dict[str, Grid]:
+                  summary: dict[str, int | str], observed: Observed | None = None,
+                  reminders: ReminderView | None = None) -> dict[str, Grid]:
     """Return every owned tab's grid, keyed by the configured Status, Report and History names.
 
     ``observed`` is what earlier cycles saw of each post (as for
     :func:`sheets_sync.validate.validate`); without it the Report counts the revision rounds
-    the sheet states.
+    the sheet states. ``reminders`` is what the Report's reminder tables show (when
+    ``[notify]`` is configured; see :func:`sheets_sync.notify.view.reminder_view`).
 
     Text longer than a spreadsheet cell can hold is cut (see :func:`fit_cells`).
     """
     return {
         config.status_tab: fit_cells(status_grid(calendar, findings, config)),
         config.report_tab: fit_cells(report_grid(calendar, findings, transitions, now, config,
-                                                 summary, observed)),
+                                                 summary, observed, reminders)),
         config.history_tab: fit_cells(history_grid(history, config)),
     }
 

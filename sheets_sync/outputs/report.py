@@ -21,6 +21,7 @@ from sheets_sync.outputs.approvals import approvals_due
 from sheets_sync.outputs.convert import local, number, publish_cells, texts
 from sheets_sync.outputs.labels import Labels
 from sheets_sync.outputs.plan import cadence, pillars
+from sheets_sync.outputs.reminders import ReminderView, reminders_grid
 from sheets_sync.outputs.turnaround import turnaround
 from sheets_sync.parse import Calendar
 from sheets_sync.rules.base import Context
@@ -33,13 +34,16 @@ UPDATED_CELL = (2, 1)
 
 def report_grid(calendar: Calendar, findings: pd.DataFrame, transitions: pd.DataFrame,
                 now: dt.datetime, config: CalendarConfig, summary: dict[str, int | str],
-                observed: Observed | None = None) -> Grid:
+                observed: Observed | None = None, reminders: ReminderView | None = None
+                ) -> Grid:
     """Return the Report tab: titled tables stacked vertically, each followed by a blank row.
 
     Sections: summary, approvals needed in the next 7 days, overdue feedback, revision usage,
     approval turnaround, pipeline, pillar mix, cadence, calendar gaps, findings by code.
     ``now`` must be timezone-aware (ValueError otherwise). An empty table shows "(none)".
-    ``observed`` (what earlier cycles saw) adds the observed revision rounds.
+    ``observed`` (what earlier cycles saw) adds the observed revision rounds. With
+    ``[notify]`` configured, ``reminders`` (the ledger and what is due next) adds the reminder
+    tables at the end (:mod:`sheets_sync.outputs.reminders`).
     """
     ctx = Context(calendar, config, now, observed)
     label = Labels(config.language)
@@ -62,7 +66,7 @@ def report_grid(calendar: Calendar, findings: pd.DataFrame, transitions: pd.Data
     grid: Grid = []
     for title, header, rows in sections:
         grid += [[label(title)], label.all(*header), *(rows or [[label("none")]]), []]
-    return grid
+    return grid + reminders_grid(now, config, reminders, label)
 
 
 def _summary(findings: pd.DataFrame, now: dt.datetime, config: CalendarConfig,
