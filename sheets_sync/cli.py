@@ -26,6 +26,7 @@ from sheets_sync.config import CalendarConfig
 from sheets_sync.daemon import Daemon, StopNow, parse_every
 from sheets_sync.errors import SheetsSyncError, SourceError, UsageError
 from sheets_sync.isolation import LOG_FORMAT, Rounds
+from sheets_sync.messages import plural
 from sheets_sync.model import FIELDS, Severity
 from sheets_sync.portfolio import sync_all
 from sheets_sync.state import StateStore
@@ -259,7 +260,8 @@ def check_config(config_file: str) -> None:
             where = config.spreadsheet if config.backend == "google" else str(config.location())
             clients = ", ".join(config.clients) or "none configured"
             say(f"calendar {config.name!r}: {config.backend} {where}; clients: {clients}")
-        say(f"{Path(config_file)}: OK ({len(loaded.calendars)} calendar(s))")
+        count = len(loaded.calendars)
+        say(f"{Path(config_file)}: OK ({count} {plural(count, 'calendar|calendars')})")
 
 
 @main.command("codes")

@@ -19,6 +19,8 @@ from types import FrameType
 
 import schedule
 
+from sheets_sync.messages import plural
+
 log = logging.getLogger("sheets_sync.daemon")
 
 
@@ -113,4 +115,4 @@ class Daemon:
             raise
         finally:
             schedule.clear("sheets-sync")
-        log.info("stopped after %d cycle(s)", self.cycles)
+        log.info("stopped after %d %s", self.cycles, plural(self.cycles, "cycle|cycles"))

@@ -2,11 +2,15 @@
 
 A template key is a finding code, optionally with a variant after a colon
 (``approval-missing:urgent``). Placeholders are filled with :meth:`Messages.render`, which
-accepts one value per finding (lists or arrays) or a single value for all.
+accepts one value per finding (lists or arrays) or a single value for all. A noun that
+follows a number is written ``{days:~day|days}``: the form that goes with the number
+(:func:`plural`). Channels and fields are named in people's words (:func:`channel_name`,
+:func:`field_name`), never by their configuration keys.
 """
 
 from __future__ import annotations
 
+import string
 from collections.abc import Sequence
 from typing import Any
 
@@ -88,21 +92,24 @@ EN: dict[str, str] = {
     "unknown-format": "Format “{value}” is not known.{hint} Use one of: {known}.",
     "unknown-pillar": "Pillar “{value}” is not one of this client's pillars ({known}).{hint}",
     "hint": " Did you mean “{value}”?",
+    "hint:meaning": " Did you mean “{value}” ({meaning})?",
     "duplicate-id": (
         "ID {post_id} is also used on row {others}. Give every post its own ID: until it is "
         "unique, History, revision rounds and changes after approval are paused for this ID."
     ),
     "missing-id": "This post has no ID. Give it one so that its history can be followed.",
     "caption-too-long": (
-        "The caption has {length} characters; {channel} allows {limit}. Shorten it by {over}."
+        "The caption has {length} {length:~character|characters}; {channel} allows "
+        "{limit}. Shorten it by {over}."
     ),
     "too-many-hashtags": (
-        "The post has {count} hashtags; {channel} allows {limit}. Remove at least {over}."
+        "The post has {count} {count:~hashtag|hashtags}; {channel} allows {limit}. "
+        "Remove at least {over}."
     ),
     "invalid-link": "“{value}” is not a valid web link. Paste the full address (https://…).",
     "duplicate-caption": (
-        "Same caption as row {other} on {channel}, {days} day(s) apart. Write a new caption "
-        "or drop one of the posts."
+        "Same caption as row {other} on {channel}, {days} {days:~day|days} apart. "
+        "Write a new caption or drop one of the posts."
     ),
     "stale-unpublished": (
         "The publish time {when} has passed and the post is still “{status}”. Publish or "
@@ -117,8 +124,9 @@ EN: dict[str, str] = {
         "approval before then."
     ),
     "approval-missing:urgent": (
-        "Publishes {when} — {hours} hour(s) from now — and is not approved (status "
-        "“{status}”). Get the client's approval now or move the date."
+        "Publishes {when} — {hours} {hours:~hour|hours} from now — and is not "
+        "approved (status “{status}”). Get the client's approval now or move the "
+        "date."
     ),
     "approval-missing:past": (
         "The publish time {when} has passed and the post was never approved (status "
@@ -145,42 +153,46 @@ EN: dict[str, str] = {
     ),
     "feedback-overdue": "{waiting}; it was due {due}. Remind the client.",
     "feedback-overdue:escalate": (
-        "{waiting}; it was due {due}, {late} business day(s) ago. Escalate to {contact}."
+        "{waiting}; it was due {due}, {late} business {late:~day|days} ago. Escalate "
+        "to {contact}."
     ),
     "waiting": "Waiting for the client's feedback since {since}",
     "waiting:unknown": "Waiting for the client's feedback",
     "contact": "the account manager",
     "deemed-approved": (
-        "No feedback since {since}: after {days} business days the contract counts this post "
-        "as approved. Record the approval in the sheet."
+        "No feedback since {since}: after {days} business {days:~day|days} the "
+        "contract counts this post as approved. Record the approval in the sheet."
     ),
     "revision-last-round": (
-        "Back in review after {used} of {allowed} revision round(s): this is the last included "
-        "round. Tell the client that further changes are billable."
+        "Back in review after {used} of {allowed} revision {allowed:~round|rounds}: "
+        "this is the last included round. Tell the client that further changes are "
+        "billable."
     ),
     "revision-limit-exceeded": (
-        "{used} revision rounds used, {allowed} allowed: {billable} billable extra round(s). "
-        "Ask the account manager to approve or bill them."
+        "{used} revision {used:~round|rounds} used, {allowed} allowed: {billable} "
+        "billable extra {billable:~round|rounds}. Ask the account manager to approve "
+        "or bill them."
     ),
     "cadence-below-contract": (
-        "{client}: {count} {channel} post(s) planned in week {week}; the contract says "
-        "{target}. Plan {missing} more."
+        "{client}: {count} {channel} {count:~post|posts} planned in week {week}; the "
+        "contract says {target}. Plan {missing} more."
     ),
     "too-many-per-day": (
-        "{count} {channel} posts for {client} on {day}; at most {limit} a day. Move this one "
-        "to another day."
+        "{count} {channel} {count:~post|posts} for {client} on {day}; at most "
+        "{limit} a day. Move this one to another day."
     ),
     "calendar-gap": (
-        "{client}: no {channel} post from {start} to {end} ({days} days). Plan a post in "
-        "that gap."
+        "{client}: no {channel} post from {start} to {end} ({days} "
+        "{days:~day|days}). Plan a post in that gap."
     ),
     "pillar-mix-off-target": (
         "{client}, {month}: “{pillar}” is {actual}% of the posts; the target is {target}%. "
         "Rebalance the plan."
     ),
     "next-month-not-ready": (
-        "{client}, {month}: only {ready} of the {needed} contracted posts are in draft or "
-        "later ({pct}%). Start preparing next month."
+        "{client}, {month}: only {ready} of the {needed} contracted "
+        "{needed:~post|posts} are in draft or later ({pct}%). Start preparing next "
+        "month."
     ),
 }
 
@@ -266,6 +278,7 @@ TR: dict[str, str] = {
     ),
     "unknown-pillar": "“{value}” bu müşterinin kategorilerinden biri değil ({known}).{hint}",
     "hint": " “{value}” mı demek istediniz?",
+    "hint:meaning": " “{value}” ({meaning}) mı demek istediniz?",
     "duplicate-id": (
         "{post_id} ID'si {others}. satırda da kullanılıyor. Her gönderiye ayrı ID verin: ID "
         "tekil olana kadar bu ID için geçmiş, revizyon sayımı ve onay sonrası değişiklik "
@@ -367,6 +380,74 @@ TR: dict[str, str] = {
 
 TEMPLATES: dict[str, dict[str, str]] = {"en": EN, "tr": TR}
 
+# Channels as people write them; a channel the configuration adds is shown capitalised.
+CHANNEL_NAMES: dict[str, str] = {
+    "instagram": "Instagram", "facebook": "Facebook", "x": "X", "linkedin": "LinkedIn",
+    "tiktok": "TikTok", "youtube": "YouTube", "threads": "Threads", "pinterest": "Pinterest",
+}
+# Each field in people's words (English, Turkish): shown where a calendar has no header for it.
+FIELD_NAMES: dict[str, tuple[str, str]] = {
+    "post_id": ("Post ID", "Gönderi No"), "client": ("Client", "Müşteri"),
+    "channel": ("Channel", "Kanal"), "format": ("Format", "Format"),
+    "publish_at": ("Publish date", "Yayın tarihi"), "publish_time": ("Publish time", "Yayın saati"),
+    "pillar": ("Pillar", "Kategori"), "caption": ("Caption", "Metin"),
+    "hashtags": ("Hashtags", "Hashtagler"), "asset": ("Asset", "Görsel"),
+    "owner": ("Owner", "Sorumlu"), "status": ("Status", "Durum"),
+    "sent_for_review_at": ("Sent for review", "Onaya gönderildi"),
+    "feedback_due": ("Feedback due", "Geri bildirim son tarihi"),
+    "approved_by": ("Approved by", "Onaylayan"), "approved_at": ("Approved on", "Onay tarihi"),
+    "approved": ("Approved", "Onaylandı"), "revision_round": ("Revision round", "Revizyon turu"),
+    "extra_rounds_approved": ("Extra rounds approved", "Onaylanan ek revizyon"),
+    "client_feedback": ("Client feedback", "Müşteri geri bildirimi"),
+    "notes": ("Notes", "Notlar"),
+}
+
+
+def plural(count: Any, forms: str) -> str:
+    """Return the form of a noun that goes with the number ``count``.
+
+    ``forms`` is ``"one|other"`` in English ("day|days": 1 day, 0 days, 2 days, 1.5 days), or a
+    single form in a language whose nouns stay singular after a number, as Turkish ones do
+    ("gün": 1 gün, 3 gün). A count that is not a number takes the other form.
+    """
+    one, bar, other = forms.partition("|")
+    if not bar:
+        return one
+    try:
+        return one if float(count) == 1 else other
+    except (TypeError, ValueError):
+        return other
+
+
+def channel_name(channel: str) -> str:
+    """Return a canonical channel (``linkedin``) as people write it (``LinkedIn``)."""
+    return CHANNEL_NAMES.get(channel, channel[:1].upper() + channel[1:])
+
+
+def field_name(field: str, language: str = "en") -> str:
+    """Return a canonical field (``publish_at``) in people's words (``Publish date``); a name
+    that is no field is returned as it is."""
+    names = FIELD_NAMES.get(field)
+    return names[1 if language == "tr" else 0] if names else field
+
+
+class _Words(string.Formatter):
+    """str.format, plus ``{n:~one|other}``: the form of a noun that goes with ``n``."""
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if format_spec.startswith("~"):
+            return plural(value, format_spec[1:])
+        return str(super().format_field(value, format_spec))
+
+
+_WORDS = _Words()
+
+
+def _filler(template: str) -> Any:
+    """The function that fills ``template``: str.format unless it has a plural."""
+    return (lambda **params: _WORDS.format(template, **params)) if ":~" in template \
+        else template.format
+
 
 class Messages:
     """Message templates of one language."""
@@ -377,20 +458,21 @@ class Messages:
 
     def text(self, key: str, **params: Any) -> str:
         """Return the message ``key`` with ``params`` filled in (long text cut short)."""
-        return self.templates[key].format(**{k: _short(k, v) for k, v in params.items()})
+        return str(_filler(self.templates[key])(
+            **{k: _short(k, v) for k, v in params.items()}))
 
     def render(self, key: str, **params: Any) -> list[str] | str:
         """Return one message per finding; list-like params give one value per finding.
 
         With no list-like param the one message (a str) applies to every finding.
         """
-        template = self.templates[key]
+        fill = _filler(self.templates[key])
         columns = {k: v for k, v in params.items() if _is_column(v)}
         scalars = {k: _short(k, v) for k, v in params.items() if k not in columns}
         if not columns:
-            return template.format(**scalars)
+            return str(fill(**scalars))
         names = list(columns)
-        return [template.format(**scalars, **{n: _short(n, v) for n, v in zip(names, values)})
+        return [fill(**scalars, **{n: _short(n, v) for n, v in zip(names, values)})
                 for values in zip(*(list(columns[k]) for k in names))]
 
     def when(self, stamps: Any, with_time: Any = True) -> list[str]:
@@ -405,9 +487,21 @@ class Messages:
         show = np.broadcast_to(np.asarray(with_time, dtype=bool), len(series))
         return (days + times.where(show, "")).tolist()
 
-    def hint(self, suggestion: str) -> str:
-        """Return the " — did you mean …?" fragment, or '' when there is no suggestion."""
-        return self.templates["hint"].format(value=suggestion) if suggestion else ""
+    def hint(self, suggestion: str, meaning: str = "") -> str:
+        """Return the " Did you mean …?" fragment, or '' when there is no suggestion.
+
+        ``meaning`` (when given) says in the list's words what the suggested word stands for:
+        a word of the other language next to a list in this one.
+        """
+        if not suggestion:
+            return ""
+        if meaning:
+            return self.templates["hint:meaning"].format(value=suggestion, meaning=meaning)
+        return self.templates["hint"].format(value=suggestion)
+
+    def field(self, name: str) -> str:
+        """Return field ``name`` in this language's words (see :func:`field_name`)."""
+        return field_name(name, self.language)
 
 
 QUOTE_LIMIT = 200  # characters of a cell quoted in a message (a cell may hold 50,000)

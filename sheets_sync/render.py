@@ -15,6 +15,7 @@ from typing import Any
 from sheets_sync.audit import AuditResult
 from sheets_sync.cells import column_letter, normalize_grid
 from sheets_sync.findings import to_findings
+from sheets_sync.messages import field_name, plural
 from sheets_sync.model import Severity
 from sheets_sync.parse import Calendar
 
@@ -151,7 +152,7 @@ def to_table(result: AuditResult, width: int | None = None) -> str:
         room = max(width - indent, 30)
         for r in rows:
             left = "  ".join(_cell(r[c])[: sizes[c]].ljust(sizes[c]) for c in cols)
-            label = r["header"] or r["column"]
+            label = r["header"] or field_name(r["column"], result.config.language)
             where = f"[{label}] " if label and not r["message"].startswith(label) else ""
             wrapped = textwrap.wrap(where + " ".join(r["message"].split()), room) or [""]
             lines.append(f"{left}  {wrapped[0]}")
@@ -227,7 +228,7 @@ def cell_changes(tab: str, old: Sequence[Sequence[Any]] | None, new: Sequence[Se
             lines.append(f"{tab}!{column_letter(c)}{r + 1}: {_show(shown_old)} -> "
                          f"{_show(shown_new)}")
     if hidden:
-        lines.append(f"{tab}: … and {hidden} more cell change(s)")
+        lines.append(f"{tab}: … and {hidden} more cell {plural(hidden, 'change|changes')}")
     return lines
 
 

@@ -228,7 +228,7 @@ def test_check_config_names_a_google_calendar_by_its_spreadsheet(tmp_path: Path)
     assert result.exit_code == 0, result.stderr
     assert result.stdout.splitlines() == [
         "calendar 'acme': google 1AbCdEfGh; clients: Acme Co",
-        f"{config}: OK (1 calendar(s))",
+        f"{config}: OK (1 calendar)",
     ]
 
 

@@ -107,7 +107,7 @@ def test_status_calendar_level_finding_has_blank_row_and_post() -> None:
     cells = grid[1]
     assert cells[:9] == ["warning", "cadence-below-contract", None, None, "Acme", None,
                          dt.date(2026, 3, 9), None, None]
-    assert cells[9:] == ["Acme: 1 instagram post(s) planned in week 11 (2026-03-09); the "
+    assert cells[9:] == ["Acme: 1 Instagram post planned in week 11 (2026-03-09); the "
                          "contract says 2. Plan 1 more.", dt.datetime(2026, 3, 9, 9, 0)]
 
 
@@ -306,7 +306,7 @@ def test_report_overdue_feedback() -> None:
     assert section(report(), "Overdue feedback") == [
         ["Post ID", "Client", "Message"],
         ["P4", "Acme", "Waiting for the client's feedback since 2026-03-02 10:00; it was due "
-         "2026-03-04 10:00, 4 business day(s) ago. Escalate to the account manager."]]
+         "2026-03-04 10:00, 4 business days ago. Escalate to the account manager."]]
 
 
 def test_report_revision_usage_and_billable_rounds() -> None:
@@ -400,9 +400,9 @@ def test_report_cadence_and_gaps() -> None:
     # beyond; Instagram has nothing after the 12th.
     assert section(grid, "Calendar gaps") == [
         ["Client", "Message"],
-        ["Acme", "Acme: no linkedin post from 2026-03-10 to 2026-03-23 (14 days). Plan a post "
+        ["Acme", "Acme: no LinkedIn post from 2026-03-10 to 2026-03-23 (14 days). Plan a post "
                  "in that gap."],
-        ["Acme", "Acme: no instagram post from 2026-03-13 to 2026-03-23 (11 days). Plan a post "
+        ["Acme", "Acme: no Instagram post from 2026-03-13 to 2026-03-23 (11 days). Plan a post "
                  "in that gap."]]
 
 

@@ -123,7 +123,7 @@ def test_status_finding_on_the_header_row_shows_no_posts_text() -> None:
 
 
 OVERDUE = ("Waiting for the client's feedback since 2026-03-02 10:00; it was due 2026-03-04 "
-           "10:00, 4 business day(s) ago. Escalate to the account manager.")
+           "10:00, 4 business days ago. Escalate to the account manager.")
 
 
 def test_overdue_feedback_of_a_post_without_an_id_leaves_the_id_blank() -> None:
@@ -141,7 +141,7 @@ def test_a_calendar_without_a_client_name_leaves_the_client_blank() -> None:
     grid = report(rows, header=REVIEW_HEADER, config=config)
     assert section(grid, "Overdue feedback")[1:] == [["P1", None, OVERDUE]]
     assert section(grid, "Calendar gaps")[1:] == [
-        [None, ": no instagram post from 2026-03-10 to 2026-03-22 (13 days). Plan a post in "
+        [None, ": no Instagram post from 2026-03-10 to 2026-03-22 (13 days). Plan a post in "
                "that gap."]]
 
 

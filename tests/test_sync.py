@@ -66,7 +66,7 @@ def test_revision_story_over_several_cycles() -> None:
     assert codes_of(third) == {"revision-limit-exceeded"}
     message = third.findings.loc[third.findings["code"] == "revision-limit-exceeded",
                                  "message"].item()
-    assert message == ("3 revision rounds used, 2 allowed: 1 billable extra round(s). Ask the "
+    assert message == ("3 revision rounds used, 2 allowed: 1 billable extra round. Ask the "
                        "account manager to approve or bill them.")
     approved = cycle("Approved")
     assert codes_of(approved) == {"revision-limit-exceeded"}  # still 3 rounds of 2

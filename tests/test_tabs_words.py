@@ -1,0 +1,133 @@
+"""The words people read: real plurals, channels and fields named as people write them, a
+"did you mean" that matches the list beside it, the tabs' labels in English and Turkish, and
+History in the sheet's own words."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from conftest import at, audit, only, row
+
+from sheets_sync.messages import Messages, channel_name, field_name, plural
+from sheets_sync.model import Finding
+
+NOW = at("2026-03-10 09:00")
+
+
+def found(rows: list[list[Any]], *codes: str, **calendar: Any) -> list[Finding]:
+    return audit(rows, NOW, rules={"levels": only(*codes), **calendar.pop("rules", {})},
+                 **calendar)
+
+
+# --------------------------------------------------------------------------------------------
+# plurals: one helper, the number decides the noun's form
+
+
+def test_plural_takes_the_form_that_goes_with_the_number() -> None:
+    assert [plural(n, "day|days") for n in (0, 1, 2, 1.5, "1", "x")] == [
+        "days", "day", "days", "days", "day", "days"]
+    # Turkish nouns stay singular after a number: one form
+    assert [plural(n, "gün") for n in (1, 3)] == ["gün", "gün"]
+
+
+@pytest.mark.parametrize(("key", "params", "text"), [
+    ("calendar-gap", {"client": "A", "channel": "X", "start": "s", "end": "e", "days": 1},
+     "A: no X post from s to e (1 day). Plan a post in that gap."),
+    ("revision-limit-exceeded", {"used": 1, "allowed": 0, "billable": 1},
+     "1 revision round used, 0 allowed: 1 billable extra round. Ask the account manager to "
+     "approve or bill them."),
+    ("revision-last-round", {"used": 1, "allowed": 1},
+     "Back in review after 1 of 1 revision round: this is the last included round. Tell the "
+     "client that further changes are billable."),
+    ("too-many-hashtags", {"count": 1, "channel": "Instagram", "limit": 0, "over": 1},
+     "The post has 1 hashtag; Instagram allows 0. Remove at least 1."),
+])
+def test_english_messages_have_no_bracketed_plurals(key: str, params: dict[str, Any],
+                                                    text: str) -> None:
+    assert Messages("en").text(key, **params) == text
+
+
+def test_no_message_template_writes_a_bracketed_plural() -> None:
+    from sheets_sync.messages import TEMPLATES
+
+    assert [k for t in TEMPLATES.values() for k, v in t.items() if "(s)" in v] == []
+
+
+def test_cadence_names_the_channel_as_people_write_it_with_a_real_plural() -> None:
+    posts = [row("P1", channel="X", date="2026-03-17 10:00"),
+             row("P2", channel="X", date="2026-03-18 10:00")]
+    rules = {"cadence": {"posts_per_week": {"x": 3, "linkedin": 1}, "horizon_days": 7}}
+    messages = sorted(f.message for f in found(posts, "cadence-below-contract", rules=rules))
+    assert messages == [
+        "Acme: 0 LinkedIn posts planned in week 11 (2026-03-09); the contract says 1. Plan 1 "
+        "more.",
+        "Acme: 0 LinkedIn posts planned in week 12 (2026-03-16); the contract says 1. Plan 1 "
+        "more.",
+        "Acme: 0 X posts planned in week 11 (2026-03-09); the contract says 3. Plan 3 more.",
+        "Acme: 2 X posts planned in week 12 (2026-03-16); the contract says 3. Plan 1 more.",
+    ]
+
+
+def test_a_gap_names_the_channel_as_people_write_it() -> None:
+    posts = [row("P1", channel="LinkedIn", date="2026-03-10 10:00")]
+    rules = {"cadence": {"gap_days": 7, "horizon_days": 28}}
+    assert [f.message for f in found(posts, "calendar-gap", rules=rules)] == [
+        "Acme: no LinkedIn post from 2026-03-11 to 2026-04-06 (27 days). Plan a post in that "
+        "gap."]
+
+
+def test_channel_and_field_names() -> None:
+    assert [channel_name(c) for c in ("x", "linkedin", "tiktok", "telegram")] == [
+        "X", "LinkedIn", "TikTok", "Telegram"]
+    assert field_name("publish_at") == "Publish date"
+    assert field_name("post_id", "tr") == "Gönderi No"
+    assert field_name("not_a_field") == "not_a_field"
+
+
+# --------------------------------------------------------------------------------------------
+# "did you mean" beside the list of known values
+
+
+def test_a_suggested_word_of_another_language_says_which_listed_status_it_means() -> None:
+    posts = [row("P1", status="Onay bekleniyor")]
+    message = found(posts, "unknown-status")[0].message
+    assert message == (
+        "Status “Onay bekleniyor” is not known. Did you mean “onay bekliyor” (client review)? "
+        "Use one of: idea, draft, internal review, client review, changes requested, approved, "
+        "scheduled, published, on hold, cancelled.")
+
+
+def test_a_suggestion_the_list_holds_needs_no_meaning() -> None:
+    message = found([row("P1", status="Pubished")], "unknown-status")[0].message
+    assert "Did you mean “published”? Use one of:" in message
+
+
+# --------------------------------------------------------------------------------------------
+# field names in messages
+
+
+def test_duplicate_columns_name_the_field_in_peoples_words() -> None:
+    header = ["ID", "Client", "Channel", "Format", "Publish date", "Status", "Caption", "Asset",
+              "Owner", "Date"]
+    posts = [[*row("P1"), "2026-03-21 10:00"]]
+    messages = [f.message for f in audit(posts, NOW, header=header,
+                                         rules={"levels": only("duplicate-column")})]
+    assert messages == ["Two columns hold Publish date: “Publish date” (column E) is used and "
+                        "“Date” (column J) is ignored. Rename or remove one of them."]
+    assert "publish_at" not in messages[0]
+
+
+def test_the_audit_table_labels_a_finding_without_a_header_in_peoples_words(
+        tmp_path: Any) -> None:
+    from click.testing import CliRunner
+
+    from sheets_sync.cli import main
+
+    sheet = tmp_path / "plan.csv"
+    sheet.write_text("Channel,Publish date,Status,Caption\nInstagram,2026-03-20 10:00,Draft,"
+                     "Hi\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["audit", str(sheet), "--today", "2026-03-10"])
+    line = next(x for x in result.output.splitlines() if "no-id-column" in x)
+    assert "[Post ID] This calendar has no ID column" in line
+    assert "[post_id]" not in result.output
