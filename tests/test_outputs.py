@@ -312,11 +312,11 @@ def test_report_overdue_feedback() -> None:
 def test_report_revision_usage_and_billable_rounds() -> None:
     rows = section(report(), "Revision usage per client per month")
     assert rows == [
-        ["Client", "Month", "Posts", "Rounds used", "Included rounds", "Extra rounds approved",
-         "Billable extra rounds"],
-        # P1-P5, P9, P10 (P7 cancelled, P8 undated): 3+1+5+2 used, 7 x 2 included,
+        ["Client", "Month", "Posts", "Rounds used", "Included rounds per post",
+         "Extra rounds approved", "Billable extra rounds"],
+        # P1-P5, P9, P10 (P7 cancelled, P8 undated): 3+1+5+2 used, 2 included per post,
         # billable 1 (P1) + 3 (P3, extra rounds do not make them free).
-        ["Acme", "2026-03", 7, 11, 14, 1, 4],
+        ["Acme", "2026-03", 7, 11, 2, 1, 4],
         ["Acme", "2026-04", 1, 0, 2, 0, 0],
     ]
 
@@ -326,7 +326,7 @@ def test_report_revision_usage_counts_observed_rounds() -> None:
             report_row("P2", "Draft", "2026-03-13 10:00", rounds=3)]
     grid = report(rows, observed=[4, 0], rules={"revisions": {"included_rounds": 1}})
     assert section(grid, "Revision usage per client per month")[1] == [
-        "Acme", "2026-03", 2, 7, 2, 0, 5]
+        "Acme", "2026-03", 2, 7, 1, 0, 5]
 
 
 def test_report_approval_turnaround() -> None:

@@ -149,7 +149,7 @@ def test_revision_usage_of_posts_either_side_of_1970() -> None:
     rows = [row("P1", date="1969-12-20 10:00"), row("P2", date="1970-01-20 10:00"),
             row("P3", date="1970-01-21 10:00")]
     assert section(report(rows), "Revision usage per client per month")[1:] == [
-        ["Acme", "1969-12", 1, 0, 2, 0, 0], ["Acme", "1970-01", 2, 0, 2 * 2, 0, 0]]
+        ["Acme", "1969-12", 1, 0, 2, 0, 0], ["Acme", "1970-01", 2, 0, 2, 0, 0]]
 
 
 def test_findings_by_code_ties_are_in_code_order() -> None:

@@ -7,10 +7,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import at, audit, only, row
+from conftest import HEADER, at, audit, calendar_config, only, row
 
 from sheets_sync.messages import Messages, channel_name, field_name, plural
 from sheets_sync.model import Finding
+from sheets_sync.outputs import report_grid
+from sheets_sync.parse import parse
+from sheets_sync.state import transitions_frame
+from sheets_sync.validate import validate
 
 NOW = at("2026-03-10 09:00")
 
@@ -131,3 +135,47 @@ def test_the_audit_table_labels_a_finding_without_a_header_in_peoples_words(
     line = next(x for x in result.output.splitlines() if "no-id-column" in x)
     assert "[Post ID] This calendar has no ID column" in line
     assert "[post_id]" not in result.output
+
+
+# --------------------------------------------------------------------------------------------
+# Report: findings by code, revision rounds
+
+
+def report_of(rows: list[list[Any]], *codes: str, **calendar: Any) -> list[list[Any]]:
+    rules = {**calendar.pop("rules", {})}
+    rules["levels"] = {**only(*codes), **rules.get("levels", {})}
+    config = calendar_config(rules=rules, **calendar)
+    cal = parse([HEADER, *rows], config)
+    findings = validate(cal, config, NOW)
+    return report_grid(cal, findings, transitions_frame([]), NOW, config, {})
+
+
+def section(grid: list[list[Any]], title: str) -> list[list[Any]]:
+    start = grid.index([title]) + 1
+    return grid[start:grid.index([], start)]
+
+
+def test_findings_by_code_count_each_severity_the_findings_have() -> None:
+    # P1 publishes within 24 hours (critical), P2 within the lead time (error)
+    rows = [row("P1", date="2026-03-10 18:00"), row("P2", date="2026-03-11 18:00"),
+            row("P3", channel="Fax")]
+    grid = report_of(rows, "approval-missing", "unknown-channel",
+                     rules={"levels": {"unknown-channel": "info"}})
+    assert section(grid, "Findings by code") == [
+        ["Code", "Severity", "Count"], ["approval-missing", "critical", 1],
+        ["approval-missing", "error", 1], ["unknown-channel", "info", 1]]
+
+
+def test_revision_usage_shows_the_included_rounds_per_post() -> None:
+    header = [*HEADER, "Revision round"]
+    rows = [[*row(f"P{i}", date=f"2026-03-{i + 20} 10:00"), used]
+            for i, used in enumerate((0, 1, 3, 2), 1)]
+    config = calendar_config(rules={"revisions": {"included_rounds": 2},
+                                    "levels": only()})
+    cal = parse([header, *rows], config)
+    grid = report_grid(cal, validate(cal, config, NOW), transitions_frame([]), NOW, config, {})
+    assert section(grid, "Revision usage per client per month") == [
+        ["Client", "Month", "Posts", "Rounds used", "Included rounds per post",
+         "Extra rounds approved", "Billable extra rounds"],
+        # 6 rounds used over 4 posts; each post includes 2; P3's third round is billable
+        ["Acme", "2026-03", 4, 6, 2, 0, 1]]

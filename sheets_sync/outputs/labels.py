@@ -26,7 +26,7 @@ LABELS: dict[str, tuple[str, str]] = {  # key -> (English, Turkish)
     "revisions": ("Revision usage per client per month", "Müşteri ve aya göre revizyon kullanımı"),
     "month": ("Month", "Ay"), "posts": ("Posts", "Gönderi"),
     "rounds_used": ("Rounds used", "Kullanılan revizyon"),
-    "included_rounds": ("Included rounds", "Dahil revizyon"),
+    "included_rounds": ("Included rounds per post", "Gönderi başına dahil revizyon"),
     "extra_rounds": ("Extra rounds approved", "Onaylanan ek revizyon"),
     "billable": ("Billable extra rounds", "Faturalanacak ek revizyon"),
     "turnaround": ("Approval turnaround per client", "Müşteriye göre onay süresi"),
