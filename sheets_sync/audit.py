@@ -122,13 +122,18 @@ def audit(config: CalendarConfig, now: dt.datetime | None = None, *, history: bo
         raise UsageError(f"calendar {config.name!r} uses the memory backend, which exists for "
                          "tests; audit reads .xlsx, .csv and Google calendars")
     sheet = open_backend(config, writable=False).read(config.tab, config.owned_tabs())
-    calendar = parse(sheet.rows, config, tab=sheet.source)
-    to_client_time(calendar, config, sheet.timezone)
+
+    def read(config: CalendarConfig) -> Calendar:
+        calendar = parse(sheet.rows, config, tab=sheet.source)
+        to_client_time(calendar, config, sheet.timezone)
+        return calendar
+
+    calendar = read(config)
     observed, found = None, SKIPPED
     if history:
         observed, found = read_history(calendar, config, now,
                                        state_path or state_path_for(config))
-    return AuditResult(config, calendar, validate(calendar, config, now, observed),
+    return AuditResult(config, calendar, validate(calendar, config, now, observed, read),
                        sheet.source, now, found)
 
 

@@ -139,11 +139,11 @@ def _read_uncollected(backend: Backend, config: CalendarConfig) -> Iterator[Shee
 def _cycle(config: CalendarConfig, backend: Backend, store: StateStore, sheet: SheetRead,
            now: dt.datetime, dry_run: bool, real_clock: bool = True) -> CycleResult:
     """The cycle of :func:`run_once` once the calendar is read."""
-    calendar = parse(sheet.rows, config, tab=sheet.source)
-    to_client_time(calendar, config, sheet.timezone)
+    calendar = _read(sheet, config)
     observation = observe(calendar, store.posts(config.name), config, now)
-    findings, first_seen = _first_seen(validate(calendar, config, now, observation.observed),
-                                       store.findings_first_seen(config.name), now)
+    found = validate(calendar, config, now, observation.observed,
+                     reread=lambda other: _read(sheet, other))
+    findings, first_seen = _first_seen(found, store.findings_first_seen(config.name), now)
     outputs = _outputs(calendar, findings, observation, store, sheet, config, now)
     changed = [tab for tab, grid in outputs.items() if not _same(tab, grid, sheet, config)]
     cells = sum(sum(len(r) for r in outputs[tab]) for tab in changed)
@@ -161,6 +161,13 @@ def _cycle(config: CalendarConfig, backend: Backend, store: StateStore, sheet: S
                                           len(calendar.frame), len(findings), cells,
                                           real_clock=real_clock))
     return result
+
+
+def _read(sheet: SheetRead, config: CalendarConfig) -> Calendar:
+    """The calendar of ``sheet`` as ``config`` reads it, its times in each client's zone."""
+    calendar = parse(sheet.rows, config, tab=sheet.source)
+    to_client_time(calendar, config, sheet.timezone)
+    return calendar
 
 
 def _write_owned(backend: Backend, config: CalendarConfig, tabs: dict[str, Grid]) -> None:

@@ -4,11 +4,14 @@ History in the sheet's own words."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import HEADER, at, audit, calendar_config, only, row
 
+from sheets_sync.config import load
+from sheets_sync.errors import ConfigError
 from sheets_sync.messages import Messages, channel_name, field_name, plural
 from sheets_sync.model import Finding
 from sheets_sync.outputs import report_grid
@@ -179,3 +182,104 @@ def test_revision_usage_shows_the_included_rounds_per_post() -> None:
          "Extra rounds approved", "Billable extra rounds"],
         # 6 rounds used over 4 posts; each post includes 2; P3's third round is billable
         ["Acme", "2026-03", 4, 6, 2, 0, 1]]
+
+
+# --------------------------------------------------------------------------------------------
+# configuration: a [defaults] problem once, "did you mean" for a misspelt key
+
+
+def config_problems(text: str, tmp_path: Path) -> list[str]:
+    path = tmp_path / "agency.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as raised:
+        load(path)
+    return raised.value.problems
+
+
+DEFAULTS_TYPO = """
+[defaults]
+timezone = "Europe/Istanbl"
+languge = "tr"
+[[calendars]]
+name = "a"
+path = "a.xlsx"
+[[calendars]]
+name = "b"
+path = "b.xlsx"
+[calendars.rules.approvals]
+lead_dayz = 3
+"""
+
+
+def test_a_defaults_problem_is_reported_once_naming_defaults(tmp_path: Path) -> None:
+    problems = config_problems(DEFAULTS_TYPO, tmp_path)
+    assert [p.split(":")[0] for p in problems] == [
+        "defaults.languge", "defaults.timezone", "calendars[1].rules.approvals.lead_dayz"]
+
+
+def test_a_calendar_setting_the_same_bad_value_itself_is_reported_too(tmp_path: Path) -> None:
+    text = DEFAULTS_TYPO.replace('name = "b"', 'name = "b"\ntimezone = "Europe/Istanbl"')
+    problems = config_problems(text, tmp_path)
+    assert [p.split(":")[0] for p in problems if "time zone" in p] == [
+        "defaults.timezone", "calendars[1].timezone"]
+
+
+def test_a_misspelt_key_gets_a_did_you_mean(tmp_path: Path) -> None:
+    problems = config_problems(DEFAULTS_TYPO, tmp_path)
+    assert problems[0].startswith("defaults.languge: unknown key; did you mean 'language'? "
+                                  "(known keys here: ")
+    assert problems[2].startswith("calendars[1].rules.approvals.lead_dayz: unknown key; did "
+                                  "you mean 'lead_days'? (known keys here: approvers, "
+                                  "lead_days, urgent_hours)")
+    far = config_problems('[[calendars]]\nname = "a"\npath = "a.xlsx"\ncolour = "red"\n',
+                          tmp_path)
+    assert far == [far[0]] and "did you mean" not in far[0]
+
+
+def test_check_config_says_a_defaults_problem_once(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from sheets_sync.cli import main
+
+    path = tmp_path / "agency.toml"
+    path.write_text(DEFAULTS_TYPO, encoding="utf-8")
+    result = CliRunner().invoke(main, ["check-config", "--config", str(path)])
+    assert result.exit_code == 2
+    assert result.stderr.count("languge") == 1 and result.stderr.count("Istanbl") == 1
+    assert "3 configuration problems" in result.stderr
+
+
+# --------------------------------------------------------------------------------------------
+# the language of a client's findings
+
+
+def test_a_clients_language_words_its_findings_cell_problems_included(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    from sheets_sync.audit import audit as audit_calendar
+    from sheets_sync.findings import to_findings
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Calendar"
+    for line in (HEADER, row("K1", client="Kahve", date="2026-03-11 10:00"),
+                 row("K2", client="Kahve", date="31.04.2026"),
+                 row("N1", client="Nordic", date="2026-03-11 10:00")):
+        sheet.append(line)
+    book.save(tmp_path / "plan.xlsx")
+    config = calendar_config(backend="xlsx", path=str(tmp_path / "plan.xlsx"),
+                             clients={"Kahve": {"language": "tr"}},
+                             rules={"levels": only("approval-missing", "invalid-date")})
+    result = audit_calendar(config, NOW, history=False)
+    by_post = {(f.post_id or f.row): f.message for f in to_findings(result.findings)}
+    assert by_post["K1"].startswith("11.03.2026 10:00 tarihinde yayınlanacak ve henüz "
+                                    "onaylanmadı")
+    assert by_post["K2"].startswith("Publish date: “31.04.2026” bir tarih değil.")
+    assert by_post["N1"].startswith("Publishes 2026-03-11 10:00 and is not approved yet")
+
+
+def test_a_client_language_other_than_en_or_tr_is_a_config_problem(tmp_path: Path) -> None:
+    problems = config_problems('[[calendars]]\nname = "a"\npath = "a.xlsx"\n'
+                               '[calendars.clients."Kahve"]\nlanguage = "de"\n', tmp_path)
+    assert problems == ["calendars[0].clients.Kahve.language: must be one of 'en', 'tr' "
+                        "(got 'de')"]
