@@ -314,8 +314,12 @@ def sync_command(path: str | None, config_file: str | None, calendar_name: str |
     error, 3 when the calendar or state cannot be read or written (nothing half-written).
     --explain-columns prints the column map the cycle read the calendar with, first.
 
+    The last example is what a crontab line runs: preceded by `*/5 * * * *` (and with the
+    full path of sheets-sync, as cron's PATH is short) it syncs every 5 minutes and prints
+    nothing unless something fails.
+
     \b
-    Examples (the last one as a crontab line runs every 5 minutes after */5 * * * *):
+    Examples:
       sheets-sync sync calendar.xlsx
       sheets-sync sync --config agency.toml --calendar acme --dry-run
       sheets-sync sync --config /etc/sheets-sync.toml --quiet
@@ -413,11 +417,15 @@ def daemon_command(config_file: str, calendar_names: tuple[str, ...], every: str
 def init_command(directory: str) -> None:
     """Write a commented configuration and a sample calendar workbook into DIRECTORY.
 
-    Existing files are never overwritten.
+    Existing files are never overwritten. The sample calendar plans March and April 2026:
+    sync it as of 2026-03-10 with --today, from its first sync on. A sync without --today
+    runs as of the real date, and later syncs never run as of an earlier moment than a real
+    one did (an earlier --today is then overridden, with a warning): to go back, start in a
+    new directory or run `sheets-sync state reset`.
 
     \b
     Example:
-      sheets-sync init demo && sheets-sync sync --config demo/sheets-sync.toml
+      sheets-sync init demo && sheets-sync sync --config demo/sheets-sync.toml --today 2026-03-10
     """
     with handle_errors():
         for written in starter.init(Path(directory)):
@@ -459,7 +467,7 @@ def history_command(post_id: str, config_file: str | None, calendar_name: str | 
 
 @main.group("state")
 def state_group() -> None:
-    """Inspect or reset the local state database.
+    """Reset the local state database: `state reset` forgets what was seen of a calendar.
 
     \b
     Example:

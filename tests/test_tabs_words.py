@@ -283,3 +283,58 @@ def test_a_client_language_other_than_en_or_tr_is_a_config_problem(tmp_path: Pat
                                '[calendars.clients."Kahve"]\nlanguage = "de"\n', tmp_path)
     assert problems == ["calendars[0].clients.Kahve.language: must be one of 'en', 'tr' "
                         "(got 'de')"]
+
+
+# --------------------------------------------------------------------------------------------
+# help texts
+
+
+def help_text(*command: str) -> str:
+    from click.testing import CliRunner
+
+    from sheets_sync.cli import main
+
+    result = CliRunner().invoke(main, [*command, "--help"], terminal_width=200)
+    assert result.exit_code == 0
+    return result.output
+
+
+def test_state_help_promises_only_what_the_group_has() -> None:
+    text = help_text("state")
+    assert "nspect" not in text
+    assert "reset" in text.split("Commands:")[1]
+
+
+def test_sync_help_says_how_the_last_example_becomes_a_crontab_line() -> None:
+    text = " ".join(help_text("sync").split())
+    assert ("The last example is what a crontab line runs: preceded by `*/5 * * * *` (and with "
+            "the full path of sheets-sync, as cron's PATH is short) it syncs every 5 minutes "
+            "and prints nothing unless something fails.") in text
+    examples = text.split("Examples:")[1].split("Options:")[0].strip()
+    assert examples.endswith("sheets-sync sync --config /etc/sheets-sync.toml --quiet")
+    assert "after */5" not in text
+
+
+def test_init_help_example_syncs_the_sample_as_the_readme_does(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    import shlex
+
+    from click.testing import CliRunner
+
+    from sheets_sync.cli import main
+
+    example = help_text("init").split("Example:")[1].split("Options:")[0].strip()
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    assert f" && {example}\n" in readme  # how the README's first command ends
+    monkeypatch.chdir(tmp_path)
+    for command in example.split(" && "):
+        words = shlex.split(command)
+        assert words[0] == "sheets-sync"
+        assert CliRunner().invoke(main, words[1:]).exit_code == 0
+    # Syncing the sample as of its date again runs as of that date, not held to a later one.
+    result = CliRunner().invoke(main, ["sync", "--config", "demo/sheets-sync.toml",
+                                       "--today", "2026-03-10"])
+    assert result.exit_code == 0
+    assert "wrote nothing (no change)" in result.output
+    assert "earlier than the last sync" not in caplog.text + result.output
