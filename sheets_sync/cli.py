@@ -23,8 +23,8 @@ from sheets_sync.audit import as_of, audit
 from sheets_sync.backends import open_backend
 from sheets_sync.codes import CODES
 from sheets_sync.config import CalendarConfig
-from sheets_sync.daemon import Daemon, StopNow, parse_every
-from sheets_sync.errors import SheetsSyncError, SourceError, UsageError
+from sheets_sync.daemon import CycleFailed, Daemon, StopNow, parse_every
+from sheets_sync.errors import SheetsSyncError, UsageError
 from sheets_sync.isolation import LOG_FORMAT, Rounds
 from sheets_sync.messages import plural
 from sheets_sync.model import FIELDS, Severity
@@ -377,8 +377,10 @@ def daemon_command(config_file: str, calendar_names: tuple[str, ...], every: str
     """Sync the configured calendars on a schedule until stopped (SIGTERM or Ctrl-C).
 
     A failed cycle is logged and retried with a growing pause (up to an hour); the daemon
-    keeps running. Stopping lets the current cycle finish first (exit 0); a second stop
-    signal ends the calendar being synced at once (exit 1). One log line per cycle on stderr.
+    keeps running. A workbook open in Excel or LibreOffice is no fault: it is said once and
+    retried at the normal interval until it is closed. Stopping lets the current cycle
+    finish first (exit 0); a second stop signal ends the calendar being synced at once (exit
+    1). One log line per cycle on stderr.
 
     \b
     Example:
@@ -401,10 +403,8 @@ def daemon_command(config_file: str, calendar_names: tuple[str, ...], every: str
 
                 def cycle() -> str:
                     summaries, failures = rounds.round()
-                    for failure in failures:
-                        logging.getLogger("sheets_sync.daemon").error(failure)
-                    if failures and not summaries:
-                        raise SourceError("; ".join(failures))
+                    if failures:  # the daemon logs them, each once
+                        raise CycleFailed(failures, "; ".join(summaries), rounds.waiting)
                     return "; ".join(summaries)
 
                 Daemon(cycle, seconds).serve()

@@ -4,6 +4,8 @@ History in the sheet's own words."""
 
 from __future__ import annotations
 
+import contextlib
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -338,3 +340,132 @@ def test_init_help_example_syncs_the_sample_as_the_readme_does(
     assert result.exit_code == 0
     assert "wrote nothing (no change)" in result.output
     assert "earlier than the last sync" not in caplog.text + result.output
+
+
+# --------------------------------------------------------------------------------------------
+# the daemon: each failure logged once; a workbook open in Excel is waited for, not backed off
+
+
+def daemon_log(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.name == "sheets_sync.daemon"]
+
+
+def interval() -> float:
+    import schedule
+
+    (job,) = schedule.get_jobs("sheets-sync")
+    return float(job.interval)
+
+
+def test_a_failed_cycle_logs_each_failure_once(caplog: pytest.LogCaptureFixture) -> None:
+    from sheets_sync.daemon import CycleFailed, Daemon
+
+    def cycle() -> str:
+        raise CycleFailed(["calendar 'a': sheet gone", "calendar 'b': no access"])
+
+    caplog.set_level(logging.INFO, logger="sheets_sync.daemon")
+    daemon = Daemon(cycle, every=60)
+    daemon.run_cycle()
+    daemon.run_cycle()
+    assert daemon_log(caplog) == [
+        "cycle 1 failed (calendar 'a': sheet gone; calendar 'b': no access); retrying in 60s",
+        "cycle 2 failed (calendar 'a': sheet gone; calendar 'b': no access); retrying in 120s"]
+
+
+def test_a_workbook_open_in_excel_is_said_once_and_retried_at_the_normal_interval(
+        caplog: pytest.LogCaptureFixture) -> None:
+    from sheets_sync.daemon import CycleFailed, Daemon
+
+    locked = "calendar 'a': plan.xlsx is open in Excel or LibreOffice (lock file ~$plan.xlsx)."
+    outcomes: list[Any] = [RuntimeError("network down"), locked, locked, locked, "synced"]
+
+    def cycle() -> str:
+        outcome = outcomes.pop(0)
+        if isinstance(outcome, Exception):
+            raise outcome
+        if outcome == locked:
+            raise CycleFailed([locked], waiting={locked})
+        return str(outcome)
+
+    caplog.set_level(logging.INFO, logger="sheets_sync.daemon")
+    daemon = Daemon(cycle, every=60)
+    daemon.run_cycle()
+    assert interval() == 60 and daemon.failures == 1  # a fault: the backoff starts
+    intervals = []
+    for _ in range(4):
+        daemon.run_cycle()
+        intervals.append(interval())
+    assert intervals == [60, 60, 60, 60] and daemon.failures == 0
+    lines = daemon_log(caplog)
+    assert lines[0] == "cycle 1 failed (RuntimeError: network down); retrying in 60s"
+    assert lines[1] == (
+        "cycle 2: calendar 'a': plan.xlsx is open in Excel or LibreOffice (lock file "
+        "~$plan.xlsx). Retrying every 60s (the normal interval) until then, without logging it "
+        "again")
+    assert lines[2].startswith("cycle 5 ok") and len(lines) == 3
+
+
+def test_a_wait_beside_a_calendar_that_synced_is_said_once(
+        caplog: pytest.LogCaptureFixture) -> None:
+    from sheets_sync.daemon import CycleFailed, Daemon
+
+    locked = "calendar 'a': plan.xlsx is open in Excel or LibreOffice."
+
+    def cycle() -> str:
+        raise CycleFailed([locked, "calendar 'c': sheet gone"], "calendar 'b': synced",
+                          waiting={locked})
+
+    caplog.set_level(logging.INFO, logger="sheets_sync.daemon")
+    daemon = Daemon(cycle, every=60)
+    daemon.run_cycle()
+    daemon.run_cycle()
+    lines = daemon_log(caplog)
+    assert sum("plan.xlsx is open" in m for m in lines) == 1
+    assert [m for m in lines if "sheet gone" in m] == ["cycle 1: calendar 'c': sheet gone",
+                                                        "cycle 2: calendar 'c': sheet gone"]
+    assert sum(m.startswith("cycle 2 ok") for m in lines) == 1 and daemon.failures == 0
+
+
+def test_the_daemon_with_a_workbook_open_in_excel(tmp_path: Path) -> None:
+    """The real daemon: the lock is said once, not twice a cycle, and the next cycles run at
+    the normal interval until the workbook is closed."""
+    import os
+    import signal
+    import sqlite3
+    import subprocess
+    import sys
+    import time
+
+    from click.testing import CliRunner
+
+    from sheets_sync.cli import main
+
+    CliRunner().invoke(main, ["init", str(tmp_path)])
+    lock = tmp_path / "~$calendar.xlsx"
+    lock.write_text("", encoding="utf-8")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sheets_sync", "daemon", "--config",
+         str(tmp_path / "sheets-sync.toml"), "--every", "1s"],
+        stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    assert process.stderr is not None
+    database = tmp_path / "calendar.sheets-sync.db"
+    deadline = time.monotonic() + 90
+    failed = 0
+    while failed < 3 and time.monotonic() < deadline:  # three cycles refused by the lock
+        time.sleep(0.5)
+        if database.exists():
+            with contextlib.closing(sqlite3.connect(database)) as db:
+                failed = db.execute("SELECT COUNT(*) FROM runs WHERE error != ''").fetchone()[0]
+    lock.unlink()
+    lines = []
+    while time.monotonic() < deadline:
+        line = process.stderr.readline()
+        lines.append(line)
+        if " ok in " in line:
+            break
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=60) == 0
+    text = "".join(lines) + process.stderr.read()
+    assert failed >= 3, text
+    assert text.count("is open in Excel or LibreOffice") == 1, text
+    assert "failed" not in text and "retrying in" not in text, text
