@@ -27,11 +27,12 @@ from sheets_sync.model import APPROVED_STATES, HistoryEntry
 from sheets_sync.parse import Calendar
 from sheets_sync.snapshot import SNAPSHOT_COLUMNS, Changes, iso
 
-# Fields whose changes are logged in the History tab, with the label shown there.
+# Fields whose changes are logged in the History tab.
 TRACKED = ("status", "publish_at", "caption", "asset", "approved_by", "approved_at",
            "approved", "revision_round", "extra_rounds_approved")
-_TEXTS = ("post_id", "client", "status", "publish_at", "approved_at", "caption", "asset",
-          "approved_by", "approved", "revision_round", "extra_rounds_approved", "fingerprint")
+_TEXTS = ("post_id", "client", "status", "status_text", "publish_at", "approved_at", "caption",
+          "asset", "approved_by", "approved", "revision_round", "extra_rounds_approved",
+          "fingerprint")
 
 
 @dataclass(frozen=True)
@@ -162,6 +163,8 @@ def _texts(frame: pd.DataFrame) -> dict[str, np.ndarray]:
     out = {name: frame[name].to_numpy(dtype=object)
            for name in ("post_id", "client", "caption", "asset", "approved_by")}
     out["status"] = np.where(status != "", status, frame["status_raw"].to_numpy(dtype=object))
+    out["status_text"] = _per_value(frame["status_raw"], lambda texts: np.array(
+        [str(t).strip() for t in texts], dtype=object))
     for name in ("publish_at", "approved_at"):
         out[name] = _per_value(frame[name], _minute_texts)
     out["approved"] = np.where(np.isnan(flag), "", np.where(flag == 1.0, "yes", "no")
@@ -217,10 +220,17 @@ def observe(calendar: Calendar, previous: pd.DataFrame, config: CalendarConfig,
     entered = seen & differs["status"]
 
     history: list[HistoryEntry] = []
+    # A status change is one of state; it is logged as the sheet wrote the status, before
+    # (the canonical state where the snapshot has no text: saved by an earlier version) and
+    # after.
+    old_text = old["status_text"]
+    written = {"status": (np.where(old_text != "", old_text, old["status"]),
+                          current["status_text"])}
     for name in TRACKED:
-        before, after = old[name], current[name]
+        before, after = written.get(name, (old[name], current[name]))
         for i in np.flatnonzero(seen & differs[name]):
-            history.append(HistoryEntry(now, ids[i], name, before[i], after[i]))
+            history.append(HistoryEntry(now, ids[i], name, before[i], after[i],
+                                        name != "status" or old_text[i] != ""))
     old_status = old["status"]
     transitions = [(ids[i], stamp, old_status[i], current["status"][i])
                    for i in np.flatnonzero(entered)]

@@ -195,7 +195,7 @@ def _outputs(calendar: Calendar, findings: pd.DataFrame, observation: Observatio
     summary: dict[str, int | str] = {"source": sheet.source, "rows": len(calendar.frame),
                                      "findings": len(findings)}
     return build_outputs(calendar, findings, transitions, history, now, config, summary,
-                         observation.observed)
+                         observation.observed, store.first_sync(config.name))
 
 
 def _same(tab: str, grid: Grid, sheet: SheetRead, config: CalendarConfig) -> bool:

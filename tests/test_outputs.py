@@ -432,10 +432,10 @@ def test_history_rows_in_local_time_and_literal() -> None:
                             "Draft", "Client review"),
                HistoryEntry(at("2026-03-09 11:30"), "P1", "caption", "Hello",
                             '=HYPERLINK("http://x","y")')]
-    assert history_grid(entries, calendar_config()) == [
+    assert history_grid(entries, calendar_config()) == [  # newest first
         ["Time", "Post ID", "Field", "Old value", "New value"],
-        [dt.datetime(2026, 3, 9, 10, 0), "P1", "status", "Draft", "Client review"],
-        [dt.datetime(2026, 3, 9, 11, 30), "P1", "caption", "Hello", '=HYPERLINK("http://x","y")'],
+        [dt.datetime(2026, 3, 9, 11, 30), "P1", "Caption", "Hello", '=HYPERLINK("http://x","y")'],
+        [dt.datetime(2026, 3, 9, 10, 0), "P1", "Status", "Draft", "Client review"],
     ]
     assert history_grid([], calendar_config(language="tr")) == [
         ["Zaman", "Gönderi No", "Alan", "Eski değer", "Yeni değer"]]
@@ -447,4 +447,6 @@ def test_build_outputs_uses_the_configured_tab_names() -> None:
     tabs = build_outputs(cal, found, NO_TRANSITIONS, [], NOW, config, {})
     assert list(tabs) == ["Durum", "Rapor", "Geçmiş"]
     assert tabs["Durum"][1] == ["No open issues"]
-    assert tabs["Geçmiş"] == [["Time", "Post ID", "Field", "Old value", "New value"]]
+    assert tabs["Geçmiş"] == [["Time", "Post ID", "Field", "Old value", "New value"],
+                              ["No changes yet: History lists changes between syncs; the first "
+                               "sync on 2026-03-10 recorded the calendar as it was."]]

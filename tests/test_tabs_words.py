@@ -5,6 +5,7 @@ History in the sheet's own words."""
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import logging
 from pathlib import Path
 from typing import Any
@@ -469,3 +470,144 @@ def test_the_daemon_with_a_workbook_open_in_excel(tmp_path: Path) -> None:
     assert failed >= 3, text
     assert text.count("is open in Excel or LibreOffice") == 1, text
     assert "failed" not in text and "retrying in" not in text, text
+
+
+# --------------------------------------------------------------------------------------------
+# History in the sheet's words
+
+TR_HEADER = ["Gönderi No", "Müşteri", "Kanal", "Format", "Yayın tarihi", "Durum", "Metin",
+             "Görsel", "Sorumlu", "Onaylandı"]
+
+
+def tr_row(status: str, caption: str = "Merhaba", approved: str = "") -> list[Any]:
+    return [*row("KD-8", client="Kahve", status=status, caption=caption), approved]
+
+
+def turkish_calendar(path: Path, *rows: list[Any]) -> Path:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Takvim"
+    for line in (TR_HEADER, *rows):
+        sheet.append(line)
+    book.save(path)
+    return path
+
+
+def edit(path: Path, **cells: Any) -> None:
+    from openpyxl import load_workbook
+
+    book = load_workbook(path)
+    sheet = book["Takvim"]
+    for header, value in cells.items():
+        sheet.cell(2, TR_HEADER.index(header.replace("_", " ")) + 1).value = value
+    book.save(path)
+
+
+def synced(path: Path, day: str, **calendar: Any) -> Any:
+    from sheets_sync.run import sync
+
+    config = calendar_config(backend="xlsx", path=str(path), tab="Takvim",
+                             rules={"levels": only()}, **calendar)
+    return sync(config, str(path.with_suffix(".db")), at(f"{day} 09:00"))
+
+
+def history_tab(path: Path) -> list[tuple[Any, ...]]:
+    from openpyxl import load_workbook
+
+    return list(load_workbook(path)["History"].iter_rows(values_only=True))
+
+
+def test_history_shows_the_sheets_own_words_newest_first(tmp_path: Path) -> None:
+    plan = turkish_calendar(tmp_path / "plan.xlsx", tr_row("Müşteri onayında"))
+    synced(plan, "2026-03-09")
+    edit(plan, Durum="Revize istendi")
+    synced(plan, "2026-03-10")
+    edit(plan, Durum="Müşteri onayında", Metin="Yeni sezon ☕\nİkinci satır\nÜçüncü satır",
+         Onaylandı="evet")
+    synced(plan, "2026-03-11")
+    assert history_tab(plan) == [
+        ("Time", "Post ID", "Field", "Old value", "New value"),
+        (dt.datetime(2026, 3, 11, 9, 0), "KD-8", "Durum", "Revize istendi", "Müşteri onayında"),
+        (dt.datetime(2026, 3, 11, 9, 0), "KD-8", "Metin", "Merhaba",
+         "Yeni sezon ☕\nİkinci satır\nÜçüncü satır"),
+        (dt.datetime(2026, 3, 11, 9, 0), "KD-8", "Onaylandı", None, "Yes"),
+        (dt.datetime(2026, 3, 10, 9, 0), "KD-8", "Durum", "Müşteri onayında", "Revize istendi"),
+    ]
+
+
+def test_a_status_written_otherwise_with_the_same_meaning_is_no_change(tmp_path: Path) -> None:
+    plan = turkish_calendar(tmp_path / "plan.xlsx", tr_row("Müşteri onayında"))
+    synced(plan, "2026-03-09")
+    edit(plan, Durum="Client review")  # the same state: no History entry
+    synced(plan, "2026-03-10")
+    edit(plan, Durum="Revize")
+    synced(plan, "2026-03-11")
+    assert history_tab(plan)[1:] == [
+        (dt.datetime(2026, 3, 11, 9, 0), "KD-8", "Durum", "Client review", "Revize")]
+
+
+def test_multi_line_text_in_history_is_wrapped_in_a_row_tall_enough(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    plan = turkish_calendar(tmp_path / "plan.xlsx", tr_row("Taslak"))
+    synced(plan, "2026-03-09")
+    edit(plan, Metin="bir\niki\nüç\ndört")
+    synced(plan, "2026-03-10")
+    sheet = load_workbook(plan)["History"]
+    assert sheet["E2"].value == "bir\niki\nüç\ndört"
+    assert sheet["E2"].alignment.wrap_text and sheet["D2"].value == "Merhaba"
+    assert not sheet["D2"].alignment.wrap_text  # one line: as before
+    assert sheet.row_dimensions[2].height == 4 * 15
+
+
+def test_an_empty_history_says_why_after_the_first_sync(tmp_path: Path) -> None:
+    plan = turkish_calendar(tmp_path / "plan.xlsx", tr_row("Taslak"))
+    synced(plan, "2026-03-09", language="tr")
+    synced(plan, "2026-03-10", language="tr")  # nothing changed: still the first sync's date
+    assert history_tab(plan) == [
+        ("Zaman", "Gönderi No", "Alan", "Eski değer", "Yeni değer"),
+        ("Henüz değişiklik yok: Geçmiş, eşitlemeler arasındaki değişiklikleri listeler; "
+         "09.03.2026 tarihindeki ilk eşitleme takvimi olduğu gibi kaydetti.", None, None, None,
+         None)]
+
+
+def test_history_saved_by_the_previous_schema_is_upgraded_and_shown_in_words(
+        tmp_path: Path) -> None:
+    import sqlite3
+
+    from sheets_sync.state import StateStore
+
+    plan = turkish_calendar(tmp_path / "plan.xlsx", tr_row("Müşteri onayında"))
+    synced(plan, "2026-03-09")
+    database = tmp_path / "plan.db"
+    with contextlib.closing(sqlite3.connect(database)) as db, db:  # as schema 2 kept it
+        db.execute("ALTER TABLE posts DROP COLUMN status_text")
+        db.execute("ALTER TABLE history DROP COLUMN as_written")
+        db.execute("UPDATE posts SET status = 'client_review'")
+        db.execute("INSERT INTO history (calendar, at, post_id, field, old, new) VALUES "
+                   "('test', '2026-03-08T06:00:00+00:00', 'KD-8', 'status', 'draft', "
+                   "'client_review')")
+        db.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+    # an audit reads it as it is, changing nothing
+    from sheets_sync.audit import audit as audit_calendar
+
+    config = calendar_config(backend="xlsx", path=str(plan), tab="Takvim",
+                             rules={"levels": only()})
+    before = database.read_bytes()
+    assert audit_calendar(config, at("2026-03-10 09:00"), state_path=str(database)
+                          ).history.available
+    assert database.read_bytes() == before
+    edit(plan, Durum="Revize istendi")
+    synced(plan, "2026-03-10")
+    assert history_tab(plan)[1:] == [  # no text saved before: the state's label
+        (dt.datetime(2026, 3, 10, 9, 0), "KD-8", "Durum", "Client review", "Revize istendi"),
+        (dt.datetime(2026, 3, 8, 9, 0), "KD-8", "Durum", "Draft", "Client review")]
+    store = StateStore(database)
+    assert store.posts("test").loc["KD-8", "status_text"] == "Revize istendi"
+    assert [h.as_written for h in store.history("test")] == [False, False]
+    edit(plan, Durum="Onaylandı")
+    synced(plan, "2026-03-11")
+    assert history_tab(plan)[1] == (dt.datetime(2026, 3, 11, 9, 0), "KD-8", "Durum",
+                                    "Revize istendi", "Onaylandı")

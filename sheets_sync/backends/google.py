@@ -331,8 +331,8 @@ class GoogleBackend(Backend):
     # --- helpers ----------------------------------------------------------------------------
     def _changed_rows(self, title: str, grid: Grid) -> tuple[int, list[list[Any]]]:
         """The rows to send: from the first row that differs from what the tab held, as JSON
-        values padded with "" so that stale cells are cleared (History only ever appends, so
-        a cycle sends just its new rows)."""
+        values padded with "" so that stale cells are cleared (History is newest first: a
+        cycle with a change sends all of it again)."""
         old = self._owned_seen.get(title, [])
         start = first_difference(old, grid)
         width = max(max((len(r) for r in old[start:]), default=0),

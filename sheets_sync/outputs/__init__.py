@@ -40,13 +40,14 @@ CELL_TEXT_LIMIT = 32_767  # UTF-16 code units an Excel cell holds (Google Sheets
 
 def build_outputs(calendar: Calendar, findings: pd.DataFrame, transitions: pd.DataFrame,
                   history: Sequence[HistoryEntry], now: dt.datetime, config: CalendarConfig,
-                  summary: dict[str, int | str], observed: Observed | None = None
-                  ) -> dict[str, Grid]:
+                  summary: dict[str, int | str], observed: Observed | None = None,
+                  first_sync: dt.datetime | None = None) -> dict[str, Grid]:
     """Return every owned tab's grid, keyed by the configured Status, Report and History names.
 
     ``observed`` is what earlier cycles saw of each post (as for
     :func:`sheets_sync.validate.validate`); without it the Report counts the revision rounds
-    the sheet states.
+    the sheet states. ``first_sync`` is when the first sync recorded the calendar (default:
+    ``now``): an empty History says so.
 
     Text longer than a spreadsheet cell can hold is cut (see :func:`fit_cells`).
     """
@@ -54,7 +55,8 @@ def build_outputs(calendar: Calendar, findings: pd.DataFrame, transitions: pd.Da
         config.status_tab: fit_cells(status_grid(calendar, findings, config)),
         config.report_tab: fit_cells(report_grid(calendar, findings, transitions, now, config,
                                                  summary, observed)),
-        config.history_tab: fit_cells(history_grid(history, config)),
+        config.history_tab: fit_cells(history_grid(history, config, calendar.headers,
+                                                   first_sync or now)),
     }
 
 

@@ -50,6 +50,12 @@ LABELS: dict[str, tuple[str, str]] = {  # key -> (English, Turkish)
     "approved": ("Approved", "Onaylandı"), "scheduled": ("Scheduled", "Zamanlandı"),
     "published": ("Published", "Yayınlandı"), "on_hold": ("On hold", "Beklemede"),
     "cancelled": ("Cancelled", "İptal"),
+    "yes": ("Yes", "Evet"), "no": ("No", "Hayır"),
+    "history_empty": (
+        "No changes yet: History lists changes between syncs; the first sync on {date} "
+        "recorded the calendar as it was.",
+        "Henüz değişiklik yok: Geçmiş, eşitlemeler arasındaki değişiklikleri listeler; "
+        "{date} tarihindeki ilk eşitleme takvimi olduğu gibi kaydetti."),
 }
 HISTORY_COLUMNS: dict[str, tuple[str, ...]] = {
     "en": ("Time", "Post ID", "Field", "Old value", "New value"),
