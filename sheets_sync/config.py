@@ -253,6 +253,7 @@ class PortfolioConfig:
     path: str = ""
     spreadsheet: str = ""
     tab: str = "Portfolio"
+    language: Literal["en", "tr"] = "en"  # of the tab's header
     credentials: str = ""
     api_endpoint: str = ""
     quota_per_minute: int = field(default=60, metadata=_meta(positive))

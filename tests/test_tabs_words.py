@@ -611,3 +611,60 @@ def test_history_saved_by_the_previous_schema_is_upgraded_and_shown_in_words(
     synced(plan, "2026-03-11")
     assert history_tab(plan)[1] == (dt.datetime(2026, 3, 11, 9, 0), "KD-8", "Durum",
                                     "Revize istendi", "Onaylandı")
+
+
+# --------------------------------------------------------------------------------------------
+# every label of the tabs in English and Turkish
+
+
+def english_only_words() -> set[str]:
+    """The English labels whose Turkish differs: none of them may show in a Turkish tab (the
+    names of states aside: a sheet's own statuses may be English words)."""
+    from sheets_sync.model import STATES
+    from sheets_sync.outputs.labels import HISTORY_COLUMNS, LABELS
+
+    words = {en for key, (en, tr) in LABELS.items()
+             if en != tr and "{" not in en and key not in STATES}
+    return words | (set(HISTORY_COLUMNS["en"]) - set(HISTORY_COLUMNS["tr"]))
+
+
+def test_the_synced_sample_in_turkish_has_no_english_label(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+    from openpyxl import load_workbook
+
+    from sheets_sync.cli import main
+
+    CliRunner().invoke(main, ["init", str(tmp_path)])
+    config = tmp_path / "sheets-sync.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        '\nlanguage = "en"', '\nlanguage = "tr"', 1), encoding="utf-8")
+    result = CliRunner().invoke(main, ["sync", "--config", str(config), "--today", "2026-03-10"])
+    assert result.exit_code == 0, result.output
+    book = load_workbook(tmp_path / "calendar.xlsx")
+    shown = {name: [v for r in book[name].iter_rows(values_only=True) for v in r
+                    if isinstance(v, str)] for name in ("Calendar", "Status", "Report", "History")}
+    english = english_only_words() - set(shown.pop("Calendar"))  # the sheet's words may be
+    assert {name: sorted(set(cells) & english) for name, cells in shown.items()} == {
+        "Status": [], "Report": [], "History": []}
+    assert "calendar.xlsx, 'Calendar' sekmesi" in shown["Report"]
+    assert shown["History"][:5] == ["Zaman", "Gönderi No", "Alan", "Eski değer", "Yeni değer"]
+
+
+def test_the_portfolio_header_follows_its_language() -> None:
+    from sheets_sync.portfolio import portfolio_grid
+    from sheets_sync.run import CycleResult
+
+    config = calendar_config(name="agency")
+    cal = parse([HEADER, row("P1")], config)
+    found = validate(cal, config, NOW)
+    result = CycleResult("agency", cal, "memory", 1, found, {}, [], 0, True)
+    header = portfolio_grid([result], NOW, "Europe/Istanbul", [config], "tr")[0]
+    assert header == ["Takvim", "Müşteri", "Gönderi", "Kritik", "Hata", "Uyarı", "Bilgi",
+                      "7 gün içinde onay gerekenler", "Geciken geri bildirim",
+                      "Revizyon sınırı aşıldı", "Güncellendi"]
+    assert portfolio_grid([result], NOW, "Europe/Istanbul", [config])[0][0] == "Calendar"
+    from sheets_sync.config import from_dict
+
+    portfolio = from_dict({"calendars": [{"name": "a", "backend": "memory"}],
+                           "portfolio": {"path": "p.xlsx", "language": "tr"}}).portfolio
+    assert portfolio is not None and portfolio.language == "tr"

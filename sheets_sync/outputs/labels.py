@@ -6,6 +6,8 @@ it is.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from sheets_sync.cells import Cell
@@ -61,10 +63,27 @@ HISTORY_COLUMNS: dict[str, tuple[str, ...]] = {
     "en": ("Time", "Post ID", "Field", "Old value", "New value"),
     "tr": ("Zaman", "Gönderi No", "Alan", "Eski değer", "Yeni değer"),
 }
-# The agency-wide Portfolio tab's header (English only).
-PORTFOLIO_COLUMNS = ("Calendar", "Client", "Posts", "Critical", "Errors", "Warnings", "Info",
-                     "Approvals due in 7 days", "Overdue feedback", "Revision limit exceeded",
-                     "Updated")
+# The agency-wide Portfolio tab's header, per language ([portfolio] language).
+PORTFOLIO_HEADERS: dict[str, tuple[str, ...]] = {
+    "en": ("Calendar", "Client", "Posts", "Critical", "Errors", "Warnings", "Info",
+           "Approvals due in 7 days", "Overdue feedback", "Revision limit exceeded", "Updated"),
+    "tr": ("Takvim", "Müşteri", "Gönderi", "Kritik", "Hata", "Uyarı", "Bilgi",
+           "7 gün içinde onay gerekenler", "Geciken geri bildirim", "Revizyon sınırı aşıldı",
+           "Güncellendi"),
+}
+PORTFOLIO_COLUMNS = PORTFOLIO_HEADERS["en"]
+
+
+# A calendar's source as the backends name it: "calendar.xlsx, tab 'Takvim'".
+_SOURCE = re.compile(r"(?P<where>.*), tab (?P<tab>'.*'|\".*\")", re.S)
+
+
+def source_text(source: str, language: str) -> str:
+    """Return a calendar's source ("calendar.xlsx, tab 'Takvim'") in ``language``."""
+    found = _SOURCE.fullmatch(source)
+    if language != "tr" or found is None:
+        return source
+    return f"{found['where']}, {found['tab']} sekmesi"
 
 
 class Labels:
