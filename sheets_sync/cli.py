@@ -28,6 +28,7 @@ from sheets_sync.errors import SheetsSyncError, UsageError
 from sheets_sync.isolation import LOG_FORMAT, Rounds
 from sheets_sync.messages import plural
 from sheets_sync.model import FIELDS, Severity
+from sheets_sync.outputs.history import in_words
 from sheets_sync.portfolio import sync_all
 from sheets_sync.state import StateStore
 from sheets_sync.stores import reset_state, state_path_for
@@ -460,7 +461,8 @@ def history_command(post_id: str, config_file: str | None, calendar_name: str | 
         zone = zoneinfo.ZoneInfo(config.timezone)
         for entry in entries:
             when = entry.at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
-            say(f"{when}  {entry.field}: {entry.old!r} -> {entry.new!r}")
+            field, old, new = in_words(entry, config.language)
+            say(f"{when}  {field}: {old!r} -> {new!r}")
         if not entries:
             say(f"no recorded changes for post {post_id!r} in calendar {config.name!r}")
 

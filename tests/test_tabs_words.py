@@ -668,3 +668,23 @@ def test_the_portfolio_header_follows_its_language() -> None:
     portfolio = from_dict({"calendars": [{"name": "a", "backend": "memory"}],
                            "portfolio": {"path": "p.xlsx", "language": "tr"}}).portfolio
     assert portfolio is not None and portfolio.language == "tr"
+
+
+def test_the_history_command_speaks_the_same_words(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from sheets_sync.cli import main
+
+    plan = turkish_calendar(tmp_path / "plan.xlsx", tr_row("Müşteri onayında"))
+    synced(plan, "2026-03-09")
+    edit(plan, Durum="Revize istendi", Onaylandı="hayır")
+    synced(plan, "2026-03-10")
+    config = tmp_path / "agency.toml"
+    config.write_text('state_path = "plan.db"\n[[calendars]]\nname = "test"\n'
+                      'path = "plan.xlsx"\ntab = "Takvim"\nlanguage = "tr"\n',
+                      encoding="utf-8")
+    result = CliRunner().invoke(main, ["history", "KD-8", "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        "2026-03-10 09:00  Durum: 'Müşteri onayında' -> 'Revize istendi'",
+        "2026-03-10 09:00  Onaylandı: '' -> 'Hayır'"]

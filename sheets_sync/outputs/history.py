@@ -39,19 +39,27 @@ def history_grid(entries: Sequence[HistoryEntry], config: CalendarConfig,
             grid.append([label("history_empty").format(
                 date=day.strftime("%d.%m.%Y" if config.language == "tr" else "%Y-%m-%d"))])
         return grid
-    names = {**{f: field_name(f, config.language) for f in {e.field for e in entries}},
-             **(headers or {})}
     # Newest first; the entries of one sync keep their order (sorted is stable).
     for e in sorted(entries, key=lambda entry: entry.at, reverse=True):
-        old, new = e.old, e.new
-        if e.field == "status" and not e.as_written:
-            old, new = _state(old, label), _state(new, label)
-        elif e.field == "approved":
-            old, new = _flag(old, label), _flag(new, label)
         row: list[Cell] = [local(e.at, config.timezone), e.post_id,
-                           names.get(e.field, e.field), old, new]
+                           *in_words(e, config.language, headers)]
         grid.append(row)
     return grid
+
+
+def in_words(entry: HistoryEntry, language: str, headers: dict[str, str] | None = None
+             ) -> tuple[str, str, str]:
+    """Return an entry's field, old and new value as History shows them: the field by its
+    header in ``headers`` (else in people's words), a status saved as a canonical state as
+    that state's label, a yes/no cell as Yes/No, in ``language``."""
+    label = Labels(language)
+    old, new = entry.old, entry.new
+    if entry.field == "status" and not entry.as_written:
+        old, new = _state(old, label), _state(new, label)
+    elif entry.field == "approved":
+        old, new = _flag(old, label), _flag(new, label)
+    name = (headers or {}).get(entry.field) or field_name(entry.field, language)
+    return name, old, new
 
 
 def _state(value: str, label: Labels) -> str:
