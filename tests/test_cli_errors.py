@@ -252,8 +252,8 @@ def test_history_lists_each_observed_change_in_local_time(demo: Path) -> None:
     lines = result.stdout.splitlines()
     assert len(lines) == 1
     # Seen at the second sync, 09:00 in the calendar's time zone (--today's hour).
-    assert lines[0].startswith("2026-03-10 09:00  status: ")
-    assert lines[0].endswith(" -> 'client_review'")
+    assert lines[0].startswith("2026-03-10 09:00  Status: ")
+    assert lines[0].endswith(" -> 'Client review'")  # as the sheet says it
 
 
 @pytest.mark.parametrize("answer", ["n\n", "\n", ""], ids=["no", "enter", "end-of-input"])
