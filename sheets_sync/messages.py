@@ -10,7 +10,8 @@ follows a number is written ``{days:~day|days}``: the form that goes with the nu
 
 from __future__ import annotations
 
-import string
+import functools
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -431,22 +432,30 @@ def field_name(field: str, language: str = "en") -> str:
     return names[1 if language == "tr" else 0] if names else field
 
 
-class _Words(string.Formatter):
-    """str.format, plus ``{n:~one|other}``: the form of a noun that goes with ``n``."""
-
-    def format_field(self, value: Any, format_spec: str) -> str:
-        if format_spec.startswith("~"):
-            return plural(value, format_spec[1:])
-        return str(super().format_field(value, format_spec))
+# A plural in a template: {days:~day|days}.
+_PLURAL = re.compile(r"\{(\w+):~([^{}]*)\}")
 
 
-_WORDS = _Words()
+@functools.cache
+def _compiled(template: str) -> tuple[str, tuple[tuple[str, str, str], ...]]:
+    """``template`` for str.format, each plural made a field of its own, and those fields:
+    (field, the number's field, the forms)."""
+    plurals: list[tuple[str, str, str]] = []
+
+    def field(found: re.Match[str]) -> str:
+        plurals.append((f"_plural{len(plurals)}", found[1], found[2]))
+        return "{" + plurals[-1][0] + "}"
+
+    return _PLURAL.sub(field, template), tuple(plurals)
 
 
-def _filler(template: str) -> Any:
-    """The function that fills ``template``: str.format unless it has a plural."""
-    return (lambda **params: _WORDS.format(template, **params)) if ":~" in template \
-        else template.format
+def _fill(template: str, params: dict[str, Any]) -> str:
+    """``template`` filled with ``params``, each plural in the form its number takes."""
+    text, plurals = _compiled(template)
+    if plurals:
+        params = {**params, **{key: plural(params[name], forms)
+                               for key, name, forms in plurals}}
+    return text.format(**params)
 
 
 class Messages:
@@ -458,21 +467,23 @@ class Messages:
 
     def text(self, key: str, **params: Any) -> str:
         """Return the message ``key`` with ``params`` filled in (long text cut short)."""
-        return str(_filler(self.templates[key])(
-            **{k: _short(k, v) for k, v in params.items()}))
+        return _fill(self.templates[key], {k: _short(k, v) for k, v in params.items()})
 
     def render(self, key: str, **params: Any) -> list[str] | str:
         """Return one message per finding; list-like params give one value per finding.
 
         With no list-like param the one message (a str) applies to every finding.
         """
-        fill = _filler(self.templates[key])
+        template = self.templates[key]
         columns = {k: v for k, v in params.items() if _is_column(v)}
         scalars = {k: _short(k, v) for k, v in params.items() if k not in columns}
         if not columns:
-            return str(fill(**scalars))
+            return _fill(template, scalars)
         names = list(columns)
-        return [fill(**scalars, **{n: _short(n, v) for n, v in zip(names, values)})
+        if not _compiled(template)[1]:  # no plural: str.format at once
+            return [template.format(**scalars, **{n: _short(n, v) for n, v in zip(names, values)})
+                    for values in zip(*(list(columns[k]) for k in names))]
+        return [_fill(template, {**scalars, **{n: _short(n, v) for n, v in zip(names, values)}})
                 for values in zip(*(list(columns[k]) for k in names))]
 
     def when(self, stamps: Any, with_time: Any = True) -> list[str]:
