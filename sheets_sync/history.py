@@ -156,15 +156,14 @@ def _hashed(frame: pd.DataFrame) -> np.ndarray:
 def _texts(frame: pd.DataFrame) -> dict[str, np.ndarray]:
     """Return the tracked fields of every row as text, the way History shows them.
 
-    The fingerprint is left out: see :func:`_fingerprints`.
+    The fingerprint and the status as written are left out: see :func:`_fingerprints` and
+    :func:`observe`.
     """
     status = frame["status"].to_numpy(dtype=object)
     flag = frame["approved"].to_numpy(dtype=float)
     out = {name: frame[name].to_numpy(dtype=object)
            for name in ("post_id", "client", "caption", "asset", "approved_by")}
     out["status"] = np.where(status != "", status, frame["status_raw"].to_numpy(dtype=object))
-    out["status_text"] = _per_value(frame["status_raw"], lambda texts: np.array(
-        [str(t).strip() for t in texts], dtype=object))
     for name in ("publish_at", "approved_at"):
         out[name] = _per_value(frame[name], _minute_texts)
     out["approved"] = np.where(np.isnan(flag), "", np.where(flag == 1.0, "yes", "no")
@@ -212,6 +211,10 @@ def observe(calendar: Calendar, previous: pd.DataFrame, config: CalendarConfig,
     old = _Previous(previous, ids)
     tracked = old.unique_rows(ids)
     current = _texts(frame)
+    # The status as written, stripped: once per distinct text, as parse coded them.
+    keys, texts = calendar.categorized("status_raw")
+    current["status_text"] = np.array([str(t).strip() for t in texts.tolist()],
+                                      dtype=object)[keys]
     differs = {name: current[name] != old[name] for name in _TEXTS[1:-1]}
     current["fingerprint"] = _fingerprints(frame, old, differs["caption"] | differs["asset"])
     differs["fingerprint"] = current["fingerprint"] != old["fingerprint"]
