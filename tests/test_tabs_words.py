@@ -688,3 +688,14 @@ def test_the_history_command_speaks_the_same_words(tmp_path: Path) -> None:
     assert result.output.splitlines() == [
         "2026-03-10 09:00  Durum: 'Müşteri onayında' -> 'Revize istendi'",
         "2026-03-10 09:00  Onaylandı: '' -> 'Hayır'"]
+
+
+def test_every_state_label_of_the_tabs_reads_back_as_that_state() -> None:
+    """A status written as the tabs name it, in English or Turkish, is that state."""
+    from sheets_sync.model import STATES
+    from sheets_sync.outputs.labels import LABELS
+
+    words = [(state, LABELS[state][i]) for state in STATES for i in (0, 1)]
+    cal = parse([HEADER, *(row(f"P{n}", status=word) for n, (_, word) in enumerate(words))],
+                calendar_config())
+    assert cal.frame["status"].tolist() == [state for state, _ in words]
