@@ -165,8 +165,8 @@ def to_table(result: AuditResult, width: int | None = None) -> str:
     # table row is always a finding, and the last line always the summary.
     history = history_note(result)
     lines.append(
-        f"{terminal_text(result.source)}: {posts} posts, "
-        + (f"{total} findings ({parts})" if total else "no findings")
+        f"{terminal_text(result.source)}: {posts} {plural(posts, 'post|posts')}, "
+        + (f"{total} {plural(total, 'finding|findings')} ({parts})" if total else "no findings")
         + f" as of {result.now.strftime('%Y-%m-%d %H:%M %Z')}"
         + (f". {terminal_text(history)}" if history else "")
     )

@@ -27,6 +27,7 @@ from sheets_sync.errors import ForeignTabError, SheetsSyncError
 from sheets_sync.guarded import guarded_writes
 from sheets_sync.history import Observation, observe
 from sheets_sync.locking import cycle_lock
+from sheets_sync.messages import plural
 from sheets_sync.outputs import UPDATED_CELL, build_outputs
 from sheets_sync.parse import Calendar, parse, to_client_time
 from sheets_sync.snapshot import iso
@@ -63,7 +64,9 @@ class CycleResult:
         """One line: the calendar, its posts and open findings, and the tabs (to be) written."""
         wrote = ", ".join(self.changed_tabs) if self.changed_tabs else "nothing (no change)"
         verb = "would write" if self.dry_run else "wrote"
-        return (f"{self.source}: {self.rows} posts, {len(self.findings)} open findings; "
+        found = len(self.findings)
+        return (f"{self.source}: {self.rows} {plural(self.rows, 'post|posts')}, {found} open "
+                f"{plural(found, 'finding|findings')}; "
                 f"{verb} {wrote}")
 
 

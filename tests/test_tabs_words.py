@@ -699,3 +699,22 @@ def test_every_state_label_of_the_tabs_reads_back_as_that_state() -> None:
     cal = parse([HEADER, *(row(f"P{n}", status=word) for n, (_, word) in enumerate(words))],
                 calendar_config())
     assert cal.frame["status"].tolist() == [state for state, _ in words]
+
+
+def test_summary_lines_count_one_post_and_one_finding_in_the_singular(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from sheets_sync.backends.memory import MemoryBackend
+    from sheets_sync.cli import main
+    from sheets_sync.run import run_once
+    from sheets_sync.state import StateStore
+
+    sheet = tmp_path / "plan.csv"
+    sheet.write_text("ID,Channel,Publish date,Status,Caption\nP1,Instagram,2026-03-20 10:00,"
+                     "Taslakk,Hi\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["audit", str(sheet), "--today", "2026-03-10"])
+    assert "plan.csv: 1 post, 4 findings (" in result.output.splitlines()[-1]
+    backend = MemoryBackend({"Calendar": [HEADER, row("P1", status="Taslakk")]})
+    config = calendar_config(tab="Calendar", rules={"levels": only("unknown-status")})
+    cycle = run_once(config, backend, StateStore(":memory:"), NOW)
+    assert cycle.summary().startswith("memory, tab 'Calendar': 1 post, 1 open finding; wrote ")
