@@ -381,7 +381,7 @@ def daemon_command(config_file: str, calendar_names: tuple[str, ...], every: str
     keeps running. A workbook open in Excel or LibreOffice is no fault: it is said once and
     retried at the normal interval until it is closed. Stopping lets the current cycle
     finish first (exit 0); a second stop signal ends the calendar being synced at once (exit
-    1). One log line per cycle on stderr.
+    1). One log line per cycle on stderr (none while waiting for a workbook to be closed).
 
     \b
     Example:
