@@ -114,6 +114,9 @@ class Rounds:
         self.shared: SyncProcess | None = None
         self.alone: SyncProcess | None = None  # the process of a calendar synced apart
         self.apart: set[str] = set()  # calendars that crashed the shared process
+        # The last round's failures that wait on a person (a workbook open in Excel), not on
+        # a fault: retried at the normal interval.
+        self.waiting: set[str] = set()
 
     def __enter__(self) -> Rounds:
         return self
@@ -145,10 +148,11 @@ class Rounds:
         summaries: list[str] = []
         failures: list[str] = []
         synced: list[str] = []  # in the shared process: the portfolio covers these
+        self.waiting = set()
         for name in self.names:
             alone = name in self.apart
             try:
-                ok, line = self._sync(name, moment, real_clock, alone)
+                ok, line, waits = self._sync(name, moment, real_clock, alone)
             except Crashed as exc:
                 failures.append(f"calendar {name!r}: the sync process ended while syncing it "
                                 f"({exc.how}); the other calendars go on, and this one is "
@@ -156,6 +160,8 @@ class Rounds:
                 self.apart.add(name)
                 continue
             (summaries if ok else failures).append(line)
+            if waits:
+                self.waiting.add(line)
             if ok and alone:
                 self.apart.discard(name)  # it synced apart: back to the shared process
             elif ok:
@@ -170,11 +176,11 @@ class Rounds:
         return summaries, failures
 
     def _sync(self, name: str, moment: dt.datetime, real_clock: bool, alone: bool
-              ) -> tuple[bool, str]:
+              ) -> tuple[bool, str, bool]:
         if alone:
             self.alone = process = SyncProcess(self.agency, self.level, self.handler)
             try:
-                answer: tuple[bool, str] = process.call("sync", name, moment, real_clock)
+                answer: tuple[bool, str, bool] = process.call("sync", name, moment, real_clock)
             except Crashed:
                 self.alone = None
                 process.close()
@@ -209,8 +215,10 @@ class _Worker:
         self.stores = StorePool()  # the state stays open (and in memory) between cycles
         self.results: dict[str, CycleResult] = {}  # this round's, for the portfolio only
 
-    def sync(self, name: str, moment: dt.datetime, real_clock: bool) -> tuple[bool, str]:
-        """(True, summary) or (False, the failure)."""
+    def sync(self, name: str, moment: dt.datetime, real_clock: bool) -> tuple[bool, str, bool]:
+        """(True, summary, False) or (False, the failure, whether it waits on a person: the
+        workbook is open in Excel or LibreOffice)."""
+        from sheets_sync.backends.xlsx_package import WorkbookLocked
         from sheets_sync.daemon import remind_after_cycle
         from sheets_sync.errors import SheetsSyncError
         from sheets_sync.run import sync
@@ -224,10 +232,10 @@ class _Worker:
             # Reminders come after the cycle succeeded; their failures never fail it.
             remind_after_cycle(self.agency, result, self.stores.get(path), moment)
         except SheetsSyncError as exc:
-            return False, f"calendar {name!r}: {exc.message}"
+            return False, f"calendar {name!r}: {exc.message}", isinstance(exc, WorkbookLocked)
         if self.agency.portfolio is not None:
             self.results[name] = result
-        return True, result.summary()
+        return True, result.summary(), False
 
     def portfolio(self, synced: Sequence[str], names: Sequence[str], moment: dt.datetime
                   ) -> list[str]:
