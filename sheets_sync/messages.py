@@ -10,8 +10,6 @@ follows a number is written ``{days:~day|days}``: the form that goes with the nu
 
 from __future__ import annotations
 
-import functools
-import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -23,7 +21,9 @@ from sheets_sync.wording import CHANNEL_NAMES as CHANNEL_NAMES
 from sheets_sync.wording import FIELD_NAMES as FIELD_NAMES
 from sheets_sync.wording import channel_name as channel_name
 from sheets_sync.wording import field_name as field_name
+from sheets_sync.wording import fill as _fill
 from sheets_sync.wording import plural as plural
+from sheets_sync.wording import template_fields as _compiled
 
 EN: dict[str, str] = {
     "invalid-date": "{header}: “{value}” is not a date. Write it like 2026-03-14 or 14.03.2026.",
@@ -137,11 +137,14 @@ EN: dict[str, str] = {
         "In this thread, {tweets}; {channel} allows {limit} a tweet. Shorten or split each "
         "tweet that is too long."
     ),
-    "caption-too-long:tweet": "tweet {number} of {count} is {length} characters ({over} too many)",
+    "caption-too-long:tweet": (
+        "tweet {number} of {count} is {length} {length:~character|characters} ({over} too many)"
+    ),
     "rows-before-since": (
-        "{count} of the {total} posts are published before {day} (ignore_before or --since): "
-        "they are left out of the checks that follow the clock and the approvals of their "
-        "time ({checks}). Every other check still covers them."
+        "{count} of the {total} {total:~post|posts} {count:~is|are} published before {day} "
+        "(ignore_before or --since): {count:~it is|they are} left out of the checks that "
+        "follow the clock and the approvals of their time ({checks}). Every other check still "
+        "covers {count:~it|them}."
     ),
     "too-many-hashtags": (
         "The post has {count} {count:~hashtag|hashtags}; {channel} allows {limit}. "
@@ -455,32 +458,6 @@ TR: dict[str, str] = {
 }
 
 TEMPLATES: dict[str, dict[str, str]] = {"en": EN, "tr": TR}
-
-# A plural in a template: {days:~day|days}.
-_PLURAL = re.compile(r"\{(\w+):~([^{}]*)\}")
-
-
-@functools.cache
-def _compiled(template: str) -> tuple[str, tuple[tuple[str, str, str], ...]]:
-    """``template`` for str.format, each plural made a field of its own, and those fields:
-    (field, the number's field, the forms)."""
-    plurals: list[tuple[str, str, str]] = []
-
-    def field(found: re.Match[str]) -> str:
-        plurals.append((f"_plural{len(plurals)}", found[1], found[2]))
-        return "{" + plurals[-1][0] + "}"
-
-    return _PLURAL.sub(field, template), tuple(plurals)
-
-
-def _fill(template: str, params: dict[str, Any]) -> str:
-    """``template`` filled with ``params``, each plural in the form its number takes."""
-    text, plurals = _compiled(template)
-    if plurals:
-        params = {**params, **{key: plural(params[name], forms)
-                               for key, name, forms in plurals}}
-    return text.format(**params)
-
 
 class Messages:
     """Message templates of one language."""

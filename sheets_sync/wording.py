@@ -6,6 +6,8 @@ calendar is read; :mod:`sheets_sync.messages` re-exports them.
 
 from __future__ import annotations
 
+import functools
+import re
 from typing import Any
 
 # Channels as people write them; a channel the configuration adds is shown capitalised.
@@ -57,3 +59,29 @@ def field_name(field: str, language: str = "en") -> str:
     that is no field is returned as it is."""
     names = FIELD_NAMES.get(field)
     return names[1 if language == "tr" else 0] if names else field
+
+
+# A plural in a template: {days:~day|days}.
+_PLURAL = re.compile(r"\{(\w+):~([^{}]*)\}")
+
+
+@functools.cache
+def template_fields(template: str) -> tuple[str, tuple[tuple[str, str, str], ...]]:
+    """``template`` for str.format, each plural made a field of its own, and those fields:
+    (field, the number's field, the forms)."""
+    plurals: list[tuple[str, str, str]] = []
+
+    def field(found: re.Match[str]) -> str:
+        plurals.append((f"_plural{len(plurals)}", found[1], found[2]))
+        return "{" + plurals[-1][0] + "}"
+
+    return _PLURAL.sub(field, template), tuple(plurals)
+
+
+def fill(template: str, params: dict[str, Any]) -> str:
+    """``template`` filled with ``params``, each plural in the form its number takes."""
+    text, plurals = template_fields(template)
+    if plurals:
+        params = {**params, **{key: plural(params[name], forms)
+                               for key, name, forms in plurals}}
+    return text.format(**params)
