@@ -121,8 +121,9 @@ def audit(config: CalendarConfig, now: dt.datetime | None = None, *, history: bo
     now = now or as_of(None, config.timezone)
     sheet, calendar, observed, found = read_calendar(config, now, "audit", history, state_path,
                                                      SKIPPED)
-    return AuditResult(config, calendar, validate(calendar, config, now, observed),
-                       sheet.source, now, found)
+    found_now = validate(calendar, config, now, observed,
+                         reread=lambda other: parsed(sheet, other))
+    return AuditResult(config, calendar, found_now, sheet.source, now, found)
 
 
 def read_calendar(config: CalendarConfig, now: dt.datetime, command: str, history: bool,
@@ -138,13 +139,19 @@ def read_calendar(config: CalendarConfig, now: dt.datetime, command: str, histor
         raise UsageError(f"calendar {config.name!r} uses the memory backend, which exists for "
                          f"tests; {command} reads .xlsx, .csv and Google calendars")
     sheet = open_backend(config, writable=False).read(config.tab, config.owned_tabs())
-    calendar = parse(sheet.rows, config, tab=sheet.source)
-    to_client_time(calendar, config, sheet.timezone)
+    calendar = parsed(sheet, config)
     observed, found = None, skipped
     if history:
         observed, found = read_history(calendar, config, now,
                                        state_path or state_path_for(config))
     return sheet, calendar, observed, found
+
+
+def parsed(sheet: SheetRead, config: CalendarConfig) -> Calendar:
+    """The calendar of ``sheet`` as ``config`` reads it, its times in each client's zone."""
+    calendar = parse(sheet.rows, config, tab=sheet.source)
+    to_client_time(calendar, config, sheet.timezone)
+    return calendar
 
 
 def read_history(calendar: Calendar, config: CalendarConfig, now: dt.datetime, path: str

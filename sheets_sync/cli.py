@@ -22,8 +22,9 @@ import click
 # without pandas, and each command imports the rest of what it runs.
 from sheets_sync import config as config_module
 from sheets_sync import render
-from sheets_sync.errors import SheetsSyncError, SourceError, UsageError
+from sheets_sync.errors import SheetsSyncError, UsageError
 from sheets_sync.model import FIELDS, Severity
+from sheets_sync.wording import plural
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -304,7 +305,8 @@ def check_config(config_file: str) -> None:
             where = config.spreadsheet if config.backend == "google" else str(config.location())
             clients = ", ".join(config.clients) or "none configured"
             say(f"calendar {config.name!r}: {config.backend} {where}; clients: {clients}")
-        say(f"{Path(config_file)}: OK ({len(loaded.calendars)} calendar(s))")
+        count = len(loaded.calendars)
+        say(f"{Path(config_file)}: OK ({count} {plural(count, 'calendar|calendars')})")
 
 
 @main.command("codes")
@@ -362,8 +364,12 @@ def sync_command(path: str | None, config_file: str | None, calendar_name: str |
     error, 3 when the calendar or state cannot be read or written (nothing half-written).
     --explain-columns prints the column map the cycle read the calendar with, first.
 
+    The last example is what a crontab line runs: preceded by `*/5 * * * *` (and with the
+    full path of sheets-sync, as cron's PATH is short) it syncs every 5 minutes and prints
+    nothing unless something fails.
+
     \b
-    Examples (the last one as a crontab line runs every 5 minutes after */5 * * * *):
+    Examples:
       sheets-sync sync calendar.xlsx
       sheets-sync sync --config agency.toml --calendar acme --dry-run
       sheets-sync sync --config /etc/sheets-sync.toml --quiet
@@ -432,8 +438,10 @@ def daemon_command(config_file: str, calendar_names: tuple[str, ...], every: str
     """Sync the configured calendars on a schedule until stopped (SIGTERM or Ctrl-C).
 
     A failed cycle is logged and retried with a growing pause (up to an hour); the daemon
-    keeps running. Stopping lets the current cycle finish first (exit 0); a second stop
-    signal ends the calendar being synced at once (exit 1). One log line per cycle on stderr.
+    keeps running. A workbook open in Excel or LibreOffice is no fault: it is said once and
+    retried at the normal interval until it is closed. Stopping lets the current cycle
+    finish first (exit 0); a second stop signal ends the calendar being synced at once (exit
+    1). One log line per cycle on stderr (none while waiting for a workbook to be closed).
 
     \b
     Example:
@@ -441,7 +449,7 @@ def daemon_command(config_file: str, calendar_names: tuple[str, ...], every: str
     """
     with handle_errors():
         from sheets_sync.backends import open_backend
-        from sheets_sync.daemon import Daemon, StopNow, parse_every
+        from sheets_sync.daemon import CycleFailed, Daemon, StopNow, parse_every
         from sheets_sync.isolation import LOG_FORMAT, Rounds
 
         try:
@@ -460,10 +468,8 @@ def daemon_command(config_file: str, calendar_names: tuple[str, ...], every: str
 
                 def cycle() -> str:
                     summaries, failures = rounds.round()
-                    for failure in failures:
-                        logging.getLogger("sheets_sync.daemon").error(failure)
-                    if failures and not summaries:
-                        raise SourceError("; ".join(failures))
+                    if failures:  # the daemon logs them, each once
+                        raise CycleFailed(failures, "; ".join(summaries), rounds.waiting)
                     return "; ".join(summaries)
 
                 Daemon(cycle, seconds).serve()
@@ -607,11 +613,15 @@ def export_command(path: str | None, config_file: str | None, calendar_name: str
 def init_command(directory: str) -> None:
     """Write a commented configuration and a sample calendar workbook into DIRECTORY.
 
-    Existing files are never overwritten.
+    Existing files are never overwritten. The sample calendar plans March and April 2026:
+    sync it as of 2026-03-10 with --today, from its first sync on. A sync without --today
+    runs as of the real date, and later syncs never run as of an earlier moment than a real
+    one did (an earlier --today is then overridden, with a warning): to go back, start in a
+    new directory or run `sheets-sync state reset`.
 
     \b
     Example:
-      sheets-sync init demo && sheets-sync sync --config demo/sheets-sync.toml
+      sheets-sync init demo && sheets-sync sync --config demo/sheets-sync.toml --today 2026-03-10
     """
     with handle_errors():
         from sheets_sync import starter
@@ -645,6 +655,7 @@ def history_command(post_id: str, config_file: str | None, calendar_name: str | 
     """
     with handle_errors():
         config, state_path = _sync_target(path, config_file, calendar_name)
+        from sheets_sync.outputs.history import in_words
         from sheets_sync.outputs.reminders import reminder_lines
         from sheets_sync.state import StateStore
 
@@ -653,7 +664,8 @@ def history_command(post_id: str, config_file: str | None, calendar_name: str | 
         zone = zoneinfo.ZoneInfo(config.timezone)
         for entry in entries:
             when = entry.at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
-            say(f"{when}  {entry.field}: {entry.old!r} -> {entry.new!r}")
+            field, old, new = in_words(entry, config.language)
+            say(f"{when}  {field}: {old!r} -> {new!r}")
         if not entries:
             say(f"no recorded changes for post {post_id!r} in calendar {config.name!r}")
         for line in reminder_lines(store.reminders(config.name, post_id), zone):
@@ -662,7 +674,7 @@ def history_command(post_id: str, config_file: str | None, calendar_name: str | 
 
 @main.group("state")
 def state_group() -> None:
-    """Inspect or reset the local state database.
+    """Reset the local state database: `state reset` forgets what was seen of a calendar.
 
     \b
     Example:

@@ -28,7 +28,15 @@ from typing import Any, Literal
 from sheets_sync.codes import CODES
 from sheets_sync.errors import ConfigError, UsageError
 from sheets_sync.model import CHANNELS, FIELDS, FORMATS, STATES, Severity
-from sheets_sync.schema import Problems, build, join, non_negative, percent, positive
+from sheets_sync.schema import (
+    Problems,
+    build,
+    join,
+    non_negative,
+    percent,
+    positive,
+    unknown_key,
+)
 from sheets_sync.vocab import (
     CHANNEL_VALUES,
     FORMAT_VALUES,
@@ -160,10 +168,13 @@ class Contacts:
 
 @dataclass(frozen=True)
 class ClientSettings:
-    """Per-client overrides: where the client is, rule parameters that differ, contacts."""
+    """Per-client overrides: where the client is, its language, rule parameters that
+    differ, contacts."""
 
     country: str = ""
     timezone: str = ""
+    # The language of this client's findings ("en" or "tr"; "" = the calendar's).
+    language: str = ""
     rules: dict[str, Any] = field(default_factory=dict)
     contacts: Contacts = field(default_factory=Contacts)
 
@@ -177,6 +188,7 @@ class ClientConfig:
     timezone: str
     rules: Rules
     contacts: Contacts = field(default_factory=Contacts)
+    language: Literal["en", "tr"] = "en"  # of the client's findings
 
 
 @dataclass(frozen=True)
@@ -240,7 +252,8 @@ class CalendarConfig:
         """Return the effective settings for client ``name`` (calendar defaults if not listed)."""
         found = self.resolved.get(name)
         if found is None:
-            return ClientConfig(name, self.country, self.timezone, self.rules)
+            return ClientConfig(name, self.country, self.timezone, self.rules,
+                                language=self.language)
         return found
 
     def channel_names(self) -> tuple[str, ...]:
@@ -271,6 +284,7 @@ class PortfolioConfig:
     path: str = ""
     spreadsheet: str = ""
     tab: str = "Portfolio"
+    language: Literal["en", "tr"] = "en"  # of the tab's header
     credentials: str = ""
     api_endpoint: str = ""
     quota_per_minute: int = field(default=60, metadata=_meta(positive))
@@ -371,17 +385,20 @@ def from_dict(data: dict[str, Any], base_dir: str = ".", source: str = "") -> Co
     problems = Problems()
     for key in data:
         if key not in _FILE_KEYS:
-            problems.add(key, f"unknown key (known keys here: {', '.join(sorted(_FILE_KEYS))})")
+            problems.add(key, unknown_key(key, _FILE_KEYS))
     state_path = data.get("state_path", "")
     if not isinstance(state_path, str):
         problems.add("state_path", "must be text")
         state_path = ""
     defaults = data.get("defaults", {})
+    from_defaults: set[str] = set()  # the problems of [defaults], without the "defaults."
     if isinstance(defaults, dict):
         for key in _NOT_IN_DEFAULTS:
             if key in defaults:
                 problems.add(join("defaults", key), "belongs to each calendar, not to defaults")
+        known = len(problems.items)
         _validate_calendar_data({"name": "defaults", **defaults}, "defaults", problems)
+        from_defaults = {item.removeprefix("defaults.") for item in problems.items[known:]}
     else:
         problems.add("defaults", "must be a table")
         defaults = {}
@@ -397,7 +414,9 @@ def from_dict(data: dict[str, Any], base_dir: str = ".", source: str = "") -> Co
             problems.add(where, "must be a table")
             continue
         merged = _merge(defaults, raw)
-        cal = _validate_calendar_data(merged, where, problems)
+        own = Problems()
+        cal = _validate_calendar_data(merged, where, own)
+        problems.items += _not_from_defaults(own.items, where, raw, from_defaults)
         if cal.name in seen:
             problems.add(join(where, "name"), f"another calendar is already called {cal.name!r}")
         seen.add(cal.name)
@@ -419,6 +438,35 @@ def from_dict(data: dict[str, Any], base_dir: str = ".", source: str = "") -> Co
         calendars = [dataclasses.replace(c, notify=notify) for c in calendars]
     return Config(calendars=tuple(calendars), state_path=state_path, source=source,
                   portfolio=portfolio, notify=notify)
+
+
+def _not_from_defaults(items: list[str], where: str, raw: dict[str, Any],
+                       from_defaults: set[str]) -> list[str]:
+    """The problems of calendar ``where`` that are not [defaults]' own, reported there once.
+
+    A problem is [defaults]' when [defaults] has the same one at the same place below it
+    and the calendar (``raw``) does not set that place itself.
+    """
+    prefix = where + "."
+    return [item for item in items if not (
+        item.startswith(prefix) and item[len(prefix):] in from_defaults
+        and not _sets(raw, item[len(prefix):].split(": ", 1)[0]))]
+
+
+def _sets(table: Any, path: str) -> bool:
+    """Whether ``table`` holds the place at ``path`` (``rules.approvals.lead_days``,
+    ``clients."Kahve Durağı".timezone``, ``columns.caption[0]``) itself."""
+    for quoted, plain, index in re.findall(r'"([^"]*)"|([^."\[\]]+)|\[(\d+)\]', path):
+        if index:
+            if not isinstance(table, list) or int(index) >= len(table):
+                return False
+            table = table[int(index)]
+            continue
+        name = quoted or plain
+        if not isinstance(table, dict) or name not in table:
+            return False
+        table = table[name]
+    return True
 
 
 def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
@@ -454,9 +502,14 @@ def _validate_calendar_data(data: dict[str, Any], where: str, problems: Problems
         rules = build(Rules, _merge(base_rules, settings.rules), "", Problems())
         _check_place(settings.country, settings.timezone, at, problems)
         _check_contacts(settings.contacts, join(at, "contacts"), problems)
+        if settings.language not in ("", "en", "tr"):
+            problems.add(join(at, "language"), f"must be one of 'en', 'tr' (got "
+                         f"{settings.language!r})")
+        language: Literal["en", "tr"] = "tr" if (settings.language or cal.language) == "tr" \
+            else "en"
         resolved[name] = ClientConfig(name, settings.country or cal.country,
                                       settings.timezone or cal.timezone, rules,
-                                      settings.contacts)
+                                      contacts=settings.contacts, language=language)
     return dataclasses.replace(cal, resolved=resolved)
 
 

@@ -1,7 +1,9 @@
 """Run sync cycles on a schedule until SIGTERM/SIGINT, surviving failed cycles.
 
-A failing cycle is logged and retried after an exponential backoff (capped); the loop goes
-on. A stop signal lets the current cycle finish (never stopping mid-write) and then ends the
+A failing cycle is logged, each failure once, and retried after an exponential backoff
+(capped); the loop goes on. A failure that waits on a person rather than on a fault (a
+workbook open in Excel) is retried at the normal interval and logged once, until it ends.
+A stop signal lets the current cycle finish (never stopping mid-write) and then ends the
 loop; a second stop signal, for a cycle that does not finish, raises :class:`StopNow` out of
 the cycle at once (the caller ends what the cycle started). Cycles never overlap: the loop is
 single-threaded and each cycle also holds the calendar's lock file.
@@ -19,12 +21,14 @@ import logging
 import signal
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import FrameType
 from typing import TYPE_CHECKING
 
 import schedule
+
+from sheets_sync.wording import plural
 
 if TYPE_CHECKING:
     from sheets_sync.config import Config
@@ -89,9 +93,24 @@ def remind_after_round(agency: Config, results: Sequence[CycleResult],
     notify.after_round(agency, cycles, stores, now)
 
 
+class CycleFailed(Exception):
+    """Calendars of a cycle failed: ``reasons`` says why, one line each.
+
+    ``summary`` is what the cycle did otherwise ('' when every calendar failed: the cycle
+    failed); ``waiting`` holds the reasons that wait on a person (a workbook open in Excel),
+    not on a fault.
+    """
+
+    def __init__(self, reasons: Sequence[str], summary: str = "",
+                 waiting: Collection[str] = ()) -> None:
+        super().__init__("; ".join(reasons))
+        self.reasons, self.summary, self.waiting = list(reasons), summary, set(waiting)
+
+
 @dataclass
 class Daemon:
-    """Calls ``cycle`` every ``every`` seconds; ``cycle`` returns a one-line summary."""
+    """Calls ``cycle`` every ``every`` seconds; ``cycle`` returns a one-line summary, or raises
+    :class:`CycleFailed` saying which calendars failed and why."""
 
     cycle: Callable[[], str]
     every: int
@@ -101,6 +120,7 @@ class Daemon:
     stop_event: threading.Event = field(default_factory=threading.Event)
 
     running: bool = False
+    said: set[str] = field(default_factory=set)  # the waits logged, while they last
 
     def request_stop(self, signum: int = 0, frame: FrameType | None = None) -> None:
         if self.stop_event.is_set() and self.running:
@@ -112,25 +132,62 @@ class Daemon:
         self.stop_event.set()
 
     def run_cycle(self) -> None:
-        """Run one cycle; log its outcome and reschedule with backoff after a failure."""
+        """Run one cycle; log its outcome and reschedule with backoff after a failure.
+
+        Each failure is logged once, in the cycle's line when the whole cycle failed. A
+        failure that waits on a person is logged the first time only, and when nothing else
+        failed the next cycle comes at the normal interval, not after a backoff.
+        """
         self.cycles += 1
         started = time.monotonic()
         self.running = True
         try:
             summary = self.cycle()
+        except CycleFailed as failed:
+            self._failed(failed)
+            if failed.summary:
+                self._succeeded(started, failed.summary)
+            return
         except Exception as exc:  # one failed cycle must not end the daemon
-            self.failures += 1
-            delay = self.backoff()
-            log.error("cycle %d failed (%s: %s); retrying in %ds", self.cycles,
-                      type(exc).__name__, getattr(exc, "message", str(exc)), delay)
-            self._reschedule(delay)
+            self.said.clear()
+            self._retry(f"{type(exc).__name__}: {getattr(exc, 'message', str(exc))}")
             return
         finally:
             self.running = False
+        self.said.clear()
+        self._succeeded(started, summary)
+
+    def _succeeded(self, started: float, summary: str) -> None:
         if self.failures:
             self._reschedule(self.every)
         self.failures = 0
         log.info("cycle %d ok in %.1fs: %s", self.cycles, time.monotonic() - started, summary)
+
+    def _retry(self, reason: str) -> None:
+        """A failed cycle: log it with ``reason`` and retry after the backoff."""
+        self.failures += 1
+        delay = self.backoff()
+        log.error("cycle %d failed (%s); retrying in %ds", self.cycles, reason, delay)
+        self._reschedule(delay)
+
+    def _failed(self, failed: CycleFailed) -> None:
+        """Log what failed in a cycle, each reason once; reschedule a cycle that failed."""
+        faults = [r for r in failed.reasons if r not in failed.waiting]
+        new_waits = [r for r in failed.reasons if r in failed.waiting and r not in self.said]
+        self.said = set(failed.waiting)  # a wait that ended is said again when it comes back
+        if failed.summary:  # some calendars synced: the cycle is no failure
+            for reason in faults:
+                log.error("cycle %d: %s", self.cycles, reason)
+        elif faults:  # the whole cycle failed: backoff, for the waits too
+            self._retry("; ".join(faults + new_waits))
+            return
+        else:  # every failure waits on a person: no backoff
+            if self.failures:
+                self._reschedule(self.every)
+            self.failures = 0
+        for reason in new_waits:
+            log.warning("cycle %d: %s. Retrying every %ds (the normal interval) until then, "
+                        "without logging it again", self.cycles, reason.rstrip("."), self.every)
 
     def backoff(self) -> int:
         """Seconds to wait after the current run of failures: doubling, capped."""
@@ -159,4 +216,4 @@ class Daemon:
             raise
         finally:
             schedule.clear("sheets-sync")
-        log.info("stopped after %d cycle(s)", self.cycles)
+        log.info("stopped after %d %s", self.cycles, plural(self.cycles, "cycle|cycles"))

@@ -27,11 +27,12 @@ from sheets_sync.model import APPROVED_STATES, HistoryEntry
 from sheets_sync.parse import Calendar
 from sheets_sync.snapshot import SNAPSHOT_COLUMNS, Changes, iso
 
-# Fields whose changes are logged in the History tab, with the label shown there.
+# Fields whose changes are logged in the History tab.
 TRACKED = ("status", "publish_at", "caption", "asset", "approved_by", "approved_at",
            "approved", "revision_round", "extra_rounds_approved")
-_TEXTS = ("post_id", "client", "status", "publish_at", "approved_at", "caption", "asset",
-          "approved_by", "approved", "revision_round", "extra_rounds_approved", "fingerprint")
+_TEXTS = ("post_id", "client", "status", "status_text", "publish_at", "approved_at", "caption",
+          "asset", "approved_by", "approved", "revision_round", "extra_rounds_approved",
+          "fingerprint")
 
 
 @dataclass(frozen=True)
@@ -155,7 +156,8 @@ def _hashed(frame: pd.DataFrame) -> np.ndarray:
 def _texts(frame: pd.DataFrame) -> dict[str, np.ndarray]:
     """Return the tracked fields of every row as text, the way History shows them.
 
-    The fingerprint is left out: see :func:`_fingerprints`.
+    The fingerprint and the status as written are left out: see :func:`_fingerprints` and
+    :func:`observe`.
     """
     status = frame["status"].to_numpy(dtype=object)
     flag = frame["approved"].to_numpy(dtype=float)
@@ -209,6 +211,10 @@ def observe(calendar: Calendar, previous: pd.DataFrame, config: CalendarConfig,
     old = _Previous(previous, ids)
     tracked = old.unique_rows(ids)
     current = _texts(frame)
+    # The status as written, stripped: once per distinct text, as parse coded them.
+    keys, texts = calendar.categorized("status_raw")
+    current["status_text"] = np.array([str(t).strip() for t in texts.tolist()],
+                                      dtype=object)[keys]
     differs = {name: current[name] != old[name] for name in _TEXTS[1:-1]}
     current["fingerprint"] = _fingerprints(frame, old, differs["caption"] | differs["asset"])
     differs["fingerprint"] = current["fingerprint"] != old["fingerprint"]
@@ -217,10 +223,17 @@ def observe(calendar: Calendar, previous: pd.DataFrame, config: CalendarConfig,
     entered = seen & differs["status"]
 
     history: list[HistoryEntry] = []
+    # A status change is one of state; it is logged as the sheet wrote the status, before
+    # (the canonical state where the snapshot has no text: saved by an earlier version) and
+    # after.
+    old_text = old["status_text"]
+    written = {"status": (np.where(old_text != "", old_text, old["status"]),
+                          current["status_text"])}
     for name in TRACKED:
-        before, after = old[name], current[name]
+        before, after = written.get(name, (old[name], current[name]))
         for i in np.flatnonzero(seen & differs[name]):
-            history.append(HistoryEntry(now, ids[i], name, before[i], after[i]))
+            history.append(HistoryEntry(now, ids[i], name, before[i], after[i],
+                                        name != "status" or old_text[i] != ""))
     old_status = old["status"]
     transitions = [(ids[i], stamp, old_status[i], current["status"][i])
                    for i in np.flatnonzero(entered)]

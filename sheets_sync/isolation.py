@@ -114,6 +114,9 @@ class Rounds:
         self.shared: SyncProcess | None = None
         self.alone: SyncProcess | None = None  # the process of a calendar synced apart
         self.apart: set[str] = set()  # calendars that crashed the shared process
+        # The last round's failures that wait on a person (a workbook open in Excel), not on
+        # a fault: retried at the normal interval.
+        self.waiting: set[str] = set()
 
     def __enter__(self) -> Rounds:
         return self
@@ -146,10 +149,11 @@ class Rounds:
         summaries: list[str] = []
         failures: list[str] = []
         synced: list[str] = []  # in the shared process: the portfolio covers these
+        self.waiting = set()
         for name in self.names:
             alone = name in self.apart
             try:
-                ok, line = self._sync(name, moment, real_clock, alone)
+                ok, line, waits = self._sync(name, moment, real_clock, alone)
             except Crashed as exc:
                 failures.append(f"calendar {name!r}: the sync process ended while syncing it "
                                 f"({exc.how}); the other calendars go on, and this one is "
@@ -157,6 +161,8 @@ class Rounds:
                 self.apart.add(name)
                 continue
             (summaries if ok else failures).append(line)
+            if waits:
+                self.waiting.add(line)
             if ok and alone:
                 self.apart.discard(name)  # it synced apart: back to the shared process
             elif ok:
@@ -178,11 +184,11 @@ class Rounds:
         return summaries, failures
 
     def _sync(self, name: str, moment: dt.datetime, real_clock: bool, alone: bool
-              ) -> tuple[bool, str]:
+              ) -> tuple[bool, str, bool]:
         if alone:
             self.alone = process = SyncProcess(self.agency, self.level, self.handler)
             try:
-                answer: tuple[bool, str] = process.call("sync", name, moment, real_clock)
+                answer: tuple[bool, str, bool] = process.call("sync", name, moment, real_clock)
             except Crashed:
                 self.alone = None
                 process.close()
@@ -220,9 +226,11 @@ class _Worker:
         self.unreminded: dict[str, tuple[CycleResult, str]] = {}
 
     def sync(self, name: str, moment: dt.datetime, real_clock: bool, grouped: bool = False
-             ) -> tuple[bool, str]:
-        """(True, summary) or (False, the failure). The reminders due are sent after the
+             ) -> tuple[bool, str, bool]:
+        """(True, summary, False) or (False, the failure, whether it waits on a person: the
+        workbook is open in Excel or LibreOffice). The reminders due are sent after the
         cycle, or with ``grouped`` kept for :meth:`remind` at the end of the round."""
+        from sheets_sync.backends.xlsx_package import WorkbookLocked
         from sheets_sync.daemon import remind_after_cycle
         from sheets_sync.errors import SheetsSyncError
         from sheets_sync.run import sync
@@ -240,10 +248,10 @@ class _Worker:
             else:
                 remind_after_cycle(self.agency, result, self.stores.get(path), moment)
         except SheetsSyncError as exc:
-            return False, f"calendar {name!r}: {exc.message}"
+            return False, f"calendar {name!r}: {exc.message}", isinstance(exc, WorkbookLocked)
         if self.agency.portfolio is not None:
             self.results[name] = result
-        return True, result.summary()
+        return True, result.summary(), False
 
     def remind(self, synced: Sequence[str], moment: dt.datetime) -> None:
         """Send the reminders due for the calendars ``synced`` in this round with

@@ -2,7 +2,10 @@
 
 A template key is a finding code, optionally with a variant after a colon
 (``approval-missing:urgent``). Placeholders are filled with :meth:`Messages.render`, which
-accepts one value per finding (lists or arrays) or a single value for all.
+accepts one value per finding (lists or arrays) or a single value for all. A noun that
+follows a number is written ``{days:~day|days}``: the form that goes with the number
+(:func:`plural`). Channels and fields are named in people's words (:func:`channel_name`,
+:func:`field_name`), never by their configuration keys.
 """
 
 from __future__ import annotations
@@ -12,6 +15,15 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+
+# Re-exported: the words of channels, fields and plurals live where no pandas is needed.
+from sheets_sync.wording import CHANNEL_NAMES as CHANNEL_NAMES
+from sheets_sync.wording import FIELD_NAMES as FIELD_NAMES
+from sheets_sync.wording import channel_name as channel_name
+from sheets_sync.wording import field_name as field_name
+from sheets_sync.wording import fill as _fill
+from sheets_sync.wording import plural as plural
+from sheets_sync.wording import template_fields as _compiled
 
 EN: dict[str, str] = {
     "invalid-date": "{header}: “{value}” is not a date. Write it like 2026-03-14 or 14.03.2026.",
@@ -111,31 +123,37 @@ EN: dict[str, str] = {
     "unknown-format": "Format “{value}” is not known.{hint} Use one of: {known}.",
     "unknown-pillar": "Pillar “{value}” is not one of this client's pillars ({known}).{hint}",
     "hint": " Did you mean “{value}”?",
+    "hint:meaning": " Did you mean “{value}” ({meaning})?",
     "duplicate-id": (
         "ID {post_id} is also used on row {others}. Give every post its own ID: until it is "
         "unique, History, revision rounds and changes after approval are paused for this ID."
     ),
     "missing-id": "This post has no ID. Give it one so that its history can be followed.",
     "caption-too-long": (
-        "The caption has {length} characters; {channel} allows {limit}. Shorten it by {over}."
+        "The caption has {length} {length:~character|characters}; {channel} allows "
+        "{limit}. Shorten it by {over}."
     ),
     "caption-too-long:thread": (
         "In this thread, {tweets}; {channel} allows {limit} a tweet. Shorten or split each "
         "tweet that is too long."
     ),
-    "caption-too-long:tweet": "tweet {number} of {count} is {length} characters ({over} too many)",
+    "caption-too-long:tweet": (
+        "tweet {number} of {count} is {length} {length:~character|characters} ({over} too many)"
+    ),
     "rows-before-since": (
-        "{count} of the {total} posts are published before {day} (ignore_before or --since): "
-        "they are left out of the checks that follow the clock and the approvals of their "
-        "time ({checks}). Every other check still covers them."
+        "{count} of the {total} {total:~post|posts} {count:~is|are} published before {day} "
+        "(ignore_before or --since): {count:~it is|they are} left out of the checks that "
+        "follow the clock and the approvals of their time ({checks}). Every other check still "
+        "covers {count:~it|them}."
     ),
     "too-many-hashtags": (
-        "The post has {count} hashtags; {channel} allows {limit}. Remove at least {over}."
+        "The post has {count} {count:~hashtag|hashtags}; {channel} allows {limit}. "
+        "Remove at least {over}."
     ),
     "invalid-link": "“{value}” is not a valid web link. Paste the full address (https://…).",
     "duplicate-caption": (
-        "Same caption as row {other} on {channel}, {days} day(s) apart. Write a new caption "
-        "or drop one of the posts."
+        "Same caption as row {other} on {channel}, {days} {days:~day|days} apart. "
+        "Write a new caption or drop one of the posts."
     ),
     "stale-unpublished": (
         "The publish time {when} has passed and the post is still “{status}”. Publish or "
@@ -150,8 +168,9 @@ EN: dict[str, str] = {
         "approval before then."
     ),
     "approval-missing:urgent": (
-        "Publishes {when} — {hours} hour(s) from now — and is not approved (status "
-        "“{status}”). Get the client's approval now or move the date."
+        "Publishes {when} — {hours} {hours:~hour|hours} from now — and is not "
+        "approved (status “{status}”). Get the client's approval now or move the "
+        "date."
     ),
     "approval-missing:past": (
         "The publish time {when} has passed and the post was never approved (status "
@@ -178,42 +197,46 @@ EN: dict[str, str] = {
     ),
     "feedback-overdue": "{waiting}; it was due {due}. Remind the client.",
     "feedback-overdue:escalate": (
-        "{waiting}; it was due {due}, {late} business day(s) ago. Escalate to {contact}."
+        "{waiting}; it was due {due}, {late} business {late:~day|days} ago. Escalate "
+        "to {contact}."
     ),
     "waiting": "Waiting for the client's feedback since {since}",
     "waiting:unknown": "Waiting for the client's feedback",
     "contact": "the account manager",
     "deemed-approved": (
-        "No feedback since {since}: after {days} business days the contract counts this post "
-        "as approved. Record the approval in the sheet."
+        "No feedback since {since}: after {days} business {days:~day|days} the "
+        "contract counts this post as approved. Record the approval in the sheet."
     ),
     "revision-last-round": (
-        "Back in review after {used} of {allowed} revision round(s): this is the last included "
-        "round. Tell the client that further changes are billable."
+        "Back in review after {used} of {allowed} revision {allowed:~round|rounds}: "
+        "this is the last included round. Tell the client that further changes are "
+        "billable."
     ),
     "revision-limit-exceeded": (
-        "{used} revision rounds used, {allowed} allowed: {billable} billable extra round(s). "
-        "Ask the account manager to approve or bill them."
+        "{used} revision {used:~round|rounds} used, {allowed} allowed: {billable} "
+        "billable extra {billable:~round|rounds}. Ask the account manager to approve "
+        "or bill them."
     ),
     "cadence-below-contract": (
-        "{client}: {count} {channel} post(s) planned in week {week}; the contract says "
-        "{target}. Plan {missing} more."
+        "{client}: {count} {channel} {count:~post|posts} planned in week {week}; the "
+        "contract says {target}. Plan {missing} more."
     ),
     "too-many-per-day": (
-        "{count} {channel} posts for {client} on {day}; at most {limit} a day. Move this one "
-        "to another day."
+        "{count} {channel} {count:~post|posts} for {client} on {day}; at most "
+        "{limit} a day. Move this one to another day."
     ),
     "calendar-gap": (
-        "{client}: no {channel} post from {start} to {end} ({days} days). Plan a post in "
-        "that gap."
+        "{client}: no {channel} post from {start} to {end} ({days} "
+        "{days:~day|days}). Plan a post in that gap."
     ),
     "pillar-mix-off-target": (
         "{client}, {month}: “{pillar}” is {actual}% of the posts; the target is {target}%. "
         "Rebalance the plan."
     ),
     "next-month-not-ready": (
-        "{client}, {month}: only {ready} of the {needed} contracted posts are in draft or "
-        "later ({pct}%). Start preparing next month."
+        "{client}, {month}: only {ready} of the {needed} contracted "
+        "{needed:~post|posts} are in draft or later ({pct}%). Start preparing next "
+        "month."
     ),
 }
 
@@ -324,6 +347,7 @@ TR: dict[str, str] = {
     ),
     "unknown-pillar": "“{value}” bu müşterinin kategorilerinden biri değil ({known}).{hint}",
     "hint": " “{value}” mı demek istediniz?",
+    "hint:meaning": " “{value}” ({meaning}) mı demek istediniz?",
     "duplicate-id": (
         "{post_id} ID'si {others}. satırda da kullanılıyor. Her gönderiye ayrı ID verin: ID "
         "tekil olana kadar bu ID için geçmiş, revizyon sayımı ve onay sonrası değişiklik "
@@ -435,7 +459,6 @@ TR: dict[str, str] = {
 
 TEMPLATES: dict[str, dict[str, str]] = {"en": EN, "tr": TR}
 
-
 class Messages:
     """Message templates of one language."""
 
@@ -445,7 +468,7 @@ class Messages:
 
     def text(self, key: str, **params: Any) -> str:
         """Return the message ``key`` with ``params`` filled in (long text cut short)."""
-        return self.templates[key].format(**{k: _short(k, v) for k, v in params.items()})
+        return _fill(self.templates[key], {k: _short(k, v) for k, v in params.items()})
 
     def render(self, key: str, **params: Any) -> list[str] | str:
         """Return one message per finding; list-like params give one value per finding.
@@ -456,9 +479,12 @@ class Messages:
         columns = {k: v for k, v in params.items() if _is_column(v)}
         scalars = {k: _short(k, v) for k, v in params.items() if k not in columns}
         if not columns:
-            return template.format(**scalars)
+            return _fill(template, scalars)
         names = list(columns)
-        return [template.format(**scalars, **{n: _short(n, v) for n, v in zip(names, values)})
+        if not _compiled(template)[1]:  # no plural: str.format at once
+            return [template.format(**scalars, **{n: _short(n, v) for n, v in zip(names, values)})
+                    for values in zip(*(list(columns[k]) for k in names))]
+        return [_fill(template, {**scalars, **{n: _short(n, v) for n, v in zip(names, values)}})
                 for values in zip(*(list(columns[k]) for k in names))]
 
     def when(self, stamps: Any, with_time: Any = True) -> list[str]:
@@ -494,9 +520,21 @@ class Messages:
         return [f"{text} {label} ({time} {city})" if label else text
                 for text, label, time, city in zip(shown, labels, clock, cities)]
 
-    def hint(self, suggestion: str) -> str:
-        """Return the " — did you mean …?" fragment, or '' when there is no suggestion."""
-        return self.templates["hint"].format(value=suggestion) if suggestion else ""
+    def hint(self, suggestion: str, meaning: str = "") -> str:
+        """Return the " Did you mean …?" fragment, or '' when there is no suggestion.
+
+        ``meaning`` (when given) says in the list's words what the suggested word stands for:
+        a word of the other language next to a list in this one.
+        """
+        if not suggestion:
+            return ""
+        if meaning:
+            return self.templates["hint:meaning"].format(value=suggestion, meaning=meaning)
+        return self.templates["hint"].format(value=suggestion)
+
+    def field(self, name: str) -> str:
+        """Return field ``name`` in this language's words (see :func:`field_name`)."""
+        return field_name(name, self.language)
 
 
 QUOTE_LIMIT = 200  # characters of a cell quoted in a message (a cell may hold 50,000)

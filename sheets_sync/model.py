@@ -122,10 +122,16 @@ class Finding:
 
 @dataclass(frozen=True)
 class HistoryEntry:
-    """One observed change of a post's field, as logged in the History tab."""
+    """One observed change of a post's field, as logged in the History tab.
+
+    ``old`` and ``new`` are the values as the sheet wrote them (a status as "Müşteri
+    onayında"); entries saved by earlier versions hold a status as its canonical state
+    (``client_review``) instead, and say so with ``as_written`` False.
+    """
 
     at: dt.datetime  # timezone-aware
     post_id: str
     field: str
     old: str
     new: str
+    as_written: bool = True

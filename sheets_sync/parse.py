@@ -30,7 +30,7 @@ from sheets_sync.config import CalendarConfig, _parse_clock, relative_monday
 from sheets_sync.errors import CalendarError
 from sheets_sync.fastpaths import object_columns
 from sheets_sync.findings import FindingsBuilder, concat
-from sheets_sync.messages import Messages
+from sheets_sync.messages import Messages, field_name
 from sheets_sync.model import DATE_FIELDS, FIELDS, NUMBER_FIELDS, REQUIRED_COLUMNS
 from sheets_sync.values import (
     Categories,
@@ -223,7 +223,7 @@ def _find_header(rows: Sequence[Sequence[Any]], config: CalendarConfig, tab: str
     missing = [f for f in REQUIRED_COLUMNS if f not in found and f not in config.assume]
     if missing or missing_configured:
         shown = [str(h) for h in (rows[index] if index < len(rows) else []) if h not in (None, "")]
-        hints = "; ".join(f"{f} (e.g. {', '.join(HEADER_ALIASES[f][:3])})" for f in missing)
+        hints = "; ".join(_missing_field(f) for f in missing)
         parts = []
         if missing:
             parts.append(f"no column for {hints}")
@@ -241,6 +241,14 @@ def _find_header(rows: Sequence[Sequence[Any]], config: CalendarConfig, tab: str
 
 # What a user writes for a calendar that keeps a required field in no column at all.
 _ASSUME_EXAMPLES = {"channel": "instagram", "status": "draft"}
+
+
+def _missing_field(name: str) -> str:
+    """A required field no column holds, in people's words, with its key where that differs
+    (the key is what --column and [calendars.columns] take) and headers that would do."""
+    word = field_name(name).lower()
+    key = "" if word == name else f"field {name}; "
+    return f"{word} ({key}e.g. {', '.join(HEADER_ALIASES[name][:3])})"
 
 
 def _fixes(missing: Sequence[str]) -> str:
@@ -298,9 +306,9 @@ def parse(rows: Sequence[Sequence[Any]], config: CalendarConfig, tab: str = "Cal
         header_cells = rows[header_index]
         builder.calendar_level(
             "duplicate-column", name, header_index + 1,
-            messages.text("duplicate-column", field=name, kept=header_cells[kept],
-                          ignored=header_cells[ignored], kept_col=column_letter(kept),
-                          ignored_col=column_letter(ignored)))
+            messages.text("duplicate-column", field=messages.field(name),
+                          kept=header_cells[kept], ignored=header_cells[ignored],
+                          kept_col=column_letter(kept), ignored_col=column_letter(ignored)))
     for name, value in config.assume.items():
         if name in columns:
             builder.calendar_level("column-assumed", name, header_index + 1, messages.text(
@@ -510,8 +518,8 @@ def _label(value: Any, name: str | None, config: CalendarConfig) -> bool:
         table, trailing = _channel_words(config)
         return not (table.read(value) or any(
             match_channel(part, table, trailing) for part in channel_parts(value)))
-    for field_name, base, table_name in _VOCABULARIES:
-        if name == field_name:
+    for vocabulary, base, table_name in _VOCABULARIES:
+        if name == vocabulary:
             return not _vocabulary(base, getattr(config, table_name)).read(value)
     return True
 

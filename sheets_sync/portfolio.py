@@ -19,7 +19,7 @@ from sheets_sync.config import CalendarConfig, Config, PortfolioConfig
 from sheets_sync.errors import ForeignTabError, SheetsSyncError
 from sheets_sync.model import Severity
 from sheets_sync.outputs import approvals_due
-from sheets_sync.outputs.labels import PORTFOLIO_COLUMNS
+from sheets_sync.outputs.labels import PORTFOLIO_COLUMNS, PORTFOLIO_HEADERS
 from sheets_sync.rules.base import Context
 from sheets_sync.run import CycleResult, sync
 from sheets_sync.state import StateStore
@@ -29,15 +29,15 @@ HEADER = list(PORTFOLIO_COLUMNS)
 
 
 def portfolio_grid(results: Sequence[CycleResult], now: dt.datetime, timezone: str,
-                   calendars: Sequence[CalendarConfig]) -> Grid:
+                   calendars: Sequence[CalendarConfig], language: str = "en") -> Grid:
     """Return the agency-wide table for the calendars synced in this round.
 
     ``calendars`` are the configurations of the results' calendars (matched by name): each
     client's time zone comes from there. Approvals due are counted as the Report lists them
     (:func:`sheets_sync.outputs.approvals_due`); the Updated column is ``now`` in
-    ``timezone``.
+    ``timezone``. The header is in ``language`` (``en`` or ``tr``).
     """
-    rows: Grid = [list(HEADER)]
+    rows: Grid = [list(PORTFOLIO_HEADERS.get(language, HEADER))]
     local_now = now.astimezone(zoneinfo.ZoneInfo(timezone)).replace(tzinfo=None)
     configs = {c.name: c for c in calendars}
     for result in results:
@@ -121,7 +121,8 @@ def portfolio_round(agency: Config, results: Sequence[CycleResult], moment: dt.d
     store = StateStore(state)
     try:
         cache = store.cache("portfolio")
-        grid = portfolio_grid(results, moment, calendars[0].timezone, calendars)
+        grid = portfolio_grid(results, moment, calendars[0].timezone, calendars,
+                              agency.portfolio.language)
         write_portfolio(portfolio_backend(agency.portfolio, cache), agency.portfolio, grid,
                         cache)
     except SheetsSyncError as exc:

@@ -14,6 +14,7 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from sheets_sync.model import Severity
+from sheets_sync.wording import field_name, plural
 
 if TYPE_CHECKING:  # the command line imports this module; pandas only when rendering
     from sheets_sync.audit import AuditResult
@@ -240,7 +241,7 @@ def to_table(result: AuditResult, width: int | None = None, limit: int = 0) -> s
         room = max(width - indent, 30)
         for index, r in zip(shown, rows):
             left = "  ".join(_cell(r[c])[: sizes[c]].ljust(sizes[c]) for c in cols)
-            label = r["header"] or r["column"]
+            label = r["header"] or field_name(r["column"], result.config.language)
             where = f"[{label}] " if label and not r["message"].startswith(label) else ""
             text = where + " ".join(r["message"].split())
             wrapped = (textwrap.wrap(text, room) if len(text) > room else [text]) or [""]
@@ -248,7 +249,7 @@ def to_table(result: AuditResult, width: int | None = None, limit: int = 0) -> s
             lines.extend(" " * indent + more for more in wrapped[1:])
             if index in hidden:
                 level, more = hidden[index]
-                lines.append(f"… {more} more {level} finding{'s' if more > 1 else ''} not "
+                lines.append(f"… {more} more {level} {plural(more, 'finding|findings')} not "
                              f"shown (--limit 0 shows all)")
     counts = summary(result)
     total = sum(counts.values())
@@ -258,8 +259,8 @@ def to_table(result: AuditResult, width: int | None = None, limit: int = 0) -> s
     # table row is always a finding, and the last line always the summary.
     history = history_note(result)
     lines.append(
-        f"{terminal_text(result.source)}: {posts} posts, "
-        + (f"{total} findings ({parts})" if total else "no findings")
+        f"{terminal_text(result.source)}: {posts} {plural(posts, 'post|posts')}, "
+        + (f"{total} {plural(total, 'finding|findings')} ({parts})" if total else "no findings")
         + f" as of {result.now.strftime('%Y-%m-%d %H:%M %Z')}"
         + (f". {terminal_text(history)}" if history else "")
     )
@@ -329,7 +330,7 @@ def cell_changes(tab: str, old: Sequence[Sequence[Any]] | None, new: Sequence[Se
             lines.append(f"{tab}!{column_letter(c)}{r + 1}: {_show(shown_old)} -> "
                          f"{_show(shown_new)}")
     if hidden:
-        lines.append(f"{tab}: … and {hidden} more cell change(s)")
+        lines.append(f"{tab}: … and {hidden} more cell {plural(hidden, 'change|changes')}")
     return lines
 
 

@@ -27,6 +27,7 @@ from sheets_sync.errors import ForeignTabError, SheetsSyncError
 from sheets_sync.guarded import guarded_writes
 from sheets_sync.history import Observation, observe
 from sheets_sync.locking import cycle_lock
+from sheets_sync.messages import plural
 from sheets_sync.outputs import UPDATED_CELL, build_outputs
 from sheets_sync.parse import Calendar, parse, to_client_time
 from sheets_sync.snapshot import iso
@@ -63,7 +64,9 @@ class CycleResult:
         """One line: the calendar, its posts and open findings, and the tabs (to be) written."""
         wrote = ", ".join(self.changed_tabs) if self.changed_tabs else "nothing (no change)"
         verb = "would write" if self.dry_run else "wrote"
-        return (f"{self.source}: {self.rows} posts, {len(self.findings)} open findings; "
+        found = len(self.findings)
+        return (f"{self.source}: {self.rows} {plural(self.rows, 'post|posts')}, {found} open "
+                f"{plural(found, 'finding|findings')}; "
                 f"{verb} {wrote}")
 
 
@@ -139,11 +142,11 @@ def _read_uncollected(backend: Backend, config: CalendarConfig) -> Iterator[Shee
 def _cycle(config: CalendarConfig, backend: Backend, store: StateStore, sheet: SheetRead,
            now: dt.datetime, dry_run: bool, real_clock: bool = True) -> CycleResult:
     """The cycle of :func:`run_once` once the calendar is read."""
-    calendar = parse(sheet.rows, config, tab=sheet.source)
-    to_client_time(calendar, config, sheet.timezone)
+    calendar = _read(sheet, config)
     observation = observe(calendar, store.posts(config.name), config, now)
-    findings, first_seen = _first_seen(validate(calendar, config, now, observation.observed),
-                                       store.findings_first_seen(config.name), now)
+    found = validate(calendar, config, now, observation.observed,
+                     reread=lambda other: _read(sheet, other))
+    findings, first_seen = _first_seen(found, store.findings_first_seen(config.name), now)
     outputs = _outputs(calendar, findings, observation, store, sheet, config, now)
     changed = [tab for tab, grid in outputs.items() if not _same(tab, grid, sheet, config)]
     cells = sum(sum(len(r) for r in outputs[tab]) for tab in changed)
@@ -161,6 +164,13 @@ def _cycle(config: CalendarConfig, backend: Backend, store: StateStore, sheet: S
                                           len(calendar.frame), len(findings), cells,
                                           real_clock=real_clock))
     return result
+
+
+def _read(sheet: SheetRead, config: CalendarConfig) -> Calendar:
+    """The calendar of ``sheet`` as ``config`` reads it, its times in each client's zone."""
+    calendar = parse(sheet.rows, config, tab=sheet.source)
+    to_client_time(calendar, config, sheet.timezone)
+    return calendar
 
 
 def _write_owned(backend: Backend, config: CalendarConfig, tabs: dict[str, Grid]) -> None:
@@ -193,7 +203,7 @@ def _outputs(calendar: Calendar, findings: pd.DataFrame, observation: Observatio
 
         reminders = reminder_view(config, calendar, findings, now, store.reminders(config.name))
     return build_outputs(calendar, findings, transitions, history, now, config, summary,
-                         observation.observed, reminders)
+                         observation.observed, reminders, store.first_sync(config.name))
 
 
 def _same(tab: str, grid: Grid, sheet: SheetRead, config: CalendarConfig) -> bool:

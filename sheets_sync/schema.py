@@ -8,9 +8,10 @@ dict[str, int | float | str | tuple[str, ...]] and nested dataclasses.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar, get_args, get_origin, get_type_hints
 
 T = TypeVar("T")
@@ -36,6 +37,15 @@ def join(path: str, key: str | int) -> str:
         return f"{path}[{key}]"
     text = key if key.replace("_", "").replace("-", "").isalnum() else f'"{key}"'
     return f"{path}.{text}" if path else text
+
+
+def unknown_key(key: str, known: Iterable[str]) -> str:
+    """The problem of an unknown key: a near known key to use instead (a misspelling such as
+    ``languge``), if any, then every known key."""
+    names = sorted(known)
+    near = difflib.get_close_matches(key.lower(), names, n=1, cutoff=0.75)
+    hint = f"; did you mean {near[0]!r}?" if near else ""
+    return f"unknown key{hint} (known keys here: {', '.join(names)})"
 
 
 def positive(value: Any) -> str | None:
@@ -67,8 +77,7 @@ def build(cls: type[T], data: Any, path: str, problems: Problems, partial: bool 
     }
     for key in data:
         if key not in fields:
-            known = ", ".join(sorted(fields))
-            problems.add(join(path, key), f"unknown key (known keys here: {known})")
+            problems.add(join(path, key), unknown_key(key, fields))
     values: dict[str, Any] = {}
     for name, f in fields.items():
         where = join(path, name)

@@ -5,7 +5,9 @@
 never imports the store.
 
 The snapshot holds one row per post ID, every value as text, in the columns
-:data:`SNAPSHOT_COLUMNS`. Time stamps are ISO-8601 UTC text (:func:`iso`).
+:data:`SNAPSHOT_COLUMNS`. Time stamps are ISO-8601 UTC text (:func:`iso`). ``status`` is the
+canonical state (the sheet's text when it names none), ``status_text`` the status as the
+sheet wrote it (History shows that).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import pandas as pd
 from sheets_sync.model import HistoryEntry
 
 SNAPSHOT_COLUMNS = (
-    "post_id", "client", "status", "publish_at", "caption", "asset", "approved_by",
+    "post_id", "client", "status", "status_text", "publish_at", "caption", "asset", "approved_by",
     "approved_at", "approved", "revision_round", "extra_rounds_approved", "fingerprint",
     "approved_fingerprint", "approved_seen_at", "review_started_at", "rounds_observed",
     "first_seen", "last_changed",

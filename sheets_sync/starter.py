@@ -21,7 +21,8 @@ def init(directory: Path) -> list[Path]:
     config_path, workbook_path = directory / CONFIG_NAME, directory / WORKBOOK_NAME
     existing = [p for p in (config_path, workbook_path) if p.exists()]
     if existing:
-        raise UsageError(f"{', '.join(map(str, existing))} already exist(s); nothing written "
+        verb = "already exists" if len(existing) == 1 else "already exist"
+        raise UsageError(f"{', '.join(map(str, existing))} {verb}; nothing written "
                          "(choose another directory)")
     data = DATA_DIR
     text = (data / "example.toml").read_text(encoding="utf-8")

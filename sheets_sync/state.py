@@ -23,8 +23,9 @@ from sheets_sync.model import HistoryEntry
 from sheets_sync.snapshot import SNAPSHOT_COLUMNS, Changes, iso
 
 # 1: the first; 2: runs.real_clock (whether a run's moment was the clock, not --today);
-# 3: reminders (what `sheets-sync remind` sent, to whom, when).
-SCHEMA_VERSION = 3
+# 3: reminders (what `sheets-sync remind` sent, to whom, when);
+# 4: posts.status_text and history.as_written (History in the sheet's own words).
+SCHEMA_VERSION = 4
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS posts (
@@ -36,7 +37,8 @@ CREATE TABLE IF NOT EXISTS transitions (
 CREATE INDEX IF NOT EXISTS transitions_post ON transitions (calendar, post_id);
 CREATE TABLE IF NOT EXISTS history (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, calendar TEXT NOT NULL, at TEXT NOT NULL,
-    post_id TEXT NOT NULL, field TEXT NOT NULL, old TEXT NOT NULL, new TEXT NOT NULL);
+    post_id TEXT NOT NULL, field TEXT NOT NULL, old TEXT NOT NULL, new TEXT NOT NULL,
+    as_written INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS history_post ON history (calendar, post_id);
 CREATE TABLE IF NOT EXISTS findings (
     calendar TEXT NOT NULL, key TEXT NOT NULL, first_seen TEXT NOT NULL,
@@ -266,6 +268,9 @@ class StateStore:
         ``--today`` in the future (a run's moment is the clock at its start, or an earlier
         run's when the clock was behind), every other one is kept as a real-clock run.
         Version 2 had no ``reminders`` table: the schema creates it empty.
+        Version 3 kept a post's status as its canonical state only: ``posts.status_text``
+        starts empty (the next sync fills it in), and the History entries saved so far are
+        marked as not written in the sheet's words (``history.as_written`` 0).
         """
         cursor = self.db.cursor()
         cursor.execute("BEGIN IMMEDIATE")
@@ -276,6 +281,10 @@ class StateStore:
                                "DEFAULT 1")
                 cursor.execute("UPDATE runs SET real_clock = 0 "
                                "WHERE julianday(started) > julianday(ended)")
+            for table, column, kind in (("posts", "status_text", "TEXT NOT NULL DEFAULT ''"),
+                                        ("history", "as_written", "INTEGER NOT NULL DEFAULT 0")):
+                if column not in _columns(cursor, table):
+                    cursor.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
             cursor.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'",
                            (str(SCHEMA_VERSION),))
             cursor.execute("COMMIT")
@@ -410,9 +419,16 @@ class StateStore:
         kept = self._kept_now(calendar)
         if kept.posts is None:
             kept.posts = _posts_frame(self.db.execute(
-                f"SELECT {', '.join(SNAPSHOT_COLUMNS)} FROM posts WHERE calendar = ?",
-                (calendar,)).fetchall())
+                f"SELECT {self._select('posts', SNAPSHOT_COLUMNS)} FROM posts "
+                "WHERE calendar = ?", (calendar,)).fetchall())
         return kept.posts.copy(deep=False)  # callers must not change its values
+
+    def _select(self, table: str, names: Sequence[str]) -> str:
+        """The columns ``names`` of ``table`` for a SELECT; one an earlier schema lacks (a
+        database read as it is, not upgraded) is read as its default."""
+        found = _columns(self.db.cursor(), table)
+        return ", ".join(name if name in found else f"{_DEFAULTS[name]} AS {name}"
+                         for name in names)
 
     def transitions(self, calendar: str) -> pd.DataFrame:
         """Return every observed status change: post_id, at (naive UTC), from/to status.
@@ -428,7 +444,9 @@ class StateStore:
 
     def history(self, calendar: str, post_id: str | None = None) -> list[HistoryEntry]:
         """Return the History log of a calendar (or one post), oldest first."""
-        query = "SELECT at, post_id, field, old, new FROM history WHERE calendar = ?"
+        columns = self._select("history", ("at", "post_id", "field", "old", "new",
+                                           "as_written"))
+        query = f"SELECT {columns} FROM history WHERE calendar = ?"
         if post_id is not None:
             return _history(self.db.execute(query + " AND post_id = ? ORDER BY seq",
                                             (calendar, post_id)).fetchall())
@@ -463,6 +481,13 @@ class StateStore:
         row = self.db.execute("SELECT MAX(started) FROM runs WHERE calendar = ? AND error = '' "
                               "AND real_clock = 1", (calendar,)).fetchone()
         return dt.datetime.fromisoformat(row[0]) if row and row[0] else None
+
+    def first_sync(self, calendar: str) -> dt.datetime | None:
+        """Return the moment the first successful cycle of ``calendar`` ran as of (UTC), the
+        one that recorded the calendar as it was; None when no cycle of it succeeded."""
+        row = self.db.execute("SELECT started FROM runs WHERE calendar = ? AND error = '' "
+                              "ORDER BY id LIMIT 1", (calendar,)).fetchone()
+        return dt.datetime.fromisoformat(row[0]) if row else None
 
     def last_sync(self, calendar: str) -> dt.datetime | None:
         """Return the moment the latest successful cycle of ``calendar`` ran as of (UTC),
@@ -550,9 +575,9 @@ class StateStore:
             cursor.executemany("INSERT INTO transitions VALUES (?, ?, ?, ?, ?)",
                                ((calendar, *t) for t in changes.transitions))
             cursor.executemany(
-                "INSERT INTO history (calendar, at, post_id, field, old, new) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                ((calendar, iso(h.at), h.post_id, h.field, h.old, h.new)
+                "INSERT INTO history (calendar, at, post_id, field, old, new, as_written) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                ((calendar, iso(h.at), h.post_id, h.field, h.old, h.new, int(h.as_written))
                  for h in changes.history))
             cursor.execute("DELETE FROM findings WHERE calendar = ?", (calendar,))
             cursor.executemany("INSERT INTO findings VALUES (?, ?, ?)",
@@ -578,7 +603,7 @@ class StateStore:
         if kept is None or kept.version != self._data_version():
             return None
         history = [HistoryEntry(dt.datetime.fromisoformat(iso(h.at)), h.post_id, h.field,
-                                h.old, h.new) for h in changes.history]
+                                h.old, h.new, h.as_written) for h in changes.history]
         return _Kept(
             kept.version,
             posts=None if kept.posts is None else _upserted(kept.posts, upserts),
@@ -666,10 +691,20 @@ def transitions_frame(rows: Sequence[tuple[str, str, str, str]]) -> pd.DataFrame
     return frame
 
 
-def _history(rows: list[tuple[str, str, str, str, str]]) -> list[HistoryEntry]:
-    """History rows (ISO time, post ID, field, old, new) as entries."""
+def _history(rows: list[tuple[str, str, str, str, str, int]]) -> list[HistoryEntry]:
+    """History rows (ISO time, post ID, field, old, new, as written) as entries."""
     times: dict[str, dt.datetime] = {}  # the entries of one cycle share their time
     for at, *_ in rows:
         if at not in times:
             times[at] = dt.datetime.fromisoformat(at)
-    return [HistoryEntry(times[at], pid, fld, old, new) for at, pid, fld, old, new in rows]
+    return [HistoryEntry(times[at], pid, fld, old, new, bool(written))
+            for at, pid, fld, old, new, written in rows]
+
+
+# What a column an earlier schema lacks reads as (see StateStore._select).
+_DEFAULTS = {"status_text": "''", "as_written": "0"}
+
+
+def _columns(cursor: sqlite3.Cursor, table: str) -> set[str]:
+    """The names of the columns of ``table``."""
+    return {row[1] for row in cursor.execute(f"PRAGMA table_info({table})").fetchall()}

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -16,7 +18,8 @@ from sheets_sync.rules import REGISTRY, Context
 
 
 def validate(calendar: Calendar, config: CalendarConfig, now: dt.datetime,
-             observed: Observed | None = None) -> pd.DataFrame:
+             observed: Observed | None = None,
+             reread: Callable[[CalendarConfig], Calendar] | None = None) -> pd.DataFrame:
     """Return every finding about ``calendar`` as of ``now`` (timezone-aware).
 
     ``observed`` carries what earlier cycles saw of each post (from
@@ -26,7 +29,38 @@ def validate(calendar: Calendar, config: CalendarConfig, now: dt.datetime,
     Parse findings are included. Per-client severity levels from the configuration are
     applied (``"off"`` drops a code), and findings are sorted most severe first, then by
     publish time, sheet row and code.
+
+    A client whose ``language`` differs from the calendar's gets its findings in its own
+    language: the rules run once more in that language, and ``reread(config)`` (the same
+    cells parsed again with ``config``) words the findings of reading the cells; without
+    it those stay in the calendar's language.
     """
+    findings = _validate(calendar, config, now, observed)
+    languages = {c: config.for_client(c).language for c in set(findings["client"]) if c}
+    for language in sorted(set(languages.values()) - {config.language}):
+        other = dataclasses.replace(config, language=language)
+        again = _validate(reread(other) if reread else calendar, other, now, observed)
+        findings = _worded_in(findings, again,
+                              [c for c, spoken in languages.items() if spoken == language])
+    return findings
+
+
+def _worded_in(findings: pd.DataFrame, again: pd.DataFrame, clients: list[str]
+               ) -> pd.DataFrame:
+    """``findings`` with the messages of ``clients``' findings taken from ``again``: the same
+    findings, in the same order, worded in another language."""
+    same = ["code", "row", "column", "client"]
+    if len(again) != len(findings) or not again[same].equals(findings[same]):
+        raise RuntimeError("the findings of one calendar differ between two languages")
+    theirs = findings["client"].isin(clients).to_numpy()
+    message = np.where(theirs, again["message"].to_numpy(dtype=object),
+                       findings["message"].to_numpy(dtype=object))
+    return findings.assign(message=message)
+
+
+def _validate(calendar: Calendar, config: CalendarConfig, now: dt.datetime,
+              observed: Observed | None) -> pd.DataFrame:
+    """The findings of :func:`validate`, in the calendar's language."""
     ctx = Context(calendar, config, now, observed)
     enabled = _enabled_codes(ctx)
     for registered in REGISTRY:

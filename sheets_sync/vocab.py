@@ -85,7 +85,7 @@ STATUS_VALUES: dict[str, tuple[str, ...]] = {
                       "waiting for client", "sent for approval", "müşteri onayında", "onayda",
                       "onay bekliyor", "müşteride", "onaya gönderildi"),
     "changes_requested": ("changes requested", "revision", "needs changes", "rejected",
-                          "revize", "revizyon", "düzeltme", "reddedildi"),
+                          "revize", "revize istendi", "revizyon", "düzeltme", "reddedildi"),
     "approved": ("approved", "ok", "onaylandı", "onaylı"),
     "scheduled": ("scheduled", "queued", "queued auto", "auto queued", "zamanlandı",
                   "planlandı", "kuyrukta"),

@@ -13,7 +13,7 @@ it publishes within 2 business days; from a weekend the count starts on the next
 Every time-dependent table runs twice: for a client in Europe/Istanbul (the calendar's own zone
 and country, TR) and for a client in America/New_York (country US), with "now" and the sheet's
 times read in that client's zone. The dates avoid the US switches to and from summer time
-(8 March, 1 November 2026), except in the table that is about them: there "N hour(s) from
+(8 March, 1 November 2026), except in the table that is about them: there "N hours from
 now" and urgent_hours are real hours, not the difference of two wall-clock times.
 """
 
@@ -69,18 +69,18 @@ URGENT = [
     # The publish time is one minute past: critical, "has passed".
     (24, "2026-03-10 08:59", C, "has passed and the post was never approved"),
     # Publishing exactly now: the time has not passed yet; 0 hours left is within any window.
-    (24, "2026-03-10 09:00", C, "— 0 hour(s) from now —"),
-    (24, "2026-03-10 09:01", C, "— 0 hour(s) from now —"),
+    (24, "2026-03-10 09:00", C, "— 0 hours from now —"),
+    (24, "2026-03-10 09:01", C, "— 0 hours from now —"),
     # urgent_hours = 24: one minute inside, exactly at, one minute beyond.
-    (24, "2026-03-11 08:59", C, "— 23 hour(s) from now —"),
-    (24, "2026-03-11 09:00", C, "— 24 hour(s) from now —"),
+    (24, "2026-03-11 08:59", C, "— 23 hours from now —"),
+    (24, "2026-03-11 09:00", C, "— 24 hours from now —"),
     (24, "2026-03-11 09:01", E, "Publishes 2026-03-11 09:01 and is not approved yet"),
     # The same moment under urgent_hours one below, at and one above 24.
     (23, "2026-03-11 09:00", E, "Publishes 2026-03-11 09:00 and is not approved yet"),
-    (25, "2026-03-11 09:00", C, "— 24 hour(s) from now —"),
+    (25, "2026-03-11 09:00", C, "— 24 hours from now —"),
     # urgent_hours = 0 (allowed): only a post publishing now is urgent.
     (0, "2026-03-10 08:59", C, "has passed and the post was never approved"),
-    (0, "2026-03-10 09:00", C, "— 0 hour(s) from now —"),
+    (0, "2026-03-10 09:00", C, "— 0 hours from now —"),
     (0, "2026-03-10 09:01", E, "Publishes 2026-03-10 09:01 and is not approved yet"),
 ]
 
@@ -177,10 +177,10 @@ def test_lead_days_and_urgent_hours_are_per_client() -> None:
 DST = [
     # 8 March 2026, 02:00 -> 03:00: Saturday 09:00 to Sunday 09:00 is 23 hours.
     ("2026-03-07 09:00", "2026-03-08 09:00", 22, E, "Publishes 2026-03-08 09:00 and is not"),
-    ("2026-03-07 09:00", "2026-03-08 09:00", 23, C, "— 23 hour(s) from now —"),
+    ("2026-03-07 09:00", "2026-03-08 09:00", 23, C, "— 23 hours from now —"),
     # 1 November 2026, 02:00 -> 01:00: Saturday 09:00 to Sunday 09:00 is 25 hours.
     ("2026-10-31 09:00", "2026-11-01 09:00", 24, E, "Publishes 2026-11-01 09:00 and is not"),
-    ("2026-10-31 09:00", "2026-11-01 09:00", 25, C, "— 25 hour(s) from now —"),
+    ("2026-10-31 09:00", "2026-11-01 09:00", 25, C, "— 25 hours from now —"),
 ]
 
 

@@ -43,7 +43,8 @@ def posts(client: str, days: list[str], status: str = "Draft", **fields: Any
 
 def cadence(client: str, count: int, week: str, target: int) -> Key:
     return (None, "channel", "cadence-below-contract", client,
-            f"{client}: {count} instagram post(s) planned in week {week}; the contract says "
+            f"{client}: {count} Instagram {'post' if count == 1 else 'posts'} planned in week "
+            f"{week}; the contract says "
             f"{target}. Plan {target - count} more.")
 
 
@@ -161,7 +162,7 @@ def test_too_many_per_day_days_are_the_clients_wall_clock_days(clients: dict[str
 
 def gap(client: str, first: str, last: str, days: int) -> Key:
     return (None, "channel", "calendar-gap", client,
-            f"{client}: no instagram post from {first} to {last} ({days} days). Plan a post in "
+            f"{client}: no Instagram post from {first} to {last} ({days} days). Plan a post in "
             "that gap.")
 
 
@@ -206,7 +207,7 @@ def test_calendar_gap_a_channel_contracted_at_zero_and_unused_is_not_checked() -
     rules = {"cadence": {"posts_per_week": {"linkedin": 1}, "horizon_days": 28}}
     found = run(rows, TUESDAY, "calendar-gap", rules)
     assert [f.message for f in found] == [
-        "Acme: no linkedin post from 2026-03-10 to 2026-04-06 (28 days). Plan a post in that gap."]
+        "Acme: no LinkedIn post from 2026-03-10 to 2026-04-06 (28 days). Plan a post in that gap."]
 
 
 @pytest.mark.parametrize(("day", "expected"), [

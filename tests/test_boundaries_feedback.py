@@ -186,7 +186,7 @@ def test_sla_days_are_per_client() -> None:
 
 CONTACT = "Selin (account manager)"
 
-# (escalate_after_days, feedback due, now, severity, "N business day(s) ago" or None).
+# (escalate_after_days, feedback due, now, severity, "N business days ago" or None).
 # Sent Tuesday 10 March 10:00 with sla_days = 2: due Thursday 12 March 10:00, unless "due"
 # says otherwise.
 ESCALATION = [
@@ -202,8 +202,8 @@ ESCALATION = [
     # Business days late are counted by date, from the due date's day to today's: the error
     # starts with the day, not at the due time of day (Monday 09:59 is already an error), and
     # from a weekend the deadline's day counts back like a working day (Saturday: Thursday is
-    # "2 business day(s) ago"). The docs say "this many business days later" for the setting
-    # and "N business day(s) ago" in the message; which one is meant is not clear, so these
+    # "2 business days ago"). The docs say "this many business days later" for the setting
+    # and "N business days ago" in the message; which one is meant is not clear, so these
     # rows hold the current behaviour.
     (2, "", "2026-03-16 09:59", E, 2),
     (2, "", "2026-03-14 10:01", E, 2),
@@ -234,9 +234,10 @@ def test_escalate_after_days_boundary(zone: str, escalate: int, due: str, now: s
                    for text in by_client.values())
     else:
         # Each client's message names its own contact.
-        assert by_client["Acme"].endswith(f", {late} business day(s) ago. Escalate to {CONTACT}.")
+        days = "day" if late == 1 else "days"
+        assert by_client["Acme"].endswith(f", {late} business {days} ago. Escalate to {CONTACT}.")
         assert by_client["Beta"].endswith(
-            f", {late} business day(s) ago. Escalate to the account manager.")
+            f", {late} business {days} ago. Escalate to the account manager.")
 
 
 # --------------------------------------------------------------------------------------------
@@ -276,8 +277,8 @@ def test_deemed_approved_after_days_boundary(zone: str, deemed_after: int, sent:
     deemed = [f for f in found if f.code == "deemed-approved"]
     if deemed:
         assert deemed[0].message.startswith(
-            f"No feedback since {sent}: after {deemed_after} business days the contract counts "
-            "this post as approved.")
+            f"No feedback since {sent}: after {deemed_after} business "
+            f"{'day' if deemed_after == 1 else 'days'} the contract counts this post as approved.")
 
 
 # (zone, now, deemed); deemed_approved_after_days = 2 from Thursday 19 March 10:00.

@@ -51,14 +51,14 @@ TABLE: list[tuple[int, Any, Any, str, set[tuple[Any, ...]], str | None]] = [
     # included_rounds = 2: one round before the last, the last, one over.
     (2, 1, "", "Client review", set(), None),
     (2, 2, "", "Client review", {(*LAST, W)},
-     "Back in review after 2 of 2 revision round(s): this is the last included round."),
+     "Back in review after 2 of 2 revision rounds: this is the last included round."),
     (2, 3, "", "Client review", {(*OVER, E)},
-     "3 revision rounds used, 2 allowed: 1 billable extra round(s)."),
+     "3 revision rounds used, 2 allowed: 1 billable extra round."),
     # The same rounds under included_rounds one below and one above.
     (1, 2, "", "Client review", {(*OVER, E)},
-     "2 revision rounds used, 1 allowed: 1 billable extra round(s)."),
+     "2 revision rounds used, 1 allowed: 1 billable extra round."),
     (3, 2, "", "Client review", set(), None),
-    (3, 3, "", "Client review", {(*LAST, W)}, "after 3 of 3 revision round(s)"),
+    (3, 3, "", "Client review", {(*LAST, W)}, "after 3 of 3 revision rounds"),
     (3, 4, "", "Client review", {(*OVER, E)}, "4 revision rounds used, 3 allowed: 1 billable"),
     # The last round is only news when the post is back in review ...
     (2, 2, "", "Changes requested", set(), None),
@@ -71,19 +71,19 @@ TABLE: list[tuple[int, Any, Any, str, set[tuple[Any, ...]], str | None]] = [
     (2, 3, "", "Cancelled", set(), None),
     (2, 4, "", "Cancelled", set(), None),
     # Approved extra rounds move the limit; the rounds beyond included_rounds stay billable.
-    (2, 3, 1, "Client review", {(*LAST, W)}, "after 3 of 3 revision round(s)"),
+    (2, 3, 1, "Client review", {(*LAST, W)}, "after 3 of 3 revision rounds"),
     (2, 4, 1, "Client review", {(*OVER, E)},
-     "4 revision rounds used, 3 allowed: 2 billable extra round(s)."),
+     "4 revision rounds used, 3 allowed: 2 billable extra rounds."),
     (2, 2, 1, "Client review", set(), None),
     (2, 3, 1, "Approved", set(), None),
-    (2, 5, 3, "Client review", {(*LAST, W)}, "after 5 of 5 revision round(s)"),
+    (2, 5, 3, "Client review", {(*LAST, W)}, "after 5 of 5 revision rounds"),
     # included_rounds = 0 (allowed): any revision is beyond the contract.
     (0, 1, "", "Client review", {(*OVER, E)},
-     "1 revision rounds used, 0 allowed: 1 billable extra round(s)."),
+     "1 revision round used, 0 allowed: 1 billable extra round."),
     (0, 1, "", "Changes requested", {(*OVER, E)}, None),
-    (0, 1, 1, "Client review", {(*LAST, W)}, "after 1 of 1 revision round(s)"),
+    (0, 1, 1, "Client review", {(*LAST, W)}, "after 1 of 1 revision round"),
     (0, 2, 1, "Client review", {(*OVER, E)},
-     "2 revision rounds used, 1 allowed: 2 billable extra round(s)."),
+     "2 revision rounds used, 1 allowed: 2 billable extra rounds."),
     # With 0 rounds used and 0 allowed, a post in its first review has had no revision, so it
     # is not "back in review after" one. Whether the last-round warning should already come
     # with the first review under a zero-round contract is not documented; this holds the

@@ -146,7 +146,7 @@ def test_malformed_config_exits_2_and_lists_every_problem(tmp_path: Path) -> Non
 def test_check_config_accepts_the_example() -> None:
     code, out, _ = run("check-config", "--config", str(EXAMPLE))
     assert code == 0
-    assert "OK (1 calendar(s))" in out
+    assert "OK (1 calendar)" in out
 
 
 @pytest.mark.parametrize(

@@ -228,7 +228,7 @@ def test_check_config_names_a_google_calendar_by_its_spreadsheet(tmp_path: Path)
     assert result.exit_code == 0, result.stderr
     assert result.stdout.splitlines() == [
         "calendar 'acme': google 1AbCdEfGh; clients: Acme Co",
-        f"{config}: OK (1 calendar(s))",
+        f"{config}: OK (1 calendar)",
     ]
 
 
@@ -252,8 +252,8 @@ def test_history_lists_each_observed_change_in_local_time(demo: Path) -> None:
     lines = result.stdout.splitlines()
     assert len(lines) == 1
     # Seen at the second sync, 09:00 in the calendar's time zone (--today's hour).
-    assert lines[0].startswith("2026-03-10 09:00  status: ")
-    assert lines[0].endswith(" -> 'client_review'")
+    assert lines[0].startswith("2026-03-10 09:00  Status: ")
+    assert lines[0].endswith(" -> 'Client review'")  # as the sheet says it
 
 
 @pytest.mark.parametrize("answer", ["n\n", "\n", ""], ids=["no", "enter", "end-of-input"])

@@ -42,6 +42,7 @@ def _per_day(*rows: int) -> set[Key]:
 # As of TODAY (2026-03-10) the 28-day horizon runs to 2026-04-06; every post below is later,
 # so each channel used has one calendar gap of the whole horizon: (channel, last day, days).
 INSTAGRAM_GAP = ("instagram", "2026-04-06", 28)
+SHOWN = {"instagram": "Instagram", "x": "X"}  # the channels as messages name them
 # Every finding outside WATCHED of each case that reads its rows: the row-level ones beyond
 # case.findings, and the calendar gaps. Most posts share the caption "Hello" on Instagram:
 # each later one within 30 days of an earlier one is a duplicate-caption (not cancelled ones),
@@ -145,7 +146,7 @@ def check_audit(case: Case, path: Path, args: list[str]) -> list[dict[str, Any]]
         assert every == sorted([*case.findings, *others, *unrecorded,
                                 *[(0, "channel", "calendar-gap")] * len(gaps)])
         assert sorted(f["message"] for f in findings if f["code"] == "calendar-gap") == sorted(
-            f"{path.stem}: no {channel} post from 2026-03-10 to {last} ({days} days). "
+            f"{path.stem}: no {SHOWN[channel]} post from 2026-03-10 to {last} ({days} days). "
             "Plan a post in that gap." for channel, last, days in gaps)
         assert all(f["column"] for f in findings if f["row"])  # rows name their column
         assert all(len(f["message"]) < 600 for f in findings)  # a 50,000-character cell is cut
@@ -236,7 +237,7 @@ def test_formula_text_stays_literal_in_every_output(tmp_path: Path) -> None:
     status_values = {r[7] for r in owned["Status"][1:] if r[1] == "unknown-status"}
     owners = {r[8] for r in owned["Status"][1:] if r[1] == "unknown-status"}
     assert status_values == owners == set(FORMULA_TEXTS)  # exactly, prefixes and all
-    history = [r for r in owned["History"][1:] if r[2] == "caption"]
+    history = [r for r in owned["History"][1:] if r[2] == "Caption"]  # the header
     # "=1+1" and "\t=1+1" are one ID on two rows: neither is followed (duplicate-id)
     assert {(r[3], r[4]) for r in history} == {(t, f"{t} (edited)") for t in FORMULA_TEXTS
                                                if t.strip() != "=1+1"}

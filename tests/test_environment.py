@@ -256,7 +256,7 @@ def test_a_state_database_locked_by_another_process(tmp_path: Path,
         holder.wait()
     assert invoke("sync", str(calendar), "--today", "2026-03-11").exit_code == 0
     history = StateStore(str(state)).history("plan")
-    assert [(h.post_id, h.field, h.new) for h in history] == [("P1", "status", "client_review")]
+    assert [(h.post_id, h.field, h.new) for h in history] == [("P1", "status", "Client review")]
 
 
 def test_the_daemon_survives_a_broken_state_backs_off_and_recovers(tmp_path: Path) -> None:

@@ -72,7 +72,7 @@ def test_everything_exported_exits_0_with_the_file_on_stdout(tmp_path: Path) -> 
     assert result.stdout_bytes.decode("utf-8") == (
         "text,dueAt,imageUrl\r\n"
         "Yeni sezon başladı ☕,2026-03-20T07:00:00.000Z,https://cdn.example.com/a.jpg\r\n")
-    assert err.splitlines()[0] == "exported 1 post(s) (Acme / instagram) to standard output"
+    assert err.splitlines()[0] == "exported 1 post (Acme / instagram) to standard output"
     assert "left out" not in err
 
 
@@ -90,9 +90,9 @@ def test_a_left_out_post_is_listed_on_stderr_and_exits_1(tmp_path: Path) -> None
     assert written.read_bytes().decode("utf-8") == (
         "20/03/2026 10:00,Yeni sezon başladı ☕,https://cdn.example.com/a.jpg\r\n")
     lines = err.splitlines()
-    assert lines[0] == f"exported 1 post(s) (Acme / instagram) to {written}"
+    assert lines[0] == f"exported 1 post (Acme / instagram) to {written}"
     assert lines[1:4] == [
-        "left out 2 post(s) of the window:",
+        "left out 2 posts of the window:",
         "  row 3 P2 instagram 2026-03-21 10:00: no approval recorded in the sheet (“Approved”)",
         "  row 4 P3 instagram 2026-03-22 10:00: status “Draft” (draft): not approved yet; no "
         "approval recorded in the sheet (“Approved”)"]

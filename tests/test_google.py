@@ -84,7 +84,7 @@ def test_request_counts_first_run_steady_state_and_unchanged() -> None:
     # The first History entry gives its time column a date format once (a layout change).
     run_once(config(), backend, store, NOW + dt.timedelta(minutes=10))
     history = api.values(sheet, "History")
-    assert history[-1][1:] == ["P00001", "caption", "Caption 1 🎉", "Changed caption"]
+    assert history[1][1:] == ["P00001", "Caption", "Caption 1 🎉", "Changed caption"]
 
     backend.write_cells("Calendar", {(4, caption): "Changed again"})
     api.reset_log()  # a steady-state change: one read, one write (and Drive's version)
@@ -95,8 +95,10 @@ def test_request_counts_first_run_steady_state_and_unchanged() -> None:
                                     "values.batchUpdate", "drive.files.get"]
     write = next(r for r in api.requests if r.kind == "values.batchUpdate").body["data"]
     history = next(d for d in write if d["range"].startswith("'History'"))
-    assert history["range"] == "'History'!A3"  # History only appends: just the new row is sent
-    assert len(history["values"]) == 1
+    # History is newest first: a new entry goes on top and the older ones move down a row,
+    # so every entry is sent again (one request all the same).
+    assert history["range"] == "'History'!A2"
+    assert [r[1:3] for r in history["values"]] == [["P00002", "Caption"], ["P00001", "Caption"]]
 
 
 def test_text_is_written_literally_and_stale_cells_are_cleared() -> None:

@@ -31,7 +31,7 @@ TRACKED = ("status", "publish_at", "caption", "asset", "approved_by", "approved_
            "approved", "revision_round", "extra_rounds_approved")
 APPROVED_STATES = frozenset({"approved", "scheduled", "published"})
 SNAPSHOT_COLUMNS = (
-    "post_id", "client", "status", "publish_at", "caption", "asset", "approved_by",
+    "post_id", "client", "status", "status_text", "publish_at", "caption", "asset", "approved_by",
     "approved_at", "approved", "revision_round", "extra_rounds_approved", "fingerprint",
     "approved_fingerprint", "approved_seen_at", "review_started_at", "rounds_observed",
     "first_seen", "last_changed",
@@ -76,6 +76,7 @@ def reference(calendar: Calendar, previous: pd.DataFrame, config: CalendarConfig
     current["post_id"] = frame["post_id"]
     current["client"] = frame["client"]
     current["status"] = frame["status"].where(frame["status"] != "", frame["status_raw"])
+    current["status_text"] = frame["status_raw"].map(lambda text: str(text).strip())
     for name in ("publish_at", "approved_at"):
         current[name] = pd.Series(frame[name]).dt.strftime("%Y-%m-%d %H:%M").fillna("").astype(
             object)
@@ -98,11 +99,18 @@ def reference(calendar: Calendar, previous: pd.DataFrame, config: CalendarConfig
     canonical = frame["status"]
     entered = seen & (status != old_status).to_numpy()
     history = []
+    # A change of state is logged as the sheet wrote the status (the state where the
+    # snapshot has no text).
+    old_text = old["status_text"].where(old["status_text"] != "", old["status"])
     for name in TRACKED:
         changed = seen & (current[name] != old[name]).to_numpy()
-        for pid, before, after in zip(current["post_id"][changed], old[name][changed],
-                                      current[name][changed]):
-            history.append(HistoryEntry(now, pid, name, before, after))
+        shown = "status_text" if name == "status" else name
+        before = old_text if name == "status" else old[name]
+        for pid, was, now_is, written in zip(current["post_id"][changed], before[changed],
+                                             current[shown][changed],
+                                             old["status_text"][changed] != ""):
+            history.append(HistoryEntry(now, pid, name, was, now_is,
+                                        name != "status" or bool(written)))
     transitions = [(pid, stamp, before, after) for pid, before, after in zip(
         current["post_id"][entered], old_status[entered], status[entered])]
     rounds = pd.to_numeric(old["rounds_observed"], errors="coerce").fillna(0).to_numpy()
@@ -230,8 +238,9 @@ def test_history_logs_exactly_the_tracked_fields() -> None:
              ("Owner", "Can", []),
              ("Publish date", "2026-03-21 11:30",
               [("publish_at", "2026-03-20 10:00", "2026-03-21 11:30")]),
-             ("Status", "Client review", [("status", "draft", "client_review")]),
-             ("Status", "Done?", [("status", "client_review", "Done?")]),
+             ("Status", "Client review", [("status", "Draft", "Client review")]),
+             ("Status", "client review", []),  # written otherwise, the same state
+             ("Status", "Done?", [("status", "client review", "Done?")]),
              ("Caption", "Hi!", [("caption", "Hi", "Hi!")]),
              ("Asset", "https://x.io/b.png",
               [("asset", "https://x.io/a.png", "https://x.io/b.png")]),

@@ -164,10 +164,10 @@ def test_the_sheets_earlier_sent_for_review_wins_over_the_observed_start(
 # Revision rounds observed across cycles
 
 ROUNDS_HEADER = [*HEADER, "Revision round", "Extra rounds"]
-LAST_ROUND = ("Back in review after {used} of {allowed} revision round(s): this is the last "
+LAST_ROUND = ("Back in review after {used} of {allowed} revision {rounds}: this is the last "
               "included round. Tell the client that further changes are billable.")
 EXCEEDED = ("{used} revision rounds used, {allowed} allowed: {billable} billable extra "
-            "round(s). Ask the account manager to approve or bill them.")
+            "{billed}. Ask the account manager to approve or bill them.")
 
 
 def rounds_story(sheet_rounds: Cell, included: int) -> Story:
@@ -193,9 +193,9 @@ def test_observed_rounds_count_each_entry_into_changes_requested(sheet_rounds: C
         ("Changes requested", []),  # round 1 of 1: not yet beyond
         ("Changes requested", []),  # the same state seen again is not a new round
         ("Client review", [(2, "revision_round", "revision-last-round",
-                            LAST_ROUND.format(used=1, allowed=1))]),
+                            LAST_ROUND.format(used=1, allowed=1, rounds="round"))]),
         ("Changes requested", [(2, "revision_round", "revision-limit-exceeded",
-                                EXCEEDED.format(used=2, allowed=1, billable=1))]),
+                                EXCEEDED.format(used=2, allowed=1, billable=1, billed="round"))]),
     ]
     for index, (status, expected) in enumerate(steps):
         assert story.found(day + dt.timedelta(days=index), Status=status) == expected, status
@@ -212,9 +212,9 @@ def test_observed_rounds_reach_the_last_round_and_the_limit_with_two_included() 
     found = [story.found(day + dt.timedelta(days=i), Status=s) for i, s in enumerate(statuses)]
     assert found == [[], [], [], [],
                      [(2, "revision_round", "revision-last-round",
-                       LAST_ROUND.format(used=2, allowed=2))],
+                       LAST_ROUND.format(used=2, allowed=2, rounds="rounds"))],
                      [(2, "revision_round", "revision-limit-exceeded",
-                       EXCEEDED.format(used=3, allowed=2, billable=1))]]
+                       EXCEEDED.format(used=3, allowed=2, billable=1, billed="round"))]]
 
 
 def test_the_larger_of_sheet_and_observed_rounds_wins() -> None:
@@ -227,15 +227,16 @@ def test_the_larger_of_sheet_and_observed_rounds_wins() -> None:
     # The sheet counts more: the sheet's 3.
     assert story.found(later, Revision_round=3) == [
         (2, "revision_round", "revision-limit-exceeded",
-         EXCEEDED.format(used=3, allowed=1, billable=2))]
+         EXCEEDED.format(used=3, allowed=1, billable=2, billed="rounds"))]
     # The sheet counts fewer: the observed 2.
     assert story.found(later + dt.timedelta(days=1), Revision_round=1) == [
         (2, "revision_round", "revision-limit-exceeded",
-         EXCEEDED.format(used=2, allowed=1, billable=1))]
+         EXCEEDED.format(used=2, allowed=1, billable=1, billed="round"))]
     # An extra round approved in the sheet: 2 of 2 allowed, nothing beyond.
     assert story.found(later + dt.timedelta(days=2), Extra_rounds=1) == []
     assert story.found(later + dt.timedelta(days=3), Status="Client review") == [
-        (2, "revision_round", "revision-last-round", LAST_ROUND.format(used=2, allowed=2))]
+        (2, "revision_round", "revision-last-round",
+         LAST_ROUND.format(used=2, allowed=2, rounds="rounds"))]
 
 
 # --------------------------------------------------------------------------------------------

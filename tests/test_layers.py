@@ -14,7 +14,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "sheets_sync"
 CORE = ["cells", "codes", "config", "errors", "fastpaths", "findings", "history", "messages",
         "model", "parse", "schema", "snapshot", "validate", "values", "vocab", "outputs",
-        "rules", "zones"]
+        "rules", "wording", "zones"]
 # Modules of our own that belong to the edges, and libraries whose only use is I/O.
 EDGES = ("sheets_sync.backends", "sheets_sync.state", "sheets_sync.stores", "sheets_sync.cli",
          "sheets_sync.run", "sheets_sync.daemon", "sheets_sync.locking", "sheets_sync.testing")

@@ -225,8 +225,8 @@ def test_a_channel_named_in_a_multi_channel_cell_has_no_false_gap() -> None:
     # Only the multi-channel rows name X after 10 March: without them X has a gap.
     gaps = found_in(rows[:1] + [post(f"2026-03-{d} 10:00", "Instagram") for d in (15, 20)],
                     "calendar-gap")
-    assert [f.message for f in gaps if " x post " in f.message] == [
-        "Acme: no x post from 2026-03-11 to 2026-04-06 (27 days). Plan a post in that gap."]
+    assert [f.message for f in gaps if " X post " in f.message] == [
+        "Acme: no X post from 2026-03-11 to 2026-04-06 (27 days). Plan a post in that gap."]
 
 
 def test_posts_per_day_count_each_channel_and_name_a_row_once() -> None:
@@ -237,9 +237,9 @@ def test_posts_per_day_count_each_channel_and_name_a_row_once() -> None:
             post("2026-03-21 12:00", "LinkedIn + X")]
     found = found_in(rows, "too-many-per-day", rules={"cadence": {"max_per_day": 2}})
     assert [(f.row, f.column) for f in found] == [(4, "publish_at"), (9, "publish_at")]
-    assert found[0].message == ("3 tiktok posts for Acme on 2026-03-20; at most 2 a day. Move "
+    assert found[0].message == ("3 TikTok posts for Acme on 2026-03-20; at most 2 a day. Move "
                                 "this one to another day.")
-    assert found[1].message.startswith("3 linkedin posts for Acme on 2026-03-21")
+    assert found[1].message.startswith("3 LinkedIn posts for Acme on 2026-03-21")
 
 
 def test_cadence_counts_a_post_on_each_channel_it_names() -> None:
@@ -249,7 +249,7 @@ def test_cadence_counts_a_post_on_each_channel_it_names() -> None:
                          "horizon_days": 6}}
     found = found_in(rows, "cadence-below-contract", rules=rules)
     assert [f.message for f in found] == [
-        "Acme: 0 youtube post(s) planned in week 11 (2026-03-09); the contract says 1. Plan "
+        "Acme: 0 YouTube posts planned in week 11 (2026-03-09); the contract says 1. Plan "
         "1 more."]
     config = calendar_config(rules=rules)
     context = Context(parse([LAYOUT, *rows], config), config, NOW)
@@ -265,11 +265,11 @@ def test_the_strictest_limit_of_the_channels_applies_and_is_named() -> None:
             post(channel="Facebook + LinkedIn", caption="c" * 2500)]
     found = found_in(rows, "caption-too-long", "too-many-hashtags")
     assert sorted((f.row, f.code, f.message) for f in found) == [
-        (2, "caption-too-long", "The caption has 300 characters; x (the strictest of "
+        (2, "caption-too-long", "The caption has 300 characters; X (the strictest of "
                                 "“Instagram + X”) allows 280. Shorten it by 20."),
-        (3, "too-many-hashtags", "The post has 31 hashtags; instagram (the strictest of "
+        (3, "too-many-hashtags", "The post has 31 hashtags; Instagram (the strictest of "
                                  "“Instagram + LinkedIn”) allows 30. Remove at least 1."),
-        (4, "caption-too-long", "The caption has 3100 characters; linkedin (the strictest of "
+        (4, "caption-too-long", "The caption has 3100 characters; LinkedIn (the strictest of "
                                 "“LinkedIn + YouTube”) allows 3000. Shorten it by 100."),
     ]
 

@@ -81,6 +81,14 @@ def test_posts_before_ignore_before_get_only_the_checks_that_do_not_follow_the_c
         f"({', '.join(TIME_BASED)}). Every other check still covers them."]
 
 
+def test_one_post_before_ignore_before_is_said_in_the_singular() -> None:
+    found = run([HISTORY[0], HISTORY[5]], "rows-before-since", ignore_before="2026-01-01")
+    assert messages(found, "rows-before-since") == [
+        "1 of the 2 posts is published before 2026-01-01 (ignore_before or --since): it is "
+        "left out of the checks that follow the clock and the approvals of their time "
+        f"({', '.join(TIME_BASED)}). Every other check still covers it."]
+
+
 # For each time-based check about a post: a post it reports (published on 20 March at latest).
 TIME_CASES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "stale-unpublished": ({"date": "2026-03-09 10:00"}, {}),
@@ -130,10 +138,10 @@ def test_weeks_that_begin_before_the_date_are_not_held_to_the_contract() -> None
     rows += [post(f"Q{day}", f"2026-03-{day} 10:00") for day in (23, 24, 25)]
     rows += [post(f"R{day}", f"2026-04-0{day} 10:00") for day in (1, 2, 3, 7, 8, 9)]
     contract = {"cadence": {"posts_per_week": {"instagram": 3}}}
-    week_12 = ("Acme: 2 instagram post(s) planned in week 12 (2026-03-16); the contract says 3. "
+    week_12 = ("Acme: 2 Instagram posts planned in week 12 (2026-03-16); the contract says 3. "
                "Plan 1 more.")
     weeks = [f.message for f in run(rows, "cadence-below-contract", rules=contract)]
-    assert weeks == ["Acme: 0 instagram post(s) planned in week 11 (2026-03-09); the contract "
+    assert weeks == ["Acme: 0 Instagram posts planned in week 11 (2026-03-09); the contract "
                      "says 3. Plan 3 more.", week_12]
     # A week that begins on the date is checked.
     later = run(rows, "cadence-below-contract", rules=contract, ignore_before="2026-03-16")
@@ -145,17 +153,17 @@ def test_gaps_are_looked_for_from_the_date_on() -> None:
     rows = [post("P1", "2026-03-11 10:00"), post("P2", "2026-03-25 10:00")]
     rows += [post(f"P{day}", f"2026-04-{day:02} 10:00") for day in range(1, 8)]
     plain = messages(run(rows, "calendar-gap"), "calendar-gap")
-    assert plain == ["Acme: no instagram post from 2026-03-12 to 2026-03-24 (13 days). Plan a "
+    assert plain == ["Acme: no Instagram post from 2026-03-12 to 2026-03-24 (13 days). Plan a "
                      "post in that gap."]
     later = messages(run(rows, "calendar-gap", ignore_before="2026-03-16"), "calendar-gap")
-    assert later == ["Acme: no instagram post from 2026-03-16 to 2026-03-24 (9 days). Plan a "
+    assert later == ["Acme: no Instagram post from 2026-03-16 to 2026-03-24 (9 days). Plan a "
                      "post in that gap."]
 
 
 def test_a_date_already_past_leaves_gaps_from_today_as_they_are() -> None:
     rows = [post(f"P{day}", f"2026-03-{day} 10:00") for day in (18, 25)]
     rows += [post(f"P{day}", f"2026-04-0{day} 10:00") for day in (1, 6)]
-    gap = ["Acme: no instagram post from 2026-03-10 to 2026-03-17 (8 days). Plan a post in "
+    gap = ["Acme: no Instagram post from 2026-03-10 to 2026-03-17 (8 days). Plan a post in "
            "that gap."]
     assert messages(run(rows, "calendar-gap"), "calendar-gap") == gap
     assert messages(run(rows, "calendar-gap", ignore_before="2026-01-01"), "calendar-gap") == gap
@@ -165,7 +173,7 @@ def test_a_channel_used_only_before_the_date_has_no_gap() -> None:
     rows = [post("P1", "2025-11-02 10:00", "Published", channel="TikTok", approved="Yes")]
     rows += [post(f"P{day}", f"2026-03-{day} 10:00") for day in range(10, 31, 5)]
     rows += [post(f"Q{day}", f"2026-04-0{day} 10:00") for day in (1, 6)]
-    assert "tiktok" in " ".join(messages(run(rows, "calendar-gap"), "calendar-gap"))
+    assert "TikTok" in " ".join(messages(run(rows, "calendar-gap"), "calendar-gap"))
     assert run(rows, "calendar-gap", ignore_before="2026-01-01") == []
 
 

@@ -129,15 +129,16 @@ def test_configuration_errors_of_patterns(data: dict[str, Any], problem: str) ->
 # "did you mean": near spellings only, never across a negation
 
 @pytest.mark.parametrize(("cell", "language", "suggestion"), [
-    ("Pubished", "en", "published"),
-    ("Schedled", "en", "scheduled"),
-    ("sent to clinet", "en", "sent to client"),
+    ("Pubished", "en", "“published”"),
+    ("Schedled", "en", "“scheduled”"),
+    # a word the list of known statuses does not hold: the listed status it means follows
+    ("sent to clinet", "en", "“sent to client” (client review)"),
     ("DO-NOT-PUBLISH", "en", None),
     ("unpublished", "en", None),
     ("Not approved", "en", None),
     ("not published", "en", None),
     ("Postponed", "en", None),  # far from "posted": no guess
-    ("Yayınlnadı", "tr", "yayınlandı"),
+    ("Yayınlnadı", "tr", "“yayınlandı” (published)"),
     ("Yayınlanmadı", "tr", None),  # "not published": the -ma the suggestion lacks
     ("Paylaşılmadı", "tr", None),
     ("Müşteri onayında değil", "tr", None),  # "not with the client"
@@ -150,9 +151,9 @@ def test_did_you_mean_only_for_a_near_spelling_of_the_same_sense(
     if suggestion is None:
         assert ("Did you mean" if language == "en" else "demek istediniz") not in message
     elif language == "en":
-        assert f"Did you mean “{suggestion}”?" in message
+        assert f"Did you mean {suggestion}?" in message
     else:
-        assert f"“{suggestion}” mı demek istediniz?" in message
+        assert f"{suggestion} mı demek istediniz?" in message
 
 
 def test_a_negated_word_still_gets_a_negated_suggestion() -> None:

@@ -86,6 +86,22 @@ def test_subject_says_what_and_by_when_in_english_and_turkish() -> None:
     assert [p.get_content_type() for p in mail.iter_parts()] == ["text/plain", "text/html"]
 
 
+def test_subjects_say_one_post_and_several_posts() -> None:
+    def subject_of(kind: str, count: int) -> str:
+        posts = [Post(f"P{n}", n + 2, dt.datetime(2026, 3, 11, 9), True, "X", "c", "/tmp/c.xlsx")
+                 for n in range(count)]
+        items = [Item(kind, "kd", "Acme", "a@b.example", f"k{n}", "s", "en", post)
+                 for n, post in enumerate(posts)]
+        return subject(group(items)[0])
+
+    assert subject_of("feedback", 1) == "Your feedback is overdue on 1 post — Acme"
+    assert subject_of("feedback", 2) == "Your feedback is overdue on 2 posts — Acme"
+    assert subject_of("deemed", 1) == "1 post now counts as approved under the contract — Acme"
+    assert subject_of("deemed", 3) == "3 posts now count as approved under the contract — Acme"
+    assert subject_of("escalation", 1) == "Escalation: 1 post needs your attention — Acme"
+    assert subject_of("revision", 2) == "Escalation: 2 posts need your attention — Acme"
+
+
 def test_a_client_name_cannot_break_the_subject_line() -> None:
     post = Post("P1", 2, dt.datetime(2026, 3, 11, 9), True, "X", "c", "/tmp/c.xlsx")
     item = Item("approval", "kd", "Acme\r\nBcc: all@example.com", "a@b.example", "k", "s",

@@ -107,7 +107,7 @@ def test_status_calendar_level_finding_has_blank_row_and_post() -> None:
     cells = grid[1]
     assert cells[:9] == ["warning", "cadence-below-contract", None, None, "Acme", None,
                          dt.date(2026, 3, 9), None, None]
-    assert cells[9:] == ["Acme: 1 instagram post(s) planned in week 11 (2026-03-09); the "
+    assert cells[9:] == ["Acme: 1 Instagram post planned in week 11 (2026-03-09); the "
                          "contract says 2. Plan 1 more.", dt.datetime(2026, 3, 9, 9, 0)]
 
 
@@ -306,17 +306,17 @@ def test_report_overdue_feedback() -> None:
     assert section(report(), "Overdue feedback") == [
         ["Post ID", "Client", "Message"],
         ["P4", "Acme", "Waiting for the client's feedback since 2026-03-02 10:00; it was due "
-         "2026-03-04 10:00, 4 business day(s) ago. Escalate to the account manager."]]
+         "2026-03-04 10:00, 4 business days ago. Escalate to the account manager."]]
 
 
 def test_report_revision_usage_and_billable_rounds() -> None:
     rows = section(report(), "Revision usage per client per month")
     assert rows == [
-        ["Client", "Month", "Posts", "Rounds used", "Included rounds", "Extra rounds approved",
-         "Billable extra rounds"],
-        # P1-P5, P9, P10 (P7 cancelled, P8 undated): 3+1+5+2 used, 7 x 2 included,
+        ["Client", "Month", "Posts", "Rounds used", "Included rounds per post",
+         "Extra rounds approved", "Billable extra rounds"],
+        # P1-P5, P9, P10 (P7 cancelled, P8 undated): 3+1+5+2 used, 2 included per post,
         # billable 1 (P1) + 3 (P3, extra rounds do not make them free).
-        ["Acme", "2026-03", 7, 11, 14, 1, 4],
+        ["Acme", "2026-03", 7, 11, 2, 1, 4],
         ["Acme", "2026-04", 1, 0, 2, 0, 0],
     ]
 
@@ -326,7 +326,7 @@ def test_report_revision_usage_counts_observed_rounds() -> None:
             report_row("P2", "Draft", "2026-03-13 10:00", rounds=3)]
     grid = report(rows, observed=[4, 0], rules={"revisions": {"included_rounds": 1}})
     assert section(grid, "Revision usage per client per month")[1] == [
-        "Acme", "2026-03", 2, 7, 2, 0, 5]
+        "Acme", "2026-03", 2, 7, 1, 0, 5]
 
 
 def test_report_approval_turnaround() -> None:
@@ -400,9 +400,9 @@ def test_report_cadence_and_gaps() -> None:
     # beyond; Instagram has nothing after the 12th.
     assert section(grid, "Calendar gaps") == [
         ["Client", "Message"],
-        ["Acme", "Acme: no linkedin post from 2026-03-10 to 2026-03-23 (14 days). Plan a post "
+        ["Acme", "Acme: no LinkedIn post from 2026-03-10 to 2026-03-23 (14 days). Plan a post "
                  "in that gap."],
-        ["Acme", "Acme: no instagram post from 2026-03-13 to 2026-03-23 (11 days). Plan a post "
+        ["Acme", "Acme: no Instagram post from 2026-03-13 to 2026-03-23 (11 days). Plan a post "
                  "in that gap."]]
 
 
@@ -432,10 +432,10 @@ def test_history_rows_in_local_time_and_literal() -> None:
                             "Draft", "Client review"),
                HistoryEntry(at("2026-03-09 11:30"), "P1", "caption", "Hello",
                             '=HYPERLINK("http://x","y")')]
-    assert history_grid(entries, calendar_config()) == [
+    assert history_grid(entries, calendar_config()) == [  # newest first
         ["Time", "Post ID", "Field", "Old value", "New value"],
-        [dt.datetime(2026, 3, 9, 10, 0), "P1", "status", "Draft", "Client review"],
-        [dt.datetime(2026, 3, 9, 11, 30), "P1", "caption", "Hello", '=HYPERLINK("http://x","y")'],
+        [dt.datetime(2026, 3, 9, 11, 30), "P1", "Caption", "Hello", '=HYPERLINK("http://x","y")'],
+        [dt.datetime(2026, 3, 9, 10, 0), "P1", "Status", "Draft", "Client review"],
     ]
     assert history_grid([], calendar_config(language="tr")) == [
         ["Zaman", "Gönderi No", "Alan", "Eski değer", "Yeni değer"]]
@@ -447,4 +447,6 @@ def test_build_outputs_uses_the_configured_tab_names() -> None:
     tabs = build_outputs(cal, found, NO_TRANSITIONS, [], NOW, config, {})
     assert list(tabs) == ["Durum", "Rapor", "Geçmiş"]
     assert tabs["Durum"][1] == ["No open issues"]
-    assert tabs["Geçmiş"] == [["Time", "Post ID", "Field", "Old value", "New value"]]
+    assert tabs["Geçmiş"] == [["Time", "Post ID", "Field", "Old value", "New value"],
+                              ["No changes yet: History lists changes between syncs; the first "
+                               "sync on 2026-03-10 recorded the calendar as it was."]]

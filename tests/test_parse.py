@@ -112,14 +112,15 @@ def test_missing_required_column_names_tab_field_and_headers() -> None:
         parse([["ID", "Kanal", "Durum", "Notes"], ["P1", "IG", "Draft", ""]], config,
               tab="Mart 2026")
     message = caught.value.message
-    assert message.startswith("Mart 2026: no column for publish_at (e.g. Publish date, Date")
+    assert message.startswith("Mart 2026: no column for publish date (field publish_at; e.g. "
+                              "Publish date, Date")
     assert "Headers found in row 1: ID, Kanal, Durum, Notes." in message
     assert "--column publish_at=\"Your header\"" in message and "--assume" not in message
     assert caught.value.exit_code == 2
 
 
 def test_several_missing_columns_are_all_named() -> None:
-    with pytest.raises(CalendarError, match=r"no column for publish_at .*; channel .*; status"):
+    with pytest.raises(CalendarError, match=r"no column for publish date .*; channel .*; status"):
         read([["ID", "Caption"]])
 
 

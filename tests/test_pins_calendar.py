@@ -100,12 +100,13 @@ def test_too_many_per_day_one_post_per_channel_and_day_is_within_a_limit_of_one(
 # contracted for), within the horizon.
 
 WEEKLY = ["2026-03-10", "2026-03-17", "2026-03-24", "2026-03-31"]  # days 0, 7, 14, 21
+SHOWN = {"instagram": "Instagram", "linkedin": "LinkedIn", "tiktok": "TikTok"}  # as messages say
 
 
 def gap(client: str, channel: str, first: str, last: str, days: int) -> Key:
     return (None, "channel", "calendar-gap", client,
-            f"{client}: no {channel} post from {first} to {last} ({days} days). Plan a post in "
-            "that gap.")
+            f"{client}: no {SHOWN[channel]} post from {first} to {last} ({days} days). Plan a "
+            "post in that gap.")
 
 
 def gaps(rows: list[list[Any]], gap_days: int = 7) -> list[Key]:

@@ -69,7 +69,7 @@ def config(*codes: str, **rules: object) -> CalendarConfig:
 # Rows without an identity are not followed
 
 ROUNDS_HEADER = [*HEADER, "Revision round", "Extra rounds"]
-EXCEEDED = ("1 revision rounds used, 0 allowed: 1 billable extra round(s). Ask the account "
+EXCEEDED = ("1 revision round used, 0 allowed: 1 billable extra round. Ask the account "
             "manager to approve or bill them.")
 
 

@@ -123,7 +123,7 @@ def test_status_finding_on_the_header_row_shows_no_posts_text() -> None:
 
 
 OVERDUE = ("Waiting for the client's feedback since 2026-03-02 10:00; it was due 2026-03-04 "
-           "10:00, 4 business day(s) ago. Escalate to the account manager.")
+           "10:00, 4 business days ago. Escalate to the account manager.")
 
 
 def test_overdue_feedback_of_a_post_without_an_id_leaves_the_id_blank() -> None:
@@ -141,7 +141,7 @@ def test_a_calendar_without_a_client_name_leaves_the_client_blank() -> None:
     grid = report(rows, header=REVIEW_HEADER, config=config)
     assert section(grid, "Overdue feedback")[1:] == [["P1", None, OVERDUE]]
     assert section(grid, "Calendar gaps")[1:] == [
-        [None, ": no instagram post from 2026-03-10 to 2026-03-22 (13 days). Plan a post in "
+        [None, ": no Instagram post from 2026-03-10 to 2026-03-22 (13 days). Plan a post in "
                "that gap."]]
 
 
@@ -149,7 +149,7 @@ def test_revision_usage_of_posts_either_side_of_1970() -> None:
     rows = [row("P1", date="1969-12-20 10:00"), row("P2", date="1970-01-20 10:00"),
             row("P3", date="1970-01-21 10:00")]
     assert section(report(rows), "Revision usage per client per month")[1:] == [
-        ["Acme", "1969-12", 1, 0, 2, 0, 0], ["Acme", "1970-01", 2, 0, 2 * 2, 0, 0]]
+        ["Acme", "1969-12", 1, 0, 2, 0, 0], ["Acme", "1970-01", 2, 0, 2, 0, 0]]
 
 
 def test_findings_by_code_ties_are_in_code_order() -> None:

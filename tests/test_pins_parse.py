@@ -65,7 +65,7 @@ def test_the_header_row_is_found_within_the_first_ten_rows(title_rows: int,
 
 def test_a_header_on_row_eleven_is_not_looked_for() -> None:
     message = error_of([*titles(10), HEADER, row("P1")])
-    assert message.startswith("Calendar: no column for publish_at")
+    assert message.startswith("Calendar: no column for publish date (field publish_at")
     assert message.endswith("The header row is looked for in the first 10 rows; if it is "
                             "further down, set header_row = N in [[calendars]].")
 
@@ -97,7 +97,7 @@ def test_the_header_row_is_the_best_matching_row(grid: list[list[Any]], header_r
 @pytest.mark.parametrize("header_row", [3, 7])
 def test_a_configured_header_row_below_the_last_row_is_an_error(header_row: int) -> None:
     message = error_of([HEADER, row("P1")], header_row=header_row)
-    assert message.startswith("Calendar: no column for publish_at")
+    assert message.startswith("Calendar: no column for publish date (field publish_at")
     assert f"Headers found in row {header_row}: (none)." in message
     assert "first 10 rows" not in message  # the header row was configured, not looked for
 

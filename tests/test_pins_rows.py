@@ -178,7 +178,7 @@ def test_duplicate_caption_across_clients_reports_only_each_clients_own_pair() -
             row("A2", client="Acme", caption="Spring sale!", date="2026-03-16")]
     found = run(rows, NOW, "duplicate-caption")
     assert [(f.row, f.message) for f in found] == [
-        (4, "Same caption as row 2 on Instagram, 4 day(s) apart. Write a new caption or drop "
+        (4, "Same caption as row 2 on Instagram, 4 days apart. Write a new caption or drop "
             "one of the posts.")]
 
 

@@ -95,8 +95,8 @@ def test_urgent_hours_count_from_each_clients_own_clock(
     assert graded(found) == {(2, "status", "approval-missing", C),
                              (3, "status", "approval-missing", C)}
     by_row = {f.row: f.message for f in found}
-    assert f"— {acme_hours} hour(s) from now —" in by_row[2]
-    assert f"— {beta_hours} hour(s) from now —" in by_row[3]
+    assert f"— {acme_hours} hour{'' if acme_hours == 1 else 's'} from now —" in by_row[2]
+    assert f"— {beta_hours} hour{'' if beta_hours == 1 else 's'} from now —" in by_row[3]
 
 
 # --------------------------------------------------------------------------------------------
@@ -173,7 +173,7 @@ def test_escalation_concerns_overdue_feedback_only() -> None:
     assert graded(found) == {(2, "feedback_due", "feedback-overdue", E)}
     assert found[0].message == (
         "Waiting for the client's feedback since 2026-03-02 10:00; it was due 2026-03-04 10:00, "
-        "12 business day(s) ago. Escalate to the account manager.")
+        "12 business days ago. Escalate to the account manager.")
 
 
 # (sent for review, now, due as the message shows it), sla_days = 2, Istanbul.

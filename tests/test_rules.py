@@ -249,7 +249,7 @@ def test_duplicate_caption_within_the_window_on_the_same_channel() -> None:
             row("P7", caption="Autumn", date="2026-03-14", status="Cancelled")]
     found = run(rows, NOW, "duplicate-caption")
     assert keys(found) == {(3, "caption", "duplicate-caption")}
-    assert "Same caption as row 2 on Instagram, 30 day(s) apart" in found[0].message
+    assert "Same caption as row 2 on Instagram, 30 days apart" in found[0].message
 
 
 def test_duplicate_captions_are_told_apart_even_when_their_hashes_collide(
@@ -312,7 +312,7 @@ def test_approval_missing_urgent_hours_boundary_is_critical() -> None:
     found = run(rows, at("2026-03-10 09:00"), "approval-missing")
     assert keys(found) == {(2, "status", "approval-missing")}
     assert found[0].severity is Severity.CRITICAL
-    assert "24 hour(s) from now" in found[0].message
+    assert "24 hours from now" in found[0].message
     later = run(rows, at("2026-03-10 08:59"), "approval-missing")
     assert keys(later) == {(2, "status", "approval-missing")}
     assert later[0].severity is Severity.ERROR
@@ -381,7 +381,7 @@ def test_approval_missing_uses_the_clients_local_date_tokyo() -> None:
     assert keys(found) == {(2, "status", "approval-missing"), (3, "status", "approval-missing")}
     severities = {f.row: f.severity for f in found}
     assert severities == {2: Severity.ERROR, 3: Severity.CRITICAL}  # 23.5 hours away
-    assert "23 hour(s) from now" in next(f.message for f in found if f.row == 3)
+    assert "23 hours from now" in next(f.message for f in found if f.row == 3)
     # Read in Istanbul (Monday 19:00), Thursday is three business days away.
     istanbul = run(rows, now, "approval-missing")
     assert keys(istanbul) == {(3, "status", "approval-missing")}
@@ -397,7 +397,7 @@ def test_approval_missing_uses_the_clients_local_date_new_york() -> None:
     found = run(rows, now, "approval-missing", clients=clients)
     assert keys(found) == {(3, "status", "approval-missing")}
     assert found[0].severity is Severity.CRITICAL
-    assert "1 hour(s) from now" in found[0].message
+    assert "1 hour from now" in found[0].message
 
 
 # --------------------------------------------------------------------------------------------
@@ -517,7 +517,7 @@ def test_feedback_escalates_to_error_naming_the_contact() -> None:
     monday = feedback(rows, at("2026-03-16 10:01"), rules=contact)
     assert keys(monday) == {(2, "feedback_due", "feedback-overdue")}
     assert monday[0].severity is Severity.ERROR
-    assert "2 business day(s) ago. Escalate to Elif (account lead)." in monday[0].message
+    assert "2 business days ago. Escalate to Elif (account lead)." in monday[0].message
     unnamed = feedback(rows, at("2026-03-16 10:01"))
     assert "Escalate to the account manager." in unnamed[0].message
     late = feedback(rows, at("2026-03-16 10:01"),
@@ -611,11 +611,11 @@ def test_revision_last_round_and_limit_exceeded() -> None:
                            (7, "revision_round", "revision-limit-exceeded")}
     by_row = {f.row: f for f in found}
     assert by_row[3].severity is Severity.WARNING
-    assert "after 2 of 2 revision round(s)" in by_row[3].message
+    assert "after 2 of 2 revision rounds" in by_row[3].message
     assert by_row[5].severity is Severity.ERROR
-    assert "3 revision rounds used, 2 allowed: 1 billable extra round(s)" in by_row[5].message
-    assert "after 3 of 3 revision round(s)" in by_row[6].message
-    assert "4 revision rounds used, 3 allowed: 2 billable extra round(s)" in by_row[7].message
+    assert "3 revision rounds used, 2 allowed: 1 billable extra round" in by_row[5].message
+    assert "after 3 of 3 revision rounds" in by_row[6].message
+    assert "4 revision rounds used, 3 allowed: 2 billable extra rounds" in by_row[7].message
 
 
 def test_included_rounds_per_client() -> None:
@@ -639,7 +639,7 @@ def test_cadence_below_contract_per_iso_week() -> None:
     assert [f.key() for f in found] == [(None, "channel", "cadence-below-contract")]
     assert found[0].severity is Severity.WARNING
     assert found[0].client == "Acme"
-    assert "2 instagram post(s) planned in week 12 (2026-03-16); the contract says 3. " \
+    assert "2 Instagram posts planned in week 12 (2026-03-16); the contract says 3. " \
            "Plan 1 more." in found[0].message
     rules["cadence"]["posts_per_week"] = {"instagram": 2}
     assert run(rows, NOW, "cadence-below-contract", rules=rules) == []
@@ -648,7 +648,7 @@ def test_cadence_below_contract_per_iso_week() -> None:
 def test_cadence_reports_a_contracted_channel_with_no_posts() -> None:
     rules = {"cadence": {"posts_per_week": {"linkedin": 1}, "horizon_days": 6}}
     found = run([row("P1")], NOW, "cadence-below-contract", rules=rules)
-    assert len(found) == 1 and "0 linkedin post(s) planned in week 11" in found[0].message
+    assert len(found) == 1 and "0 LinkedIn posts planned in week 11" in found[0].message
 
 
 def test_too_many_per_day_ranks_posts_at_the_same_time_in_sheet_order() -> None:
@@ -684,7 +684,7 @@ def test_calendar_gap_exactly_gap_days_is_not_flagged() -> None:
     assert run(_gap_rows("2026-03-18 10:00"), NOW, "calendar-gap", rules=rules) == []
     found = run(_gap_rows("2026-03-19 10:00"), NOW, "calendar-gap", rules=rules)
     assert [f.key() for f in found] == [(None, "channel", "calendar-gap")]
-    assert "no instagram post from 2026-03-11 to 2026-03-18 (8 days)" in found[0].message
+    assert "no Instagram post from 2026-03-11 to 2026-03-18 (8 days)" in found[0].message
     assert found[0].severity is Severity.WARNING
 
 

@@ -96,7 +96,7 @@ def test_a_cycle_saved_by_another_process_in_between_is_seen(tmp_path: Path) -> 
     assert kept(daemon) == saved(path)
     run_once(cfg, backend, daemon, NOW + dt.timedelta(hours=2))
     assert [(h.field, h.old, h.new) for h in daemon.history("test")] == [
-        ("status", "draft", "client_review")]  # logged once, by the other process
+        ("status", "Draft", "Client review")]  # logged once, by the other process
 
 
 def test_a_write_between_reading_and_saving_drops_the_kept_snapshot(tmp_path: Path) -> None:

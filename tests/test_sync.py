@@ -66,7 +66,7 @@ def test_revision_story_over_several_cycles() -> None:
     assert codes_of(third) == {"revision-limit-exceeded"}
     message = third.findings.loc[third.findings["code"] == "revision-limit-exceeded",
                                  "message"].item()
-    assert message == ("3 revision rounds used, 2 allowed: 1 billable extra round(s). Ask the "
+    assert message == ("3 revision rounds used, 2 allowed: 1 billable extra round. Ask the "
                        "account manager to approve or bill them.")
     approved = cycle("Approved")
     assert codes_of(approved) == {"revision-limit-exceeded"}  # still 3 rounds of 2
@@ -76,21 +76,22 @@ def test_revision_story_over_several_cycles() -> None:
                                   "message"].item()
     assert "(approval seen 2026-03-10 09:00)" in message  # the cycle that saw "Approved"
     history = [(h.field, h.old, h.new) for h in store.history("test", "P1")]
-    assert history == [
-        ("status", "draft", "client_review"),
-        ("status", "client_review", "changes_requested"),
-        ("status", "changes_requested", "client_review"),
-        ("status", "client_review", "changes_requested"),
-        ("status", "changes_requested", "client_review"),
-        ("status", "client_review", "changes_requested"),
-        ("status", "changes_requested", "approved"),
+    assert history == [  # the statuses as the sheet wrote them
+        ("status", "Draft", "Client review"),
+        ("status", "Client review", "Changes requested"),
+        ("status", "Changes requested", "Client review"),
+        ("status", "Client review", "Changes requested"),
+        ("status", "Changes requested", "Client review"),
+        ("status", "Client review", "Changes requested"),
+        ("status", "Changes requested", "Approved"),
         ("caption", "Hello", "Hello, edited after approval"),
     ]
     tab = b.tabs["History"]
-    # Header + one row per change, none repeated, at the time of the cycle that saw it.
+    # Header + one row per change, none repeated, at the time of the cycle that saw it,
+    # the newest first; fields named by the sheet's headers.
     assert tab == [["Time", "Post ID", "Field", "Old value", "New value"]] + [
-        [dt.datetime(2026, 3, day, 9, 0), "P1", *change]
-        for day, change in zip(range(4, 12), history, strict=True)]
+        [dt.datetime(2026, 3, day, 9, 0), "P1", field.capitalize(), old, new]
+        for day, (field, old, new) in reversed(list(zip(range(4, 12), history, strict=True)))]
 
 
 def test_unchanged_calendar_is_written_once() -> None:
@@ -112,7 +113,7 @@ def test_formula_text_stays_literal_in_outputs() -> None:
     assert [r[2] for r in status] == [formula, formula]  # the IDs, as text
     set_cell(b, 4, "Caption", "=1+1")
     run_once(cfg, b, store, at("2026-03-10 10:00"))
-    assert b.tabs["History"][-1][1:] == ["+90 555 000", "caption", "Hello", "=1+1"]
+    assert b.tabs["History"][1][1:] == ["+90 555 000", "Caption", "Hello", "=1+1"]
 
 
 def test_dry_run_writes_nothing_and_saves_nothing() -> None:
@@ -134,7 +135,7 @@ def test_failed_write_saves_no_state_and_the_next_cycle_recovers() -> None:
         run_once(cfg, b, store, at("2026-03-10 10:00"))
     assert store.history("test") == []
     run_once(cfg, b, store, at("2026-03-10 10:05"))
-    assert [(h.field, h.new) for h in store.history("test")] == [("status", "client_review")]
+    assert [(h.field, h.new) for h in store.history("test")] == [("status", "Client review")]
 
 
 def test_assign_ids_is_guarded_against_rows_that_moved() -> None:
@@ -262,11 +263,11 @@ def test_cycles_through_a_store_pool_remember_what_separate_runs_do(tmp_path: An
         assert with_pool.outputs["Status"] == alone.outputs["Status"]
         if minutes == 5:  # another program empties the database: the open store sees it
             assert with_pool.outputs["History"][1:] == [
-                [dt.datetime(2026, 3, 10, 9, 5), "P1", "status", "client_review",
-                 "changes_requested"]]
+                [dt.datetime(2026, 3, 10, 9, 5), "P1", "Status", "Client review",
+                 "Changes requested"]]
             StateStore(kept).reset()
             StateStore(separate).reset()
     # Only what was seen since the reset: P1 first seen again at 09:10, changed at 09:15.
     assert with_pool.outputs["History"][1:] == [
-        [dt.datetime(2026, 3, 10, 9, 15), "P1", "status", "client_review", "changes_requested"]]
+        [dt.datetime(2026, 3, 10, 9, 15), "P1", "Status", "Client review", "Changes requested"]]
     pooled.close()

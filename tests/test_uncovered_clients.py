@@ -100,13 +100,13 @@ def test_each_clients_settings_apply_to_its_rows_only(tmp_path: Path) -> None:
     report = tab(workbook, "Report")
     start = report.index(("Revision usage per client per month", *[None] * 6))
     assert report[start + 1][:7] == ("Client", "Month", "Posts", "Rounds used",
-                                     "Included rounds", "Extra rounds approved",
+                                     "Included rounds per post", "Extra rounds approved",
                                      "Billable extra rounds")
-    # Included rounds are per post: Acme 3 posts x 2, Beta 2 x 1, Gamma 2 x 2.
+    # Included rounds are each client's per post: Acme 2, Beta 1, Gamma 2.
     assert [line[:7] for line in report[start + 2:start + 5]] == [
-        ("Acme", "2026-03", 3, 3, 6, 0, 1),
-        ("Beta", "2026-03", 2, 2, 2, 0, 1),
-        ("Gamma", "2026-03", 2, 2, 4, 0, 0),
+        ("Acme", "2026-03", 3, 3, 2, 0, 1),
+        ("Beta", "2026-03", 2, 2, 1, 0, 1),
+        ("Gamma", "2026-03", 2, 2, 2, 0, 0),
     ]
 
 

@@ -488,8 +488,8 @@ class GoogleBackend(Backend):
     # --- helpers ----------------------------------------------------------------------------
     def _changed_rows(self, title: str, grid: Grid) -> tuple[int, list[list[Any]]]:
         """The rows to send: from the first row that differs from what the tab held, as JSON
-        values padded with "" so that stale cells are cleared (History only ever appends, so
-        a cycle sends just its new rows).
+        values padded with "" so that stale cells are cleared (History is newest first: a
+        cycle with a change sends all of it again).
 
         A row the tab holds as it is (Google keeps what was sent) has no cell that must be
         fitted; when a later row's cell was (a text cut to fit, a NaN left blank), the rows

@@ -3,7 +3,9 @@
 Generated sheets hold literal values only: text as inline strings (never a formula, never
 sharedStrings.xml), numbers as numbers, booleans as ``t="b"``, dates as serial numbers with a
 ``yyyy-mm-dd`` / ``yyyy-mm-dd hh:mm`` format (the workbook's 1900 or 1904 date system is
-honoured; dates before the epoch are written as ISO text). Row 1 is bold and frozen. Times of
+honoured; dates before the epoch are written as ISO text). Row 1 is bold and frozen. Text of
+several lines (a caption in History) is wrapped and its row made tall enough to show it
+whole. Times of
 day and durations are refused (TypeError), like any other type a cell cannot hold.
 
 Text escaping, as Excel does it: control characters XML 1.0 cannot hold (``\\x00``-``\\x08``,
@@ -41,6 +43,7 @@ __all__ = ["CellWriter", "bool_cell", "number_cell", "sheet_xml", "text_cell"]
 
 WIDTH_SAMPLE_ROWS = 2000
 MIN_WIDTH, MAX_WIDTH = 8, 80
+LINE_HEIGHT, MAX_HEIGHT = 15, 409  # points: a line of the default font; Excel's tallest row
 
 _SHEET_HEAD = (
     f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{MAIN_NS}">'
@@ -219,6 +222,9 @@ def _sheet_data(rows: Sequence[Sequence[Cell]], cells: CellWriter,
             last = _header_cells(body, values, letters, cells, header)
         else:
             last = plain.write(body, values, letters, n)
+            if plain.lines > 1:  # wrapped text: a row tall enough to show it whole
+                height = min(plain.lines * LINE_HEIGHT, MAX_HEIGHT)
+                body[mark - 1] = f'<row r="{n}" ht="{height}" customHeight="1">'
         if len(body) == mark:
             body.pop()
         else:
@@ -256,6 +262,8 @@ class _PlainRows:
         self.first = cells.epoch + datetime.timedelta(_first_serial(cells.epoch))
         self.day0, self.first_day = cells.epoch.date(), self.first.date()
         self.date_style = self.datetime_style = ""  # set on the first date / date-time
+        self.wrap_style = ""  # set on the first text of several lines
+        self.lines = 1  # the lines the last row written needs
 
     def _first_use(self, code: str) -> str:
         """The style of this date format (appended to styles.xml if missing), remembered."""
@@ -266,19 +274,30 @@ class _PlainRows:
             self.datetime_style = style
         return style
 
+    def _wrapped(self, text: str) -> str:
+        """The wrapping style for ``text`` of several lines; counts the lines its row needs
+        (a line longer than the widest column wraps once more for every MAX_WIDTH)."""
+        if not self.wrap_style:
+            self.wrap_style = _style(self.cells.styles.xf(None, False, wrap=True))
+        lines = sum(max(1, -(-len(line) // MAX_WIDTH)) for line in text.split("\n"))
+        self.lines = max(self.lines, lines)
+        return self.wrap_style
+
     def write(self, body: list[str], values: Sequence[Any], letters: list[str], n: str) -> int:
         """Append the cells of row n to body; the index of the last one written, or -1."""
         append, needs_escape, isfinite = body.append, _NEEDS_ESCAPE.search, math.isfinite
         text_xml, number_xml, bool_xml = text_cell, number_cell, bool_cell
         epoch, first, day0, first_day = self.epoch, self.first, self.day0, self.first_day
         last = -1
+        self.lines = 1
         for j, value in enumerate(values):
             kind = type(value)
             if kind is str:
                 if not value:
                     continue
                 text = value if needs_escape(value) is None else _text(value)
-                append(text_xml(letters[j], n, "", text))
+                append(text_xml(letters[j], n, self._wrapped(value) if "\n" in value else "",
+                                text))
             elif kind is int or (kind is float and isfinite(value)):
                 append(number_xml(letters[j], n, "", value))
             elif value is None:

@@ -1,10 +1,11 @@
 """The workbook's ``xl/styles.xml``, append-only.
 
-Generated cells need at most a date format, a date-time format and a bold font for the header
-row. :class:`Styles` finds the cell formats (``cellXfs`` entries) the workbook already has for
-them, and appends a numFmt / font / xf only the first time one is missing; later runs find
-and reuse them, and nothing that was there is ever changed or renumbered. A workbook without
-a styles part starts from a minimal one.
+Generated cells need at most a date format, a date-time format, a bold font for the header
+row and wrapped text (top-aligned) for text of several lines. :class:`Styles` finds the cell
+formats (``cellXfs`` entries) the workbook already has for them, and appends a numFmt / font
+/ xf only the first time one is missing; later runs find and reuse them, and nothing that was
+there is ever changed or renumbered. A workbook without a styles part starts from a minimal
+one.
 """
 
 from __future__ import annotations
@@ -59,29 +60,35 @@ class Styles:
         self.fonts = [_font_key(font) for font in fonts]
         xfs = _children(root, ns + "cellXfs")
         self.xfs = [_xf_key(x) for x in xfs]
-        self.cache: dict[tuple[str | None, bool], int] = {}
+        self.cache: dict[tuple[str | None, bool, bool], int] = {}
 
     def edited(self) -> str | None:
         """The new styles.xml text, or None when nothing was appended."""
         return self.text if self.changed else None
 
-    def xf(self, code: str | None, bold: bool) -> int:
-        """Index of a cellXfs entry with this number format (None: General) and boldness.
+    def xf(self, code: str | None, bold: bool, wrap: bool = False) -> int:
+        """Index of a cellXfs entry with this number format (None: General), boldness and
+        wrapping (text wrapped in the column's width, at the top of a taller row).
 
         The first call for a combination the workbook lacks appends it (and the numFmt or
         font it needs), so the order of first calls decides the numbering of new entries.
         """
-        key = (code, bold)
+        key = (code, bold, wrap)
         if key not in self.cache:
             fmt = self._format(code) if code else 0
             font = self._bold_font() if bold else 0
-            want = (str(fmt), str(font), "0", "0", "0", bool(fmt), bool(font), 0)
+            want = (str(fmt), str(font), "0", "0", "0", bool(fmt), bool(font),
+                    _WRAPPED if wrap else ())
             if want not in self.xfs:
                 apply = ' applyNumberFormat="1"' if fmt else ""
                 apply += ' applyFont="1"' if font else ""
+                apply += ' applyAlignment="1"' if wrap else ""
                 xml = f'numFmtId="{fmt}" fontId="{font}" fillId="0" borderId="0" xfId="0"{apply}'
+                inner = f'<{self.p}alignment vertical="top" wrapText="1"/>' if wrap else ""
+                element = (f"<{self.p}xf {xml}>{inner}</{self.p}xf>" if inner
+                           else f"<{self.p}xf {xml}/>")
                 self.xfs.append(want)
-                self._append("cellXfs", f"<{self.p}xf {xml}/>", len(self.xfs))
+                self._append("cellXfs", element, len(self.xfs))
             self.cache[key] = self.xfs.index(want)
         return self.cache[key]
 
@@ -136,9 +143,15 @@ def _font_key(font: ElementTree.Element) -> frozenset[tuple[str, tuple[tuple[str
     return frozenset((_local(c.tag), tuple(sorted(c.attrib.items()))) for c in font)
 
 
+# The children of a wrapping xf, as _xf_key sees them.
+_WRAPPED = (("alignment", (("vertical", "top"), ("wrapText", "1"))),)
+
+
 def _xf_key(xf: ElementTree.Element) -> tuple[object, ...]:
-    """What an xf means for us: ids, whether format and font apply, and no extra children."""
+    """What an xf means for us: ids, whether format and font apply, and its children (none,
+    or the alignment of wrapped text)."""
     ids = (xf.get(name, "0") for name in ("numFmtId", "fontId", "fillId", "borderId", "xfId"))
     applies = (xf.get(name, "0").lower() in ("1", "true") for name in ("applyNumberFormat",
                                                                          "applyFont"))
-    return (*ids, *applies, len(xf))
+    children = tuple((_local(c.tag), tuple(sorted(c.attrib.items()))) for c in xf)
+    return (*ids, *applies, children)

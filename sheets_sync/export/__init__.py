@@ -27,6 +27,7 @@ from sheets_sync.export.formats import FORMATS, ExportFile, Format, Options
 from sheets_sync.export.select import FROM_NOW, ExportPost, LeftOut, Window, select
 from sheets_sync.history import Observed
 from sheets_sync.parse import Calendar
+from sheets_sync.wording import plural
 
 NOT_READ = SyncHistory("skipped", reason="the sync state was not read (--no-history)")
 
@@ -244,12 +245,14 @@ def summary(result: ExportResult) -> list[str]:
     for place, file in zip(paths, result.files):
         where = place or "standard output"
         profile = f" ({file.profile})" if file.profile else ""
-        lines.append(f"exported {len(file.posts)} post(s){profile} to {where}")
+        count = len(file.posts)
+        lines.append(f"exported {count} {plural(count, 'post|posts')}{profile} to {where}")
     if not result.files:
         lines.append("exported nothing: no post of the window is cleared for "
                      f"{result.format.title}")
     if result.left_out:
-        lines.append(f"left out {len(result.left_out)} post(s) of the window:")
+        count = len(result.left_out)
+        lines.append(f"left out {count} {plural(count, 'post|posts')} of the window:")
         lines += [f"  {p.describe()}" for p in result.left_out]
     lines += [f"note: {n}" for n in result.notices]
     lines += result.marked

@@ -24,6 +24,7 @@ from typing import Any
 
 from sheets_sync.config import SmtpConfig, WebhookConfig
 from sheets_sync.errors import SheetsSyncError
+from sheets_sync.wording import plural
 
 log = logging.getLogger("sheets_sync.notify")
 RETRY_AFTER_LIMIT = 30.0  # seconds: a longer Retry-After waits for the next run instead
@@ -93,8 +94,9 @@ class SmtpSender:
                 reason = _scrub(f"{type(exc).__name__}: {exc}", [password])
             if attempt < self.retries:
                 self.sleep(_pause(attempt))
-        raise DeliveryError(f"{where} could not be reached after {self.retries + 1} "
-                            f"attempt(s): {reason}")
+        attempts = self.retries + 1
+        raise DeliveryError(f"{where} could not be reached after {attempts} "
+                            f"{plural(attempts, 'attempt|attempts')}: {reason}")
 
     def _once(self, mail: EmailMessage, password: str) -> None:
         config = self.config
@@ -149,7 +151,9 @@ class WebhookSender:
                 reason = _scrub(f"{type(exc).__name__}: {getattr(exc, 'reason', exc)}", [url])
             if attempt < self.retries:
                 self.sleep(wait)
-        raise DeliveryError(f"{where} failed after {self.retries + 1} attempt(s): {reason}")
+        attempts = self.retries + 1
+        raise DeliveryError(f"{where} failed after {attempts} "
+                            f"{plural(attempts, 'attempt|attempts')}: {reason}")
 
     def _once(self, url: str, body: bytes) -> None:
         request = urllib.request.Request(

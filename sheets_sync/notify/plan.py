@@ -37,6 +37,7 @@ from sheets_sync.parse import Calendar
 from sheets_sync.rules.base import Context
 from sheets_sync.rules.evidence import approval_recorded, approval_unreadable
 from sheets_sync.state import Reminder
+from sheets_sync.wording import plural
 
 QUIET_BEFORE = dt.time(8, 0)  # nothing is sent before this, client's local time
 QUIET_FROM = dt.time(19, 0)  # nor from this time on
@@ -155,7 +156,8 @@ def plan_calendar(config: CalendarConfig, notify: NotifyConfig, calendar: Calend
                                 ctx.days.holidays_for(item.client))
             (plan.held if held else plan.due).append(addressed)
     plan.unaddressed = [
-        f"client {client!r}: {count} reminder(s) not sent: no contacts.{contact} configured "
+        f"client {client!r}: {count} {plural(count, 'reminder|reminders')} not sent: no "
+        f"contacts.{contact} configured "
         "for it (in [calendars.clients.\"...\".contacts]), or no way in [notify] to reach it"
         for (client, contact), count in sorted(unaddressed.items())]
     return plan

@@ -19,14 +19,15 @@ from email.message import EmailMessage
 from typing import Any
 
 from sheets_sync.notify.plan import KINDS, Item, Post
+from sheets_sync.wording import fill
 
 EN: dict[str, str] = {
     "approval:1": "1 post needs your approval by {day} — {client}",
     "approval": "{n} posts need your approval by {day} — {client}",
-    "feedback": "Your feedback is overdue on {n} post(s) — {client}",
-    "deemed": "{n} post(s) now count as approved under the contract — {client}",
-    "escalation": "Escalation: {n} post(s) need your attention — {client}",
-    "revision": "Escalation: {n} post(s) need your attention — {client}",
+    "feedback": "Your feedback is overdue on {n} {n:~post|posts} — {client}",
+    "deemed": "{n} {n:~post now counts|posts now count} as approved under the contract — {client}",
+    "escalation": "Escalation: {n} {n:~post needs|posts need} your attention — {client}",
+    "revision": "Escalation: {n} {n:~post needs|posts need} your attention — {client}",
     "digest": "Daily digest {date}: {today} to act on today, {week} this week — {client}",
     "title:approval": "Waiting for your approval",
     "title:feedback": "Your feedback is overdue",
@@ -79,7 +80,7 @@ class Message:
     items: tuple[Item, ...]
 
     def words(self, key: str, **params: Any) -> str:
-        return (TR if self.language == "tr" else EN)[key].format(**params)
+        return fill((TR if self.language == "tr" else EN)[key], params)
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ from sheets_sync.notify.render import PAYLOADS, Message, email, group, plain_tex
 from sheets_sync.outputs.reminders import WEBHOOK, shown_recipient
 from sheets_sync.parse import Calendar
 from sheets_sync.state import Reminder, StateError, StateStore
+from sheets_sync.wording import plural
 
 log = logging.getLogger("sheets_sync.notify")
 
@@ -99,7 +100,8 @@ class Outcome:
                 "it stays due and is tried again in the next run" for o in self.failed]
         if self.held:
             clients = ", ".join(sorted({i.client for i in self.held}))
-            out.append(f"{len(self.held)} reminder(s) held for quiet time (weekend, public "
+            out.append(f"{len(self.held)} {plural(len(self.held), 'reminder|reminders')} held "
+                       "for quiet time (weekend, public "
                        f"holiday, or outside 08:00-19:00 client time: {clients}); the next run "
                        "in allowed time sends them")
         out += self.unaddressed

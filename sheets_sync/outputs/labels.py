@@ -6,6 +6,8 @@ it is.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from sheets_sync.cells import Cell
@@ -26,7 +28,7 @@ LABELS: dict[str, tuple[str, str]] = {  # key -> (English, Turkish)
     "revisions": ("Revision usage per client per month", "Müşteri ve aya göre revizyon kullanımı"),
     "month": ("Month", "Ay"), "posts": ("Posts", "Gönderi"),
     "rounds_used": ("Rounds used", "Kullanılan revizyon"),
-    "included_rounds": ("Included rounds", "Dahil revizyon"),
+    "included_rounds": ("Included rounds per post", "Gönderi başına dahil revizyon"),
     "extra_rounds": ("Extra rounds approved", "Onaylanan ek revizyon"),
     "billable": ("Billable extra rounds", "Faturalanacak ek revizyon"),
     "turnaround": ("Approval turnaround per client", "Müşteriye göre onay süresi"),
@@ -59,15 +61,38 @@ LABELS: dict[str, tuple[str, str]] = {  # key -> (English, Turkish)
     "when": ("When", "Ne zaman"), "next_run": ("next run", "sonraki çalışma"),
     "reminders_failed": ("Reminders not delivered", "İletilemeyen hatırlatmalar"),
     "failed_at": ("Failed at", "Başarısız olduğu an"), "why_failed": ("Error", "Hata"),
+    "yes": ("Yes", "Evet"), "no": ("No", "Hayır"),
+    "history_empty": (
+        "No changes yet: History lists changes between syncs; the first sync on {date} "
+        "recorded the calendar as it was.",
+        "Henüz değişiklik yok: Geçmiş, eşitlemeler arasındaki değişiklikleri listeler; "
+        "{date} tarihindeki ilk eşitleme takvimi olduğu gibi kaydetti."),
 }
 HISTORY_COLUMNS: dict[str, tuple[str, ...]] = {
     "en": ("Time", "Post ID", "Field", "Old value", "New value"),
     "tr": ("Zaman", "Gönderi No", "Alan", "Eski değer", "Yeni değer"),
 }
-# The agency-wide Portfolio tab's header (English only).
-PORTFOLIO_COLUMNS = ("Calendar", "Client", "Posts", "Critical", "Errors", "Warnings", "Info",
-                     "Approvals due in 7 days", "Overdue feedback", "Revision limit exceeded",
-                     "Updated")
+# The agency-wide Portfolio tab's header, per language ([portfolio] language).
+PORTFOLIO_HEADERS: dict[str, tuple[str, ...]] = {
+    "en": ("Calendar", "Client", "Posts", "Critical", "Errors", "Warnings", "Info",
+           "Approvals due in 7 days", "Overdue feedback", "Revision limit exceeded", "Updated"),
+    "tr": ("Takvim", "Müşteri", "Gönderi", "Kritik", "Hata", "Uyarı", "Bilgi",
+           "7 gün içinde onay gerekenler", "Geciken geri bildirim", "Revizyon sınırı aşıldı",
+           "Güncellendi"),
+}
+PORTFOLIO_COLUMNS = PORTFOLIO_HEADERS["en"]
+
+
+# A calendar's source as the backends name it: "calendar.xlsx, tab 'Takvim'".
+_SOURCE = re.compile(r"(?P<where>.*), tab (?P<tab>'.*'|\".*\")", re.S)
+
+
+def source_text(source: str, language: str) -> str:
+    """Return a calendar's source ("calendar.xlsx, tab 'Takvim'") in ``language``."""
+    found = _SOURCE.fullmatch(source)
+    if language != "tr" or found is None:
+        return source
+    return f"{found['where']}, {found['tab']} sekmesi"
 
 
 class Labels:

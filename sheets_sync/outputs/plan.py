@@ -12,12 +12,11 @@ import numpy as np
 import pandas as pd
 
 from sheets_sync.cells import Cell, week_start
+from sheets_sync.messages import channel_name
 from sheets_sync.outputs.labels import Labels
 from sheets_sync.rules.base import Context, per_distinct
 from sheets_sync.rules.calendar import channel_posts
 from sheets_sync.vocab import normalize
-
-_CHANNEL_NAMES = {"x": "X", "linkedin": "LinkedIn", "tiktok": "TikTok", "youtube": "YouTube"}
 
 
 def _live(ctx: Context, columns: Sequence[str], first: np.datetime64, last: np.datetime64
@@ -100,7 +99,7 @@ def cadence(ctx: Context) -> list[list[Cell]]:
             if target <= 0:
                 continue
             for monday in mondays:
-                rows.append([client, _CHANNEL_NAMES.get(channel, channel.capitalize()),
+                rows.append([client, channel_name(channel),
                              np.datetime64(monday, "D").astype(object),
                              int(planned.get((client, channel, monday), 0)), target])
     return rows

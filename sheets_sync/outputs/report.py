@@ -13,7 +13,6 @@ import numpy as np
 import pandas as pd
 
 from sheets_sync.cells import Cell, Grid
-from sheets_sync.codes import CODES
 from sheets_sync.config import CalendarConfig
 from sheets_sync.history import Observed
 from sheets_sync.model import STATES, Severity
@@ -103,8 +102,11 @@ def _overdue(findings: pd.DataFrame) -> list[list[Cell]]:
 def _revisions(ctx: Context) -> list[list[Cell]]:
     """Per client and publish month (cancelled posts aside): rounds used, included, billable.
 
-    Rounds used are the revision rule's (the sheet's count or, when larger, the observed one);
-    billable rounds are those beyond the included rounds, post by post.
+    Rounds used are the revision rule's (the sheet's count or, when larger, the observed one),
+    summed over the month's posts. The contract includes its rounds per post, and a round one
+    post leaves unused is no round another may use: the included rounds are shown as the
+    contract's number per post (summed over posts they would read as a pool that does not
+    exist), and billable rounds are those beyond it, counted post by post and summed.
     """
     frame = ctx.frame
     keep = frame["publish_at"].notna().to_numpy() & ~ctx.texts.status_in("cancelled")
@@ -124,7 +126,9 @@ def _revisions(ctx: Context) -> list[list[Cell]]:
     def total(values: np.ndarray) -> np.ndarray:
         return np.bincount(group, weights=values, minlength=len(keys))
 
-    sums = zip(keys.tolist(), posts.tolist(), total(used), total(included), total(extra),
+    per_post = np.zeros(len(keys))
+    np.maximum.at(per_post, group, included)  # one client's number: the same on its posts
+    sums = zip(keys.tolist(), posts.tolist(), total(used), per_post, total(extra),
                total(np.maximum(0.0, used - included)))
     return [[ctx.clients.names[key // span], str(np.datetime64(key % span + first, "M")), count,
              number(u), number(i), number(e), number(b)]
@@ -144,8 +148,10 @@ def _gaps(findings: pd.DataFrame) -> list[list[Cell]]:
 
 
 def _by_code(findings: pd.DataFrame, label: Labels) -> list[list[Cell]]:
-    counts = findings["code"].value_counts()
-    ordered = sorted(((str(c), int(n)) for c, n in counts.items()),
-                     key=lambda item: (-item[1], item[0]))
-    return [[code, label(CODES[code].severity.label) if code in CODES else None, n]
-            for code, n in ordered]
+    """Findings per code and the severity they were given (a code may have several: an
+    escalated feedback-overdue is an error, one not yet escalated a warning; levels re-grade
+    codes per client), most first, then by code and the worse severity first."""
+    counts = findings.groupby(["code", "severity"]).size()
+    ordered = sorted(((str(c), int(s), int(n)) for (c, s), n in zip(counts.index, counts)),
+                     key=lambda item: (-item[2], item[0], -item[1]))
+    return [[code, label(Severity(severity).label), n] for code, severity, n in ordered]

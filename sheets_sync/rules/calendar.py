@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from sheets_sync.cells import week_start
+from sheets_sync.messages import channel_name
 from sheets_sync.model import DRAFT_OR_LATER
 from sheets_sync.rules.base import Context, per_distinct, rule
 from sheets_sync.rules.scope import before_since, since_day
@@ -107,7 +108,8 @@ def cadence(ctx: Context) -> None:
                 if count < target:
                     ctx.findings.calendar_level(
                         "cadence-below-contract", "channel", None, ctx.messages.text(
-                            "cadence-below-contract", client=client, channel=channel,
+                            "cadence-below-contract", client=client,
+                            channel=channel_name(channel),
                             week=f"{monday.isocalendar()[1]} ({_fmt(ctx, monday)})",
                             count=count, target=target, missing=target - count),
                         client=client, when=monday.to_datetime64())
@@ -148,7 +150,7 @@ def too_many_per_day(ctx: Context) -> None:
         cells = ctx.calendar.channel_cells
         ctx.findings.add("too-many-per-day", frame.index[rows], "publish_at", ctx.messages.render(
             "too-many-per-day", count=size[hit].tolist(),
-            channel=[str(channel_names[c]) if text in cells else text.strip()
+            channel=[channel_name(str(channel_names[c])) if text in cells else text.strip()
                      for text, c in zip(raw.tolist(), channel_codes[hit].tolist())],
             client=frame["client"].to_numpy(dtype=object)[rows].tolist(),
             day=ctx.messages.when(day[rows].astype("datetime64[D]"), False),
@@ -202,7 +204,7 @@ def calendar_gaps(ctx: Context) -> None:
                     last = start + pd.Timedelta(days=after - 1)
                     ctx.findings.calendar_level(
                         "calendar-gap", "channel", None, ctx.messages.text(
-                            "calendar-gap", client=client, channel=channel,
+                            "calendar-gap", client=client, channel=channel_name(channel),
                             start=_fmt(ctx, first), end=_fmt(ctx, last), days=empty_days),
                         client=client, when=first.to_datetime64())
 

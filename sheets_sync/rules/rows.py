@@ -9,6 +9,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from sheets_sync.messages import channel_name
 from sheets_sync.model import (
     AWAITING_APPROVAL,
     CLOSED_STATES,
@@ -217,12 +218,29 @@ def _vocabulary_choices(base: dict[str, tuple[str, ...]], extra: dict[str, tuple
     return choices
 
 
+def _meanings(base: dict[str, tuple[str, ...]], listed: list[str]) -> dict[str, str]:
+    """Return normalized word -> its meaning as the list of known values spells it, for the
+    words of ``base`` that list does not hold (a Turkish status word next to the canonical
+    English list says which listed value it stands for)."""
+    shown = {normalize(word) for word in listed}
+    return {normalize(value): canonical.replace("_", " ") for canonical, values in base.items()
+            for value in values if normalize(value) not in shown}
+
+
+def _hint(ctx: Context, value: str, choices: dict[str, str], meanings: dict[str, str]) -> str:
+    """The "Did you mean" fragment for ``value``: a near spelling and, when the list of known
+    values does not hold it, the listed value it means."""
+    suggestion = _suggest(value, choices)
+    return ctx.messages.hint(suggestion, meanings.get(normalize(suggestion), ""))
+
+
 def _unknown(ctx: Context, name: str, code: str, mask: np.ndarray, choices: dict[str, str],
              known: str, words: WordTable | None = None,
-             skipped: list[str] | str = "") -> None:
+             meanings: dict[str, str] | None = None, skipped: list[str] | str = "") -> None:
     """Report the values of ``mask``, each with a near spelling to suggest, if any. A value
-    that glob patterns of several meanings match names those meanings instead. ``skipped``
-    names, per value, the checks its row was left out of (unknown statuses)."""
+    that glob patterns of several meanings match names those meanings instead. ``meanings``
+    says what a suggested word of another language stands for (see :func:`_hint`);
+    ``skipped`` names, per value, the checks its row was left out of (unknown statuses)."""
     values = ctx.frame.loc[mask, f"{name}_raw" if f"{name}_raw" in ctx.frame else name]
     hints, knowns = {}, {}
     for value in values.unique():  # once per distinct value
@@ -232,7 +250,7 @@ def _unknown(ctx: Context, name: str, code: str, mask: np.ndarray, choices: dict
             knowns[value] = ", ".join(f"{g.meaning.replace('_', ' ')} ({g.word})"
                                       for g in matched)
         else:
-            hints[value] = ctx.messages.hint(_suggest(value, choices))
+            hints[value] = _hint(ctx, value, choices, meanings or {})
             knowns[value] = known
     ctx.findings.add(code, mask, name, ctx.messages.render(
         code, value=values.str.strip().tolist(), hint=values.map(hints).tolist(),
@@ -258,20 +276,20 @@ def unknown_values(ctx: Context) -> None:
         mask = ctx.texts.text_in(name, "") & ~ctx.texts.blank(f"{name}_raw")
         parts = name == "channel" and any(c.unknown for c in ctx.calendar.channel_cells.values())
         if mask.any() or parts:
-            known = ", ".join(c.replace("_", " ") for c in canonical)
-            extras = [v for values in extra.values() for v in values if normalize(v) not in
-                      {normalize(c) for c in canonical}]
-            if extras:
-                known += ", " + ", ".join(extras)
+            listed = [c.replace("_", " ") for c in canonical]
+            listed += [v for values in extra.values() for v in values if normalize(v) not in
+                       {normalize(c) for c in canonical}]
+            known, meanings = ", ".join(listed), _meanings(base, listed)
             if mask.any():
                 _unknown(ctx, name, code, mask, _vocabulary_choices(base, extra), known,
-                         lookup(base, extra),
+                         lookup(base, extra), meanings,
                          _skipped_checks(ctx, mask) if name == "status" else "")
             if parts:
-                _unknown_channel_parts(ctx, _vocabulary_choices(base, extra), known)
+                _unknown_channel_parts(ctx, _vocabulary_choices(base, extra), known, meanings)
 
 
-def _unknown_channel_parts(ctx: Context, choices: dict[str, str], known: str) -> None:
+def _unknown_channel_parts(ctx: Context, choices: dict[str, str], known: str,
+                           meanings: dict[str, str]) -> None:
     """One finding per row whose cell names known channels and unknown ones ("IG + Reddit"):
     it names the unknown parts, and the channels the post still counts on."""
     keys, uniques = ctx.texts.categorized("channel_raw")
@@ -283,7 +301,7 @@ def _unknown_channel_parts(ctx: Context, choices: dict[str, str], known: str) ->
         ctx.findings.add("unknown-channel", keys == key, "channel", ctx.messages.text(
             "unknown-channel:part", value=", ".join(f"“{part}”" for part in cell.unknown),
             cell=text.strip(), counted=", ".join(cell.channels), known=known,
-            hint=ctx.messages.hint(_suggest(cell.unknown[0], choices))))
+            hint=_hint(ctx, cell.unknown[0], choices, meanings)))
 
 
 @rule("unknown-pillar")
@@ -359,7 +377,7 @@ def _per_channel_limit(ctx: Context, limit_of: str) -> tuple[np.ndarray, np.ndar
                  for name in cell.channels]
         found = [(limit, name) for limit, name in found if not np.isnan(limit)]
         limit, name = min(found, key=lambda item: item[0]) if found else (np.nan, "")
-        strictest.append((limit, ctx.messages.text("strictest", channel=name,
+        strictest.append((limit, ctx.messages.text("strictest", channel=channel_name(name),
                                                    cell=uniques[text].strip())))
     limits[rows] = [strictest[i][0] for i in inverse.tolist()]
     named[rows] = [strictest[i][1] for i in inverse.tolist()]
