@@ -354,7 +354,7 @@ def test_google_a_tab_a_person_emptied_is_still_the_tools() -> None:
     api.set_values(sheet, "Status", [[""] * 11 for _ in range(rows)])
     assert api.values(sheet, "Status") == []
     run_once(google_config(), google(api, sheet, store), store, NOW + dt.timedelta(minutes=5))
-    assert api.values(sheet, "Status")[0][:2] == ["Severity", "Code"]
+    assert api.values(sheet, "Status")[0][:2] == ["Severity", "What"]
 
 
 def test_google_a_layout_cached_by_an_earlier_version_is_read_again_and_tabs_adopted() -> None:

@@ -28,8 +28,7 @@ from sheets_sync.validate import validate
 
 NOW = at("2026-03-10 09:00")  # a Tuesday
 UTC = dt.timezone.utc
-STATUS_HEADER = ["Severity", "Code", "Post ID", "Row", "Client", "Channel", "Publish date",
-                 "Status", "Owner", "Message", "First seen"]
+STATUS_HEADER = ["Severity", "What", "Post", "What to do", "Who", "Due", "Code", "Row"]
 NO_TRANSITIONS = pd.DataFrame({"post_id": pd.Series([], dtype=object),
                                "at": pd.Series([], dtype="datetime64[ns]"),
                                "from_status": pd.Series([], dtype=object),
@@ -70,21 +69,18 @@ def section(grid: Grid, title: str) -> list[list[Any]]:
 def test_status_row_for_a_finding() -> None:
     cal, found, config = checked([row("P1", status="Draft", date="2026-03-11 10:00")],
                                  "approval-missing")
-    grid = status_grid(cal, found, config)
+    grid = status_grid(cal, found, config, NOW)
     assert grid[0] == STATUS_HEADER
-    assert len(grid) == 2
-    cells = grid[1]
-    assert cells[:9] == ["error", "approval-missing", "P1", 2, "Acme", "Instagram",
-                         dt.datetime(2026, 3, 11, 10, 0), "Draft", "Ayşe"]
-    assert cells[9] == ("Publishes 2026-03-11 10:00 and is not approved yet (status “Draft”). "
-                        "Get the client's approval before then.")
-    assert cells[10] == dt.datetime(2026, 3, 9, 9, 0)  # 06:00 UTC is 09:00 in Istanbul
+    assert grid[1:] == [["This week"], [
+        "error", "Publishes 2026-03-11 10:00 and is not approved yet (status “Draft”).",
+        "P1 · Instagram\n“Hello”", "Get the client's approval before then.", "Ayşe",
+        dt.datetime(2026, 3, 11, 10, 0), "approval-missing", 2]]
 
 
 def test_status_date_only_publish_date_is_a_date() -> None:
     cal, found, config = checked([row("P1", status="Draft", date="11.03.2026")],
                                  "approval-missing")
-    cell = status_grid(cal, found, config)[1][6]
+    cell = status_grid(cal, found, config, NOW)[2][5]
     assert type(cell) is dt.date
     assert cell == dt.date(2026, 3, 11)
 
@@ -93,8 +89,9 @@ def test_status_keeps_the_sheets_own_text() -> None:
     cal, found, config = checked(
         [row("P1", channel="insta", status="onay bekliyor", date="2026-03-11 10:00")],
         "approval-missing")
-    assert status_grid(cal, found, config)[1][5:9] == [
-        "insta", dt.datetime(2026, 3, 11, 10, 0), "onay bekliyor", "Ayşe"]
+    cells = status_grid(cal, found, config, NOW)[2]
+    assert cells[2] == "P1 · insta\n“Hello”"
+    assert "(status “onay bekliyor”)" in cells[1]
 
 
 def test_status_calendar_level_finding_has_blank_row_and_post() -> None:
@@ -102,20 +99,20 @@ def test_status_calendar_level_finding_has_blank_row_and_post() -> None:
     cal, found, config = checked(rows, "cadence-below-contract",
                                  rules={"cadence": {"posts_per_week": {"instagram": 2},
                                                     "horizon_days": 6}})
-    grid = status_grid(cal, found, config)
-    assert len(grid) == 2
-    cells = grid[1]
-    assert cells[:9] == ["warning", "cadence-below-contract", None, None, "Acme", None,
-                         dt.date(2026, 3, 9), None, None]
-    assert cells[9:] == ["Acme: 1 instagram post(s) planned in week 11 (2026-03-09); the "
-                         "contract says 2. Plan 1 more.", dt.datetime(2026, 3, 9, 9, 0)]
+    grid = status_grid(cal, found, config, NOW)
+    assert grid[1:] == [["Plan"], [
+        "warning", "Acme: 1 instagram post(s) planned in week 11 (2026-03-09); the contract "
+        "says 2.", None, "Plan 1 more.", None, dt.date(2026, 3, 9), "cadence-below-contract",
+        None]]
 
 
 def test_status_no_id_column_notice() -> None:
     header = [h for h in HEADER if h != "ID"]
     cal, found, config = checked([row()[1:]], "no-id-column", header=header)
-    cells = status_grid(cal, found, config)[1]
-    assert cells[:9] == ["info", "no-id-column", None, None, None, None, None, None, None]
+    grid = status_grid(cal, found, config, NOW)
+    assert grid[1] == ["Data to fix"]
+    assert [grid[2][i] for i in (0, 2, 4, 5, 6, 7)] == ["info", None, None, None,
+                                                        "no-id-column", None]
 
 
 def test_status_when_clean() -> None:
@@ -130,28 +127,21 @@ def test_status_text_that_looks_like_a_formula_stays_literal() -> None:
     cal, found, config = checked(
         [row(post_id, owner="+90 555 000", status="Draft", date="2026-03-11 10:00")],
         "approval-missing")
-    cells = status_grid(cal, found, config)[1]
-    assert cells[2] == post_id
-    assert cells[8] == "+90 555 000"
+    cells = status_grid(cal, found, config, NOW)[2]
+    assert cells[2].startswith(post_id + " · ")
+    assert cells[4] == "+90 555 000"
 
 
 def test_status_in_turkish() -> None:
     cal, found, config = checked([row("P1", status="Taslak", date="2026-03-11 10:00")],
                                  "approval-missing", language="tr")
-    grid = status_grid(cal, found, config)
-    assert grid[0] == ["Önem", "Kod", "Gönderi No", "Satır", "Müşteri", "Kanal", "Yayın tarihi",
-                       "Durum", "Sorumlu", "Mesaj", "İlk görülme"]
-    assert grid[1] == ["hata", "approval-missing", "P1", 2, "Acme", "Instagram",
-                       dt.datetime(2026, 3, 11, 10, 0), "Taslak", "Ayşe",
-                       "11.03.2026 10:00 tarihinde yayınlanacak ve henüz onaylanmadı (durum "
-                       "“Taslak”). O zamana kadar müşteri onayını alın.",
-                       dt.datetime(2026, 3, 9, 9, 0)]
-
-
-def test_status_without_first_seen_column_leaves_it_blank() -> None:
-    cal, found, config = checked([row("P1", status="Draft", date="2026-03-11 10:00")],
-                                 "approval-missing")
-    assert status_grid(cal, found.drop(columns="first_seen"), config)[1][10] is None
+    grid = status_grid(cal, found, config, NOW)
+    assert grid[0] == ["Önem", "Ne oldu", "Gönderi", "Yapılacak", "Kim", "Son tarih", "Kod",
+                       "Satır"]
+    assert grid[1:] == [["Bu hafta"], [
+        "hata", "11.03.2026 10:00 tarihinde yayınlanacak ve henüz onaylanmadı (durum "
+        "“Taslak”).", "P1 · Instagram\n“Hello”", "O zamana kadar müşteri onayını alın.", "Ayşe",
+        dt.datetime(2026, 3, 11, 10, 0), "approval-missing", 2]]
 
 
 def test_status_builds_for_many_findings() -> None:
@@ -169,10 +159,11 @@ def test_status_builds_for_many_findings() -> None:
         "publish_at": frame["publish_at"].to_numpy(),
         "first_seen": np.full(n, np.datetime64("2026-03-01T00:00", "ns")),
     })
-    grid = status_grid(cal, found, config)
-    assert len(grid) == n + 1
-    assert grid[1][:4] == ["error", "approval-missing", f"P{n - 1}", n + 1]
-    assert grid[-1][10] == dt.datetime(2026, 3, 1, 3, 0)
+    grid = status_grid(cal, found, config, NOW)
+    assert len(grid) == n + 2  # the header, "This week", the findings
+    # One deadline for all: the sheet's order, whatever order the findings came in.
+    assert [line[7] for line in grid[2:5]] == [2, 3, 4]
+    assert grid[2][2] == "P0 · Instagram\n“Hello”"
 
 
 # --------------------------------------------------------------------------------------------

@@ -101,21 +101,23 @@ def test_text_is_cut_to_what_an_excel_cell_holds(text: str, expected: str) -> No
 def test_status_shows_a_critical_finding_as_critical() -> None:
     # A draft publishing in 11 hours: approval-missing, critical within urgent_hours (24).
     cal, found, config = audited([row("P1", date="2026-03-10 20:00")], "approval-missing")
-    grid = status_grid(cal, found, config)
-    assert [line[:9] for line in grid[1:]] == [
-        ["critical", "approval-missing", "P1", 2, "Acme", "Instagram",
-         dt.datetime(2026, 3, 10, 20, 0), "Draft", "Ayşe"]]
+    grid = status_grid(cal, found, config, NOW)
+    assert grid[1] == ["Act today"]
+    assert [[line[i] for i in (0, 2, 4, 5, 6, 7)] for line in grid[2:]] == [
+        ["critical", "P1 · Instagram\n“Hello”", "Ayşe", dt.datetime(2026, 3, 10, 20, 0),
+         "approval-missing", 2]]
 
 
 def test_status_finding_on_the_header_row_shows_no_posts_text() -> None:
     # Two headers for the caption: a finding on the header row (row 1). It names no post, so
-    # channel, status and owner stay blank (not some post's text).
+    # the post and owner stay blank (not some post's text).
     header = [*HEADER, "Copy"]
     rows = [[*row("P1", channel="TikTok", status="Client review", owner="Mert"), "Other"]]
     cal, found, config = audited(rows, "duplicate-column", header=header)
-    grid = status_grid(cal, found, config)
-    assert [line[:9] for line in grid[1:]] == [
-        ["warning", "duplicate-column", None, 1, None, None, None, None, None]]
+    grid = status_grid(cal, found, config, NOW)
+    assert grid[1] == ["Data to fix"]
+    assert [[line[i] for i in (0, 2, 4, 5, 6, 7)] for line in grid[2:]] == [
+        ["warning", None, None, None, "duplicate-column", 1]]
 
 
 # --------------------------------------------------------------------------------------------
