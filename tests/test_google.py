@@ -112,7 +112,8 @@ def test_text_is_written_literally_and_stale_cells_are_cleared() -> None:
     status = api.values(sheet, "Status")
     # Old rows were blanked, not left behind: the tab holds exactly this cycle's rows.
     assert len(status) == len(result.outputs["Status"])
-    assert [line[:2] for line in status[1:]] == [line[:2] for line in result.outputs["Status"][1:]]
+    assert [[*line, ""][:2] for line in status[1:]] == [
+        [*line, ""][:2] for line in result.outputs["Status"][1:]]
     assert not any("duplicate-id" in line for line in status)
 
 

@@ -67,7 +67,9 @@ def status_rows(api: FakeSheetsAPI, sheet: str) -> int:
 
 
 def holds(api: FakeSheetsAPI, sheet: str, tab: str, grid: Any) -> bool:
-    return same_grid(api.values(sheet, tab), grid)
+    """Whether the tab holds the grid (the Status's link column beside it aside)."""
+    width = max((len(r) for r in grid), default=0)
+    return same_grid([r[:width] for r in api.values(sheet, tab)], grid)
 
 
 # --------------------------------------------------------------------------------------------

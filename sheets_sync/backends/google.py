@@ -42,6 +42,7 @@ import math
 import os
 import re
 from collections.abc import Mapping, MutableMapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +54,12 @@ from google.oauth2 import service_account
 from gspread.http_client import HTTPClient
 
 from sheets_sync.backends.base import Backend, SheetRead
+from sheets_sync.backends.google_look import (
+    LOOK_KEY,
+    cleanup_requests,
+    link_extra,
+    look_requests,
+)
 from sheets_sync.backends.http import RetryPolicy, TokenBucket, bucket_for, install, loads
 from sheets_sync.backends.owned import (
     METADATA_KEY,
@@ -72,13 +79,15 @@ from sheets_sync.cells import (
 )
 from sheets_sync.config import spreadsheet_id as spreadsheet_id  # the configuration's too
 from sheets_sync.errors import CalendarError, ConfigError, ForeignTabError, SourceError
+from sheets_sync.looks import Look, look_of
 
 log = logging.getLogger("sheets_sync.google")
 SCOPES = ["https://www.googleapis.com/auth/spreadsheets"]
 ENDPOINT_ENV = "SHEETS_SYNC_GOOGLE_ENDPOINT"
 _META_FIELDS = ("properties(title,timeZone,locale),sheets(properties(sheetId,title,index,"
                 "gridProperties(rowCount,columnCount)),"
-                "developerMetadata(metadataKey,location(locationType,sheetId)))")
+                "developerMetadata(metadataKey,metadataValue,location(locationType,sheetId)),"
+                "conditionalFormats(ranges(sheetId)),charts(chartId))")
 # gspread adds "ranges" to the params dict it is given: always pass a copy.
 _READ = {"valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption": "SERIAL_NUMBER",
          "majorDimension": "ROWS"}
@@ -216,7 +225,7 @@ class GoogleBackend(Backend):
                          {"includeGridData": "false", "fields": _META_FIELDS})
         meta = {"timezone": raw.get("properties", {}).get("timeZone", ""),
                 "title": raw.get("properties", {}).get("title", ""),
-                "sheets": {s["properties"]["title"]: _sheet_info(s["properties"])
+                "sheets": {s["properties"]["title"]: _sheet_info(s["properties"], s)
                            for s in raw.get("sheets", [])},
                 "owned": sorted(s["properties"].get("sheetId", 0) for s in raw.get("sheets", [])
                                 if _marked(s)),
@@ -249,7 +258,9 @@ class GoogleBackend(Backend):
             except _StaleLayout:
                 continue
             ranges = answer.get("valueRanges", [])
-            columns = [ColumnGrid(r.get("values", [])) for r in ranges]
+            # A tab's link column (its formula's answers) is not part of what it holds.
+            cuts = [None] + [_values_width(sheets[t]) for t in present]
+            columns = [ColumnGrid(r.get("values", [])[:cut]) for r, cut in zip(ranges, cuts)]
             grids = [c.padded_rows() for c in columns[1:]]
             self._owned_seen = dict(zip(present, grids))
             self._grid_seen = {t: size for t, r in zip(present, ranges[1:])
@@ -281,8 +292,11 @@ class GoogleBackend(Backend):
 
     def _write(self, tabs: Mapping[str, Grid], heal: bool) -> None:
         meta = self._meta(refresh=heal)
-        if not self._fresh and self._in_doubt(meta, tabs):
-            meta = self._meta(refresh=True)
+        if not self._fresh and (self._in_doubt(meta, tabs) or any(
+                title in meta["sheets"] and self._look(meta, title, grid)[1]
+                != meta["sheets"][title].get("look", "") for title, grid in tabs.items()
+                if look_of(grid) is not None)):
+            meta = self._meta(refresh=True)  # a look changes: see what the old one added
         self._see(meta, tabs)
         adopt = self._check_owned(meta, tabs)
         dates = {title: _date_cells(grid) for title, grid in tabs.items()}
@@ -466,7 +480,8 @@ class GoogleBackend(Backend):
         for title, grid in tabs.items():
             rows = len(grid) + 50
             cols = max(26, max((len(r) for r in grid), default=0))
-            if title not in sheets:
+            created = title not in sheets
+            if created:
                 sheet_id = _free_id(used)
                 used.add(sheet_id)
                 sheets[title] = {"sheetId": sheet_id, "index": len(sheets), "rows": rows,
@@ -497,7 +512,50 @@ class GoogleBackend(Backend):
             cells = dates[title]
             if cells != meta["date_cells"].get(title):
                 requests_.extend(_format_requests(sheets[title]["sheetId"], cells))
+            requests_ += self._look_requests(meta, title, grid, created)
         return requests_
+
+    def _look(self, meta: dict[str, Any], title: str, grid: Grid) -> tuple[Look | None, str]:
+        """The look ``grid`` carries, completed with what its link column needs (the
+        calendar's sheet ID, the column's label), and the value that records it on the
+        sheet: its fingerprint, and where a link column follows the values."""
+        look = look_of(grid)
+        if look is None:
+            return None, ""
+        gid = meta["sheets"].get(self._calendar, {}).get("sheetId")
+        want = look.fingerprint()
+        if look.link_column is not None and gid is not None:
+            look = replace(look, extra=link_extra(gid, grid[0] if grid else [], look))
+            width = max((len(r) for r in grid), default=0)
+            want += f":{gid}:link:{width}"
+        return look, want
+
+    def _look_requests(self, meta: dict[str, Any], title: str, grid: Grid, created: bool
+                       ) -> list[dict[str, Any]]:
+        """The requests that give the tab its look when it has not got it yet (see
+        :mod:`sheets_sync.backends.google_look`), first removing what an earlier look of
+        the tab added; the cached layout records what it set."""
+        look, want = self._look(meta, title, grid)
+        info = meta["sheets"][title]
+        if look is None or (info.get("look") == want and not created):
+            return []
+        sheet_id = info["sheetId"]
+        out = [] if created else cleanup_requests(sheet_id, info.get("rules", 0),
+                                                  info.get("charts", []))
+        used = {c for other in meta["sheets"].values() for c in other.get("charts", [])}
+        chart_ids = list(itertools.islice(
+            (c for c in itertools.count(1_500_000_001) if c not in used), len(look.charts)))
+        width = max((len(r) for r in grid), default=0)
+        out += look_requests(sheet_id, look, width, chart_ids)
+        where = {"sheetId": sheet_id}
+        if info.get("look") and not created:
+            out.append({"deleteDeveloperMetadata": {"dataFilter": {"developerMetadataLookup": {
+                "metadataKey": LOOK_KEY, "metadataLocation": where}}}})
+        out.append({"createDeveloperMetadata": {"developerMetadata": {
+            "metadataKey": LOOK_KEY, "metadataValue": want, "location": where,
+            "visibility": "DOCUMENT"}}})
+        info.update(look=want, rules=len(look.rules), charts=chart_ids)
+        return out
 
     def _batch_get(self, ranges: list[str]) -> Any:
         """gspread's ``values_batch_get`` (same request, same error handling), with the
@@ -570,10 +628,25 @@ def _grid_of(echoed: str) -> tuple[int, int] | None:
     return int(match.group(2)), column_number(match.group(1))
 
 
-def _sheet_info(props: Mapping[str, Any]) -> dict[str, Any]:
+def _sheet_info(props: Mapping[str, Any], sheet: Mapping[str, Any] | None = None
+                ) -> dict[str, Any]:
     grid = props.get("gridProperties", {})
-    return {"sheetId": props.get("sheetId", 0), "index": props.get("index", 0),
+    info = {"sheetId": props.get("sheetId", 0), "index": props.get("index", 0),
             "rows": grid.get("rowCount", 1000), "cols": grid.get("columnCount", 26)}
+    if sheet is not None:  # what a look set on it (see sheets_sync.backends.google_look)
+        info["look"] = next((md.get("metadataValue", "") for md in sheet.get(
+            "developerMetadata", []) if md.get("metadataKey") == LOOK_KEY), "")
+        info["rules"] = len(sheet.get("conditionalFormats", []))
+        info["charts"] = [c["chartId"] for c in sheet.get("charts", []) if "chartId" in c]
+    return info
+
+
+def _values_width(info: Mapping[str, Any]) -> int | None:
+    """How many columns of a tab the values write when its look added a link column after
+    them (the look's recorded value ends with ``:width``), else None."""
+    look = str(info.get("look", ""))
+    head, _, width = look.rpartition(":")
+    return int(width) if head and width.isdigit() and head.endswith(":link") else None
 
 
 def _marked(sheet: Mapping[str, Any]) -> bool:
