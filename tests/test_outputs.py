@@ -20,6 +20,7 @@ from sheets_sync.outputs import (
     build_outputs,
     history_grid,
     report_grid,
+    report_table,
     status_grid,
 )
 from sheets_sync.parse import Calendar, parse
@@ -56,10 +57,8 @@ def transitions(*moves: tuple[str, str, str, str]) -> pd.DataFrame:
 
 
 def section(grid: Grid, title: str) -> list[list[Any]]:
-    """Return the header and data rows of the Report section called ``title``."""
-    start = grid.index([title]) + 1
-    end = grid.index([], start)
-    return grid[start:end]
+    """Return the header and data rows of the Report table called ``title``."""
+    return report_table(grid, title)
 
 
 # --------------------------------------------------------------------------------------------
@@ -170,9 +169,10 @@ def test_status_builds_for_many_findings() -> None:
 # Report
 
 REPORT_HEADER = [*HEADER, "Revision round", "Extra rounds", "Sent for review", "Approved on"]
-TITLES = ["Summary", "Approvals needed in the next 7 days", "Overdue feedback",
-          "Revision usage per client per month", "Approval turnaround per client", "Pipeline",
-          "Pillar mix this month and next", "Cadence", "Calendar gaps", "Findings by code"]
+TITLES = ["Pipeline", "Revision usage per client per month",
+          "Approvals needed in the next 7 days", "Pillar mix this month and next",
+          "Approval turnaround per client", "Posts per week against the contract", "Cadence",
+          "Findings by code", "Overdue feedback", "Calendar gaps"]
 
 
 def report_row(post_id: str, status: str, date: str, rounds: Any = "", extra: Any = "",
@@ -223,19 +223,24 @@ def report(rows: list[list[Any]] = REPORT_ROWS, moves: pd.DataFrame = REPORT_MOV
                                                       "source": "calendar.xlsx"}, seen)
 
 
-def test_report_sections_in_order() -> None:
+def test_report_tables_left_band_then_right_band_then_across() -> None:
     grid = report()
-    titles = [r[0] for i, r in enumerate(grid) if len(r) == 1 and (i == 0 or grid[i - 1] == [])]
-    assert titles == TITLES
-    assert grid[-1] == []
+    titles = [section(grid, t)[0][0] for t in TITLES]
+    assert all(titles)  # every table is there, with a header
+    left = [r[0] for r in grid[32:] if r and r[0] in TITLES]
+    right = [r[8] for r in grid[32:] if len(r) > 8 and r[8] in TITLES]
+    assert left + right == TITLES[:4] + TITLES[8:] + TITLES[4:8]
+    assert grid[-1] != []
 
 
-def test_report_summary() -> None:
+def test_report_header_block() -> None:
     grid = report()
-    assert grid[UPDATED_CELL[0]] == ["Updated", dt.datetime(2026, 3, 10, 9, 0)]
-    assert section(grid, "Summary") == [
-        ["Item", "Value"], ["Updated", dt.datetime(2026, 3, 10, 9, 0)], ["Rows", 10],
-        ["Source", "calendar.xlsx"], ["critical", 0], ["error", 1], ["warning", 0], ["info", 0]]
+    assert grid[UPDATED_CELL[0]][UPDATED_CELL[1]] == dt.datetime(2026, 3, 10, 9, 0)
+    assert grid[:4] == [
+        ["Report", "test"],
+        ["Updated", dt.datetime(2026, 3, 10, 9, 0), None, "Source", "calendar.xlsx"],
+        ["Posts", "Findings", "critical", "error", "warning", "info"],
+        [10, 1, 0, 1, 0, 0]]
 
 
 def test_report_approvals_needed_in_the_next_seven_days() -> None:
@@ -303,12 +308,12 @@ def test_report_overdue_feedback() -> None:
 def test_report_revision_usage_and_billable_rounds() -> None:
     rows = section(report(), "Revision usage per client per month")
     assert rows == [
-        ["Client", "Month", "Posts", "Rounds used", "Included rounds", "Extra rounds approved",
+        ["Client · month", "Posts", "Rounds used", "Included rounds", "Extra rounds approved",
          "Billable extra rounds"],
         # P1-P5, P9, P10 (P7 cancelled, P8 undated): 3+1+5+2 used, 7 x 2 included,
         # billable 1 (P1) + 3 (P3, extra rounds do not make them free).
-        ["Acme", "2026-03", 7, 11, 14, 1, 4],
-        ["Acme", "2026-04", 1, 0, 2, 0, 0],
+        ["Acme · 2026-03", 7, 11, 14, 1, 4],
+        ["Acme · 2026-04", 1, 0, 2, 0, 0],
     ]
 
 
@@ -317,21 +322,21 @@ def test_report_revision_usage_counts_observed_rounds() -> None:
             report_row("P2", "Draft", "2026-03-13 10:00", rounds=3)]
     grid = report(rows, observed=[4, 0], rules={"revisions": {"included_rounds": 1}})
     assert section(grid, "Revision usage per client per month")[1] == [
-        "Acme", "2026-03", 2, 7, 2, 0, 5]
+        "Acme · 2026-03", 2, 7, 2, 0, 5]
 
 
 def test_report_approval_turnaround() -> None:
     rows = section(report(), "Approval turnaround per client")
     # Hours 26, 28, 73, 96: median 50.5; 90th percentile 73 + 0.7 x 23 = 89.1; 3 of 4 on time.
     assert rows == [["Client", "Approvals", "Median hours", "90th percentile hours",
-                     "On time %"], ["Acme", 4, 50.5, 89.1, 75.0]]
+                     "SLA hours", "On time %"], ["Acme", 4, 50.5, 89.1, 48, 75.0]]
 
 
 def test_report_turnaround_without_approvals() -> None:
     rows = section(report([report_row("P1", "Draft", "2026-03-12 10:00")], NO_TRANSITIONS),
                    "Approval turnaround per client")
     assert rows == [["Client", "Approvals", "Median hours", "90th percentile hours",
-                     "On time %"], ["Acme", 0, None, None, None]]
+                     "SLA hours", "On time %"], ["Acme", 0, None, None, 48, None]]
 
 
 def test_report_turnaround_counts_date_only_approval_by_its_day() -> None:
@@ -340,7 +345,7 @@ def test_report_turnaround_counts_date_only_approval_by_its_day() -> None:
             report_row("P2", "Approved", "2026-03-20 10:00", sent="2026-03-02",
                        approved="2026-03-05")]  # a day late
     assert section(report(rows, NO_TRANSITIONS), "Approval turnaround per client")[1] == [
-        "Acme", 2, 60.0, 69.6, 50.0]
+        "Acme", 2, 60.0, 69.6, 48, 50.0]
 
 
 def test_report_pipeline() -> None:
@@ -409,8 +414,8 @@ def test_report_findings_by_code() -> None:
 
 def test_report_in_turkish() -> None:
     grid = report(language="tr")
-    assert grid[:3] == [["Özet"], ["Bilgi", "Değer"],
-                        ["Güncellendi", dt.datetime(2026, 3, 10, 9, 0)]]
+    assert [line[:2] for line in grid[:2]] == [["Rapor", "test"],
+                                              ["Güncellendi", dt.datetime(2026, 3, 10, 9, 0)]]
     assert section(grid, "İş akışı")[1] == ["Fikir", 1]
 
 

@@ -148,7 +148,8 @@ def look_requests(sheet_id: int, look: Look, width: int, chart_ids: Sequence[int
             sheet_id, (0, None), (0, look.filter))}}})
     if look.link_column is not None and "gid" in look.extra:
         out += _link_column(sheet_id, look, width)
-    out += [_chart(sheet_id, chart, chart_id) for chart, chart_id in zip(look.charts, chart_ids)]
+    out += [_chart(sheet_id, chart, chart_id, look.widths)
+            for chart, chart_id in zip(look.charts, chart_ids)]
     return [r for r in out if r is not None]
 
 
@@ -186,24 +187,28 @@ def _source(sheet_id: int, first: int, rows: int, column: int) -> dict[str, Any]
         "startColumnIndex": column, "endColumnIndex": column + 1}]}}
 
 
-def _chart(sheet_id: int, chart: Chart, chart_id: int) -> dict[str, Any]:
+def _chart(sheet_id: int, chart: Chart, chart_id: int, widths: Sequence[float]
+           ) -> dict[str, Any]:
     """``addChart``: the chart reads its header row (series names) and its fixed data rows."""
     rows = chart.rows + 1  # with the header row: the first row names each series
+    combo = any(s.line for s in chart.series)  # each series says how it is drawn
     series = [{"series": _source(sheet_id, chart.header, rows, s.column),
                "targetAxis": "LEFT_AXIS" if chart.kind == "column" else "BOTTOM_AXIS",
-               **({"type": "LINE"} if s.line else {})} for s in chart.series]
+               **({"type": "LINE" if s.line else "COLUMN"} if combo else {})}
+              for s in chart.series]
     spec = {"title": chart.title, "basicChart": {
-        "chartType": "COMBO" if any(s.line for s in chart.series) else chart.kind.upper(),
+        "chartType": "COMBO" if combo else chart.kind.upper(),
         "legendPosition": "BOTTOM_LEGEND", "headerCount": 1,
         "stackedType": "STACKED" if chart.stacked else "NOT_STACKED",
         "domains": [{"domain": _source(sheet_id, chart.header, rows, chart.categories)}],
         "series": series}}
     row, column = chart.anchor
     span_rows, span_columns = chart.span
+    width = sum(_pixels(w) for w in widths[column:column + span_columns])
     return {"addChart": {"chart": {"chartId": chart_id, "spec": spec, "position": {
         "overlayPosition": {"anchorCell": {"sheetId": sheet_id, "rowIndex": row,
                                            "columnIndex": column},
-                            "widthPixels": span_columns * 100, "heightPixels": span_rows * 20}}}}}
+                            "widthPixels": width, "heightPixels": span_rows * 21}}}}}
 
 
 def cleanup_requests(sheet_id: int, rules: int, charts: Sequence[int]) -> list[dict[str, Any]]:

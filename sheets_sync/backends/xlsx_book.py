@@ -174,6 +174,22 @@ class Book:
             raise SourceError(f"cannot write {self.pkg.path.name}: its {root} part is damaged")
         return new
 
+    def free_part(self, stem: str) -> str:
+        """A new part name ``stem`` + N + ``.xml`` the package does not hold yet."""
+        return self._free(stem)
+
+    def declare(self, part: str, content_type: str) -> None:
+        """Declare a part's content type in [Content_Types].xml unless it is declared."""
+        if re.search(rf'PartName\s*=\s*"/{re.escape(part)}"', self.ct_text, re.IGNORECASE):
+            return
+        self.ct_text = self._edit(self.ct_text, "Types", "Types",
+                                  f'<Override PartName="/{part}" ContentType="{content_type}"/>')
+
+    def undeclare(self, part: str) -> None:
+        """Drop a removed part's content type and the part itself."""
+        self.ct_text = _remove(self.ct_text, "Override", "PartName", "/" + part)
+        self.removed.add(self.pkg.find(part) or part)
+
     def add_part(self, part: str, rel_type: str, content_type: str) -> str:
         """Relate a new part to the workbook and declare its content type; its new rId."""
         n = 1

@@ -30,6 +30,7 @@ from pathlib import Path
 
 from sheets_sync.backends.owned import MARK_NAME, adoptable, same_tab
 from sheets_sync.backends.xlsx_book import Book
+from sheets_sync.backends.xlsx_chart import ChartParts
 from sheets_sync.backends.xlsx_edit import edit_cells
 from sheets_sync.backends.xlsx_look import quote_sheet, sheet_with_look
 from sheets_sync.backends.xlsx_package import Package, WorkbookLocked, lock_file, refuse_locked
@@ -92,7 +93,10 @@ def replace_tabs(path: Path, tabs: Mapping[str, Sequence[Sequence[Cell]]],
             if part is None:
                 part = book.add_sheet(name)
                 book.mark(name)
-            xml = _sheet(book, styles, name, rows, owned.calendar if owned else "")
+            xml, parts = _sheet(pkg, book, styles, name, part, rows,
+                                owned.calendar if owned else "")
+            changes.update((p, data) for p, data in parts.items() if pkg.find(p) is None
+                           or pkg.read(p) != data)
             if old != xml:
                 changes[part] = xml
                 formulas = formulas or (old is not None
@@ -106,16 +110,19 @@ def replace_tabs(path: Path, tabs: Mapping[str, Sequence[Sequence[Cell]]],
     return True
 
 
-def _sheet(book: Book, styles: Styles, name: str, rows: Sequence[Sequence[Cell]],
-           calendar: str) -> bytes:
-    """The worksheet part of an owned tab: with its look when it carries one (and then the
-    rows its printed pages repeat), else plain (:func:`sheet_xml`)."""
+def _sheet(pkg: Package, book: Book, styles: Styles, name: str, part: str,
+           rows: Sequence[Sequence[Cell]], calendar: str) -> tuple[bytes, dict[str, bytes]]:
+    """The worksheet part of an owned tab, and the parts of its charts: with its look when
+    it carries one (and then the rows its printed pages repeat), else plain
+    (:func:`sheet_xml`)."""
     look = look_of(rows)
     if look is None:
-        return sheet_xml(name, rows, styles, book.epoch)
+        return sheet_xml(name, rows, styles, book.epoch), {}
     if look.page is not None and look.page.title_rows:
         book.define("_xlnm.Print_Titles", name, f"{quote_sheet(name)}!$1:${look.page.title_rows}")
-    return sheet_with_look(rows, styles, book.epoch, look, name, calendar)
+    parts = ChartParts(pkg, book, part).changes(name, look.charts, rows)
+    drawing = "rId1" if look.charts else ""
+    return sheet_with_look(rows, styles, book.epoch, look, name, calendar, drawing), parts
 
 
 def set_cells(path: Path, tab: str, cells: Mapping[tuple[int, int], Cell]) -> None:

@@ -27,16 +27,16 @@ from sheets_sync.looks import Tab
 from sheets_sync.model import HistoryEntry
 from sheets_sync.outputs.approvals import APPROVAL_WINDOW, approvals_due
 from sheets_sync.outputs.convert import local
+from sheets_sync.outputs.dashboard import REPORT_TITLE, UPDATED_CELL, report_grid, report_table
 from sheets_sync.outputs.history import history_grid
 from sheets_sync.outputs.labels import HISTORY_COLUMNS, PORTFOLIO_COLUMNS, Labels
-from sheets_sync.outputs.report import UPDATED_CELL, report_grid
 from sheets_sync.outputs.status import STATUS_COLUMNS, status_grid
 from sheets_sync.parse import Calendar
 
 __all__ = [
     "APPROVAL_WINDOW", "CELL_TEXT_LIMIT", "HISTORY_COLUMNS", "STATUS_COLUMNS", "UPDATED_CELL",
     "approvals_due", "build_outputs", "fit_cells", "history_grid", "legacy_signatures",
-    "report_grid",
+    "report_grid", "report_table",
     "status_grid", "tab_signatures",
 ]
 
@@ -60,8 +60,9 @@ def build_outputs(calendar: Calendar, findings: pd.DataFrame, transitions: pd.Da
     return {
         config.status_tab: _with_footer(fit_cells(status_grid(calendar, findings, config, now)),
                                         config, config.status_tab, now),
-        config.report_tab: fit_cells(report_grid(calendar, findings, transitions, now, config,
-                                                 summary, observed)),
+        config.report_tab: _with_footer(fit_cells(report_grid(
+            calendar, findings, transitions, now, config, summary, observed)), config,
+            config.report_tab, now),
         config.history_tab: fit_cells(history_grid(history, config)),
     }
 
@@ -100,7 +101,7 @@ def tab_signatures() -> tuple[tuple[tuple[str, ...], ...], ...]:
 
     Each signature is a few rows of labels; a tab starts with it when each of its first rows
     begins with that row's labels. Status and History start with their header, the Report
-    with its first title, header and "Updated" label, the Portfolio with its header. The
+    with its title and "Updated" label, the Portfolio with its header. The
     backends use them to recognise tabs written before tabs were marked as the tool's
     (:mod:`sheets_sync.backends.owned`).
     """
@@ -124,8 +125,9 @@ def _signatures() -> list[tuple[Signature, tuple[Signature, ...]]]:
         label = Labels(language)
         out.append(((tuple(str(x) for x in label.all(*STATUS_COLUMNS)),),
                     ((tuple(str(x) for x in label.all(*_FLAT_STATUS)),),)))
-        out.append((((label("summary"),), (label("item"), label("value")), (label("updated"),)),
-                    ()))
+        out.append((((label(REPORT_TITLE),), (label("updated"),)),
+                    (((label("summary"),), (label("item"), label("value")),
+                      (label("updated"),)),)))
         out.append(((HISTORY_COLUMNS[language],), ()))
     out.append(((PORTFOLIO_COLUMNS,), ()))
     return out

@@ -58,6 +58,9 @@ LABELS.update({
     "act_today": ("Act today", "Bugün"), "this_week": ("This week", "Bu hafta"),
     "later": ("Later", "Daha sonra"), "plan": ("Plan", "Plan"),
     "data_to_fix": ("Data to fix", "Düzeltilecek veri"), "as_of": ("as of {}", "{} itibarıyla"),
+    "report": ("Report", "Rapor"), "client_month": ("Client · month", "Müşteri · ay"),
+    "sla_hours": ("SLA hours", "SLA saat"),
+    "weekly": ("Posts per week against the contract", "Sözleşmeye göre haftalık gönderi"),
 })
 HISTORY_COLUMNS: dict[str, tuple[str, ...]] = {
     "en": ("Time", "Post ID", "Field", "Old value", "New value"),
