@@ -30,7 +30,8 @@ from typing import Literal
 
 from sheets_sync.cells import Cell
 
-__all__ = ["Box", "Chart", "Look", "Page", "Rule", "Series", "Style", "Tab", "look_of"]
+__all__ = ["Box", "Chart", "Highlight", "Look", "Page", "Rule", "Series", "Style", "Tab",
+           "look_of"]
 
 
 @dataclass(frozen=True)
@@ -180,6 +181,28 @@ def merge(under: Style, over: Style) -> Style:
                  color=over.color or under.color, fill=over.fill or under.fill,
                  wrap=under.wrap or over.wrap, underline=under.underline or over.underline,
                  top=under.top or over.top)
+
+
+@dataclass(frozen=True)
+class Highlight:
+    """Colour the calendar's rows by the Status tab's open findings, values untouched.
+
+    A calendar row gets the fill of the most severe of ``fills`` (severity label, colour;
+    most severe first) that the Status tab lists for it: a Status row whose column
+    ``row_column`` holds the calendar row's number and whose column ``severity_column`` holds
+    that label. The formats read the Status tab, so they follow it without being written
+    again. They cover whole rows from row ``first_row`` (1-based) down.
+    """
+
+    status_tab: str
+    row_column: int
+    severity_column: int
+    fills: tuple[tuple[str, str], ...]
+    first_row: int
+
+    def fingerprint(self) -> str:
+        text = json.dumps(asdict(self), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 class Tab(list[list[Cell]]):

@@ -57,6 +57,9 @@ from sheets_sync.backends.base import Backend, SheetRead
 from sheets_sync.backends.google_look import (
     LOOK_KEY,
     cleanup_requests,
+    highlight_formula,
+    highlight_marker,
+    highlight_requests,
     link_extra,
     look_requests,
 )
@@ -79,7 +82,7 @@ from sheets_sync.cells import (
 )
 from sheets_sync.config import spreadsheet_id as spreadsheet_id  # the configuration's too
 from sheets_sync.errors import CalendarError, ConfigError, ForeignTabError, SourceError
-from sheets_sync.looks import Look, look_of
+from sheets_sync.looks import Highlight, Look, look_of
 
 log = logging.getLogger("sheets_sync.google")
 SCOPES = ["https://www.googleapis.com/auth/spreadsheets"]
@@ -362,6 +365,40 @@ class GoogleBackend(Backend):
         url = gspread.urls.SPREADSHEET_VALUES_BATCH_UPDATE_URL % self.id
         for body in bodies.finish():
             self._call(self._post, url, body)
+
+    def highlight(self, tab: str, spec: Highlight | None, status_tab: str) -> bool:
+        """Conditional formats on the calendar sheet driven by the Status tab; set or
+        removed in one ``spreadsheets:batchUpdate``, only when they are not as asked (the
+        cached layout remembers what was set; otherwise the sheet's formats are read)."""
+        meta = self._meta()
+        want = spec.fingerprint() if spec is not None else ""
+        if tab not in meta["sheets"] or meta["sheets"][tab].get("highlight", "") == want:
+            return False
+        raw = self._call(self.http.fetch_sheet_metadata, self.id, {
+            "includeGridData": "false",
+            "fields": "sheets(properties(sheetId,title),conditionalFormats(booleanRule("
+                      "condition(values(userEnteredValue)))))"})
+        sheet = next((s for s in raw.get("sheets", [])
+                      if s.get("properties", {}).get("title") == tab), None)
+        if sheet is None:
+            return False
+        sheet_id = sheet["properties"].get("sheetId", 0)
+        marker = highlight_marker(status_tab)
+        formulas = [" ".join(str(v.get("userEnteredValue", "")) for v in rule.get(
+            "booleanRule", {}).get("condition", {}).get("values", []))
+            for rule in sheet.get("conditionalFormats", [])]
+        ours = [i for i, f in enumerate(formulas) if f.startswith(marker)]
+        wanted = [highlight_formula(spec, label) for label, _ in spec.fills] if spec else []
+        wrote = False
+        if [formulas[i] for i in ours] != wanted or ours != list(range(len(wanted))):
+            url = gspread.urls.SPREADSHEET_BATCH_UPDATE_URL % self.id
+            body = _request_bodies(highlight_requests(sheet_id, spec, ours), MAX_BODY_BYTES)
+            for part in body:
+                self._call(self._post, url, part)
+            wrote = True
+        meta["sheets"][tab]["highlight"] = want
+        self._save_meta(meta)
+        return wrote
 
     # --- the tool's own tabs (see sheets_sync.backends.owned) ---------------------------------
     def _in_doubt(self, meta: dict[str, Any], tabs: Mapping[str, Grid]) -> bool:

@@ -25,9 +25,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from sheets_sync.cells import Cell, column_letter
-from sheets_sync.looks import Chart, Look, Rule, Style
+from sheets_sync.looks import Chart, Highlight, Look, Rule, Style
 
-__all__ = ["LOOK_KEY", "cleanup_requests", "link_extra", "look_requests"]
+__all__ = ["LOOK_KEY", "cleanup_requests", "highlight_formula", "highlight_marker",
+           "highlight_requests", "link_extra", "look_requests"]
 
 LOOK_KEY = "sheets-sync-look"
 
@@ -218,4 +219,42 @@ def cleanup_requests(sheet_id: int, rules: int, charts: Sequence[int]) -> list[d
                                                                   "index": 0}}
                                  for _ in range(rules)]
     out += [{"deleteEmbeddedObject": {"objectId": chart_id}} for chart_id in charts]
+    return out
+
+
+def highlight_formula(spec: Highlight, label: str) -> str:
+    """The conditional format of one severity on the calendar: the Status tab lists the row
+    with it (a rule reaches another tab through INDIRECT only)."""
+    tab = "'" + spec.status_tab.replace("'", "''") + "'"
+    rows, levels = column_letter(spec.row_column), column_letter(spec.severity_column)
+    text = label.replace('"', '""')
+    return (f'=COUNTIFS(INDIRECT("{_escape(tab)}!{rows}:{rows}"),ROW(),'
+            f'INDIRECT("{_escape(tab)}!{levels}:{levels}"),"{text}")>0')
+
+
+def highlight_marker(status_tab: str) -> str:
+    """What every formula of the tool's calendar colours contains (for Status tab
+    ``status_tab``), and no formula of a person's is likely to."""
+    tab = "'" + status_tab.replace("'", "''") + "'"
+    return f'=COUNTIFS(INDIRECT("{_escape(tab)}!'
+
+
+def _escape(text: str) -> str:
+    return text.replace('"', '""')
+
+
+def highlight_requests(sheet_id: int, spec: Highlight | None, ours: Sequence[int]
+                       ) -> list[dict[str, Any]]:
+    """Remove the tool's colours from the calendar sheet (the conditional formats at
+    indexes ``ours``), then add ``spec``'s first, over whole rows below the header."""
+    out: list[dict[str, Any]] = [{"deleteConditionalFormatRule": {"sheetId": sheet_id,
+                                                                  "index": i}}
+                                 for i in sorted(ours, reverse=True)]
+    for i, (label, fill) in enumerate(spec.fills if spec is not None else ()):
+        assert spec is not None
+        out.append({"addConditionalFormatRule": {"index": i, "rule": {
+            "ranges": [{"sheetId": sheet_id, "startRowIndex": spec.first_row - 1}],
+            "booleanRule": {"condition": {"type": "CUSTOM_FORMULA", "values": [
+                {"userEnteredValue": highlight_formula(spec, label)}]},
+                "format": {"backgroundColor": _color(fill)}}}}})
     return out

@@ -60,6 +60,7 @@ class Styles:
         self.font0 = fonts[0] if fonts else None
         self.fonts = [_font_key(font) for font in fonts]
         self.fills = [_fill_key(fill) for fill in _children(root, ns + "fills")]
+        self.dxfs = [_dxf_key(dxf) for dxf in _children(root, ns + "dxfs")]
         xfs = _children(root, ns + "cellXfs")
         self.xfs = [_xf_key(x) for x in xfs]
         self.cache: dict[tuple[str | None, Style | None], int] = {}
@@ -176,6 +177,27 @@ class Styles:
         return self.fills.index(want)
 
 
+    def dxf(self, color: str) -> int:
+        """The index of a differential format (what a conditional format applies) that
+        fills a cell with this colour, appending it when there is none."""
+        want = "FF" + color.upper()
+        if want not in self.dxfs:
+            self.dxfs.append(want)
+            fragment = (f"<{self.p}dxf><{self.p}fill><{self.p}patternFill><{self.p}bgColor "
+                        f'rgb="{want}"/></{self.p}patternFill></{self.p}fill></{self.p}dxf>')
+            new = insert_child(self.text, self.p, "dxfs", fragment, len(self.dxfs))
+            if new is None:  # no <dxfs> yet: it follows cellStyles (or cellXfs)
+                block = f'<{self.p}dxfs count="1">{fragment}</{self.p}dxfs>'
+                after = re.search(rf"</{self.p}cellStyles>|<{self.p}cellStyles\b[^>]*/>"
+                                  rf"|</{self.p}cellXfs>", self.text)
+                if after is None:
+                    raise SourceError(f"cannot write {self.where}: its styles part has no "
+                                      "cellXfs")
+                new = self.text[:after.end()] + block + self.text[after.end():]
+            self.text, self.changed = new, True
+        return self.dxfs.index(want)
+
+
 _PLAIN = Style()
 
 
@@ -190,6 +212,15 @@ def _local(tag: str) -> str:
 
 def _font_key(font: ElementTree.Element) -> frozenset[tuple[str, tuple[tuple[str, str], ...]]]:
     return frozenset((_local(c.tag), tuple(sorted(c.attrib.items()))) for c in font)
+
+
+def _dxf_key(dxf: ElementTree.Element) -> str:
+    """What a differential format means for us: the colour of its fill alone ('' when it
+    sets anything else)."""
+    if len(dxf) != 1 or _local(dxf[0].tag) != "fill" or len(dxf[0]) != 1:
+        return ""
+    colors = [c for c in dxf[0][0] if _local(c.tag) == "bgColor"]
+    return colors[0].get("rgb", "").upper() if len(colors) == len(dxf[0][0]) == 1 else ""
 
 
 def _fill_key(fill: ElementTree.Element) -> tuple[str, str]:

@@ -26,7 +26,7 @@ import pandas as pd
 from sheets_sync.cells import Grid
 from sheets_sync.codes import CODES
 from sheets_sync.config import CalendarConfig
-from sheets_sync.looks import Look, Page, Rule, Style, Tab
+from sheets_sync.looks import Highlight, Look, Page, Rule, Style, Tab
 from sheets_sync.model import Severity
 from sheets_sync.outputs.convert import blank_unless, moments, publish_cells, texts
 from sheets_sync.outputs.labels import Labels, severity_labels
@@ -205,6 +205,18 @@ def _who(owners: np.ndarray, clients: np.ndarray, codes: np.ndarray, config: Cal
                 line = f"{label('client_side')}: {', '.join(approvers)}"
                 out[i] = f"{out[i]}\n{line}" if out[i] else line
     return out
+
+
+def calendar_highlight(calendar: Calendar, config: CalendarConfig) -> Highlight | None:
+    """How the calendar's rows are coloured by their open findings when
+    ``highlight_calendar`` is on (None when it is off): critical, error and warning rows
+    take the Status tab's severity fills, from the row below the calendar's header."""
+    if not config.highlight_calendar:
+        return None
+    names = severity_labels(Labels(config.language))
+    fills = tuple((str(names[int(s)]), SEVERITY_FILLS[s]) for s in
+                  (Severity.CRITICAL, Severity.ERROR, Severity.WARNING))
+    return Highlight(config.status_tab, ROW_COLUMN, 0, fills, calendar.header_row + 1)
 
 
 def status_look(config: CalendarConfig, label: Labels) -> Look:
