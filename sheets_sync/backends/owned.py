@@ -21,7 +21,7 @@ the calendar is never written over, whatever a mark says.
 Tabs written by versions before the mark existed carry none. Decision: such a tab is adopted
 (marked, then written) only when it starts with the tool's own leading rows for that tab in
 the language being written (:func:`sheets_sync.outputs.tab_signatures`: the Status and History
-headers, the Report's first title, header and "Updated" label; or the leading rows an earlier
+headers, the Report's title and "Updated" label; or the leading rows an earlier
 version gave the same tab, :func:`sheets_sync.outputs.legacy_signatures`) and it is not the
 calendar tab. A person's own "Report" or "History" tab does not start with those exact labels, so it
 is never taken over; a tool's tab a person emptied or scribbled over before the upgrade is

@@ -12,7 +12,7 @@ drawing part.
 from __future__ import annotations
 
 import datetime
-import math
+import re
 import unicodedata
 from collections.abc import Sequence
 from xml.sax.saxutils import escape, quoteattr
@@ -30,6 +30,7 @@ CHARS_PER_WIDTH = 1.15  # characters of ordinary text per unit of column width
 _PAPER = {"a4": 9, "letter": 1}
 _LINK = Style(color="0563C1", underline=True)
 _TOP, _WRAP = Style(top=True), Style(wrap=True)
+_BREAKS = re.compile(r"(?<=[/-])")  # where a long word may be broken
 
 
 def quote_sheet(name: str) -> str:
@@ -187,6 +188,24 @@ def text_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
 
 
+def _wrapped(text: str, capacity: float) -> int:
+    """How many lines a spreadsheet wraps a line of text into: word by word; a word longer
+    than a line is broken after a slash or hyphen where it can be, else where the line
+    ends."""
+    lines, used = 1, 0.0
+    for word in text.split(" "):
+        pieces = _BREAKS.split(word) if text_width(word) > capacity else [word]
+        for i, piece in enumerate(pieces):
+            size = text_width(piece) + (1 if used and i == 0 else 0)
+            if used and used + size > capacity:
+                lines, used = lines + 1, 0.0
+                size = text_width(piece)
+            used += size
+            while used > capacity:
+                lines, used = lines + 1, used - capacity
+    return lines
+
+
 def _height(look: Look, values: Sequence[Cell], line: dict[int, Style]) -> float:
     """The height in points that shows every wrapped cell of the row whole, or 0 when the
     default height does."""
@@ -197,9 +216,7 @@ def _height(look: Look, values: Sequence[Cell], line: dict[int, Style]) -> float
             continue
         width = look.widths[j] if j < len(look.widths) else 10
         capacity = max(1.0, (width - 1) * CHARS_PER_WIDTH * (0.9 if style.bold else 1.0))
-        text = str(values[j])
-        count = sum(max(1, math.ceil(text_width(part) / capacity))
-                    for part in text.split("\n"))
+        count = sum(_wrapped(part, capacity) for part in str(values[j]).split("\n"))
         lines = max(lines, count)
     if lines == 1 and not size:
         return 0
