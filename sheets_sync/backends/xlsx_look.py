@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime
 import re
-import unicodedata
 from collections.abc import Sequence
 from xml.sax.saxutils import escape, quoteattr
 
@@ -31,6 +30,11 @@ _PAPER = {"a4": 9, "letter": 1}
 _LINK = Style(color="0563C1", underline=True)
 _TOP, _WRAP = Style(top=True), Style(wrap=True)
 _BREAKS = re.compile(r"(?<=[/-])")  # where a long word may be broken
+# Characters shown two columns wide: East Asian wide and full-width forms, and emoji.
+_WIDE = re.compile("[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff"
+                   "\ua000-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60"
+                   "\uffe0-\uffe6\U0001f300-\U0001f64f\U0001f680-\U0001f6ff"
+                   "\U0001f900-\U0001faff\U00020000-\U0003fffd]")
 
 
 def quote_sheet(name: str) -> str:
@@ -185,13 +189,17 @@ def _page(page: Page) -> str:
 
 def text_width(text: str) -> int:
     """How many narrow characters wide a line of text is: wide ones (CJK, emoji) count two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+    if text.isascii():
+        return len(text)
+    return len(text) + len(_WIDE.findall(text))
 
 
 def _wrapped(text: str, capacity: float) -> int:
     """How many lines a spreadsheet wraps a line of text into: word by word; a word longer
     than a line is broken after a slash or hyphen where it can be, else where the line
     ends."""
+    if text_width(text) <= capacity:
+        return 1
     lines, used = 1, 0.0
     for word in text.split(" "):
         pieces = _BREAKS.split(word) if text_width(word) > capacity else [word]
