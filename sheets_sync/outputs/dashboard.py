@@ -170,8 +170,9 @@ def _weekly(planned: list[list[Cell]]) -> list[list[Cell]]:
 
 
 def report_look(config: CalendarConfig, label: Labels, grid: Grid) -> Look:
-    """How the Report looks: the header block, titled tables with bold headers, charts over
-    the tables that start on fixed rows, printed landscape one page wide."""
+    """How the Report looks: the header block (kept on screen), titled tables with bold
+    headers, charts over the tables that start on fixed rows, printed landscape one page
+    wide."""
     titles = tuple(label(key) for key in ("pipeline", "revisions", "approvals", "pillars",
                                           "turnaround", "weekly", "cadence", "by_code",
                                           "overdue", "gaps"))
@@ -184,6 +185,7 @@ def report_look(config: CalendarConfig, label: Labels, grid: Grid) -> Look:
                      Rule(column, titles, header, (column, end), offset=1, first_row=4)))
     return Look(
         widths=WIDTHS, header=None, rules=rules, charts=_charts(label, grid), wrap=(3,),
+        frozen_rows=4,  # the header block stays on screen
         boxes=(Box((0, 1), (0, 2), BIG), Box((1, 2), (0, 1), Style(bold=True)),
                Box((1, 2), (3, 4), Style(bold=True)), Box((2, 3), (0, 6), HEADER),
                Box((3, 4), (0, 2), TOTAL), *fills),
