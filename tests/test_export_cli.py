@@ -271,4 +271,4 @@ def test_the_formats_export_offers_are_the_ones_it_writes() -> None:
     from sheets_sync.cli import EXPORT_FORMATS
     from sheets_sync.export.formats import FORMATS
 
-    assert EXPORT_FORMATS == tuple(FORMATS)
+    assert tuple(FORMATS) == EXPORT_FORMATS
