@@ -179,14 +179,19 @@ def test_google_the_calendar_gets_conditional_formats_driven_by_the_status_tab()
         "=COUNTIFS(INDIRECT(\"'Status'!H:H\"),ROW(),INDIRECT(\"'Status'!A:A\"),"
         "\"warning\")>0",
         '=$F2="Draft"']
-    assert api.requests.kinds()[-2:] == ["spreadsheets.get", "spreadsheets.batchUpdate"]
+    # the sheet's formats read, then one change, with Drive's version before and after it
+    assert api.requests.kinds()[-4:] == ["spreadsheets.get", "drive.files.get",
+                                         "spreadsheets.batchUpdate", "drive.files.get"]
 
-    api.reset_log()  # on, as before: nothing is read or written for the colours
-    cycle(True, 5)
-    assert api.requests.kinds() == ["values.batchGet"]
+    api.reset_log()  # on, as before: nothing is read or written for the colours, and the
+    cycle(True, 5)  # tool's own change of them is not taken for an edit: nothing is read
+    assert api.requests.kinds() == ["drive.files.get"]
 
-    api.reset_log()  # switched off: the tool's rules go, the person's stays
+    api.reset_log()  # switched off on an idle cycle: the tool's rules go, the person's stays
     cycle(False, 10)
     assert calendar_rules() == ['=$F2="Draft"']
-    assert api.requests.kinds() == ["values.batchGet", "spreadsheets.get",
-                                    "spreadsheets.batchUpdate"]
+    assert api.requests.kinds() == ["drive.files.get", "spreadsheets.get", "drive.files.get",
+                                    "spreadsheets.batchUpdate", "drive.files.get"]
+    api.reset_log()
+    cycle(False, 15)
+    assert api.requests.kinds() == ["drive.files.get"]

@@ -231,9 +231,11 @@ def test_google_charts_are_added_with_the_tab_and_later_cycles_write_values_only
                              policy=RetryPolicy(sleep=lambda s: None), bucket=TokenBucket(10**4))
 
     api.reset_log()
-    run_once(config, backend(), store, NOW)
-    assert api.requests.kinds() == ["spreadsheets.get", "values.batchGet",
-                                    "spreadsheets.batchUpdate", "values.batchUpdate"]
+    run_once(config, backend(), store, NOW)  # with Drive's version before the read and
+    assert api.requests.kinds() == ["drive.files.get", "spreadsheets.get",  # around the write
+                                    "values.batchGet", "drive.files.get",
+                                    "spreadsheets.batchUpdate", "values.batchUpdate",
+                                    "drive.files.get"]
     update = next(r for r in api.requests if r.kind == "spreadsheets.batchUpdate").body
     added = [r["addChart"]["chart"] for r in update["requests"] if "addChart" in r]
     assert len(added) == 4
@@ -260,7 +262,8 @@ def test_google_charts_are_added_with_the_tab_and_later_cycles_write_values_only
     api.reset_log()
     result = run_once(config, backend(), store, NOW + dt.timedelta(minutes=10))
     assert "Report" in result.changed_tabs
-    assert api.requests.kinds() == ["values.batchGet", "values.batchUpdate"]
+    assert api.requests.kinds() == ["drive.files.get", "values.batchGet", "drive.files.get",
+                                    "values.batchUpdate", "drive.files.get"]
     report = next(s for s in api.spreadsheet(sheet)["sheets"]
                   if s["properties"]["title"] == "Report")
     assert [c["chartId"] for c in report["charts"]] == [c["chartId"] for c in added]

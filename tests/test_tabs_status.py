@@ -293,8 +293,9 @@ def test_google_first_cycle_sets_the_look_and_later_cycles_write_values_only() -
     store = StateStore(":memory:")
     api.reset_log()
     run_once(google_config(), google(api, sheet, store), store, NOW)
-    assert api.requests.kinds() == ["spreadsheets.get", "values.batchGet",
-                                    "spreadsheets.batchUpdate", "values.batchUpdate"]
+    assert api.requests.kinds() == ["drive.files.get", "spreadsheets.get", "values.batchGet",
+                                    "drive.files.get", "spreadsheets.batchUpdate",
+                                    "values.batchUpdate", "drive.files.get"]
     assert api.stats[400] == 0
     requests = first_update(api)
     kinds = [next(iter(r)) for r in requests]
@@ -321,10 +322,11 @@ def test_google_first_cycle_sets_the_look_and_later_cycles_write_values_only() -
     backend.write_cells("Calendar", {(7, caption): "changed"})
     run_once(google_config(), backend, store, NOW + dt.timedelta(minutes=2))
     backend.write_cells("Calendar", {(2, caption): "short now"})
-    api.reset_log()  # a calendar change: one read, one write of values
+    api.reset_log()  # a calendar change: one read, one write of values (and Drive's version)
     result = run_once(google_config(), backend, store, NOW + dt.timedelta(minutes=5))
     assert "Status" in result.changed_tabs
-    assert api.requests.kinds() == ["values.batchGet", "values.batchUpdate"]
+    assert api.requests.kinds() == ["drive.files.get", "values.batchGet", "drive.files.get",
+                                    "values.batchUpdate", "drive.files.get"]
     status_values = api.values(sheet, "Status")
     assert same_grid([line[:8] for line in status_values], result.outputs["Status"])
     assert api.values(sheet, "Status", render="FORMULA")[1][8].startswith("=ARRAYFORMULA(")
@@ -336,13 +338,23 @@ def test_google_reads_the_status_without_its_link_column() -> None:
                                    time_zone="Europe/Istanbul")
     store = StateStore(":memory:")
     run_once(google_config(), google(api, sheet, store), store, NOW)
+    api.set_values(sheet, "Calendar", [[PLAN[0]]])  # a person's edit that changes no value
+    api.reset_log()
     read = google(api, sheet, store).read("Calendar", ("Status", "Report", "History"))
+    assert api.requests.kinds() == ["drive.files.get", "values.batchGet"]  # a full read
     status = read.owned["Status"]
     assert status is not None and max(len(r) for r in status) == len(STATUS_COLUMNS)
-    api.reset_log()  # so an unchanged calendar writes nothing at all
+    # so an unchanged calendar writes nothing at all, whether it is read again ...
+    api.set_values(sheet, "Calendar", [[PLAN[0]]])
+    api.reset_log()
     result = run_once(google_config(), google(api, sheet, store), store,
                       NOW + dt.timedelta(minutes=5))
-    assert result.changed_tabs == [] and api.requests.kinds() == ["values.batchGet"]
+    assert result.changed_tabs == []
+    assert api.requests.kinds() == ["drive.files.get", "values.batchGet"]
+    api.reset_log()  # ... or served from the read kept in the last cycle
+    result = run_once(google_config(), google(api, sheet, store), store,
+                      NOW + dt.timedelta(minutes=10))
+    assert result.changed_tabs == [] and api.requests.kinds() == ["drive.files.get"]
 
 
 def test_google_a_changed_look_replaces_the_old_one_instead_of_adding_to_it() -> None:
@@ -354,7 +366,7 @@ def test_google_a_changed_look_replaces_the_old_one_instead_of_adding_to_it() ->
     # An earlier version's look: recorded differently (as after an upgrade, or another
     # language): the next cycle sets the look again and leaves one set of rules.
     cache = store.cache("cal")
-    key = next(iter(cache))
+    key = f"google:{sheet}"  # the cached layout
     layout = json.loads(cache[key])
     layout["sheets"]["Status"]["look"] = "older"
     cache[key] = json.dumps(layout)
@@ -366,3 +378,30 @@ def test_google_a_changed_look_replaces_the_old_one_instead_of_adding_to_it() ->
     looks = [m for m in status["developerMetadata"] if m["metadataKey"] == "sheets-sync-look"]
     assert len(looks) == 1
     assert len(status["conditionalFormats"]) == 5  # four severities and the section rows
+
+
+def test_google_a_changed_look_is_replaced_on_a_cycle_that_reads_nothing() -> None:
+    api = FakeSheetsAPI()
+    sheet = api.create_spreadsheet("Plan", sheets={"Calendar": [PLAN, *plan_rows()]},
+                                   time_zone="Europe/Istanbul")
+    store = StateStore(":memory:")
+    run_once(google_config(), google(api, sheet, store), store, NOW)
+    cache = store.cache("cal")
+    layout = json.loads(cache[f"google:{sheet}"])
+    layout["sheets"]["Status"]["look"] = "older"
+    cache[f"google:{sheet}"] = json.dumps(layout)
+    api.reset_log()  # nobody edited: the kept read serves; days pass, so Status changes
+    result = run_once(google_config(), google(api, sheet, store), store,
+                      NOW + dt.timedelta(days=3))
+    assert "Status" in result.changed_tabs
+    assert api.requests.kinds() == ["drive.files.get", "spreadsheets.get", "drive.files.get",
+                                    "spreadsheets.batchUpdate", "values.batchUpdate",
+                                    "drive.files.get"]
+    status = next(s for s in api.spreadsheet(sheet)["sheets"]
+                  if s["properties"]["title"] == "Status")
+    looks = [m for m in status["developerMetadata"] if m["metadataKey"] == "sheets-sync-look"]
+    assert len(looks) == 1 and len(status["conditionalFormats"]) == 5
+    api.reset_log()  # the tool's own change is not taken for an edit
+    run_once(google_config(), google(api, sheet, store), store,
+             NOW + dt.timedelta(days=3, minutes=5))
+    assert api.requests.kinds() == ["drive.files.get"]

@@ -471,8 +471,13 @@ class GoogleBackend(Backend):
         if [formulas[i] for i in ours] != wanted or ours != list(range(len(wanted))):
             url = gspread.urls.SPREADSHEET_BATCH_UPDATE_URL % self.id
             body = _request_bodies(highlight_requests(sheet_id, spec, ours), MAX_BODY_BYTES)
+            # bracketed like a write of the tabs, so that the next cycle does not take the
+            # tool's own change for a person's edit and read the spreadsheet again
+            self._drive.start_write()
+            self._drive.before_change()
             for part in body:
                 self._call(self._post, url, part)
+            self._drive.after_write({})
             wrote = True
         meta["sheets"][tab]["highlight"] = want
         self._save_meta(meta)
@@ -999,7 +1004,8 @@ class _DriveWatch:
     write is bracketed: the version is asked for before its first request that changes the
     spreadsheet (it must still be the kept one: nobody edited since the kept read) and after
     its last; the new version is kept, with the written tabs as written, only when Drive
-    names this account as the last to modify the file (or nothing changed at all). A write
+    names this account as the last to modify the file (or nothing changed at all); the
+    calendar's highlight formats are set inside the same kind of bracket. A write
     that sends nothing (the tabs already hold what it would send) asks Drive nothing. A write
     that had to read the layout again and retry (Google refused a request naming a sheet,
     range or grid: the spreadsheet was not as the kept read showed it) keeps nothing: the
