@@ -635,7 +635,9 @@ def _synced_calendar_options(command: Callable[..., None]) -> Callable[..., None
 @_synced_calendar_options
 def history_command(post_id: str, config_file: str | None, calendar_name: str | None,
                     path: str | None) -> None:
-    """Show every change the tool has observed for one post, oldest first.
+    """Show every change the tool has observed for one post, oldest first, then the
+    reminders sent about it (time, stage, recipient, and whether it was sent, failed or
+    may not have gone out: "sending").
 
     \b
     Example:
@@ -643,6 +645,7 @@ def history_command(post_id: str, config_file: str | None, calendar_name: str | 
     """
     with handle_errors():
         config, state_path = _sync_target(path, config_file, calendar_name)
+        from sheets_sync.outputs.reminders import reminder_lines
         from sheets_sync.state import StateStore
 
         store = StateStore(state_path)
@@ -653,6 +656,8 @@ def history_command(post_id: str, config_file: str | None, calendar_name: str | 
             say(f"{when}  {entry.field}: {entry.old!r} -> {entry.new!r}")
         if not entries:
             say(f"no recorded changes for post {post_id!r} in calendar {config.name!r}")
+        for line in reminder_lines(store.reminders(config.name, post_id), zone):
+            say(line)
 
 
 @main.group("state")

@@ -232,6 +232,9 @@ class CalendarConfig:
     base_dir: str = field(default="", metadata={"internal": True})
     # Where ``columns`` was given, as the column map says it (``--column`` on the command line).
     columns_origin: str = field(default="[calendars.columns]", metadata={"internal": True})
+    # The configuration's [notify] (how reminders are sent), for the Report's reminder
+    # tables; filled by load, not read from the calendar's table.
+    notify: NotifyConfig | None = field(default=None, metadata={"internal": True})
 
     def ignore_before_day(self) -> dt.date | None:
         """Return ``ignore_before`` as a date (None when not set; load has checked it)."""
@@ -416,6 +419,8 @@ def from_dict(data: dict[str, Any], base_dir: str = ".", source: str = "") -> Co
     _check_state_path(state_path, base_dir, calendars, portfolio, problems)
     if problems:
         raise ConfigError(problems.items)
+    if notify is not None:
+        calendars = [dataclasses.replace(c, notify=notify) for c in calendars]
     return Config(calendars=tuple(calendars), state_path=state_path, source=source,
                   portfolio=portfolio, notify=notify)
 

@@ -6,8 +6,10 @@ loop; a second stop signal, for a cycle that does not finish, raises :class:`Sto
 the cycle at once (the caller ends what the cycle started). Cycles never overlap: the loop is
 single-threaded and each cycle also holds the calendar's lock file.
 
-After each calendar's successful cycle the reminders due are sent
-(:func:`remind_after_cycle`); a reminder that cannot be sent never fails the cycle.
+After each round the reminders due for the calendars synced in it are sent, one message per
+recipient for the whole round (:func:`remind_after_round`); a calendar synced on its own
+sends its reminders after its cycle (:func:`remind_after_cycle`). A reminder that cannot be
+sent never fails the cycle.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import logging
 import signal
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import FrameType
 from typing import TYPE_CHECKING
@@ -67,6 +69,24 @@ def remind_after_cycle(agency: Config, result: CycleResult, store: StateStore,
     config = agency.calendar(result.calendar_name)
     notify.after_cycle(agency, config, notify.Cycle(config, result.calendar, result.findings),
                        store, now)
+
+
+def remind_after_round(agency: Config, results: Sequence[CycleResult],
+                       stores: Mapping[str, StateStore], now: dt.datetime) -> None:
+    """Send the reminders due after a round's successful cycles ``results`` (``stores``: each
+    calendar's state store by name), grouped per recipient across the calendars: someone who
+    is a contact in two calendars gets one message. Never raises (as
+    :func:`remind_after_cycle`).
+    """
+    if agency.notify is None or not results:
+        return
+    from sheets_sync import notify
+
+    cycles = []
+    for result in results:
+        config = agency.calendar(result.calendar_name)
+        cycles.append(notify.Cycle(config, result.calendar, result.findings))
+    notify.after_round(agency, cycles, stores, now)
 
 
 @dataclass

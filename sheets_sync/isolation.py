@@ -138,8 +138,9 @@ class Rounds:
         self.shared = self.alone = None
 
     def round(self, now: dt.datetime | None = None) -> tuple[list[str], list[str]]:
-        """Sync every calendar, then the portfolio; (one summary per calendar synced, one
-        line per failure)."""
+        """Sync every calendar, then send the reminders due (one message per recipient for
+        the round), then the portfolio; (one summary per calendar synced, one line per
+        failure). A calendar synced apart sends its reminders in its own process."""
         moment = now or dt.datetime.now(dt.timezone.utc)
         real_clock = now is None
         summaries: list[str] = []
@@ -160,6 +161,13 @@ class Rounds:
                 self.apart.discard(name)  # it synced apart: back to the shared process
             elif ok:
                 synced.append(name)
+        if synced and self.agency.notify is not None:
+            try:  # one message per recipient for the round, across the calendars
+                self._process().call("remind", synced, moment)
+            except Crashed as exc:
+                self.shared = None
+                failures.append(f"reminders: the sync process ended while sending them "
+                                f"({exc.how}); those still due go in the next round")
         if synced and self.agency.portfolio is not None:
             try:
                 failures.extend(self._process().call("portfolio", synced, self.names, moment))
@@ -182,8 +190,8 @@ class Rounds:
             self.alone = None  # not in a finally: told to stop at once, kill() ends it
             process.close()
             return answer
-        try:
-            answer = self._process().call("sync", name, moment, real_clock)
+        try:  # reminders are sent for the whole round (see round)
+            answer = self._process().call("sync", name, moment, real_clock, True)
         except Crashed:
             self.shared = None
             raise
@@ -208,9 +216,13 @@ class _Worker:
         self.agency = agency
         self.stores = StorePool()  # the state stays open (and in memory) between cycles
         self.results: dict[str, CycleResult] = {}  # this round's, for the portfolio only
+        # This round's cycles whose reminders wait for the round's end (see remind).
+        self.unreminded: dict[str, tuple[CycleResult, str]] = {}
 
-    def sync(self, name: str, moment: dt.datetime, real_clock: bool) -> tuple[bool, str]:
-        """(True, summary) or (False, the failure)."""
+    def sync(self, name: str, moment: dt.datetime, real_clock: bool, grouped: bool = False
+             ) -> tuple[bool, str]:
+        """(True, summary) or (False, the failure). The reminders due are sent after the
+        cycle, or with ``grouped`` kept for :meth:`remind` at the end of the round."""
         from sheets_sync.daemon import remind_after_cycle
         from sheets_sync.errors import SheetsSyncError
         from sheets_sync.run import sync
@@ -218,16 +230,31 @@ class _Worker:
 
         config = self.agency.calendar(name)
         self.results.pop(name, None)
+        self.unreminded.pop(name, None)
         path = state_path_for(config, self.agency.state_path)
         try:
             result = sync(config, path, moment, stores=self.stores, real_clock=real_clock)
             # Reminders come after the cycle succeeded; their failures never fail it.
-            remind_after_cycle(self.agency, result, self.stores.get(path), moment)
+            if grouped and self.agency.notify is not None:
+                self.unreminded[name] = (result, path)
+            else:
+                remind_after_cycle(self.agency, result, self.stores.get(path), moment)
         except SheetsSyncError as exc:
             return False, f"calendar {name!r}: {exc.message}"
         if self.agency.portfolio is not None:
             self.results[name] = result
         return True, result.summary()
+
+    def remind(self, synced: Sequence[str], moment: dt.datetime) -> None:
+        """Send the reminders due for the calendars ``synced`` in this round with
+        ``grouped``: one message per recipient across them. Never raises."""
+        from sheets_sync.daemon import remind_after_round
+
+        kept = [self.unreminded[n] for n in synced if n in self.unreminded]
+        self.unreminded.clear()  # not kept from one round to the next
+        remind_after_round(self.agency, [result for result, _ in kept],
+                           {r.calendar_name: self.stores.get(path) for r, path in kept},
+                           moment)
 
     def portfolio(self, synced: Sequence[str], names: Sequence[str], moment: dt.datetime
                   ) -> list[str]:

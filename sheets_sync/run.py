@@ -206,8 +206,13 @@ def _outputs(calendar: Calendar, findings: pd.DataFrame, observation: Observatio
     history = [*store.history(config.name), *changes.history]
     summary: dict[str, int | str] = {"source": sheet.source, "rows": len(calendar.frame),
                                      "findings": len(findings)}
+    reminders = None
+    if config.notify is not None:  # the Report's reminder tables
+        from sheets_sync.notify.view import reminder_view
+
+        reminders = reminder_view(config, calendar, findings, now, store.reminders(config.name))
     return build_outputs(calendar, findings, transitions, history, now, config, summary,
-                         observation.observed)
+                         observation.observed, reminders)
 
 
 def _same(tab: str, grid: Grid, sheet: SheetRead, config: CalendarConfig) -> bool:

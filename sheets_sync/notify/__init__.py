@@ -8,15 +8,15 @@ database's record of what was sent (:class:`sheets_sync.state.Reminder`).
 Modules by role: :mod:`.plan` decides what is due now and to whom (pure),
 :mod:`.render` words and escapes it (e-mail, Slack, Teams, Google Chat, JSON; English and
 Turkish), :mod:`.deliver` sends it (smtplib, urllib), :mod:`.send` wires the three with the
-ledger. :func:`remind` is what ``sheets-sync remind`` runs; :func:`after_cycle` what the
-daemon runs after each cycle.
+ledger. :func:`remind` is what ``sheets-sync remind`` runs; :func:`after_round` what the
+daemon runs after each round (:func:`after_cycle` after a calendar synced on its own).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from sheets_sync.config import CalendarConfig, Config
 from sheets_sync.errors import ConfigError, SheetsSyncError
@@ -24,7 +24,8 @@ from sheets_sync.notify.send import Cycle, Outcome, RealSenders, Senders, descri
 from sheets_sync.state import StateStore
 from sheets_sync.stores import state_path_for
 
-__all__ = ["Cycle", "Outcome", "RealSenders", "after_cycle", "describe", "remind", "send_due"]
+__all__ = ["Cycle", "Outcome", "RealSenders", "after_cycle", "after_round", "describe", "remind",
+           "send_due"]
 
 log = logging.getLogger("sheets_sync.notify")
 
@@ -78,12 +79,22 @@ def after_cycle(agency: Config, config: CalendarConfig, cycle: Cycle, store: Sta
     (logged). A message that did not go out is logged once and is due again next cycle; the
     cycle itself has already succeeded and stays so.
     """
-    if agency.notify is None:
+    return after_round(agency, [cycle], {config.name: store}, now, senders)
+
+
+def after_round(agency: Config, cycles: Sequence[Cycle], stores: Mapping[str, StateStore],
+                now: dt.datetime, senders: Senders | None = None) -> Outcome | None:
+    """Send the reminders due after a daemon round's cycles (``stores`` maps each calendar's
+    name to its state store); never raises. One message per recipient for the whole round,
+    however many of the calendars name them. None as for :func:`after_cycle`.
+    """
+    if agency.notify is None or not cycles:
         return None
     try:
-        return send_due(agency.notify, [cycle], {config.name: store}, now,
+        return send_due(agency.notify, cycles, stores, now,
                         senders or RealSenders(agency.notify))
     except Exception as exc:  # reminders must never fail a sync
-        log.error("calendar %r: reminders not sent this cycle (%s: %s); tried again next "
-                  "cycle", config.name, type(exc).__name__, getattr(exc, "message", exc))
+        names = ", ".join(repr(c.config.name) for c in cycles)
+        log.error("calendar(s) %s: reminders not sent this cycle (%s: %s); tried again next "
+                  "cycle", names, type(exc).__name__, getattr(exc, "message", exc))
         return None

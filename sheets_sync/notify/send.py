@@ -27,11 +27,11 @@ from sheets_sync.config import CalendarConfig, NotifyConfig, spreadsheet_id
 from sheets_sync.notify.deliver import DeliveryError, SmtpSender, WebhookSender
 from sheets_sync.notify.plan import Item, Source, plan_calendar
 from sheets_sync.notify.render import PAYLOADS, Message, email, group, plain_text, subject
+from sheets_sync.outputs.reminders import WEBHOOK, shown_recipient
 from sheets_sync.parse import Calendar
 from sheets_sync.state import Reminder, StateError, StateStore
 
 log = logging.getLogger("sheets_sync.notify")
-WEBHOOK = "webhook:"  # the prefix of a webhook recipient: webhook:VARIABLE
 
 
 class Senders(Protocol):
@@ -111,9 +111,7 @@ class Outcome:
         return out
 
 
-def _shown(recipient: str) -> str:
-    """A recipient for people: an address, or the webhook's variable (never its URL)."""
-    return f"webhook {recipient[len(WEBHOOK):]}" if recipient.startswith(WEBHOOK) else recipient
+_shown = shown_recipient  # an address, or the webhook's variable (never its URL)
 
 
 def source_of(config: CalendarConfig, store: StateStore, calendar: Calendar) -> Source:

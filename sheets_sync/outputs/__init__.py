@@ -30,6 +30,7 @@ from sheets_sync.outputs.convert import local
 from sheets_sync.outputs.dashboard import REPORT_TITLE, UPDATED_CELL, report_grid, report_table
 from sheets_sync.outputs.history import history_grid
 from sheets_sync.outputs.labels import HISTORY_COLUMNS, PORTFOLIO_COLUMNS, Labels
+from sheets_sync.outputs.reminders import ReminderView
 from sheets_sync.outputs.status import STATUS_COLUMNS, status_grid
 from sheets_sync.parse import Calendar
 
@@ -47,13 +48,14 @@ CELL_TEXT_LIMIT = 32_767  # UTF-16 code units an Excel cell holds (Google Sheets
 
 def build_outputs(calendar: Calendar, findings: pd.DataFrame, transitions: pd.DataFrame,
                   history: Sequence[HistoryEntry], now: dt.datetime, config: CalendarConfig,
-                  summary: dict[str, int | str], observed: Observed | None = None
-                  ) -> dict[str, Grid]:
+                  summary: dict[str, int | str], observed: Observed | None = None,
+                  reminders: ReminderView | None = None) -> dict[str, Grid]:
     """Return every owned tab's grid, keyed by the configured Status, Report and History names.
 
     ``observed`` is what earlier cycles saw of each post (as for
     :func:`sheets_sync.validate.validate`); without it the Report counts the revision rounds
-    the sheet states.
+    the sheet states. ``reminders`` is what the Report's reminder tables show (when
+    ``[notify]`` is configured; see :func:`sheets_sync.notify.view.reminder_view`).
 
     Text longer than a spreadsheet cell can hold is cut (see :func:`fit_cells`).
     """
@@ -61,7 +63,7 @@ def build_outputs(calendar: Calendar, findings: pd.DataFrame, transitions: pd.Da
         config.status_tab: _with_footer(fit_cells(status_grid(calendar, findings, config, now)),
                                         config, config.status_tab, now),
         config.report_tab: _with_footer(fit_cells(report_grid(
-            calendar, findings, transitions, now, config, summary, observed)), config,
+            calendar, findings, transitions, now, config, summary, observed, reminders)), config,
             config.report_tab, now),
         config.history_tab: fit_cells(history_grid(history, config)),
     }

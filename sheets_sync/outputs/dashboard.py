@@ -12,7 +12,8 @@ Layout (0-based rows; columns A-G are the left band, I-N the right one, H a narr
   than that push the tables below down and are left out of the chart), then the other tables
   of each band below them;
 - below both bands, across the whole width: overdue feedback and calendar gaps, whose
-  messages are long.
+  messages are long; then, with ``[notify]`` configured, the reminder tables (sent in the
+  last 7 days, due next, not delivered: :mod:`sheets_sync.outputs.reminders`).
 
 Each table has a title (bold) and a header row (bold on a band of colour); the look styles
 them by their titles, wherever they end up.
@@ -34,6 +35,7 @@ from sheets_sync.model import Severity
 from sheets_sync.outputs.convert import local
 from sheets_sync.outputs.labels import Labels
 from sheets_sync.outputs.plan import cadence, pillars
+from sheets_sync.outputs.reminders import ReminderView, reminders_grid
 from sheets_sync.outputs.report import (
     _approvals,
     _by_code,
@@ -66,12 +68,14 @@ _NONE = frozenset(Labels(language)("none") for language in ("en", "tr"))
 
 def report_grid(calendar: Calendar, findings: pd.DataFrame, transitions: pd.DataFrame,
                 now: dt.datetime, config: CalendarConfig, summary: dict[str, int | str],
-                observed: Observed | None = None) -> Tab:
+                observed: Observed | None = None, reminders: ReminderView | None = None
+                ) -> Tab:
     """Return the Report tab (see the module docstring for its layout).
 
     ``summary`` holds the run's source, rows and findings; ``now`` must be timezone-aware
     (ValueError otherwise). An empty table shows "(none)". ``observed`` (what earlier cycles
-    saw) adds the observed revision rounds.
+    saw) adds the observed revision rounds. With ``[notify]`` configured, ``reminders`` (the
+    ledger and what is due next) adds the reminder tables at the end.
     """
     ctx = Context(calendar, config, now, observed)
     label = Labels(config.language)
@@ -105,6 +109,7 @@ def report_grid(calendar: Calendar, findings: pd.DataFrame, transitions: pd.Data
     bottom = [*_table(label, "overdue", ("post_id", "client", "message"), _overdue(findings)),
               *_table(label, "gaps", ("client", "message"), _gaps(findings))]
     _place(grid, len(grid), 0, bottom)
+    _place(grid, len(grid), 0, reminders_grid(now, config, reminders, label))
     while grid and not grid[-1]:
         grid.pop()
     return Tab(grid, report_look(config, label, grid))
@@ -175,7 +180,8 @@ def report_look(config: CalendarConfig, label: Labels, grid: Grid) -> Look:
     wide."""
     titles = tuple(label(key) for key in ("pipeline", "revisions", "approvals", "pillars",
                                           "turnaround", "weekly", "cadence", "by_code",
-                                          "overdue", "gaps"))
+                                          "overdue", "gaps", "reminders_sent",
+                                          "reminders_next", "reminders_failed"))
     fills = [Box((3, 4), (2 + i, 3 + i), Style(fill=SEVERITY_FILLS[s], bold=True, size=14))
              for i, s in enumerate(sorted(Severity, reverse=True))]
     header = replace(HEADER, wrap=True)

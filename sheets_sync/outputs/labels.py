@@ -50,6 +50,15 @@ LABELS: dict[str, tuple[str, str]] = {  # key -> (English, Turkish)
     "approved": ("Approved", "Onaylandı"), "scheduled": ("Scheduled", "Zamanlandı"),
     "published": ("Published", "Yayınlandı"), "on_hold": ("On hold", "Beklemede"),
     "cancelled": ("Cancelled", "İptal"),
+    "reminders_sent": ("Reminders sent in the last 7 days",
+                       "Son 7 günde gönderilen hatırlatmalar"),
+    "reminders_count": ("Reminders", "Hatırlatma"), "recipients": ("Sent to", "Alıcılar"),
+    "last_sent": ("Last sent", "Son gönderim"),
+    "reminders_next": ("Reminders due next", "Sıradaki hatırlatmalar"),
+    "stage": ("Reminder", "Hatırlatma türü"), "recipient": ("Recipient", "Alıcı"),
+    "when": ("When", "Ne zaman"), "next_run": ("next run", "sonraki çalışma"),
+    "reminders_failed": ("Reminders not delivered", "İletilemeyen hatırlatmalar"),
+    "failed_at": ("Failed at", "Başarısız olduğu an"), "why_failed": ("Error", "Hata"),
 }
 # The Status tab's columns and sections, and the Report dashboard's words.
 LABELS.update({
