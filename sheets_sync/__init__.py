@@ -14,7 +14,10 @@ Terminology (one word, one meaning, in the code and the docs):
 - **code**: a finding's stable kebab-case name (``approval-missing``). pandas' integer keys of
   repeated texts are called **categories** (``Calendar.categorized``), never codes.
 - **owned tab**: a tab the tool created and rewrites (Status, Report, History); nothing else
-  is ever written, except the guarded calendar writes the configuration opts into.
+  is ever written, except the guarded calendar writes the configuration opts into (and the
+  calendar's colours of ``highlight_calendar``, which touch no value).
+- **look**: how an owned tab looks (colours, widths, filter, row links, charts, print setup,
+  :class:`~sheets_sync.looks.Look`); the core decides it, each backend shows what it can.
 - **snapshot**: what the state store saved of each post after the last cycle; what a backend
   returns from one read is a **sheet read** (:class:`~sheets_sync.backends.base.SheetRead`).
 - **round**: one revision round: the client asked for changes and the post went back to them.

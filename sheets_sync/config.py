@@ -229,6 +229,10 @@ class CalendarConfig:
     assign_ids: bool = False
     # export: the status word written into the exported posts' rows ('' = leave them alone).
     mark_exported: str = ""
+    # Print setup of the Status and Report tabs: "a4" or "letter", landscape.
+    paper: Literal["a4", "letter"] = "a4"
+    # Colour the calendar's rows that have open findings (by severity), values untouched.
+    highlight_calendar: bool = False
     # How large a workbook may be read (see sheets_sync.backends.bounds); 5,000,000 cells
     # and 300 MB are DEFAULT_MAX_CELLS and DEFAULT_MAX_UNPACKED_MB there.
     max_cells: int = field(default=5_000_000, metadata=_meta(positive))

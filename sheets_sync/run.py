@@ -29,6 +29,7 @@ from sheets_sync.history import Observation, observe
 from sheets_sync.locking import cycle_lock
 from sheets_sync.messages import plural
 from sheets_sync.outputs import UPDATED_CELL, build_outputs
+from sheets_sync.outputs.status import calendar_highlight
 from sheets_sync.parse import Calendar, parse, to_client_time
 from sheets_sync.snapshot import iso
 from sheets_sync.state import (
@@ -156,6 +157,7 @@ def _cycle(config: CalendarConfig, backend: Backend, store: StateStore, sheet: S
         return result
     if changed:
         _write_owned(backend, config, {tab: outputs[tab] for tab in changed})
+    _highlight(backend, store, calendar, config, sheet.tab)
     result.guarded = guarded_writes(calendar, findings, backend, sheet.rows, sheet.tab,
                                     config)
     changes = observation.changes
@@ -171,6 +173,23 @@ def _read(sheet: SheetRead, config: CalendarConfig) -> Calendar:
     calendar = parse(sheet.rows, config, tab=sheet.source)
     to_client_time(calendar, config, sheet.timezone)
     return calendar
+
+
+def _highlight(backend: Backend, store: StateStore, calendar: Calendar, config: CalendarConfig,
+               tab: str) -> None:
+    """Colour the calendar's rows by their findings when ``highlight_calendar`` is on, and
+    remove the colours once when it was switched off. The state remembers what was asked
+    last, so a calendar that was never coloured is never even looked at."""
+    spec = calendar_highlight(calendar, config)
+    cache = store.cache(config.name)
+    want = spec.fingerprint() if spec is not None else ""
+    if not want and not cache.get(_HIGHLIGHT):
+        return
+    backend.highlight(tab, spec, config.status_tab)
+    cache[_HIGHLIGHT] = want
+
+
+_HIGHLIGHT = "highlight_calendar"  # the state's cache key: the colours last asked for
 
 
 def _write_owned(backend: Backend, config: CalendarConfig, tabs: dict[str, Grid]) -> None:

@@ -187,10 +187,15 @@ def check_sync(case: Case, path: Path, args: list[str], findings: list[dict[str,
     after = entries(path)
     assert {n for n in parts if parts[n] != after.get(n)} <= REGISTERING  # calendar unchanged
     owned = read_owned(path)
-    status = [(r[1], r[2], int(r[3]) if r[3] != "" else 0) for r in owned["Status"][1:]
-              if len(r) > 3]
-    audited = [(f["code"], f["post_id"], f["row"] or 0) for f in findings]
-    assert sorted(status) == sorted(audited)  # the Status tab reproduces the audit
+    # The Status tab reproduces the audit: (code, row) of each finding, and the post's ID
+    # opening its "which post" text (section title rows aside).
+    status = [(r[6], int(r[7]) if r[7] != "" else 0, str(r[2])) for r in owned["Status"][1:]
+              if len(r) > 7 and r[6] != ""]
+    audited = [(f["code"], f["row"] or 0, f["post_id"]) for f in findings]
+    assert sorted((c, n) for c, n, _ in status) == sorted((c, n) for c, n, _ in audited)
+    for code, number, post_id in audited:
+        assert not post_id or any(c == code and n == number and text.startswith(post_id)
+                                  for c, n, text in status)
     for grid in owned.values():
         assert all(len(c.encode("utf-16-le")) <= 2 * CELL_TEXT_LIMIT
                    for line in grid for c in line if isinstance(c, str))
@@ -232,11 +237,12 @@ def test_formula_text_stays_literal_in_every_output(tmp_path: Path) -> None:
     assert invoke("sync", str(path), "--today", "2026-03-11").exit_code == 0
     owned = read_owned(path)
     trimmed = [t.strip() for t in FORMULA_TEXTS]
-    status_ids = {r[2] for r in owned["Status"][1:] if r[1] == "unknown-status"}
+    unknown = [r for r in owned["Status"][1:] if len(r) > 6 and r[6] == "unknown-status"]
+    status_ids = {r[2].split(" · ")[0] for r in unknown}
     assert status_ids == set(trimmed)  # IDs are trimmed: "\t=1+1" is the post "=1+1"
-    status_values = {r[7] for r in owned["Status"][1:] if r[1] == "unknown-status"}
-    owners = {r[8] for r in owned["Status"][1:] if r[1] == "unknown-status"}
-    assert status_values == owners == set(FORMULA_TEXTS)  # exactly, prefixes and all
+    owners = {r[4] for r in unknown}
+    assert owners == set(FORMULA_TEXTS)  # exactly, prefixes and all
+    assert all(any(f"“{text}”" in r[1] for r in unknown) for text in trimmed)
     history = [r for r in owned["History"][1:] if r[2] == "Caption"]  # the header
     # "=1+1" and "\t=1+1" are one ID on two rows: neither is followed (duplicate-id)
     assert {(r[3], r[4]) for r in history} == {(t, f"{t} (edited)") for t in FORMULA_TEXTS

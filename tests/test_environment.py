@@ -33,7 +33,7 @@ from sheets_sync.backends.xlsx import XlsxBackend
 from sheets_sync.backends.xlsx_write import set_cells
 from sheets_sync.cli import main
 from sheets_sync.errors import SourceError
-from sheets_sync.outputs import fit_cells
+from sheets_sync.outputs import UPDATED_CELL, fit_cells, report_table
 from sheets_sync.run import run_once, sync
 from sheets_sync.state import StateStore
 
@@ -368,12 +368,12 @@ def test_a_clock_set_back_never_runs_history_backwards(caplog: pytest.LogCapture
         ("P1", "status"), ("P2", "status"), ("P1", "status"), ("P2", "status"),
         ("P1", "caption")]
     report = b.tabs["Report"]
-    updated = report[2][1]
+    updated = report[UPDATED_CELL[0]][UPDATED_CELL[1]]
     assert updated == dt.datetime(2026, 3, 10, 14, 0)  # as of the last cycle
-    start = next(i for i, r in enumerate(report) if r and r[0] == "Approval turnaround per "
-                 "client")
-    assert report[start + 2][:3] == ["Acme", 2, 2.0]  # 12:00 -> 14:00 twice (not 08:00)
-    assert all(r[10] <= updated for r in result.outputs["Status"][1:] if len(r) > 10)
+    turnaround = report_table(report, "Approval turnaround per client")
+    assert turnaround[1][:3] == ["Acme", 2, 2.0]  # 12:00 -> 14:00 twice (not 08:00)
+    # no finding first seen after the last cycle (14:00 in Istanbul, 11:00 UTC)
+    assert (result.findings["first_seen"] <= dt.datetime(2026, 3, 10, 11, 0)).all()
     writes = b.writes
     run_once(cfg, b, store, at("2026-03-10 08:05"))  # still behind, nothing changed
     assert b.writes == writes and len(store.history("test")) == 5

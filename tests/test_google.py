@@ -71,7 +71,7 @@ def test_request_counts_first_run_steady_state_and_unchanged() -> None:
     read = next(r for r in api.requests if r.kind == "values.batchGet")
     assert read.query["majorDimension"] == ["COLUMNS"]  # 20 long lists, not 5,000 short ones
     status = api.values(sheet, "Status")
-    assert status[0][:2] == ["Severity", "Code"]
+    assert status[0][:2] == ["Severity", "What"]
 
     api.reset_log()  # an unchanged calendar: Drive says so, no read, no write
     result = run_once(config(), make(api, sheet, store), store, NOW + dt.timedelta(minutes=5))
@@ -109,14 +109,16 @@ def test_text_is_written_literally_and_stale_cells_are_cleared() -> None:
     store = StateStore(":memory:")
     run_once(config(), make(api, sheet, store), store, NOW)
     cells = [c for line in api.values(sheet, "Status") for c in line]
-    assert "=HYPERLINK(\"http://x\",\"y\")" in cells  # the duplicate ID, as text
+    # the duplicate ID, as text
+    assert any(str(c).startswith("=HYPERLINK(\"http://x\",\"y\") · ") for c in cells)
     backend = make(api, sheet, store)
     backend.write_cells("Calendar", {(3, 1): "P2"})  # the duplicate is fixed
     result = run_once(config(), backend, store, NOW + dt.timedelta(minutes=5))
     status = api.values(sheet, "Status")
     # Old rows were blanked, not left behind: the tab holds exactly this cycle's rows.
     assert len(status) == len(result.outputs["Status"])
-    assert [line[1] for line in status[1:]] == [line[1] for line in result.outputs["Status"][1:]]
+    assert [[*line, ""][:2] for line in status[1:]] == [
+        [*line, ""][:2] for line in result.outputs["Status"][1:]]
     assert not any("duplicate-id" in line for line in status)
 
 

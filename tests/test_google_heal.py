@@ -55,9 +55,11 @@ def plan(posts: list[list[Any]]) -> tuple[FakeSheetsAPI, str]:
     return api, sheet
 
 
-def unknown_statuses(count: int, length: int = 10) -> list[list[Any]]:
-    """Posts whose status is unknown: one Status row each."""
-    return [row(f"P{i:04d}", status=f"Odd {i:04d} " + "x" * length) for i in range(count)]
+def unknown_statuses(count: int, length: int = 10, owner: int = 0) -> list[list[Any]]:
+    """Posts whose status is unknown: one Status row each (with an owner's name ``owner``
+    characters long, which the Status shows whole)."""
+    return [row(f"P{i:04d}", status=f"Odd {i:04d} " + "x" * length,
+                owner="Owner " + "x" * owner if owner else "Ayşe") for i in range(count)]
 
 
 def status_rows(api: FakeSheetsAPI, sheet: str) -> int:
@@ -65,7 +67,9 @@ def status_rows(api: FakeSheetsAPI, sheet: str) -> int:
 
 
 def holds(api: FakeSheetsAPI, sheet: str, tab: str, grid: Any) -> bool:
-    return same_grid(api.values(sheet, tab), grid)
+    """Whether the tab holds the grid (the Status's link column beside it aside)."""
+    width = max((len(r) for r in grid), default=0)
+    return same_grid([r[:width] for r in api.values(sheet, tab)], grid)
 
 
 # --------------------------------------------------------------------------------------------
@@ -244,7 +248,7 @@ def test_a_tab_named_like_an_owned_tab_in_another_case_is_refused_up_front() -> 
     run_once(config(status_tab="Status (sheets-sync)"), backend(api, sheet, store), store,
              NOW + dt.timedelta(minutes=10))
     assert api.values(sheet, "status") == mine
-    assert api.values(sheet, "Status (sheets-sync)")[0][:2] == ["Severity", "Code"]
+    assert api.values(sheet, "Status (sheets-sync)")[0][:2] == ["Severity", "What"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -358,7 +362,7 @@ def test_the_fake_refuses_a_body_over_google_s_limit() -> None:
 
 
 def test_a_large_write_is_split_into_requests_under_two_megabytes() -> None:
-    api, sheet = plan(unknown_statuses(1500, length=600))  # about 4 MB of Status
+    api, sheet = plan(unknown_statuses(1500, owner=2800))  # about 4 MB of Status
     store = StateStore(":memory:")
     api.reset_log()
     result = run_once(config(), backend(api, sheet, store), store, NOW)
@@ -372,7 +376,7 @@ def test_a_large_write_is_split_into_requests_under_two_megabytes() -> None:
 
 
 def test_a_cycle_stopped_between_parts_saves_nothing_and_is_redone(tmp_path: Path) -> None:
-    api, sheet = plan(unknown_statuses(1500, length=600))
+    api, sheet = plan(unknown_statuses(1500, owner=2800))
     path = str(tmp_path / "state.db")
     cfg = config()
     api.faults.fail_next(1, status=503, kinds=["values.batchUpdate"], after=1)

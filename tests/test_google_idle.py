@@ -81,10 +81,12 @@ class Setup:
         return self.api.requests.kinds()
 
     def codes(self) -> list[tuple[str, str]]:
-        """(code, post ID) of each Status row, as the spreadsheet holds them."""
+        """(code, post ID) of each finding row of Status, as the spreadsheet holds them (the
+        Post column starts with the post's ID; a section's title row has no code)."""
         status = self.api.values(self.sheet, "Status")
-        code, post = status[0].index("Code"), status[0].index("Post ID")
-        return sorted((r[code], r[post]) for r in status[1:] if len(r) > post)
+        code, post = status[0].index("Code"), status[0].index("Post")
+        return sorted((r[code], str(r[post]).split(" · ")[0]) for r in status[1:]
+                      if len(r) > code and r[code])
 
 
 def drive_file(api: FakeSheetsAPI, sheet: str, authorization: str) -> dict[str, Any]:
@@ -439,17 +441,17 @@ def test_a_damaged_kept_read_costs_a_read_not_a_failure() -> None:
 
 def test_a_grid_a_person_shrank_is_sized_on_a_cycle_that_reads_nothing() -> None:
     s = Setup()
-    s.cycle(NOW)  # Status: the header and P2's overdue feedback, in a grid of 52 rows
-    assert len(s.api.values(s.sheet, "Status")) == 2
+    s.cycle(NOW)  # Status: the header, the section's title and P2's overdue feedback,
+    assert len(s.api.values(s.sheet, "Status")) == 3  # in a grid of 53 rows
     rows = int(s.api.sheet_properties(s.sheet, "Status")["gridProperties"]["rowCount"])
-    s.api.delete_rows(s.sheet, "Status", 3, rows - 2)  # a person leaves it just two rows
+    s.api.delete_rows(s.sheet, "Status", 4, rows - 3)  # a person leaves it just three rows
     owner = chr(65 + HEADERS.index("Owner"))
     s.api.set_values(s.sheet, "Calendar", [["Deniz"]], start=f"{owner}3")  # P2's, in Status
     result = s.cycle(NOW + dt.timedelta(minutes=5))  # read in full: Status rewritten in place
     assert s.api.requests.count("values.batchGet") == 1
     assert s.api.requests.count("spreadsheets") == 0 and "Status" in result.changed_tabs
-    # A deadline passes on a cycle that reads nothing: Status grows to three rows, and its
-    # grid is sized from the two rows last seen, not from the 52 the tab was created with.
+    # A deadline passes on a cycle that reads nothing: Status grows to four rows, and its
+    # grid is sized from the three rows last seen, not from the 53 the tab was created with.
     s.cycle(at("2026-03-13 00:05"))
     assert s.kinds() == ["drive.files.get", "drive.files.get", "spreadsheets.batchUpdate",
                          "values.batchUpdate", "drive.files.get"]

@@ -22,6 +22,7 @@ from conftest import HEADER, calendar_config, only, row
 from sheets_sync.backends.memory import MemoryBackend
 from sheets_sync.cells import Cell
 from sheets_sync.config import CalendarConfig
+from sheets_sync.outputs import report_table
 from sheets_sync.run import CycleResult, run_once
 from sheets_sync.state import StateStore
 
@@ -179,9 +180,7 @@ def rounds_story(sheet_rounds: Cell, included: int) -> Story:
 
 def report_rounds(result: CycleResult) -> list[Any]:
     """The Report's revision usage row for Acme, April 2026."""
-    report = result.outputs["Report"]
-    start = report.index(["Revision usage per client per month"]) + 2
-    return report[start]
+    return report_table(result.outputs["Report"], "Revision usage per client per month")[1]
 
 
 @pytest.mark.parametrize("sheet_rounds", [0, None], ids=["zero", "blank"])
@@ -201,7 +200,7 @@ def test_observed_rounds_count_each_entry_into_changes_requested(sheet_rounds: C
         assert story.found(day + dt.timedelta(days=index), Status=status) == expected, status
     result = story.cycle(day + dt.timedelta(days=len(steps)))
     # Client, month, posts, rounds used, included, extra approved, billable.
-    assert report_rounds(result) == ["Acme", "2026-04", 1, 2, 1, 0, 1]
+    assert report_rounds(result) == ["Acme · 2026-04", 1, 2, 1, 0, 1]
 
 
 def test_observed_rounds_reach_the_last_round_and_the_limit_with_two_included() -> None:

@@ -158,7 +158,7 @@ def test_audit_and_sync_take_assume_column_and_tab(tmp_path: Path) -> None:
     assert synced.exit_code == 0, synced.output
     assert "tiktok.xlsx, tab 'Plan': 1 post" in synced.stdout
     status = openpyxl.load_workbook(path)["Status"]
-    assert "column-assumed" in [c.value for c in status["B"]]
+    assert "column-assumed" in [c.value for c in status["G"]]  # the code column
 
 
 @pytest.mark.parametrize(("args", "message"), [

@@ -254,9 +254,9 @@ def test_sync_since_writes_no_stale_finding_for_older_posts(tmp_path: Path) -> N
     result = CliRunner().invoke(main, ["sync", str(path), "--today", "2026-03-10", "--since",
                                        "2026-01-01", "--quiet"])
     assert result.exit_code == 0, result.output
-    status = openpyxl.load_workbook(path)["Status"]
-    stale = {r[2] for r in status.iter_rows(min_row=2, values_only=True)
-             if r[1] == "stale-unpublished"}
+    status = list(openpyxl.load_workbook(path)["Status"].iter_rows(values_only=True))
+    code, post = status[0].index("Code"), status[0].index("Post")
+    stale = {str(r[post]).split(" · ")[0] for r in status[1:] if r[code] == "stale-unpublished"}
     assert stale == {"P2"}
 
 

@@ -208,8 +208,8 @@ def test_status_and_messages_show_the_sheets_time_and_the_clients() -> None:
         "Publishes 2026-07-16 09:00 Europe/Berlin (10:00 Istanbul) and is not approved yet "
         "(status “Draft”). Get the client's approval before then.")
     grid = status_grid(cal, found, config)
-    column = grid[0].index("Publish date")
-    assert grid[1][column] == "2026-07-16 09:00 Europe/Berlin (10:00 Istanbul)"
+    column = grid[0].index("Due")
+    assert grid[2][column] == "2026-07-16 09:00 Europe/Berlin (10:00 Istanbul)"
     report = report_grid(cal, found, found.iloc[:0], DUE, config, {})
     listed = next(r for r in report if r and r[0] == "P1")
     assert "2026-07-16 09:00 Europe/Berlin (10:00 Istanbul)" in listed
@@ -237,7 +237,7 @@ def test_in_the_clients_own_zone_the_time_is_shown_as_before(time_header: str) -
     found = validate(cal, config, DUE)
     assert to_findings(found)[0].message.startswith("Publishes 2026-07-16 10:00 and is not")
     grid = status_grid(cal, found, config)
-    assert grid[1][grid[0].index("Publish date")] == dt.datetime(2026, 7, 16, 10, 0)
+    assert grid[2][grid[0].index("Due")] == dt.datetime(2026, 7, 16, 10, 0)
 
 
 def test_a_client_elsewhere_sees_the_sheets_time_and_its_own() -> None:

@@ -20,6 +20,7 @@ from sheets_sync.outputs import (
     build_outputs,
     history_grid,
     report_grid,
+    report_table,
     status_grid,
 )
 from sheets_sync.parse import Calendar, parse
@@ -28,8 +29,7 @@ from sheets_sync.validate import validate
 
 NOW = at("2026-03-10 09:00")  # a Tuesday
 UTC = dt.timezone.utc
-STATUS_HEADER = ["Severity", "Code", "Post ID", "Row", "Client", "Channel", "Publish date",
-                 "Status", "Owner", "Message", "First seen"]
+STATUS_HEADER = ["Severity", "What", "Post", "What to do", "Who", "Due", "Code", "Row"]
 NO_TRANSITIONS = pd.DataFrame({"post_id": pd.Series([], dtype=object),
                                "at": pd.Series([], dtype="datetime64[ns]"),
                                "from_status": pd.Series([], dtype=object),
@@ -57,10 +57,8 @@ def transitions(*moves: tuple[str, str, str, str]) -> pd.DataFrame:
 
 
 def section(grid: Grid, title: str) -> list[list[Any]]:
-    """Return the header and data rows of the Report section called ``title``."""
-    start = grid.index([title]) + 1
-    end = grid.index([], start)
-    return grid[start:end]
+    """Return the header and data rows of the Report table called ``title``."""
+    return report_table(grid, title)
 
 
 # --------------------------------------------------------------------------------------------
@@ -70,21 +68,18 @@ def section(grid: Grid, title: str) -> list[list[Any]]:
 def test_status_row_for_a_finding() -> None:
     cal, found, config = checked([row("P1", status="Draft", date="2026-03-11 10:00")],
                                  "approval-missing")
-    grid = status_grid(cal, found, config)
+    grid = status_grid(cal, found, config, NOW)
     assert grid[0] == STATUS_HEADER
-    assert len(grid) == 2
-    cells = grid[1]
-    assert cells[:9] == ["error", "approval-missing", "P1", 2, "Acme", "Instagram",
-                         dt.datetime(2026, 3, 11, 10, 0), "Draft", "Ayşe"]
-    assert cells[9] == ("Publishes 2026-03-11 10:00 and is not approved yet (status “Draft”). "
-                        "Get the client's approval before then.")
-    assert cells[10] == dt.datetime(2026, 3, 9, 9, 0)  # 06:00 UTC is 09:00 in Istanbul
+    assert grid[1:] == [["This week"], [
+        "error", "Publishes 2026-03-11 10:00 and is not approved yet (status “Draft”).",
+        "P1 · Instagram\n“Hello”", "Get the client's approval before then.", "Ayşe",
+        dt.datetime(2026, 3, 11, 10, 0), "approval-missing", 2]]
 
 
 def test_status_date_only_publish_date_is_a_date() -> None:
     cal, found, config = checked([row("P1", status="Draft", date="11.03.2026")],
                                  "approval-missing")
-    cell = status_grid(cal, found, config)[1][6]
+    cell = status_grid(cal, found, config, NOW)[2][5]
     assert type(cell) is dt.date
     assert cell == dt.date(2026, 3, 11)
 
@@ -93,8 +88,9 @@ def test_status_keeps_the_sheets_own_text() -> None:
     cal, found, config = checked(
         [row("P1", channel="insta", status="onay bekliyor", date="2026-03-11 10:00")],
         "approval-missing")
-    assert status_grid(cal, found, config)[1][5:9] == [
-        "insta", dt.datetime(2026, 3, 11, 10, 0), "onay bekliyor", "Ayşe"]
+    cells = status_grid(cal, found, config, NOW)[2]
+    assert cells[2] == "P1 · insta\n“Hello”"
+    assert "(status “onay bekliyor”)" in cells[1]
 
 
 def test_status_calendar_level_finding_has_blank_row_and_post() -> None:
@@ -102,20 +98,20 @@ def test_status_calendar_level_finding_has_blank_row_and_post() -> None:
     cal, found, config = checked(rows, "cadence-below-contract",
                                  rules={"cadence": {"posts_per_week": {"instagram": 2},
                                                     "horizon_days": 6}})
-    grid = status_grid(cal, found, config)
-    assert len(grid) == 2
-    cells = grid[1]
-    assert cells[:9] == ["warning", "cadence-below-contract", None, None, "Acme", None,
-                         dt.date(2026, 3, 9), None, None]
-    assert cells[9:] == ["Acme: 1 Instagram post planned in week 11 (2026-03-09); the "
-                         "contract says 2. Plan 1 more.", dt.datetime(2026, 3, 9, 9, 0)]
+    grid = status_grid(cal, found, config, NOW)
+    assert grid[1:] == [["Plan"], [
+        "warning", "Acme: 1 Instagram post planned in week 11 (2026-03-09); the contract "
+        "says 2.", None, "Plan 1 more.", None, dt.date(2026, 3, 9), "cadence-below-contract",
+        None]]
 
 
 def test_status_no_id_column_notice() -> None:
     header = [h for h in HEADER if h != "ID"]
     cal, found, config = checked([row()[1:]], "no-id-column", header=header)
-    cells = status_grid(cal, found, config)[1]
-    assert cells[:9] == ["info", "no-id-column", None, None, None, None, None, None, None]
+    grid = status_grid(cal, found, config, NOW)
+    assert grid[1] == ["Data to fix"]
+    assert [grid[2][i] for i in (0, 2, 4, 5, 6, 7)] == ["info", None, None, None,
+                                                        "no-id-column", None]
 
 
 def test_status_when_clean() -> None:
@@ -130,28 +126,21 @@ def test_status_text_that_looks_like_a_formula_stays_literal() -> None:
     cal, found, config = checked(
         [row(post_id, owner="+90 555 000", status="Draft", date="2026-03-11 10:00")],
         "approval-missing")
-    cells = status_grid(cal, found, config)[1]
-    assert cells[2] == post_id
-    assert cells[8] == "+90 555 000"
+    cells = status_grid(cal, found, config, NOW)[2]
+    assert cells[2].startswith(post_id + " · ")
+    assert cells[4] == "+90 555 000"
 
 
 def test_status_in_turkish() -> None:
     cal, found, config = checked([row("P1", status="Taslak", date="2026-03-11 10:00")],
                                  "approval-missing", language="tr")
-    grid = status_grid(cal, found, config)
-    assert grid[0] == ["Önem", "Kod", "Gönderi No", "Satır", "Müşteri", "Kanal", "Yayın tarihi",
-                       "Durum", "Sorumlu", "Mesaj", "İlk görülme"]
-    assert grid[1] == ["hata", "approval-missing", "P1", 2, "Acme", "Instagram",
-                       dt.datetime(2026, 3, 11, 10, 0), "Taslak", "Ayşe",
-                       "11.03.2026 10:00 tarihinde yayınlanacak ve henüz onaylanmadı (durum "
-                       "“Taslak”). O zamana kadar müşteri onayını alın.",
-                       dt.datetime(2026, 3, 9, 9, 0)]
-
-
-def test_status_without_first_seen_column_leaves_it_blank() -> None:
-    cal, found, config = checked([row("P1", status="Draft", date="2026-03-11 10:00")],
-                                 "approval-missing")
-    assert status_grid(cal, found.drop(columns="first_seen"), config)[1][10] is None
+    grid = status_grid(cal, found, config, NOW)
+    assert grid[0] == ["Önem", "Ne oldu", "Gönderi", "Yapılacak", "Kim", "Son tarih", "Kod",
+                       "Satır"]
+    assert grid[1:] == [["Bu hafta"], [
+        "hata", "11.03.2026 10:00 tarihinde yayınlanacak ve henüz onaylanmadı (durum "
+        "“Taslak”).", "P1 · Instagram\n“Hello”", "O zamana kadar müşteri onayını alın.", "Ayşe",
+        dt.datetime(2026, 3, 11, 10, 0), "approval-missing", 2]]
 
 
 def test_status_builds_for_many_findings() -> None:
@@ -169,19 +158,21 @@ def test_status_builds_for_many_findings() -> None:
         "publish_at": frame["publish_at"].to_numpy(),
         "first_seen": np.full(n, np.datetime64("2026-03-01T00:00", "ns")),
     })
-    grid = status_grid(cal, found, config)
-    assert len(grid) == n + 1
-    assert grid[1][:4] == ["error", "approval-missing", f"P{n - 1}", n + 1]
-    assert grid[-1][10] == dt.datetime(2026, 3, 1, 3, 0)
+    grid = status_grid(cal, found, config, NOW)
+    assert len(grid) == n + 2  # the header, "This week", the findings
+    # One deadline for all: the sheet's order, whatever order the findings came in.
+    assert [line[7] for line in grid[2:5]] == [2, 3, 4]
+    assert grid[2][2] == "P0 · Instagram\n“Hello”"
 
 
 # --------------------------------------------------------------------------------------------
 # Report
 
 REPORT_HEADER = [*HEADER, "Revision round", "Extra rounds", "Sent for review", "Approved on"]
-TITLES = ["Summary", "Approvals needed in the next 7 days", "Overdue feedback",
-          "Revision usage per client per month", "Approval turnaround per client", "Pipeline",
-          "Pillar mix this month and next", "Cadence", "Calendar gaps", "Findings by code"]
+TITLES = ["Pipeline", "Revision usage per client per month",
+          "Approvals needed in the next 7 days", "Pillar mix this month and next",
+          "Approval turnaround per client", "Posts per week against the contract", "Cadence",
+          "Findings by code", "Overdue feedback", "Calendar gaps"]
 
 
 def report_row(post_id: str, status: str, date: str, rounds: Any = "", extra: Any = "",
@@ -232,19 +223,24 @@ def report(rows: list[list[Any]] = REPORT_ROWS, moves: pd.DataFrame = REPORT_MOV
                                                       "source": "calendar.xlsx"}, seen)
 
 
-def test_report_sections_in_order() -> None:
+def test_report_tables_left_band_then_right_band_then_across() -> None:
     grid = report()
-    titles = [r[0] for i, r in enumerate(grid) if len(r) == 1 and (i == 0 or grid[i - 1] == [])]
-    assert titles == TITLES
-    assert grid[-1] == []
+    titles = [section(grid, t)[0][0] for t in TITLES]
+    assert all(titles)  # every table is there, with a header
+    left = [r[0] for r in grid[32:] if r and r[0] in TITLES]
+    right = [r[8] for r in grid[32:] if len(r) > 8 and r[8] in TITLES]
+    assert left + right == TITLES[:4] + TITLES[8:] + TITLES[4:8]
+    assert grid[-1] != []
 
 
-def test_report_summary() -> None:
+def test_report_header_block() -> None:
     grid = report()
-    assert grid[UPDATED_CELL[0]] == ["Updated", dt.datetime(2026, 3, 10, 9, 0)]
-    assert section(grid, "Summary") == [
-        ["Item", "Value"], ["Updated", dt.datetime(2026, 3, 10, 9, 0)], ["Rows", 10],
-        ["Source", "calendar.xlsx"], ["critical", 0], ["error", 1], ["warning", 0], ["info", 0]]
+    assert grid[UPDATED_CELL[0]][UPDATED_CELL[1]] == dt.datetime(2026, 3, 10, 9, 0)
+    assert grid[:4] == [
+        ["Report", "test"],
+        ["Updated", dt.datetime(2026, 3, 10, 9, 0), None, "Source", "calendar.xlsx"],
+        ["Posts", "Findings", "critical", "error", "warning", "info"],
+        [10, 1, 0, 1, 0, 0]]
 
 
 def test_report_approvals_needed_in_the_next_seven_days() -> None:
@@ -312,12 +308,12 @@ def test_report_overdue_feedback() -> None:
 def test_report_revision_usage_and_billable_rounds() -> None:
     rows = section(report(), "Revision usage per client per month")
     assert rows == [
-        ["Client", "Month", "Posts", "Rounds used", "Included rounds per post",
+        ["Client · month", "Posts", "Rounds used", "Included rounds per post",
          "Extra rounds approved", "Billable extra rounds"],
         # P1-P5, P9, P10 (P7 cancelled, P8 undated): 3+1+5+2 used, 2 included per post,
         # billable 1 (P1) + 3 (P3, extra rounds do not make them free).
-        ["Acme", "2026-03", 7, 11, 2, 1, 4],
-        ["Acme", "2026-04", 1, 0, 2, 0, 0],
+        ["Acme · 2026-03", 7, 11, 2, 1, 4],
+        ["Acme · 2026-04", 1, 0, 2, 0, 0],
     ]
 
 
@@ -326,21 +322,21 @@ def test_report_revision_usage_counts_observed_rounds() -> None:
             report_row("P2", "Draft", "2026-03-13 10:00", rounds=3)]
     grid = report(rows, observed=[4, 0], rules={"revisions": {"included_rounds": 1}})
     assert section(grid, "Revision usage per client per month")[1] == [
-        "Acme", "2026-03", 2, 7, 1, 0, 5]
+        "Acme · 2026-03", 2, 7, 1, 0, 5]
 
 
 def test_report_approval_turnaround() -> None:
     rows = section(report(), "Approval turnaround per client")
     # Hours 26, 28, 73, 96: median 50.5; 90th percentile 73 + 0.7 x 23 = 89.1; 3 of 4 on time.
     assert rows == [["Client", "Approvals", "Median hours", "90th percentile hours",
-                     "On time %"], ["Acme", 4, 50.5, 89.1, 75.0]]
+                     "SLA hours", "On time %"], ["Acme", 4, 50.5, 89.1, 48, 75.0]]
 
 
 def test_report_turnaround_without_approvals() -> None:
     rows = section(report([report_row("P1", "Draft", "2026-03-12 10:00")], NO_TRANSITIONS),
                    "Approval turnaround per client")
     assert rows == [["Client", "Approvals", "Median hours", "90th percentile hours",
-                     "On time %"], ["Acme", 0, None, None, None]]
+                     "SLA hours", "On time %"], ["Acme", 0, None, None, 48, None]]
 
 
 def test_report_turnaround_counts_date_only_approval_by_its_day() -> None:
@@ -349,7 +345,7 @@ def test_report_turnaround_counts_date_only_approval_by_its_day() -> None:
             report_row("P2", "Approved", "2026-03-20 10:00", sent="2026-03-02",
                        approved="2026-03-05")]  # a day late
     assert section(report(rows, NO_TRANSITIONS), "Approval turnaround per client")[1] == [
-        "Acme", 2, 60.0, 69.6, 50.0]
+        "Acme", 2, 60.0, 69.6, 48, 50.0]
 
 
 def test_report_pipeline() -> None:
@@ -418,8 +414,8 @@ def test_report_findings_by_code() -> None:
 
 def test_report_in_turkish() -> None:
     grid = report(language="tr")
-    assert grid[:3] == [["Özet"], ["Bilgi", "Değer"],
-                        ["Güncellendi", dt.datetime(2026, 3, 10, 9, 0)]]
+    assert [line[:2] for line in grid[:2]] == [["Rapor", "test"],
+                                              ["Güncellendi", dt.datetime(2026, 3, 10, 9, 0)]]
     assert section(grid, "İş akışı")[1] == ["Fikir", 1]
 
 

@@ -20,7 +20,7 @@ from conftest import HEADER, at, calendar_config, only, row
 from sheets_sync.backends.memory import MemoryBackend
 from sheets_sync.cells import Grid
 from sheets_sync.config import CalendarConfig
-from sheets_sync.outputs import fit_cells, report_grid, status_grid
+from sheets_sync.outputs import fit_cells, report_grid, report_table, status_grid
 from sheets_sync.parse import parse
 from sheets_sync.run import run_once
 from sheets_sync.state import StateStore
@@ -38,7 +38,7 @@ PILLARS_TITLE = "Pillar mix this month and next"
 PILLARS_COLUMNS = ["Client", "Month", "Pillar", "Posts", "Share %", "Target %"]
 CADENCE_COLUMNS = ["Client", "Channel", "Week", "Posts planned", "Contract per week"]
 TURNAROUND_COLUMNS = ["Client", "Approvals", "Median hours", "90th percentile hours",
-                      "On time %"]
+                      "SLA hours", "On time %"]
 
 
 def audited(rows: list[list[Any]], *codes: str, header: list[str] = HEADER,
@@ -63,9 +63,8 @@ def report(rows: list[list[Any]], *codes: str, header: list[str] = HEADER,
 
 
 def section(grid: Grid, title: str) -> list[list[Any]]:
-    """The header and data rows of the Report section called ``title``."""
-    start = grid.index([title]) + 1
-    return grid[start:grid.index([], start)]
+    """The header and data rows of the Report table called ``title``."""
+    return report_table(grid, title)
 
 
 # --------------------------------------------------------------------------------------------
@@ -101,21 +100,23 @@ def test_text_is_cut_to_what_an_excel_cell_holds(text: str, expected: str) -> No
 def test_status_shows_a_critical_finding_as_critical() -> None:
     # A draft publishing in 11 hours: approval-missing, critical within urgent_hours (24).
     cal, found, config = audited([row("P1", date="2026-03-10 20:00")], "approval-missing")
-    grid = status_grid(cal, found, config)
-    assert [line[:9] for line in grid[1:]] == [
-        ["critical", "approval-missing", "P1", 2, "Acme", "Instagram",
-         dt.datetime(2026, 3, 10, 20, 0), "Draft", "Ayşe"]]
+    grid = status_grid(cal, found, config, NOW)
+    assert grid[1] == ["Act today"]
+    assert [[line[i] for i in (0, 2, 4, 5, 6, 7)] for line in grid[2:]] == [
+        ["critical", "P1 · Instagram\n“Hello”", "Ayşe", dt.datetime(2026, 3, 10, 20, 0),
+         "approval-missing", 2]]
 
 
 def test_status_finding_on_the_header_row_shows_no_posts_text() -> None:
     # Two headers for the caption: a finding on the header row (row 1). It names no post, so
-    # channel, status and owner stay blank (not some post's text).
+    # the post and owner stay blank (not some post's text).
     header = [*HEADER, "Copy"]
     rows = [[*row("P1", channel="TikTok", status="Client review", owner="Mert"), "Other"]]
     cal, found, config = audited(rows, "duplicate-column", header=header)
-    grid = status_grid(cal, found, config)
-    assert [line[:9] for line in grid[1:]] == [
-        ["warning", "duplicate-column", None, 1, None, None, None, None, None]]
+    grid = status_grid(cal, found, config, NOW)
+    assert grid[1] == ["Data to fix"]
+    assert [[line[i] for i in (0, 2, 4, 5, 6, 7)] for line in grid[2:]] == [
+        ["warning", None, None, None, "duplicate-column", 1]]
 
 
 # --------------------------------------------------------------------------------------------
@@ -149,7 +150,7 @@ def test_revision_usage_of_posts_either_side_of_1970() -> None:
     rows = [row("P1", date="1969-12-20 10:00"), row("P2", date="1970-01-20 10:00"),
             row("P3", date="1970-01-21 10:00")]
     assert section(report(rows), "Revision usage per client per month")[1:] == [
-        ["Acme", "1969-12", 1, 0, 2, 0, 0], ["Acme", "1970-01", 2, 0, 2, 0, 0]]
+        ["Acme · 1969-12", 1, 0, 2, 0, 0], ["Acme · 1970-01", 2, 0, 2, 0, 0]]
 
 
 def test_findings_by_code_ties_are_in_code_order() -> None:
@@ -309,7 +310,7 @@ def test_turnaround_from_the_sheets_dates_issues_no_warnings() -> None:
              "2026-03-04 10:00"]]
     table = turnaround_of(rows, NO_MOVES, header=header)  # warnings are errors
     # 0 and 30 hours: median 15, 90th percentile 0.9 x 30 = 27.
-    assert table == [TURNAROUND_COLUMNS, ["Acme", 2, 15.0, 27.0, 100.0]]
+    assert table == [TURNAROUND_COLUMNS, ["Acme", 2, 15.0, 27.0, 48, 100.0]]
 
 
 def test_observed_approvals_are_on_time_by_each_clients_own_clock() -> None:
@@ -328,7 +329,8 @@ def test_observed_approvals_are_on_time_by_each_clients_own_clock() -> None:
             row("N1", client="Nova", status="Approved", date="2026-04-20 10:00")]
     assert turnaround_of(rows, observed, clients={
         "Nova": {"timezone": "America/New_York", "country": "US"}}) == [
-        TURNAROUND_COLUMNS, ["Acme", 1, 48.5, 48.5, 0.0], ["Nova", 1, 94.0, 94.0, 100.0]]
+        TURNAROUND_COLUMNS, ["Acme", 1, 48.5, 48.5, 48, 0.0],
+        ["Nova", 1, 94.0, 94.0, 48, 100.0]]
 
 
 def test_an_approval_is_timed_from_the_review_before_it_not_one_logged_after_it() -> None:
@@ -340,7 +342,8 @@ def test_an_approval_is_timed_from_the_review_before_it_not_one_logged_after_it(
                      ("P1", "2026-03-03 07:00", "approved", "client_review"),
                      ("P1", "2026-03-04 07:00", "client_review", "approved"))
     rows = [row("P1", status="Approved", date="2026-04-20 10:00")]
-    assert turnaround_of(rows, observed) == [TURNAROUND_COLUMNS, ["Acme", 2, 24.0, 24.0, 100.0]]
+    assert turnaround_of(rows, observed) == [TURNAROUND_COLUMNS,
+                                             ["Acme", 2, 24.0, 24.0, 48, 100.0]]
 
 
 def test_a_review_logged_at_the_time_of_an_approval_starts_the_next_one() -> None:
@@ -352,7 +355,8 @@ def test_a_review_logged_at_the_time_of_an_approval_starts_the_next_one() -> Non
                      ("P1", "2026-03-04 13:00", "client_review", "approved"))
     rows = [row("P1", status="Approved", date="2026-04-20 10:00")]
     # 24 and 30 hours: median 27, 90th percentile 24 + 0.9 x 6 = 29.4.
-    assert turnaround_of(rows, observed) == [TURNAROUND_COLUMNS, ["Acme", 2, 27.0, 29.4, 100.0]]
+    assert turnaround_of(rows, observed) == [TURNAROUND_COLUMNS,
+                                             ["Acme", 2, 27.0, 29.4, 48, 100.0]]
 
 
 def test_turnaround_of_syncs_run_while_the_clock_is_behind() -> None:
@@ -371,7 +375,7 @@ def test_turnaround_of_syncs_run_while_the_clock_is_behind() -> None:
         backend.tabs["Calendar"][1][HEADER.index("Status")] = status
         grid = run_once(cfg, backend, store, at(moment)).outputs["Report"]
     assert section(grid, "Approval turnaround per client") == [
-        TURNAROUND_COLUMNS, ["Acme", 2, 24.0, 24.0, 100.0]]
+        TURNAROUND_COLUMNS, ["Acme", 2, 24.0, 24.0, 48, 100.0]]
 
 
 def test_observed_changes_of_a_calendar_without_post_ids() -> None:
@@ -379,5 +383,6 @@ def test_observed_changes_of_a_calendar_without_post_ids() -> None:
     observed = changes(("P1", "2026-03-02 07:00", "draft", "client_review"),
                      ("P1", "2026-03-03 07:00", "client_review", "approved"))
     rows = [row("", status="Approved", date="2026-04-20 10:00")]
-    assert turnaround_of(rows, observed) == [TURNAROUND_COLUMNS, ["Acme", 0, None, None, None]]
+    assert turnaround_of(rows, observed) == [TURNAROUND_COLUMNS,
+                                             ["Acme", 0, None, None, 48, None]]
 

@@ -12,7 +12,7 @@ from conftest import HEADER, at, calendar_config, row
 
 from sheets_sync.backends.files import read_tabs
 from sheets_sync.cli import main
-from sheets_sync.outputs import report_grid
+from sheets_sync.outputs import report_grid, report_table
 from sheets_sync.parse import parse
 from sheets_sync.portfolio import portfolio_grid
 from sheets_sync.run import CycleResult
@@ -120,8 +120,7 @@ def boundary_report_and_portfolio() -> tuple[list[Any], Any]:
     cal = parse(grid, config)
     found = validate(cal, config, NOW)
     report = report_grid(cal, found, NO_TRANSITIONS, NOW, config, {})
-    start = report.index(["Approvals needed in the next 7 days"]) + 2
-    listed = [line[0] for line in report[start:report.index([], start)]]
+    listed = [line[0] for line in report_table(report, "Approvals needed in the next 7 days")[1:]]
     result = CycleResult("agency", cal, "memory", len(cal.frame), found, {}, [], 0, True)
     portfolio = portfolio_grid([result], NOW, "Europe/Istanbul", [config])
     return listed, [(line[1], line[7]) for line in portfolio[1:]]

@@ -181,7 +181,7 @@ def test_sync_keeps_images_charts_and_comments_and_office_suites_read_it(
     book = openpyxl.load_workbook(workbook)
     assert book.sheetnames == ["Calendar", "Notes", "Status", "Report", "History"]
     status = [r for r in book["Status"].iter_rows(values_only=True)]
-    assert status[0][:3] == ("Severity", "Code", "Post ID")
+    assert status[0][:3] == ("Severity", "What", "Post")
     calamine = CalamineWorkbook.from_path(str(workbook))
     assert calamine.get_sheet_by_name("Status").to_python()[0][0] == "Severity"
     assert book["Calendar"]["E2"].value == "=HYPERLINK(\"http://x\",\"y\")"

@@ -18,6 +18,7 @@ from sheets_sync.errors import ConfigError
 from sheets_sync.messages import Messages, channel_name, field_name, plural
 from sheets_sync.model import Finding
 from sheets_sync.outputs import report_grid
+from sheets_sync.outputs.dashboard import report_table
 from sheets_sync.parse import parse
 from sheets_sync.state import transitions_frame
 from sheets_sync.validate import validate
@@ -157,8 +158,8 @@ def report_of(rows: list[list[Any]], *codes: str, **calendar: Any) -> list[list[
 
 
 def section(grid: list[list[Any]], title: str) -> list[list[Any]]:
-    start = grid.index([title]) + 1
-    return grid[start:grid.index([], start)]
+    """The Report table titled ``title`` (the dashboard sets tables side by side)."""
+    return report_table(grid, title)
 
 
 def test_findings_by_code_count_each_severity_the_findings_have() -> None:
@@ -181,10 +182,10 @@ def test_revision_usage_shows_the_included_rounds_per_post() -> None:
     cal = parse([header, *rows], config)
     grid = report_grid(cal, validate(cal, config, NOW), transitions_frame([]), NOW, config, {})
     assert section(grid, "Revision usage per client per month") == [
-        ["Client", "Month", "Posts", "Rounds used", "Included rounds per post",
+        ["Client · month", "Posts", "Rounds used", "Included rounds per post",
          "Extra rounds approved", "Billable extra rounds"],
         # 6 rounds used over 4 posts; each post includes 2; P3's third round is billable
-        ["Acme", "2026-03", 4, 6, 2, 0, 1]]
+        ["Acme · 2026-03", 4, 6, 2, 0, 1]]
 
 
 # --------------------------------------------------------------------------------------------

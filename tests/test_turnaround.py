@@ -22,6 +22,7 @@ from conftest import HEADER, at, calendar_config, only, row
 
 from sheets_sync.backends.memory import MemoryBackend
 from sheets_sync.config import CalendarConfig
+from sheets_sync.outputs import report_table
 from sheets_sync.outputs.turnaround import turnaround
 from sheets_sync.parse import parse
 from sheets_sync.rules.base import Context
@@ -227,10 +228,10 @@ def test_the_reports_turnaround_from_synced_status_changes(
         backend.tabs["Calendar"][1][HEADER.index("Status")] = status
         now = dt.datetime.fromisoformat(moment).replace(tzinfo=tz)
         report = run_once(cfg, backend, store, now).outputs["Report"]
-    start = report.index(["Approval turnaround per client"]) + 1
-    assert report[start:start + 2] == [
-        ["Client", "Approvals", "Median hours", "90th percentile hours", "On time %"],
-        [client, 1, 30.0, 30.0, 100.0]]
+    assert report_table(report, "Approval turnaround per client") == [
+        ["Client", "Approvals", "Median hours", "90th percentile hours", "SLA hours",
+         "On time %"],
+        [client, 1, 30.0, 30.0, 48, 100.0]]
 
 
 # --------------------------------------------------------------------------------------------

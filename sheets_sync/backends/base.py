@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from sheets_sync.cells import Cell, Grid
+from sheets_sync.looks import Highlight
 
 
 @dataclass(frozen=True)
@@ -63,3 +64,10 @@ class Backend(abc.ABC):
     def write_cells(self, tab: str, cells: Mapping[tuple[int, int], Cell]) -> None:
         """Write single cells ``(row, column)`` (1-based) into ``tab`` (guarded writes only),
         all of them at once."""
+
+    def highlight(self, tab: str, spec: Highlight | None, status_tab: str) -> bool:
+        """Make the calendar tab ``tab`` colour its rows by the findings the Status tab
+        ``status_tab`` lists (``spec``), or remove the tool's colours (None), never changing
+        a value. Returns whether anything was written. A backend that cannot colour a
+        calendar writes nothing."""
+        return False

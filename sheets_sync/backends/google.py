@@ -49,6 +49,7 @@ import re
 import time
 import types
 from collections.abc import Callable, Mapping, MutableMapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, cast
 from urllib.parse import quote
@@ -61,6 +62,15 @@ from google.oauth2 import service_account
 from gspread.http_client import HTTPClient
 
 from sheets_sync.backends.base import Backend, SheetRead
+from sheets_sync.backends.google_look import (
+    LOOK_KEY,
+    cleanup_requests,
+    highlight_formula,
+    highlight_marker,
+    highlight_requests,
+    link_extra,
+    look_requests,
+)
 from sheets_sync.backends.http import RetryPolicy, TokenBucket, bucket_for, install, loads
 from sheets_sync.backends.owned import (
     METADATA_KEY,
@@ -80,6 +90,7 @@ from sheets_sync.cells import (
 )
 from sheets_sync.config import spreadsheet_id as spreadsheet_id  # the configuration's too
 from sheets_sync.errors import CalendarError, ConfigError, ForeignTabError, SourceError
+from sheets_sync.looks import Highlight, Look, look_of
 
 log = logging.getLogger("sheets_sync.google")
 SHEETS_SCOPE = "https://www.googleapis.com/auth/spreadsheets"
@@ -93,7 +104,8 @@ _DRIVE_READ_SCOPES = tuple(f"https://www.googleapis.com/auth/{name}" for name in
 ENDPOINT_ENV = "SHEETS_SYNC_GOOGLE_ENDPOINT"
 _META_FIELDS = ("properties(title,timeZone,locale),sheets(properties(sheetId,title,index,"
                 "gridProperties(rowCount,columnCount)),"
-                "developerMetadata(metadataKey,location(locationType,sheetId)))")
+                "developerMetadata(metadataKey,metadataValue,location(locationType,sheetId)),"
+                "conditionalFormats(ranges(sheetId)),charts(chartId))")
 # gspread adds "ranges" to the params dict it is given: always pass a copy.
 _READ = {"valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption": "SERIAL_NUMBER",
          "majorDimension": "ROWS"}
@@ -245,7 +257,7 @@ class GoogleBackend(Backend):
                          {"includeGridData": "false", "fields": _META_FIELDS})
         meta = {"timezone": raw.get("properties", {}).get("timeZone", ""),
                 "title": raw.get("properties", {}).get("title", ""),
-                "sheets": {s["properties"]["title"]: _sheet_info(s["properties"])
+                "sheets": {s["properties"]["title"]: _sheet_info(s["properties"], s)
                            for s in raw.get("sheets", [])},
                 "owned": sorted(s["properties"].get("sheetId", 0) for s in raw.get("sheets", [])
                                 if _marked(s)),
@@ -294,12 +306,14 @@ class GoogleBackend(Backend):
             except _StaleLayout:
                 continue
             return self._sheet_of(answer, title, present, owned, f"Google spreadsheet "
-                                  f"{meta['title'] or self.id}, tab {title!r}", meta["timezone"])
+                                  f"{meta['title'] or self.id}, tab {title!r}", meta["timezone"],
+                                  sheets=sheets)
         raise AssertionError("unreachable")
 
     def _sheet_of(self, answer: Mapping[str, Any], title: str, present: Sequence[str],
                   owned: Sequence[str], source: str, timezone: str,
-                  written: Mapping[str, Grid] | None = None) -> SheetRead:
+                  written: Mapping[str, Grid] | None = None,
+                  sheets: Mapping[str, Any] | None = None) -> SheetRead:
         """What a ``values:batchGet`` answer for the calendar ``title`` and the ``present``
         owned tabs holds, with the tabs ``written`` since that answer as they were written.
 
@@ -307,7 +321,10 @@ class GoogleBackend(Backend):
         kept for the write, except for the tabs written since: their size is the one the
         write left, in the layout cache."""
         ranges = answer.get("valueRanges", [])
-        columns = [ColumnGrid(r.get("values", [])) for r in ranges]
+        # A tab's link column (its formula's answers) is not part of what it holds.
+        cuts = [None] + [_values_width(sheets[t]) if sheets is not None and t in sheets
+                         else self._values_width(t) for t in present]
+        columns = [ColumnGrid(r.get("values", [])[:cut]) for r, cut in zip(ranges, cuts)]
         grids: dict[str, Grid] = dict(zip(present, (c.padded_rows() for c in columns[1:])))
         grids.update(written or {})
         self._owned_seen = grids
@@ -317,6 +334,14 @@ class GoogleBackend(Backend):
         self._calendar = title
         return SheetRead(tab=title, rows=columns[0], source=source,
                          owned={t: grids.get(t) for t in owned}, timezone=timezone)
+
+    def _values_width(self, title: str) -> int | None:
+        """How many columns of owned tab ``title`` its values fill, when its look added a link
+        column after them (from the cached layout: a kept read is used with the layout of its
+        cycle; None: every column is values)."""
+        cached = self.cache.get(self._key())
+        info = json.loads(cached).get("sheets", {}).get(title, {}) if cached else {}
+        return _values_width(info)
 
     def _write_tabs(self, tabs: Mapping[str, Grid]) -> bool:
         """Write the owned tabs; a refusal naming a sheet, range or grid (the spreadsheet
@@ -340,8 +365,11 @@ class GoogleBackend(Backend):
 
     def _write(self, tabs: Mapping[str, Grid], heal: bool) -> None:
         meta = self._meta(refresh=heal)
-        if not self._fresh and self._in_doubt(meta, tabs):
-            meta = self._meta(refresh=True)
+        if not self._fresh and (self._in_doubt(meta, tabs) or any(
+                title in meta["sheets"] and self._look(meta, title, grid)[1]
+                != meta["sheets"][title].get("look", "") for title, grid in tabs.items()
+                if look_of(grid) is not None)):
+            meta = self._meta(refresh=True)  # a look changes: see what the old one added
         self._see(meta, tabs)
         adopt = self._check_owned(meta, tabs)
         dates = {title: _date_cells(grid) for title, grid in tabs.items()}
@@ -415,6 +443,45 @@ class GoogleBackend(Backend):
         url = gspread.urls.SPREADSHEET_VALUES_BATCH_UPDATE_URL % self.id
         for body in bodies.finish():
             self._call(self._post, url, body)
+
+    def highlight(self, tab: str, spec: Highlight | None, status_tab: str) -> bool:
+        """Conditional formats on the calendar sheet driven by the Status tab; set or
+        removed in one ``spreadsheets:batchUpdate``, only when they are not as asked (the
+        cached layout remembers what was set; otherwise the sheet's formats are read)."""
+        meta = self._meta()
+        want = spec.fingerprint() if spec is not None else ""
+        if tab not in meta["sheets"] or meta["sheets"][tab].get("highlight", "") == want:
+            return False
+        raw = self._call(self.http.fetch_sheet_metadata, self.id, {
+            "includeGridData": "false",
+            "fields": "sheets(properties(sheetId,title),conditionalFormats(booleanRule("
+                      "condition(values(userEnteredValue)))))"})
+        sheet = next((s for s in raw.get("sheets", [])
+                      if s.get("properties", {}).get("title") == tab), None)
+        if sheet is None:
+            return False
+        sheet_id = sheet["properties"].get("sheetId", 0)
+        marker = highlight_marker(status_tab)
+        formulas = [" ".join(str(v.get("userEnteredValue", "")) for v in rule.get(
+            "booleanRule", {}).get("condition", {}).get("values", []))
+            for rule in sheet.get("conditionalFormats", [])]
+        ours = [i for i, f in enumerate(formulas) if f.startswith(marker)]
+        wanted = [highlight_formula(spec, label) for label, _ in spec.fills] if spec else []
+        wrote = False
+        if [formulas[i] for i in ours] != wanted or ours != list(range(len(wanted))):
+            url = gspread.urls.SPREADSHEET_BATCH_UPDATE_URL % self.id
+            body = _request_bodies(highlight_requests(sheet_id, spec, ours), MAX_BODY_BYTES)
+            # bracketed like a write of the tabs, so that the next cycle does not take the
+            # tool's own change for a person's edit and read the spreadsheet again
+            self._drive.start_write()
+            self._drive.before_change()
+            for part in body:
+                self._call(self._post, url, part)
+            self._drive.after_write({})
+            wrote = True
+        meta["sheets"][tab]["highlight"] = want
+        self._save_meta(meta)
+        return wrote
 
     # --- the tool's own tabs (see sheets_sync.backends.owned) ---------------------------------
     def _in_doubt(self, meta: dict[str, Any], tabs: Mapping[str, Grid]) -> bool:
@@ -533,7 +600,8 @@ class GoogleBackend(Backend):
         for title, grid in tabs.items():
             rows = len(grid) + 50
             cols = max(26, max((len(r) for r in grid), default=0))
-            if title not in sheets:
+            created = title not in sheets
+            if created:
                 sheet_id = _free_id(used)
                 used.add(sheet_id)
                 sheets[title] = {"sheetId": sheet_id, "index": len(sheets), "rows": rows,
@@ -564,7 +632,50 @@ class GoogleBackend(Backend):
             cells = dates[title]
             if cells != meta["date_cells"].get(title):
                 requests_.extend(_format_requests(sheets[title]["sheetId"], cells))
+            requests_ += self._look_requests(meta, title, grid, created)
         return requests_
+
+    def _look(self, meta: dict[str, Any], title: str, grid: Grid) -> tuple[Look | None, str]:
+        """The look ``grid`` carries, completed with what its link column needs (the
+        calendar's sheet ID, the column's label), and the value that records it on the
+        sheet: its fingerprint, and where a link column follows the values."""
+        look = look_of(grid)
+        if look is None:
+            return None, ""
+        gid = meta["sheets"].get(self._calendar, {}).get("sheetId")
+        want = look.fingerprint()
+        if look.link_column is not None and gid is not None:
+            look = replace(look, extra=link_extra(gid, grid[0] if grid else [], look))
+            width = max((len(r) for r in grid), default=0)
+            want += f":{gid}:link:{width}"
+        return look, want
+
+    def _look_requests(self, meta: dict[str, Any], title: str, grid: Grid, created: bool
+                       ) -> list[dict[str, Any]]:
+        """The requests that give the tab its look when it has not got it yet (see
+        :mod:`sheets_sync.backends.google_look`), first removing what an earlier look of
+        the tab added; the cached layout records what it set."""
+        look, want = self._look(meta, title, grid)
+        info = meta["sheets"][title]
+        if look is None or (info.get("look") == want and not created):
+            return []
+        sheet_id = info["sheetId"]
+        out = [] if created else cleanup_requests(sheet_id, info.get("rules", 0),
+                                                  info.get("charts", []))
+        used = {c for other in meta["sheets"].values() for c in other.get("charts", [])}
+        chart_ids = list(itertools.islice(
+            (c for c in itertools.count(1_500_000_001) if c not in used), len(look.charts)))
+        width = max((len(r) for r in grid), default=0)
+        out += look_requests(sheet_id, look, width, chart_ids)
+        where = {"sheetId": sheet_id}
+        if info.get("look") and not created:
+            out.append({"deleteDeveloperMetadata": {"dataFilter": {"developerMetadataLookup": {
+                "metadataKey": LOOK_KEY, "metadataLocation": where}}}})
+        out.append({"createDeveloperMetadata": {"developerMetadata": {
+            "metadataKey": LOOK_KEY, "metadataValue": want, "location": where,
+            "visibility": "DOCUMENT"}}})
+        info.update(look=want, rules=len(look.rules), charts=chart_ids)
+        return out
 
     def _batch_get(self, ranges: list[str]) -> Any:
         """gspread's ``values_batch_get`` (same request, same error handling), with the
@@ -638,10 +749,25 @@ def _grid_of(echoed: str) -> tuple[int, int] | None:
     return int(match.group(2)), column_number(match.group(1))
 
 
-def _sheet_info(props: Mapping[str, Any]) -> dict[str, Any]:
+def _sheet_info(props: Mapping[str, Any], sheet: Mapping[str, Any] | None = None
+                ) -> dict[str, Any]:
     grid = props.get("gridProperties", {})
-    return {"sheetId": props.get("sheetId", 0), "index": props.get("index", 0),
+    info = {"sheetId": props.get("sheetId", 0), "index": props.get("index", 0),
             "rows": grid.get("rowCount", 1000), "cols": grid.get("columnCount", 26)}
+    if sheet is not None:  # what a look set on it (see sheets_sync.backends.google_look)
+        info["look"] = next((md.get("metadataValue", "") for md in sheet.get(
+            "developerMetadata", []) if md.get("metadataKey") == LOOK_KEY), "")
+        info["rules"] = len(sheet.get("conditionalFormats", []))
+        info["charts"] = [c["chartId"] for c in sheet.get("charts", []) if "chartId" in c]
+    return info
+
+
+def _values_width(info: Mapping[str, Any]) -> int | None:
+    """How many columns of a tab the values write when its look added a link column after
+    them (the look's recorded value ends with ``:width``), else None."""
+    look = str(info.get("look", ""))
+    head, _, width = look.rpartition(":")
+    return int(width) if head and width.isdigit() and head.endswith(":link") else None
 
 
 def _marked(sheet: Mapping[str, Any]) -> bool:
@@ -878,7 +1004,8 @@ class _DriveWatch:
     write is bracketed: the version is asked for before its first request that changes the
     spreadsheet (it must still be the kept one: nobody edited since the kept read) and after
     its last; the new version is kept, with the written tabs as written, only when Drive
-    names this account as the last to modify the file (or nothing changed at all). A write
+    names this account as the last to modify the file (or nothing changed at all); the
+    calendar's highlight formats are set inside the same kind of bracket. A write
     that sends nothing (the tabs already hold what it would send) asks Drive nothing. A write
     that had to read the layout again and retry (Google refused a request naming a sheet,
     range or grid: the spreadsheet was not as the kept read showed it) keeps nothing: the

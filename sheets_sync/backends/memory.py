@@ -9,6 +9,7 @@ from sheets_sync.backends.base import Backend, SheetRead
 from sheets_sync.backends.owned import adoptable, same_tab
 from sheets_sync.cells import Cell, Grid
 from sheets_sync.errors import CalendarError, ForeignTabError, SourceError
+from sheets_sync.looks import Highlight
 
 
 class MemoryBackend(Backend):
@@ -29,6 +30,7 @@ class MemoryBackend(Backend):
         self.cell_writes = 0
         self.fail_writes = 0
         self.marked: set[str] = set()
+        self.highlighted: dict[str, Highlight] = {}  # calendar tab -> its colours
         self._calendar = ""
 
     def read(self, tab: str, owned: Sequence[str]) -> SheetRead:
@@ -64,6 +66,15 @@ class MemoryBackend(Backend):
         self.reads += 1
         rows = self.tabs.get(tab, [])
         return list(rows[row - 1]) if 0 < row <= len(rows) else []
+
+    def highlight(self, tab: str, spec: Highlight | None, status_tab: str) -> bool:
+        if self.highlighted.get(tab) == spec:
+            return False
+        if spec is None:
+            del self.highlighted[tab]
+        else:
+            self.highlighted[tab] = spec
+        return True
 
     def write_cells(self, tab: str, cells: Mapping[tuple[int, int], Cell]) -> None:
         if self.fail_writes:

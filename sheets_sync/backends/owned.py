@@ -21,8 +21,9 @@ the calendar is never written over, whatever a mark says.
 Tabs written by versions before the mark existed carry none. Decision: such a tab is adopted
 (marked, then written) only when it starts with the tool's own leading rows for that tab in
 the language being written (:func:`sheets_sync.outputs.tab_signatures`: the Status and History
-headers, the Report's first title, header and "Updated" label) and it is not the calendar
-tab. A person's own "Report" or "History" tab does not start with those exact labels, so it
+headers, the Report's title and "Updated" label; or the leading rows an earlier
+version gave the same tab, :func:`sheets_sync.outputs.legacy_signatures`) and it is not the
+calendar tab. A person's own "Report" or "History" tab does not start with those exact labels, so it
 is never taken over; a tool's tab a person emptied or scribbled over before the upgrade is
 not adopted either, and the sync says how to rename the tool's tabs instead. Refusing is the
 safe failure: it costs a configuration change, never a person's rows.
@@ -33,7 +34,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sheets_sync.cells import Cell
-from sheets_sync.outputs import tab_signatures
+from sheets_sync.outputs import legacy_signatures, tab_signatures
 
 __all__ = ["MARK_NAME", "MARK_TEXT", "METADATA_KEY", "adoptable", "same_tab", "signature_of",
            "starts_with"]
@@ -45,6 +46,7 @@ METADATA_KEY = "sheets-sync-owned"
 Rows = Sequence[Sequence[Cell]]
 Signature = tuple[tuple[str, ...], ...]
 _SIGNATURES = tab_signatures()
+_LEGACY = legacy_signatures()
 
 
 def starts_with(rows: Rows | None, signature: Signature) -> bool:
@@ -63,10 +65,13 @@ def signature_of(grid: Rows) -> Signature | None:
 def adoptable(existing: Rows | None, grid: Rows) -> bool:
     """Whether an unmarked tab holding ``existing`` may be taken over to write ``grid``.
 
-    True only when both start with the same signature, hence in the language written.
+    True only when both start with the same signature, hence in the language written; the
+    existing tab may also start with the leading rows an earlier version gave that tab.
     """
     signature = signature_of(grid)
-    return signature is not None and starts_with(existing, signature)
+    if signature is None:
+        return False
+    return any(starts_with(existing, s) for s in (signature, *_LEGACY.get(signature, ())))
 
 
 def same_tab(a: str, b: str) -> bool:

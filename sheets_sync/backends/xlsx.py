@@ -7,9 +7,11 @@ from pathlib import Path
 
 from sheets_sync.backends.base import Backend, SheetRead
 from sheets_sync.backends.files import Limits, read_tabs
+from sheets_sync.backends.xlsx_highlight import set_highlight
 from sheets_sync.backends.xlsx_write import Ownership, replace_tabs, set_cells
 from sheets_sync.cells import Cell, Grid
 from sheets_sync.errors import SourceError, UsageError
+from sheets_sync.looks import Highlight
 
 
 class XlsxBackend(Backend):
@@ -70,6 +72,16 @@ class XlsxBackend(Backend):
 
     def write_cells(self, tab: str, cells: Mapping[tuple[int, int], Cell]) -> None:
         set_cells(self.path, tab, cells)
+
+    def highlight(self, tab: str, spec: Highlight | None, status_tab: str) -> bool:
+        """A conditional format on the calendar sheet reading the Status tab, its cells left
+        byte for byte (:mod:`sheets_sync.backends.xlsx_highlight`)."""
+        if self._read_as is not None and _identity(self.path) != self._read_as:
+            raise SourceError(f"{self.path} changed since it was read; the calendar's colours "
+                              "are left for the next sync")
+        wrote = set_highlight(self.path, tab, spec, status_tab)
+        self._read_as = _identity(self.path)
+        return wrote
 
 
 def _identity(path: Path) -> tuple[int, int, int]:

@@ -15,17 +15,17 @@ import datetime
 import posixpath
 import re
 from xml.etree import ElementTree
-from xml.sax.saxutils import quoteattr
+from xml.sax.saxutils import escape, quoteattr
 
 from sheets_sync.backends.owned import MARK_NAME, MARK_TEXT
 from sheets_sync.backends.xlsx_package import Package
 from sheets_sync.cells import SERIAL_EPOCH
 from sheets_sync.errors import SourceError
 
-__all__ = ["MAIN_NS", "Book", "insert_child", "xml_attrs", "xml_prefix"]
+__all__ = ["MAIN_NS", "REL_NS", "Book", "insert_child", "xml_attrs", "xml_prefix"]
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+REL_NS = _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _WS_TYPE = _REL + "/worksheet"
 _WS_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 _STYLES_TYPE = _REL + "/styles"
@@ -174,6 +174,22 @@ class Book:
             raise SourceError(f"cannot write {self.pkg.path.name}: its {root} part is damaged")
         return new
 
+    def free_part(self, stem: str) -> str:
+        """A new part name ``stem`` + N + ``.xml`` the package does not hold yet."""
+        return self._free(stem)
+
+    def declare(self, part: str, content_type: str) -> None:
+        """Declare a part's content type in [Content_Types].xml unless it is declared."""
+        if re.search(rf'PartName\s*=\s*"/{re.escape(part)}"', self.ct_text, re.IGNORECASE):
+            return
+        self.ct_text = self._edit(self.ct_text, "Types", "Types",
+                                  f'<Override PartName="/{part}" ContentType="{content_type}"/>')
+
+    def undeclare(self, part: str) -> None:
+        """Drop a removed part's content type and the part itself."""
+        self.ct_text = _remove(self.ct_text, "Override", "PartName", "/" + part)
+        self.removed.add(self.pkg.find(part) or part)
+
     def add_part(self, part: str, rel_type: str, content_type: str) -> str:
         """Relate a new part to the workbook and declare its content type; its new rId."""
         n = 1
@@ -206,8 +222,29 @@ class Book:
         if name in self.marked:
             return
         p = xml_prefix(self.text, "workbook")
-        fragment = (f'<{p}definedName name="{MARK_NAME}" localSheetId="{self.order.index(name)}"'
-                    f'>"{MARK_TEXT}"</{p}definedName>')
+        self._add_defined(f'<{p}definedName name="{MARK_NAME}" localSheetId='
+                          f'"{self.order.index(name)}">"{MARK_TEXT}"</{p}definedName>')
+        self.marked.add(name)
+
+    def define(self, defined: str, sheet: str, value: str) -> None:
+        """Give the tab ``sheet`` the defined name ``defined`` (``_xlnm.Print_Titles``)
+        with this value, replacing the value it has; nothing when it has it already."""
+        p = xml_prefix(self.text, "workbook")
+        scope = str(self.order.index(sheet))
+        for found in re.finditer(rf"<{p}definedName\b([^>]*)>(.*?)</{p}definedName>",
+                                 self.text, re.DOTALL):
+            attrs = xml_attrs(found.group(1))
+            if attrs.get("name") == defined and attrs.get("localSheetId") == scope:
+                if found.group(2) == escape(value):
+                    return
+                self.text = (self.text[: found.start(2)] + escape(value)
+                             + self.text[found.end(2) :])
+                return
+        self._add_defined(f'<{p}definedName name="{defined}" localSheetId="{scope}">'
+                          f"{escape(value)}</{p}definedName>")
+
+    def _add_defined(self, fragment: str) -> None:
+        p = xml_prefix(self.text, "workbook")
         new = insert_child(self.text, p, "definedNames", fragment)
         if new is None:  # no <definedNames> yet: it follows sheets, functionGroups and
             # externalReferences, and precedes everything else (the schema's order)
@@ -221,7 +258,6 @@ class Book:
             new = (f"{self.text[:at]}<{p}definedNames>{fragment}</{p}definedNames>"
                    f"{self.text[at:]}")
         self.text = new
-        self.marked.add(name)
 
     def changed(self) -> bool:
         """Whether the workbook part was edited (a tab added or marked)."""

@@ -1,11 +1,11 @@
 """The workbook's ``xl/styles.xml``, append-only.
 
-Generated cells need at most a date format, a date-time format, a bold font for the header
-row and wrapped text (top-aligned) for text of several lines. :class:`Styles` finds the cell
-formats (``cellXfs`` entries) the workbook already has for them, and appends a numFmt / font
-/ xf only the first time one is missing; later runs find and reuse them, and nothing that was
-there is ever changed or renumbered. A workbook without a styles part starts from a minimal
-one.
+Generated cells need a date format, a date-time format and the styles of the tabs' looks
+(:class:`sheets_sync.looks.Style`: bold, size, colour, fill, wrapped text). :class:`Styles` finds
+the cell formats (``cellXfs`` entries) the workbook already has for them, and appends a numFmt
+/ font / fill / xf only the first time one is missing; later runs find
+and reuse them, and nothing that was there is ever changed or renumbered. A workbook without
+a styles part starts from a minimal one.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from xml.sax.saxutils import quoteattr
 from sheets_sync.backends.xlsx_book import MAIN_NS, Book, insert_child, xml_prefix
 from sheets_sync.backends.xlsx_package import Package
 from sheets_sync.errors import SourceError
+from sheets_sync.looks import Style
 
 __all__ = ["DATETIME_FORMAT", "DATE_FORMAT", "Styles"]
 
@@ -36,7 +37,7 @@ _MIN_STYLES = (
 
 
 class Styles:
-    """styles.xml, append-only: finds or appends the number formats, bold font and xfs we use.
+    """styles.xml, append-only: finds or appends the number formats, fonts, fills and xfs we use.
 
     :attr:`changed` says whether anything was appended; :meth:`edited` gives the new text
     for :meth:`Book.edits`.
@@ -58,9 +59,11 @@ class Styles:
         fonts = _children(root, ns + "fonts")
         self.font0 = fonts[0] if fonts else None
         self.fonts = [_font_key(font) for font in fonts]
+        self.fills = [_fill_key(fill) for fill in _children(root, ns + "fills")]
+        self.dxfs = [_dxf_key(dxf) for dxf in _children(root, ns + "dxfs")]
         xfs = _children(root, ns + "cellXfs")
         self.xfs = [_xf_key(x) for x in xfs]
-        self.cache: dict[tuple[str | None, bool, bool], int] = {}
+        self.cache: dict[tuple[str | None, Style | None], int] = {}
 
     def edited(self) -> str | None:
         """The new styles.xml text, or None when nothing was appended."""
@@ -68,27 +71,40 @@ class Styles:
 
     def xf(self, code: str | None, bold: bool, wrap: bool = False) -> int:
         """Index of a cellXfs entry with this number format (None: General), boldness and
-        wrapping (text wrapped in the column's width, at the top of a taller row).
+        wrapping (text wrapped in the column's width, at the top of a taller row)."""
+        return self.xf_style(code, Style(bold=bold, wrap=wrap) if bold or wrap else None)
 
-        The first call for a combination the workbook lacks appends it (and the numFmt or
-        font it needs), so the order of first calls decides the numbering of new entries.
+    def xf_style(self, code: str | None, style: Style | None) -> int:
+        """Index of a cellXfs entry with this number format (None: General) and style.
+
+        The first call for a combination the workbook lacks appends it (and the numFmt,
+        font or fill it needs), so the order of first calls decides the numbering of new
+        entries.
         """
-        key = (code, bold, wrap)
+        key = (code, style)
         if key not in self.cache:
+            style = style or _PLAIN
             fmt = self._format(code) if code else 0
-            font = self._bold_font() if bold else 0
-            want = (str(fmt), str(font), "0", "0", "0", bool(fmt), bool(font),
-                    _WRAPPED if wrap else ())
+            font = self._font(style)
+            fill = self._fill(style.fill) if style.fill else 0
+            align: tuple[tuple[str, str], ...] = (
+                (("vertical", "top"), ("wrapText", "1")) if style.wrap
+                else (("vertical", "top"),) if style.top else ())
+            want = (str(fmt), str(font), str(fill), "0", "0", bool(fmt), bool(font),
+                    bool(fill), bool(align), align, 0)
             if want not in self.xfs:
                 apply = ' applyNumberFormat="1"' if fmt else ""
                 apply += ' applyFont="1"' if font else ""
-                apply += ' applyAlignment="1"' if wrap else ""
-                xml = f'numFmtId="{fmt}" fontId="{font}" fillId="0" borderId="0" xfId="0"{apply}'
-                inner = f'<{self.p}alignment vertical="top" wrapText="1"/>' if wrap else ""
-                element = (f"<{self.p}xf {xml}>{inner}</{self.p}xf>" if inner
-                           else f"<{self.p}xf {xml}/>")
+                apply += ' applyFill="1"' if fill else ""
+                apply += ' applyAlignment="1"' if align else ""
+                xml = (f'numFmtId="{fmt}" fontId="{font}" fillId="{fill}" borderId="0" '
+                       f'xfId="0"{apply}')
+                inner = "".join(f' {k}="{v}"' for k, v in align)
+                inner = f"<{self.p}alignment{inner}/>" if align else ""
+                fragment = f"<{self.p}xf {xml}>{inner}</{self.p}xf>" if inner else (
+                    f"<{self.p}xf {xml}/>")
                 self.xfs.append(want)
-                self._append("cellXfs", element, len(self.xfs))
+                self._append("cellXfs", fragment, len(self.xfs))
             self.cache[key] = self.xfs.index(want)
         return self.cache[key]
 
@@ -114,20 +130,76 @@ class Styles:
             self.text, self.changed = new, True
         return self.formats[code]
 
-    def _bold_font(self) -> int:
-        """The index of the default font made bold, appending that font when there is none."""
+    def _font(self, style: Style) -> int:
+        """The index of the default font with this style's weight, size, colour and
+        underline, appending that font when there is none (0: the default font itself)."""
+        if not (style.bold or style.size or style.color or style.underline):
+            return 0
         if self.font0 is None:
             raise SourceError(f"cannot write {self.where}: its styles part has no fonts")
-        want = _font_key(self.font0) | {("b", ())}
+        ours = {"b", "sz", "color", "u"}
+        kept = [c for c in self.font0 if _local(c.tag) not in ours
+                or (_local(c.tag) == "sz" and not style.size)
+                or (_local(c.tag) == "color" and not style.color)]
+        added: list[tuple[str, dict[str, str]]] = []
+        if style.bold:
+            added.append(("b", {}))
+        if style.underline:
+            added.append(("u", {}))
+        if style.size:
+            added.append(("sz", {"val": f"{style.size:g}"}))
+        if style.color:
+            added.append(("color", {"rgb": "FF" + style.color.upper()}))
+        want = frozenset({(_local(c.tag), tuple(sorted(c.attrib.items()))) for c in kept}
+                         | {(tag, tuple(sorted(attrs.items()))) for tag, attrs in added})
         if want not in self.fonts:
-            children = "".join(
-                f"<{self.p}{_local(c.tag)}"
-                + "".join(f" {_local(k)}={quoteattr(v)}" for k, v in c.attrib.items()) + "/>"
-                for c in self.font0 if _local(c.tag) != "b")
+            # The schema's order: b, i, strike, …, color, sz, u, …, name, family, scheme.
+            order = ("b", "i", "strike", "condense", "extend", "outline", "shadow", "color",
+                     "sz", "u", "vertAlign", "name", "family", "charset", "scheme")
+            children = sorted(
+                [(_local(c.tag), dict(c.attrib)) for c in kept] + added,
+                key=lambda item: order.index(item[0]) if item[0] in order else len(order))
+            xml = "".join(f"<{self.p}{tag}" + "".join(f" {_local(k)}={quoteattr(v)}"
+                                                      for k, v in attrs.items()) + "/>"
+                          for tag, attrs in children)
             self.fonts.append(want)
-            font = f"<{self.p}font><{self.p}b/>{children}</{self.p}font>"
-            self._append("fonts", font, len(self.fonts))
+            self._append("fonts", f"<{self.p}font>{xml}</{self.p}font>", len(self.fonts))
         return self.fonts.index(want)
+
+    def _fill(self, color: str) -> int:
+        """The index of a solid fill of this colour, appending it when there is none."""
+        want = ("solid", "FF" + color.upper())
+        if want not in self.fills:
+            self.fills.append(want)
+            fragment = (f'<{self.p}fill><{self.p}patternFill patternType="solid"><{self.p}fgColor '
+                        f'rgb="FF{color.upper()}"/><{self.p}bgColor indexed="64"/>'
+                        f"</{self.p}patternFill></{self.p}fill>")
+            self._append("fills", fragment, len(self.fills))
+        return self.fills.index(want)
+
+
+    def dxf(self, color: str) -> int:
+        """The index of a differential format (what a conditional format applies) that
+        fills a cell with this colour, appending it when there is none."""
+        want = "FF" + color.upper()
+        if want not in self.dxfs:
+            self.dxfs.append(want)
+            fragment = (f"<{self.p}dxf><{self.p}fill><{self.p}patternFill><{self.p}bgColor "
+                        f'rgb="{want}"/></{self.p}patternFill></{self.p}fill></{self.p}dxf>')
+            new = insert_child(self.text, self.p, "dxfs", fragment, len(self.dxfs))
+            if new is None:  # no <dxfs> yet: it follows cellStyles (or cellXfs)
+                block = f'<{self.p}dxfs count="1">{fragment}</{self.p}dxfs>'
+                after = re.search(rf"</{self.p}cellStyles>|<{self.p}cellStyles\b[^>]*/>"
+                                  rf"|</{self.p}cellXfs>", self.text)
+                if after is None:
+                    raise SourceError(f"cannot write {self.where}: its styles part has no "
+                                      "cellXfs")
+                new = self.text[:after.end()] + block + self.text[after.end():]
+            self.text, self.changed = new, True
+        return self.dxfs.index(want)
+
+
+_PLAIN = Style()
 
 
 def _children(root: ElementTree.Element, tag: str) -> list[ElementTree.Element]:
@@ -143,15 +215,30 @@ def _font_key(font: ElementTree.Element) -> frozenset[tuple[str, tuple[tuple[str
     return frozenset((_local(c.tag), tuple(sorted(c.attrib.items()))) for c in font)
 
 
-# The children of a wrapping xf, as _xf_key sees them.
-_WRAPPED = (("alignment", (("vertical", "top"), ("wrapText", "1"))),)
+def _dxf_key(dxf: ElementTree.Element) -> str:
+    """What a differential format means for us: the colour of its fill alone ('' when it
+    sets anything else)."""
+    if len(dxf) != 1 or _local(dxf[0].tag) != "fill" or len(dxf[0]) != 1:
+        return ""
+    colors = [c for c in dxf[0][0] if _local(c.tag) == "bgColor"]
+    return colors[0].get("rgb", "").upper() if len(colors) == len(dxf[0][0]) == 1 else ""
+
+
+def _fill_key(fill: ElementTree.Element) -> tuple[str, str]:
+    """What a fill means for us: its pattern and foreground colour."""
+    pattern = next(iter(fill), None)
+    if pattern is None:
+        return ("", "")
+    color = next((c for c in pattern if _local(c.tag) == "fgColor"), None)
+    return (pattern.get("patternType", ""), "" if color is None else color.get("rgb", "").upper())
 
 
 def _xf_key(xf: ElementTree.Element) -> tuple[object, ...]:
-    """What an xf means for us: ids, whether format and font apply, and its children (none,
-    or the alignment of wrapped text)."""
+    """What an xf means for us: ids, whether format, font, fill and alignment apply, the
+    alignment, and no other children."""
     ids = (xf.get(name, "0") for name in ("numFmtId", "fontId", "fillId", "borderId", "xfId"))
-    applies = (xf.get(name, "0").lower() in ("1", "true") for name in ("applyNumberFormat",
-                                                                         "applyFont"))
-    children = tuple((_local(c.tag), tuple(sorted(c.attrib.items()))) for c in xf)
-    return (*ids, *applies, children)
+    applies = (xf.get(name, "0").lower() in ("1", "true") for name in (
+        "applyNumberFormat", "applyFont", "applyFill", "applyAlignment"))
+    align = next((c for c in xf if _local(c.tag) == "alignment"), None)
+    aligned = () if align is None else tuple(sorted(align.attrib.items()))
+    return (*ids, *applies, aligned, len(xf) - (align is not None))

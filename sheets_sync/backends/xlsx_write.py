@@ -30,12 +30,15 @@ from pathlib import Path
 
 from sheets_sync.backends.owned import MARK_NAME, adoptable, same_tab
 from sheets_sync.backends.xlsx_book import Book
+from sheets_sync.backends.xlsx_chart import ChartParts
 from sheets_sync.backends.xlsx_edit import edit_cells
+from sheets_sync.backends.xlsx_look import quote_sheet, sheet_with_look
 from sheets_sync.backends.xlsx_package import Package, WorkbookLocked, lock_file, refuse_locked
 from sheets_sync.backends.xlsx_sheet import CellWriter, sheet_xml
 from sheets_sync.backends.xlsx_styles import Styles
 from sheets_sync.cells import Cell
 from sheets_sync.errors import ForeignTabError, SourceError
+from sheets_sync.looks import look_of
 
 __all__ = ["Ownership", "WorkbookLocked", "lock_file", "replace_tabs", "set_cells"]
 
@@ -86,15 +89,18 @@ def replace_tabs(path: Path, tabs: Mapping[str, Sequence[Sequence[Cell]]],
             part = book.worksheet(name)
             if part is not None and owned is not None:
                 _check_owned(target, book, name, rows, owned)
-            xml = sheet_xml(name, rows, styles, book.epoch)
+            old = None if part is None else pkg.read(part)
             if part is None:
-                changes[book.add_sheet(name)] = xml
+                part = book.add_sheet(name)
                 book.mark(name)
-                continue
-            old = pkg.read(part)
+            xml, parts = _sheet(pkg, book, styles, name, part, rows,
+                                owned.calendar if owned else "")
+            changes.update((p, data) for p, data in parts.items() if pkg.find(p) is None
+                           or pkg.read(p) != data)
             if old != xml:
                 changes[part] = xml
-                formulas = formulas or re.search(rb"<(?:\w+:)?f[\s>/]", old) is not None
+                formulas = formulas or (old is not None
+                                        and re.search(rb"<(?:\w+:)?f[\s>/]", old) is not None)
         if not changes and not styles.changed and not book.changed():
             return False
         if formulas:  # cells of a replaced tab held formulas: calcChain would point at them
@@ -102,6 +108,21 @@ def replace_tabs(path: Path, tabs: Mapping[str, Sequence[Sequence[Cell]]],
         changes.update(book.edits(styles.edited()))
         pkg.commit(changes, book.removed)
     return True
+
+
+def _sheet(pkg: Package, book: Book, styles: Styles, name: str, part: str,
+           rows: Sequence[Sequence[Cell]], calendar: str) -> tuple[bytes, dict[str, bytes]]:
+    """The worksheet part of an owned tab, and the parts of its charts: with its look when
+    it carries one (and then the rows its printed pages repeat), else plain
+    (:func:`sheet_xml`)."""
+    look = look_of(rows)
+    if look is None:
+        return sheet_xml(name, rows, styles, book.epoch), {}
+    if look.page is not None and look.page.title_rows:
+        book.define("_xlnm.Print_Titles", name, f"{quote_sheet(name)}!$1:${look.page.title_rows}")
+    parts = ChartParts(pkg, book, part).changes(name, look.charts, rows)
+    drawing = "rId1" if look.charts else ""
+    return sheet_with_look(rows, styles, book.epoch, look, name, calendar, drawing), parts
 
 
 def set_cells(path: Path, tab: str, cells: Mapping[tuple[int, int], Cell]) -> None:

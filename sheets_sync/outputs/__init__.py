@@ -15,14 +15,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import replace
+from typing import TypeVar
 
 import pandas as pd
 
 from sheets_sync.cells import Grid
 from sheets_sync.config import CalendarConfig
 from sheets_sync.history import Observed
+from sheets_sync.looks import Tab
 from sheets_sync.model import HistoryEntry
 from sheets_sync.outputs.approvals import APPROVAL_WINDOW, approvals_due
+from sheets_sync.outputs.convert import local
+from sheets_sync.outputs.dashboard import REPORT_TITLE, UPDATED_CELL, report_grid, report_table
 from sheets_sync.outputs.history import history_grid
 from sheets_sync.outputs.labels import (
     HISTORY_COLUMNS,
@@ -31,16 +36,18 @@ from sheets_sync.outputs.labels import (
     source_text,
 )
 from sheets_sync.outputs.reminders import ReminderView
-from sheets_sync.outputs.report import UPDATED_CELL, report_grid
 from sheets_sync.outputs.status import STATUS_COLUMNS, status_grid
 from sheets_sync.parse import Calendar
 
 __all__ = [
     "APPROVAL_WINDOW", "CELL_TEXT_LIMIT", "HISTORY_COLUMNS", "STATUS_COLUMNS", "UPDATED_CELL",
-    "approvals_due", "build_outputs", "fit_cells", "history_grid", "report_grid",
+    "approvals_due", "build_outputs", "fit_cells", "history_grid", "legacy_signatures",
+    "report_grid", "report_table",
     "status_grid", "tab_signatures",
 ]
 
+G = TypeVar("G", bound=Grid)
+Signature = tuple[tuple[str, ...], ...]
 CELL_TEXT_LIMIT = 32_767  # UTF-16 code units an Excel cell holds (Google Sheets: 50,000)
 
 
@@ -63,15 +70,30 @@ def build_outputs(calendar: Calendar, findings: pd.DataFrame, transitions: pd.Da
     if isinstance(summary.get("source"), str):
         summary = {**summary, "source": source_text(str(summary["source"]), config.language)}
     return {
-        config.status_tab: fit_cells(status_grid(calendar, findings, config)),
-        config.report_tab: fit_cells(report_grid(calendar, findings, transitions, now, config,
-                                                 summary, observed, reminders)),
+        config.status_tab: _with_footer(fit_cells(status_grid(calendar, findings, config, now)),
+                                        config, config.status_tab, now),
+        config.report_tab: _with_footer(fit_cells(report_grid(
+            calendar, findings, transitions, now, config, summary, observed, reminders)), config,
+            config.report_tab, now),
         config.history_tab: fit_cells(history_grid(history, config, calendar.headers,
                                                    first_sync or now)),
     }
 
 
-def fit_cells(grid: Grid) -> Grid:
+def _with_footer(tab: Tab, config: CalendarConfig, name: str, now: dt.datetime) -> Tab:
+    """The tab with a printed footer: the calendar and tab on the left, "as of" the time this
+    grid was made on the right (the calendar's time zone)."""
+    look = tab.look
+    if look is not None and look.page is not None:
+        label = Labels(config.language)
+        moment = local(now, config.timezone).strftime("%Y-%m-%d %H:%M")
+        page = replace(look.page, footer_left=f"{config.name} · {name}",
+                       footer_right=label("as_of").format(f"{moment} {config.timezone}"))
+        tab.look = replace(look, page=page)
+    return tab
+
+
+def fit_cells(grid: G) -> G:
     """Cut text longer than CELL_TEXT_LIMIT to fit, ending it with "…"; changes ``grid``.
 
     A calendar cell may hold more than Excel allows (a Google sheet, a generated file); the
@@ -92,15 +114,33 @@ def tab_signatures() -> tuple[tuple[tuple[str, ...], ...], ...]:
 
     Each signature is a few rows of labels; a tab starts with it when each of its first rows
     begins with that row's labels. Status and History start with their header, the Report
-    with its first title, header and "Updated" label, the Portfolio with its header. The
+    with its title and "Updated" label, the Portfolio with its header. The
     backends use them to recognise tabs written before tabs were marked as the tool's
     (:mod:`sheets_sync.backends.owned`).
     """
-    out: list[tuple[tuple[str, ...], ...]] = []
+    return tuple(current for current, _ in _signatures())
+
+
+def legacy_signatures() -> dict[Signature, tuple[Signature, ...]]:
+    """For each signature of :func:`tab_signatures`, the leading rows the same tab had in
+    earlier versions, in the same language (the Status before its sections, for one)."""
+    return {current: older for current, older in _signatures() if older}
+
+
+# The Status tab's columns before it was a to-do list in sections.
+_FLAT_STATUS = ("severity", "code", "post_id", "row", "client", "channel", "publish_date",
+                "status", "owner", "message", "first_seen")
+
+
+def _signatures() -> list[tuple[Signature, tuple[Signature, ...]]]:
+    out: list[tuple[Signature, tuple[Signature, ...]]] = []
     for language in ("en", "tr"):
         label = Labels(language)
-        out.append((tuple(str(x) for x in label.all(*STATUS_COLUMNS)),))
-        out.append(((label("summary"),), (label("item"), label("value")), (label("updated"),)))
-        out.append((HISTORY_COLUMNS[language],))
-    out.extend((header,) for header in PORTFOLIO_HEADERS.values())
-    return tuple(out)
+        out.append(((tuple(str(x) for x in label.all(*STATUS_COLUMNS)),),
+                    ((tuple(str(x) for x in label.all(*_FLAT_STATUS)),),)))
+        out.append((((label(REPORT_TITLE),), (label("updated"),)),
+                    (((label("summary"),), (label("item"), label("value")),
+                      (label("updated"),)),)))
+        out.append(((HISTORY_COLUMNS[language],), ()))
+    out.extend(((header,), ()) for header in PORTFOLIO_HEADERS.values())
+    return out

@@ -68,6 +68,17 @@ LABELS: dict[str, tuple[str, str]] = {  # key -> (English, Turkish)
         "Henüz değişiklik yok: Geçmiş, eşitlemeler arasındaki değişiklikleri listeler; "
         "{date} tarihindeki ilk eşitleme takvimi olduğu gibi kaydetti."),
 }
+# The Status tab's columns and sections, and the Report dashboard's words.
+LABELS.update({
+    "what": ("What", "Ne oldu"), "post": ("Post", "Gönderi"), "todo": ("What to do", "Yapılacak"),
+    "who": ("Who", "Kim"), "due": ("Due", "Son tarih"), "client_side": ("client", "müşteri"),
+    "act_today": ("Act today", "Bugün"), "this_week": ("This week", "Bu hafta"),
+    "later": ("Later", "Daha sonra"), "plan": ("Plan", "Plan"),
+    "data_to_fix": ("Data to fix", "Düzeltilecek veri"), "as_of": ("as of {}", "{} itibarıyla"),
+    "report": ("Report", "Rapor"), "client_month": ("Client · month", "Müşteri · ay"),
+    "sla_hours": ("SLA hours", "SLA saat"),
+    "weekly": ("Posts per week against the contract", "Sözleşmeye göre haftalık gönderi"),
+})
 HISTORY_COLUMNS: dict[str, tuple[str, ...]] = {
     "en": ("Time", "Post ID", "Field", "Old value", "New value"),
     "tr": ("Zaman", "Gönderi No", "Alan", "Eski değer", "Yeni değer"),

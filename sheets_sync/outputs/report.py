@@ -1,80 +1,22 @@
-"""The Report tab: titled tables stacked vertically, one per question an account manager asks.
+"""The Report tab's tables, one per question an account manager asks.
 
-Charts are a later addition: the Report holds tables only. Approval turnaround is computed in
-:mod:`sheets_sync.outputs.turnaround`, the pillar mix and cadence in
-:mod:`sheets_sync.outputs.plan`.
+:mod:`sheets_sync.outputs.dashboard` lays them out with the header block and the charts.
+Approval turnaround is computed in :mod:`sheets_sync.outputs.turnaround`, the pillar mix and
+cadence in :mod:`sheets_sync.outputs.plan`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-
 import numpy as np
 import pandas as pd
 
-from sheets_sync.cells import Cell, Grid
-from sheets_sync.config import CalendarConfig
-from sheets_sync.history import Observed
+from sheets_sync.cells import Cell
 from sheets_sync.model import STATES, Severity
 from sheets_sync.outputs.approvals import approvals_due
-from sheets_sync.outputs.convert import local, number, publish_cells, texts
+from sheets_sync.outputs.convert import number, publish_cells, texts
 from sheets_sync.outputs.labels import Labels
-from sheets_sync.outputs.plan import cadence, pillars
-from sheets_sync.outputs.reminders import ReminderView, reminders_grid
-from sheets_sync.outputs.turnaround import turnaround
-from sheets_sync.parse import Calendar
 from sheets_sync.rules.base import Context
 from sheets_sync.rules.revisions import rounds_used
-
-# (row, column) of the "Updated" time in the Report grid: it changes on every run, so callers
-# deciding whether the Report needs writing compare the grids without this cell.
-UPDATED_CELL = (2, 1)
-
-
-def report_grid(calendar: Calendar, findings: pd.DataFrame, transitions: pd.DataFrame,
-                now: dt.datetime, config: CalendarConfig, summary: dict[str, int | str],
-                observed: Observed | None = None, reminders: ReminderView | None = None
-                ) -> Grid:
-    """Return the Report tab: titled tables stacked vertically, each followed by a blank row.
-
-    Sections: summary, approvals needed in the next 7 days, overdue feedback, revision usage,
-    approval turnaround, pipeline, pillar mix, cadence, calendar gaps, findings by code.
-    ``now`` must be timezone-aware (ValueError otherwise). An empty table shows "(none)".
-    ``observed`` (what earlier cycles saw) adds the observed revision rounds. With
-    ``[notify]`` configured, ``reminders`` (the ledger and what is due next) adds the reminder
-    tables at the end (:mod:`sheets_sync.outputs.reminders`).
-    """
-    ctx = Context(calendar, config, now, observed)
-    label = Labels(config.language)
-    sections: list[tuple[str, tuple[str, ...], list[list[Cell]]]] = [
-        ("summary", ("item", "value"), _summary(findings, now, config, summary, label)),
-        ("approvals", ("post_id", "client", "channel", "publish_date", "status", "owner"),
-         _approvals(ctx)),
-        ("overdue", ("post_id", "client", "message"), _overdue(findings)),
-        ("revisions", ("client", "month", "posts", "rounds_used", "included_rounds",
-                       "extra_rounds", "billable"), _revisions(ctx)),
-        ("turnaround", ("client", "approval_count", "median", "p90", "on_time"),
-         turnaround(ctx, transitions)),
-        ("pipeline", ("status", "posts"), _pipeline(ctx, label)),
-        ("pillars", ("client", "month", "pillar", "posts", "share", "target"),
-         pillars(ctx, label)),
-        ("cadence", ("client", "channel", "week", "planned", "contract"), cadence(ctx)),
-        ("gaps", ("client", "message"), _gaps(findings)),
-        ("by_code", ("code", "severity", "count"), _by_code(findings, label)),
-    ]
-    grid: Grid = []
-    for title, header, rows in sections:
-        grid += [[label(title)], label.all(*header), *(rows or [[label("none")]]), []]
-    return grid + reminders_grid(now, config, reminders, label)
-
-
-def _summary(findings: pd.DataFrame, now: dt.datetime, config: CalendarConfig,
-             summary: dict[str, int | str], label: Labels) -> list[list[Cell]]:
-    rows: list[list[Cell]] = [[label("updated"), local(now, config.timezone)]]
-    rows += [[label(key), value] for key, value in summary.items()]
-    counts = findings["severity"].value_counts()
-    rows += [[label(s.label), int(counts.get(int(s), 0))] for s in sorted(Severity, reverse=True)]
-    return rows
 
 
 def _approvals(ctx: Context) -> list[list[Cell]]:

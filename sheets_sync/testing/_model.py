@@ -60,6 +60,8 @@ class Sheet:
         self.merges: list[dict[str, Any]] = []
         self.basic_filter: dict[str, Any] | None = None
         self.metadata: list[dict[str, Any]] = []
+        self.conditional: list[dict[str, Any]] = []  # conditional format rules, in order
+        self.charts: list[dict[str, Any]] = []  # embedded charts
 
     def clone(self) -> Sheet:
         other = Sheet(copy.deepcopy(self.props))
@@ -69,6 +71,8 @@ class Sheet:
         other.merges = copy.deepcopy(self.merges)
         other.basic_filter = copy.deepcopy(self.basic_filter)
         other.metadata = copy.deepcopy(self.metadata)
+        other.conditional = copy.deepcopy(self.conditional)
+        other.charts = copy.deepcopy(self.charts)
         return other
 
     @property

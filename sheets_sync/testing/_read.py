@@ -106,6 +106,10 @@ def spreadsheet_json(book: Spreadsheet, owner: str, *, include_grid: bool = Fals
             item["protectedRanges"] = [_protected_out(p, owner) for p in sheet.protected]
         if sheet.basic_filter is not None:
             item["basicFilter"] = copy.deepcopy(sheet.basic_filter)
+        if sheet.conditional:
+            item["conditionalFormats"] = copy.deepcopy(sheet.conditional)
+        if sheet.charts:
+            item["charts"] = copy.deepcopy(sheet.charts)
         metadata = [md for md in book.metadata if _metadata_where(md) == sheet.id]
         if metadata:
             item["developerMetadata"] = copy.deepcopy(metadata)

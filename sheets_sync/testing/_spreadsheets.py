@@ -17,9 +17,9 @@ MAX_CELLS = 10_000_000
 # Requests that only change how cells look: accepted, remembered where it matters, empty reply.
 COSMETIC = frozenset({
     "updateBorders", "autoResizeDimensions", "updateDimensionProperties", "setDataValidation",
-    "addConditionalFormatRule", "updateBanding", "deleteBanding", "updateChartSpec",
+    "updateBanding", "deleteBanding", "updateChartSpec",
     "updateEmbeddedObjectPosition", "updateEmbeddedObjectBorder", "updateFilterView",
-    "deleteFilterView", "deleteEmbeddedObject", "deleteConditionalFormatRule",
+    "deleteFilterView",
 })
 
 
@@ -117,6 +117,9 @@ class BatchUpdate:
             "mergeCells": self.merge_cells, "unmergeCells": self.unmerge_cells,
             "setBasicFilter": self.set_basic_filter, "clearBasicFilter": self.clear_basic_filter,
             "sortRange": self.sort_range,
+            "addConditionalFormatRule": self.add_conditional,
+            "deleteConditionalFormatRule": self.delete_conditional,
+            "addChart": self.add_chart, "deleteEmbeddedObject": self.delete_object,
         }
 
     def run(self, body: dict[str, Any]) -> dict[str, Any]:
@@ -538,6 +541,60 @@ class BatchUpdate:
         sheet.basic_filter = given
         return {}
 
+    # -- conditional formats and charts: kept so that they can be read back and deleted
+
+    def add_conditional(self, req: dict[str, Any]) -> dict[str, Any]:
+        rule = copy.deepcopy(req.get("rule") or {})
+        ranges = rule.get("ranges") or []
+        if not ranges:
+            raise _Invalid("At least one range must be specified.")
+        sheets = {self._box(r)[0].id for r in ranges}
+        if len(sheets) > 1:
+            raise _Invalid("All ranges must be on the same sheet.")
+        if ("booleanRule" in rule) == ("gradientRule" in rule):
+            raise _Invalid("Exactly one of booleanRule or gradientRule must be set.")
+        sheet = self._sheet(sheets.pop())
+        index = int(req.get("index") or 0)
+        if not 0 <= index <= len(sheet.conditional):
+            raise _Invalid(f"Invalid index: {index}")
+        sheet.conditional.insert(index, rule)
+        return {}
+
+    def delete_conditional(self, req: dict[str, Any]) -> dict[str, Any]:
+        sheet = self._sheet(req.get("sheetId"))
+        index = int(req.get("index") or 0)
+        if not 0 <= index < len(sheet.conditional):
+            raise _Invalid(f"No conditional format on sheet {sheet.id} at index {index}.")
+        rule = sheet.conditional.pop(index)
+        return {"deleteConditionalFormatRule": {"rule": rule}}
+
+    def _chart_ids(self) -> set[int]:
+        return {int(c["chartId"]) for s in self.book.sheets for c in s.charts}
+
+    def add_chart(self, req: dict[str, Any]) -> dict[str, Any]:
+        chart = copy.deepcopy(req.get("chart") or {})
+        anchor = ((chart.get("position") or {}).get("overlayPosition") or {}).get("anchorCell")
+        if anchor is None:
+            raise _Invalid("The chart must be anchored to a cell (overlayPosition).")
+        sheet = self._sheet(anchor.get("sheetId"))
+        for source in _chart_sources(chart.get("spec") or {}):
+            self._box(source)  # every range a chart reads must exist
+        taken = self._chart_ids()
+        if chart.get("chartId") is not None and int(chart["chartId"]) in taken:
+            raise _Invalid(f"An object with id {chart['chartId']} already exists.")
+        chart["chartId"] = int(chart.get("chartId") or self._new_id(taken))
+        sheet.charts.append(chart)
+        return {"addChart": {"chart": copy.deepcopy(chart)}}
+
+    def delete_object(self, req: dict[str, Any]) -> dict[str, Any]:
+        object_id = int(req.get("objectId") or 0)
+        for sheet in self.book.sheets:
+            kept = [c for c in sheet.charts if int(c["chartId"]) != object_id]
+            if len(kept) != len(sheet.charts):
+                sheet.charts = kept
+                return {}
+        raise _Invalid(f"No object with id {object_id}.")
+
     def clear_basic_filter(self, req: dict[str, Any]) -> dict[str, Any]:
         self._sheet(req.get("sheetId")).basic_filter = None
         return {}
@@ -576,3 +633,13 @@ class BatchUpdate:
             for j, cell in enumerate(row):
                 sheet.set(r0 + i, c0 + j, cell)
         return {}
+
+
+def _chart_sources(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    """The grid ranges a chart spec reads (domains and series of a basic chart)."""
+    basic = spec.get("basicChart") or {}
+    found: list[dict[str, Any]] = []
+    for part in [*(basic.get("domains") or []), *(basic.get("series") or [])]:
+        data = part.get("domain") or part.get("series") or {}
+        found += ((data.get("sourceRange") or {}).get("sources") or [])
+    return found
