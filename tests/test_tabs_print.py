@@ -9,11 +9,12 @@ only a fragment of the columns. Skipped, saying why, where LibreOffice is not in
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import shutil
 import subprocess
-import zipfile
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from click.testing import CliRunner
@@ -21,6 +22,19 @@ from click.testing import CliRunner
 from sheets_sync.cli import main
 
 OFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def _pictures() -> ModuleType:
+    """tools/pictures.py, whose single-tab copy of a workbook this test prints too."""
+    path = Path(__file__).resolve().parents[1] / "tools" / "pictures.py"
+    spec = importlib.util.spec_from_file_location("pictures", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+only_tab = _pictures().only_tab
 pytestmark = pytest.mark.skipif(
     OFFICE is None, reason="LibreOffice (soffice) is not on PATH; apt-get install "
     "libreoffice-calc to print the tabs in this test")
@@ -36,31 +50,6 @@ def synced(tmp_path_factory: pytest.TempPathFactory) -> Path:
                                   "--today", "2026-03-10"])
     assert result.exit_code == 0, result.output
     return folder / "calendar.xlsx"
-
-
-def only_tab(source: Path, tab: str, target: Path) -> Path:
-    """A copy of the workbook with every sheet but ``tab`` hidden (LibreOffice prints the
-    visible sheets)."""
-    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w",
-                                                         zipfile.ZIP_DEFLATED) as zout:
-        for info in zin.infolist():
-            data = zin.read(info)
-            if info.filename == "xl/workbook.xml":
-                text = data.decode("utf-8")
-                names = re.findall(r'<sheet [^>]*name="([^"]*)"', text)
-
-                def hide(match: re.Match[str]) -> str:
-                    tag = match.group(0)
-                    if f'name="{tab}"' in tag:
-                        return tag
-                    tag = re.sub(r'\sstate="[^"]*"', "", tag)
-                    return tag.replace("<sheet ", '<sheet state="hidden" ', 1)
-
-                text = re.sub(r"<sheet [^>]*/>", hide, text)
-                text = re.sub(r'activeTab="\d+"', f'activeTab="{names.index(tab)}"', text)
-                data = text.encode("utf-8")
-            zout.writestr(info, data)
-    return target
 
 
 def printed(book: Path, tab: str, folder: Path) -> list[str]:
