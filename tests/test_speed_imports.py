@@ -27,7 +27,10 @@ print("EXIT", code, "LOADED", ",".join(sorted(m for m in {heavy!r} if m in sys.m
 
 def loaded(*args: str) -> set[str]:
     """The heavy modules loaded after running the command line with ``args``."""
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), *sys.path])}
+    # Not measured by coverage, whose own start-up in the child loads sqlite3 and
+    # multiprocessing: the command's imports alone are what this counts.
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("COVERAGE_")},
+           "PYTHONPATH": os.pathsep.join([str(ROOT), *sys.path])}
     done = subprocess.run([sys.executable, "-c", SCRIPT.format(heavy=HEAVY), *args],
                           capture_output=True, text=True, cwd=ROOT, env=env, timeout=120,
                           check=False)
