@@ -106,7 +106,8 @@ CHANNEL_VALUES: dict[str, tuple[str, ...]] = {
 }
 
 FORMAT_VALUES: dict[str, tuple[str, ...]] = {
-    "post": ("post", "static", "image", "photo", "single image", "gönderi", "görsel", "tekli"),
+    "post": ("post", "static", "image", "photo", "single image", "gönderi", "görsel", "tekli",
+             "tweet", "tweets"),
     "reel": ("reel", "reels"),
     "story": ("story", "stories", "hikaye", "hikâye"),
     "carousel": ("carousel", "slider", "album", "karusel", "kaydırmalı"),

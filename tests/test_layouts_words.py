@@ -250,3 +250,12 @@ def test_a_limit_written_twice_is_reported_not_chosen() -> None:
     same = calendar_config(channels={"telegram": {"limit": 4096}},
                            rules={"content": {"caption_limits": {"telegram": 4096}}})
     assert same.rules.caption_limit("telegram") == 4096
+
+
+def test_a_tweet_is_a_post() -> None:
+    """Calendars planned for X call their single posts tweets ("Content Type: Tweet")."""
+    header = [*HEADER, "Format"]
+    rows = [[*post("P1", channel="X"), "Tweet"], [*post("P2", channel="X"), "tweets"],
+            [*post("P3", channel="X"), "Thread"]]
+    frame = parse([header, *rows], calendar_config()).frame
+    assert frame["format"].tolist() == ["post", "post", "thread"]
