@@ -485,10 +485,8 @@ def _not_posts(rows: Sequence[Sequence[Any]], header_index: int, columns: Mappin
                  if n in texts)
     maybe = keep & (np.asarray(filled) <= 1)
     maybe[found.get("header", [])] = False
-    if "caption" in texts:
-        captions = texts["caption"][0]
-        for position in np.flatnonzero(maybe).tolist():
-            maybe[position] = _blank_text(captions[position])
+    if "caption" in texts:  # a post's caption is never a label's only cell
+        maybe &= per_row("caption", _blank_text)
     field_of = {index: name for name, index in columns.items()}
     for position in np.flatnonzero(maybe).tolist():
         index = header_index + 1 + position
