@@ -105,16 +105,17 @@ def main() -> None:
     logging.lastResort = TerminalHandler(logging.WARNING)
 
 
-def _pairs(option: str, values: tuple[str, ...], fields: tuple[str, ...], example: str,
-           unknown: str) -> list[tuple[str, str]]:
-    """Split ``field=value`` option values, each field one of ``fields``; UsageError else."""
+def _pairs(option: str, values: tuple[str, ...], fields: tuple[str, ...] | None, example: str,
+           unknown: str = "") -> list[tuple[str, str]]:
+    """Split ``field=value`` option values, each field one of ``fields`` (None: any name);
+    UsageError else."""
     pairs = []
     for value in values:
         name, sep, text = value.partition("=")
         name = name.strip()
-        if not sep or not text.strip():
+        if not sep or not name or not text.strip():
             raise UsageError(f"{option} {value!r}: write it as {example}")
-        if name not in fields:
+        if fields is not None and name not in fields:
             raise UsageError(f"{option} {value!r}: {unknown.format(name=name)} "
                              f"{', '.join(fields)})")
         pairs.append((name, text.strip()))
@@ -522,14 +523,9 @@ def remind_command(config_file: str, calendar_names: tuple[str, ...], dry_run: b
 
 
 def _accounts(values: tuple[str, ...]) -> dict[str, str]:
-    accounts = {}
-    for value in values:
-        channel, sep, ident = value.partition("=")
-        if not sep or not channel.strip() or not ident.strip():
-            raise UsageError(f"--account {value!r}: write it as CHANNEL=ID, e.g. "
-                             "instagram=cm4abc123")
-        accounts[channel.strip().lower()] = ident.strip()
-    return accounts
+    return {channel.lower(): ident
+            for channel, ident in _pairs("--account", values, None, "CHANNEL=ID, e.g. "
+                                         "instagram=cm4abc123")}
 
 
 @main.command("export")
