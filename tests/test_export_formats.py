@@ -173,6 +173,27 @@ def test_meta_takes_facebook_and_instagram_only_with_offset_times(
     assert refused[("NT-008", "x")][0][0] == "channel-not-supported"
 
 
+@pytest.mark.parametrize(("fmt", "importer"), [
+    ("buffer", "Buffer"), ("later", "Later"), ("meta", "Meta Business Suite")])
+def test_a_layout_no_published_description_backs_is_said_to_be_a_best_reading(
+        sample: CalendarConfig, tmp_path: Path, fmt: str, importer: str) -> None:
+    result = sample_export(sample, fmt, tmp_path)
+    said = [n for n in result.notices if "best reading" in n]
+    assert len(said) == 1  # once per export, not once per file
+    assert said[0].startswith(f"{importer}: no published description of its CSV upload "
+                              "could be consulted, so these columns are this tool's best "
+                              "reading")
+    assert said[0].endswith(f"not {importer}'s template: compare them with the template "
+                            f"{importer} offers for download before the first upload")
+
+
+@pytest.mark.parametrize("fmt", ["hootsuite", "postiz", "csv"])
+def test_documented_layouts_carry_no_best_reading_notice(
+        sample: CalendarConfig, tmp_path: Path, fmt: str) -> None:
+    result = sample_export(sample, fmt, tmp_path, accounts={"linkedin": "li-1"})
+    assert result.files and not any("best reading" in n for n in result.notices)
+
+
 # --- Postiz ---------------------------------------------------------------------------------
 
 def test_postiz_writes_one_api_body_per_post_with_its_integration_and_settings(

@@ -148,6 +148,8 @@ def _format_notices(fmt: Format, files: list[ExportFile], config: CalendarConfig
                        "was written with a leading ' so that a spreadsheet does not run it; "
                        f"{fmt.title} keeps the ', so remove it there")
     posts = [p for f in files for p in f.posts]
+    if fmt.caveat and posts:
+        notices.append(fmt.caveat)
     zones = sorted({f"{p.zone} ({p.client})" for p in posts})
     if fmt.name == "hootsuite" and posts:
         shown = "MM/DD/YYYY" if config.date_order == "mdy" else "DD/MM/YYYY"

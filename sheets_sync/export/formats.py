@@ -123,6 +123,9 @@ class Format:
     check: Callable[[list[ExportPost], Options], tuple[list[ExportPost], list[LeftOut]]]
     write: Callable[[list[ExportPost], Options], list[ExportFile]]
     max_rows: int = 0  # posts per file (0: no limit)
+    # Said with every export in this format whose layout no published description of the
+    # importer backs: the user checks it against the importer's own template first.
+    caveat: str = ""
 
 
 def _every_channel(channel: str) -> str:
@@ -343,17 +346,29 @@ def _csv_write(posts: list[ExportPost], options: Options) -> list[ExportFile]:
     return [ExportFile("", "", ".csv", text, tuple(ordered), tuple(touched))]
 
 
+_UNPUBLISHED = ("{importer}: no published description of its CSV upload could be consulted, "
+                "so these columns are this tool's best reading ({names}), not {importer}'s "
+                "template: compare them with the template {importer} offers for download "
+                "before the first upload")
+
 FORMATS: dict[str, Format] = {
     "hootsuite": Format("hootsuite", "Hootsuite bulk composer", ".csv", True, _every_channel,
                         _hootsuite_check, _per_profile(None, _hootsuite_cells,
                                                        HOOTSUITE_MAX_ROWS),
                         HOOTSUITE_MAX_ROWS),
     "buffer": Format("buffer", "Buffer", ".csv", True, _every_channel, _no_check,
-                     _per_profile(("text", "dueAt", "imageUrl"), _buffer_cells)),
+                     _per_profile(("text", "dueAt", "imageUrl"), _buffer_cells),
+                     caveat=_UNPUBLISHED.format(importer="Buffer", names="the names Buffer's "
+                                                "API gives a post's fields")),
     "later": Format("later", "Later", ".csv", True, _every_channel, _no_check,
-                    _per_profile(("Date", "Time", "Caption", "Media URL"), _later_cells)),
+                    _per_profile(("Date", "Time", "Caption", "Media URL"), _later_cells),
+                    caveat=_UNPUBLISHED.format(importer="Later", names="no name Later "
+                                               "publishes")),
     "meta": Format("meta", "Meta Business Suite", ".csv", True, _meta_supports, _no_check,
-                   _per_profile(("message", "link", "scheduled_publish_time"), _meta_cells)),
+                   _per_profile(("message", "link", "scheduled_publish_time"), _meta_cells),
+                   caveat=_UNPUBLISHED.format(importer="Meta Business Suite",
+                                              names="the names Meta's Pages API gives a "
+                                              "scheduled post's fields")),
     "postiz": Format("postiz", "Postiz", ".json", False, _postiz_supports, _postiz_check,
                      _postiz_write),
     "csv": Format("csv", "sheets-sync CSV", ".csv", False, _every_channel, _no_check,
