@@ -82,8 +82,10 @@ def build(cls: type[T], data: Any, path: str, problems: Problems, partial: bool 
     for name, f in fields.items():
         where = join(path, name)
         if name in data:
+            before = len(problems.items)
             values[name] = _convert(hints[name], data[name], where, problems, partial)
-            _check(f.metadata.get("check"), values[name], where, problems)
+            if len(problems.items) == before:  # a placeholder for a wrong value: not checked
+                _check(f.metadata.get("check"), values[name], where, problems)
         elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
             if not partial:
                 problems.add(where, "is required")

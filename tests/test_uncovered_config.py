@@ -227,9 +227,6 @@ def test_several_wrong_types_in_a_file_exit_2_each_on_its_line(tmp_path: Path) -
     ]
 
 
-@pytest.mark.xfail(strict=True, reason="known bug: the placeholder that replaces a wrong value "
-                   "is checked too, adding a second, misleading problem ('must be a positive "
-                   "number (got 0)' for a text the user wrote)")
 def test_a_wrong_type_is_reported_once() -> None:
     found = problems_of(with_value((*CALENDAR, "rules", "feedback", "sla_days"), "two"))
     assert found == ["calendars[0].rules.feedback.sla_days: must be a whole number, "
