@@ -44,6 +44,16 @@ def audit(rows: list[list[Any]], now: dt.datetime, header: list[str] | None = No
     return to_findings(validate(cal, config, now))
 
 
+def audit_only(rows: list[list[Any]], now: dt.datetime, *codes: str,
+               header: list[str] | None = None, rules: dict[str, Any] | None = None,
+               **calendar: Any) -> list[Finding]:
+    """Audit ``rows`` with every finding code but ``codes`` switched off (levels given in
+    ``rules`` still apply on top)."""
+    rules = {**(rules or {})}
+    rules["levels"] = {**only(*codes), **rules.get("levels", {})}
+    return audit(rows, now, header=header, rules=rules, **calendar)
+
+
 def keys(findings: list[Finding], code: str | None = None) -> set[tuple[int | None, str, str]]:
     """Return the (row, column, code) of every finding, optionally of one code only."""
     return {f.key() for f in findings if code is None or f.code == code}

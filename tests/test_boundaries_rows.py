@@ -7,28 +7,16 @@ post is on sheet row 2.
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Any
-
 import pytest
-from conftest import HEADER, at, audit, only, row
-
-from sheets_sync.model import Finding
+from conftest import HEADER, at, keys, row
+from conftest import audit_only as run
 
 NEW_YORK = {"Nyc": {"timezone": "America/New_York", "country": "US"}}
 NOW = at("2026-03-10 09:00")  # a Tuesday; 02:00 in New York (EDT, UTC-4)
 Key = tuple[int | None, str, str]
 
 
-def run(rows: list[list[Any]], now: dt.datetime, *codes: str, header: list[str] | None = None,
-        rules: dict[str, Any] | None = None, **calendar: Any) -> list[Finding]:
-    """Audit ``rows`` with every code but ``codes`` switched off."""
-    return audit(rows, now, header=header, rules={**(rules or {}), "levels": only(*codes)},
-                 **calendar)
 
-
-def keys(findings: list[Finding]) -> set[Key]:
-    return {f.key() for f in findings}
 
 
 STALE = (2, "status", "stale-unpublished")

@@ -8,27 +8,15 @@ is on sheet row 2.
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Any
-
 import pytest
-from conftest import HEADER, at, audit, only, row
-
-from sheets_sync.model import Finding
+from conftest import HEADER, at, keys, row
+from conftest import audit_only as run
 
 NOW = at("2026-03-10 09:00")  # a Tuesday
 Key = tuple[int | None, str, str]
 
 
-def run(rows: list[list[Any]], now: dt.datetime, *codes: str, header: list[str] | None = None,
-        rules: dict[str, Any] | None = None, **calendar: Any) -> list[Finding]:
-    """Audit ``rows`` with every code but ``codes`` switched off."""
-    return audit(rows, now, header=header, rules={**(rules or {}), "levels": only(*codes)},
-                 **calendar)
 
-
-def keys(findings: list[Finding]) -> set[Key]:
-    return {f.key() for f in findings}
 
 
 # --------------------------------------------------------------------------------------------

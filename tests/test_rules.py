@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 import pytest
 from conftest import HEADER, at, audit, calendar_config, keys, only, row
+from conftest import audit_only as run
 
 from sheets_sync.codes import CODES
 from sheets_sync.model import Finding, Severity
@@ -18,12 +19,6 @@ NOW = at("2026-03-10 09:00")  # a Tuesday
 UTC = dt.timezone.utc
 
 
-def run(rows: list[list[Any]], now: dt.datetime, *codes: str, header: list[str] | None = None,
-        rules: dict[str, Any] | None = None, **calendar: Any) -> list[Finding]:
-    """Audit ``rows`` with every code but ``codes`` switched off."""
-    rules = {**(rules or {})}
-    rules["levels"] = {**only(*codes), **rules.get("levels", {})}
-    return audit(rows, now, header=header, rules=rules, **calendar)
 
 
 def one(findings: list[Finding], code: str) -> Finding:
