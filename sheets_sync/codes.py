@@ -33,7 +33,7 @@ CODES: dict[str, Code] = {
         Code("duplicate-column", _W, "cells", "two headers map to the same field"),
         Code("column-assumed", _I, "cells", "a field with no column, taken from the configuration"),
         Code("rows-not-posts", _I, "cells", "rows that are not posts (labels, legends, a "
-             "repeated header), left out"),
+             "repeated header, cells only in unread columns), left out"),
         Code("several-channels", _I, "cells", "a channel cell naming several channels: one "
              "post on each"),
         Code("zone-from-header", _I, "cells", "times read in the time zone their header names"),

@@ -285,6 +285,7 @@ def parse(rows: Sequence[Sequence[Any]], config: CalendarConfig, tab: str = "Cal
     texts = {name: categorize_text(by_field[name]) for name in _TEXT_FIELDS if name in by_field}
     keep = _non_empty_rows(by_field, count, {n: c for n, (_, c) in texts.items() if c})
     skipped = _not_posts(rows, header_index, columns, by_field, texts, keep, config)
+    skipped.update(_unread_only(rows, header_index, columns, keep, config, skipped))
     for positions in skipped.values():
         keep[positions] = False
     sheet_rows = np.flatnonzero(keep) + header_index + 2
@@ -495,6 +496,33 @@ def _not_posts(rows: Sequence[Sequence[Any]], header_index: int, columns: Mappin
         if len(present) == 1 and _label(cells[present[0]], field_of.get(present[0]), config):
             found.setdefault("label", []).append(position)
     return {why: np.array(positions, dtype=np.intp) for why, positions in found.items()}
+
+
+def _unread_only(rows: Sequence[Sequence[Any]], header_index: int, columns: Mapping[str, int],
+                 keep: np.ndarray, config: CalendarConfig, found: Mapping[str, np.ndarray]
+                 ) -> dict[str, np.ndarray]:
+    """The body rows whose only filled cells lie in columns no field reads ("Week 12" in a
+    Week column, an idea in an unread Ideas column): never posts, and never dropped unsaid.
+    One such cell that is a label joins ``label``; the rest are ``unread``."""
+    mapped = set(columns.values())
+    labels = list(found.get("label", np.empty(0, dtype=np.intp)).tolist())
+    unread: list[int] = []
+    for position in np.flatnonzero(~keep).tolist():
+        index = header_index + 1 + position
+        cells = rows[index] if index < len(rows) else []
+        present = [j for j, value in enumerate(cells) if j not in mapped and _present_cell(value)]
+        if not present:
+            continue
+        if len(present) == 1 and _label(cells[present[0]], None, config):
+            labels.append(position)
+        else:
+            unread.append(position)
+    out: dict[str, np.ndarray] = {}
+    if len(labels) > len(found.get("label", ())):
+        out["label"] = np.array(sorted(labels), dtype=np.intp)
+    if unread:
+        out["unread"] = np.array(unread, dtype=np.intp)
+    return out
 
 
 def _label(value: Any, name: str | None, config: CalendarConfig) -> bool:

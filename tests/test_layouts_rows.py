@@ -137,6 +137,31 @@ def test_rows_that_are_not_posts_get_no_id_and_are_never_written() -> None:
     assert sorted(result.findings.loc[result.findings["code"] == "missing-id", "row"]) == [2, 4]
 
 
+def test_rows_filled_only_in_columns_no_field_reads_are_listed_not_dropped_unsaid() -> None:
+    header = ["Week", *LAYOUT, "Ideas"]
+    rows = [[None, *post(), None],
+            ["Week 12", *[None] * WIDTH, None],  # a label in an unread column
+            [12, *[None] * WIDTH, None],  # a number alone: no label, still no post
+            ["W13", *[None] * WIDTH, "Team photo reel"],  # two unread cells
+            [None, *post(date="2026-03-21 10:00"), "Behind the scenes"]]
+    found = audit(rows, NOW, header=header, rules={"levels": only("rows-not-posts")})
+    assert one(found, "rows-not-posts").message == (
+        "Not read as posts, so no rule looks at them: row 3 (a label or legend: only one "
+        "cell is filled); rows 4-5 (only columns no field reads are filled).")
+    calendar = parse([header, *rows], calendar_config())
+    assert calendar.frame["row"].tolist() == [2, 6]
+
+
+def test_an_unread_column_label_joins_the_labels_of_read_columns() -> None:
+    header = [*LAYOUT, "Week"]
+    rows = [[*post(), None], [*alone("Publish date", "Week 3"), None],
+            [*[None] * WIDTH, "Week 4"]]
+    found = audit(rows, NOW, header=header, rules={"levels": only("rows-not-posts")})
+    assert one(found, "rows-not-posts").message == (
+        "Not read as posts, so no rule looks at them: rows 3-4 (a label or legend: only one "
+        "cell is filled).")
+
+
 def test_an_id_less_calendar_derives_keys_for_posts_only() -> None:
     calendar = parse([LAYOUT, post(), alone("Publish date", "Week 12")], calendar_config())
     assert calendar.frame["post_id"].tolist() == ["Acme/Instagram/2026-03-20/Hello"]
