@@ -93,6 +93,7 @@ class Hooks:
     def __init__(self) -> None:
         self.posts: list[tuple[str, bytes]] = []
         self.answers: list[int] = []
+        self.waits: list[str] = []  # a Retry-After header for each answer in turn ("": none)
         hooks = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -100,7 +101,10 @@ class Hooks:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 hooks.posts.append((self.path, body))
                 status = hooks.answers.pop(0) if hooks.answers else 200
+                wait = hooks.waits.pop(0) if hooks.waits else ""
                 self.send_response(status)
+                if wait:
+                    self.send_header("Retry-After", wait)
                 self.end_headers()
                 self.wfile.write(b"ok")
 
@@ -320,6 +324,28 @@ def test_a_failing_server_leaves_the_reminder_due_and_logs_it_once(
             silent.close()
         if box is not None:
             box.stop()
+
+
+def test_retry_after_is_waited_when_short_and_left_for_the_next_run_when_long(
+        tmp_path: Path, mailbox: Mailbox, hooks: Hooks) -> None:
+    config = config_module.load(agency_dir(tmp_path, mailbox.port))
+    assert config.notify is not None
+    moment = dt.datetime.fromisoformat(TODAY + "+03:00")
+    slept: list[float] = []
+    senders = RealSenders(config.notify, environment(hooks), sleep=slept.append)
+    # Asked to wait two minutes: not tried again now (a run must not hang), left due.
+    hooks.answers, hooks.waits = [429], ["120"]
+    first, _ = remind(config, now=moment, senders=senders)
+    assert [o.message.recipient for o in first.failed] == ["webhook:TEST_SLACK_URL"]
+    assert first.failed[0].error == ("webhook TEST_SLACK_URL (slack): HTTP 429, asked to "
+                                     "wait 120s; tried again in the next run")
+    assert len(hooks.posts) == 1 and slept == []
+    # Asked to wait 2 seconds: waited exactly that, then delivered in the same run.
+    hooks.answers, hooks.waits = [429], ["2"]
+    again, _ = remind(config, now=moment, senders=senders)
+    assert [o.message.recipient for o in again.sent] == ["webhook:TEST_SLACK_URL"]
+    assert again.failed == [] and slept == [2.0] and len(hooks.posts) == 3
+    assert {r.state for r in ledger(tmp_path)} == {"sent"}
 
 
 def test_the_daemon_cycle_is_unchanged_when_delivery_fails(tmp_path: Path) -> None:
