@@ -60,17 +60,48 @@ def test_a_hostile_caption_arrives_inert_in_every_format() -> None:
     assert "<script>" not in page and "&lt;script&gt;" in page
     assert "Tom &amp;amp; Jerry" in page  # the entity is shown as written, not decoded
     assert 'href="https://docs.google.com/spreadsheets/d/abc/edit#gid=7&amp;range=A18"' in page
-    for kind in ("slack", "teams", "google_chat"):
+    for kind in ("slack", "google_chat"):
         text = json.dumps(PAYLOADS[kind](msg), ensure_ascii=False)
         assert "<script>" not in text and "<!channel>" not in text and "<@U123>" not in text, kind
     slack = json.dumps(PAYLOADS["slack"](msg), ensure_ascii=False)
     assert "&lt;!channel&gt;" in slack and "Tom &amp;amp; Jerry" in slack
     assert "<https://docs.google.com/spreadsheets/d/abc/edit#gid=7&range=A18|row 18>" in slack
-    teams = json.dumps(PAYLOADS["teams"](msg), ensure_ascii=False)
-    assert "\\\\*loud\\\\*" in teams  # Markdown escaped: shown, not bold
+    # Teams: sheet values only in Adaptive Card text runs, which are shown as plain text
+    # (no Markdown, no HTML): the caption arrives exactly as written, and inert.
+    card = PAYLOADS["teams"](msg)["attachments"][0]["content"]
+    kinds = {e["type"] for e in card["body"]} | {i["type"] for e in card["body"]
+                                                for i in e["inlines"]}
+    assert kinds == {"RichTextBlock", "TextRun"}
+    texts = [i["text"] for e in card["body"] for i in e["inlines"]]
+    assert any(f"“{HOSTILE}”" in t for t in texts)
     data = PAYLOADS["json"](msg)
     assert data["sections"][0]["posts"][0]["caption"] == HOSTILE  # data, as the sheet says
     assert HOSTILE in plain_text(msg)  # plain text is not interpreted
+
+
+def test_teams_gets_an_adaptive_card_message_its_workflow_webhooks_post() -> None:
+    payload = PAYLOADS["teams"](message("en", "Bahar menüsü ☕\nyarın"))
+    assert payload["type"] == "message" and len(payload["attachments"]) == 1
+    attachment = payload["attachments"][0]
+    assert attachment["contentType"] == "application/vnd.microsoft.card.adaptive"
+    assert attachment["contentUrl"] is None
+    card = attachment["content"]
+    assert (card["type"], card["version"]) == ("AdaptiveCard", "1.2")
+    lines = [[i["text"] for i in e["inlines"]] for e in card["body"]]
+    assert lines[0] == ["1 post needs your approval by Wednesday — Kahve Durağı"]
+    assert lines[1] == ["Waiting for your approval — Kahve Durağı"]
+    assert lines[2][1] == "row 18"
+    assert lines[2][0] == "2026-03-11 12:30 · Instagram · KD-008 · “Bahar menüsü ☕\nyarın” — "
+    link = card["body"][2]["inlines"][1]["selectAction"]
+    assert link == {"type": "Action.OpenUrl",
+                    "url": "https://docs.google.com/spreadsheets/d/abc/edit#gid=7&range=A18"}
+    # A local workbook's row is a file path: shown as text, never made a link.
+    local = group([Item("approval", "kd", "Kahve Durağı", "elif@kahve.example", "k",
+                        "approval-72h", "en",
+                        Post("KD-008", 18, None, False, "Instagram", "Hi",
+                             "/srv/calendars/kahve.xlsx"))])[0]
+    runs = PAYLOADS["teams"](local)["attachments"][0]["content"]["body"][2]["inlines"]
+    assert runs[1] == {"type": "TextRun", "text": "row 18: /srv/calendars/kahve.xlsx"}
 
 
 def test_subject_says_what_and_by_when_in_english_and_turkish() -> None:

@@ -1,11 +1,12 @@
 """Messages people read: one recipient's items as an e-mail (plain text and HTML) or as a
-chat webhook's payload (Slack blocks, Teams message card, Google Chat card, plain JSON), in
+chat webhook's payload (Slack blocks, a Teams Adaptive Card, Google Chat card, plain JSON), in
 English or Turkish.
 
 Every value taken from a sheet (captions above all: they are user input) is escaped for
-where it goes: HTML entities in e-mail HTML, Teams and Google Chat; ``&``, ``<`` and ``>``
-in Slack markup, so that ``<!channel>`` in a caption shows as text and pings no one. Plain
-text and JSON carry the values as they are: neither is interpreted.
+where it goes: HTML entities in e-mail HTML and Google Chat; ``&``, ``<`` and ``>`` in Slack
+markup, so that ``<!channel>`` in a caption shows as text and pings no one. Teams gets them
+in Adaptive Card text runs, which are never interpreted; plain text and JSON carry the values
+as they are: neither is interpreted.
 """
 
 from __future__ import annotations
@@ -246,14 +247,6 @@ def slack_escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
-
-
-def teams_escape(text: str) -> str:
-    """Text for a Teams message card: HTML entities, and Markdown characters escaped."""
-    return _MARKDOWN.sub(r"\\\1", html.escape(text, quote=True))
-
-
 def _post_line(message: Message, post: Post, escape: Any, link: Any) -> str:
     head, caption, row = post_fields(message, post)
     text = escape(head) + (f" · “{escape(caption)}”" if caption else "")
@@ -287,18 +280,47 @@ def slack(message: Message) -> dict[str, Any]:
 
 
 def teams(message: Message) -> dict[str, Any]:
-    """A Microsoft Teams (Office 365 connector) message card."""
-    def link(url: str, label: str) -> str:
-        if url.startswith("https://"):
-            return f"[{teams_escape(label)}]({url.replace(')', '%29').replace(' ', '%20')})"
-        return teams_escape(f"{label}: {url}")
+    """A Microsoft Teams message holding an Adaptive Card, the payload both a Teams
+    Workflows webhook ("Send webhook alerts to a channel": it posts the first attachment's
+    card) and the older Incoming Webhook take:
+    https://learn.microsoft.com/en-us/microsoftteams/platform/webhooks-and-connectors/how-to/connectors-using#send-adaptive-cards-using-an-incoming-webhook
 
-    title = subject(message)
-    return {"@type": "MessageCard", "@context": "https://schema.org/extensions",
-            "summary": teams_escape(title), "title": teams_escape(title),
-            "sections": [{"activityTitle": teams_escape(f"{s.title} — {s.client}"),
-                          "text": "<br>".join(_section_lines(message, s, teams_escape, link))}
-                         for s in sections(message)]}
+    Sheet values go into ``TextRun`` elements, which Adaptive Cards show as plain text (no
+    Markdown, no HTML): a caption is shown exactly as written, and nothing in it formats,
+    links or mentions. The row's place links to the row when it is a web address.
+    """
+    def run(text: str, url: str = "", bold: bool = False) -> dict[str, Any]:
+        inline: dict[str, Any] = {"type": "TextRun", "text": text}
+        if bold:
+            inline["weight"] = "Bolder"
+        if url:
+            inline["selectAction"] = {"type": "Action.OpenUrl", "url": url}
+        return inline
+
+    def block(*inlines: dict[str, Any], spacing: str = "Small") -> dict[str, Any]:
+        return {"type": "RichTextBlock", "inlines": list(inlines), "spacing": spacing}
+
+    title = run(subject(message), bold=True)
+    title["size"] = "Medium"
+    body: list[dict[str, Any]] = [block(title, spacing="None")]
+    for section in sections(message):
+        body.append(block(run(f"{section.title} — {section.client}", bold=True),
+                          spacing="Medium"))
+        for post in section.posts:
+            head, caption, row = post_fields(message, post)
+            place = (run(row, post.link) if post.link.startswith("https://")
+                     else run(f"{row}: {post.link}"))
+            body.append(block(run(head + (f" · “{caption}”" if caption else "") + " — "),
+                              place))
+            if post.note:
+                body.append(block(run(post.note), spacing="None"))
+        body += [block(run(line)) for line in section.lines]
+        if section.more:
+            body.append(block(run(message.words("more", n=section.more))))
+    return {"type": "message", "attachments": [{
+        "contentType": "application/vnd.microsoft.card.adaptive", "contentUrl": None,
+        "content": {"$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+                    "type": "AdaptiveCard", "version": "1.2", "body": body}}]}
 
 
 def google_chat(message: Message) -> dict[str, Any]:
