@@ -3,16 +3,25 @@
 * Delimited text: pandas' C parser tokenizes a large file in chunks of rows; records that
   span a chunk's end (a quoted value over several lines, a ragged row, a blank line) come
   back as the csv module reads them.
+* Workbooks: the cyclic garbage collector does not walk the rows again and again while the
+  reader makes them (one list per row), and a collector the program turned off stays off.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
+import gc
 import io
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
 
 from sheets_sync.backends import files
-from sheets_sync.backends.files import TextGrid, read_tab
+from sheets_sync.backends.files import TextGrid, read_tab, read_tabs
 
 # --------------------------------------------------------------------------------------------
 # delimited text
@@ -48,3 +57,60 @@ def test_records_across_the_c_parsers_chunks_are_the_csv_modules(tmp_path: Path)
     assert grid[997] == [] and grid[1000] == ["P1000", *("x" for _ in range(wide - 1))]
     assert grid.columns[2][4097] is None  # an empty field is None in the columns too
     assert grid.columns[5][4097] is None  # and so is a field the record lacks
+
+
+# --------------------------------------------------------------------------------------------
+# workbooks
+
+
+@pytest.fixture
+def collections() -> Iterator[list[int]]:
+    """The generations the cyclic garbage collector collects while the test runs."""
+    seen: list[int] = []
+
+    def note(phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            seen.append(info["generation"])
+
+    gc.callbacks.append(note)
+    try:
+        yield seen
+    finally:
+        gc.callbacks.remove(note)
+
+
+def _workbook(path: Path, posts: int) -> Path:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Calendar"
+    sheet.append(["ID", "Publish date", "Status", "Caption", "Notes"])
+    for i in range(posts):
+        sheet.append([f"P{i}", dt.date(2026, 3, 1 + i % 28), "Draft", f"Post {i}", None])
+    book.save(path)
+    return path
+
+
+def test_the_collector_waits_while_a_workbooks_rows_are_made(
+        tmp_path: Path, collections: list[int]) -> None:
+    """7,000 rows are 7,000 new lists: without the pause the collector runs about ten times
+    while they are made, each time walking the rows made so far."""
+    path = _workbook(tmp_path / "plan.xlsx", 7000)
+    assert gc.isenabled()
+    gc.collect()
+    collections.clear()
+    grid = read_tabs(path, "Calendar")[0]
+    assert len(collections) <= 1  # at most once, after the rows are all made
+    assert gc.isenabled()  # and it is on again
+    assert len(grid.rows) == 7001
+    assert grid.rows[7000] == ["P6999", dt.date(2026, 3, 1 + 6999 % 28), "Draft", "Post 6999",
+                               None]
+
+
+def test_a_collector_turned_off_by_the_program_stays_off(tmp_path: Path) -> None:
+    path = _workbook(tmp_path / "plan.xlsx", 10)
+    gc.disable()
+    try:
+        assert len(read_tabs(path, "Calendar")[0].rows) == 11
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

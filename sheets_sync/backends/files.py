@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import gc
 import io
 import re
 import zipfile
@@ -331,19 +332,29 @@ def _sheet_rows(path: Path, wb: CalamineWorkbook, name: str, guard: _Guard,
     """A tab's cells; for the ``calendar`` tab, merged cells read as their anchor cell down
     the merged rows, and formulas never calculated read as their formula text."""
     scan = guard.sheet(name, formulas=calendar)
+    # One list per row: a large sheet makes the cyclic garbage collector run again and again
+    # while they are made, each time walking every row made so far (it doubles the time the
+    # rows take). None of them can be part of a cycle, so the collector waits until they are
+    # all made (unless the program has turned it off itself).
+    collecting = gc.isenabled()
+    gc.disable()
     try:
-        sheet = wb.get_sheet_by_name(name)
-        raw = sheet.to_python(skip_empty_area=False)
-        merged = (sheet.merged_cell_ranges or []) if calendar else []
-        del sheet  # calamine's own copy of the cells, as large as the rows made from it
-    except (KeyboardInterrupt, SystemExit):
-        raise
-    except BaseException as exc:  # calamine's own types, and pyo3 PanicException
-        raise _unreadable(path, exc) from exc
-    # Each row is replaced as it is converted, so that two copies never coexist.
-    rows = cast("list[list[Cell]]", raw)  # the same list, its rows converted in place
-    for index, row in enumerate(raw):
-        rows[index] = [None if v == "" else v for v in row]
+        try:
+            sheet = wb.get_sheet_by_name(name)
+            raw = sheet.to_python(skip_empty_area=False)
+            merged = (sheet.merged_cell_ranges or []) if calendar else []
+            del sheet  # calamine's own copy of the cells, as large as the rows made from it
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as exc:  # calamine's own types, and pyo3 PanicException
+            raise _unreadable(path, exc) from exc
+        # Each row is replaced as it is converted, so that two copies never coexist.
+        rows = cast("list[list[Cell]]", raw)  # the same list, its rows converted in place
+        for index, row in enumerate(raw):
+            rows[index] = [None if v == "" else v for v in row]
+    finally:
+        if collecting:
+            gc.enable()
     # A value merged over several rows (one date for two posts) belongs to each of them.
     for (top, column), (bottom, _) in merged:
         anchor = rows[top][column] if top < len(rows) and column < len(rows[top]) else None
