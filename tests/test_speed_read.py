@@ -28,19 +28,21 @@ from sheets_sync.backends.files import TextGrid, read_tab, read_tabs
 
 
 def test_records_across_the_c_parsers_chunks_are_the_csv_modules(tmp_path: Path) -> None:
-    """200 columns: the parser tokenizes 4,096 rows at a time, so 9,000 records are three
-    chunks; the odd records near each chunk's end are read as the csv module reads them."""
+    """200 columns: the parser tokenizes 4,096 records at a time, so 9,000 records are three
+    chunks; a blank line, quoted values over two lines and a ragged row at each chunk's end
+    are read as the csv module reads them."""
     wide = 200
     rows: list[list[str]] = [[f"Column {c}" for c in range(wide)]]
     for i in range(1, 9000):
-        if i % 4096 in (4094, 4095, 0, 1):  # around each chunk's end
-            rows.append([f"P{i}", f"first line {i}\r\nsecond, line", ""])
-        elif i % 997 == 0:
+        at = i % 4096
+        if at == 4094:
             rows.append([])  # a blank line
-        elif i % 1000 == 0:
+        elif at in (4095, 0):  # the last record of a chunk, the first of the next
+            rows.append([f"P{i}", f"first line {i}\r\nsecond, line", ""])
+        elif at == 1 or i % 1000 == 0:
             rows.append([f"P{i}", *("x" for _ in range(wide - 1))])
         else:
-            rows.append([f"P{i}", "" if i % 3 else "a \"quoted\" word"])
+            rows.append([f"P{i}", "" if i % 3 else 'a "quoted" word'])
     out = io.StringIO(newline="")
     csv.writer(out).writerows(rows)
     text = out.getvalue()
@@ -52,11 +54,13 @@ def test_records_across_the_c_parsers_chunks_are_the_csv_modules(tmp_path: Path)
     expected = files._records(text, ",", strict=True)
     assert len(grid) == len(expected) == 9000
     assert grid == expected
+    assert grid[4094] == [] and grid[8190] == []
     assert grid[4095] == ["P4095", "first line 4095\r\nsecond, line", None]
-    assert grid[4097] == ["P4097", "first line 4097\r\nsecond, line", None]
-    assert grid[997] == [] and grid[1000] == ["P1000", *("x" for _ in range(wide - 1))]
-    assert grid.columns[2][4097] is None  # an empty field is None in the columns too
-    assert grid.columns[5][4097] is None  # and so is a field the record lacks
+    assert grid[4096] == ["P4096", "first line 4096\r\nsecond, line", None]
+    assert grid[4097] == ["P4097", *("x" for _ in range(wide - 1))]
+    assert grid[4098] == ["P4098", 'a "quoted" word'] and grid[4099] == ["P4099", None]
+    assert grid.columns[2][4096] is None  # an empty field is None in the columns too
+    assert grid.columns[5][4096] is None  # and so is a field the record lacks
 
 
 # --------------------------------------------------------------------------------------------
