@@ -5,6 +5,9 @@
   back as the csv module reads them.
 * Workbooks: the cyclic garbage collector does not walk the rows again and again while the
   reader makes them (one list per row), and a collector the program turned off stays off.
+* The bounds scan looks for prefixed cells and prefixed formulas in one pass: a formula never
+  calculated, deep in a prefixed sheet, still reads as its text, and a cell with another
+  prefix still sends the scan to its exact count.
 """
 
 from __future__ import annotations
@@ -19,8 +22,10 @@ from typing import Any
 
 import openpyxl
 import pytest
+from corpus.make_corpus import raw_xlsx
 
 from sheets_sync.backends import files
+from sheets_sync.backends.bounds import Limits, TooLarge
 from sheets_sync.backends.files import TextGrid, read_tab, read_tabs
 
 # --------------------------------------------------------------------------------------------
@@ -118,3 +123,35 @@ def test_a_collector_turned_off_by_the_program_stays_off(tmp_path: Path) -> None
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+def _prefixed_sheet(rows: int, last: str) -> str:
+    """A sheet written with the prefix x: of ``rows`` one-cell rows (about 60 bytes each),
+    then one more row holding ``last``."""
+    body = "".join(f'<x:row r="{n}"><x:c r="A{n}" t="inlineStr"><x:is><x:t>P{n}</x:t>'
+                   "</x:is></x:c></x:row>" for n in range(1, rows + 1))
+    return (f'<x:worksheet xmlns:x="{MAIN_NS}"><x:sheetData>{body}<x:row r="{rows + 1}">'
+            f"{last}</x:row></x:sheetData></x:worksheet>")
+
+
+def test_a_formula_deep_in_a_prefixed_sheet_reads_as_its_text(tmp_path: Path) -> None:
+    """30,000 rows first: the formula is in the scan's second chunk of XML."""
+    formula = '<x:c r="A30001"><x:f>DATE(2026,4,14)</x:f></x:c><x:c r="B30001"><x:v>1</x:v></x:c>'
+    raw_xlsx(tmp_path / "deep.xlsx", {"Calendar": _prefixed_sheet(30_000, formula)})
+    rows = read_tabs(tmp_path / "deep.xlsx", "Calendar")[0].rows
+    assert len(rows) == 30_001
+    assert rows[29_999] == ["P30000", None]
+    assert rows[30_000] == ["=DATE(2026,4,14)", 1.0]
+
+
+def test_a_cell_with_another_prefix_is_counted_exactly(tmp_path: Path) -> None:
+    """A formula and a far cell written with another prefix (y:) than the sheet's (x:), in
+    the same stretch of XML: the fast scan, which looks at x: cells, cannot place it, so the
+    cells are counted exactly and the sheet is refused."""
+    far = f'<y:c xmlns:y="{MAIN_NS}" r="XFD30001"><y:f>1+1</y:f></y:c>'
+    raw_xlsx(tmp_path / "far.xlsx", {"Calendar": _prefixed_sheet(30_000, far)})
+    with pytest.raises(TooLarge, match=r"at least [0-9,]+ cells \(A1:XFD30001\)"):
+        read_tabs(tmp_path / "far.xlsx", "Calendar", limits=Limits(max_cells=1_000_000))
