@@ -333,9 +333,9 @@ def _sheet_rows(path: Path, wb: CalamineWorkbook, name: str, guard: _Guard,
     the merged rows, and formulas never calculated read as their formula text."""
     scan = guard.sheet(name, formulas=calendar)
     # One list per row: a large sheet makes the cyclic garbage collector run again and again
-    # while they are made, each time walking every row made so far (it doubles the time the
-    # rows take). None of them can be part of a cycle, so the collector waits until they are
-    # all made (unless the program has turned it off itself).
+    # while they are made, its older generations each time walking every row made so far
+    # (about 0.1 s of a 100,000-row audit). None of them can be part of a cycle, so the
+    # collector waits until they are all made (unless the program has turned it off itself).
     collecting = gc.isenabled()
     gc.disable()
     try:
