@@ -1,13 +1,15 @@
-"""The peer the whole-process benchmark compares with: pandera checking a calendar CSV.
+"""The peer the whole-process benchmark compares with: pandera checking a calendar.
 
-Usage: python bench/peer.py CALENDAR.csv
+Usage: python bench/peer.py CALENDAR.csv|CALENDAR.xlsx
 
-Reads the file with ``pandas.read_csv`` and checks six columns with a pandera schema, lazily
-(every failing cell collected, as an audit collects every finding), then prints the failure
-cases as JSON, one object per failing cell. This is what a team would write by hand with a
-general validation library: the checks are simpler than sheets-sync's rules (no workflow,
-no approvals evidence, no per-client settings), so it is a floor to measure against, not an
-equal.
+Reads the file with ``pandas.read_csv`` (a .xlsx workbook's first tab with
+``pandas.read_excel(engine="calamine")``, the reader sheets-sync uses too), every cell as
+text, and checks six columns with a pandera schema, lazily (every failing cell collected, as
+an audit collects every finding), then prints the failure cases as JSON, one object per
+failing cell (the CSV and the .xlsx of a synthetic calendar give the same failures). This is
+what a team would write by hand with a general validation library: the checks are simpler
+than sheets-sync's rules (no workflow, no approvals evidence, no per-client settings), so it
+is a floor to measure against, not an equal.
 """
 
 from __future__ import annotations
@@ -43,8 +45,16 @@ def schema() -> pa.DataFrameSchema:
     )
 
 
+def read(path: str) -> pd.DataFrame:
+    """The calendar's cells as text, an empty cell NaN."""
+    if path.lower().endswith((".xlsx", ".xlsm")):
+        return pd.read_excel(path, engine="calamine", dtype=str, keep_default_na=False,
+                             na_values=[""])
+    return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+
+
 def main(path: str) -> None:
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+    frame = read(path)
     try:
         schema().validate(frame, lazy=True)
         failures = pd.DataFrame()

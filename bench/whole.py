@@ -10,7 +10,10 @@ drifts, and ratios taken within one run are what hold. Give two checkouts to com
 one run, e.g. ``--code before=../old --code after=.`` (``git worktree add ../old COMMIT``).
 The peer of a calendar command is pandera checking six columns of the same calendar read as
 CSV with pandas (``bench/peer.py``); the peer of ``--help`` and of the sample audit is a bare
-``python -c pass`` (what starting Python costs).
+``python -c pass`` (what starting Python costs). A command on a .xlsx calendar has a second
+peer, run right after the first: the same checks on the same .xlsx read with
+``pandas.read_excel(engine="calamine")``, for context (reading a workbook costs anyone more
+than reading CSV).
 
 A terminal table is measured on a pseudo-terminal (what a person sees, with the default
 ``--limit``); JSON and CSV go to a pipe, as in a script. The calendars are the synthetic
@@ -20,7 +23,8 @@ ones of ``bench/synthetic.py`` written as CSV and .xlsx; they are audited as of
 
 Writes ``whole.LABEL`` for each checkout into the JSON file (other keys are kept) and prints
 a Markdown table: median wall seconds, peak RSS (the process's own, from wait4), and the
-ratio of the medians (ours / the peer's), with every pair's ratio.
+ratio of the medians (ours / the peer's), with every pair's ratio; for a .xlsx calendar
+also the ratio to the .xlsx peer (``vs_xlsx_peer``, ``xlsx_peer_median_s``...).
 """
 
 from __future__ import annotations
@@ -58,10 +62,14 @@ class Case:
     peer_title: str
     tty: bool = False
     fresh: str = ""  # "first": a fresh workbook each run; "unchanged": synced once first
+    xlsx_peer: list[str] = field(default_factory=list)  # pandera on the .xlsx (after python)
+    xlsx_peer_title: str = ""
     ours: dict[str, list[float]] = field(default_factory=dict)  # per checkout label
     rss: dict[str, list[float]] = field(default_factory=dict)
     theirs: list[float] = field(default_factory=list)
     peer_rss: list[float] = field(default_factory=list)
+    xlsx_theirs: list[float] = field(default_factory=list)
+    xlsx_peer_rss: list[float] = field(default_factory=list)
 
 
 def run(command: list[str], env: dict[str, str], tty: bool, cwd: Path
@@ -122,6 +130,8 @@ def cases(folder: Path, quick: bool) -> list[Case]:
         make(csv_path, xlsx_path, rows)
         peer = [str(HERE / "peer.py"), str(csv_path)]
         peer_title = f"pandera, {rows:,} rows"
+        xlsx_peer = [str(HERE / "peer.py"), str(xlsx_path)]
+        xlsx_title = f"pandera on the .xlsx, {rows:,} rows"
         for path, kind in ((csv_path, "csv"), (xlsx_path, "xlsx")):
             for fmt in ("table", "json", "csv"):
                 args = ["audit", str(path), "--today", AS_OF]
@@ -130,14 +140,20 @@ def cases(folder: Path, quick: bool) -> list[Case]:
                 title = (f"audit cal-{rows}.{kind}" + (f" --format {fmt}" if fmt != "table"
                                                        else " (table, on a terminal)"))
                 out.append(Case(f"audit_{kind}_{fmt}_{rows}", title, args, peer, peer_title,
-                                tty=fmt == "table"))
+                                tty=fmt == "table",
+                                xlsx_peer=xlsx_peer if kind == "xlsx" else [],
+                                xlsx_peer_title=xlsx_title if kind == "xlsx" else ""))
     rows = sizes[-1]
     peer = [str(HERE / "peer.py"), str(folder / f"cal-{rows}.csv")]
+    xlsx_peer = [str(HERE / "peer.py"), str(folder / f"cal-{rows}.xlsx")]
+    xlsx_title = f"pandera on the .xlsx, {rows:,} rows"
     sync_args = ["sync", str(folder / "sync.xlsx"), "--today", AS_OF]
     out.append(Case(f"sync_xlsx_first_{rows}", f"sync cal-{rows}.xlsx (first)", sync_args,
-                    peer, f"pandera, {rows:,} rows", fresh="first"))
+                    peer, f"pandera, {rows:,} rows", fresh="first", xlsx_peer=xlsx_peer,
+                    xlsx_peer_title=xlsx_title))
     out.append(Case(f"sync_xlsx_unchanged_{rows}", f"sync cal-{rows}.xlsx (unchanged)",
-                    sync_args, peer, f"pandera, {rows:,} rows", fresh="unchanged"))
+                    sync_args, peer, f"pandera, {rows:,} rows", fresh="unchanged",
+                    xlsx_peer=xlsx_peer, xlsx_peer_title=xlsx_title))
     bare = ["-c", "pass"]
     out.append(Case("help", "sheets-sync --help", ["--help"], bare, "python -c pass"))
     out.append(Case("audit_sample", "audit of the bundled sample (table, on a terminal)",
@@ -173,11 +189,17 @@ def measure(case: Case, codes: dict[str, Path], repeat: int, folder: Path) -> No
             raise SystemExit(f"peer {' '.join(case.peer)} exited {status}")
         case.theirs.append(wall)
         case.peer_rss.append(rss)
+        if case.xlsx_peer:
+            wall, rss, status = run([sys.executable, *case.xlsx_peer], env, False, HERE)
+            if status != 0:
+                raise SystemExit(f"peer {' '.join(case.xlsx_peer)} exited {status}")
+            case.xlsx_theirs.append(wall)
+            case.xlsx_peer_rss.append(rss)
 
 
 def summary(case: Case, label: str) -> dict[str, Any]:
     ours, theirs = statistics.median(case.ours[label]), statistics.median(case.theirs)
-    return {
+    entry = {
         "command": case.title,
         "median_s": round(ours, 3),
         "runs_s": [round(t, 3) for t in case.ours[label]],
@@ -189,17 +211,35 @@ def summary(case: Case, label: str) -> dict[str, Any]:
         "vs_peer_pairs": [round(a / b, 2) for a, b in zip(case.ours[label], case.theirs)],
         "rss_vs_peer": round(max(case.rss[label]) / max(case.peer_rss), 2),
     }
+    if case.xlsx_theirs:
+        xlsx = statistics.median(case.xlsx_theirs)
+        entry.update({
+            "xlsx_peer": case.xlsx_peer_title,
+            "xlsx_peer_median_s": round(xlsx, 3),
+            "xlsx_peer_peak_rss_mb": round(max(case.xlsx_peer_rss), 1),
+            "vs_xlsx_peer": round(ours / xlsx, 2),
+            "vs_xlsx_peer_pairs": [round(a / b, 2)
+                                   for a, b in zip(case.ours[label], case.xlsx_theirs)],
+        })
+    return entry
 
 
 def table(results: dict[str, dict[str, Any]]) -> str:
-    lines = ["| command | wall (median) | peak memory | vs peer (pairs) | peer |",
-             "| --- | --- | --- | --- | --- |"]
+    lines = ["| command | wall (median) | peak memory | vs peer (pairs) | peer "
+             "| vs .xlsx peer (pairs) | .xlsx peer |",
+             "| --- | --- | --- | --- | --- | --- | --- |"]
     for entry in results.values():
         pairs = ", ".join(f"{r}" for r in entry["vs_peer_pairs"])
+        xlsx = "| – | – |"
+        if "vs_xlsx_peer" in entry:
+            xlsx_pairs = ", ".join(f"{r}" for r in entry["vs_xlsx_peer_pairs"])
+            xlsx = (f"| {entry['vs_xlsx_peer']}× ({xlsx_pairs}) | {entry['xlsx_peer']}: "
+                    f"{entry['xlsx_peer_median_s']:.2f} s, "
+                    f"{entry['xlsx_peer_peak_rss_mb']:.0f} MB |")
         lines.append(f"| {entry['command']} | {entry['median_s']:.2f} s | "
                      f"{entry['peak_rss_mb']:.0f} MB | {entry['vs_peer']}× ({pairs}) | "
                      f"{entry['peer']}: {entry['peer_median_s']:.2f} s, "
-                     f"{entry['peer_peak_rss_mb']:.0f} MB |")
+                     f"{entry['peer_peak_rss_mb']:.0f} MB {xlsx}")
     return "\n".join(lines)
 
 
@@ -228,9 +268,11 @@ def main() -> None:
             measure(case, codes, args.repeat, folder)
             for label in codes:
                 entry = results[label][case.name] = summary(case, label)
+                xlsx = (f"; {entry['vs_xlsx_peer']:5.2f}x {entry['xlsx_peer']}"
+                        if "vs_xlsx_peer" in entry else "")
                 print(f"{label:8} {case.title:55} {entry['median_s']:7.2f} s "
                       f"{entry['peak_rss_mb']:6.0f} MB  {entry['vs_peer']:5.2f}x "
-                      f"{entry['peer']}", flush=True)
+                      f"{entry['peer']}{xlsx}", flush=True)
     out = Path(args.out)
     document: dict[str, Any] = json.loads(out.read_text()) if out.exists() else {}
     whole = document.setdefault("whole", {})

@@ -91,11 +91,11 @@ _ROOT = re.compile(rb"<(?:([\w.-]+):)?worksheet[\s>]")
 _DIMENSION = re.compile(rb"<(?:[\w.-]+:)?dimension\b[^>]*?\bref\s*=\s*[\"']([^\"']*)[\"']")
 _REF = re.compile(rb"\s*\$?([A-Za-z]{1,3})\$?([0-9]{1,7})\s*")
 _R_ATTR = re.compile(rb"(?:^|\s)r\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
-_FORMULA = re.compile(rb"<f[\s>/]")  # with _PREFIXED_FORMULA: <(?:\w+:)?f[\s>/], faster
-_PREFIXED_FORMULA = re.compile(rb":f[\s>/]")
+_FORMULA = re.compile(rb"<f[\s>/]")  # with _PREFIXED_TAG: <(?:\w+:)?f[\s>/], faster
 _PREFIX = re.compile(rb"\w+")
 _TAG = re.compile(rb"<(/?)(?:[\w.-]+:)?(row|c)(?=[\s/>])([^>]*?)(/?)>")
-_PREFIXED_CELL = re.compile(rb":c[\s/>]")  # a cell written with a namespace prefix: <y:c ...>
+# a cell or a formula written with a namespace prefix: <y:c ...>, <x:f>
+_PREFIXED_TAG = re.compile(rb":([cf])[\s/>]")
 _NAME = re.compile(rb"[\w.-]+")
 
 
@@ -137,20 +137,22 @@ class _Scanner:
         found, tail, chunk = False, b"", head
         while chunk:
             data = tail + chunk
+            following = self.fh.read(_CHUNK)
+            # up to the last tag's start: no tag is cut in two (no "<" inside a tag)
+            cut = data.rfind(b"<") if following else -1
+            cut = cut if cut >= 0 else len(data)
+            formulas = self.formulas and not found
+            if formulas or not self.exact:  # one pass over the tags with a prefix for both
+                other, prefixed = _prefixed(data, cut, own)
+                found = found or (formulas and (prefixed or _FORMULA.search(data) is not None))
+                self.exact = self.exact or other
             if self.formulas:
                 keep.append(chunk)
-                found = found or _has_formula(data)
                 if not found:
                     del keep[:-1]
-            chunk = self.fh.read(_CHUNK)
-            # up to the last tag's start: no tag is cut in two (no "<" inside a tag)
-            cut = data.rfind(b"<") if chunk else -1
-            cut = cut if cut >= 0 else len(data)
-            if not self.exact:
-                self.exact = _other_prefix(data, cut, own)
             if not self.exact:
                 self._fast(data, cut, prefix)
-            tail = data[cut:]
+            tail, chunk = data[cut:], following
         if self.exact or (max(self.rows, self.box_rows) * max(self.columns, self.box_columns)
                           > self.limit):  # the box is a bound, not the extent: count exactly
             self._exact()
@@ -244,25 +246,23 @@ class _Scanner:
             "calendar, set max_cells in the calendar's configuration to read it anyway")
 
 
-def _has_formula(data: bytes) -> bool:
-    """Whether data holds a formula tag (``<f>``, ``<f ...>``, ``<x:f/>``...)."""
-    if _FORMULA.search(data):
-        return True
-    for match in _PREFIXED_FORMULA.finditer(data):
+def _prefixed(data: bytes, end: int, own: bytes) -> tuple[bool, bool]:
+    """Whether data[:end] has a cell element written with another prefix than ``own``, and
+    whether data has a formula tag written with a prefix (``<x:f>``, ``<x:f/>``...): one
+    pass for both (with ``_FORMULA``, a formula tag of any kind)."""
+    other = formula = False
+    for match in _PREFIXED_TAG.finditer(data):
         start = data.rfind(b"<", max(0, match.start() - 64), match.start())
-        if start >= 0 and _PREFIX.fullmatch(data, start + 1, match.start()):
-            return True
-    return False
-
-
-def _other_prefix(data: bytes, end: int, own: bytes) -> bool:
-    """Whether data[:end] has a cell element written with another prefix than ``own``."""
-    for match in _PREFIXED_CELL.finditer(data, 0, end):
-        start = data.rfind(b"<", max(0, match.start() - 64), match.start())
-        name = data[start + 1 : match.start()] if start >= 0 else b""
-        if name != own and _NAME.fullmatch(name):
-            return True
-    return False
+        if start < 0:
+            continue
+        if match[1] == b"f":
+            formula = formula or _PREFIX.fullmatch(data, start + 1, match.start()) is not None
+        elif match.start() < end and not other:
+            name = data[start + 1 : match.start()]
+            other = name != own and _NAME.fullmatch(name) is not None
+        if other and formula:
+            break
+    return other, formula
 
 
 def _tags(fh: IO[bytes]) -> Iterator[tuple[bool, bytes, bytes]]:

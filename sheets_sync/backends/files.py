@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import gc
 import io
 import re
 import zipfile
@@ -331,19 +332,29 @@ def _sheet_rows(path: Path, wb: CalamineWorkbook, name: str, guard: _Guard,
     """A tab's cells; for the ``calendar`` tab, merged cells read as their anchor cell down
     the merged rows, and formulas never calculated read as their formula text."""
     scan = guard.sheet(name, formulas=calendar)
+    # One list per row: a large sheet makes the cyclic garbage collector run again and again
+    # while they are made, its older generations each time walking every row made so far
+    # (about 0.1 s of a 100,000-row audit). None of them can be part of a cycle, so the
+    # collector waits until they are all made (unless the program has turned it off itself).
+    collecting = gc.isenabled()
+    gc.disable()
     try:
-        sheet = wb.get_sheet_by_name(name)
-        raw = sheet.to_python(skip_empty_area=False)
-        merged = (sheet.merged_cell_ranges or []) if calendar else []
-        del sheet  # calamine's own copy of the cells, as large as the rows made from it
-    except (KeyboardInterrupt, SystemExit):
-        raise
-    except BaseException as exc:  # calamine's own types, and pyo3 PanicException
-        raise _unreadable(path, exc) from exc
-    # Each row is replaced as it is converted, so that two copies never coexist.
-    rows = cast("list[list[Cell]]", raw)  # the same list, its rows converted in place
-    for index, row in enumerate(raw):
-        rows[index] = [None if v == "" else v for v in row]
+        try:
+            sheet = wb.get_sheet_by_name(name)
+            raw = sheet.to_python(skip_empty_area=False)
+            merged = (sheet.merged_cell_ranges or []) if calendar else []
+            del sheet  # calamine's own copy of the cells, as large as the rows made from it
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as exc:  # calamine's own types, and pyo3 PanicException
+            raise _unreadable(path, exc) from exc
+        # Each row is replaced as it is converted, so that two copies never coexist.
+        rows = cast("list[list[Cell]]", raw)  # the same list, its rows converted in place
+        for index, row in enumerate(raw):
+            rows[index] = [None if v == "" else v for v in row]
+    finally:
+        if collecting:
+            gc.enable()
     # A value merged over several rows (one date for two posts) belongs to each of them.
     for (top, column), (bottom, _) in merged:
         anchor = rows[top][column] if top < len(rows) and column < len(rows[top]) else None
@@ -563,10 +574,10 @@ def _c_records(utf8: bytes, delimiter: str) -> TextGrid | None:
     try:
         frame = pd.read_csv(io.BytesIO(utf8),
                             sep=delimiter, header=None, names=range(width), index_col=False,
-                            dtype=object, keep_default_na=False, na_values=[""],
-                            skip_blank_lines=False, quotechar='"', doublequote=True,
-                            escapechar=None, comment=None, skipinitialspace=False,
-                            encoding="utf-8", engine="c", low_memory=False)
+                            dtype=object, na_filter=False, skip_blank_lines=False,
+                            quotechar='"', doublequote=True, escapechar=None, comment=None,
+                            skipinitialspace=False, encoding="utf-8", engine="c",
+                            low_memory=True)  # tokenized in chunks: faster, same cells
     except UnicodeDecodeError:
         raise
     except (ValueError, pd.errors.ParserError):
@@ -575,9 +586,13 @@ def _c_records(utf8: bytes, delimiter: str) -> TextGrid | None:
         return None
     columns, filled = [], np.zeros(len(frame), dtype=bool)
     for index in range(width):
-        values = frame[index].to_numpy(dtype=object, copy=True)
-        blank = pd.isna(values)
-        values[blank] = None  # an empty field, as the csv module's reading gives it
+        values = frame[index].to_numpy(dtype=object)
+        if not values.flags.writeable:
+            values = values.copy()
+        # An empty field (and a field a short record lacks, which the parser pads with "")
+        # is None, as the csv module's reading gives it.
+        blank = values == ""
+        values[blank] = None
         filled |= ~blank
         columns.append(values.tolist())
     del frame
@@ -624,33 +639,42 @@ def _record_shape(raw: np.ndarray, delimiter: int, quotes: np.ndarray
     pair up into whole fields: :func:`_plain_quotes`) and the length in bytes of its longest
     record.
 
-    A line end or delimiter is outside quotes when an even number of quotes comes before it
-    (inside a quoted field, a doubled quote leaves the count odd again before anything
-    else). Line ends are CR LF, CR and LF; a blank line is a record of no fields.
+    Taken in order, the quotes pair up into quoted stretches (the first opens one, the second
+    closes it, and so on; a doubled quote inside a field closes one stretch and opens the
+    next), and a line end or delimiter inside a stretch is text. Line ends are CR LF, CR and
+    LF; a blank line is a record of no fields.
     """
-    marks = np.flatnonzero((raw <= _CR) | (raw == delimiter))
-    kind = raw[marks]
-    wanted = (kind == _LF) | (kind == _CR) | (kind == delimiter)
+    if (raw == _CR).any():
+        marks = np.flatnonzero((raw == _LF) | (raw == _CR) | (raw == delimiter))
+    else:  # most files: no CR, and one comparison less over every byte
+        marks = np.flatnonzero((raw == _LF) | (raw == delimiter))
     if len(quotes):
-        wanted &= np.searchsorted(quotes, marks) % 2 == 0
-    marks, kind = marks[wanted], kind[wanted]
-    # CR LF is one line end: an LF right after a CR ends nothing more.
-    crlf_lf = np.zeros(len(marks), dtype=bool)
-    crlf_lf[1:] = (kind[1:] == _LF) & (kind[:-1] == _CR) & (marks[1:] == marks[:-1] + 1)
-    marks, kind = marks[~crlf_lf], kind[~crlf_lf]
+        # The marks from the first at or after each stretch's opening quote up to the first
+        # at or after its closing quote are inside it (the stretches do not overlap).
+        into = np.searchsorted(marks, quotes)
+        inside = np.bincount(into[0::2], minlength=len(marks) + 1)
+        inside -= np.bincount(into[1::2], minlength=len(marks) + 1)
+        marks = marks[np.cumsum(inside[:-1]) == 0]
+    kind = raw[marks]
+    if len(marks) > 1 and (kind == _CR).any():
+        # CR LF is one line end: an LF right after a CR ends nothing more.
+        crlf_lf = np.zeros(len(marks), dtype=bool)
+        crlf_lf[1:] = (kind[1:] == _LF) & (kind[:-1] == _CR) & (marks[1:] == marks[:-1] + 1)
+        marks, kind = marks[~crlf_lf], kind[~crlf_lf]
     is_end = kind != delimiter
-    ends = marks[is_end]
+    at = np.flatnonzero(is_end)  # where, among the marks, the line ends are
+    ends = marks[at]
     last = len(raw)
     after = ends + 1  # where the next record starts
-    crlf = (kind[is_end] == _CR) & (after < last)
+    crlf = (kind[at] == _CR) & (after < last)
     crlf[crlf] = raw[after[crlf]] == _LF
     after += crlf
     stops = ends
     if not len(ends) or after[-1] < last:  # text after the last line end: one more record
         stops = np.append(ends, last)
+        at = np.append(at, len(marks))
     starts = np.concatenate(([0], after))[:len(stops)]
-    # A delimiter belongs to the record of the line ends before it.
-    record_of = np.cumsum(is_end)[~is_end]
-    fields = np.bincount(record_of, minlength=len(stops))
-    widths = np.where(stops > starts, fields + 1, 0)
+    # The delimiters of a record are the marks between its line end and the one before.
+    fields = np.diff(at, prepend=-1)  # its delimiters, plus one
+    widths = np.where(stops > starts, fields, 0)
     return widths.astype(np.int64), int((stops - starts).max(initial=0))
