@@ -1,0 +1,389 @@
+"""A workbook's last read, kept in the state database: an unchanged workbook is not read again.
+
+A large workbook costs most of a cycle to read (unzipping, parsing the XML, one Python object
+per cell, the size checks of :mod:`sheets_sync.backends.bounds`). When the file holds exactly
+the bytes the last cycle read or wrote (the same SHA-256 of its content, never only the same
+time stamp or size), what that read gave, or what the tool itself wrote, is what reading it
+again would give, and the kept copy serves instead.
+
+The copy is kept in the calendar's cache in the state database (:class:`KeptRead`): one
+record naming the file's digest and what was asked for (the calendar tab, the owned tabs, the
+size limits, this format), and one blob per tab. Each blob's own digest is in the record, so a
+damaged or half-written copy is found and costs a read, never a wrong cycle.
+
+A tab is encoded column by column as JSON (:func:`encode_grid`), never with pickle or marshal
+(the database is a file anyone with access may change): text, numbers, yes/no and blanks are
+JSON's own, and come back as the same Python types (``3.0`` stays a float, ``3`` an int);
+dates, date-times, times of day, durations and non-finite numbers are written as tagged text
+and turned back into the same types. A column of repeated texts (clients, channels, states)
+keeps each text once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import json
+import math
+import os
+import sys
+from collections.abc import Callable, Mapping, MutableMapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, cast
+
+import numpy as np
+
+from sheets_sync.backends.bounds import Limits
+from sheets_sync.cells import Cell, Grid
+
+FORMAT = 1  # of the record and the blobs: anything else is not used
+RECORD = "xlsx-read"  # the cache key of the record; the blobs are RECORD + ":" + a number
+
+_NONE = type(None)
+_JSON = frozenset({str, bool, int, _NONE})  # JSON gives back exactly these types
+
+
+def _duration(text: str) -> dt.timedelta:
+    days, seconds, microseconds = map(int, text.split(","))
+    return dt.timedelta(days, seconds, microseconds)
+
+
+_DECODE: dict[str, Callable[[str], Any]] = {
+    "d": dt.date.fromisoformat,
+    "D": dt.datetime.fromisoformat,
+    "t": dt.time.fromisoformat,
+    "T": _duration,
+    "f": float,
+}
+
+
+class Unkept(Exception):
+    """A value this format does not keep (the tab is then not kept)."""
+
+
+# --- one tab ---------------------------------------------------------------------------------
+
+def encode_grid(rows: Sequence[Sequence[Cell]]) -> bytes:
+    """Return ``rows`` as UTF-8 JSON, column by column; :func:`decode_grid` gives them back.
+
+    Raises Unkept for a value other than text, a number, yes/no, None, a date, a naive
+    date-time or time of day, or a duration.
+    """
+    from sheets_sync.fastpaths import object_columns
+
+    lengths = [len(row) for row in rows]
+    width = max(lengths, default=0)
+    columns = object_columns(rows, width) if rows else []
+    short = [[index, length] for index, length in enumerate(lengths) if length < width]
+    document = {"format": FORMAT, "height": len(rows), "width": width, "short": short,
+                "columns": [_encode_column(column) for column in columns]}
+    return _dumps(document)
+
+
+def decode_grid(blob: bytes) -> Grid:
+    """The rows :func:`encode_grid` encoded; ValueError (or another plain error: KeyError,
+    TypeError, IndexError) for a blob that is not one."""
+    document = _loads(blob)
+    if document.get("format") != FORMAT:
+        raise ValueError("not a kept tab of this format")
+    height, width = int(document["height"]), int(document["width"])
+    columns = [_decode_column(column, height) for column in document["columns"]]
+    if len(columns) != width:
+        raise ValueError("the kept tab's width does not match its columns")
+    rows: Grid = [list(row) for row in zip(*columns)] if width else [[] for _ in range(height)]
+    for index, length in document["short"]:
+        del rows[index][length:]
+    return rows
+
+
+def _encode_column(column: np.ndarray) -> dict[str, Any]:
+    kinds = set(map(type, column))
+    if kinds <= {str, _NONE} and len(column) > 1:
+        from sheets_sync.fastpaths import factorize_objects
+
+        codes, uniques = factorize_objects(column, len(column))
+        if len(uniques) * 2 < len(column):  # texts repeat: each kept once
+            return {"texts": uniques.tolist(), "codes": codes.tolist()}
+    values = column.tolist()
+    if kinds <= _JSON:
+        return {"values": values}
+    at, tagged = [], []
+    memo: dict[Any, str] = {}
+    for index, value in enumerate(values):
+        kind = type(value)
+        if kind in _JSON or (kind is float and math.isfinite(value)):
+            continue
+        key = (kind, value)
+        text = memo.get(key)
+        if text is None:
+            text = memo[key] = _tag(value)
+        values[index] = None
+        at.append(index)
+        tagged.append(text)
+    return {"values": values, "at": at, "tagged": tagged}
+
+
+def _tag(value: Any) -> str:
+    kind = type(value)
+    if kind is dt.date:
+        return "d" + value.isoformat()
+    if kind is dt.datetime and value.tzinfo is None:
+        return "D" + value.isoformat()
+    if kind is dt.time and value.tzinfo is None:
+        return "t" + value.isoformat()
+    if kind is dt.timedelta:
+        return f"T{value.days},{value.seconds},{value.microseconds}"
+    if kind is float:  # not finite: JSON has no such number
+        return "f" + repr(value)
+    raise Unkept(f"a {kind.__name__} value")
+
+
+def _decode_column(column: Mapping[str, Any], height: int) -> list[Any]:
+    if "texts" in column:
+        texts = np.array([*column["texts"], None], dtype=object)
+        codes = np.array(column["codes"], dtype=np.intp)  # -1 (a blank): the None at the end
+        if len(codes) != height or not all(type(t) is str for t in column["texts"]):
+            raise ValueError("a kept column of texts is damaged")
+        return cast("list[Any]", texts[codes].tolist())
+    values = column["values"]
+    if type(values) is not list or len(values) != height:
+        raise ValueError("a kept column is damaged")
+    memo: dict[str, Any] = {}
+    for index, text in zip(column.get("at", ()), column.get("tagged", ()), strict=True):
+        value = memo.get(text)
+        if value is None:
+            value = memo[text] = _DECODE[text[0]](text[1:])
+        values[index] = value
+    return values
+
+
+def _dumps(document: Any) -> bytes:
+    try:
+        import orjson
+    except ImportError:  # pragma: no cover - orjson is a dependency
+        return json.dumps(document, ensure_ascii=False, allow_nan=False).encode("utf-8")
+    return orjson.dumps(document)
+
+
+def _loads(blob: bytes) -> dict[str, Any]:
+    try:
+        import orjson
+    except ImportError:  # pragma: no cover - orjson is a dependency
+        document = json.loads(blob)
+    else:
+        document = orjson.loads(blob)
+    if not isinstance(document, dict):
+        raise ValueError("not a kept tab")
+    return document
+
+
+# --- a written tab as a read gives it back ----------------------------------------------------
+
+def as_read_back(rows: Sequence[Sequence[Cell]]) -> Grid:
+    """The cells a read of a tab written with ``rows`` gives back, as far as the kept copy
+    needs them: blanks (None, "", NaN) None, whole numbers floats, date-times naive and, with
+    no time of day, dates; trailing blank rows dropped. Comparisons normalize the rest
+    (:func:`sheets_sync.cells.same_grid`)."""
+    out: Grid = []
+    for row in rows:
+        line: list[Cell] = []
+        for value in row:
+            kind = type(value)
+            if kind is str:
+                line.append(value if value else None)
+            elif value is None or kind in _AS_READ or (
+                    kind is float and math.isfinite(cast(float, value))):
+                line.append(value)
+            else:
+                line.append(_read_back(value))
+        out.append(line)
+    while out and all(v is None for v in out[-1]):
+        out.pop()
+    return out
+
+
+_AS_READ = frozenset({bool, dt.date})  # read back as they are written
+
+
+def _read_back(value: Any) -> Cell:
+    import numbers
+
+    if isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, numbers.Integral):
+        return float(int(value))
+    if isinstance(value, numbers.Real):
+        number = float(value)
+        if number != number:
+            return None
+        return number if math.isfinite(number) else ("inf" if number > 0 else "-inf")
+    if isinstance(value, dt.datetime):
+        if value != value:  # NaT
+            return None
+        moment = dt.datetime(value.year, value.month, value.day, value.hour, value.minute,
+                             value.second, value.microsecond)
+        return moment.date() if moment.time() == dt.time() else moment
+    if isinstance(value, dt.date):
+        return dt.date(value.year, value.month, value.day)
+    if isinstance(value, str):
+        return str(value) or None
+    raise Unkept(f"a {type(value).__name__} value")
+
+
+# --- the record ------------------------------------------------------------------------------
+
+@functools.cache
+def reader() -> str:
+    """What reads a workbook here: a digest of the reading code and of python-calamine's
+    installed module. A copy kept by another version is not used (it may read differently).
+    "" when that cannot be told: nothing is then kept or used."""
+    import python_calamine
+
+    from sheets_sync.backends import bounds, files, formulas
+
+    digest = hashlib.sha256(str(FORMAT).encode())
+    try:
+        for module in (files, bounds, formulas, sys.modules[__name__]):
+            digest.update(Path(str(module.__file__)).read_bytes())
+        installed = Path(str(python_calamine.__file__)).parent
+        for name in sorted(os.listdir(installed)):
+            stat = (installed / name).stat()
+            digest.update(f"{name}:{stat.st_size}:{stat.st_mtime_ns};".encode())
+    except (OSError, TypeError):
+        return ""
+    return digest.hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class Kept:
+    """A kept read: the calendar tab's name and rows, and each owned tab's rows (None: the
+    workbook has no such tab)."""
+
+    calendar: str
+    rows: Grid
+    owned: dict[str, Grid | None]
+
+
+class KeptRead:
+    """The kept read of one workbook in a cache (the calendar's, in the state database).
+
+    ``asked`` identifies what a read was asked for: a copy kept for another calendar tab,
+    other owned tabs or other size limits is never used.
+    """
+
+    def __init__(self, cache: MutableMapping[str, str], tab: str, owned: Sequence[str],
+                 limits: Limits) -> None:
+        self.cache = cache
+        self.owned = list(owned)
+        self.asked: dict[str, Any] = {"tab": tab, "owned": list(owned),
+                      "limits": [limits.max_cells, limits.max_unpacked_mb], "reader": reader()}
+
+    def load(self, digest: str) -> Kept | None:
+        """The kept read of the file whose content has this SHA-256 (hex), or None."""
+        record = self._record()
+        if record is None or record.get("digest") != digest:
+            return None
+        try:
+            tabs = record["tabs"]
+            rows = self._grid(tabs[0])
+            if rows is None:
+                return None
+            owned: dict[str, Grid | None] = {}
+            for name, entry in zip(self.owned, tabs[1:], strict=True):
+                owned[name] = self._grid(entry) if entry is not None else None
+                if entry is not None and owned[name] is None:
+                    return None
+            return Kept(str(record["calendar"]), rows, owned)
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError):
+            return None
+
+    def keep(self, digest: str, calendar: str, rows: Sequence[Sequence[Cell]] | None,
+             owned: Mapping[str, Sequence[Sequence[Cell]] | None], was: str = "") -> bool:
+        """Keep the read of the file whose content has this digest: the calendar tab's rows
+        and the owned tabs given. With ``was``, the digest of the file kept until now (the
+        tool itself changed it), the calendar's rows (when ``rows`` is None) and the owned
+        tabs not given are taken from that copy. Returns False, keeping nothing, when a value
+        cannot be kept or there is no such copy to take the rest from."""
+        record = self._record()
+        previous = record["tabs"] if record is not None and was and (
+            record.get("digest") == was) else None
+        try:
+            entries: list[Any] = []
+            tabs = [rows, *(owned.get(name, ...) for name in self.owned)]
+            for index, grid in enumerate(tabs):
+                if grid is ... or (index == 0 and grid is None):  # as kept until now
+                    if previous is None:
+                        raise Unkept("nothing kept to take the rest from")
+                    entries.append(previous[index])
+                elif grid is None:  # no such tab
+                    entries.append(None)
+                else:
+                    blob = encode_grid(grid)
+                    key = f"{RECORD}:{index}"
+                    entries.append([key, hashlib.sha256(blob).hexdigest()])
+                    self._put(key, blob)
+        except (Unkept, TypeError, ValueError, IndexError, OverflowError):
+            self.forget()
+            return False
+        self.cache[RECORD] = json.dumps({"format": FORMAT, **self.asked, "digest": digest,
+                                         "calendar": calendar, "tabs": entries},
+                                        ensure_ascii=False)
+        return True
+
+    def forget(self) -> None:
+        """Drop the kept read (the record first: no record points at a missing blob)."""
+        self.cache.pop(RECORD, None)
+        for key in [key for key in self.cache if key.startswith(f"{RECORD}:")]:
+            self.cache.pop(key, None)
+
+    def rekey(self, digest: str, was: str) -> bool:
+        """Say that the file with content ``digest`` holds what is kept for ``was`` (the tool
+        changed only the calendar's formats); False, forgetting it, when nothing is kept for
+        ``was``."""
+        record = self._record()
+        if record is None or record.get("digest") != was:
+            self.forget()
+            return False
+        record["digest"] = digest
+        self.cache[RECORD] = json.dumps(record, ensure_ascii=False)
+        return True
+
+    # --- inside -------------------------------------------------------------------------
+    def _record(self) -> dict[str, Any] | None:
+        """The record, when it is of this format and for what is asked now."""
+        try:
+            text = self.cache.get(RECORD)
+            record = json.loads(text) if text else None
+        except (ValueError, TypeError):
+            return None
+        if not isinstance(record, dict) or record.get("format") != FORMAT:
+            return None
+        if any(record.get(key) != value for key, value in self.asked.items()):
+            return None
+        tabs = record.get("tabs")
+        if not isinstance(tabs, list) or len(tabs) != 1 + len(self.owned):
+            return None
+        return record
+
+    def _grid(self, entry: Any) -> Grid | None:
+        key, digest = entry
+        blob = self._blob(str(key))
+        if blob is None or hashlib.sha256(blob).hexdigest() != digest:
+            return None
+        return decode_grid(blob)
+
+    def _blob(self, key: str) -> bytes | None:
+        getter = getattr(self.cache, "blob", None)
+        if getter is not None:
+            return cast("bytes | None", getter(key))
+        text = self.cache.get(key)
+        return None if text is None else text.encode("utf-8")
+
+    def _put(self, key: str, blob: bytes) -> None:
+        setter = getattr(self.cache, "set_blob", None)
+        if setter is not None:
+            setter(key, blob)
+        else:
+            self.cache[key] = blob.decode("utf-8")
