@@ -24,7 +24,7 @@ import sheets_sync.backends.xlsx as xlsx_module
 from sheets_sync.backends.bounds import Limits
 from sheets_sync.backends.files import read_tabs
 from sheets_sync.backends.xlsx import XlsxBackend
-from sheets_sync.backends.xlsx_kept import RECORD, decode_grid, encode_grid
+from sheets_sync.backends.xlsx_kept import RECORD, Unkept, decode_grid, encode_grid
 from sheets_sync.cells import same_grid
 from sheets_sync.errors import SourceError
 from sheets_sync.run import sync
@@ -312,3 +312,19 @@ def test_cells_of_every_kind_come_back_as_the_same_types() -> None:
     assert type(back[0][9]) is float and back[0][9] != back[0][9]
     many = [[f"Client {i % 3}", i % 2 == 0, None] for i in range(50)]
     assert typed(decode_grid(encode_grid(many))) == typed(many)
+
+
+def test_written_cells_are_kept_as_the_next_comparison_must_see_them() -> None:
+    import numpy as np
+
+    zone = dt.timezone(dt.timedelta(hours=3))
+    rows = [["Row", "Due", "Count", "Score"],
+            [np.int64(7), pd.Timestamp("2026-03-12 10:00"), float("nan"), float("inf")],
+            [7, dt.datetime(2026, 3, 12, 10, 0, tzinfo=zone), 2, None]]
+    back = decode_grid(encode_grid(rows, written=True))
+    assert typed(back) == typed([
+        ["Row", "Due", "Count", "Score"],
+        [7, dt.datetime(2026, 3, 12, 10, 0), None, "inf"],
+        [7, dt.datetime(2026, 3, 12, 10, 0), 2, None]])
+    with pytest.raises(Unkept):  # a read's cells never have a time zone: not kept as read
+        encode_grid(rows[2:])

@@ -11,7 +11,7 @@ from pathlib import Path
 from sheets_sync.backends.base import Backend, SheetRead
 from sheets_sync.backends.files import Limits, read_tabs
 from sheets_sync.backends.xlsx_highlight import set_highlight
-from sheets_sync.backends.xlsx_kept import KeptRead, as_read_back, reader
+from sheets_sync.backends.xlsx_kept import KeptRead, reader
 from sheets_sync.backends.xlsx_write import Ownership, replace_tabs, set_cells
 from sheets_sync.cells import Cell, Grid
 from sheets_sync.errors import SourceError, UsageError
@@ -94,7 +94,7 @@ class XlsxBackend(Backend):
         self._read_as = _identity(self.path)
         self._seen.update((name, None) for name in tabs)  # no longer what was read
         if wrote:
-            self._keep_written({name: as_read_back(grid) for name, grid in tabs.items()})
+            self._keep_written(tabs)
 
     def _rows(self, name: str) -> Grid | None:
         """An unmarked tab's rows: as the last read() saw them (the same file: write()
@@ -140,7 +140,7 @@ class XlsxBackend(Backend):
         if tabs is None:
             kept = self._kept.rekey(digest, was)
         else:
-            kept = self._kept.keep(digest, self._calendar, None, tabs, was=was)
+            kept = self._kept.keep(digest, self._calendar, None, tabs, was=was, written=True)
         if kept:
             self._digest = digest
 

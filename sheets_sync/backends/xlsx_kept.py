@@ -21,12 +21,18 @@ keeps each text once.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import functools
 import hashlib
+import importlib.util
+import itertools
 import json
 import math
+import numbers
+import operator
 import os
+import re
 import sys
 from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
@@ -55,7 +61,7 @@ _DECODE: dict[str, Callable[[str], Any]] = {
     "D": dt.datetime.fromisoformat,
     "t": dt.time.fromisoformat,
     "T": _duration,
-    "f": float,
+    "F": float,
 }
 
 
@@ -65,11 +71,12 @@ class Unkept(Exception):
 
 # --- one tab ---------------------------------------------------------------------------------
 
-def encode_grid(rows: Sequence[Sequence[Cell]]) -> bytes:
+def encode_grid(rows: Sequence[Sequence[Cell]], written: bool = False) -> bytes:
     """Return ``rows`` as UTF-8 JSON, column by column; :func:`decode_grid` gives them back.
 
-    Raises Unkept for a value other than text, a number, yes/no, None, a date, a naive
-    date-time or time of day, or a duration.
+    ``written``: the rows are what the tool wrote into a tab; they are kept as a read of that
+    tab gives them back (:func:`_as_read_back`). Raises Unkept for a value other than text, a
+    number, yes/no, None, a date, a naive date-time or time of day, or a duration.
     """
     from sheets_sync.fastpaths import object_columns
 
@@ -78,7 +85,7 @@ def encode_grid(rows: Sequence[Sequence[Cell]]) -> bytes:
     columns = object_columns(rows, width) if rows else []
     short = [[index, length] for index, length in enumerate(lengths) if length < width]
     document = {"format": FORMAT, "height": len(rows), "width": width, "short": short,
-                "columns": [_encode_column(column) for column in columns]}
+                "columns": [_encode_column(column.tolist(), written) for column in columns]}
     return _dumps(document)
 
 
@@ -98,65 +105,115 @@ def decode_grid(blob: bytes) -> Grid:
     return rows
 
 
-def _encode_column(column: np.ndarray) -> dict[str, Any]:
-    kinds = set(map(type, column))
-    if kinds <= {str, _NONE} and len(column) > 1:
-        from sheets_sync.fastpaths import factorize_objects
+# One letter per type a cell may have. JSON gives text, yes/no, whole numbers, other numbers
+# and blanks back as they were; dates, date-times and times of day are written as ISO text,
+# durations as "days,seconds,microseconds" and numbers JSON has none for (NaN, infinities)
+# as their repr, and a column holding any of these keeps each cell's letter beside it.
+_LETTER: dict[type, str] = {str: "s", bool: "b", int: "i", float: "f", _NONE: "n",
+                            dt.date: "d", dt.datetime: "D", dt.time: "t", dt.timedelta: "T"}
+_PLAIN_LETTERS = frozenset("sbifn")
+_SIMPLE = frozenset({str, bool, int, float, _NONE, dt.date, dt.datetime})  # kept as written
+_SAMPLE = 1000  # cells looked at to tell whether a column's texts repeat
 
-        codes, uniques = factorize_objects(column, len(column))
-        if len(uniques) * 2 < len(column):  # texts repeat: each kept once
-            return {"texts": uniques.tolist(), "codes": codes.tolist()}
-    values = column.tolist()
-    if kinds <= _JSON:
+
+def _encode_column(values: list[Any], written: bool) -> dict[str, Any]:
+    if written:
+        values = _as_read_back(values)
+    if len(values) > 1 and len(set(values[:_SAMPLE])) * 2 < min(len(values), _SAMPLE):
+        texts = list(dict.fromkeys(values))  # equal numbers and yes/no share one key
+        # Only text equals text, only None None: so every cell is text or None.
+        if len(texts) * 2 < len(values) and {type(t) for t in texts} <= {str, _NONE}:
+            where = {text: index for index, text in enumerate(texts)}
+            kind = np.uint8 if len(texts) <= 0xFF else np.uint16 if len(texts) <= 0xFFFF \
+                else np.uint32
+            index = np.fromiter(map(where.__getitem__, values), dtype=kind, count=len(values))
+            return {"texts": texts, "index": base64.b64encode(index.tobytes()).decode("ascii"),
+                    "size": index.itemsize}
+    kinds = set(map(type, values))
+    if kinds <= {str, _NONE}:
         return {"values": values}
-    at, tagged = [], []
-    memo: dict[Any, str] = {}
-    for index, value in enumerate(values):
-        kind = type(value)
-        if kind in _JSON or (kind is float and math.isfinite(value)):
-            continue
-        key = (kind, value)
-        text = memo.get(key)
-        if text is None:
-            text = memo[key] = _tag(value)
-        values[index] = None
-        at.append(index)
-        tagged.append(text)
-    return {"values": values, "at": at, "tagged": tagged}
-
-
-def _tag(value: Any) -> str:
-    kind = type(value)
-    if kind is dt.date:
-        return "d" + value.isoformat()
-    if kind is dt.datetime and value.tzinfo is None:
-        return "D" + value.isoformat()
-    if kind is dt.time and value.tzinfo is None:
-        return "t" + value.isoformat()
-    if kind is dt.timedelta:
-        return f"T{value.days},{value.seconds},{value.microseconds}"
-    if kind is float:  # not finite: JSON has no such number
-        return "f" + repr(value)
-    raise Unkept(f"a {kind.__name__} value")
+    if not kinds <= _LETTER.keys():
+        raise Unkept(f"a {next(k for k in kinds if k not in _LETTER).__name__} value")
+    finite = float not in kinds or _finite(values)
+    if kinds <= _JSON or (kinds <= _JSON | {float} and finite):
+        return {"values": values}
+    letters = list(map(_LETTER.__getitem__, map(type, values)))
+    if (dt.datetime in kinds or dt.time in kinds) and _zoned(values):
+        raise Unkept("a date-time with a time zone")
+    values = list(values)
+    if dt.timedelta in kinds or not finite:
+        for at, letter in enumerate(letters):
+            value = values[at]
+            if letter == "T":
+                values[at] = f"{value.days},{value.seconds},{value.microseconds}"
+            elif letter == "f" and not math.isfinite(value):
+                letters[at], values[at] = "F", repr(value)
+    return {"values": values, "letters": "".join(letters)}
 
 
 def _decode_column(column: Mapping[str, Any], height: int) -> list[Any]:
     if "texts" in column:
-        texts = np.array([*column["texts"], None], dtype=object)
-        codes = np.array(column["codes"], dtype=np.intp)  # -1 (a blank): the None at the end
-        if len(codes) != height or not all(type(t) is str for t in column["texts"]):
+        texts = np.empty(len(column["texts"]), dtype=object)
+        texts[:] = column["texts"]
+        kind = {1: np.uint8, 2: np.uint16, 4: np.uint32}[column["size"]]
+        index = np.frombuffer(base64.b64decode(column["index"], validate=True), dtype=kind)
+        if len(index) != height or not all(type(t) in (str, _NONE) for t in column["texts"]):
             raise ValueError("a kept column of texts is damaged")
-        return cast("list[Any]", texts[codes].tolist())
+        if len(index) and int(index.max()) >= len(texts):
+            raise ValueError("a kept column of texts is damaged")
+        return cast("list[Any]", texts[index].tolist())
     values = column["values"]
     if type(values) is not list or len(values) != height:
         raise ValueError("a kept column is damaged")
-    memo: dict[str, Any] = {}
-    for index, text in zip(column.get("at", ()), column.get("tagged", ()), strict=True):
-        value = memo.get(text)
-        if value is None:
-            value = memo[text] = _DECODE[text[0]](text[1:])
-        values[index] = value
+    letters = column.get("letters")
+    if letters is None:
+        return values
+    if type(letters) is not str or len(letters) != height:
+        raise ValueError("a kept column's types are damaged")
+    for letter in set(letters) - _PLAIN_LETTERS:
+        parse = _DECODE[letter]
+        memo: dict[str, Any] = {}
+        for found in re.finditer(letter, letters):
+            at = found.start()
+            text = values[at]
+            value = memo.get(text)
+            if value is None:
+                value = memo[text] = parse(text)
+            values[at] = value
     return values
+
+
+def _as_read_back(values: list[Any]) -> list[Any]:
+    """Written cells as the next cycle's comparisons must see them: NaN (written as a blank)
+    None, an infinity (written as text) its text, a date-time with a time zone (written as
+    its wall time) naive, numbers and dates of other types (numpy's, pandas') Python's. Whole
+    numbers and date-times at midnight stay as they are: a read gives them back as floats and
+    dates, which compare the same (:func:`sheets_sync.cells.same_grid`)."""
+    kinds = set(map(type, values))
+    if kinds <= _SIMPLE and (float not in kinds or _finite(values)) and (
+            dt.datetime not in kinds or not _zoned(values)):
+        return values
+    out = list(values)
+    for at, kind in enumerate(map(type, values)):
+        value = out[at]
+        if kind not in _SIMPLE or (kind is float and not math.isfinite(value)) or (
+                kind is dt.datetime and value.tzinfo is not None):
+            out[at] = _read_back(value)
+    return out
+
+
+def _zoned(values: list[Any]) -> bool:
+    """Whether a date-time or time of day among ``values`` has a time zone."""
+    moments = itertools.compress(values, map(operator.contains, itertools.repeat(
+        (dt.datetime, dt.time)), map(type, values)))
+    return bool(set(map(operator.attrgetter("tzinfo"), moments)) - {None})
+
+
+def _finite(values: list[Any]) -> bool:
+    """Whether every float among ``values`` is finite (JSON has no NaN nor infinities)."""
+    floats = itertools.compress(values, map(operator.is_, map(type, values),
+                                            itertools.repeat(float)))
+    return bool(np.isfinite(np.fromiter(floats, dtype=float)).all())
 
 
 def _dumps(document: Any) -> bytes:
@@ -179,41 +236,12 @@ def _loads(blob: bytes) -> dict[str, Any]:
     return document
 
 
-# --- a written tab as a read gives it back ----------------------------------------------------
-
-def as_read_back(rows: Sequence[Sequence[Cell]]) -> Grid:
-    """The cells a read of a tab written with ``rows`` gives back, as far as the kept copy
-    needs them: blanks (None, "", NaN) None, whole numbers floats, date-times naive and, with
-    no time of day, dates; trailing blank rows dropped. Comparisons normalize the rest
-    (:func:`sheets_sync.cells.same_grid`)."""
-    out: Grid = []
-    for row in rows:
-        line: list[Cell] = []
-        for value in row:
-            kind = type(value)
-            if kind is str:
-                line.append(value if value else None)
-            elif value is None or kind in _AS_READ or (
-                    kind is float and math.isfinite(cast(float, value))):
-                line.append(value)
-            else:
-                line.append(_read_back(value))
-        out.append(line)
-    while out and all(v is None for v in out[-1]):
-        out.pop()
-    return out
-
-
-_AS_READ = frozenset({bool, dt.date})  # read back as they are written
-
-
 def _read_back(value: Any) -> Cell:
-    import numbers
-
+    """One written cell as :func:`_as_read_back` keeps it."""
     if isinstance(value, bool):
         return bool(value)
     if isinstance(value, numbers.Integral):
-        return float(int(value))
+        return int(value)
     if isinstance(value, numbers.Real):
         number = float(value)
         if number != number:
@@ -222,13 +250,12 @@ def _read_back(value: Any) -> Cell:
     if isinstance(value, dt.datetime):
         if value != value:  # NaT
             return None
-        moment = dt.datetime(value.year, value.month, value.day, value.hour, value.minute,
-                             value.second, value.microsecond)
-        return moment.date() if moment.time() == dt.time() else moment
+        return dt.datetime(value.year, value.month, value.day, value.hour, value.minute,
+                           value.second, value.microsecond)
     if isinstance(value, dt.date):
         return dt.date(value.year, value.month, value.day)
     if isinstance(value, str):
-        return str(value) or None
+        return str(value)
     raise Unkept(f"a {type(value).__name__} value")
 
 
@@ -239,19 +266,18 @@ def reader() -> str:
     """What reads a workbook here: a digest of the reading code and of python-calamine's
     installed module. A copy kept by another version is not used (it may read differently).
     "" when that cannot be told: nothing is then kept or used."""
-    import python_calamine
-
     from sheets_sync.backends import bounds, files, formulas
 
     digest = hashlib.sha256(str(FORMAT).encode())
     try:
         for module in (files, bounds, formulas, sys.modules[__name__]):
             digest.update(Path(str(module.__file__)).read_bytes())
-        installed = Path(str(python_calamine.__file__)).parent
+        spec = importlib.util.find_spec("python_calamine")  # found, not imported
+        installed = Path(str(spec.origin if spec is not None else None)).parent
         for name in sorted(os.listdir(installed)):
             stat = (installed / name).stat()
             digest.update(f"{name}:{stat.st_size}:{stat.st_mtime_ns};".encode())
-    except (OSError, TypeError):
+    except (OSError, TypeError, ValueError, ImportError):
         return ""
     return digest.hexdigest()[:32]
 
@@ -300,12 +326,14 @@ class KeptRead:
             return None
 
     def keep(self, digest: str, calendar: str, rows: Sequence[Sequence[Cell]] | None,
-             owned: Mapping[str, Sequence[Sequence[Cell]] | None], was: str = "") -> bool:
+             owned: Mapping[str, Sequence[Sequence[Cell]] | None], was: str = "",
+             written: bool = False) -> bool:
         """Keep the read of the file whose content has this digest: the calendar tab's rows
         and the owned tabs given. With ``was``, the digest of the file kept until now (the
         tool itself changed it), the calendar's rows (when ``rows`` is None) and the owned
-        tabs not given are taken from that copy. Returns False, keeping nothing, when a value
-        cannot be kept or there is no such copy to take the rest from."""
+        tabs not given are taken from that copy; ``written``: the owned tabs given are what
+        the tool wrote (kept as a read gives them back). Returns False, keeping nothing, when
+        a value cannot be kept or there is no such copy to take the rest from."""
         record = self._record()
         previous = record["tabs"] if record is not None and was and (
             record.get("digest") == was) else None
@@ -320,7 +348,7 @@ class KeptRead:
                 elif grid is None:  # no such tab
                     entries.append(None)
                 else:
-                    blob = encode_grid(grid)
+                    blob = encode_grid(grid, written=index > 0 and written)
                     key = f"{RECORD}:{index}"
                     entries.append([key, hashlib.sha256(blob).hexdigest()])
                     self._put(key, blob)
