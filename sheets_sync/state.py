@@ -569,8 +569,11 @@ class StateStore:
         cursor = self.db.cursor()
         cursor.execute("BEGIN IMMEDIATE")
         try:
-            upserts = _posts_frame(list(changes.posts[list(SNAPSHOT_COLUMNS)].astype(str)
-                                        .itertuples(index=False, name=None)))
+            texts = changes.posts[list(SNAPSHOT_COLUMNS)].astype(str)
+            # Column by column, as object arrays: iterating a text column of pandas' own
+            # string type yields its cells one Python call at a time.
+            upserts = _posts_frame(list(zip(*(texts[name].to_numpy(dtype=object)
+                                              for name in SNAPSHOT_COLUMNS))))
             if len(upserts):
                 columns = ", ".join(SNAPSHOT_COLUMNS)
                 marks = ", ".join("?" * (len(SNAPSHOT_COLUMNS) + 1))
