@@ -14,9 +14,9 @@ damaged or half-written copy is found and costs a read, never a wrong cycle.
 A tab is encoded column by column as JSON (:func:`encode_grid`), never with pickle or marshal
 (the database is a file anyone with access may change): text, numbers, yes/no and blanks are
 JSON's own, and come back as the same Python types (``3.0`` stays a float, ``3`` an int);
-dates, date-times, times of day, durations and non-finite numbers are written as tagged text
-and turned back into the same types. A column of repeated texts (clients, channels, states)
-keeps each text once.
+dates, date-times, times of day, durations and non-finite numbers are written as text, with
+a letter per cell naming each cell's type, and turned back into the same types. A column of
+repeated texts (clients, channels, states) keeps each text once.
 """
 
 from __future__ import annotations
@@ -173,7 +173,7 @@ def _decode_column(column: Mapping[str, Any], height: int) -> list[Any]:
     for letter in set(letters) - _PLAIN_LETTERS:
         parse = _DECODE[letter]
         memo: dict[str, Any] = {}
-        for found in re.finditer(letter, letters):
+        for found in re.finditer(re.escape(letter), letters):
             at = found.start()
             text = values[at]
             value = memo.get(text)
@@ -303,8 +303,9 @@ class KeptRead:
                  limits: Limits) -> None:
         self.cache = cache
         self.owned = list(owned)
-        self.asked: dict[str, Any] = {"tab": tab, "owned": list(owned),
-                      "limits": [limits.max_cells, limits.max_unpacked_mb], "reader": reader()}
+        self.asked: dict[str, Any] = {
+            "tab": tab, "owned": list(owned), "reader": reader(),
+            "limits": [limits.max_cells, limits.max_unpacked_mb]}
 
     def load(self, digest: str) -> Kept | None:
         """The kept read of the file whose content has this SHA-256 (hex), or None."""
