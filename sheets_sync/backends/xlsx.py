@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 import os
+import zipfile
 from collections.abc import Mapping, MutableMapping, Sequence
 from pathlib import Path
 
@@ -75,7 +77,15 @@ class XlsxBackend(Backend):
                 return SheetRead(tab=kept.calendar, rows=kept.rows, owned=kept.owned,
                                  source=f"{self.path.name}, tab {kept.calendar!r}",
                                  timezone=self.timezone)
-        calendar, others = read_tabs(self.path, tab, owned, self.limits, data=data)
+        if data is not None and not _package(data):
+            data = None  # not a workbook package: the file's own reading says what it is
+        try:
+            calendar, others = read_tabs(self.path, tab, owned, self.limits, data=data)
+        except SourceError:
+            if data is None:
+                raise
+            data = None  # said in the words of a read of the file itself
+            calendar, others = read_tabs(self.path, tab, owned, self.limits)
         self._calendar, self._seen = calendar.tab, dict(others)
         if self._kept is not None and data is not None and self._kept.keep(
                 digest, calendar.tab, calendar.rows, others):
@@ -157,6 +167,17 @@ def _content(path: Path, identity: tuple[int, int, int] | None = None) -> bytes 
             return fh.read()
     except OSError:
         return None
+
+
+def _package(data: bytes) -> bool:
+    """Whether ``data`` is a zip holding a workbook part: what python-calamine reads from
+    memory as the .xlsx it reads from the file (from memory it guesses the format, and would
+    read an old .xls or an .ods given the name of an .xlsx)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            return any(name.lower() == "xl/workbook.xml" for name in package.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return False
 
 
 def _identity(path: Path) -> tuple[int, int, int]:
