@@ -24,7 +24,13 @@ import sheets_sync.backends.xlsx as xlsx_module
 from sheets_sync.backends.bounds import Limits
 from sheets_sync.backends.files import read_tabs
 from sheets_sync.backends.xlsx import XlsxBackend
-from sheets_sync.backends.xlsx_kept import RECORD, Unkept, decode_grid, encode_grid
+from sheets_sync.backends.xlsx_kept import (
+    RECORD,
+    Unkept,
+    decode_columns,
+    decode_grid,
+    encode_grid,
+)
 from sheets_sync.cells import same_grid
 from sheets_sync.errors import SourceError
 from sheets_sync.run import sync
@@ -306,6 +312,7 @@ def test_cells_of_every_kind_come_back_as_the_same_types() -> None:
              dt.time(14, 5), dt.timedelta(days=2, hours=3, microseconds=7), "dT2026"],
             [], [None, None], ["Acme"] * 3, ["Acme", None, "Acme"]]
     back = decode_grid(encode_grid(rows))
+    assert typed(decode_columns(encode_grid(rows))) == typed(back)  # as the calendar is kept
     assert [len(line) for line in back] == [len(line) for line in rows]
     assert typed(back[1:]) == typed(rows[1:])
     assert typed([back[0][:9]]) == typed([rows[0][:9]]) and str(back[0][5]) == "-0.0"

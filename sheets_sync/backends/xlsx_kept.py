@@ -42,7 +42,7 @@ from typing import Any, cast
 import numpy as np
 
 from sheets_sync.backends.bounds import Limits
-from sheets_sync.cells import Cell, Grid
+from sheets_sync.cells import Cell, ColumnGrid, Grid
 
 FORMAT = 1  # of the record and the blobs: anything else is not used
 RECORD = "xlsx-read"  # the cache key of the record; the blobs are RECORD + ":" + a number
@@ -92,6 +92,19 @@ def encode_grid(rows: Sequence[Sequence[Cell]], written: bool = False) -> bytes:
 def decode_grid(blob: bytes) -> Grid:
     """The rows :func:`encode_grid` encoded; ValueError (or another plain error: KeyError,
     TypeError, IndexError) for a blob that is not one."""
+    grid = decode_columns(blob)
+    if not grid.columns:
+        return [[] for _ in range(len(grid))]
+    rows: Grid = [list(row) for row in zip(*grid.columns)]  # in C, then the short rows cut
+    for index, width in enumerate(grid.widths):
+        if width < len(grid.columns):
+            del rows[index][width:]
+    return rows
+
+
+def decode_columns(blob: bytes) -> KeptGrid:
+    """The rows :func:`encode_grid` encoded, held column by column (:class:`KeptGrid`);
+    raises as :func:`decode_grid`."""
     document = _loads(blob)
     if document.get("format") != FORMAT:
         raise ValueError("not a kept tab of this format")
@@ -99,10 +112,29 @@ def decode_grid(blob: bytes) -> Grid:
     columns = [_decode_column(column, height) for column in document["columns"]]
     if len(columns) != width:
         raise ValueError("the kept tab's width does not match its columns")
-    rows: Grid = [list(row) for row in zip(*columns)] if width else [[] for _ in range(height)]
+    widths = [width] * height
     for index, length in document["short"]:
-        del rows[index][length:]
-    return rows
+        if not 0 <= int(length) < width:
+            raise ValueError("a kept row's length is damaged")
+        widths[index] = int(length)
+    return KeptGrid(columns, widths)
+
+
+class KeptGrid(ColumnGrid):
+    """A kept tab as it was decoded, column by column, read as rows exactly as the workbook
+    gave them (each with as many cells as it had, blank ones too).
+
+    The parser takes the columns directly (:func:`sheets_sync.parse.parse`), so a large
+    calendar is never turned into one list per row.
+    """
+
+    def __init__(self, columns: list[list[Any]], widths: list[int]) -> None:
+        super().__init__(columns)
+        self.height = len(widths)
+        self.widths = widths  # cells per row
+
+    def _row(self, index: int) -> list[Any]:
+        return [column[index] for column in self.columns[:self.widths[index]]]
 
 
 # One letter per type a cell may have. JSON gives text, yes/no, whole numbers, other numbers
@@ -288,7 +320,7 @@ class Kept:
     workbook has no such tab)."""
 
     calendar: str
-    rows: Grid
+    rows: KeptGrid  # the calendar's cells, column by column
     owned: dict[str, Grid | None]
 
 
@@ -314,15 +346,16 @@ class KeptRead:
             return None
         try:
             tabs = record["tabs"]
-            rows = self._grid(tabs[0])
-            if rows is None:
+            blob = self._blob_of(tabs[0])
+            if blob is None:
                 return None
             owned: dict[str, Grid | None] = {}
             for name, entry in zip(self.owned, tabs[1:], strict=True):
-                owned[name] = self._grid(entry) if entry is not None else None
-                if entry is not None and owned[name] is None:
+                found = self._blob_of(entry) if entry is not None else None
+                if entry is not None and found is None:
                     return None
-            return Kept(str(record["calendar"]), rows, owned)
+                owned[name] = decode_grid(found) if found is not None else None
+            return Kept(str(record["calendar"]), decode_columns(blob), owned)
         except (KeyError, TypeError, ValueError, IndexError, AttributeError):
             return None
 
@@ -396,12 +429,13 @@ class KeptRead:
             return None
         return record
 
-    def _grid(self, entry: Any) -> Grid | None:
+    def _blob_of(self, entry: Any) -> bytes | None:
+        """The blob a record's entry names, when it is there and has the digest named."""
         key, digest = entry
         blob = self._blob(str(key))
         if blob is None or hashlib.sha256(blob).hexdigest() != digest:
             return None
-        return decode_grid(blob)
+        return blob
 
     def _blob(self, key: str) -> bytes | None:
         getter = getattr(self.cache, "blob", None)
