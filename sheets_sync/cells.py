@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import operator
 from collections.abc import Iterator, Sequence
 from typing import Any, overload
 
@@ -133,10 +134,40 @@ def first_difference(a: Sequence[Sequence[Cell]], b: Sequence[Sequence[Cell]]) -
     """
     common = min(_used_rows(a), _used_rows(b))
     serials: dict[dt.datetime, Cell] = {}
-    for index in range(common):
+    if common and (_plainly_comparable(a) or _plainly_comparable(b)):
+        # Rows that are equal as they are show the same values: only the others are compared
+        # cell by cell (both lists compared in C, most of them equal).
+        unequal = list(map(operator.ne, itertools.islice(a, common), itertools.islice(b, common)))
+        candidates: Iterator[int] = itertools.compress(itertools.count(), unequal)
+    else:
+        candidates = iter(range(common))
+    for index in candidates:
         if not same_row(a[index], b[index], serials):
             return index
     return common
+
+
+def _plainly_comparable(rows: Sequence[Sequence[Cell]]) -> bool:
+    """Whether a cell of ``rows`` and any cell equal to it always show the same value: every
+    cell is text, a number other than NaN (which equals only itself), yes/no, a blank, a
+    date, a naive date-time (aware ones of one moment at different UTC offsets compare equal
+    and show different times), a time or a duration."""
+    cells = list(itertools.chain.from_iterable(rows))
+    kinds = set(map(type, cells))
+    if not kinds <= _KNOWN:
+        return False
+    if float in kinds and any(map(operator.ne, cells, cells)):  # NaN: unequal to itself
+        return False
+    if dt.datetime in kinds:
+        moments = itertools.compress(cells, map(isinstance, cells,
+                                                itertools.repeat(dt.datetime)))
+        if set(map(operator.attrgetter("tzinfo"), moments)) - {None}:
+            return False
+    return True
+
+
+_KNOWN = frozenset({str, int, float, bool, type(None), dt.date, dt.datetime, dt.time,
+                    dt.timedelta})
 
 
 # Two cells of one of these types that compare equal normalize to equal values (not so

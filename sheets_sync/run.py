@@ -84,8 +84,11 @@ def _first_seen(findings: pd.DataFrame, known: dict[str, str], now: dt.datetime
     keys = finding_keys(findings)
     stamp = iso(now)
     seen = {key: known.get(key, stamp) for key in keys}
-    column = pd.to_datetime(pd.Series([seen[k] for k in keys], dtype=object), utc=True)
-    return findings.assign(first_seen=column.dt.tz_localize(None).to_numpy()), seen
+    # Findings share their first-seen times (a cycle's own): each distinct one read once.
+    codes, texts = pd.factorize(np.array([seen[k] for k in keys], dtype=object))
+    moments = pd.to_datetime(pd.Series(texts, dtype=object), utc=True)
+    column = moments.dt.tz_localize(None).to_numpy()[codes]
+    return findings.assign(first_seen=column), seen
 
 
 def run_once(config: CalendarConfig, backend: Backend, store: StateStore, now: dt.datetime,

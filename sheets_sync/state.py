@@ -211,6 +211,7 @@ class _Kept:
     posts: pd.DataFrame | None = None
     history: list[HistoryEntry] | None = None
     transitions: pd.DataFrame | None = None
+    findings: dict[str, str] | None = None  # when each open finding was first seen
 
 
 class StateStore:
@@ -469,9 +470,13 @@ class StateStore:
         return int(self.db.execute("PRAGMA data_version").fetchone()[0])
 
     def findings_first_seen(self, calendar: str) -> dict[str, str]:
-        rows = self.db.execute("SELECT key, first_seen FROM findings WHERE calendar = ?",
-                               (calendar,)).fetchall()
-        return dict(rows)
+        """Return when each open finding was first seen (ISO UTC), by its key."""
+        kept = self._kept_now(calendar)
+        if kept.findings is None:
+            kept.findings = dict(self.db.execute(
+                "SELECT key, first_seen FROM findings WHERE calendar = ?", (calendar,)
+            ).fetchall())
+        return dict(kept.findings)
 
     def last_run(self, calendar: str) -> dt.datetime | None:
         """Return the ``now`` of the last successful real-clock cycle of ``calendar`` (UTC).
@@ -564,8 +569,11 @@ class StateStore:
         cursor = self.db.cursor()
         cursor.execute("BEGIN IMMEDIATE")
         try:
-            upserts = _posts_frame(list(changes.posts[list(SNAPSHOT_COLUMNS)].astype(str)
-                                        .itertuples(index=False, name=None)))
+            texts = changes.posts[list(SNAPSHOT_COLUMNS)].astype(str)
+            # Column by column, as object arrays: iterating a text column of pandas' own
+            # string type yields its cells one Python call at a time.
+            upserts = _posts_frame(list(zip(*(texts[name].to_numpy(dtype=object)
+                                              for name in SNAPSHOT_COLUMNS))))
             if len(upserts):
                 columns = ", ".join(SNAPSHOT_COLUMNS)
                 marks = ", ".join("?" * (len(SNAPSHOT_COLUMNS) + 1))
@@ -579,9 +587,7 @@ class StateStore:
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 ((calendar, iso(h.at), h.post_id, h.field, h.old, h.new, int(h.as_written))
                  for h in changes.history))
-            cursor.execute("DELETE FROM findings WHERE calendar = ?", (calendar,))
-            cursor.executemany("INSERT INTO findings VALUES (?, ?, ?)",
-                               ((calendar, k, v) for k, v in changes.findings.items()))
+            self._save_findings(cursor, calendar, changes.findings)
             self._log_run(cursor, calendar, run)
             kept = self._after_save(calendar, upserts, changes)
             cursor.execute("COMMIT")
@@ -590,6 +596,25 @@ class StateStore:
             raise
         if kept is not None:
             self._kept[calendar] = kept
+
+    def _save_findings(self, cursor: sqlite3.Cursor, calendar: str, findings: dict[str, str]
+                       ) -> None:
+        """Make the findings table hold ``findings`` for ``calendar`` (inside the write
+        transaction). When the store knows what the table holds (read or saved by this store,
+        no other connection having written since), only the differences are written: most
+        findings stay open from one cycle to the next."""
+        kept = self._kept.get(calendar)
+        known = (kept.findings if kept is not None and kept.version == self._data_version()
+                 else None)
+        if known is None:
+            cursor.execute("DELETE FROM findings WHERE calendar = ?", (calendar,))
+            cursor.executemany("INSERT INTO findings VALUES (?, ?, ?)",
+                               ((calendar, k, v) for k, v in findings.items()))
+            return
+        cursor.executemany("DELETE FROM findings WHERE calendar = ? AND key = ?",
+                           ((calendar, k) for k in known.keys() - findings.keys()))
+        cursor.executemany("INSERT OR REPLACE INTO findings VALUES (?, ?, ?)",
+                           ((calendar, k, v) for k, v in findings.items() if known.get(k) != v))
 
     def _after_save(self, calendar: str, upserts: pd.DataFrame, changes: Changes
                     ) -> _Kept | None:
@@ -609,7 +634,8 @@ class StateStore:
             posts=None if kept.posts is None else _upserted(kept.posts, upserts),
             history=None if kept.history is None else [*kept.history, *history],
             transitions=None if kept.transitions is None else _appended(
-                kept.transitions, transitions_frame(changes.transitions)))
+                kept.transitions, transitions_frame(changes.transitions)),
+            findings=dict(changes.findings))
 
     def log_failure(self, calendar: str, run: Run) -> None:
         """Record a failed cycle in the run log (nothing else changes); best effort."""

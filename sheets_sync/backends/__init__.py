@@ -57,7 +57,7 @@ def _xlsx(config: BackendConfig, cache: MutableMapping[str, str] | None, writabl
     from sheets_sync.backends.xlsx import XlsxBackend
 
     return XlsxBackend(config.location(), getattr(config, "timezone", ""),
-                       limits=_limits(config))
+                       limits=_limits(config), cache=cache)
 
 
 def _file(config: BackendConfig, cache: MutableMapping[str, str] | None, writable: bool

@@ -213,10 +213,13 @@ def _cfb_detail(path: Path, detail: str) -> str:
             f"({detail})")
 
 
-def _open_workbook(path: Path) -> CalamineWorkbook:
+def _open_workbook(path: Path, data: bytes | None = None) -> CalamineWorkbook:
+    """Open the workbook at ``path``, or the workbook ``data`` (its bytes, already read)."""
     from python_calamine import CalamineWorkbook
 
     try:
+        if data is not None:
+            return CalamineWorkbook.from_filelike(io.BytesIO(data))
         return CalamineWorkbook.from_path(str(path))
     except (KeyboardInterrupt, SystemExit):
         raise
@@ -259,16 +262,18 @@ def _quoted(names: Sequence[str]) -> str:
 
 
 def read_tabs(path: Path, tab: str = "", others: Sequence[str] = (),
-              limits: Limits | None = None
+              limits: Limits | None = None, data: bytes | None = None
               ) -> tuple[TabGrid, dict[str, list[list[Cell]] | None]]:
     """Read the calendar tab and the named ``others`` of a workbook in one pass.
 
     ``tab`` empty picks the first tab that is not one of ``others``. Each of ``others`` maps
-    to its rows, or None when the workbook has no such tab. Raises as :func:`read_tab`.
+    to its rows, or None when the workbook has no such tab. ``data``: the file's bytes, read
+    already (what is read is then exactly those bytes, whatever happens to the file
+    meanwhile; the bounds are checked on them). Raises as :func:`read_tab`.
     """
     path = Path(path)
     _kind(path)
-    with _Guard(path, limits or Limits()) as guard, _open_workbook(path) as wb:
+    with _Guard(path, limits or Limits(), data) as guard, _open_workbook(path, data) as wb:
         name = _pick_tab(path, wb, tab, others)
         calendar = TabGrid(tab=name, rows=_sheet_rows(path, wb, name, guard, calendar=True),
                            source=f"{path.name}, tab {name!r}")
@@ -282,13 +287,13 @@ class _Guard:
     """The bounds of :mod:`sheets_sync.backends.bounds`, checked on a zip-based workbook
     before python-calamine opens it (:meth:`sheet`: before it reads a sheet)."""
 
-    def __init__(self, path: Path, limits: Limits) -> None:
+    def __init__(self, path: Path, limits: Limits, data: bytes | None = None) -> None:
         self.path, self.limits = path, limits
         self.zip: zipfile.ZipFile | None = None
         if path.suffix.lower() not in _ZIPPED:
             return
         try:
-            self.zip = zipfile.ZipFile(path)
+            self.zip = zipfile.ZipFile(path if data is None else io.BytesIO(data))
         except (zipfile.BadZipFile, OSError, ValueError):
             return  # not a zip after all: calamine says what it is
         try:

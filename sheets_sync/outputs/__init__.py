@@ -14,9 +14,11 @@ frame columns into cells. This module puts the tabs together and fits them to a 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import itertools
+import operator
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
-from typing import TypeVar
+from typing import TypeVar, cast
 
 import pandas as pd
 
@@ -99,6 +101,11 @@ def fit_cells(grid: G) -> G:
     A calendar cell may hold more than Excel allows (a Google sheet, a generated file); the
     workbook would not open in Excel if it were written whole.
     """
+    cells: list[object] = list(itertools.chain.from_iterable(grid))
+    texts = itertools.compress(cells, map(operator.is_, map(type, cells), itertools.repeat(str)))
+    if max(map(len, cast("Iterator[str]", texts)), default=0) <= CELL_TEXT_LIMIT // 2:
+        return grid  # no text near the limit
+        return grid
     for line in grid:
         for j, cell in enumerate(line):
             if type(cell) is str and len(cell) > CELL_TEXT_LIMIT // 2:

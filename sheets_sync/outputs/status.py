@@ -156,30 +156,46 @@ def _columns(calendar: Calendar, findings: pd.DataFrame, config: CalendarConfig,
 def _split(messages: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Each message as (what happened, what to do): its first sentence and the rest (None
     when it has one sentence)."""
-    what = np.empty(len(messages), dtype=object)
-    todo = np.full(len(messages), None, dtype=object)
-    for i, message in enumerate(messages.tolist()):  # a few hundred short texts at most
-        parts = _SENTENCE_END.split(str(message), maxsplit=1)
-        what[i] = parts[0]
-        if len(parts) > 1 and parts[1].strip():
-            todo[i] = parts[1]
-    return what, todo
+    parts: dict[str, tuple[str, str | None]] = {}  # many findings share their message
+    for message in set(map(str, messages.tolist())):
+        head, *rest = _SENTENCE_END.split(message, maxsplit=1)
+        parts[message] = (head, rest[0] if rest and rest[0].strip() else None)
+    split = [parts[str(message)] for message in messages.tolist()]
+    return _objects([what for what, _ in split]), _objects([todo for _, todo in split])
+
+
+def _objects(values: list[Any]) -> np.ndarray:
+    """``values`` as a 1-D object array (texts, None)."""
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
 
 
 def _posts(ids: np.ndarray, rows: np.ndarray, clients: np.ndarray | None,
            channels: np.ndarray, captions: np.ndarray, found: np.ndarray) -> np.ndarray:
     """Which post: "ID · client · channel" (the client where the calendar has several) and
     the caption's first words on a second line; a calendar-level finding names its client."""
-    out = np.full(len(ids), None, dtype=object)
-    for i in range(len(ids)):  # a few hundred findings at most
-        client = clients[i] if clients is not None else None
-        if not found[i]:
-            out[i] = client
+    names = clients.tolist() if clients is not None else [None] * len(ids)
+    words: dict[str, str | None] = {}  # a post with several findings: its caption once
+    out: list[str | None] = []
+    for pid, client, channel, caption, is_post in zip(ids.tolist(), names, channels.tolist(),
+                                                      captions.tolist(), found.tolist()):
+        if not is_post:
+            out.append(client)
             continue
-        text = " · ".join(str(p) for p in (ids[i], client, channels[i]) if p)
-        caption = _first_words(captions[i])
-        out[i] = f"{text}\n{caption}" if caption and text else (text or caption)
-    return out
+        if type(pid) is str and type(channel) is str and pid and channel and (
+                client is None or type(client) is str):  # the usual case, written out
+            text = f"{pid} · {client} · {channel}" if client else f"{pid} · {channel}"
+        else:
+            text = " · ".join(str(p) for p in (pid, client, channel) if p)
+        if type(caption) is not str:
+            first = _first_words(caption)
+        elif caption in words:
+            first = words[caption]
+        else:
+            first = words[caption] = _first_words(caption)
+        out.append(f"{text}\n{first}" if first and text else (text or first))
+    return _objects(out)
 
 
 def _first_words(caption: Any) -> str | None:
@@ -197,13 +213,19 @@ def _who(owners: np.ndarray, clients: np.ndarray, codes: np.ndarray, config: Cal
          label: Labels) -> np.ndarray:
     """The post's owner; where the client has to act, the client's approvers beside them."""
     out = owners.copy()
-    for i in range(len(out)):  # a few hundred findings at most
+    lines: dict[str, str] = {}  # each client's approvers line
+    acting = np.isin(codes, list(_CLIENT_CODES))
+    for i in np.flatnonzero(acting).tolist():
         client = clients[i]
-        if codes[i] in _CLIENT_CODES and client:
+        if not client:
+            continue
+        if client not in lines:
             approvers = config.for_client(str(client)).rules.approvals.approvers
-            if approvers:
-                line = f"{label('client_side')}: {', '.join(approvers)}"
-                out[i] = f"{out[i]}\n{line}" if out[i] else line
+            lines[client] = (f"{label('client_side')}: {', '.join(approvers)}" if approvers
+                             else "")
+        line = lines[client]
+        if line:
+            out[i] = f"{out[i]}\n{line}" if out[i] else line
     return out
 
 
