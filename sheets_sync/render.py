@@ -152,7 +152,9 @@ def json_parts(result: AuditResult, indent: bool = True) -> Iterator[bytes]:
 
 
 def _escaped(text: bytes) -> bytes:
-    if not _RAW_C1.search(text):
+    # Looking for the two lead bytes is much quicker than the pattern's search; most
+    # documents have neither.
+    if (b"\x7f" not in text and b"\xc2" not in text) or not _RAW_C1.search(text):
         return text
     return _RAW_C1.sub(lambda found: b"\\u%04x" % ord(found[0].decode()), text)
 

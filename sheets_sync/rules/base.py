@@ -124,10 +124,10 @@ class Texts:
 
     def blank(self, name: str) -> np.ndarray:
         """Per row: whether column ``name`` is empty or only white space."""
-        if name not in self.calendar.categories:
-            return blank(self.calendar.frame[name])
         if name not in self._blank:
-            self._blank[name] = self.per_text(name, _is_blank, bool)
+            self._blank[name] = (blank(self.calendar.frame[name])
+                                 if name not in self.calendar.categories
+                                 else self.per_text(name, _is_blank, bool))
         return self._blank[name]
 
     def text_in(self, name: str, texts: str | Iterable[str]) -> np.ndarray:
