@@ -19,17 +19,19 @@ import functools
 import zoneinfo
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from sheets_sync.config import CalendarConfig, ClientConfig
 from sheets_sync.findings import FindingsBuilder
-from sheets_sync.history import Observed
 from sheets_sync.messages import Messages
 from sheets_sync.parse import Calendar
 from sheets_sync.values import Categories, factorize, mostly_distinct
+
+if TYPE_CHECKING:  # history only when earlier cycles were read
+    from sheets_sync.history import Observed
 
 RuleFunc = Callable[["Context"], None]
 
