@@ -21,7 +21,6 @@ import re
 import sys
 import zoneinfo
 from dataclasses import dataclass, field
-from email.utils import parseaddr
 from pathlib import Path
 from typing import Any, Literal
 
@@ -843,9 +842,7 @@ def _check_rules(rules: Rules, where: str, problems: Problems,
 
 
 def _check_place(country: str, timezone: str, where: str, problems: Problems) -> None:
-    import holidays
-
-    if country and country.upper() not in holidays.list_supported_countries():
+    if country and country.upper() not in _country_codes():
         problems.add(join(where, "country"), f"unknown country code {country!r} "
                      "(use an ISO code such as \"TR\", \"DE\", \"US\")")
     if timezone:
@@ -856,12 +853,27 @@ def _check_place(country: str, timezone: str, where: str, problems: Problems) ->
                          "(use a name such as \"Europe/Istanbul\")")
 
 
+def _country_codes() -> frozenset[str]:
+    """The country codes (aliases included) the holidays library knows, read from its
+    registry: listing its supported countries would load the module of every country."""
+    import holidays
+
+    try:
+        from holidays.registry import EntityLoader
+
+        return frozenset(EntityLoader.get_country_codes())
+    except (ImportError, AttributeError):  # a release without the registry's listing
+        return frozenset(holidays.list_supported_countries())
+
+
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _HOOK_HOURS_LIMIT = 24 * 31  # a reminder more than a month ahead is a plan, not a reminder
 
 
 def is_address(text: str) -> bool:
     """Whether ``text`` is one e-mail address, bare or as ``Name <address>``."""
+    from email.utils import parseaddr  # only for a configuration naming contacts
+
     _name, address = parseaddr(text)
     return bool(re.fullmatch(r"[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+", address)) and (
         "," not in text or text.strip().endswith(">"))
