@@ -588,6 +588,11 @@ def _short_column(name: str, values: list[Any]) -> list[Any]:
     if name in _WHOLE:
         return values
     limit = QUOTE_LIMIT
+    try:  # the usual case, in C: every value has a length, and none is over the limit
+        if max(map(len, values), default=0) <= limit:
+            return values
+    except TypeError:  # numbers, dates: looked at one by one
+        pass
     return [v[: limit - 1] + "…" if isinstance(v, str) and len(v) > limit else v
             for v in values]
 
