@@ -45,11 +45,6 @@ from sheets_sync.vocab import (
     lookup,
 )
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
-
 DEFAULT_CAPTION_LIMITS: dict[str, int] = {
     "x": 280,
     "threads": 500,
@@ -376,6 +371,10 @@ def load(path: str | Path) -> Config:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError([f"cannot read configuration file {path}: {exc.strerror}"]) from exc
+    if sys.version_info >= (3, 11):  # imported here: an audit of a file reads no TOML
+        import tomllib
+    else:  # pragma: no cover - exercised on Python 3.10 only
+        import tomli as tomllib
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
