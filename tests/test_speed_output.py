@@ -147,3 +147,46 @@ def test_limit_with_json_or_csv_is_a_usage_error(tmp_path: Path, output: str,
                             terminal=False, monkeypatch=monkeypatch)
     assert code == 2 and out == ""
     assert f"--limit applies to the table; --format {output} always holds every finding" in err
+
+
+# Texts the table's own wrapping must break exactly as textwrap does: plain words, dates (whose
+# hyphens textwrap keeps), hyphens between letters and "--" (where it breaks), runs of spaces,
+# tabs and no-break spaces, words longer than a line.
+WRAPPED = [
+    "[Status] The publish time 2026-03-15 17:00 has passed and the post was never approved "
+    "(status “Onaylandıı”). Get the approval or move the date.",
+    "A stale-unpublished post and an e-mail reminder: both break after the hyphen.",
+    "Two -- dashes, a-1 and 1-a, x-y-z and ---",
+    "double  spaces\tand a tab\nand a line break",
+    "no\xa0break\xa0spaces stay inside one word",
+    "https://cdn.example.com/a-very-long-path/that-is-longer-than-the-line.jpg is one word",
+    "short",
+    "",
+]
+
+
+@pytest.mark.parametrize("text", WRAPPED)
+@pytest.mark.parametrize("width", [1, 7, 12, 30, 72])
+def test_table_wrapping_is_textwraps(text: str, width: int) -> None:
+    import textwrap
+
+    assert render._wrap(text, width) == textwrap.wrap(text, width)
+
+
+def test_messages_filled_per_finding_keep_braces_plurals_and_the_quote_limit() -> None:
+    from sheets_sync.messages import QUOTE_LIMIT, Messages
+
+    messages = Messages("en")
+    long_status = "x" * (QUOTE_LIMIT + 5)
+    texts = messages.render("stale-unpublished:unapproved", when=["2026-03-01", "2026-03-02"],
+                            status=["{not a field}", long_status])
+    assert texts[0] == messages.text("stale-unpublished:unapproved", when="2026-03-01",
+                                     status="{not a field}")
+    assert "“{not a field}”" in texts[0]
+    assert "x" * (QUOTE_LIMIT - 1) + "…" in texts[1] and long_status not in texts[1]
+    # A plural follows each finding's own number; a scalar is written into every message.
+    days = messages.render("deemed-approved", since=["2026-03-01 10:00", "2026-03-02"],
+                           days=[1, 3])
+    assert days == [messages.text("deemed-approved", since="2026-03-01 10:00", days=1),
+                    messages.text("deemed-approved", since="2026-03-02", days=3)]
+    assert "after 1 business day the" in days[0] and "after 3 business days the" in days[1]
