@@ -39,7 +39,8 @@ def validate(calendar: Calendar, config: CalendarConfig, now: dt.datetime,
     it those stay in the calendar's language.
     """
     findings = _validate(calendar, config, now, observed)
-    languages = {c: config.for_client(c).language for c in set(findings["client"]) if c}
+    clients = set(findings["client"].unique().tolist())  # not cell by cell: a string array
+    languages = {c: config.for_client(c).language for c in clients if c}
     for language in sorted(set(languages.values()) - {config.language}):
         other = dataclasses.replace(config, language=language)
         again = _validate(reread(other) if reread else calendar, other, now, observed)

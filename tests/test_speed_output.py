@@ -190,3 +190,27 @@ def test_messages_filled_per_finding_keep_braces_plurals_and_the_quote_limit() -
     assert days == [messages.text("deemed-approved", since="2026-03-01 10:00", days=1),
                     messages.text("deemed-approved", since="2026-03-02", days=3)]
     assert "after 1 business day the" in days[0] and "after 3 business days the" in days[1]
+
+
+@pytest.mark.parametrize("failing", [False, True])
+def test_an_audit_runs_with_the_cycle_collector_paused_and_restores_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: bool) -> None:
+    import gc
+
+    from sheets_sync import cli
+
+    seen: list[bool] = []
+    audit_calendar = cli.audit
+
+    def watched(*args: Any, **kwargs: Any) -> AuditResult:
+        seen.append(gc.isenabled())
+        if failing:
+            raise cli.UsageError("stopped")
+        return audit_calendar(*args, **kwargs)
+
+    monkeypatch.setattr(cli, "audit", watched)
+    assert gc.isenabled()
+    code, _, err = _audit(_many_errors(tmp_path, 2), terminal=False, monkeypatch=monkeypatch)
+    assert seen == [False]  # paused while the calendar was audited
+    assert gc.isenabled()  # and on again afterwards, whether the audit ended well or not
+    assert (code, "stopped" in err) == ((2, True) if failing else (1, False))
