@@ -85,6 +85,11 @@ def collector_paused() -> Iterator[None]:
         yield
     finally:
         if enabled:
+            # What the block allocated goes straight to the oldest generation (two list
+            # splices): switched on with all of it still young, the collector would walk it
+            # all at the next allocation.
+            gc.freeze()
+            gc.unfreeze()
             gc.enable()
 
 
