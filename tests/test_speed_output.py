@@ -15,7 +15,7 @@ from conftest import HEADER, row
 
 from sheets_sync import findings as findings_module
 from sheets_sync import render
-from sheets_sync.audit import AuditResult, as_of, audit
+from sheets_sync.audit import AuditResult, as_of, audit, audit_path
 from sheets_sync.cli import main
 from sheets_sync.config import load
 from sheets_sync.findings import findings_of
@@ -214,3 +214,26 @@ def test_an_audit_runs_with_the_cycle_collector_paused_and_restores_it(
     assert seen == [False]  # paused while the calendar was audited
     assert gc.isenabled()  # and on again afterwards, whether the audit ended well or not
     assert (code, "stopped" in err) == ((2, True) if failing else (1, False))
+
+
+def test_csv_rows_written_from_the_columns_are_the_csv_modules(tmp_path: Path) -> None:
+    """Cells with commas, quotes, line breaks and carriage returns, a formula start, empty
+    cells and row numbers: the rows read back as the findings, and are byte for byte what the
+    csv module writes."""
+    path = tmp_path / "odd.csv"
+    out = io.StringIO(newline="")
+    csv.writer(out).writerows([HEADER,
+                               row('P,1 "a"', client="Acme, Inc.", channel="Instagrm"),
+                               row("P2\rx", client='Say "hi"\nthere', channel="Instagrm"),
+                               row("=P3", client="", channel="Instagrm")])
+    path.write_text(out.getvalue(), encoding="utf-8")
+    result = audit_path(path, now=as_of("2026-03-10", "Europe/Istanbul"))
+    expected = io.StringIO()
+    writer = csv.writer(expected, lineterminator="\n")
+    writer.writerow(render.OUTPUT_FIELDS)
+    records = render.records(result)
+    writer.writerows([render.neutralise(v) if k not in ("severity", "row") else v
+                      for k, v in r.items()] for r in records)
+    written = render.to_csv(result)
+    assert written == expected.getvalue()
+    assert ',"P,1 ""a""",' in written and ",'=P3," in written and ',"Say ""hi""\nthere",' in written
