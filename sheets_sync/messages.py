@@ -501,7 +501,7 @@ class Messages:
         # The template with the scalars written in and each column a positional field.
         position = {name: i for i, name in enumerate(names)}
         pieces = []
-        for literal, field, conversion, spec in fields:
+        for literal, field, spec, conversion in fields:
             pieces.append(literal.replace("{", "{{").replace("}", "}}"))
             if field is None:
                 continue
@@ -599,10 +599,10 @@ def _short_column(name: str, values: list[Any]) -> list[Any]:
 
 @functools.cache
 def _fields(text: str) -> tuple[tuple[str, str | None, str | None, str | None], ...] | None:
-    """``text`` (a template for str.format) as (literal, field, conversion, spec) pieces, or
+    """``text`` (a template for str.format) as (literal, field, spec, conversion) pieces, or
     None when a field is more than a name (``{a.b}``, ``{a[0]}``, a nested spec)."""
     pieces = tuple(string.Formatter().parse(text))
-    for _, name, _, spec in pieces:
+    for _, name, spec, _ in pieces:
         if name is not None and (not name.isidentifier() or "{" in (spec or "")):
             return None
     return pieces

@@ -237,3 +237,15 @@ def test_csv_rows_written_from_the_columns_are_the_csv_modules(tmp_path: Path) -
     written = render.to_csv(result)
     assert written == expected.getvalue()
     assert ',"P,1 ""a""",' in written and ",'=P3," in written and ',"Say ""hi""\nthere",' in written
+
+
+def test_messages_filled_per_finding_keep_format_specs_conversions_and_literal_braces() -> None:
+    from sheets_sync.messages import Messages
+    from sheets_sync.wording import fill
+
+    messages = Messages("en")
+    template = "{{literal}} {count:>3} {name!r} {count:~post|posts} }}{{"
+    messages.templates = {"odd": template}
+    assert messages.render("odd", count=[1, 12], name="{x}") == [
+        fill(template, {"count": 1, "name": "{x}"}), fill(template, {"count": 12, "name": "{x}"})]
+    assert messages.render("odd", count=2, name=["a", "b"])[1] == "{literal}   2 'b' posts }{"
