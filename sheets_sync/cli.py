@@ -79,7 +79,7 @@ def collector_paused() -> Iterator[None]:
     them before it ends: the collector's passes over them took a noticeable part of a large
     audit (0.13 s of 2 s on 100,000 rows) and found next to nothing to free (some hundreds of
     objects), so it waits until the audit is done."""
-    enabled = gc.isenabled()
+    enabled, frozen = gc.isenabled(), gc.get_freeze_count()
     gc.disable()
     try:
         yield
@@ -87,9 +87,11 @@ def collector_paused() -> Iterator[None]:
         if enabled:
             # What the block allocated goes straight to the oldest generation (two list
             # splices): switched on with all of it still young, the collector would walk it
-            # all at the next allocation.
-            gc.freeze()
-            gc.unfreeze()
+            # all at the next allocation. (Not when the program froze objects of its own:
+            # unfreezing would thaw them too.)
+            if not frozen:
+                gc.freeze()
+                gc.unfreeze()
             gc.enable()
 
 
