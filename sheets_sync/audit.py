@@ -7,12 +7,11 @@ only read (see :meth:`sheets_sync.state.StateStore.reader`).
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 import zoneinfo
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import pandas as pd
 
@@ -20,11 +19,12 @@ from sheets_sync.backends import open_backend
 from sheets_sync.backends.base import SheetRead
 from sheets_sync.config import CalendarConfig, default_calendar, state_file_kind
 from sheets_sync.errors import UsageError
-from sheets_sync.history import Observed, observe
 from sheets_sync.parse import Calendar, parse, to_client_time
-from sheets_sync.state import StateError, StateStore, read_error
 from sheets_sync.stores import state_path_for
 from sheets_sync.validate import validate
+
+if TYPE_CHECKING:
+    from sheets_sync.history import Observed
 
 AUDIT_HOUR = 9  # --today YYYY-MM-DD audits as of 09:00 in the calendar's time zone
 # The years --today accepts: later ones overflow pandas' time stamps (2262) or leave the time
@@ -170,6 +170,11 @@ def read_history(calendar: Calendar, config: CalendarConfig, now: dt.datetime, p
         return None, SyncHistory("none", path, f"the state database {path} is empty")
     if kind != "sqlite":
         return None, SyncHistory("unreadable", path, f"{path} {_NOT_STATE[kind]}")
+    # Only now: most audited files have no state database beside them.
+    import sqlite3
+
+    from sheets_sync.history import observe
+    from sheets_sync.state import StateError, StateStore
     try:
         store = StateStore.reader(path)
     except (StateError, ValueError) as exc:
@@ -193,6 +198,10 @@ def read_history(calendar: Calendar, config: CalendarConfig, now: dt.datetime, p
 
 
 def _reason(path: str, exc: Exception) -> str:
+    import sqlite3
+
+    from sheets_sync.state import StateError, read_error
+
     if isinstance(exc, StateError):
         return exc.message
     if isinstance(exc, sqlite3.Error):

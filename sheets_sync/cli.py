@@ -7,6 +7,7 @@ error; 3 backend or state failure.
 from __future__ import annotations
 
 import dataclasses
+import gc
 import logging
 import os
 import sys
@@ -68,6 +69,30 @@ class TerminalHandler(logging.Handler):
             sys.stderr.flush()
         except Exception:  # pragma: no cover - as logging's own handlers do
             self.handleError(record)
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Run the block with Python's cycle collector paused (as it was again afterwards).
+
+    An audit builds millions of objects (the cells, the findings) and frees almost none of
+    them before it ends: the collector's passes over them took a noticeable part of a large
+    audit (0.13 s of 2 s on 100,000 rows) and found next to nothing to free (some hundreds of
+    objects), so it waits until the audit is done."""
+    enabled, frozen = gc.isenabled(), gc.get_freeze_count()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            # What the block allocated goes straight to the oldest generation (two list
+            # splices): switched on with all of it still young, the collector would walk it
+            # all at the next allocation. (Not when the program froze objects of its own:
+            # unfreezing would thaw them too.)
+            if not frozen:
+                gc.freeze()
+                gc.unfreeze()
+            gc.enable()
 
 
 @contextmanager
@@ -253,7 +278,7 @@ def audit_command(path: str | None, config_file: str | None, calendar_name: str 
       sheets-sync audit calendar.xlsx --no-history    # the sheet alone, not the last sync
       sheets-sync audit calendar.xlsx --since 2026-01-01
     """
-    with handle_errors():
+    with handle_errors(), collector_paused():
         if limit is not None and output != "table":
             raise UsageError(f"--limit applies to the table; --format {output} always holds "
                              "every finding")

@@ -21,7 +21,6 @@ import re
 import sys
 import zoneinfo
 from dataclasses import dataclass, field
-from email.utils import parseaddr
 from pathlib import Path
 from typing import Any, Literal
 
@@ -45,11 +44,6 @@ from sheets_sync.vocab import (
     is_pattern,
     lookup,
 )
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
 
 DEFAULT_CAPTION_LIMITS: dict[str, int] = {
     "x": 280,
@@ -377,6 +371,10 @@ def load(path: str | Path) -> Config:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError([f"cannot read configuration file {path}: {exc.strerror}"]) from exc
+    if sys.version_info >= (3, 11):  # imported here: an audit of a file reads no TOML
+        import tomllib
+    else:  # pragma: no cover - exercised on Python 3.10 only
+        import tomli as tomllib
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -843,9 +841,7 @@ def _check_rules(rules: Rules, where: str, problems: Problems,
 
 
 def _check_place(country: str, timezone: str, where: str, problems: Problems) -> None:
-    import holidays
-
-    if country and country.upper() not in holidays.list_supported_countries():
+    if country and country.upper() not in _country_codes():
         problems.add(join(where, "country"), f"unknown country code {country!r} "
                      "(use an ISO code such as \"TR\", \"DE\", \"US\")")
     if timezone:
@@ -856,12 +852,27 @@ def _check_place(country: str, timezone: str, where: str, problems: Problems) ->
                          "(use a name such as \"Europe/Istanbul\")")
 
 
+def _country_codes() -> frozenset[str]:
+    """The country codes (aliases included) the holidays library knows, read from its
+    registry: listing its supported countries would load the module of every country."""
+    import holidays
+
+    try:
+        from holidays.registry import EntityLoader
+
+        return frozenset(EntityLoader.get_country_codes())
+    except (ImportError, AttributeError):  # a release without the registry's listing
+        return frozenset(holidays.list_supported_countries())
+
+
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _HOOK_HOURS_LIMIT = 24 * 31  # a reminder more than a month ahead is a plan, not a reminder
 
 
 def is_address(text: str) -> bool:
     """Whether ``text`` is one e-mail address, bare or as ``Name <address>``."""
+    from email.utils import parseaddr  # only for a configuration naming contacts
+
     _name, address = parseaddr(text)
     return bool(re.fullmatch(r"[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+", address)) and (
         "," not in text or text.strip().endswith(">"))

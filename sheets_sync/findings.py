@@ -35,6 +35,11 @@ def empty() -> pd.DataFrame:
     )
 
 
+# The columns of the calendar frame a finding about a row takes, as the types it keeps.
+_FROM_ROWS: tuple[tuple[str, Any], ...] = (("row", "int64"), ("post_id", object),
+                                           ("client", object), ("publish_at", "datetime64[ns]"))
+
+
 class FindingsBuilder:
     """Collects findings about rows of one calendar frame."""
 
@@ -50,23 +55,30 @@ class FindingsBuilder:
         ``messages`` is one text or one per selected row; ``severity`` defaults to the code's
         and may be one value per selected row.
         """
-        rows = self._frame.loc[mask] if not isinstance(mask, np.ndarray) else self._frame[mask]
-        count = len(rows)
+        # Only the four columns a finding takes, not every column of the selected rows.
+        if isinstance(mask, np.ndarray):
+            frame = self._frame
+            values = [frame[name].to_numpy(dtype=dtype)[mask] for name, dtype in _FROM_ROWS]
+        else:
+            rows = self._frame.loc[mask, [name for name, _ in _FROM_ROWS]]
+            values = [rows[name].to_numpy(dtype=dtype) for name, dtype in _FROM_ROWS]
+        count = len(values[0])
         if count == 0:
             return
         if severity is None:
             severity = int(CODES[code].severity)
+        row, post_id, client, publish_at = values
         self._parts.append(
             pd.DataFrame(
                 {
                     "code": code,
                     "severity": np.broadcast_to(np.asarray(severity, dtype="int64"), count),
-                    "row": rows["row"].to_numpy(dtype="int64"),
-                    "post_id": rows["post_id"].to_numpy(dtype=object),
+                    "row": row,
+                    "post_id": post_id,
                     "column": column,
-                    "client": rows["client"].to_numpy(dtype=object),
+                    "client": client,
                     "message": _as_list(messages, count),
-                    "publish_at": rows["publish_at"].to_numpy(dtype="datetime64[ns]"),
+                    "publish_at": publish_at,
                 }
             )
         )

@@ -10,6 +10,8 @@ follows a number is written ``{days:~day|days}``: the form that goes with the nu
 
 from __future__ import annotations
 
+import functools
+import string
 from collections.abc import Sequence
 from typing import Any
 
@@ -483,23 +485,50 @@ class Messages:
         if not columns:
             return _fill(template, scalars)
         names = list(columns)
-        if not _compiled(template)[1]:  # no plural: str.format at once
-            return [template.format(**scalars, **{n: _short(n, v) for n, v in zip(names, values)})
-                    for values in zip(*(list(columns[k]) for k in names))]
-        return [_fill(template, {**scalars, **{n: _short(n, v) for n, v in zip(names, values)}})
-                for values in zip(*(list(columns[k]) for k in names))]
+        values = [_short_column(n, list(columns[n])) for n in names]
+        text, plurals = _compiled(template)
+        fields = _fields(text)
+        if fields is None:  # a field this shortcut does not handle: one dict per finding
+            return [_fill(template, {**scalars, **dict(zip(names, row))})
+                    for row in zip(*values)]
+        # Every plural is one more value per finding (or one for all, from a scalar number).
+        for key_, number, forms in plurals:
+            if number in columns:
+                names.append(key_)
+                values.append([plural(v, forms) for v in values[names.index(number)]])
+            else:
+                scalars[key_] = plural(scalars[number], forms)
+        # The template with the scalars written in and each column a positional field.
+        position = {name: i for i, name in enumerate(names)}
+        pieces = []
+        for literal, field, spec, conversion in fields:
+            pieces.append(literal.replace("{", "{{").replace("}", "}}"))
+            if field is None:
+                continue
+            tail = (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "")
+            if field in position:
+                pieces.append(f"{{{position[field]}{tail}}}")
+            else:
+                shown = f"{{0{tail}}}".format(scalars[field])
+                pieces.append(shown.replace("{", "{{").replace("}", "}}"))
+        pattern = "".join(pieces)
+        if len(values) == 1:
+            return list(map(pattern.format, values[0]))
+        return [pattern.format(*row) for row in zip(*values)]
 
     def when(self, stamps: Any, with_time: Any = True) -> list[str]:
         """Format datetimes for messages in this language: a date, and ``HH:MM`` where
         ``with_time`` (one flag, or one per stamp) says the moment has a time of day."""
-        series = pd.Series(np.asarray(stamps, dtype="datetime64[ns]"))
-        day_format = "%d.%m.%Y" if self.language == "tr" else "%Y-%m-%d"
-        days = series.dt.strftime(day_format).fillna("?")
+        iso = np.datetime_as_string(np.asarray(stamps, dtype="datetime64[ns]"), unit="m")
+        if self.language == "tr":  # DD.MM.YYYY
+            days = ["?" if s == "NaT" else f"{s[8:10]}.{s[5:7]}.{s[:4]}" for s in iso.tolist()]
+        else:
+            days = ["?" if s == "NaT" else s[:10] for s in iso.tolist()]
         if with_time is False:
-            return days.tolist()
-        times = series.dt.strftime(" %H:%M").fillna("")
-        show = np.broadcast_to(np.asarray(with_time, dtype=bool), len(series))
-        return (days + times.where(show, "")).tolist()
+            return days
+        show = np.broadcast_to(np.asarray(with_time, dtype=bool), len(days)).tolist()
+        return [f"{day} {s[11:16]}" if timed and s != "NaT" else day
+                for day, s, timed in zip(days, iso.tolist(), show)]
 
     def when_written(self, wall: Any, with_time: Any, zones: Any, local: Any,
                      cities: Any) -> list[str]:
@@ -552,6 +581,31 @@ def _short(name: str, value: Any) -> Any:
     if isinstance(value, str) and len(value) > QUOTE_LIMIT and name not in _WHOLE:
         return value[: QUOTE_LIMIT - 1] + "…"
     return value
+
+
+def _short_column(name: str, values: list[Any]) -> list[Any]:
+    """:func:`_short` of each of ``values``."""
+    if name in _WHOLE:
+        return values
+    limit = QUOTE_LIMIT
+    try:  # the usual case, in C: every value has a length, and none is over the limit
+        if max(map(len, values), default=0) <= limit:
+            return values
+    except TypeError:  # numbers, dates: looked at one by one
+        pass
+    return [v[: limit - 1] + "…" if isinstance(v, str) and len(v) > limit else v
+            for v in values]
+
+
+@functools.cache
+def _fields(text: str) -> tuple[tuple[str, str | None, str | None, str | None], ...] | None:
+    """``text`` (a template for str.format) as (literal, field, spec, conversion) pieces, or
+    None when a field is more than a name (``{a.b}``, ``{a[0]}``, a nested spec)."""
+    pieces = tuple(string.Formatter().parse(text))
+    for _, name, spec, _ in pieces:
+        if name is not None and (not name.isidentifier() or "{" in (spec or "")):
+            return None
+    return pieces
 
 
 def _is_column(value: Any) -> bool:

@@ -17,6 +17,7 @@ labels, legends and the header repeated: see :func:`_not_posts`) and these colum
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -369,28 +370,41 @@ def _values_decide(columns: dict[str, int], transposed: Sequence[Sequence[Any]],
     def filled(name: str) -> list[Any]:
         return [v for v in transposed[columns[name]] if v is not None and str(v).strip()]
 
-    def share(values: list[Any], test: Callable[[str], bool]) -> float:
-        """The share of ``values`` passing ``test`` (each distinct text tested once)."""
-        verdict = {text: test(text) for text in {str(v) for v in values}}
-        return sum(verdict[str(v)] for v in values) / len(values)
+    def share(name: str, test: Callable[[str], bool]) -> float | None:
+        """The share of column ``name``'s filled cells passing ``test``, each distinct text
+        tested once (None when no cell is filled)."""
+        column = transposed[columns[name]]
+        counts = Counter(map(str, column))
+        if "None" in counts:  # an empty cell (None) is not filled; a cell reading "None" is
+            counts["None"] -= sum(1 for v in column if v is None)
+        passing = total = 0
+        for text, count in counts.items():
+            if count and text.strip():
+                total += count
+                if test(text):
+                    passing += count
+        return passing / total if total else None
+
+    def unreadable_dates(name: str) -> float | None:
+        values = filled(name)
+        return 1 - float(np.mean(parse_dates(values, config.date_order)[2])) if values else None
 
     def move(name: str, to: str | None) -> None:
         index = columns.pop(name)
         if to is not None and to not in columns and to not in config.columns:
             columns[to] = index
 
-    def contradicted(name: str, test: Callable[[list[Any]], float]) -> bool:
+    def contradicted(name: str, test: Callable[[str], float | None]) -> bool:
         if name not in columns or name in config.columns:
             return False
-        values = filled(name)
-        return bool(values) and test(values) < 0.5
+        passing = test(name)
+        return passing is not None and passing < 0.5
 
-    if contradicted("format", lambda values: share(values, is_format)):
+    if contradicted("format", lambda name: share(name, is_format)):
         move("format", "pillar")  # Educational, Testimonial: categories, not formats
-    if contradicted("asset", lambda values: share(values, _looks_like_link)):
+    if contradicted("asset", lambda name: share(name, _looks_like_link)):
         move("asset", None)  # a "Link" holding "Book now!" is a call to action
-    if contradicted("feedback_due", lambda values: 1 - float(
-            np.mean(parse_dates(values, config.date_order)[2]))):
+    if contradicted("feedback_due", unreadable_dates):
         move("feedback_due", "owner")  # a "Reviewer" or "Review by" holding names
     return columns
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import bisect
 import csv
 import datetime as dt
 import functools
 import io
+import itertools
 import json
+import operator
 import re
 import shutil
 import textwrap
@@ -152,7 +155,9 @@ def json_parts(result: AuditResult, indent: bool = True) -> Iterator[bytes]:
 
 
 def _escaped(text: bytes) -> bytes:
-    if not _RAW_C1.search(text):
+    # Looking for the two lead bytes is much quicker than the pattern's search; most
+    # documents have neither.
+    if (b"\x7f" not in text and b"\xc2" not in text) or not _RAW_C1.search(text):
         return text
     return _RAW_C1.sub(lambda found: b"\\u%04x" % ord(found[0].decode()), text)
 
@@ -176,6 +181,17 @@ def neutralise(value: Any) -> Any:
     return value
 
 
+def _neutralised(values: list[Any]) -> list[Any]:
+    """:func:`neutralise` of each of ``values``; the column as it is when no text in it
+    starts like a formula (looked at in C when every value is text)."""
+    try:
+        if not any(map(str.startswith, values, itertools.repeat(FORMULA_PREFIXES))):
+            return values
+    except TypeError:  # None or a number among them
+        pass
+    return [neutralise(value) for value in values]
+
+
 def to_csv(result: AuditResult) -> str:
     """Return the findings as CSV: :func:`csv_parts` joined."""
     return "".join(csv_parts(result))
@@ -189,17 +205,70 @@ def csv_parts(result: AuditResult) -> Iterator[str]:
     time; cells that a spreadsheet would run as formulas are quoted."""
     columns = _columns(result)
     for name in ("code", "post_id", "column", "header", "client", "message"):
-        columns[name] = [neutralise(value) for value in columns[name]]
+        columns[name] = _neutralised(columns[name])
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(OUTPUT_FIELDS)
     values = list(columns.values())
+    special = _csv_special()
     for start in range(0, len(result.findings), CSV_CHUNK):
-        writer.writerows(zip(*(c[start:start + CSV_CHUNK] for c in values)))
+        chunk = [c[start:start + CSV_CHUNK] for c in values]
+        fields = [_csv_fields(c, special) for c in chunk] if special is not None else [None]
+        if all(column is not None for column in fields):
+            out.write("\n".join(map(",".join, zip(*fields))) + "\n")
+        else:
+            writer.writerows(zip(*chunk))
         yield out.getvalue()
         out.seek(0)
         out.truncate()
     yield out.getvalue()
+
+
+# The csv module writes a text cell as it is unless it holds the delimiter, the quote or a line
+# break; then it quotes it, doubling its quotes. Rows of findings are written that way
+# straight from the columns, several times faster; :func:`_csv_special` checks on a probe row
+# that this Python's csv module writes exactly so (else the csv module writes every row).
+_CSV_PROBE = ["", "a,b", 'a"b', "a\nb", " a ", None, 7, "x\x00y", "\u201cq\u201d", "=1"]
+
+
+@functools.cache
+def _csv_special() -> re.Pattern[str] | None:
+    """The characters that make the csv module quote a cell (whether a carriage return does
+    depends on the Python version), or None when it writes the probe row differently."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["a\rb"])
+    special = re.compile('[,"\n\r]' if out.getvalue() != "a\rb\n" else '[,"\n]')
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerow(_CSV_PROBE)
+    fields = _csv_fields(_CSV_PROBE, special)
+    return special if fields is not None and out.getvalue() == ",".join(fields) + "\n" else None
+
+
+def _csv_fields(values: list[Any], special: re.Pattern[str]) -> list[str] | None:
+    """Each of ``values`` as the csv module writes it in a row of several cells (text, None
+    as nothing, a whole number); None for a column holding anything else."""
+    try:
+        joined = "".join(values)
+    except TypeError:  # None or numbers among them
+        out: list[str] = []
+        for value in values:
+            if value is None:
+                out.append("")
+            elif type(value) is int:
+                out.append(str(value))
+            elif isinstance(value, str):
+                out.append(_csv_quoted(value) if special.search(value) else value)
+            else:
+                return None
+        return out
+    if not special.search(joined):
+        return values
+    return [_csv_quoted(value) if special.search(value) else value for value in values]
+
+
+def _csv_quoted(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
 
 
 TABLE_LIMIT = 50  # findings of each severity a terminal shows unless --limit says otherwise
@@ -228,8 +297,8 @@ def to_table(result: AuditResult, width: int | None = None, limit: int = 0) -> s
                   if count > limit}
     # Escaped before measuring, so the columns line up; a message's or header's line breaks
     # and tabs are kept for the wrapping below, which makes them spaces.
-    rows = [{name: _shown(name, columns[name][index]) for name in OUTPUT_FIELDS}
-            for index in shown]
+    shown_columns = {name: _shown_column(name, columns[name]) for name in OUTPUT_FIELDS}
+    rows = [{name: shown_columns[name][index] for name in OUTPUT_FIELDS} for index in shown]
     lines = []
     if rows:
         cols = ("severity", "code", "row", "post_id")
@@ -244,7 +313,7 @@ def to_table(result: AuditResult, width: int | None = None, limit: int = 0) -> s
             label = r["header"] or field_name(r["column"], result.config.language)
             where = f"[{label}] " if label and not r["message"].startswith(label) else ""
             text = where + " ".join(r["message"].split())
-            wrapped = (textwrap.wrap(text, room) if len(text) > room else [text]) or [""]
+            wrapped = (_wrap(text, room) if len(text) > room else [text]) or [""]
             lines.append(f"{left}  {wrapped[0]}")
             lines.extend(" " * indent + more for more in wrapped[1:])
             if index in hidden:
@@ -265,6 +334,51 @@ def to_table(result: AuditResult, width: int | None = None, limit: int = 0) -> s
         + (f". {terminal_text(history)}" if history else "")
     )
     return "\n".join(lines) + "\n"
+
+
+def _shown_column(name: str, values: list[Any]) -> list[Any]:
+    """:func:`_shown` of each of ``values``; the column as it is when no text in it holds a
+    control character (the usual case, found with one search)."""
+    try:
+        joined = "".join(values)
+    except TypeError:  # numbers or None among them
+        return [_shown(name, value) for value in values]
+    if not _controls("\n\t" if name in ("message", "header") else "").search(joined):
+        return values
+    return [_shown(name, value) for value in values]
+
+
+# textwrap breaks a word after a hyphen only between letters ("e-mail") and around "--".
+_HYPHEN_BREAK = re.compile(r"[^\d\W]-[^\d\W]")
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """``textwrap.wrap(text, width)``, worked out directly for the usual message: words
+    single-spaced, none longer than ``width``, no hyphen textwrap would break at."""
+    if not text or "--" in text or " ".join(text.split()) != text or any(
+            _HYPHEN_BREAK.match(text, at - 1) for at in _hyphens(text)):
+        return textwrap.wrap(text, width)
+    words = text.split(" ")
+    lengths = list(map(len, words))
+    if max(lengths) > width:
+        return textwrap.wrap(text, width)
+    # starts[j]: where word j starts (one past the text's end for j = len(words)).
+    starts = list(map(operator.add, itertools.accumulate(lengths, initial=0),
+                      range(len(words) + 1)))
+    lines, first = [], 0
+    while first < len(words):  # as many whole words as fit, at least one
+        end = bisect.bisect_right(starts, starts[first] + width + 1) - 1
+        lines.append(text[starts[first]:starts[end] - 1])
+        first = end
+    return lines
+
+
+def _hyphens(text: str) -> Iterator[int]:
+    """The positions of the hyphens in ``text`` but its first character."""
+    at = text.find("-", 1)
+    while at > 0:
+        yield at
+        at = text.find("-", at + 1)
 
 
 def _shown(name: str, value: Any) -> Any:

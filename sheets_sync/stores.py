@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import logging
 import os
-import sqlite3
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sheets_sync.config import CalendarConfig, state_file_kind
-from sheets_sync.state import StateError, StateLocked, StateStore, state_error
+
+if TYPE_CHECKING:  # the state database's module only where one is opened
+    from sheets_sync.state import StateError, StateStore
 
 log = logging.getLogger("sheets_sync.stores")
 
@@ -65,6 +67,8 @@ class StorePool:
         kept = self._open.get(path)
         if kept is not None and kept[1] == _file_identity(path):
             return kept[0]
+        from sheets_sync.state import StateStore
+
         self.discard(path)
         store = StateStore(path)
         identity = _file_identity(path)
@@ -102,6 +106,10 @@ def reset_state(state_path: str, calendar: str) -> str:
     ``state_path`` is not a state database (:func:`sheets_sync.config.state_file_kind`): a
     slip such as ``state_path = "calendar.xlsx"`` must never rename the client's workbook.
     """
+    import sqlite3
+
+    from sheets_sync.state import StateError, StateLocked, StateStore, state_error
+
     path = Path(state_path)
     kind = state_file_kind(path)
     if kind == "missing":
@@ -129,6 +137,8 @@ def reset_state(state_path: str, calendar: str) -> str:
 
 
 def _not_ours(path: Path, kind: str) -> StateError:
+    from sheets_sync.state import StateError
+
     what = "cannot be read" if kind == "unreadable" else (
         "is not a sheets-sync state database (not an SQLite file)")
     return StateError(f"{path} {what}: it was left as it is. Check `state_path` in the "

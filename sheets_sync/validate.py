@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -12,9 +13,11 @@ import pandas as pd
 from sheets_sync.codes import CODES
 from sheets_sync.config import CalendarConfig
 from sheets_sync.findings import concat
-from sheets_sync.history import Observed
 from sheets_sync.parse import Calendar
 from sheets_sync.rules import REGISTRY, Context
+
+if TYPE_CHECKING:  # history and its state database only when an audit or a sync reads one
+    from sheets_sync.history import Observed
 
 
 def validate(calendar: Calendar, config: CalendarConfig, now: dt.datetime,
@@ -36,7 +39,8 @@ def validate(calendar: Calendar, config: CalendarConfig, now: dt.datetime,
     it those stay in the calendar's language.
     """
     findings = _validate(calendar, config, now, observed)
-    languages = {c: config.for_client(c).language for c in set(findings["client"]) if c}
+    clients = set(findings["client"].unique().tolist())  # not cell by cell: a string array
+    languages = {c: config.for_client(c).language for c in clients if c}
     for language in sorted(set(languages.values()) - {config.language}):
         other = dataclasses.replace(config, language=language)
         again = _validate(reread(other) if reread else calendar, other, now, observed)

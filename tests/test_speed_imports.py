@@ -13,6 +13,11 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 HEAVY = ("pandas", "numpy", "gspread", "google.auth", "google.oauth2", "requests", "holidays",
          "python_calamine", "openpyxl", "sqlite3", "multiprocessing")
+# What an audit of a calendar file with no state database beside it needs none of: the state
+# database and what sync saved, the looks of owned tabs, a TOML reader and urllib (which XML
+# unescaping would load).
+STATE_AND_EXTRAS = ("sqlite3", "sheets_sync.state", "sheets_sync.history", "sheets_sync.snapshot",
+                    "sheets_sync.looks", "tomllib", "urllib.request")
 SCRIPT = """
 import sys
 from sheets_sync.cli import main
@@ -25,13 +30,14 @@ print("EXIT", code, "LOADED", ",".join(sorted(m for m in {heavy!r} if m in sys.m
 """
 
 
-def loaded(*args: str) -> set[str]:
-    """The heavy modules loaded after running the command line with ``args``."""
+def loaded(*args: str, watch: tuple[str, ...] = HEAVY) -> set[str]:
+    """The modules of ``watch`` (the heavy ones) loaded after running the command line with
+    ``args``."""
     # Not measured by coverage, whose own start-up in the child loads sqlite3 and
     # multiprocessing: the command's imports alone are what this counts.
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("COVERAGE_")},
            "PYTHONPATH": os.pathsep.join([str(ROOT), *sys.path])}
-    done = subprocess.run([sys.executable, "-c", SCRIPT.format(heavy=HEAVY), *args],
+    done = subprocess.run([sys.executable, "-c", SCRIPT.format(heavy=watch), *args],
                           capture_output=True, text=True, cwd=ROOT, env=env, timeout=120,
                           check=False)
     last = done.stderr.strip().splitlines()[-1]
@@ -43,6 +49,10 @@ def loaded(*args: str) -> set[str]:
                                   ["sync", "--help"]])
 def test_help_and_codes_import_nothing_heavy(args: list[str]) -> None:
     assert loaded(*args) == set()
+
+
+def test_help_reads_no_toml_and_parses_no_addresses() -> None:
+    assert loaded("--help", watch=("tomllib", "email.utils", "socket")) == set()
 
 
 def test_check_config_imports_neither_pandas_nor_google() -> None:
@@ -64,3 +74,27 @@ def test_syncing_a_local_workbook_does_not_import_the_google_libraries(tmp_path:
     modules = loaded("sync", str(workbook), "--today", "2026-03-10")
     assert {"pandas", "python_calamine", "sqlite3"} <= modules  # it did sync the workbook
     assert not modules & {"gspread", "google.auth", "google.oauth2", "requests"}
+
+
+def test_auditing_a_calendar_file_with_no_state_database_loads_no_state_modules(
+        tmp_path: Path) -> None:
+    calendar = tmp_path / "plan.csv"
+    calendar.write_text("ID,Client,Channel,Format,Publish date,Status,Caption,Asset\n"
+                        "P1,Acme,Instagram,Post,2026-03-20 10:00,Client review,Hello,"
+                        "https://cdn.example.com/a.jpg\n", encoding="utf-8")
+    modules = loaded("audit", str(calendar), "--today", "2026-03-10", "--format", "json",
+                     watch=(*STATE_AND_EXTRAS, "pandas"))
+    assert modules == {"pandas"}  # it did audit the calendar, and loaded none of the rest
+
+
+def test_auditing_beside_a_state_database_reads_it(tmp_path: Path) -> None:
+    """The state modules are still loaded where they are needed: a sync saved state."""
+    workbook = tmp_path / "calendar.xlsx"
+    workbook.write_bytes((ROOT / "sheets_sync" / "data" / "calendar.xlsx").read_bytes())
+    subprocess.run([sys.executable, "-m", "sheets_sync", "sync", str(workbook), "--today",
+                    "2026-03-10"], cwd=ROOT, capture_output=True, check=False, timeout=120,
+                   env={**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), *sys.path])})
+    assert (tmp_path / "calendar.sheets-sync.db").exists()
+    modules = loaded("audit", str(workbook), "--today", "2026-03-10",
+                     watch=STATE_AND_EXTRAS)
+    assert {"sqlite3", "sheets_sync.state", "sheets_sync.history"} <= modules

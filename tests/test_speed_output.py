@@ -15,7 +15,7 @@ from conftest import HEADER, row
 
 from sheets_sync import findings as findings_module
 from sheets_sync import render
-from sheets_sync.audit import AuditResult, as_of, audit
+from sheets_sync.audit import AuditResult, as_of, audit, audit_path
 from sheets_sync.cli import main
 from sheets_sync.config import load
 from sheets_sync.findings import findings_of
@@ -147,3 +147,105 @@ def test_limit_with_json_or_csv_is_a_usage_error(tmp_path: Path, output: str,
                             terminal=False, monkeypatch=monkeypatch)
     assert code == 2 and out == ""
     assert f"--limit applies to the table; --format {output} always holds every finding" in err
+
+
+# Texts the table's own wrapping must break exactly as textwrap does: plain words, dates (whose
+# hyphens textwrap keeps), hyphens between letters and "--" (where it breaks), runs of spaces,
+# tabs and no-break spaces, words longer than a line.
+WRAPPED = [
+    "[Status] The publish time 2026-03-15 17:00 has passed and the post was never approved "
+    "(status “Onaylandıı”). Get the approval or move the date.",
+    "A stale-unpublished post and an e-mail reminder: both break after the hyphen.",
+    "Two -- dashes, a-1 and 1-a, x-y-z and ---",
+    "double  spaces\tand a tab\nand a line break",
+    "no\xa0break\xa0spaces stay inside one word",
+    "https://cdn.example.com/a-very-long-path/that-is-longer-than-the-line.jpg is one word",
+    "short",
+    "",
+]
+
+
+@pytest.mark.parametrize("text", WRAPPED)
+@pytest.mark.parametrize("width", [1, 7, 12, 30, 72])
+def test_table_wrapping_is_textwraps(text: str, width: int) -> None:
+    import textwrap
+
+    assert render._wrap(text, width) == textwrap.wrap(text, width)
+
+
+def test_messages_filled_per_finding_keep_braces_plurals_and_the_quote_limit() -> None:
+    from sheets_sync.messages import QUOTE_LIMIT, Messages
+
+    messages = Messages("en")
+    long_status = "x" * (QUOTE_LIMIT + 5)
+    texts = messages.render("stale-unpublished:unapproved", when=["2026-03-01", "2026-03-02"],
+                            status=["{not a field}", long_status])
+    assert texts[0] == messages.text("stale-unpublished:unapproved", when="2026-03-01",
+                                     status="{not a field}")
+    assert "“{not a field}”" in texts[0]
+    assert "x" * (QUOTE_LIMIT - 1) + "…" in texts[1] and long_status not in texts[1]
+    # A plural follows each finding's own number; a scalar is written into every message.
+    days = messages.render("deemed-approved", since=["2026-03-01 10:00", "2026-03-02"],
+                           days=[1, 3])
+    assert days == [messages.text("deemed-approved", since="2026-03-01 10:00", days=1),
+                    messages.text("deemed-approved", since="2026-03-02", days=3)]
+    assert "after 1 business day the" in days[0] and "after 3 business days the" in days[1]
+
+
+@pytest.mark.parametrize("failing", [False, True])
+def test_an_audit_runs_with_the_cycle_collector_paused_and_restores_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: bool) -> None:
+    import gc
+
+    from sheets_sync import cli
+
+    seen: list[bool] = []
+    audit_calendar = cli.audit
+
+    def watched(*args: Any, **kwargs: Any) -> AuditResult:
+        seen.append(gc.isenabled())
+        if failing:
+            raise cli.UsageError("stopped")
+        return audit_calendar(*args, **kwargs)
+
+    monkeypatch.setattr(cli, "audit", watched)
+    assert gc.isenabled()
+    code, _, err = _audit(_many_errors(tmp_path, 2), terminal=False, monkeypatch=monkeypatch)
+    assert seen == [False]  # paused while the calendar was audited
+    assert gc.isenabled()  # and on again afterwards, whether the audit ended well or not
+    assert (code, "stopped" in err) == ((2, True) if failing else (1, False))
+
+
+def test_csv_rows_written_from_the_columns_are_the_csv_modules(tmp_path: Path) -> None:
+    """Cells with commas, quotes, line breaks and carriage returns, a formula start, empty
+    cells and row numbers: the rows read back as the findings, and are byte for byte what the
+    csv module writes."""
+    path = tmp_path / "odd.csv"
+    out = io.StringIO(newline="")
+    csv.writer(out).writerows([HEADER,
+                               row('P,1 "a"', client="Acme, Inc.", channel="Instagrm"),
+                               row("P2\rx", client='Say "hi"\nthere', channel="Instagrm"),
+                               row("=P3", client="", channel="Instagrm")])
+    path.write_text(out.getvalue(), encoding="utf-8")
+    result = audit_path(path, now=as_of("2026-03-10", "Europe/Istanbul"))
+    expected = io.StringIO()
+    writer = csv.writer(expected, lineterminator="\n")
+    writer.writerow(render.OUTPUT_FIELDS)
+    records = render.records(result)
+    writer.writerows([render.neutralise(v) if k not in ("severity", "row") else v
+                      for k, v in r.items()] for r in records)
+    written = render.to_csv(result)
+    assert written == expected.getvalue()
+    assert ',"P,1 ""a""",' in written and ",'=P3," in written and ',"Say ""hi""\nthere",' in written
+
+
+def test_messages_filled_per_finding_keep_format_specs_conversions_and_literal_braces() -> None:
+    from sheets_sync.messages import Messages
+    from sheets_sync.wording import fill
+
+    messages = Messages("en")
+    template = "{{literal}} {count:>3} {name!r} {count:~post|posts} }}{{"
+    messages.templates = {"odd": template}
+    assert messages.render("odd", count=[1, 12], name="{x}") == [
+        fill(template, {"count": 1, "name": "{x}"}), fill(template, {"count": 12, "name": "{x}"})]
+    assert messages.render("odd", count=2, name=["a", "b"])[1] == "{literal}   2 'b' posts }{"

@@ -9,9 +9,12 @@ from __future__ import annotations
 import abc
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sheets_sync.cells import Cell, Grid
-from sheets_sync.looks import Highlight
+
+if TYPE_CHECKING:  # how owned tabs look matters only to a backend that writes them
+    from sheets_sync.looks import Highlight
 
 
 @dataclass(frozen=True)

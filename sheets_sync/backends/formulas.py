@@ -11,7 +11,6 @@ import re
 import zipfile
 from pathlib import Path
 from xml.etree import ElementTree
-from xml.sax.saxutils import unescape
 
 from sheets_sync.cells import column_number
 
@@ -69,6 +68,8 @@ def uncalculated_in(head: bytes, data: bytes) -> dict[tuple[int, int], str]:
         ref = _REF.search(cell.group(1)) if cell else None
         if cell is None or ref is None or _TYPED.search(cell.group(1)):
             continue
+        from xml.sax.saxutils import unescape  # it loads urllib: only for a formula not saved
+
         column = column_number(ref.group(1).decode())
         text = unescape((match.group(1) or b"").decode("utf-8", "replace"),
                         {"&quot;": '"', "&apos;": "'"})

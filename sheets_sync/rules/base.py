@@ -19,17 +19,19 @@ import functools
 import zoneinfo
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from sheets_sync.config import CalendarConfig, ClientConfig
 from sheets_sync.findings import FindingsBuilder
-from sheets_sync.history import Observed
 from sheets_sync.messages import Messages
 from sheets_sync.parse import Calendar
 from sheets_sync.values import Categories, factorize, mostly_distinct
+
+if TYPE_CHECKING:  # history only when earlier cycles were read
+    from sheets_sync.history import Observed
 
 RuleFunc = Callable[["Context"], None]
 
@@ -124,10 +126,10 @@ class Texts:
 
     def blank(self, name: str) -> np.ndarray:
         """Per row: whether column ``name`` is empty or only white space."""
-        if name not in self.calendar.categories:
-            return blank(self.calendar.frame[name])
         if name not in self._blank:
-            self._blank[name] = self.per_text(name, _is_blank, bool)
+            self._blank[name] = (blank(self.calendar.frame[name])
+                                 if name not in self.calendar.categories
+                                 else self.per_text(name, _is_blank, bool))
         return self._blank[name]
 
     def text_in(self, name: str, texts: str | Iterable[str]) -> np.ndarray:

@@ -82,7 +82,8 @@ def feedback_overdue(ctx: Context) -> None:
     contact = ctx.clients.per_client(
         lambda s: s.rules.feedback.escalation_contact or ctx.messages.text("contact"), object)
     column = "feedback_due" if ctx.has("feedback_due") else "status"
-    due_text = _deadline_text(ctx, deadline)
+    due_text = np.empty(len(deadline), dtype=object)  # formatted for the overdue rows only
+    due_text[overdue] = _deadline_text(ctx, deadline[overdue])
     for mask, key, severity in ((overdue & ~escalated, "feedback-overdue", Severity.WARNING),
                                 (escalated, "feedback-overdue:escalate", Severity.ERROR)):
         if mask.any():
