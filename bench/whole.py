@@ -10,7 +10,8 @@ drifts, and ratios taken within one run are what hold. Give two checkouts to com
 one run, e.g. ``--code before=../old --code after=.`` (``git worktree add ../old COMMIT``).
 The peer of a calendar command is pandera checking six columns of the same calendar read as
 CSV with pandas (``bench/peer.py``); the peer of ``--help`` and of the sample audit is a bare
-``python -c pass`` (what starting Python costs). A command on a .xlsx calendar has a second
+``python -c pass`` (what starting Python costs). Each checkout's package is byte-compiled
+first, as an installed copy is. A command on a .xlsx calendar has a second
 peer, run right after the first: the same checks on the same .xlsx read with
 ``pandas.read_excel(engine="calamine")``, for context (reading a workbook costs anyone more
 than reading CSV).
@@ -164,6 +165,7 @@ def cases(folder: Path, quick: bool) -> list[Case]:
 
 def measure(case: Case, codes: dict[str, Path], repeat: int, folder: Path) -> None:
     env = {**os.environ, "PYTHONHASHSEED": "0", "COLUMNS": "120", "LINES": "40"}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # as a user's shell: bytecode is used and kept
     ours = [sys.executable, "-m", "sheets_sync", *case.args]
     target = folder / "sync.xlsx"
     for _ in range(repeat):
@@ -243,6 +245,14 @@ def table(results: dict[str, dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def compiled(code: Path) -> None:
+    """Write the bytecode of ``code``'s package, as installing it does: without it (and with
+    PYTHONDONTWRITEBYTECODE set, as in some shells and containers) every measured process
+    would compile the package from source first, which no installed copy does."""
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(code / "sheets_sync")],
+                   check=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -260,6 +270,8 @@ def main() -> None:
         label, _, folder = given.rpartition("=")
         codes[label or "current"] = Path(folder).resolve()
     results: dict[str, dict[str, dict[str, Any]]] = {label: {} for label in codes}
+    for code in codes.values():
+        compiled(code)
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         for case in cases(folder, args.quick):
