@@ -98,3 +98,45 @@ def test_auditing_beside_a_state_database_reads_it(tmp_path: Path) -> None:
     modules = loaded("audit", str(workbook), "--today", "2026-03-10",
                      watch=STATE_AND_EXTRAS)
     assert {"sqlite3", "sheets_sync.state", "sheets_sync.history"} <= modules
+
+
+HOLIDAY_MODULES = ("holidays", "holidays.countries", "holidays.countries.turkey",
+                   "holidays.countries.germany", "holidays.countries.france")
+
+
+def test_counting_business_days_loads_only_the_clients_country(tmp_path: Path) -> None:
+    """The library's package of countries imports every country's module; an audit whose
+    rules count business days (a post in client review three days before it goes out) loads
+    the module of the country its client is in (TR by default) and no other."""
+    calendar = tmp_path / "plan.csv"
+    calendar.write_text("ID,Client,Channel,Format,Publish date,Status,Caption,Asset\n"
+                        "P1,Acme,Instagram,Post,2026-03-13 10:00,Client review,Hello,"
+                        "https://cdn.example.com/a.jpg\n", encoding="utf-8")
+    modules = loaded("audit", str(calendar), "--today", "2026-03-10", "--format", "json",
+                     watch=HOLIDAY_MODULES)
+    assert modules == {"holidays", "holidays.countries.turkey"}
+
+
+HOLIDAYS_SCRIPT = """
+import sys
+import holidays
+from sheets_sync.rules.base import _holiday_dates
+ours = {code: _holiday_dates(code, 2024, 2027) for code in ("GF", "TR", "DE", "USA")}
+alone = sorted(m for m in sys.modules if m.startswith("holidays.countries"))
+import holidays.countries  # every country, as the library loads them by itself
+import numpy as np
+theirs = {code: tuple(np.datetime64(day, "D") for day in sorted(
+    holidays.country_holidays(code, years=range(2024, 2028)))) for code in ours}
+print(",".join(alone), ours == theirs, sum(map(len, ours.values())) > 150)
+"""
+
+
+def test_a_country_loaded_alone_has_the_holidays_the_library_gives() -> None:
+    """French Guiana's module imports France's (a territory keeps its state's holidays): both
+    are loaded alone, and every country's dates are the library's own."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), *sys.path])}
+    done = subprocess.run([sys.executable, "-c", HOLIDAYS_SCRIPT], capture_output=True,
+                          text=True, cwd=ROOT, env=env, timeout=120, check=True)
+    assert done.stdout.split() == ["holidays.countries.france,holidays.countries.french_guiana,"
+                                   "holidays.countries.germany,holidays.countries.turkey,"
+                                   "holidays.countries.united_states", "True", "True"]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 import zoneinfo
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -100,8 +101,48 @@ def stripped(values: pd.Series | np.ndarray) -> np.ndarray:
 def _holiday_dates(country: str, first_year: int, last_year: int) -> tuple[np.datetime64, ...]:
     import holidays  # only when a rule counts business days: it takes a while to load
 
+    _load_country_module(country)
     found = holidays.country_holidays(country, years=range(first_year, last_year + 1))
     return tuple(np.datetime64(day, "D") for day in sorted(found))
+
+
+def _load_country_module(country: str) -> None:
+    """Import the holidays library's module of ``country`` without the package of countries.
+
+    The library imports a country's module by its full name, and Python imports a package
+    before its modules: the package of countries imports the module of every country (some
+    250 of them, 0.05 s). While the one module (and any country's it imports: a territory
+    takes its holidays from its state) is imported, the package stands in ``sys.modules`` as
+    a bare package of the same folder; the modules imported stay there, and the library finds
+    them when it asks. The package itself is imported as before by whoever asks for it.
+    """
+    import importlib
+    import importlib.machinery
+    import sys
+    import types
+
+    import holidays
+
+    try:
+        from holidays.registry import COUNTRIES, IMPORT_LOCK
+    except ImportError:  # a release without the registry: the library loads as it does
+        return
+    names = [module for module, entities in COUNTRIES.items() if country in entities[1:]]
+    package = "holidays.countries"
+    if len(names) != 1 or package in sys.modules:
+        return  # not a country the library knows (it says so itself), or all are loaded
+    with IMPORT_LOCK:
+        folders = [os.path.join(folder, "countries") for folder in holidays.__path__]
+        bare = types.ModuleType(package)
+        bare.__path__ = folders
+        bare.__spec__ = importlib.machinery.ModuleSpec(package, None, is_package=True)
+        bare.__spec__.submodule_search_locations = folders
+        sys.modules[package] = bare
+        try:
+            importlib.import_module(f"{package}.{names[0]}")
+        finally:
+            if sys.modules.get(package) is bare:
+                del sys.modules[package]
 
 
 class Texts:
