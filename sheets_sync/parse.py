@@ -17,6 +17,7 @@ labels, legends and the header repeated: see :func:`_not_posts`) and these colum
 from __future__ import annotations
 
 import itertools
+import operator
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -370,14 +371,22 @@ def _values_decide(columns: dict[str, int], transposed: Sequence[Sequence[Any]],
     def filled(name: str) -> list[Any]:
         return [v for v in transposed[columns[name]] if v is not None and str(v).strip()]
 
-    def share(name: str, test: Callable[[str], bool]) -> float | None:
+    def share(name: str, test: Callable[[str], bool], sure: str = "") -> float | None:
         """The share of column ``name``'s filled cells passing ``test``, each distinct text
-        tested once (None when no cell is filled)."""
+        tested once (None when no cell is filled). A text holding ``sure`` passes ``test``:
+        those are counted in C, without calling it (a column of links holds mostly distinct
+        texts)."""
         column = transposed[columns[name]]
-        counts = Counter(map(str, column))
+        texts = list(map(str, column))
+        passing = total = 0
+        if sure:
+            held = list(map(str.__contains__, texts, itertools.repeat(sure)))
+            passing = total = held.count(True)
+            if passing:
+                texts = list(itertools.compress(texts, map(operator.not_, held)))
+        counts = Counter(texts)
         if "None" in counts:  # an empty cell (None) is not filled; a cell reading "None" is
             counts["None"] -= sum(1 for v in column if v is None)
-        passing = total = 0
         for text, count in counts.items():
             if count and text.strip():
                 total += count
@@ -402,7 +411,7 @@ def _values_decide(columns: dict[str, int], transposed: Sequence[Sequence[Any]],
 
     if contradicted("format", lambda name: share(name, is_format)):
         move("format", "pillar")  # Educational, Testimonial: categories, not formats
-    if contradicted("asset", lambda name: share(name, _looks_like_link)):
+    if contradicted("asset", lambda name: share(name, _looks_like_link, "://")):
         move("asset", None)  # a "Link" holding "Book now!" is a call to action
     if contradicted("feedback_due", unreadable_dates):
         move("feedback_due", "owner")  # a "Reviewer" or "Review by" holding names
@@ -470,13 +479,17 @@ def _not_posts(rows: Sequence[Sequence[Any]], header_index: int, columns: Mappin
     header_cells = rows[header_index]
     named = {name: normalize(str(header_cells[index])) for name, index in columns.items()}
 
-    def per_row(name: str, test: Callable[[str], bool]) -> np.ndarray:
-        """Per row: ``test`` of text field ``name``'s cell, once per distinct text."""
+    def per_row(name: str, test: Callable[[str], bool], at: np.ndarray | None = None
+                ) -> np.ndarray:
+        """Per row (or per row of positions ``at``): ``test`` of text field ``name``'s cell,
+        once per distinct text."""
         column, coded = texts[name]
         if coded is not None:
             keys, uniques = coded
-            return np.array([test(u) for u in uniques.tolist()], dtype=bool)[keys]
-        return np.fromiter(map(test, column), bool, count)
+            hits = np.array([test(u) for u in uniques.tolist()], dtype=bool)
+            return hits[keys] if at is None else hits[keys[at]]
+        cells = column if at is None else column[at]
+        return np.fromiter(map(test, cells), bool, len(cells))
 
     found: dict[str, list[int]] = {}
     # The header repeated: one required column is looked at on every row, the rest only on
@@ -501,7 +514,8 @@ def _not_posts(rows: Sequence[Sequence[Any]], header_index: int, columns: Mappin
     maybe = keep & (np.asarray(filled) <= 1)
     maybe[found.get("header", [])] = False
     if "caption" in texts:  # a post's caption is never a label's only cell
-        maybe &= per_row("caption", _blank_text)
+        candidates = np.flatnonzero(maybe)  # a few rows: captions are looked at only there
+        maybe[candidates] = per_row("caption", _blank_text, candidates)
     field_of = {index: name for name, index in columns.items()}
     for position in np.flatnonzero(maybe).tolist():
         index = header_index + 1 + position
