@@ -148,10 +148,65 @@ def json_parts(result: AuditResult, indent: bool = True) -> Iterator[bytes]:
     yield _escaped(head) + b'"findings":['
     columns = list(_columns(result).values())
     for start in range(0, len(result.findings), JSON_CHUNK):
-        chunk = [dict(zip(OUTPUT_FIELDS, values))
-                 for values in zip(*(c[start:start + JSON_CHUNK] for c in columns))]
-        yield (b"," if start else b"") + _escaped(_json(chunk, 0)[1:-1])
+        try:
+            objects = _json_objects([c[start:start + JSON_CHUNK] for c in columns])
+        except orjson.JSONEncodeError:  # a lone surrogate: the chunk as _json writes it
+            chunk = [dict(zip(OUTPUT_FIELDS, values))
+                     for values in zip(*(c[start:start + JSON_CHUNK] for c in columns))]
+            objects = _json(chunk, 0)[1:-1]
+        yield (b"," if start else b"") + _escaped(objects)
     yield b"]" + _escaped(tail) + b"\n"
+
+
+def _json_objects(columns: list[list[Any]]) -> bytes:
+    """The findings of ``columns`` (one list per output field) as compact JSON objects joined
+    by commas: the bytes orjson writes for a list of dicts (without its brackets), with no
+    dict made per finding. Raises orjson.JSONEncodeError on text that is not valid Unicode.
+
+    Each column is encoded in one go where that can be split again safely (see
+    :func:`_json_column`), and keys, values and ends are joined at once.
+    """
+    count = len(columns[0]) if columns else 0
+    if not count:
+        return b""
+    width = 2 * len(columns) + 1  # a key and a value per field, then the object's end
+    pieces: list[bytes] = [b""] * (width * count)
+    quoted = False  # whether the value before is text whose closing quote is still due
+    for i, (name, values) in enumerate(zip(OUTPUT_FIELDS, columns)):
+        encoded, text = _json_column(values)
+        key = (b'"' if quoted else b"") + (b'{"' if i == 0 else b',"') + name.encode() + b'":'
+        pieces[2 * i::width] = [key + (b'"' if text else b"")] * count
+        pieces[2 * i + 1::width] = encoded
+        quoted = text
+    pieces[width - 1::width] = [(b'"' if quoted else b"") + b"},"] * count
+    pieces[-1] = pieces[-1][:-1]  # no comma after the last object
+    return b"".join(pieces)
+
+
+def _json_column(values: list[Any]) -> tuple[list[bytes], bool]:
+    """Each of ``values`` in JSON as orjson writes it, and whether they are all text given
+    without their quotes.
+
+    A column of few texts is encoded once per text; a column of many is encoded as one
+    list and split at the '","' between its texts, which is safe when the list holds no
+    backslash: every quote, backslash and control character in a text is escaped with one,
+    so no text holds a quote. Whole numbers and nulls are split at their commas. Anything
+    else is encoded value by value (each call writes a buffer of its own: slower).
+    """
+    import orjson
+
+    kinds = set(map(type, values))
+    if kinds == {str}:
+        head = values[:2000]
+        if len(set(head)) * 2 <= len(head):  # statuses, codes, clients: few texts
+            encoded = {text: orjson.dumps(text)[1:-1] for text in set(values)}
+            return list(map(encoded.__getitem__, values)), True
+        whole = orjson.dumps(values)
+        if b"\\" not in whole:
+            return whole[2:-2].split(b'","'), True
+    elif kinds <= {int, type(None)}:
+        return orjson.dumps(values)[1:-1].split(b","), False
+    return list(map(orjson.dumps, values)), False
 
 
 def _escaped(text: bytes) -> bytes:

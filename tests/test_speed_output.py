@@ -65,6 +65,52 @@ def test_json_in_chunks_is_the_same_document(sample: AuditResult,
     assert render.to_json(sample, indent=False) == whole
 
 
+def _as_orjson_writes(columns: list[list[Any]]) -> bytes:
+    import orjson
+
+    return orjson.dumps([dict(zip(render.OUTPUT_FIELDS, values)) for values in zip(*columns)]
+                        )[1:-1]
+
+
+def _findings_columns(messages: list[str], rows: list[Any]) -> list[list[Any]]:
+    count = len(messages)
+    ids = [f"P{i}" for i in range(count)]
+    return [["error"] * count, ["unknown-channel"] * count, rows, ids, ["channel"] * count,
+            ["Kanal \"A\"\\"] * count, ["Acme"] * count, messages]
+
+
+@pytest.mark.parametrize("odd", ['say "hi", "there"', 'a","b', 'quote, comma: ",',
+                                 "ends in \\", "line\nbreak", "tab\there \x85", "", "kahve ☕ / ş"])
+def test_json_objects_are_the_bytes_orjson_writes_for_dicts(odd: str) -> None:
+    """Columns are encoded whole and split again; a text holding a quote, a backslash or a
+    control character (each escaped with a backslash) must come out as orjson writes it."""
+    messages = [f"message {i}" for i in range(3000)]  # many distinct texts: encoded whole
+    messages[1234] = odd
+    rows = [None if i % 7 == 0 else i + 2 for i in range(3000)]
+    columns = _findings_columns(messages, rows)
+    assert render._json_objects(columns) == _as_orjson_writes(columns)
+    few = _findings_columns([odd, "x", odd, "x"], [2, None, 3, 4])  # few texts: once each
+    assert render._json_objects(few) == _as_orjson_writes(few)
+    one = _findings_columns([odd], [None])
+    assert render._json_objects(one) == _as_orjson_writes(one)
+
+
+def test_json_with_text_that_is_not_unicode_is_written_by_the_json_module(
+        sample: AuditResult, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A lone surrogate (which a spreadsheet may answer with) stops orjson: that chunk of
+    findings is written by the json module, as \\u escapes, and the document still reads."""
+    count = len(sample.findings)
+    messages = [f"message {i}" for i in range(count)]
+    messages[3] = "bad \ud800"
+    columns = _findings_columns(messages, list(range(2, count + 2)))
+    monkeypatch.setattr(render, "_columns", lambda result: dict(zip(render.OUTPUT_FIELDS,
+                                                                    columns)))
+    text = render.to_json(sample, indent=False)
+    chunk = [dict(zip(render.OUTPUT_FIELDS, values)) for values in zip(*columns)]
+    assert json.dumps(chunk, separators=(",", ":")).encode("ascii")[1:-1] in text
+    assert json.loads(text)["findings"][3]["message"] == "bad \ud800"
+
+
 def test_csv_has_the_same_findings_and_fields(sample: AuditResult) -> None:
     read = list(csv.DictReader(io.StringIO(render.to_csv(sample))))
     expected = [{k: "" if v is None else str(render.neutralise(v)) for k, v in f.items()}
