@@ -519,7 +519,21 @@ class Messages:
     def when(self, stamps: Any, with_time: Any = True) -> list[str]:
         """Format datetimes for messages in this language: a date, and ``HH:MM`` where
         ``with_time`` (one flag, or one per stamp) says the moment has a time of day."""
-        iso = np.datetime_as_string(np.asarray(stamps, dtype="datetime64[ns]"), unit="m")
+        values = np.asarray(stamps, dtype="datetime64[ns]")
+        if values.ndim != 1 or len(values) <= 64:
+            return self._when(values, with_time)
+        # Findings repeat a few thousand moments: each is written once.
+        distinct, inverse = np.unique(values.astype("int64"), return_inverse=True)
+        moments = distinct.astype("datetime64[ns]")
+        days = np.array(self._when(moments, False), dtype=object)
+        if with_time is False:
+            return days[inverse].tolist()
+        timed = np.array(self._when(moments, True), dtype=object)
+        show = np.broadcast_to(np.asarray(with_time, dtype=bool), len(values))
+        return np.where(show, timed[inverse], days[inverse]).tolist()
+
+    def _when(self, values: np.ndarray, with_time: Any) -> list[str]:
+        iso = np.datetime_as_string(values, unit="m")
         if self.language == "tr":  # DD.MM.YYYY
             days = ["?" if s == "NaT" else f"{s[8:10]}.{s[5:7]}.{s[:4]}" for s in iso.tolist()]
         else:

@@ -295,3 +295,24 @@ def test_messages_filled_per_finding_keep_format_specs_conversions_and_literal_b
     assert messages.render("odd", count=[1, 12], name="{x}") == [
         fill(template, {"count": 1, "name": "{x}"}), fill(template, {"count": 12, "name": "{x}"})]
     assert messages.render("odd", count=2, name=["a", "b"])[1] == "{literal}   2 'b' posts }{"
+
+
+@pytest.mark.parametrize("language", ["en", "tr"])
+def test_many_moments_are_written_as_one_by_one(language: str) -> None:
+    """Past 64 stamps each distinct moment is written once and spread back: the texts are
+    those each stamp gets alone, with or without its time, NaT as '?'."""
+    import numpy as np
+
+    from sheets_sync.messages import Messages
+
+    messages = Messages(language)
+    base = np.datetime64("2026-03-13T12:00", "ns")
+    stamps = np.array([base + np.timedelta64(i % 9, "h") + np.timedelta64(i % 5, "D")
+                       if i % 11 else np.datetime64("NaT") for i in range(300)],
+                      dtype="datetime64[ns]")
+    timed = np.arange(300) % 3 > 0
+    for flags in (timed, True, False):
+        one_by_one = [messages.when(stamps[i:i + 1], flags if isinstance(flags, bool)
+                                    else flags[i:i + 1])[0] for i in range(300)]
+        assert messages.when(stamps, flags) == one_by_one
+        assert "?" in one_by_one and len(set(one_by_one)) > (5 if flags is False else 20)
