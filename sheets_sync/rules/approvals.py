@@ -65,7 +65,7 @@ def approval_missing(ctx: Context) -> None:
                 key, when=written_times(ctx.calendar, ctx.config, "publish_at", mask,
                                         ctx.messages),
                 hours=np.floor(hours_left[mask]).astype(int),
-                status=frame.loc[mask, "status_raw"].str.strip().tolist()), severity=severity)
+                status=ctx.texts.stripped("status_raw", mask)), severity=severity)
 
 
 def _hours_until(ctx: Context, publish: np.ndarray, rows: np.ndarray) -> np.ndarray:

@@ -173,6 +173,15 @@ class Texts:
                                  else self.per_text(name, _is_blank, bool))
         return self._blank[name]
 
+    def stripped(self, name: str, mask: np.ndarray) -> list[str]:
+        """The texts of column ``name`` on the rows of ``mask``, without surrounding white
+        space: stripped once per distinct text where texts repeat (statuses, channels)."""
+        found = self.calendar.categories.get(name)
+        if found is None:
+            return list(map(str.strip, self.calendar.frame[name].to_numpy(dtype=object)[mask]))
+        keys, uniques = found
+        return np.array(list(map(str.strip, uniques.tolist())), dtype=object)[keys[mask]].tolist()
+
     def text_in(self, name: str, texts: str | Iterable[str]) -> np.ndarray:
         """Per row: whether column ``name`` is one of ``texts``."""
         wanted = {texts} if isinstance(texts, str) else set(texts)

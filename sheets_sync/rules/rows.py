@@ -491,7 +491,6 @@ def stale_unpublished(ctx: Context) -> None:
     """One finding for a post left behind; when it was never approved either, the same
     finding says so (approval-missing leaves such a post to this rule: one cause, one finding).
     """
-    frame = ctx.frame
     stale = overdue_unpublished(ctx) & ~before_since(ctx)
     unapproved = stale & ctx.texts.status_in(AWAITING_APPROVAL) & ~approval_recorded(ctx) \
         & ~approval_unreadable(ctx)
@@ -501,4 +500,4 @@ def stale_unpublished(ctx: Context) -> None:
             ctx.findings.add("stale-unpublished", mask, "status", ctx.messages.render(
                 key, when=written_times(ctx.calendar, ctx.config, "publish_at", mask,
                                         ctx.messages),
-                status=frame.loc[mask, "status_raw"].str.strip().tolist()))
+                status=ctx.texts.stripped("status_raw", mask)))
