@@ -241,20 +241,24 @@ def _unknown(ctx: Context, name: str, code: str, mask: np.ndarray, choices: dict
     that glob patterns of several meanings match names those meanings instead. ``meanings``
     says what a suggested word of another language stands for (see :func:`_hint`);
     ``skipped`` names, per value, the checks its row was left out of (unknown statuses)."""
-    values = ctx.frame.loc[mask, f"{name}_raw" if f"{name}_raw" in ctx.frame else name]
-    hints, knowns = {}, {}
-    for value in values.unique():  # once per distinct value
+    keys, uniques = ctx.texts.categorized(f"{name}_raw" if f"{name}_raw" in ctx.frame else name)
+    picked = keys[mask]
+    texts = uniques.tolist()
+    shown, hints, knowns = (np.empty(len(texts), dtype=object) for _ in range(3))
+    for key in np.unique(picked).tolist():  # once per distinct value
+        value = texts[key]
         matched = words.matching(value) if words is not None else ()
+        shown[key] = value.strip()
         if len({g.meaning for g in matched}) > 1:
-            hints[value] = ""
-            knowns[value] = ", ".join(f"{g.meaning.replace('_', ' ')} ({g.word})"
-                                      for g in matched)
+            hints[key] = ""
+            knowns[key] = ", ".join(f"{g.meaning.replace('_', ' ')} ({g.word})"
+                                    for g in matched)
         else:
-            hints[value] = _hint(ctx, value, choices, meanings or {})
-            knowns[value] = known
+            hints[key] = _hint(ctx, value, choices, meanings or {})
+            knowns[key] = known
     ctx.findings.add(code, mask, name, ctx.messages.render(
-        code, value=values.str.strip().tolist(), hint=values.map(hints).tolist(),
-        known=values.map(knowns).tolist(), skipped=skipped))
+        code, value=shown[picked].tolist(), hint=hints[picked].tolist(),
+        known=knowns[picked].tolist(), skipped=skipped))
 
 
 def _skipped_checks(ctx: Context, mask: np.ndarray) -> list[str]:
