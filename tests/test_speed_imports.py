@@ -140,3 +140,24 @@ def test_a_country_loaded_alone_has_the_holidays_the_library_gives() -> None:
     assert done.stdout.split() == ["holidays.countries.france,holidays.countries.french_guiana,"
                                    "holidays.countries.germany,holidays.countries.turkey,"
                                    "holidays.countries.united_states", "True", "True"]
+
+
+FALLBACK_SCRIPT = """
+import sys
+from unittest import mock
+import holidays.registry as registry
+from sheets_sync.rules import base
+with mock.patch.object(registry, "COUNTRIES", {"no_such_module": ("Nowhere", "TR")}):
+    base._load_country_module("TR")  # a release laid out otherwise: nothing breaks
+print("holidays.countries" in sys.modules)
+print(len(base._holiday_dates("TR", 2026, 2026)))
+"""
+
+
+def test_a_country_module_that_cannot_be_found_leaves_loading_to_the_library() -> None:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), *sys.path])}
+    done = subprocess.run([sys.executable, "-c", FALLBACK_SCRIPT], capture_output=True,
+                          text=True, cwd=ROOT, env=env, timeout=120, check=True)
+    # No stand-in package is left behind, and Turkey's holidays of 2026 are all there.
+    assert done.stdout.split() == ["False", str(len(__import__("holidays").country_holidays(
+        "TR", years=2026)))]
