@@ -23,6 +23,12 @@ class SheetRead:
 
     ``owned`` maps each requested owned tab to its rows, or to None when the tab does not
     exist yet. ``timezone`` is the spreadsheet's own time zone when the backend knows it.
+
+    ``cells`` names the calendar's cells by content when the backend keeps its reads
+    between cycles (the SHA-256 of their kept encoding): two reads with the same ``cells``
+    gave exactly the same cells. "" when the backend does not know it. ``kept`` says that
+    the cells were not read from the calendar but taken from the backend's kept copy of an
+    earlier read of the very same content.
     """
 
     tab: str
@@ -30,6 +36,8 @@ class SheetRead:
     owned: dict[str, Grid | None]
     source: str
     timezone: str = ""
+    cells: str = ""
+    kept: bool = False
 
 
 class Backend(abc.ABC):
