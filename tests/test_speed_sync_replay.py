@@ -217,3 +217,22 @@ def test_a_damaged_kept_observation_means_a_full_comparison(
     assert calls.counts() == (1, 1)
     same_cycle(result, full_cycle(workbook, state, moment))
 
+
+
+def test_a_workbook_saved_again_with_the_same_cells_is_read_but_not_compared(
+        workbook: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    state = str(workbook.with_suffix(".db"))
+    sync(config(workbook), state, MONDAY)
+    before = workbook.read_bytes()
+    book = openpyxl.load_workbook(workbook)
+    book["Calendar"]["A20"] = "x"  # a cell typed and deleted again: the same cells
+    book["Calendar"]["A20"] = None
+    book.save(workbook)
+    assert workbook.read_bytes() != before
+    calls = Calls(monkeypatch)
+    moment = MONDAY + dt.timedelta(days=3)
+    result = sync(config(workbook), state, moment)
+    assert calls.counts() == (0, 0)
+    assert result.calendar.frame["post_id"].tolist() == ["P1", "P2", "P3", "P4", "P4", "",
+                                                         "P5"]
+    same_cycle(result, full_cycle(workbook, state, moment))

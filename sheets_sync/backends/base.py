@@ -25,10 +25,9 @@ class SheetRead:
     exist yet. ``timezone`` is the spreadsheet's own time zone when the backend knows it.
 
     ``cells`` names the calendar's cells by content when the backend keeps its reads
-    between cycles (the SHA-256 of their kept encoding): two reads with the same ``cells``
-    gave exactly the same cells. "" when the backend does not know it. ``kept`` says that
-    the cells were not read from the calendar but taken from the backend's kept copy of an
-    earlier read of the very same content.
+    between cycles (the SHA-256 of their kept encoding), whether they were read now or taken
+    from the kept copy: two reads with the same ``cells`` gave exactly the same cells. ""
+    when the backend does not know it.
     """
 
     tab: str
@@ -37,7 +36,6 @@ class SheetRead:
     source: str
     timezone: str = ""
     cells: str = ""
-    kept: bool = False
 
 
 class Backend(abc.ABC):

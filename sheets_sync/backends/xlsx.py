@@ -76,7 +76,7 @@ class XlsxBackend(Backend):
                 self._calendar, self._seen, self._digest = kept.calendar, dict(kept.owned), digest
                 return SheetRead(tab=kept.calendar, rows=kept.rows, owned=kept.owned,
                                  source=f"{self.path.name}, tab {kept.calendar!r}",
-                                 timezone=self.timezone, cells=kept.cells, kept=True)
+                                 timezone=self.timezone, cells=kept.cells)
         if data is not None and not _package(data):
             data = None  # not a workbook package: the file's own reading says what it is
         try:
