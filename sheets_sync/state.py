@@ -647,10 +647,12 @@ class StateStore:
             cursor.executemany("INSERT INTO findings VALUES (?, ?, ?)",
                                ((calendar, k, v) for k, v in findings.items()))
             return
+        if findings == known:  # the usual cycle: the same findings, first seen as before
+            return
         cursor.executemany("DELETE FROM findings WHERE calendar = ? AND key = ?",
                            ((calendar, k) for k in known.keys() - findings.keys()))
         cursor.executemany("INSERT OR REPLACE INTO findings VALUES (?, ?, ?)",
-                           ((calendar, k, v) for k, v in findings.items() if known.get(k) != v))
+                           ((calendar, k, v) for k, v in findings.items() - known.items()))
 
     @staticmethod
     def _save_observation(cursor: sqlite3.Cursor, calendar: str,
