@@ -76,11 +76,25 @@ class CycleResult:
 
 
 def finding_keys(findings: pd.DataFrame) -> list[str]:
-    """Return a stable identity per finding, to remember when it was first seen."""
-    day = findings["publish_at"].dt.strftime("%Y-%m-%d").fillna("")
+    """Return a stable identity per finding, to remember when it was first seen: its code,
+    column and post ID (a calendar-level finding: its client and day)."""
+    codes, moments = pd.factorize(findings["publish_at"])  # each day written once; NaT: -1
+    days = np.append(pd.Series(moments).dt.strftime("%Y-%m-%d").to_numpy(dtype=object), "")
+    day = days[codes]
     calendar_level = findings["row"].to_numpy() == 0
-    where = np.where(calendar_level, findings["client"] + "|" + day, findings["post_id"])
-    return (findings["code"] + "|" + findings["column"] + "|" + where).tolist()
+    try:  # the texts as object arrays: added in one C loop each
+        def text(name: str) -> np.ndarray:
+            return findings[name].to_numpy(dtype=object)
+
+        where = text("post_id")
+        if calendar_level.any():
+            where = where.copy()
+            where[calendar_level] = text("client")[calendar_level] + "|" + day[calendar_level]
+        keys: list[str] = (text("code") + "|" + text("column") + "|" + where).tolist()
+        return keys
+    except TypeError:  # a missing value among them: as pandas adds texts
+        mixed = np.where(calendar_level, findings["client"] + "|" + day, findings["post_id"])
+        return (findings["code"] + "|" + findings["column"] + "|" + mixed).tolist()
 
 
 def _first_seen(findings: pd.DataFrame, known: dict[str, str], now: dt.datetime
