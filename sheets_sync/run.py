@@ -214,10 +214,11 @@ def _observation_token(sheet: SheetRead, config: CalendarConfig) -> str:
     calendar's cells (as the backend names them by content), the spreadsheet's time zone,
     the configuration, and the code that parses and observes. "" when the backend does not
     name the cells."""
-    if not sheet.cells:
+    code = _code()
+    if not sheet.cells or not code:
         return ""
     digest = hashlib.sha256()
-    for part in (sheet.cells, sheet.timezone, repr(config), _code()):
+    for part in (sheet.cells, sheet.timezone, repr(config), code):
         digest.update(part.encode("utf-8", "surrogatepass") + b"\0")
     return digest.hexdigest()
 
@@ -225,13 +226,17 @@ def _observation_token(sheet: SheetRead, config: CalendarConfig) -> str:
 @functools.cache
 def _code() -> str:
     """This installation's code: each module of sheets-sync (name, size, modification
-    time), and the versions of pandas and numpy that parse with it."""
+    time), and the versions of pandas and numpy that parse with it. "" when its modules
+    cannot be listed (then no observation is kept or taken back)."""
     root = Path(__file__).parent
     parts = [f"{pd.__version__};{np.__version__};{SCHEMA_VERSION}"]
-    for path in sorted(root.rglob("*.py")):
-        stat = path.stat()
-        parts.append(f"{path.relative_to(root)}:{stat.st_size}:{stat.st_mtime_ns}")
-    return "\n".join(parts)
+    try:
+        for path in sorted(root.rglob("*.py")):
+            stat = path.stat()
+            parts.append(f"{path.relative_to(root)}:{stat.st_size}:{stat.st_mtime_ns}")
+    except OSError:
+        return ""
+    return "\n".join(parts) if len(parts) > 1 else ""
 
 
 def _read(sheet: SheetRead, config: CalendarConfig) -> Calendar:

@@ -236,3 +236,19 @@ def test_a_workbook_saved_again_with_the_same_cells_is_read_but_not_compared(
     assert result.calendar.frame["post_id"].tolist() == ["P1", "P2", "P3", "P4", "P4", "",
                                                          "P5"]
     same_cycle(result, full_cycle(workbook, state, moment))
+
+
+def test_another_version_of_the_code_compares_again(
+        workbook: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    state = str(workbook.with_suffix(".db"))
+    sync(config(workbook), state, MONDAY)
+    calls = Calls(monkeypatch)
+    monkeypatch.setattr(run_module, "_code", lambda: "sheets_sync/parse.py:1:2")
+    sync(config(workbook), state, MONDAY + dt.timedelta(hours=1))
+    assert calls.counts() == (1, 1)  # kept by another version: not taken back
+    sync(config(workbook), state, MONDAY + dt.timedelta(hours=2))
+    assert calls.counts() == (1, 1)  # kept by this one: taken back
+    monkeypatch.setattr(run_module, "_code", lambda: "")  # its modules cannot be listed
+    sync(config(workbook), state, MONDAY + dt.timedelta(hours=3))
+    sync(config(workbook), state, MONDAY + dt.timedelta(hours=4))
+    assert calls.counts() == (3, 3)
