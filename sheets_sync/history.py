@@ -15,6 +15,8 @@ changed become History entries and state updates.
 from __future__ import annotations
 
 import datetime as dt
+import io
+import zlib
 import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -55,6 +57,9 @@ class Observation:
 
     changes: Changes
     observed: Observed
+    # What to keep for :func:`replay`, per frame row: whether the post is followed (a
+    # unique post ID) and its facts before they are made local times; None: not told.
+    facts: dict[str, np.ndarray] | None = None
 
 
 class _Previous:
@@ -274,7 +279,9 @@ def observe(calendar: Calendar, previous: pd.DataFrame, config: CalendarConfig,
             review_started=_local(started, zones),
             changed_after_approval=changed_after & tracked,
             approved_seen_at=_local(approved_seen, zones),
-        ))
+        ),
+        facts={"tracked": tracked, "rounds": rounds, "review_started_at": started,
+               "changed_after_approval": changed_after, "approved_seen_at": approved_seen})
 
 
 def _local(stamps: np.ndarray, zones: np.ndarray) -> np.ndarray:
@@ -295,3 +302,81 @@ def _local(stamps: np.ndarray, zones: np.ndarray) -> np.ndarray:
             None).to_numpy(dtype="datetime64[ns]")
     out[present] = local[pair_codes]
     return out
+
+
+# --- an unchanged calendar -------------------------------------------------------------------
+#
+# Once a cycle has saved what it observed, observing the very same calendar again (the same
+# cells, read with the same configuration by the same code) against that snapshot changes
+# nothing: every followed post is in the snapshot with the texts it has now, its review
+# start, approval fingerprint and sighting, and its observed rounds, so no History entry,
+# transition or snapshot update comes of it, and each followed post's observed facts are the
+# ones that cycle computed. Only a post that is not followed (no ID, or one several rows hold)
+# has facts that depend on the moment: it is seen for the first time on every cycle.
+# :func:`kept_observation` keeps what a cycle observed; :func:`replay` gives the cycle of an
+# unchanged calendar the same observation without reading or comparing the snapshot.
+
+_NUMBERS = (("tracked", "bool"), ("rounds", "float64"), ("changed_after_approval", "bool"))
+_STAMPS = ("review_started_at", "approved_seen_at")  # ISO UTC texts, "" for none
+
+
+def kept_observation(observation: Observation) -> bytes | None:
+    """The facts ``observation`` found per row, as bytes for :func:`replay`; None when it
+    does not tell them."""
+    facts = observation.facts
+    if facts is None:
+        return None
+    out = io.BytesIO()
+    for name, dtype in _NUMBERS:
+        np.save(out, np.ascontiguousarray(facts[name], dtype=dtype), allow_pickle=False)
+    for name in _STAMPS:  # few distinct time stamps: each kept once, and a code per row
+        codes, texts = pd.factorize(facts[name].astype(object))
+        np.save(out, codes.astype(np.int64), allow_pickle=False)
+        np.save(out, np.array(texts.tolist(), dtype="<U40"), allow_pickle=False)
+    return zlib.compress(out.getvalue(), 1)
+
+
+def replay(calendar: Calendar, kept: bytes, config: CalendarConfig, now: dt.datetime
+           ) -> Observation | None:
+    """What :func:`observe` finds for ``calendar`` as of ``now`` against the snapshot saved
+    by the cycle that observed exactly this calendar (its cells, read with ``config`` by this
+    code) and kept ``kept`` (:func:`kept_observation`): no changes, the followed posts' facts
+    as kept, the others' as of ``now``. None when ``kept`` is not such bytes for as many
+    rows."""
+    frame = calendar.frame
+    rows = len(frame)
+    try:
+        data = io.BytesIO(zlib.decompress(kept))
+        facts = {name: np.load(data, allow_pickle=False) for name, _ in _NUMBERS}
+        for name in _STAMPS:
+            codes, texts = np.load(data, allow_pickle=False), np.load(data, allow_pickle=False)
+            if codes.dtype != np.int64 or texts.dtype.kind != "U" or texts.ndim != 1 or (
+                    len(codes) and not -1 <= codes.min() <= codes.max() < len(texts)):
+                return None
+            facts[name] = np.append(texts.astype(object), "")[codes]  # -1: the "" added
+    except (zlib.error, ValueError, OSError, EOFError):
+        return None
+    if any(facts[name].dtype != np.dtype(dtype) for name, dtype in _NUMBERS) or any(
+            facts[name].shape != (rows,) for name in facts):
+        return None
+    tracked = facts["tracked"]
+    stamp = iso(now)
+    # A post not followed is seen afresh: in review, or approved, as of now; no rounds.
+    in_review = frame["status"].to_numpy(dtype=object) == "client_review"
+    started = np.where(tracked, facts["review_started_at"],
+                       np.where(in_review, stamp, "")).astype(object)
+    approved_seen = np.where(tracked, facts["approved_seen_at"],
+                             np.where(_approved_now(calendar), stamp, "")).astype(object)
+    rounds = np.where(tracked, facts["rounds"], 0.0)
+    changed_after = facts["changed_after_approval"] & tracked
+    zones = _per_value(frame["client"], lambda clients: np.array(
+        [config.for_client(c).timezone for c in clients], dtype=object))
+    posts = pd.DataFrame({name: np.empty(0, dtype=object) for name in SNAPSHOT_COLUMNS},
+                         index=frame.index[:0], dtype=object)
+    return Observation(
+        changes=Changes(posts=posts),
+        observed=Observed(rounds=rounds, review_started=_local(started, zones),
+                          changed_after_approval=changed_after,
+                          approved_seen_at=_local(approved_seen, zones)),
+        facts={"tracked": tracked, "rounds": rounds, "review_started_at": started,
+               "changed_after_approval": changed_after, "approved_seen_at": approved_seen})

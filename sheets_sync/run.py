@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import gc
+import hashlib
 import logging
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -25,7 +28,7 @@ from sheets_sync.cells import Grid, same_grid
 from sheets_sync.config import CalendarConfig
 from sheets_sync.errors import ForeignTabError, SheetsSyncError
 from sheets_sync.guarded import guarded_writes
-from sheets_sync.history import Observation, observe
+from sheets_sync.history import Observation, kept_observation, observe, replay
 from sheets_sync.locking import cycle_lock
 from sheets_sync.messages import plural
 from sheets_sync.outputs import UPDATED_CELL, build_outputs
@@ -33,6 +36,7 @@ from sheets_sync.outputs.status import calendar_highlight
 from sheets_sync.parse import Calendar, parse, to_client_time
 from sheets_sync.snapshot import iso
 from sheets_sync.state import (
+    SCHEMA_VERSION,
     Run,
     StateError,
     StateStore,
@@ -72,11 +76,25 @@ class CycleResult:
 
 
 def finding_keys(findings: pd.DataFrame) -> list[str]:
-    """Return a stable identity per finding, to remember when it was first seen."""
-    day = findings["publish_at"].dt.strftime("%Y-%m-%d").fillna("")
+    """Return a stable identity per finding, to remember when it was first seen: its code,
+    column and post ID (a calendar-level finding: its client and day)."""
+    codes, moments = pd.factorize(findings["publish_at"])  # each day written once; NaT: -1
+    days = np.append(pd.Series(moments).dt.strftime("%Y-%m-%d").to_numpy(dtype=object), "")
+    day = days[codes]
     calendar_level = findings["row"].to_numpy() == 0
-    where = np.where(calendar_level, findings["client"] + "|" + day, findings["post_id"])
-    return (findings["code"] + "|" + findings["column"] + "|" + where).tolist()
+    try:  # the texts as object arrays: added in one C loop each
+        def text(name: str) -> np.ndarray:
+            return findings[name].to_numpy(dtype=object)
+
+        where = text("post_id")
+        if calendar_level.any():
+            where = where.copy()
+            where[calendar_level] = text("client")[calendar_level] + "|" + day[calendar_level]
+        keys: list[str] = (text("code") + "|" + text("column") + "|" + where).tolist()
+        return keys
+    except TypeError:  # a missing value among them: as pandas adds texts
+        mixed = np.where(calendar_level, findings["client"] + "|" + day, findings["post_id"])
+        return (findings["code"] + "|" + findings["column"] + "|" + mixed).tolist()
 
 
 def _first_seen(findings: pd.DataFrame, known: dict[str, str], now: dt.datetime
@@ -147,7 +165,10 @@ def _cycle(config: CalendarConfig, backend: Backend, store: StateStore, sheet: S
            now: dt.datetime, dry_run: bool, real_clock: bool = True) -> CycleResult:
     """The cycle of :func:`run_once` once the calendar is read."""
     calendar = _read(sheet, config)
-    observation = observe(calendar, store.posts(config.name), config, now)
+    token = _observation_token(sheet, config)
+    observation = _replayed(calendar, store, token, config, now)
+    if observation is None:
+        observation = observe(calendar, store.posts(config.name), config, now)
     found = validate(calendar, config, now, observation.observed,
                      reread=lambda other: _read(sheet, other))
     findings, first_seen = _first_seen(found, store.findings_first_seen(config.name), now)
@@ -165,10 +186,57 @@ def _cycle(config: CalendarConfig, backend: Backend, store: StateStore, sheet: S
                                     config)
     changes = observation.changes
     changes.findings = first_seen
+    kept = kept_observation(observation) if token else None
     store.save(config.name, changes, Run(now, dt.datetime.now(dt.timezone.utc),
                                           len(calendar.frame), len(findings), cells,
-                                          real_clock=real_clock))
+                                          real_clock=real_clock),
+               observation=(token, kept) if kept is not None else None)
     return result
+
+
+def _replayed(calendar: Calendar, store: StateStore, token: str, config: CalendarConfig,
+              now: dt.datetime) -> Observation | None:
+    """The observation of a calendar whose cells are exactly those the last successful cycle
+    observed, read the same way (:func:`sheets_sync.history.replay`): its snapshot is then
+    neither read nor compared. None when that cannot be shown: the cycle observes."""
+    kept = store.kept_observation(config.name, token) if token else None
+    if kept is None:
+        return None
+    observation = replay(calendar, kept, config, now)
+    if observation is not None:
+        log.debug("calendar %r: the same cells as the last sync observed; its observation "
+                  "serves", config.name)
+    return observation
+
+
+def _observation_token(sheet: SheetRead, config: CalendarConfig) -> str:
+    """What a cycle's observation depends on besides the saved snapshot and the moment: the
+    calendar's cells (as the backend names them by content), the spreadsheet's time zone,
+    the configuration, and the code that parses and observes. "" when the backend does not
+    name the cells."""
+    code = _code()
+    if not sheet.cells or not code:
+        return ""
+    digest = hashlib.sha256()
+    for part in (sheet.cells, sheet.timezone, repr(config), code):
+        digest.update(part.encode("utf-8", "surrogatepass") + b"\0")
+    return digest.hexdigest()
+
+
+@functools.cache
+def _code() -> str:
+    """This installation's code: each module of sheets-sync (name, size, modification
+    time), and the versions of pandas and numpy that parse with it. "" when its modules
+    cannot be listed (then no observation is kept or taken back)."""
+    root = Path(__file__).parent
+    parts = [f"{pd.__version__};{np.__version__};{SCHEMA_VERSION}"]
+    try:
+        for path in sorted(root.rglob("*.py")):
+            stat = path.stat()
+            parts.append(f"{path.relative_to(root)}:{stat.st_size}:{stat.st_mtime_ns}")
+    except OSError:
+        return ""
+    return "\n".join(parts) if len(parts) > 1 else ""
 
 
 def _read(sheet: SheetRead, config: CalendarConfig) -> Calendar:

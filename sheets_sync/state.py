@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import os
 import sqlite3
 from collections.abc import Iterator, MutableMapping, Sequence
@@ -478,6 +479,33 @@ class StateStore:
             ).fetchall())
         return dict(kept.findings)
 
+    def kept_observation(self, calendar: str, token: str) -> bytes | None:
+        """What the last successful cycle of ``calendar`` observed (see :meth:`save`), when
+        it saved it under ``token``; None otherwise.
+
+        Only the latest successful cycle's observation counts: a cycle that saved no
+        observation (or a program that does not keep one) leaves it out of date, and it is
+        then not used.
+        """
+        record_key, data_key = _observation_keys(calendar)
+        found = dict(self.db.execute("SELECT key, value FROM meta WHERE key IN (?, ?)",
+                                     (record_key, data_key)).fetchall())
+        try:
+            record = json.loads(found[record_key])
+            data = found[data_key]
+            if record["token"] != token or not isinstance(data, bytes):
+                return None
+            last = self.db.execute("SELECT MAX(id) FROM runs WHERE calendar = ? AND error = ''",
+                                   (calendar,)).fetchone()
+            if last is None or last[0] != record["run"]:
+                return None
+        except (KeyError, TypeError, ValueError):
+            return None
+        # The snapshot itself is not read, but a table damaged where it begins is reported
+        # as a cycle that reads it reports it (sqlite3.Error), not left for a later cycle.
+        self.db.execute("SELECT * FROM posts WHERE calendar = ? LIMIT 1", (calendar,)).fetchall()
+        return data
+
     def last_run(self, calendar: str) -> dt.datetime | None:
         """Return the ``now`` of the last successful real-clock cycle of ``calendar`` (UTC).
 
@@ -555,17 +583,24 @@ class StateStore:
         return StoreCache(self.db, prefix)
 
     # --- writing ------------------------------------------------------------------------
-    def save(self, calendar: str, changes: Changes, run: Run) -> None:
+    def save(self, calendar: str, changes: Changes, run: Run,
+             observation: tuple[str, bytes] | None = None) -> None:
         """Save one cycle's changes and its run record in a single transaction.
+
+        ``observation`` is what the cycle observed and the token naming what it observed
+        (the calendar's cells, read how): :meth:`kept_observation` gives it back while this
+        cycle is the calendar's latest successful one. Without, any kept observation of
+        ``calendar`` is dropped.
 
         Raises StateError (nothing saved) when the database is locked, full or damaged.
         """
         try:
-            self._save(calendar, changes, run)
+            self._save(calendar, changes, run, observation)
         except sqlite3.Error as exc:
             raise state_error(self.path, exc) from exc
 
-    def _save(self, calendar: str, changes: Changes, run: Run) -> None:
+    def _save(self, calendar: str, changes: Changes, run: Run,
+              observation: tuple[str, bytes] | None = None) -> None:
         cursor = self.db.cursor()
         cursor.execute("BEGIN IMMEDIATE")
         try:
@@ -589,6 +624,7 @@ class StateStore:
                  for h in changes.history))
             self._save_findings(cursor, calendar, changes.findings)
             self._log_run(cursor, calendar, run)
+            self._save_observation(cursor, calendar, observation)
             kept = self._after_save(calendar, upserts, changes)
             cursor.execute("COMMIT")
         except BaseException:
@@ -611,10 +647,26 @@ class StateStore:
             cursor.executemany("INSERT INTO findings VALUES (?, ?, ?)",
                                ((calendar, k, v) for k, v in findings.items()))
             return
+        if findings == known:  # the usual cycle: the same findings, first seen as before
+            return
         cursor.executemany("DELETE FROM findings WHERE calendar = ? AND key = ?",
                            ((calendar, k) for k in known.keys() - findings.keys()))
         cursor.executemany("INSERT OR REPLACE INTO findings VALUES (?, ?, ?)",
-                           ((calendar, k, v) for k, v in findings.items() if known.get(k) != v))
+                           ((calendar, k, v) for k, v in findings.items() - known.items()))
+
+    @staticmethod
+    def _save_observation(cursor: sqlite3.Cursor, calendar: str,
+                          observation: tuple[str, bytes] | None) -> None:
+        """Keep ``observation`` with the run just logged (inside the write transaction), or
+        drop the one kept."""
+        record_key, data_key = _observation_keys(calendar)
+        if observation is None:
+            cursor.execute("DELETE FROM meta WHERE key IN (?, ?)", (record_key, data_key))
+            return
+        token, data = observation
+        record = json.dumps({"token": token, "run": cursor.lastrowid})
+        cursor.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                           ((data_key, data), (record_key, record)))
 
     def _after_save(self, calendar: str, upserts: pd.DataFrame, changes: Changes
                     ) -> _Kept | None:
@@ -725,6 +777,12 @@ def _history(rows: list[tuple[str, str, str, str, str, int]]) -> list[HistoryEnt
             times[at] = dt.datetime.fromisoformat(at)
     return [HistoryEntry(times[at], pid, fld, old, new, bool(written))
             for at, pid, fld, old, new, written in rows]
+
+
+def _observation_keys(calendar: str) -> tuple[str, str]:
+    """The meta keys of a calendar's kept observation: its record (token and run) and its
+    data. Among the calendar's caches, so that ``state reset`` drops it too."""
+    return f"cache:{calendar}:observation", f"cache:{calendar}:observation-data"
 
 
 # What a column an earlier schema lacks reads as (see StateStore._select).

@@ -23,6 +23,11 @@ class SheetRead:
 
     ``owned`` maps each requested owned tab to its rows, or to None when the tab does not
     exist yet. ``timezone`` is the spreadsheet's own time zone when the backend knows it.
+
+    ``cells`` names the calendar's cells by content when the backend keeps its reads
+    between cycles (the SHA-256 of their kept encoding), whether they were read now or taken
+    from the kept copy: two reads with the same ``cells`` gave exactly the same cells. ""
+    when the backend does not know it.
     """
 
     tab: str
@@ -30,6 +35,7 @@ class SheetRead:
     owned: dict[str, Grid | None]
     source: str
     timezone: str = ""
+    cells: str = ""
 
 
 class Backend(abc.ABC):

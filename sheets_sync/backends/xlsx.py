@@ -76,7 +76,7 @@ class XlsxBackend(Backend):
                 self._calendar, self._seen, self._digest = kept.calendar, dict(kept.owned), digest
                 return SheetRead(tab=kept.calendar, rows=kept.rows, owned=kept.owned,
                                  source=f"{self.path.name}, tab {kept.calendar!r}",
-                                 timezone=self.timezone)
+                                 timezone=self.timezone, cells=kept.cells)
         if data is not None and not _package(data):
             data = None  # not a workbook package: the file's own reading says what it is
         try:
@@ -87,11 +87,12 @@ class XlsxBackend(Backend):
             data = None  # said in the words of a read of the file itself
             calendar, others = read_tabs(self.path, tab, owned, self.limits)
         self._calendar, self._seen = calendar.tab, dict(others)
+        cells = ""
         if self._kept is not None and data is not None and self._kept.keep(
                 digest, calendar.tab, calendar.rows, others):
-            self._digest = digest
+            self._digest, cells = digest, self._kept.cells
         return SheetRead(tab=calendar.tab, rows=calendar.rows, owned=others,
-                        source=calendar.source, timezone=self.timezone)
+                         source=calendar.source, timezone=self.timezone, cells=cells)
 
     def write(self, tabs: Mapping[str, Grid]) -> None:
         # The tabs were derived from what read() saw: never write them into another file.

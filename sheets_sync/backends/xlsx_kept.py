@@ -322,6 +322,7 @@ class Kept:
     calendar: str
     rows: KeptGrid  # the calendar's cells, column by column
     owned: dict[str, Grid | None]
+    cells: str = ""  # the SHA-256 of the calendar's kept encoding: equal cells, equal digest
 
 
 class KeptRead:
@@ -338,6 +339,8 @@ class KeptRead:
         self.asked: dict[str, Any] = {
             "tab": tab, "owned": list(owned), "reader": reader(),
             "limits": [limits.max_cells, limits.max_unpacked_mb]}
+        self.cells = ""  # the calendar's digest (Kept.cells) in the copy last kept
+
 
     def load(self, digest: str) -> Kept | None:
         """The kept read of the file whose content has this SHA-256 (hex), or None."""
@@ -355,7 +358,7 @@ class KeptRead:
                 if entry is not None and found is None:
                     return None
                 owned[name] = decode_grid(found) if found is not None else None
-            return Kept(str(record["calendar"]), decode_columns(blob), owned)
+            return Kept(str(record["calendar"]), decode_columns(blob), owned, str(tabs[0][1]))
         except (KeyError, TypeError, ValueError, IndexError, AttributeError):
             return None
 
@@ -392,6 +395,7 @@ class KeptRead:
         self.cache[RECORD] = json.dumps({"format": FORMAT, **self.asked, "digest": digest,
                                          "calendar": calendar, "tabs": entries},
                                         ensure_ascii=False)
+        self.cells = str(entries[0][1])
         return True
 
     def forget(self) -> None:

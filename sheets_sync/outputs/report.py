@@ -37,8 +37,9 @@ def _approvals(ctx: Context) -> list[list[Cell]]:
 
 def _overdue(findings: pd.DataFrame) -> list[list[Cell]]:
     part = findings[findings["code"] == "feedback-overdue"]
-    return [[p or None, c or None, m]
-            for p, c, m in zip(part["post_id"], part["client"], part["message"])]
+    columns = (part[name].to_numpy(dtype=object).tolist()  # not a text column's cell by cell
+               for name in ("post_id", "client", "message"))
+    return [[p or None, c or None, m] for p, c, m in zip(*columns)]
 
 
 def _revisions(ctx: Context) -> list[list[Cell]]:

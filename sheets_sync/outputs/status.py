@@ -156,12 +156,15 @@ def _columns(calendar: Calendar, findings: pd.DataFrame, config: CalendarConfig,
 def _split(messages: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Each message as (what happened, what to do): its first sentence and the rest (None
     when it has one sentence)."""
-    parts: dict[str, tuple[str, str | None]] = {}  # many findings share their message
-    for message in set(map(str, messages.tolist())):
+    # Many findings share their message: each distinct one is split once.
+    codes, uniques = pd.factorize(messages, use_na_sentinel=False)
+    heads: list[str] = []
+    tails: list[str | None] = []
+    for message in map(str, uniques.tolist()):
         head, *rest = _SENTENCE_END.split(message, maxsplit=1)
-        parts[message] = (head, rest[0] if rest and rest[0].strip() else None)
-    split = [parts[str(message)] for message in messages.tolist()]
-    return _objects([what for what, _ in split]), _objects([todo for _, todo in split])
+        heads.append(head)
+        tails.append(rest[0] if rest and rest[0].strip() else None)
+    return _objects(heads)[codes], _objects(tails)[codes]
 
 
 def _objects(values: list[Any]) -> np.ndarray:
