@@ -12,8 +12,9 @@ drawing part.
 from __future__ import annotations
 
 import datetime
+import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from xml.sax.saxutils import escape, quoteattr
 
 from sheets_sync.backends.xlsx_book import MAIN_NS, REL_NS
@@ -58,10 +59,11 @@ def sheet_with_look(rows: Sequence[Sequence[Cell]], styles: Styles, epoch: datet
     width = max((len(r) for r in rows), default=0)
     letters = [column_letter(j) for j in range(max(width, len(look.widths)))]
     plain = _PlainRows(cells)
+    wrapped = functools.cache(_wrapped)  # texts repeat down a tab; freed with this call
     for r, values in enumerate(rows):
         n = str(r + 1)
         line = _row_styles(look, r, values, styled.get(r, {}))
-        height = _height(look, values, line)
+        height = _height(look, values, line, wrapped)
         attrs = f' ht="{height:g}" customHeight="1"' if height else ""
         body.append(f'<row r="{n}"{attrs}>')
         mark = len(body)
@@ -214,9 +216,10 @@ def _wrapped(text: str, capacity: float) -> int:
     return lines
 
 
-def _height(look: Look, values: Sequence[Cell], line: dict[int, Style]) -> float:
+def _height(look: Look, values: Sequence[Cell], line: dict[int, Style],
+            wrapped: Callable[[str, float], int] = _wrapped) -> float:
     """The height in points that shows every wrapped cell of the row whole, or 0 when the
-    default height does."""
+    default height does (``wrapped``: :func:`_wrapped`, or a memo of it)."""
     lines, size = 1, 0.0
     for j, style in line.items():
         size = max(size, style.size)
@@ -224,7 +227,7 @@ def _height(look: Look, values: Sequence[Cell], line: dict[int, Style]) -> float
             continue
         width = look.widths[j] if j < len(look.widths) else 10
         capacity = max(1.0, (width - 1) * CHARS_PER_WIDTH * (0.9 if style.bold else 1.0))
-        count = sum(_wrapped(part, capacity) for part in str(values[j]).split("\n"))
+        count = sum(wrapped(part, capacity) for part in str(values[j]).split("\n"))
         lines = max(lines, count)
     if lines == 1 and not size:
         return 0
