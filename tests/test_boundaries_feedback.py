@@ -347,10 +347,22 @@ def test_a_post_approved_at_the_deadline_is_not_waiting_for_feedback(zone: str,
 
 @pytest.mark.parametrize("zone", ZONES)
 def test_an_approval_recorded_while_the_status_says_client_review(zone: str) -> None:
-    # The rule follows the status: a post still marked "Client review" is waiting for feedback
-    # even when an approval date (here exactly the deadline) is filled in. Whether a recorded
-    # approval should stop the feedback clock is not documented (approval-missing does count
-    # it), so this holds the current behaviour.
+    # The client answered (an approval date in this round of review): not late, not deemed
+    # approved, whatever the status still says, before and long after the deadline.
     rows = [review("2026-03-10 10:00", "", "2026-03-12 10:00")]
+    for now in ("2026-03-12 10:00", "2026-03-12 10:01", "2026-03-30 10:00"):
+        assert run(rows, now, zone, {"sla_days": 2, "deemed_approved_after_days": 5}) == []
+
+
+@pytest.mark.parametrize("zone", ZONES)
+def test_an_approval_from_before_this_round_of_review_answers_nothing(zone: str) -> None:
+    # Approved on the 9th, sent for review again on the 10th: the new round waits for the
+    # client, and is late one minute after its deadline.
+    rows = [review("2026-03-10 10:00", "", "2026-03-09")]
     assert run(rows, "2026-03-12 10:00", zone, {"sla_days": 2}) == []
     assert graded(run(rows, "2026-03-12 10:01", zone, {"sla_days": 2})) == {(*OVERDUE, W)}
+    # Approved the day the round started: that is this round's answer.
+    same_day = [review("2026-03-10 10:00", "", "2026-03-10")]
+    assert run(same_day, "2026-03-20 10:00", zone, {"sla_days": 2}) == []
+
+

@@ -13,6 +13,7 @@ import numpy as np
 
 from sheets_sync.model import Severity
 from sheets_sync.rules.base import Context, rule
+from sheets_sync.rules.evidence import approval_recorded, has_approval_column
 from sheets_sync.rules.scope import before_since
 
 ONE_DAY = np.timedelta64(1, "D")
@@ -56,12 +57,27 @@ def feedback_deadline(ctx: Context, start: np.ndarray, timed: np.ndarray) -> np.
     return np.where(np.isnat(due), computed, explicit.astype("datetime64[ns]"))
 
 
+def answered(ctx: Context, start: np.ndarray) -> np.ndarray:
+    """Per row: the sheet records the client's approval of this round of review: a yes, or
+    an approval date, that is not from before the review started (an approval left from an
+    earlier round answers nothing). Such a client is not late, whatever the status still
+    says."""
+    approved_at = ctx.frame["approved_at"].to_numpy()
+    earlier = (~np.isnat(approved_at) & ~np.isnat(start)
+               & (approved_at.astype("datetime64[D]") < start.astype("datetime64[D]")))
+    return approval_recorded(ctx) & ~earlier
+
+
 @rule("feedback-overdue", "deemed-approved")
 def feedback_overdue(ctx: Context) -> None:
     in_review = ctx.texts.status_in("client_review") & ~before_since(ctx)
     if not in_review.any():
         return
     start, timed = review_start(ctx)
+    if has_approval_column(ctx):  # without one, the status is the only evidence there is
+        in_review &= ~answered(ctx, start)
+        if not in_review.any():
+            return
     deadline = feedback_deadline(ctx, start, timed)
     now = ctx.clients.now_local
     deemed_after = ctx.clients.per_client(
