@@ -51,6 +51,10 @@ EN: dict[str, str] = {
         "and the first words of its caption. Revision rounds and changes after approval are "
         "followed only while those stay the same: add an ID column (or switch on assign_ids)."
     ),
+    "no-id-column:same": (
+        "{rows} cannot be told apart that way (the same client, channel, date and first "
+        "words), so their revision rounds and changes after approval are not followed."
+    ),
     "duplicate-column": (
         "Two columns hold {field}: “{kept}” (column {kept_col}) is used and “{ignored}” "
         "(column {ignored_col}) is ignored. Rename or remove one of them."
@@ -267,6 +271,10 @@ TR: dict[str, str] = {
         "Bu takvimde ID sütunu yok; her gönderi müşteri, kanal, tarih ve metnin ilk "
         "kelimeleriyle tanınıyor. Revizyon turları ve onay sonrası değişiklikler ancak bunlar "
         "değişmedikçe izlenebilir: bir ID sütunu ekleyin (veya assign_ids'i açın)."
+    ),
+    "no-id-column:same": (
+        "{rows} bu yolla birbirinden ayırt edilemiyor (aynı müşteri, kanal, tarih ve ilk "
+        "kelimeler); revizyon turları ve onay sonrası değişiklikleri izlenmiyor."
     ),
     "duplicate-column": (
         "{field} için iki sütun var: “{kept}” ({kept_col} sütunu) kullanılıyor, “{ignored}” "

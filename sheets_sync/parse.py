@@ -328,8 +328,13 @@ def parse(rows: Sequence[Sequence[Any]], config: CalendarConfig, tab: str = "Cal
     has_id = "post_id" in columns
     if not has_id:
         _derive_keys(frame)
-        builder.calendar_level("no-id-column", "post_id", None,
-                               messages.text("no-id-column"))
+        notice = messages.text("no-id-column")
+        same = frame["post_id"].duplicated(keep=False).to_numpy()
+        if same.any():  # never silently unfollowed: named, so a person can tell them apart
+            rows_text = messages.text("no-id-column:same", rows=_row_list(
+                messages, frame["row"].to_numpy()[same].tolist()))
+            notice += " " + rows_text[:1].upper() + rows_text[1:]
+        builder.calendar_level("no-id-column", "post_id", None, notice)
     used = explain(rows[header_index], proposed, columns, duplicates, config, header_index + 1)
     return Calendar(frame=frame, tab=tab, header_row=header_index + 1, headers=headers,
                     columns=columns, findings=builder.frame(), has_id_column=has_id,

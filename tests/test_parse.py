@@ -385,3 +385,17 @@ def test_repeated_text_columns_come_with_one_code_per_distinct_value() -> None:
     status_codes, uniques = cal.categories["status"]
     assert status_codes[0] == status_codes[1] and uniques[status_codes[0]] == "published"
     assert "post_id" not in cal.categories  # IDs are stripped after reading: never coded
+
+
+def test_id_less_posts_that_cannot_be_told_apart_are_named_in_the_notice() -> None:
+    header = ["Client", "Channel", "Publish date", "Status", "Caption"]
+    rows = [["Acme", "Instagram", "2026-03-20", "Draft", "Spring sale is here now"],
+            ["Acme", "Instagram", "2026-03-21", "Draft", "Other"],
+            ["Acme", "Instagram", "2026-03-20", "Draft", "Spring sale is here now!!"]]
+    found = parse([header, *rows], calendar_config()).findings
+    [message] = found.loc[found["code"] == "no-id-column", "message"].tolist()
+    assert message.endswith(" Rows 2, 4 cannot be told apart that way (the same client, "
+                            "channel, date and first words), so their revision rounds and "
+                            "changes after approval are not followed.")
+    distinct = parse([header, *rows[:2]], calendar_config()).findings
+    assert "cannot be told apart" not in " ".join(distinct["message"])
