@@ -120,6 +120,25 @@ def test_duplicate_window_days_parameter(window: int, expected: set[Key]) -> Non
     assert keys(found) == expected
 
 
+def test_a_row_of_several_channels_is_compared_on_each_of_them() -> None:
+    # "IG + TikTok" repeats the TikTok post's caption: a duplicate on TikTok, said once even
+    # when it repeats the caption on both of its channels.
+    rows = [row("P1", channel="TikTok", caption="Spring sale!", date="2026-03-12"),
+            row("P2", channel="IG + TikTok", caption="Spring sale!", date="2026-03-14"),
+            row("P3", channel="Instagram", caption="Other", date="2026-03-12"),
+            row("P4", channel="LinkedIn", caption="Launch day", date="2026-03-12"),
+            row("P5", channel="LinkedIn + X", caption="Launch day", date="2026-03-13"),
+            row("P6", channel="X", caption="Launch day", date="2026-03-13")]
+    found = [f for f in run(rows, NOW, "duplicate-caption") if f.code == "duplicate-caption"]
+    assert sorted((f.row, f.message) for f in found) == [
+        (3, "Same caption as row 2 on TikTok, 2 days apart. Write a new caption or drop one of "
+            "the posts."),
+        (6, "Same caption as row 5 on LinkedIn, 1 day apart. Write a new caption or drop one "
+            "of the posts."),
+        (7, "Same caption as row 6 on X, 0 days apart. Write a new caption or drop one of the "
+            "posts.")]
+
+
 def test_duplicate_caption_windows_count_from_the_clients_own_today_in_new_york() -> None:
     # 05:00 on 10 March in Istanbul is 22:00 on 9 March in New York: 7 February is exactly
     # one window back there, and a day more than one window back in Istanbul.

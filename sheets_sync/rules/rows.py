@@ -17,6 +17,7 @@ from sheets_sync.model import (
     STATES,
 )
 from sheets_sync.rules.base import Context, blank, per_distinct, rule, stripped
+from sheets_sync.rules.calendar import channel_posts
 from sheets_sync.rules.evidence import approval_recorded, approval_unreadable
 from sheets_sync.rules.scope import (
     before_since,
@@ -450,16 +451,24 @@ def duplicate_captions(ctx: Context) -> None:
     # text: sorting 64-bit integers is far cheaper than factorizing tens of thousands of
     # distinct strings. Hits are checked on the texts themselves, so a hash collision can
     # never report two different captions.
-    folded = list(map(" ".join, map(str.split, map(
-        str.casefold, frame["caption"].to_numpy(dtype=object)[live].tolist()))))
-    index = np.flatnonzero(live)
-    hashes = np.array(list(map(hash, folded)), dtype=np.int64)
-    filled = np.array(list(map(len, folded)), dtype=np.intp) > 0
-    channel_codes, _ = ctx.texts.categorized("channel")
-    keys = (frame["row"].to_numpy()[index], day[index].astype("int64"), hashes,
-            channel_codes[index], ctx.clients.of_row[index])
+    live_rows = np.flatnonzero(live)
+    folded = np.empty(len(frame), dtype=object)
+    folded[live_rows] = list(map(" ".join, map(str.split, map(
+        str.casefold, frame["caption"].to_numpy(dtype=object)[live_rows].tolist()))))
+    hashes = np.zeros(len(frame), dtype=np.int64)
+    hashes[live_rows] = np.array(list(map(hash, folded[live_rows].tolist())), dtype=np.int64)
+    filled = np.zeros(len(frame), dtype=bool)
+    filled[live_rows] = np.fromiter(map(len, folded[live_rows].tolist()), np.intp,
+                                    len(live_rows)) > 0
+    # One entry per post on a channel: a row naming several channels ("IG + TikTok") is
+    # compared on each of them.
+    positions, channel_codes, channel_names = channel_posts(ctx)
+    entry = np.flatnonzero(live[positions])
+    index = positions[entry]
+    keys = (frame["row"].to_numpy()[index], day[index].astype("int64"), hashes[index],
+            channel_codes[entry], ctx.clients.of_row[index])
     order = np.lexsort(keys)  # by client, channel, caption, day, row
-    order = order[filled[order]]
+    order = order[filled[index[order]]]
     client, channel, text, days, _ = (k[order] for k in reversed(keys))
     same = np.zeros(len(order), dtype=bool)
     same[1:] = (client[1:] == client[:-1]) & (channel[1:] == channel[:-1]) & (text[1:] == text[:-1])
@@ -469,15 +478,22 @@ def duplicate_captions(ctx: Context) -> None:
     plan_start = (ctx.clients.today_local - window.astype("timedelta64[D]")).astype("int64")
     hit = same & (gap <= window[index][order]) & (days >= plan_start[index][order])
     for position in np.flatnonzero(hit).tolist():
-        hit[position] = folded[order[position]] == folded[order[position - 1]]
+        hit[position] = folded[index[order[position]]] == folded[index[order[position - 1]]]
     if not hit.any():
         return
     rows = frame["row"].to_numpy()
-    flagged = index[order[hit]]
-    earlier = rows[index[order[np.flatnonzero(hit) - 1]]]
+    at = np.flatnonzero(hit)
+    flagged = index[order[at]]
+    # A row of several channels may repeat a caption on more than one: reported once.
+    flagged, first = np.unique(flagged, return_index=True)
+    at = at[first]
+    earlier = rows[index[order[at - 1]]]
+    raw = frame["channel_raw"].to_numpy(dtype=object)[flagged]
+    several = np.array([c in ctx.calendar.channel_cells for c in raw.tolist()], dtype=bool)
+    named = [channel_name(channel_names[code]) if many else cell for code, many, cell in zip(
+        channel_codes[entry][order[at]].tolist(), several.tolist(), raw.tolist())]
     ctx.findings.add("duplicate-caption", frame.index[flagged], "caption", ctx.messages.render(
-        "duplicate-caption", other=earlier.tolist(),
-        channel=frame["channel_raw"].to_numpy()[flagged].tolist(), days=gap[hit].tolist()))
+        "duplicate-caption", other=earlier.tolist(), channel=named, days=gap[at].tolist()))
 
 
 def overdue_unpublished(ctx: Context) -> np.ndarray:
