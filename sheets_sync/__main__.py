@@ -1,5 +1,5 @@
 """Run the command line as `python -m sheets_sync`."""
 
-from sheets_sync.cli import main
+from sheets_sync.cli import run
 
-main(prog_name="sheets-sync")
+run()
