@@ -76,13 +76,26 @@ class TextGrid(ColumnGrid):
     is never turned into one list per row.
     """
 
-    def __init__(self, columns: Sequence[list[Any]], widths: np.ndarray) -> None:
-        super().__init__(columns)
+    def __init__(self, columns: Sequence[np.ndarray], widths: np.ndarray) -> None:
+        # Object arrays, kept as the parser gave them: the parser works on arrays, and a
+        # list per column would be made only to be turned back into an array.
+        self.columns = list(columns)  # type: ignore[arg-type]
         self.height = len(widths)  # a blank last line still counts as a row
         self.widths = widths.tolist()  # fields per record
 
     def _row(self, index: int) -> list[Any]:
         return [column[index] for column in self.columns[:self.widths[index]]]
+
+    def column(self, index: int, start: int, length: int) -> Any:
+        """Cells ``start .. start + length - 1`` of column ``index`` as an object array (a
+        view of the column), missing cells None."""
+        cells = (self.columns[index][start:start + length] if index < len(self.columns)
+                 else np.empty(0, dtype=object))
+        if len(cells) == length:
+            return cells
+        padded = np.full(length, None, dtype=object)
+        padded[:len(cells)] = cells
+        return padded
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Sequence) and not isinstance(other, str):
@@ -599,7 +612,7 @@ def _c_records(utf8: bytes, delimiter: str) -> TextGrid | None:
         blank = values == ""
         values[blank] = None
         filled |= ~blank
-        columns.append(values.tolist())
+        columns.append(values)
     del frame
     # Completely empty rows at the end are dropped, as for every reader.
     used = int(np.flatnonzero(filled)[-1]) + 1 if filled.any() else 0
