@@ -339,10 +339,9 @@ def nordic_trails() -> list[dict]:
              "\"The mountains are calling\" – and this time we're answering with a podcast. 🎧\n"
              "Episode 1 out today.\n#NordicTrails #Podcast",
              "NT-011_x.png", "Deniz Kılıç", "Client review",
-             sent=d(20, 2), ok="maybe", rounds=0,
-             feedback="Jonas: maybe, need to check the podcast title with legal.",
+             sent=d(20, 2), rounds=0,
              planted="deemed-approved (with the client since 20.02, contract: 10 business "
-                     "days) + invalid-boolean ('maybe' in Approved)"),
+                     "days)"),
         post("NT-012", n, "Instagram", "Carrousel", d(17), "6:30 PM", "Gear",
              "Layering explained: base, mid, shell. 🧦🧥\nSwipe to build your system.\n"
              "#NordicTrails #Layering",
@@ -359,7 +358,10 @@ def nordic_trails() -> list[dict]:
              DRIVE.format("1nT014trailCrew"), "Ece Güneş", "Internal review"),
         post("NT-015", n, "X", "Post", d(20), "9:00 AM", "Gear",
              "Spring checklist: reproof, resole, repack. ✅\n#NordicTrails",
-             "NT-015_x.png", "Deniz Kılıç", "Draft"),
+             "NT-015_x.png", "Deniz Kılıç", "Client review", sent=d(9), ok="maybe",
+             feedback="Jonas: maybe, need to check the checklist with the store team.",
+             planted="invalid-boolean ('maybe' in Approved: until it can be read, the post "
+                     "is neither approved nor unapproved)"),
         # --- week of 23 March: Fjell 2 launch day on X ---------------------------------------
         post("NT-016", n, "Instagram", "Reel", d(23), "6:00 PM", "Product",
              "Something new is coming on Tuesday… 👀🏔️\n#NordicTrails #ComingSoon",

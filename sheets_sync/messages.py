@@ -46,6 +46,10 @@ EN: dict[str, str] = {
     "invalid-time": "{header}: “{value}” is not a time of day. Write it like 14:30 or 2:30 PM.",
     "invalid-number": "{header}: “{value}” is not a whole number. Write 0, 1, 2…",
     "invalid-boolean": "{header}: “{value}” is neither yes nor no. Write yes or no.",
+    "evidence-unreadable": (
+        "Until it can be read, the post counts as neither approved nor unapproved, and the "
+        "client as neither late with feedback nor agreeing by silence."
+    ),
     "no-id-column": (
         "This calendar has no ID column, so each post is recognised by client, channel, date "
         "and the first words of its caption. Revision rounds and changes after approval are "
@@ -267,6 +271,10 @@ TR: dict[str, str] = {
     "invalid-time": "{header}: “{value}” bir saat değil. 14:30 gibi yazın.",
     "invalid-number": "{header}: “{value}” bir tam sayı değil. 0, 1, 2… yazın.",
     "invalid-boolean": "{header}: “{value}” evet ya da hayır değil. Evet veya hayır yazın.",
+    "evidence-unreadable": (
+        "Okunabilir olana kadar gönderi ne onaylı ne onaysız sayılır; müşteri de ne geri "
+        "bildirimde gecikmiş ne de sessiz kalarak onaylamış sayılır."
+    ),
     "no-id-column": (
         "Bu takvimde ID sütunu yok; her gönderi müşteri, kanal, tarih ve metnin ilk "
         "kelimeleriyle tanınıyor. Revizyon turları ve onay sonrası değişiklikler ancak bunlar "

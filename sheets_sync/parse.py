@@ -782,12 +782,19 @@ def _typed_frame(cells: dict[str, Sequence[Any]],
             value=pd.Series(raw["publish_at"], dtype=object)[unset].map(str).str.strip().tolist()))
     for name, kept in relative.items():
         _say_relative(builder, messages, name, headers.get(name, name), kept, sheet_rows)
+    # Approval evidence nobody can read holds the post back from every approval and
+    # feedback rule (a readable yes/no flag still decides): said on the cell's own finding.
+    held = np.isnan(np.asarray(data["approved"], dtype=float))
     for name, bad in invalid.items():
         if bad.any():
             code = codes.get(name, "invalid-date")
             raw_values = pd.Series(raw[name], dtype=object)[bad].map(str).tolist()
-            builder.add(code, bad, name, messages.render(
-                code, header=headers.get(name, name), value=raw_values))
+            text = messages.render(code, header=headers.get(name, name), value=raw_values)
+            if name in ("approved", "approved_at") and held[bad].any():
+                worded = np.array(text, dtype=object)
+                worded[held[bad]] += " " + messages.text("evidence-unreadable")
+                text = worded.tolist()
+            builder.add(code, bad, name, text)
     return frame, coded, builder
 
 

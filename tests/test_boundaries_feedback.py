@@ -366,3 +366,43 @@ def test_an_approval_from_before_this_round_of_review_answers_nothing(zone: str)
     assert run(same_day, "2026-03-20 10:00", zone, {"sla_days": 2}) == []
 
 
+
+
+@pytest.mark.parametrize("zone", ZONES)
+@pytest.mark.parametrize("approved", ["ok'd by phone?", "next week"])
+def test_approval_evidence_nobody_can_read_is_neither_late_nor_deemed_approved(
+        zone: str, approved: str) -> None:
+    # The cell may hold the client's answer: the client is not called late (no reminder goes
+    # out), nor deemed to have approved by silence, before or long after both deadlines.
+    rows = [review("2026-03-10 10:00", "", approved),
+            review("2026-03-10 10:00", "", "", post_id="P2")]
+    for now in ("2026-03-12 10:01", "2026-03-30 10:00"):
+        found = graded(run(rows, now, zone, {"sla_days": 2, "deemed_approved_after_days": 5}))
+        assert {key for key in found if key[0] == 2} == set()
+        assert {key[2] for key in found if key[0] == 3} == {
+            "feedback-overdue" if now.startswith("2026-03-12") else "deemed-approved"}
+
+
+@pytest.mark.parametrize("header, cell, code", [
+    ("Approved on", "ok'd by phone?", "invalid-date"),
+    ("Approved", "maybe", "invalid-boolean"),
+])
+def test_the_unreadable_approval_cell_says_what_it_holds_back(header: str, cell: str,
+                                                               code: str) -> None:
+    rows = [[*row("P1", status="Client review"), cell], [*row("P2"), ""]]
+    found = audit(rows, local(ISTANBUL, "2026-03-10 09:00"), header=[*HEADER, header],
+                  rules={"levels": only(code)})
+    [finding] = found
+    assert (finding.row, finding.code) == (2, code)
+    assert finding.message.endswith(
+        "Until it can be read, the post counts as neither approved nor unapproved, and the "
+        "client as neither late with feedback nor agreeing by silence.")
+
+
+def test_a_readable_no_beside_an_unreadable_date_decides_and_says_nothing_more() -> None:
+    header = [*HEADER, "Approved on", "Approved"]
+    rows = [[*row("P1"), "someday", "No"]]
+    [finding] = audit(rows, local(ISTANBUL, "2026-03-10 09:00"), header=header,
+                      rules={"levels": only("invalid-date")})
+    assert finding.code == "invalid-date"
+    assert "Until it can be read" not in finding.message

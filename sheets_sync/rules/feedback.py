@@ -13,7 +13,11 @@ import numpy as np
 
 from sheets_sync.model import Severity
 from sheets_sync.rules.base import Context, rule
-from sheets_sync.rules.evidence import approval_recorded, has_approval_column
+from sheets_sync.rules.evidence import (
+    approval_recorded,
+    approval_unreadable,
+    has_approval_column,
+)
 from sheets_sync.rules.scope import before_since
 
 ONE_DAY = np.timedelta64(1, "D")
@@ -75,7 +79,10 @@ def feedback_overdue(ctx: Context) -> None:
         return
     start, timed = review_start(ctx)
     if has_approval_column(ctx):  # without one, the status is the only evidence there is
-        in_review &= ~answered(ctx, start)
+        # Evidence nobody can read says neither that the client answered nor that they did
+        # not: such a post is not called late, nor deemed approved (its cell's finding says
+        # so), and its client gets no reminder about it.
+        in_review &= ~answered(ctx, start) & ~approval_unreadable(ctx)
         if not in_review.any():
             return
     deadline = feedback_deadline(ctx, start, timed)
