@@ -19,7 +19,8 @@ from sheets_sync.backends import open_backend
 from sheets_sync.backends.base import SheetRead
 from sheets_sync.config import CalendarConfig, default_calendar, state_file_kind
 from sheets_sync.errors import UsageError
-from sheets_sync.parse import Calendar, parse, to_client_time
+from sheets_sync.parse import Calendar, parse
+from sheets_sync.parse_times import to_client_time
 from sheets_sync.stores import state_path_for
 from sheets_sync.validate import validate
 

@@ -642,3 +642,17 @@ def _is_column(value: Any) -> bool:
     return isinstance(value, (list, tuple, np.ndarray)) or (
         hasattr(value, "to_numpy") and not isinstance(value, str)
     ) or (isinstance(value, Sequence) and not isinstance(value, str))
+
+
+def row_list(messages: Messages, rows: Sequence[int], most: int = 12) -> str:
+    """Sheet rows as "row 5" or "rows 15-19, 22": runs joined, at most ``most`` runs shown."""
+    runs: list[list[int]] = []
+    for row in sorted(rows):
+        if runs and row == runs[-1][1] + 1:
+            runs[-1][1] = row
+        else:
+            runs.append([row, row])
+    shown = [str(a) if a == b else f"{a}-{b}" for a, b in runs[:most]]
+    if len(runs) > most:
+        shown.append(messages.text("more-rows", count=sum(b - a + 1 for a, b in runs[most:])))
+    return messages.text("rows" if len(rows) > 1 else "row", rows=", ".join(shown))

@@ -33,7 +33,8 @@ from sheets_sync.locking import cycle_lock
 from sheets_sync.messages import plural
 from sheets_sync.outputs import UPDATED_CELL, build_outputs
 from sheets_sync.outputs.status import calendar_highlight
-from sheets_sync.parse import Calendar, parse, to_client_time
+from sheets_sync.parse import Calendar, parse
+from sheets_sync.parse_times import to_client_time
 from sheets_sync.snapshot import iso
 from sheets_sync.state import (
     SCHEMA_VERSION,

@@ -19,7 +19,7 @@ import pandas as pd
 
 from sheets_sync.cells import SERIAL_EPOCH_NS
 from sheets_sync.fastpaths import factorize_objects
-from sheets_sync.vocab import BOOLEANS, normalize
+from sheets_sync.vocab import BOOLEANS, WordTable, normalize
 
 # datetime64[ns] only holds 1677-09-21 .. 2262-04-11; dates outside these bounds are unreadable.
 DATE_MIN, DATE_MAX = np.datetime64("1678-01-01", "D"), np.datetime64("2262-01-01", "D")
@@ -548,3 +548,22 @@ def parse_relative_days(values: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
     """
     out = _by_distinct(values, _relative_of_cells)
     return out[0], out[1]
+
+
+
+def recode(coded: Categories, convert: Callable[[str], str]) -> tuple[np.ndarray, Categories]:
+    """Apply ``convert`` once per distinct text; returns the new column and its codes."""
+    codes, uniques = coded
+    converted = np.array([convert(u) for u in uniques], dtype=object)
+    merged, distinct = factorize(converted)  # two texts may convert to one
+    distinct = np.asarray(distinct, dtype=object)
+    new_codes = merged[codes]
+    return distinct[new_codes], (new_codes, distinct)
+
+
+def canonical(coded: Categories, table: dict[str, str]) -> tuple[np.ndarray, Categories]:
+    """Read each distinct text once: a value of ``table``, else the one meaning of the glob
+    patterns that match it (none, or several meanings: '', unknown)."""
+    if isinstance(table, WordTable) and table.patterns:
+        return recode(coded, table.read)
+    return recode(coded, lambda text: table.get(normalize(text) or text.strip(), ""))

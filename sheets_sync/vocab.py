@@ -283,3 +283,24 @@ def match_channel(part: str, table: Mapping[str, str], trailing: Iterable[str]) 
         if name and all(w in allowed or w.removesuffix("s") in allowed for w in words[size:]):
             return name
     return ""
+
+
+def vocabulary_table(base: Mapping[str, Iterable[str]], configured: Mapping[str, Iterable[str]]
+                     ) -> WordTable:
+    """Return the sheet values of a vocabulary -> canonical name, keyed as
+    :func:`sheets_sync.values.canonical`
+    looks them up, with the configured glob patterns tried when no value matches.
+
+    A configured value of signs only ("✓", "—", "?") has no normalized text: it is keyed by
+    its own text, and a blank cell stays '' whatever the configuration.
+    """
+    table = lookup(base, configured)
+    table.update({value.strip(): name for name, values in configured.items() for value in values
+                  if not normalize(value)})
+    table.pop("", None)
+    return table
+
+
+# The vocabularies a configuration extends: (field, built-in values, configuration key).
+VOCABULARIES = (("status", STATUS_VALUES, "statuses"), ("channel", CHANNEL_VALUES, "channels"),
+                ("format", FORMAT_VALUES, "formats"))

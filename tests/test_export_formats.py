@@ -19,7 +19,8 @@ from conftest import calendar_config
 from sheets_sync.config import CalendarConfig, load
 from sheets_sync.export import ExportResult, export, parse_window, plan
 from sheets_sync.export.formats import Options, csv_header
-from sheets_sync.parse import parse, to_client_time
+from sheets_sync.parse import parse
+from sheets_sync.parse_times import to_client_time
 
 ROOT = Path(__file__).resolve().parent.parent
 IST = zoneinfo.ZoneInfo("Europe/Istanbul")

@@ -16,7 +16,8 @@ from conftest import calendar_config
 from sheets_sync.config import from_dict, load
 from sheets_sync.export import ExportResult, export, parse_window, plan
 from sheets_sync.export.select import FROM_NOW, Window
-from sheets_sync.parse import parse, to_client_time
+from sheets_sync.parse import parse
+from sheets_sync.parse_times import to_client_time
 from sheets_sync.run import sync
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -17,7 +17,8 @@ from sheets_sync.audit import audit_path
 from sheets_sync.findings import to_findings
 from sheets_sync.model import Finding
 from sheets_sync.outputs import report_grid, status_grid
-from sheets_sync.parse import Calendar, parse, to_client_time
+from sheets_sync.parse import Calendar, parse
+from sheets_sync.parse_times import to_client_time
 from sheets_sync.validate import validate
 
 SPLIT = ["ID", "Channel", "Publish date", "Publish time", "Status", "Caption"]

@@ -322,7 +322,8 @@ def test_agency_calendar_with_a_client_column_mapping() -> None:
 def test_timed_dates_move_from_the_sheet_zone_to_the_client_zone() -> None:
     import datetime as dt
 
-    from sheets_sync.parse import parse, to_client_time
+    from sheets_sync.parse import parse
+    from sheets_sync.parse_times import to_client_time
 
     config = calendar_config(clients={"Berlin GmbH": {"timezone": "Europe/Berlin",
                                                       "country": "DE"}})

@@ -17,7 +17,8 @@ from conftest import HEADER, at, audit, calendar_config, only, row
 
 from sheets_sync.errors import CalendarError
 from sheets_sync.findings import to_findings
-from sheets_sync.parse import Calendar, parse, to_client_time
+from sheets_sync.parse import Calendar, parse
+from sheets_sync.parse_times import to_client_time
 
 BERLIN = {"Berlin GmbH": {"timezone": "Europe/Berlin", "country": "DE"}}
 Key = tuple[int | None, str, str]

@@ -21,7 +21,7 @@ Usage (from the repository root, in the virtualenv)::
     python tools/mutate.py --skip-failing ...      # leave out tests failing unmutated
     python tools/mutate.py --json F --resume F     # go on after an interrupted run
 
-Scope: sheets_sync/rules/*.py, values.py, history.py, outputs/*.py, parse.py; ``--module`` (a
+Scope: sheets_sync/rules/*.py, values.py, history.py, outputs/*.py, parse*.py; ``--module`` (a
 path or glob, repeatable) narrows it.
 
 Operators (each mutant is one textual change at one place; the rest of the file keeps its
@@ -128,7 +128,7 @@ SCOPE = (
     "sheets_sync/values.py",
     "sheets_sync/history.py",
     "sheets_sync/outputs/*.py",
-    "sheets_sync/parse.py",
+    "sheets_sync/parse*.py",
 )
 
 # Module glob -> test-file globs (relative to the repository; "!" removes earlier matches).
@@ -147,7 +147,7 @@ TESTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("sheets_sync/values.py",
      ("tests/test_values.py", "tests/test_parse.py", "tests/test_fastpaths.py",
       "tests/test_rules.py", _BOUNDARIES, _PINS)),
-    ("sheets_sync/parse.py",
+    ("sheets_sync/parse*.py",
      ("tests/test_parse.py", "tests/test_values.py", "tests/test_fastpaths.py",
       "tests/test_rules.py", _BOUNDARIES, _PINS, _LAYOUTS, _REAL)),
     ("sheets_sync/history.py",
