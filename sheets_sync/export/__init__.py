@@ -12,6 +12,7 @@ reasons. Nothing in the calendar changes, unless ``mark_exported`` is configured
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from collections.abc import Mapping, Sequence
@@ -122,8 +123,17 @@ def plan(calendar: Calendar, config: CalendarConfig, to: str, now: dt.datetime,
     """
     fmt = FORMATS[to]
     selection = select(calendar, config, now, observed, window, fmt.supports, sheet_zone)
+    clients = {p.client for p in selection.left_out} | {p.client for p in selection.posts}
+    languages = {c: config.for_client(c).language for c in clients if c}
+    for language in sorted(set(languages.values()) - {config.language}):
+        # A client of its own language has its reasons in it, as its findings are.
+        again = select(calendar, dataclasses.replace(config, language=language), now,
+                       observed, window, fmt.supports, sheet_zone)
+        selection.left_out = _worded_in(selection.left_out, again.left_out, {
+            c for c, spoken in languages.items() if spoken == language})
     options = Options(now, config.date_order, dict(accounts or {}),
-                      tuple(f for f in ("approved_at", "approved") if f in calendar.columns))
+                      tuple(f for f in ("approved_at", "approved") if f in calendar.columns),
+                      config.language, languages)
     posts, refused = fmt.check(selection.posts, options)
     files = fmt.write(posts, options) if posts or not fmt.per_profile else []
     left_out = sorted([*selection.left_out, *refused], key=lambda p: (p.row, p.channel))
@@ -131,6 +141,19 @@ def plan(calendar: Calendar, config: CalendarConfig, to: str, now: dt.datetime,
                *_format_notices(fmt, files, config)]
     return ExportResult(config, fmt, now, window, calendar, files, posts, left_out, notices,
                         history)
+
+
+def _worded_in(left_out: list[LeftOut], again: list[LeftOut], clients: set[str]
+               ) -> list[LeftOut]:
+    """``left_out`` with the reasons of ``clients``' posts taken from ``again``: the same
+    posts left out for the same codes, worded in another language."""
+    def codes(post: LeftOut) -> tuple[object, ...]:
+        return post.row, post.channel, tuple(code for code, _ in post.reasons)
+
+    if [codes(p) for p in again] != [codes(p) for p in left_out]:
+        raise RuntimeError("the posts an export leaves out differ between two languages")
+    return [dataclasses.replace(post, reasons=other.reasons) if post.client in clients else post
+            for post, other in zip(left_out, again)]
 
 
 def _history_notice(history: SyncHistory) -> list[str]:

@@ -64,6 +64,7 @@ from dataclasses import dataclass, field
 from itertools import groupby
 
 from sheets_sync.export.select import ExportPost, LeftOut
+from sheets_sync.export.words import Words
 from sheets_sync.render import neutralise
 
 HOOTSUITE_MAX_ROWS = 350  # messages per bulk composer file
@@ -92,6 +93,12 @@ class Options:
     date_order: str = "dmy"
     accounts: Mapping[str, str] = field(default_factory=dict)
     approval_columns: tuple[str, ...] = ("approved_at", "approved")
+    language: str = "en"  # the words of the reasons a post is left out for
+    languages: Mapping[str, str] = field(default_factory=dict)  # a client's own language
+
+    def words(self, client: str) -> Words:
+        """The words of the reasons a post of ``client`` is left out for."""
+        return Words(self.languages.get(client, self.language))
 
 
 @dataclass(frozen=True)
@@ -119,6 +126,8 @@ class Format:
     title: str
     suffix: str
     per_profile: bool
+    # The key (in sheets_sync.export.words) of why the scheduler cannot take a channel, ''
+    # when it can.
     supports: Callable[[str], str]
     check: Callable[[list[ExportPost], Options], tuple[list[ExportPost], list[LeftOut]]]
     write: Callable[[list[ExportPost], Options], list[ExportFile]]
@@ -210,22 +219,19 @@ def _hootsuite_check(posts: list[ExportPost], options: Options
         slots: dict[dt.datetime, ExportPost] = {}
         texts: dict[str, ExportPost] = {}
         for post in group:
+            say = options.words(post.client)
             shown = post.local.strftime("%H:%M")
             if post.local.minute % 5:
-                refused.append(_left(post, "time-not-on-5-minutes", (
-                    f"Hootsuite takes times ending in 0 or 5; {shown} does not")))
+                refused.append(_left(post, "time-not-on-5-minutes",
+                                     say("hootsuite-minutes", time=shown)))
             elif post.when < options.now + HOOTSUITE_LEAD:
-                refused.append(_left(post, "too-soon", (
-                    "Hootsuite takes messages at least 10 minutes ahead; this one publishes "
-                    f"at {shown}")))
+                refused.append(_left(post, "too-soon", say("hootsuite-soon", time=shown)))
             elif post.local in slots:
-                refused.append(_left(post, "same-time", (
-                    f"row {slots[post.local].row} goes to the same profile at the same time; "
-                    "Hootsuite takes one message per time slot")))
+                refused.append(_left(post, "same-time",
+                                     say("hootsuite-slot", row=slots[post.local].row)))
             elif post.text in texts:
-                refused.append(_left(post, "duplicate-message", (
-                    f"same text as row {texts[post.text].row} on this profile; Hootsuite "
-                    "refuses a message twice")))
+                refused.append(_left(post, "duplicate-message",
+                                     say("hootsuite-twice", row=texts[post.text].row)))
             else:
                 slots[post.local] = post
                 texts[post.text] = post
@@ -254,18 +260,13 @@ def _meta_cells(post: ExportPost, options: Options) -> list[str]:
 
 
 def _meta_supports(channel: str) -> str:
-    if channel in META_CHANNELS:
-        return ""
-    return f"Meta Business Suite publishes to Facebook and Instagram only, not {channel}"
+    return "" if channel in META_CHANNELS else "meta-channel"
 
 
 # --- Postiz ----------------------------------------------------------------------------------
 
 def _postiz_supports(channel: str) -> str:
-    if channel in POSTIZ_SETTINGS:
-        return ""
-    return (f"Postiz needs {channel} settings the calendar does not hold (a title, board or "
-            "privacy); schedule it in Postiz")
+    return "" if channel in POSTIZ_SETTINGS else "postiz-channel"
 
 
 def _postiz_check(posts: list[ExportPost], options: Options
@@ -273,13 +274,13 @@ def _postiz_check(posts: list[ExportPost], options: Options
     kept: list[ExportPost] = []
     refused: list[LeftOut] = []
     for post in posts:
+        say = options.words(post.client)
         if not options.accounts.get(post.channel):
-            refused.append(_left(post, "no-account", (
-                f"no Postiz integration ID for {post.channel}: give --account "
-                f"{post.channel}=ID (`postiz integrations:list` lists them)")))
+            refused.append(_left(post, "no-account", say("postiz-account",
+                                                         channel=post.channel)))
         elif len(post.text) < POSTIZ_MIN_TEXT:
-            refused.append(_left(post, "text-too-short", (
-                f"Postiz refuses a text shorter than {POSTIZ_MIN_TEXT} characters")))
+            refused.append(_left(post, "text-too-short",
+                                 say("postiz-short", count=POSTIZ_MIN_TEXT)))
         else:
             kept.append(post)
     return kept, refused

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from sheets_sync.config import CalendarConfig
+from sheets_sync.export.words import Words
 from sheets_sync.findings import empty
 from sheets_sync.history import Observed
 from sheets_sync.parse import Calendar
@@ -41,14 +42,10 @@ from sheets_sync.rules.evidence import (
 from sheets_sync.rules.rows import caption_length, post_ids
 from sheets_sync.zones import WALL_AMBIGUOUS, WALL_NONEXISTENT
 
-# What a status other than "approved" means for an export, by canonical state.
-_STATUS_REASONS = {
-    "published": ("published", "already published"),
-    "scheduled": ("scheduled", "already scheduled: a scheduled post is not exported again, so "
-                  "that it is not imported twice"),
-    "cancelled": ("cancelled", "cancelled"),
-    "on_hold": ("on-hold", "on hold"),
-}
+# What a status other than "approved" means for an export, by canonical state: the reason's
+# code (also the key of its text in sheets_sync.export.words).
+_STATUS_REASONS = {"published": "published", "scheduled": "scheduled", "cancelled": "cancelled",
+                   "on_hold": "on-hold"}
 
 
 @dataclass(frozen=True)
@@ -140,12 +137,14 @@ def select(calendar: Calendar, config: CalendarConfig, now: dt.datetime,
     (aware), and every other post of the window with its reasons.
 
     ``observed`` is what earlier syncs saw (None: changed-after-approval cannot be checked,
-    and the caller says so). ``supports(channel)`` returns why a scheduler cannot take a
-    channel ('' when it can). ``sheet_zone`` is the spreadsheet's own time zone (default:
+    and the caller says so). ``supports(channel)`` returns the key (in
+    :mod:`sheets_sync.export.words`) of why a scheduler cannot take a channel ('' when it
+    can). ``sheet_zone`` is the spreadsheet's own time zone (default:
     the calendar's). Raises nothing.
     """
     frame = calendar.frame
     ctx = Context(calendar, config, now, observed)
+    say = Words(config.language)
     positions, channels = calendar.channel_posts()
     local = frame["publish_at"].to_numpy(dtype="datetime64[ns]")[positions]
     now_local = ctx.clients.now_local[positions] if len(frame) else local
@@ -175,7 +174,7 @@ def select(calendar: Calendar, config: CalendarConfig, now: dt.datetime,
         if "publish_at_wall" in frame:
             written = frame["publish_at_wall"].to_numpy(dtype="datetime64[ns]")[positions]
     timing, moments = _moments(np.where(clock_change > 0, written[wanted], local[wanted]),
-                               cells.zone, now, undated[wanted], clock_change)
+                               cells.zone, now, undated[wanted], clock_change, say)
     no_caption = blank(frame["caption"].to_numpy(dtype=object)[take])
     source = sheet_zone or config.timezone
     # A loop over the posts of the window only (a scheduler's file holds hundreds); every
@@ -183,9 +182,10 @@ def select(calendar: Calendar, config: CalendarConfig, now: dt.datetime,
     for number, (position, channel) in enumerate(zip(take.tolist(),
                                                      channels[wanted].tolist())):
         found = list(reasons.get(position, ()))
-        found += _channel_reasons(str(channel), cells.get("channel_raw", number), supports)
+        found += _channel_reasons(str(channel), cells.get("channel_raw", number), supports,
+                                  say)
         if channel and no_caption[number]:
-            found.append(("no-caption", "the caption is empty"))
+            found.append(("no-caption", say("no-caption")))
         found += too_long.get(number, [])
         found += timing.get(number, [])
         if found:
@@ -249,27 +249,27 @@ def _row_reasons(ctx: Context, focus: np.ndarray) -> dict[int, list[tuple[str, s
     shown = np.full(len(frame), "", dtype=object)
     shown[focus] = raw
     rows = frame["row"].to_numpy()
+    say = Words(ctx.config.language)
+
     def quoting(text: str) -> Callable[[np.ndarray], list[str]]:
-        return lambda where: [f"{text} (status “{r}”)" for r in shown[where]]
+        return lambda where: [say("status-said", reason=text, status=r) for r in shown[where]]
 
     def found_on(by_row: dict[int, str]) -> Callable[[np.ndarray], list[str]]:
         return lambda where: [by_row[r] for r in rows[where].tolist()]
 
-    for state, (code, text) in _STATUS_REASONS.items():
-        add(status == state, code, quoting(text))
+    for state, code in _STATUS_REASONS.items():
+        add(status == state, code, quoting(say(code)))
     add(~np.isin(status, ["approved", "", *_STATUS_REASONS]), "not-approved-status",
-        lambda where: [f"status “{r}” ({s.replace('_', ' ')}): not approved yet"
+        lambda where: [say("not-approved-status", status=r, state=s.replace("_", " "))
                        for r, s in zip(shown[where], status[where])])
     add(status == "", "unknown-status",
-        lambda where: [f"status “{r}” is not a status sheets-sync knows; map it in "
-                       "[calendars.statuses]" if r else "no status" for r in shown[where]])
+        lambda where: [say("unknown-status", status=r) if r else say("no-status")
+                       for r in shown[where]])
     if has_approval_column(ctx):
         unreadable = approval_unreadable(ctx)
-        add(unreadable, "approval-unreadable",
-            "the approval cell cannot be read (see the audit's invalid-boolean or "
-            "invalid-date finding)")
+        add(unreadable, "approval-unreadable", say("approval-unreadable"))
         add(~approval_recorded(ctx) & ~unreadable, "no-approval",
-            f"no approval recorded in the sheet ({_evidence_headers(ctx)})")
+            say("no-approval", headers=_evidence_headers(ctx, say)))
     # The rules themselves decide, whatever levels the configuration gives their codes.
     for rule in (approver_authorized, post_ids, changed_after_approval):
         rule(ctx)
@@ -281,19 +281,20 @@ def _row_reasons(ctx: Context, focus: np.ndarray) -> dict[int, list[tuple[str, s
     return out
 
 
-def _evidence_headers(ctx: Context) -> str:
+def _evidence_headers(ctx: Context, say: Words) -> str:
     headers = [f"“{ctx.calendar.header(name)}”" for name in ("approved", "approved_at")
                if ctx.has(name)]
-    return " or ".join(headers)
+    return say("or").join(headers)
 
 
-def _channel_reasons(channel: str, raw: str, supports: Callable[[str], str] | None
-                     ) -> list[tuple[str, str]]:
+def _channel_reasons(channel: str, raw: str, supports: Callable[[str], str] | None,
+                     say: Words) -> list[tuple[str, str]]:
     if not channel:
         raw = str(raw).strip()
-        return [("unknown-channel", f"channel “{raw}” is not known" if raw else "no channel")]
+        return [("unknown-channel",
+                 say("unknown-channel", channel=raw) if raw else say("no-channel"))]
     refused = supports(channel) if supports is not None else ""
-    return [("channel-not-supported", refused)] if refused else []
+    return [("channel-not-supported", say(refused, channel=channel))] if refused else []
 
 
 def _too_long(calendar: Calendar, config: CalendarConfig, now: dt.datetime,
@@ -333,7 +334,7 @@ def _texts(frame: pd.DataFrame, calendar: Calendar) -> list[str]:
 
 
 def _moments(stamps: np.ndarray, zones: list[str], now: dt.datetime, undated: np.ndarray,
-             clock_change: np.ndarray) -> tuple[dict[int, list[tuple[str, str]]],
+             clock_change: np.ndarray, say: Words) -> tuple[dict[int, list[tuple[str, str]]],
                                                 dict[int, dt.datetime]]:
     """Per post (by number): why its wall-clock publish time gives no moment to schedule at,
     or the aware moment it gives. ``clock_change`` is, per post, whether reading the sheet
@@ -365,19 +366,12 @@ def _moments(stamps: np.ndarray, zones: list[str], now: dt.datetime, undated: np
                 numbers.tolist(), stamps[numbers].astype("datetime64[us]").tolist(),
                 missing.tolist(), twice.tolist(), passed.tolist()):
             if undated[number] or naive is None:
-                reasons[number] = [("no-date", "approved, but its publish date is not set or "
-                                               "cannot be read; give it a date")]
-            elif gone:
-                reasons[number] = [("time-does-not-exist", (
-                    f"{naive:%Y-%m-%d %H:%M} does not exist in {zone} (the clocks go forward "
-                    "then); choose another time"))]
-            elif double:
-                reasons[number] = [("time-ambiguous", (
-                    f"{naive:%Y-%m-%d %H:%M} happens twice in {zone} (the clocks go back "
-                    "then); choose another time"))]
-            elif late:
-                reasons[number] = [("time-passed", (
-                    f"its publish time {naive:%Y-%m-%d %H:%M} ({zone}) has passed"))]
+                reasons[number] = [("no-date", say("no-date"))]
+            elif gone or double or late:
+                code = ("time-does-not-exist" if gone else "time-ambiguous" if double
+                        else "time-passed")
+                reasons[number] = [(code, say(code, when=f"{naive:%Y-%m-%d %H:%M}",
+                                              zone=zone))]
             else:
                 moments[number] = naive.replace(tzinfo=tz)
     return reasons, moments
@@ -410,7 +404,7 @@ def _post(calendar: Calendar, cells: _Cells, number: int, channel: str, moment: 
 
 
 def _notices(ctx: Context, posts: list[ExportPost]) -> list[str]:
-    """What the export assumed, once each."""
+    """What the export assumed, once each (in English, as the command line's own words)."""
     notices = []
     if posts and not has_approval_column(ctx):
         notices.append("the calendar has no approval column (Approved, Approved on): the "
