@@ -13,12 +13,22 @@ from __future__ import annotations
 
 import datetime
 import functools
+import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from typing import cast
 from xml.sax.saxutils import escape, quoteattr
 
 from sheets_sync.backends.xlsx_book import MAIN_NS, REL_NS
-from sheets_sync.backends.xlsx_sheet import CellWriter, _PlainRows
+from sheets_sync.backends.xlsx_sheet import (
+    _NEEDS_ESCAPE,
+    CellWriter,
+    _PlainRows,
+    _text,
+    bool_cell,
+    number_cell,
+    text_cell,
+)
 from sheets_sync.backends.xlsx_styles import DATE_FORMAT, DATETIME_FORMAT, Styles
 from sheets_sync.cells import Cell, column_letter
 from sheets_sync.looks import Look, Page, Style, merge
@@ -51,42 +61,22 @@ def sheet_with_look(rows: Sequence[Sequence[Cell]], styles: Styles, epoch: datet
     without it). ``drawing`` is the relationship ID of the tab's drawing (its charts), or ''.
     TypeError for a value no cell can hold; ``where`` names the tab in that message.
     """
-    cells = CellWriter(styles, epoch, where)
-    styled = look.styles_of_rows(rows)
+    rows_xml = _LookRows(look, styles, CellWriter(styles, epoch, where), rows)
+    links: list[str] = []
+    chunks: list[bytes] = []  # the rows as UTF-8, a few thousand at a time
     body: list[str] = []
     last_row = last_col = 0
-    links: list[str] = []
-    width = max((len(r) for r in rows), default=0)
-    letters = [column_letter(j) for j in range(max(width, len(look.widths)))]
-    plain = _PlainRows(cells)
-    wrapped = functools.cache(_wrapped)  # texts repeat down a tab; freed with this call
     for r, values in enumerate(rows):
-        n = str(r + 1)
-        line = _row_styles(look, r, values, styled.get(r, {}))
-        height = _height(look, values, line, wrapped)
-        attrs = f' ht="{height:g}" customHeight="1"' if height else ""
-        body.append(f'<row r="{n}"{attrs}>')
-        mark = len(body)
-        last = -1
-        if not line:
-            last = plain.write(body, values, letters, n)
-        span = max(len(values), max(line, default=-1) + 1) if line else 0
-        while len(letters) < span:
-            letters.append(column_letter(len(letters)))
-        for j in range(span):
-            value = values[j] if j < len(values) else None
-            xml = _cell(cells, styles, letters[j], n, value, line.get(j))
-            if xml:
-                body.append(xml)
-                last = j
-        if look.link_column is not None and calendar and r >= 1:
-            links += _link(values, look.link_column, letters, n, calendar)
-        if len(body) == mark and not height:
-            body.pop()
-        else:
-            body.append("</row>")
+        last = rows_xml.write(body, r, values)
+        if last is not None:
             last_row, last_col = r + 1, max(last_col, last + 1)
-    data = f"<sheetData>{''.join(body)}</sheetData>" if body else "<sheetData/>"
+        if look.link_column is not None and calendar and r >= 1:
+            links += _link(values, look.link_column, rows_xml.letters, str(r + 1), calendar)
+        if len(body) >= _CHUNK:
+            chunks.append("".join(body).encode("utf-8"))
+            body.clear()
+    chunks.append("".join(body).encode("utf-8"))
+    del body
     ref = f"A1:{column_letter(max(last_col, 1) - 1)}{max(last_row, 1)}"
     parts = [f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet '
              f'xmlns="{MAIN_NS}" xmlns:r="{REL_NS}">']
@@ -95,7 +85,9 @@ def sheet_with_look(rows: Sequence[Sequence[Cell]], styles: Styles, epoch: datet
     parts.append(f'<dimension ref="{ref}"/>')
     parts.append(_views(look.frozen_rows if last_row > look.frozen_rows else 0))
     parts.append(_cols(look))
-    parts.append(data)
+    parts.append("<sheetData>" if last_row else "<sheetData/>")
+    head = "".join(parts).encode("utf-8")
+    parts = ["</sheetData>" if last_row else ""]
     if look.filter and last_row:
         parts.append(f'<autoFilter ref="A1:{column_letter(look.filter - 1)}{last_row}"/>')
     if links:
@@ -105,39 +97,203 @@ def sheet_with_look(rows: Sequence[Sequence[Cell]], styles: Styles, epoch: datet
     if drawing:
         parts.append(f'<drawing r:id="{drawing}"/>')
     parts.append("</worksheet>")
-    return "".join(parts).encode("utf-8")
+    chunks.append("".join(parts).encode("utf-8"))
+    return head + b"".join(chunks) if len(chunks) == 1 else b"".join([head, *chunks])
 
 
-def _row_styles(look: Look, r: int, values: Sequence[Cell], styled: dict[int, Style]
-                ) -> dict[int, Style]:
-    """Each styled cell of row ``r``: the header's style, wrapped columns, the link column,
-    then the rules' and boxes' styles on top."""
-    line: dict[int, Style] = {}
-    if r == 0 and look.header is not None:
-        line = {j: look.header for j in range(len(values))}
-    elif r >= max(look.frozen_rows, 1) and look.wrap:
-        line = {j: _TOP for j in range(max(len(values), len(look.widths)))}
-        for j in look.wrap:
-            line[j] = _WRAP
+_CHUNK = 50_000  # strings of row XML joined and encoded at a time: the part is held as UTF-8
+
+
+class _Line:
+    """One kind of row: the style of each styled cell, and what its rows share because of
+    it (their cells' style attributes, which cells wrap and how many characters fit on a
+    line of each, the row's font size).
+
+    A tab of 100,000 rows has a handful of kinds (the header, a severity, a section title):
+    what depends only on a cell's style is worked out once per kind and column, never per
+    cell.
+    """
+
+    __slots__ = ("attrs", "dates", "fills", "per_line", "size", "styles", "width", "wraps")
+
+    def __init__(self, look: Look, line: dict[int, Style]) -> None:
+        self.width = max(line, default=-1) + 1  # the row spans at least these columns
+        self.styles: list[Style | None] = [line.get(j) for j in range(self.width)]
+        self.fills = [s is not None and bool(s.fill) for s in self.styles]
+        # ' s="N"' of a cell in General format, per column; found on first use, like the
+        # dates' ones (by column and format), so styles.xml gains entries in the same order
+        # whatever the rows hold.
+        self.attrs: list[str | None] = [None] * self.width
+        self.dates: dict[tuple[int, str], str] = {}
+        size = 0.0
+        self.wraps: list[tuple[int, float]] = []  # (column, characters per line)
+        for j, style in line.items():
+            size = max(size, style.size)
+            if style.wrap:
+                width = look.widths[j] if j < len(look.widths) else 10
+                self.wraps.append((j, max(1.0, (width - 1) * CHARS_PER_WIDTH
+                                          * (0.9 if style.bold else 1.0))))
+        self.size = size
+        self.per_line = LINE_HEIGHT * max(size, 11) / 11
+
+
+class _LookRows:
+    """Writes the rows of one tab with a look, in order (styles.xml gains the styles they
+    need in the order the cells first need them)."""
+
+    def __init__(self, look: Look, styles: Styles, cells: CellWriter,
+                 rows: Sequence[Sequence[Cell]]) -> None:
+        self.look, self.styles, self.cells = look, styles, cells
+        self.marks = look.marks_of_rows(rows)
+        self.kinds: dict[tuple[object, ...], _Line | None] = {}
+        self.plain = _PlainRows(cells)
+        width = max((len(r) for r in rows), default=0)
+        self.letters = [column_letter(j) for j in range(max(width, len(look.widths)))]
+        self.body_from = max(look.frozen_rows, 1)  # the first row of the wrapped body
+        self.wrapped = functools.cache(_wrapped)  # texts repeat down a tab; freed with it
+        self.lines: dict[float, dict[str, int]] = {}  # capacity -> text -> lines it needs
+        self.heights: dict[tuple[float, int], str] = {}  # (size, lines) -> row attributes
+
+    def write(self, body: list[str], r: int, values: Sequence[Cell]) -> int | None:
+        """Append row ``r`` to body; the index of its last cell written (-1: none), or None
+        when the row is left out (no cell and the default height)."""
+        line = self._line(r, values)
+        n = str(r + 1)
+        body.append("")  # the row's start tag, once its height is known
+        mark = len(body)
+        if line is None:
+            last = self.plain.write(body, values, self.letters, n)
+            attrs = ""
+        else:
+            last = self._cells(body, values, line, n)
+            attrs = self._height(values, line)
+        if len(body) == mark and not attrs:
+            body.pop()
+            return None
+        body[mark - 1] = f'<row r="{n}"{attrs}>'
+        body.append("</row>")
+        return last
+
+    def _line(self, r: int, values: Sequence[Cell]) -> _Line | None:
+        """The kind of row ``r`` (None: no cell of it is styled): the header's style, wrapped
+        columns, the link column, then the rules' and boxes' styles on top."""
+        look = self.look
+        marks = self.marks.get(r, ())
+        header = r == 0 and look.header is not None
+        body = not header and r >= self.body_from and bool(look.wrap)
         link = look.link_column
-        if link is not None and link < len(values) and _is_number(values[link]):
-            line[link] = merge(line.get(link, Style()), _LINK)
-    for j, style in styled.items():
-        line[j] = merge(line[j], style) if j in line else style
-    return line
+        linked = (body and link is not None and link < len(values)
+                  and _is_number(values[link]))
+        if not (header or body or marks):
+            return None
+        columns = len(values) if header else max(len(values), len(look.widths)) if body else 0
+        key = (header, body, columns, linked, marks)
+        if key not in self.kinds:
+            line: dict[int, Style] = {}
+            if header and look.header is not None:
+                line = dict.fromkeys(range(columns), look.header)
+            elif body:
+                line = dict.fromkeys(range(columns), _TOP)
+                for j in look.wrap:
+                    line[j] = _WRAP
+                if linked and link is not None:
+                    line[link] = merge(line.get(link, Style()), _LINK)
+            for j, style in look.styles_of_marks(marks).items():
+                line[j] = merge(line[j], style) if j in line else style
+            self.kinds[key] = _Line(look, line) if line else None
+        return self.kinds[key]
 
+    def _cells(self, body: list[str], values: Sequence[Cell], line: _Line, n: str) -> int:
+        """Append the cells of a styled row; the index of the last one written, or -1."""
+        append, needs_escape, isfinite = body.append, _NEEDS_ESCAPE.search, math.isfinite
+        letters, styles, attrs, fills = self.letters, line.styles, line.attrs, line.fills
+        width, count = line.width, len(values)
+        span = max(count, width)
+        while len(letters) < span:
+            letters.append(column_letter(len(letters)))
+        last = -1
+        for j in range(span):
+            value = values[j] if j < count else None
+            style = styles[j] if j < width else None
+            if style is None:  # a column beyond the styled ones
+                xml = self.cells.cell(letters[j], n, value)
+                if xml:
+                    append(xml)
+                    last = j
+                continue
+            kind = type(value)
+            if kind is str or kind is int or kind is float or kind is bool or value is None:
+                attr = attrs[j] or self._attr(line, j, None)
+                if kind is str and value:
+                    text = cast(str, value)
+                    if needs_escape(text) is not None:
+                        text = _text(text)
+                    append(text_cell(letters[j], n, attr, text))
+                elif kind is int or (kind is float and isfinite(cast(float, value))):
+                    append(number_cell(letters[j], n, attr, cast(float, value)))
+                elif kind is bool:
+                    append(bool_cell(letters[j], n, attr, cast(bool, value)))
+                elif kind is not float:  # None or '': only a filled cell shows
+                    if not fills[j]:
+                        continue
+                    append(f'<c r="{letters[j]}{n}"{attr}/>')
+                else:  # NaN, an infinity
+                    xml = self.cells.cell(letters[j], n, value, attr)
+                    if not xml:
+                        continue
+                    append(xml)
+                last = j
+                continue
+            code = (DATETIME_FORMAT if isinstance(value, datetime.datetime)
+                    else DATE_FORMAT if isinstance(value, datetime.date) else None)
+            attr = self._attr(line, j, code)
+            if value is None or value == "":
+                if not fills[j]:
+                    continue
+                xml = f'<c r="{letters[j]}{n}"{attr}/>'
+            else:
+                xml = self.cells.cell(letters[j], n, value, attr)
+                if not xml:
+                    continue
+            append(xml)
+            last = j
+        return last
 
-def _cell(cells: CellWriter, styles: Styles, col: str, n: str, value: Cell,
-          style: Style | None) -> str:
-    """One cell in its style; a date gets its date format with the style."""
-    if style is None:
-        return cells.cell(col, n, value)
-    code = (DATETIME_FORMAT if isinstance(value, datetime.datetime)
-            else DATE_FORMAT if isinstance(value, datetime.date) else None)
-    index = styles.xf_style(code, style)
-    if value is None or value == "":
-        return f'<c r="{col}{n}" s="{index}"/>' if style.fill else ""
-    return cells.cell(col, n, value, f' s="{index}"')
+    def _attr(self, line: _Line, j: int, code: str | None) -> str:
+        """The style attribute of a cell of column j in this kind of row, in this number
+        format (None: General)."""
+        if code is None:
+            attr = line.attrs[j]
+            if attr is None:
+                attr = line.attrs[j] = f' s="{self.styles.xf_style(None, line.styles[j])}"'
+            return attr
+        key = (j, code)
+        if key not in line.dates:
+            line.dates[key] = f' s="{self.styles.xf_style(code, line.styles[j])}"'
+        return line.dates[key]
+
+    def _height(self, values: Sequence[Cell], line: _Line) -> str:
+        """The row's height attributes: a height that shows every wrapped cell whole, or ''
+        when the default height does."""
+        lines, count = 1, len(values)
+        for j, capacity in line.wraps:
+            if j >= count or not isinstance(values[j], str):
+                continue
+            text = cast(str, values[j])
+            known = self.lines.setdefault(capacity, {})
+            needed = known.get(text)
+            if needed is None:
+                needed = known[text] = sum(
+                    self.wrapped(part, capacity) for part in str(text).split("\n"))
+            if needed > lines:
+                lines = needed
+        if lines == 1 and not line.size:
+            return ""
+        key = (line.size, lines)
+        if key not in self.heights:
+            height = round(lines * line.per_line + (2 if lines > 1 else 0), 1)
+            self.heights[key] = f' ht="{height:g}" customHeight="1"'
+        return self.heights[key]
 
 
 def _is_number(value: Cell) -> bool:
@@ -214,22 +370,3 @@ def _wrapped(text: str, capacity: float) -> int:
             while used > capacity:
                 lines, used = lines + 1, used - capacity
     return lines
-
-
-def _height(look: Look, values: Sequence[Cell], line: dict[int, Style],
-            wrapped: Callable[[str, float], int] = _wrapped) -> float:
-    """The height in points that shows every wrapped cell of the row whole, or 0 when the
-    default height does (``wrapped``: :func:`_wrapped`, or a memo of it)."""
-    lines, size = 1, 0.0
-    for j, style in line.items():
-        size = max(size, style.size)
-        if not style.wrap or j >= len(values) or not isinstance(values[j], str):
-            continue
-        width = look.widths[j] if j < len(look.widths) else 10
-        capacity = max(1.0, (width - 1) * CHARS_PER_WIDTH * (0.9 if style.bold else 1.0))
-        count = sum(wrapped(part, capacity) for part in str(values[j]).split("\n"))
-        lines = max(lines, count)
-    if lines == 1 and not size:
-        return 0
-    per_line = LINE_HEIGHT * max(size, 11) / 11
-    return round(lines * per_line + (2 if lines > 1 else 0), 1)
