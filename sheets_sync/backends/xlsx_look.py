@@ -15,14 +15,17 @@ import datetime
 import functools
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import cast
 from xml.sax.saxutils import escape, quoteattr
 
 from sheets_sync.backends.xlsx_book import MAIN_NS, REL_NS
+from sheets_sync.backends.xlsx_package import Piecewise
 from sheets_sync.backends.xlsx_sheet import (
     _NEEDS_ESCAPE,
     CellWriter,
+    _day_serial,
+    _moment_serial,
     _PlainRows,
     _text,
     bool_cell,
@@ -54,29 +57,33 @@ def quote_sheet(name: str) -> str:
 
 
 def sheet_with_look(rows: Sequence[Sequence[Cell]], styles: Styles, epoch: datetime.datetime,
-                    look: Look, where: str, calendar: str = "", drawing: str = "") -> bytes:
+                    look: Look, where: str, calendar: str = "", drawing: str = "",
+                    out: Piecewise | None = None) -> bytes:
     """The whole worksheet part for a tab with a look (row 0 -> sheet row 1).
 
     ``calendar`` is the calendar tab's name: the look's link column links there (no links
     without it). ``drawing`` is the relationship ID of the tab's drawing (its charts), or ''.
     TypeError for a value no cell can hold; ``where`` names the tab in that message.
+
+    With ``out`` the part is written there piece by piece, a few thousand rows at a time,
+    and ``out.data`` returned (b'' from a :class:`Deflated` part: it deflates the pieces as
+    they come and is never held whole).
     """
+    part = Piecewise() if out is None else out
     rows_xml = _LookRows(look, styles, CellWriter(styles, epoch, where), rows)
+    link = _Links(calendar, look.link_column, rows_xml.letters) if calendar else None
     links: list[str] = []
-    chunks: list[bytes] = []  # the rows as UTF-8, a few thousand at a time
-    body: list[str] = []
+    body: list[str] = []  # the rows' XML not yet written into part
     last_row = last_col = 0
     for r, values in enumerate(rows):
         last = rows_xml.write(body, r, values)
         if last is not None:
             last_row, last_col = r + 1, max(last_col, last + 1)
-        if look.link_column is not None and calendar and r >= 1:
-            links += _link(values, look.link_column, rows_xml.letters, str(r + 1), calendar)
+        if link is not None and r >= 1:
+            link.add(links, values, r + 1)
         if len(body) >= _CHUNK:
-            chunks.append("".join(body).encode("utf-8"))
+            part.write("".join(body).encode("utf-8"))
             body.clear()
-    chunks.append("".join(body).encode("utf-8"))
-    del body
     ref = f"A1:{column_letter(max(last_col, 1) - 1)}{max(last_row, 1)}"
     parts = [f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet '
              f'xmlns="{MAIN_NS}" xmlns:r="{REL_NS}">']
@@ -87,7 +94,8 @@ def sheet_with_look(rows: Sequence[Sequence[Cell]], styles: Styles, epoch: datet
     parts.append(_cols(look))
     parts.append("<sheetData>" if last_row else "<sheetData/>")
     head = "".join(parts).encode("utf-8")
-    parts = ["</sheetData>" if last_row else ""]
+    parts = [*body, "</sheetData>" if last_row else ""]
+    del body
     if look.filter and last_row:
         parts.append(f'<autoFilter ref="A1:{column_letter(look.filter - 1)}{last_row}"/>')
     if links:
@@ -97,11 +105,12 @@ def sheet_with_look(rows: Sequence[Sequence[Cell]], styles: Styles, epoch: datet
     if drawing:
         parts.append(f'<drawing r:id="{drawing}"/>')
     parts.append("</worksheet>")
-    chunks.append("".join(parts).encode("utf-8"))
-    return head + b"".join(chunks) if len(chunks) == 1 else b"".join([head, *chunks])
+    part.write("".join(parts).encode("utf-8"))
+    part.finish(head)
+    return part.data
 
 
-_CHUNK = 50_000  # strings of row XML joined and encoded at a time: the part is held as UTF-8
+_CHUNK = 4096  # strings of row XML joined and encoded at a time: the part is held as UTF-8
 
 
 class _Line:
@@ -114,7 +123,8 @@ class _Line:
     cell.
     """
 
-    __slots__ = ("attrs", "dates", "fills", "per_line", "size", "styles", "width", "wraps")
+    __slots__ = ("attrs", "dates", "fills", "formats", "heights", "per_line", "size", "styles",
+                 "width", "wraps")
 
     def __init__(self, look: Look, line: dict[int, Style]) -> None:
         self.width = max(line, default=-1) + 1  # the row spans at least these columns
@@ -135,6 +145,85 @@ class _Line:
                                           * (0.9 if style.bold else 1.0))))
         self.size = size
         self.per_line = LINE_HEIGHT * max(size, 11) / 11
+        self.heights: dict[int, str] = {}  # lines -> the row's height attributes
+        # The types of a row's cells -> the format of such rows (None: written cell by cell).
+        self.formats: dict[tuple[type, ...], _Format | None] = {}
+
+
+class _Format:
+    """The XML of one kind of row whose cells are of given types (text, whole numbers,
+    dates and date-times, blanks), as one format string: ``{0}`` is the row number, ``{1}``
+    the row's height attributes, ``{j+2}`` what column j's value writes (:class:`_Slots`).
+
+    ``last`` is the index of the last cell it writes (-1: none); ``texts`` whether any cell
+    is text (a row with an empty text in it is written cell by cell: that cell is blank);
+    ``dates`` whether any is a date (a row with one before the workbook's first date is
+    written cell by cell: that one is text); ``wraps`` the wrapped columns holding text, each
+    with the lines per text of its width.
+    """
+
+    __slots__ = ("dates", "last", "text", "texts", "wraps")
+
+    def __init__(self, text: str, last: int, kinds: tuple[type, ...],
+                 wraps: list[tuple[int, _LineCounts]]) -> None:
+        self.text, self.last, self.wraps = text, last, wraps
+        self.texts = str in kinds
+        self.dates = datetime.date in kinds or datetime.datetime in kinds
+
+
+class _LineCounts(dict[str, int]):
+    """Text -> the lines it wraps into at ``capacity`` characters per line, worked out on
+    first use (texts repeat down a tab)."""
+
+    def __init__(self, capacity: float, wrapped: Callable[[str, float], int]) -> None:
+        super().__init__()
+        self.capacity, self.wrapped = capacity, wrapped
+
+    def __missing__(self, text: str) -> int:
+        capacity, count = self.capacity, 0
+        for part in str(text).split("\n"):
+            # A line that fits is one line (most do); only the others are wrapped word by word.
+            fits = len(part) <= capacity and text_width(part) <= capacity
+            count += 1 if fits else self.wrapped(part, capacity)
+        self[text] = count
+        return count
+
+
+class _Slots(dict[object, object]):
+    """A cell's value -> what a :class:`_Format` puts in its slot, worked out on first use
+    (values repeat down a tab): text escaped (:func:`_text`), a whole number as it is, a
+    naive date or date-time as its serial number (the same arithmetic as
+    :class:`_PlainRows`); :data:`_BY_CELL` for a date before the workbook's first one, or a
+    date-time with a time zone (never kept: equal instants in two zones are equal keys)."""
+
+    def __init__(self, plain: _PlainRows) -> None:
+        super().__init__()
+        self.epoch, self.first, self.day0, self.first_day = (
+            plain.epoch, plain.first, plain.day0, plain.first_day)
+
+    def __missing__(self, value: object) -> object:
+        kind = type(value)
+        slot: object = value
+        if kind is str:
+            text = cast(str, value)
+            slot = text if _NEEDS_ESCAPE.search(text) is None else _text(text)
+        elif kind is datetime.datetime:
+            moment = cast(datetime.datetime, value)
+            if moment.tzinfo is not None:
+                return _BY_CELL
+            slot = _moment_serial(moment, self.epoch) if moment >= self.first else _BY_CELL
+        elif kind is datetime.date:
+            day = cast(datetime.date, value)
+            slot = _day_serial(day, self.day0) if day >= self.first_day else _BY_CELL
+        self[value] = slot
+        return slot
+
+
+# The types of the cells of a row a _Format writes.
+_FAST = frozenset({str, int, type(None), datetime.date, datetime.datetime})
+_DATES: dict[type, str] = {datetime.date: DATE_FORMAT, datetime.datetime: DATETIME_FORMAT}
+_BY_CELL = object()  # a value written cell by cell
+_UNSET = object()
 
 
 class _LookRows:
@@ -151,14 +240,32 @@ class _LookRows:
         self.letters = [column_letter(j) for j in range(max(width, len(look.widths)))]
         self.body_from = max(look.frozen_rows, 1)  # the first row of the wrapped body
         self.wrapped = functools.cache(_wrapped)  # texts repeat down a tab; freed with it
-        self.lines: dict[float, dict[str, int]] = {}  # capacity -> text -> lines it needs
-        self.heights: dict[tuple[float, int], str] = {}  # (size, lines) -> row attributes
+        self.counts: dict[float, _LineCounts] = {}  # by characters per line
+        self.slots = _Slots(self.plain)
 
     def write(self, body: list[str], r: int, values: Sequence[Cell]) -> int | None:
         """Append row ``r`` to body; the index of its last cell written (-1: none), or None
         when the row is left out (no cell and the default height)."""
         line = self._line(r, values)
         n = str(r + 1)
+        if line is not None:
+            kinds = tuple(map(type, values))
+            form = line.formats.get(kinds, _UNSET)
+            if form is _UNSET:
+                form = line.formats[kinds] = self._format(line, kinds)
+            if isinstance(form, _Format) and not (form.texts and "" in values):
+                slots = list(map(self.slots.__getitem__, values))
+                if not (form.dates and _BY_CELL in slots):
+                    lines = 1
+                    for j, counts in form.wraps:
+                        needed = counts[values[j]]  # type: ignore[index]
+                        if needed > lines:
+                            lines = needed
+                    attrs = self._height(line, lines)
+                    if form.last < 0 and not attrs:
+                        return None
+                    body.append(form.text.format(n, attrs, *slots))
+                    return form.last
         body.append("")  # the row's start tag, once its height is known
         mark = len(body)
         if line is None:
@@ -166,13 +273,53 @@ class _LookRows:
             attrs = ""
         else:
             last = self._cells(body, values, line, n)
-            attrs = self._height(values, line)
+            attrs = self._height(line, self._lines(values, line))
         if len(body) == mark and not attrs:
             body.pop()
             return None
         body[mark - 1] = f'<row r="{n}"{attrs}>'
         body.append("</row>")
         return last
+
+    def _format(self, line: _Line, kinds: tuple[type, ...]) -> _Format | None:
+        """The format of rows of this kind whose cells are of these types, or None when
+        they are written cell by cell (a type other than text, a whole number, a date or
+        None; a date in an unstyled column). Finds the style of every styled cell, in
+        column order, as writing the first such row cell by cell does."""
+        if not _FAST.issuperset(kinds):
+            return None
+        span = max(len(kinds), line.width)
+        while len(self.letters) < span:
+            self.letters.append(column_letter(len(self.letters)))
+        parts = ['<row r="{0}"{1}>']
+        last = -1
+        for j in range(span):
+            kind = kinds[j] if j < len(kinds) else type(None)
+            style = line.styles[j] if j < line.width else None
+            code = _DATES.get(kind)
+            if code is not None and style is None:
+                return None
+            attr = "" if style is None else self._attr(line, j, code)
+            if code is not None and attr == ' s="0"':  # no date format: CellWriter gives one
+                return None
+            col = self.letters[j]
+            if kind is not type(None):
+                slot = f"{{{j + 2}}}"  # where the value goes
+                parts.append(text_cell(col, "{0}", attr, slot) if kind is str
+                             else number_cell(col, "{0}", attr, slot))  # type: ignore[arg-type]
+                last = j
+            elif line.fills[j] if j < line.width else False:
+                parts.append(f'<c r="{col}{{0}}"{attr}/>')
+                last = j
+        parts.append("</row>")
+        wraps = [(j, self._counts(capacity)) for j, capacity in line.wraps
+                 if j < len(kinds) and kinds[j] is str]
+        return _Format("".join(parts), last, kinds, wraps)
+
+    def _counts(self, capacity: float) -> _LineCounts:
+        if capacity not in self.counts:
+            self.counts[capacity] = _LineCounts(capacity, self.wrapped)
+        return self.counts[capacity]
 
     def _line(self, r: int, values: Sequence[Cell]) -> _Line | None:
         """The kind of row ``r`` (None: no cell of it is styled): the header's style, wrapped
@@ -272,28 +419,23 @@ class _LookRows:
             line.dates[key] = f' s="{self.styles.xf_style(code, line.styles[j])}"'
         return line.dates[key]
 
-    def _height(self, values: Sequence[Cell], line: _Line) -> str:
-        """The row's height attributes: a height that shows every wrapped cell whole, or ''
-        when the default height does."""
+    def _lines(self, values: Sequence[Cell], line: _Line) -> int:
+        """The lines the row's tallest wrapped cell needs."""
         lines, count = 1, len(values)
         for j, capacity in line.wraps:
-            if j >= count or not isinstance(values[j], str):
-                continue
-            text = cast(str, values[j])
-            known = self.lines.setdefault(capacity, {})
-            needed = known.get(text)
-            if needed is None:
-                needed = known[text] = sum(
-                    self.wrapped(part, capacity) for part in str(text).split("\n"))
-            if needed > lines:
-                lines = needed
+            if j < count and isinstance(values[j], str):
+                lines = max(lines, self._counts(capacity)[cast(str, values[j])])
+        return lines
+
+    def _height(self, line: _Line, lines: int) -> str:
+        """The row's height attributes for this many lines, or '' when the default height
+        shows them."""
         if lines == 1 and not line.size:
             return ""
-        key = (line.size, lines)
-        if key not in self.heights:
+        if lines not in line.heights:
             height = round(lines * line.per_line + (2 if lines > 1 else 0), 1)
-            self.heights[key] = f' ht="{height:g}" customHeight="1"'
-        return self.heights[key]
+            line.heights[lines] = f' ht="{height:g}" customHeight="1"'
+        return line.heights[lines]
 
 
 def _is_number(value: Cell) -> bool:
@@ -301,16 +443,25 @@ def _is_number(value: Cell) -> bool:
             and value == value and float(value).is_integer())
 
 
-def _link(values: Sequence[Cell], column: int, letters: list[str], n: str, calendar: str
-          ) -> list[str]:
-    """The hyperlink of this row's link cell to the calendar row it names."""
-    if column >= len(values) or not _is_number(values[column]):
-        return []
-    target = int(values[column])  # type: ignore[arg-type]
-    if target < 1:
-        return []
-    location = quoteattr(f"{quote_sheet(calendar)}!A{target}")
-    return [f'<hyperlink ref="{letters[column]}{n}" location={location} display="{target}"/>']
+class _Links:
+    """The hyperlinks of the link column's cells to the calendar rows they name."""
+
+    def __init__(self, calendar: str, column: int | None, letters: list[str]) -> None:
+        self.column, self.letters = column, letters
+        # quoteattr quotes the location as a whole; a row number adds nothing it escapes.
+        quoted = quoteattr(f"{quote_sheet(calendar)}!A")
+        self.before, self.after = quoted[:-1], quoted[-1]
+
+    def add(self, links: list[str], values: Sequence[Cell], n: int) -> None:
+        """Append the hyperlink of row n's link cell, when it names a calendar row."""
+        column = self.column
+        if column is None or column >= len(values) or not _is_number(values[column]):
+            return
+        target = int(values[column])  # type: ignore[arg-type]
+        if target < 1:
+            return
+        links.append(f'<hyperlink ref="{self.letters[column]}{n}" location={self.before}'
+                     f'{target}{self.after} display="{target}"/>')
 
 
 def _views(frozen: int) -> str:
@@ -356,16 +507,25 @@ def _wrapped(text: str, capacity: float) -> int:
     """How many lines a spreadsheet wraps a line of text into: word by word; a word longer
     than a line is broken after a slash or hyphen where it can be, else where the line
     ends."""
-    if text_width(text) <= capacity:
+    total = text_width(text)
+    if total <= capacity:
         return 1
+    # Where no character is wide, every piece of the text is as wide as it is long.
+    width: Callable[[str], int] = len if total == len(text) else text_width
     lines, used = 1, 0.0
     for word in text.split(" "):
-        pieces = _BREAKS.split(word) if text_width(word) > capacity else [word]
-        for i, piece in enumerate(pieces):
-            size = text_width(piece) + (1 if used and i == 0 else 0)
+        size = width(word)
+        if size <= capacity:  # the usual word: one piece, after a space unless it starts a line
+            if used and used + (size + 1) > capacity:
+                lines, used = lines + 1, 0.0 + size
+            else:
+                used += size + 1 if used else size
+            continue
+        for i, piece in enumerate(_BREAKS.split(word)):
+            size = width(piece) + (1 if used and i == 0 else 0)
             if used and used + size > capacity:
                 lines, used = lines + 1, 0.0
-                size = text_width(piece)
+                size = width(piece)
             used += size
             while used > capacity:
                 lines, used = lines + 1, used - capacity

@@ -33,7 +33,13 @@ from sheets_sync.backends.xlsx_book import Book
 from sheets_sync.backends.xlsx_chart import ChartParts
 from sheets_sync.backends.xlsx_edit import edit_cells
 from sheets_sync.backends.xlsx_look import quote_sheet, sheet_with_look
-from sheets_sync.backends.xlsx_package import Package, WorkbookLocked, lock_file, refuse_locked
+from sheets_sync.backends.xlsx_package import (
+    Deflated,
+    Package,
+    WorkbookLocked,
+    lock_file,
+    refuse_locked,
+)
 from sheets_sync.backends.xlsx_sheet import CellWriter, sheet_xml
 from sheets_sync.backends.xlsx_styles import Styles
 from sheets_sync.cells import Cell
@@ -81,7 +87,7 @@ def replace_tabs(path: Path, tabs: Mapping[str, Sequence[Sequence[Cell]]],
             _check_calendar_unmarked(target, book, owned.calendar)
         styles = Styles(pkg, book)
         folded = {name.casefold(): name for name in (*book.sheets, *book.others)}
-        changes: dict[str, bytes] = {}
+        changes: dict[str, bytes | Deflated] = {}
         formulas = False
         for name, rows in tabs.items():
             _check_tab_name(target, name, folded)
@@ -94,10 +100,10 @@ def replace_tabs(path: Path, tabs: Mapping[str, Sequence[Sequence[Cell]]],
                 part = book.add_sheet(name)
                 book.mark(name)
             xml, parts = _sheet(pkg, book, styles, name, part, rows,
-                                owned.calendar if owned else "")
+                                owned.calendar if owned else "", old is None)
             changes.update((p, data) for p, data in parts.items() if pkg.find(p) is None
                            or pkg.read(p) != data)
-            if old != xml:
+            if isinstance(xml, Deflated) or old != xml:
                 changes[part] = xml
                 formulas = formulas or (old is not None
                                         and re.search(rb"<(?:\w+:)?f[\s>/]", old) is not None)
@@ -111,10 +117,12 @@ def replace_tabs(path: Path, tabs: Mapping[str, Sequence[Sequence[Cell]]],
 
 
 def _sheet(pkg: Package, book: Book, styles: Styles, name: str, part: str,
-           rows: Sequence[Sequence[Cell]], calendar: str) -> tuple[bytes, dict[str, bytes]]:
+           rows: Sequence[Sequence[Cell]], calendar: str, new: bool
+           ) -> tuple[bytes | Deflated, dict[str, bytes]]:
     """The worksheet part of an owned tab, and the parts of its charts: with its look when
     it carries one (and then the rows its printed pages repeat), else plain
-    (:func:`sheet_xml`)."""
+    (:func:`sheet_xml`). The part of a ``new`` tab with a look is deflated as it is made:
+    there is nothing to compare it with."""
     look = look_of(rows)
     if look is None:
         return sheet_xml(name, rows, styles, book.epoch), {}
@@ -122,6 +130,10 @@ def _sheet(pkg: Package, book: Book, styles: Styles, name: str, part: str,
         book.define("_xlnm.Print_Titles", name, f"{quote_sheet(name)}!$1:${look.page.title_rows}")
     parts = ChartParts(pkg, book, part).changes(name, look.charts, rows)
     drawing = "rId1" if look.charts else ""
+    if new:
+        out = Deflated()
+        sheet_with_look(rows, styles, book.epoch, look, name, calendar, drawing, out)
+        return out, parts
     return sheet_with_look(rows, styles, book.epoch, look, name, calendar, drawing), parts
 
 
