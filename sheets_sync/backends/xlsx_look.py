@@ -7,6 +7,16 @@ which every spreadsheet program shows and keeps. Wrapped rows get a height that 
 text (Excel does not fit heights when it opens a file), estimated from the column widths.
 Charts are drawn by :mod:`sheets_sync.backends.xlsx_chart`; this module only refers to their
 drawing part.
+
+A tab of 100,000 rows has only a handful of kinds of rows (the header, each severity, a
+section title), and what a cell's style gives depends only on its row's kind and its column:
+that is worked out once per kind and column (:class:`_Line`). Rows of one kind whose cells
+are of the same types share one format string (:class:`_Format`) that each such row fills
+with its values, each distinct value escaped or turned into a serial date once
+(:class:`_Slots`), each distinct wrapped text's lines counted once (:class:`_LineCounts`).
+Other rows are written cell by cell, with the same result. The part is written a few
+thousand rows at a time (into a :class:`~sheets_sync.backends.xlsx_package.Deflated` part
+for a new tab), never held as one string per cell.
 """
 
 from __future__ import annotations
