@@ -32,6 +32,7 @@ from sheets_sync.backends.xlsx_look import (
     _views,
     _wrapped,
     quote_sheet,
+    rows_at,
     sheet_with_look,
     text_width,
 )
@@ -270,6 +271,12 @@ def both(workbook: Path, rows: Sequence[Sequence[Cell]], look: Look, epoch: dt.d
                 xml = zlib.decompress(part.payload, -15)
                 assert (part.crc, part.size) == (zlib.crc32(xml), len(xml))
             out.append((xml, styles.text))
+    # Compared with the part as written, as a later sync does: the same, nothing deflated.
+    with Package(workbook) as pkg:
+        styles = Styles(pkg, Book(pkg))
+        same = Deflated(out[0][0], rows_at(out[0][0]))
+        sheet_with_look(rows, styles, epoch, look, "Tab", calendar, "rId1", same)
+        assert same.same and same.payload == b""
     return out[0], out[1], out[2]
 
 
@@ -343,3 +350,33 @@ def test_a_deflated_part_inflates_to_its_start_then_its_pieces() -> None:
     whole = b'<?xml version="1.0"?><worksheet><sheetData>' + b"".join(pieces)
     assert zlib.decompress(part.payload, -15) == whole
     assert (part.crc, part.size) == (zlib.crc32(whole), len(whole))
+
+
+@pytest.mark.parametrize("change", ["none", "start", "first piece", "last piece", "shorter",
+                                    "longer", "no start tag"])
+def test_a_part_compared_as_it_is_deflated_is_the_same_only_when_every_byte_is(
+        change: str) -> None:
+    head, pieces = b"<worksheet><sheetData>", [b"<row>a</row>" * 300, b"<row>b</row>", b"</w>"]
+    old = head + b"".join(pieces)
+    new_head, new_pieces = head, list(pieces)
+    if change == "start":
+        new_head = b"<worksheet><sheetDatA>"
+    elif change == "first piece":
+        new_pieces[0] = b"<row>A</row>" + pieces[0][12:]
+    elif change == "last piece":
+        new_pieces[-1] = b"</W>"
+    elif change == "shorter":
+        new_pieces.pop()
+    elif change == "longer":
+        new_pieces.append(b"<x/>")
+    elif change == "no start tag":
+        old = b"<worksheet>" + b"".join(pieces)  # where the rows begin is not found
+    part = Deflated(old, len(head) if change != "no start tag" else 0)
+    for piece in new_pieces:
+        part.write(piece)
+    part.finish(new_head)
+    whole = new_head + b"".join(new_pieces)
+    assert part.same == (whole == old) == (change == "none")
+    if not part.same:
+        assert zlib.decompress(part.payload, -15) == whole
+        assert (part.crc, part.size) == (zlib.crc32(whole), len(whole))

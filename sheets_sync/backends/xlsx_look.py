@@ -46,7 +46,7 @@ from sheets_sync.backends.xlsx_styles import DATE_FORMAT, DATETIME_FORMAT, Style
 from sheets_sync.cells import Cell, column_letter
 from sheets_sync.looks import Look, Page, Style, merge
 
-__all__ = ["LINE_HEIGHT", "quote_sheet", "sheet_with_look", "text_width"]
+__all__ = ["LINE_HEIGHT", "quote_sheet", "rows_at", "sheet_with_look", "text_width"]
 
 LINE_HEIGHT = 15.0  # points per line of 11-point text
 CHARS_PER_WIDTH = 1.15  # characters of ordinary text per unit of column width
@@ -121,6 +121,16 @@ def sheet_with_look(rows: Sequence[Sequence[Cell]], styles: Styles, epoch: datet
 
 
 _CHUNK = 4096  # strings of row XML joined and encoded at a time: the part is held as UTF-8
+
+
+def rows_at(xml: bytes) -> int:
+    """Where the rows begin in a worksheet part :func:`sheet_with_look` wrote: after its
+    start, which ends with the rows' opening tag (0 when there is none)."""
+    for tag in (b"<sheetData>", b"<sheetData/>"):
+        at = xml.find(tag)
+        if at >= 0:
+            return at + len(tag)
+    return 0
 
 
 class _Line:

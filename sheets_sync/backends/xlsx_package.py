@@ -57,35 +57,67 @@ class Piecewise:
 
 
 class Deflated(Piecewise):
-    """A new part deflated as its pieces are written, so that it is never held whole (a
+    """A part deflated as its pieces are written, so that it is never held whole (a
     worksheet of 100,000 rows is 50 MB of XML, 4 MB deflated): :attr:`payload` is its
     deflated bytes, :attr:`crc` and :attr:`size` those of the part, for its zip entry.
 
     The start, known last, is deflated on its own and flushed to a byte boundary without
     ending the stream; the pieces' own stream follows it. Together they are one deflate
     stream of the whole part (the pieces' blocks never refer back into the start).
+
+    Given the part as the workbook holds it (``old``) and where its pieces would begin
+    there (``at``, just after its start), the pieces are compared with it as they come and
+    nothing is deflated while they match; :attr:`same` then says whether the whole part is
+    what the workbook holds (and there is nothing to write). Once a piece differs, the
+    matching ones are deflated from ``old`` and the rest as they come.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, old: bytes | None = None, at: int = 0) -> None:
         super().__init__()
         self._deflate = zlib.compressobj(_LEVEL, zlib.DEFLATED, -15)
         self.payload = b""
         self.crc = self.size = 0
+        self.same = False
+        self._old, self._at = old, at
+        self._matched = -1 if old is None else 0  # bytes of pieces equal to old's; -1: differ
 
     def write(self, data: bytes) -> None:
         self.crc = zlib.crc32(data, self.crc)
         self.size += len(data)
-        out = self._deflate.compress(data)
-        if out:
-            self.pieces.append(out)
+        if self._matched >= 0 and self._old is not None:
+            at = self._at + self._matched
+            if self._old[at:at + len(data)] == data:
+                self._matched += len(data)
+                return
+            self._differ()
+        self._put(data)
 
     def finish(self, head: bytes) -> None:
+        old = self._old
+        if self._matched >= 0 and old is not None:
+            if (len(head) == self._at and self._at + self._matched == len(old)
+                    and old[:self._at] == head):
+                self.same, self._old = True, None
+                return
+            self._differ()
+        self._old = None
         start = zlib.compressobj(_LEVEL, zlib.DEFLATED, -15)
         front = start.compress(head) + start.flush(zlib.Z_SYNC_FLUSH)
         self.payload = b"".join([front, *self.pieces, self._deflate.flush()])
         self.pieces = []
         self.crc = crc32_combine(zlib.crc32(head), self.crc, self.size)
         self.size += len(head)
+
+    def _differ(self) -> None:
+        """The pieces differ from the old part's: deflate those that matched (from it)."""
+        if self._old is not None and self._matched > 0:
+            self._put(memoryview(self._old)[self._at:self._at + self._matched])
+        self._matched = -1
+
+    def _put(self, data: bytes | memoryview) -> None:
+        out = self._deflate.compress(data)
+        if out:
+            self.pieces.append(out)
 
 
 def crc32_combine(first: int, second: int, length: int) -> int:
