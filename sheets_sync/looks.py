@@ -153,26 +153,40 @@ class Look:
     def styles_of_rows(self, grid: Sequence[Sequence[Cell]]) -> dict[int, dict[int, Style]]:
         """The style of each styled cell below row 1 as the rules and boxes give it:
         row -> column -> style. Later rules and boxes win over earlier ones, key by key."""
-        out: dict[int, dict[int, Style]] = {}
+        return {r: self.styles_of_marks(marks) for r, marks in self.marks_of_rows(grid).items()}
 
-        def put(r: int, c: int, style: Style) -> None:
-            line = out.setdefault(r, {})
-            line[c] = merge(line[c], style) if c in line else style
-
-        for rule in self.rules:
+    def marks_of_rows(self, grid: Sequence[Sequence[Cell]]) -> dict[int, tuple[int, ...]]:
+        """Which rules and boxes style each row they style: row -> their indexes into
+        ``rules + boxes``, in the order they apply (:meth:`styles_of_marks` turns them into
+        the row's styles). Rows styled alike have the same marks."""
+        out: dict[int, tuple[int, ...]] = {}
+        for index, rule in enumerate(self.rules):
             wanted = set(rule.texts)
             for r in range(rule.first_row, len(grid)):
                 line = grid[r]
                 if rule.column < len(line) and line[rule.column] in wanted:
                     target = r + rule.offset
                     if target < len(grid) or rule.offset == 0:
-                        for c in range(*rule.columns):
-                            put(target, c, rule.style)
-        for box in self.boxes:
+                        out[target] = (*out.get(target, ()), index)
+        for index, box in enumerate(self.boxes, len(self.rules)):
             for r in range(*box.rows):
-                for c in range(*box.columns):
-                    put(r, c, box.style)
+                out[r] = (*out.get(r, ()), index)
         return out
+
+    def styles_of_marks(self, marks: Sequence[int]) -> dict[int, Style]:
+        """The style of each cell of a row with these marks (:meth:`marks_of_rows`):
+        column -> style, later rules and boxes winning over earlier ones, key by key."""
+        line: dict[int, Style] = {}
+        for index in marks:
+            if index < len(self.rules):
+                rule = self.rules[index]
+                columns, style = rule.columns, rule.style
+            else:
+                box = self.boxes[index - len(self.rules)]
+                columns, style = box.columns, box.style
+            for c in range(*columns):
+                line[c] = merge(line[c], style) if c in line else style
+        return line
 
 
 def merge(under: Style, over: Style) -> Style:

@@ -2,7 +2,8 @@
 
 - :class:`Package` reads the zip once and :meth:`Package.commit` writes a new zip beside it:
   untouched entries are copied with their original compressed bytes (never decompressed and
-  recompressed), changed and new parts are deflated, and the result replaces the workbook
+  recompressed), changed and new parts are deflated (a part made piece by piece, a
+  :class:`Deflated`, as it is made), and the result replaces the workbook
   atomically (temp file in the same directory, fsync, ``os.replace``), keeping the file's
   owner, group, mode and extended attributes (POSIX ACLs among them; what cannot be kept is
   logged). A temp file left by a write that was killed is removed by the next write.
@@ -22,6 +23,7 @@ import tempfile
 import time
 import zipfile
 import zlib
+from collections.abc import Mapping
 from contextlib import suppress
 from pathlib import Path
 from types import TracebackType
@@ -30,9 +32,135 @@ from xml.etree import ElementTree
 
 from sheets_sync.errors import SourceError
 
-__all__ = ["Package", "WorkbookLocked", "lock_file", "refuse_locked", "temp_files"]
+__all__ = ["Deflated", "Package", "Piecewise", "WorkbookLocked", "lock_file", "refuse_locked",
+           "temp_files"]
 
 log = logging.getLogger("sheets_sync.xlsx")
+_LEVEL = 4  # how hard new and changed parts are deflated
+
+
+class Piecewise:
+    """A part made piece by piece: :meth:`write` the pieces in order, then :meth:`finish`
+    with the bytes that go before them (a worksheet's start says how far its rows reach);
+    then :attr:`data` holds the whole part."""
+
+    def __init__(self) -> None:
+        self.pieces: list[bytes] = []
+        self.data = b""
+
+    def write(self, data: bytes) -> None:
+        self.pieces.append(data)
+
+    def finish(self, head: bytes) -> None:
+        self.data = b"".join([head, *self.pieces])
+        self.pieces = []
+
+
+class Deflated(Piecewise):
+    """A part deflated as its pieces are written, so that it is never held whole (a
+    worksheet of 100,000 rows is 50 MB of XML, 4 MB deflated): :attr:`payload` is its
+    deflated bytes, :attr:`crc` and :attr:`size` those of the part, for its zip entry.
+
+    The start, known last, is deflated on its own and flushed to a byte boundary without
+    ending the stream; the pieces' own stream follows it. Together they are one deflate
+    stream of the whole part (the pieces' blocks never refer back into the start).
+
+    Given the part as the workbook holds it (``old``) and where its pieces would begin
+    there (``at``, just after its start), the pieces are compared with it as they come and
+    nothing is deflated while they match; :attr:`same` then says whether the whole part is
+    what the workbook holds (and there is nothing to write). Once a piece differs, the
+    matching ones are deflated from ``old`` and the rest as they come.
+    """
+
+    def __init__(self, old: bytes | None = None, at: int = 0) -> None:
+        super().__init__()
+        self._deflate = zlib.compressobj(_LEVEL, zlib.DEFLATED, -15)
+        self.payload = b""
+        self.crc = self.size = 0
+        self.same = False
+        self._old, self._at = old, at
+        self._matched = -1 if old is None else 0  # bytes of pieces equal to old's; -1: differ
+
+    def write(self, data: bytes) -> None:
+        self.crc = zlib.crc32(data, self.crc)
+        self.size += len(data)
+        if self._matched >= 0 and self._old is not None:
+            at = self._at + self._matched
+            if self._old[at:at + len(data)] == data:
+                self._matched += len(data)
+                return
+            self._differ()
+        self._put(data)
+
+    def finish(self, head: bytes) -> None:
+        old = self._old
+        if self._matched >= 0 and old is not None:
+            if (len(head) == self._at and self._at + self._matched == len(old)
+                    and old[:self._at] == head):
+                self.same, self._old = True, None
+                return
+            self._differ()
+        self._old = None
+        start = zlib.compressobj(_LEVEL, zlib.DEFLATED, -15)
+        front = start.compress(head) + start.flush(zlib.Z_SYNC_FLUSH)
+        self.payload = b"".join([front, *self.pieces, self._deflate.flush()])
+        self.pieces = []
+        self.crc = crc32_combine(zlib.crc32(head), self.crc, self.size)
+        self.size += len(head)
+
+    def _differ(self) -> None:
+        """The pieces differ from the old part's: deflate those that matched (from it)."""
+        if self._old is not None and self._matched > 0:
+            self._put(memoryview(self._old)[self._at:self._at + self._matched])
+        self._matched = -1
+
+    def _put(self, data: bytes | memoryview) -> None:
+        out = self._deflate.compress(data)
+        if out:
+            self.pieces.append(out)
+
+
+def crc32_combine(first: int, second: int, length: int) -> int:
+    """The CRC-32 of two byte strings one after the other, from the CRC-32 of each and the
+    length of the second (zlib's crc32_combine, which Python's zlib does not offer).
+
+    Appending a zero bit to the data is a linear map of the CRC register over GF(2): a
+    32x32 bit matrix, applied here to the first CRC once per zero bit of the second's length
+    (squaring the matrix for each bit of the length), then the second CRC xored on.
+    """
+    if length <= 0:
+        return first
+    odd = [0xEDB88320] + [1 << n for n in range(31)]  # one zero bit
+    even = _gf2_square(odd)  # two zero bits
+    odd = _gf2_square(even)  # four zero bits
+    while True:  # the first square gives one zero byte
+        even = _gf2_square(odd)
+        if length & 1:
+            first = _gf2_times(even, first)
+        length >>= 1
+        if not length:
+            break
+        odd = _gf2_square(even)
+        if length & 1:
+            first = _gf2_times(odd, first)
+        length >>= 1
+        if not length:
+            break
+    return first ^ second
+
+
+def _gf2_times(matrix: list[int], vector: int) -> int:
+    total, row = 0, 0
+    while vector:
+        if vector & 1:
+            total ^= matrix[row]
+        vector >>= 1
+        row += 1
+    return total
+
+
+def _gf2_square(matrix: list[int]) -> list[int]:
+    return [_gf2_times(matrix, matrix[n]) for n in range(32)]
 
 
 class WorkbookLocked(SourceError):
@@ -146,7 +274,7 @@ class Package:
         self.file.seek(info.header_offset + 30 + name_len + extra_len)
         return self.file.read(info.compress_size)
 
-    def commit(self, changes: dict[str, bytes], removed: set[str]) -> None:
+    def commit(self, changes: Mapping[str, bytes | Deflated], removed: set[str]) -> None:
         """Replace the workbook by a zip with these parts changed or added and these removed.
 
         Entries keep their order; new parts go last. Atomic: on any failure the workbook is
@@ -185,7 +313,8 @@ class Package:
             finally:
                 os.close(dir_fd)
 
-    def _write(self, out: IO[bytes], changes: dict[str, bytes], removed: set[str]) -> None:
+    def _write(self, out: IO[bytes], changes: dict[str, bytes | Deflated],
+               removed: set[str]) -> None:
         """Write the new zip into out and flush it (entries are popped from changes)."""
         writer = _ZipWriter(out, self.path)
         for info in self.infos:
@@ -353,12 +482,16 @@ class _ZipWriter:
         self._entry(info.filename, info.flag_bits, info.compress_type, info.date_time, info.CRC,
                     (info.compress_size, info.file_size), raw, made_by, info.external_attr)
 
-    def add(self, name: str, data: bytes, date_time: tuple[int, ...]) -> None:
-        """A new or changed entry, deflated."""
-        compressor = zlib.compressobj(4, zlib.DEFLATED, -15)
-        payload = compressor.compress(data) + compressor.flush()
-        self._entry(name, 0, zipfile.ZIP_DEFLATED, date_time, zlib.crc32(data),
-                    (len(payload), len(data)), payload, 20, 0)
+    def add(self, name: str, data: bytes | Deflated, date_time: tuple[int, ...]) -> None:
+        """A new or changed entry, deflated (a :class:`Deflated` part is already)."""
+        if isinstance(data, Deflated):
+            payload, crc, size = data.payload, data.crc, data.size
+        else:
+            compressor = zlib.compressobj(_LEVEL, zlib.DEFLATED, -15)
+            payload = compressor.compress(data) + compressor.flush()
+            crc, size = zlib.crc32(data), len(data)
+        self._entry(name, 0, zipfile.ZIP_DEFLATED, date_time, crc, (len(payload), size),
+                    payload, 20, 0)
 
     def finish(self) -> None:
         """The central directory and its end record."""

@@ -32,8 +32,14 @@ from sheets_sync.backends.owned import MARK_NAME, adoptable, same_tab
 from sheets_sync.backends.xlsx_book import Book
 from sheets_sync.backends.xlsx_chart import ChartParts
 from sheets_sync.backends.xlsx_edit import edit_cells
-from sheets_sync.backends.xlsx_look import quote_sheet, sheet_with_look
-from sheets_sync.backends.xlsx_package import Package, WorkbookLocked, lock_file, refuse_locked
+from sheets_sync.backends.xlsx_look import quote_sheet, rows_at, sheet_with_look
+from sheets_sync.backends.xlsx_package import (
+    Deflated,
+    Package,
+    WorkbookLocked,
+    lock_file,
+    refuse_locked,
+)
 from sheets_sync.backends.xlsx_sheet import CellWriter, sheet_xml
 from sheets_sync.backends.xlsx_styles import Styles
 from sheets_sync.cells import Cell
@@ -81,7 +87,7 @@ def replace_tabs(path: Path, tabs: Mapping[str, Sequence[Sequence[Cell]]],
             _check_calendar_unmarked(target, book, owned.calendar)
         styles = Styles(pkg, book)
         folded = {name.casefold(): name for name in (*book.sheets, *book.others)}
-        changes: dict[str, bytes] = {}
+        changes: dict[str, bytes | Deflated] = {}
         formulas = False
         for name, rows in tabs.items():
             _check_tab_name(target, name, folded)
@@ -94,10 +100,10 @@ def replace_tabs(path: Path, tabs: Mapping[str, Sequence[Sequence[Cell]]],
                 part = book.add_sheet(name)
                 book.mark(name)
             xml, parts = _sheet(pkg, book, styles, name, part, rows,
-                                owned.calendar if owned else "")
+                                owned.calendar if owned else "", old)
             changes.update((p, data) for p, data in parts.items() if pkg.find(p) is None
                            or pkg.read(p) != data)
-            if old != xml:
+            if not (xml.same if isinstance(xml, Deflated) else old == xml):
                 changes[part] = xml
                 formulas = formulas or (old is not None
                                         and re.search(rb"<(?:\w+:)?f[\s>/]", old) is not None)
@@ -111,10 +117,12 @@ def replace_tabs(path: Path, tabs: Mapping[str, Sequence[Sequence[Cell]]],
 
 
 def _sheet(pkg: Package, book: Book, styles: Styles, name: str, part: str,
-           rows: Sequence[Sequence[Cell]], calendar: str) -> tuple[bytes, dict[str, bytes]]:
+           rows: Sequence[Sequence[Cell]], calendar: str, old: bytes | None
+           ) -> tuple[bytes | Deflated, dict[str, bytes]]:
     """The worksheet part of an owned tab, and the parts of its charts: with its look when
     it carries one (and then the rows its printed pages repeat), else plain
-    (:func:`sheet_xml`)."""
+    (:func:`sheet_xml`). A tab with a look is deflated as it is made, compared on the way
+    with its ``old`` part (None: the tab is new)."""
     look = look_of(rows)
     if look is None:
         return sheet_xml(name, rows, styles, book.epoch), {}
@@ -122,7 +130,9 @@ def _sheet(pkg: Package, book: Book, styles: Styles, name: str, part: str,
         book.define("_xlnm.Print_Titles", name, f"{quote_sheet(name)}!$1:${look.page.title_rows}")
     parts = ChartParts(pkg, book, part).changes(name, look.charts, rows)
     drawing = "rId1" if look.charts else ""
-    return sheet_with_look(rows, styles, book.epoch, look, name, calendar, drawing), parts
+    out = Deflated(old, rows_at(old)) if old is not None else Deflated()
+    sheet_with_look(rows, styles, book.epoch, look, name, calendar, drawing, out)
+    return out, parts
 
 
 def set_cells(path: Path, tab: str, cells: Mapping[tuple[int, int], Cell]) -> None:
