@@ -45,7 +45,9 @@ class FindingsBuilder:
 
     def __init__(self, frame: pd.DataFrame) -> None:
         self._frame = frame
-        self._parts: list[pd.DataFrame] = []
+        # Per add: the values of each of COLUMNS (a text for all where the finding's code and
+        # column are one), made one frame only at the end.
+        self._parts: list[tuple[Any, ...]] = []
         self._singles: list[tuple[Any, ...]] = []
 
     def add(self, code: str, mask: Any, column: str, messages: Sequence[str] | str,
@@ -55,12 +57,16 @@ class FindingsBuilder:
         ``messages`` is one text or one per selected row; ``severity`` defaults to the code's
         and may be one value per selected row.
         """
-        # Only the four columns a finding takes, not every column of the selected rows.
-        if isinstance(mask, np.ndarray):
-            frame = self._frame
+        # Only the four columns a finding takes, not every column of the selected rows; the
+        # rows found once for the four.
+        frame = self._frame
+        if isinstance(mask, np.ndarray) and mask.dtype == bool and len(mask) == len(frame):
+            at = np.flatnonzero(mask)
+            values = [frame[name].to_numpy(dtype=dtype).take(at) for name, dtype in _FROM_ROWS]
+        elif isinstance(mask, np.ndarray):
             values = [frame[name].to_numpy(dtype=dtype)[mask] for name, dtype in _FROM_ROWS]
         else:
-            rows = self._frame.loc[mask, [name for name, _ in _FROM_ROWS]]
+            rows = frame.loc[mask, [name for name, _ in _FROM_ROWS]]
             values = [rows[name].to_numpy(dtype=dtype) for name, dtype in _FROM_ROWS]
         count = len(values[0])
         if count == 0:
@@ -68,20 +74,8 @@ class FindingsBuilder:
         if severity is None:
             severity = int(CODES[code].severity)
         row, post_id, client, publish_at = values
-        self._parts.append(
-            pd.DataFrame(
-                {
-                    "code": code,
-                    "severity": np.broadcast_to(np.asarray(severity, dtype="int64"), count),
-                    "row": row,
-                    "post_id": post_id,
-                    "column": column,
-                    "client": client,
-                    "message": _as_list(messages, count),
-                    "publish_at": publish_at,
-                }
-            )
-        )
+        self._parts.append((code, np.broadcast_to(np.asarray(severity, dtype="int64"), count),
+                            row, post_id, column, client, _as_list(messages, count), publish_at))
 
     def calendar_level(self, code: str, column: str, row: int | None, message: str,
                        client: str = "", when: Any = None, severity: Severity | None = None
@@ -92,17 +86,43 @@ class FindingsBuilder:
 
     def frame(self) -> pd.DataFrame:
         """Return every finding added so far as one frame."""
-        parts = list(self._parts)
+        parts = [_part_columns(part) for part in self._parts]
         if self._singles:
             columns = list(zip(*self._singles))
-            parts.append(pd.DataFrame({
-                name: np.array(values, dtype=dtype)
-                for name, values, dtype in zip(COLUMNS, columns, _DTYPES)}))
-        return concat(parts)
+            parts.append({name: np.array(values, dtype=dtype)
+                          for name, values, dtype in zip(COLUMNS, columns, _DTYPES)})
+        if not parts:
+            return empty()
+        if len(parts) > 1 and any(_all_missing(part[name]) for part in parts
+                                  for name in ("post_id", "client")):
+            # Text columns take their type from their values: a part without any text there
+            # is not text, and the whole is then objects, as frames joined one by one are.
+            return concat([pd.DataFrame(part) for part in parts])
+        return pd.DataFrame({name: np.concatenate([part[name] for part in parts])
+                             for name in COLUMNS})
 
 
 _DTYPES: tuple[Any, ...] = (object, "int64", "int64", object, object, object, object,
                            "datetime64[ns]")
+
+
+def _part_columns(part: tuple[Any, ...]) -> dict[str, np.ndarray]:
+    """One add's findings as an array per column of :data:`COLUMNS`."""
+    code, severity, row, post_id, column, client, messages, publish_at = part
+    count = len(row)
+    return {"code": np.full(count, code, dtype=object), "severity": severity, "row": row,
+            "post_id": post_id, "column": np.full(count, column, dtype=object),
+            "client": client, "message": _objects(messages), "publish_at": publish_at}
+
+
+def _objects(values: list[Any]) -> np.ndarray:
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
+
+
+def _all_missing(values: np.ndarray) -> bool:
+    return values.dtype == object and len(values) > 0 and bool(pd.isna(values).all())
 
 
 def concat(parts: Sequence[pd.DataFrame]) -> pd.DataFrame:
