@@ -97,8 +97,10 @@ class FindingsBuilder:
                                   for name in ("post_id", "client")):
             # Text columns take their type from their values: a part without any text there
             # is not text, and the whole is then objects, as frames joined one by one are.
-            return concat([pd.DataFrame(part) for part in parts])
-        return pd.DataFrame({name: np.concatenate([part[name] for part in parts])
+            return concat([pd.DataFrame({name: _column(part[name], len(part["row"]))
+                                         for name in COLUMNS}) for part in parts])
+        counts = [len(part["row"]) for part in parts]
+        return pd.DataFrame({name: _joined([part[name] for part in parts], counts)
                              for name in COLUMNS})
 
 
@@ -106,23 +108,40 @@ _DTYPES: tuple[Any, ...] = (object, "int64", "int64", object, object, object, ob
                            "datetime64[ns]")
 
 
-def _part_columns(part: tuple[Any, ...]) -> dict[str, np.ndarray]:
-    """One add's findings as an array per column of :data:`COLUMNS`."""
-    code, severity, row, post_id, column, client, messages, publish_at = part
-    count = len(row)
-    return {"code": np.full(count, code, dtype=object), "severity": severity, "row": row,
-            "post_id": post_id, "column": np.full(count, column, dtype=object),
-            "client": client, "message": _objects(messages), "publish_at": publish_at}
+def _part_columns(part: tuple[Any, ...]) -> dict[str, Any]:
+    """One add's findings per column of :data:`COLUMNS`: an array, a list of texts, or one
+    text for all."""
+    return dict(zip(COLUMNS, part))
 
 
-def _objects(values: list[Any]) -> np.ndarray:
-    out = np.empty(len(values), dtype=object)
-    out[:] = values
-    return out
+def _column(values: Any, count: int) -> np.ndarray:
+    """``values`` (see :func:`_part_columns`) as an array of ``count`` values."""
+    if isinstance(values, str):
+        return np.full(count, values, dtype=object)
+    if isinstance(values, list):
+        out = np.empty(count, dtype=object)
+        out[:] = values
+        return out
+    return values
+
+
+def _joined(columns: list[Any], counts: list[int]) -> np.ndarray:
+    """The values of one column of several parts, as one array."""
+    if any(isinstance(values, (str, list)) for values in columns):  # texts: objects
+        out = np.empty(sum(counts), dtype=object)
+        start = 0
+        for values, count in zip(columns, counts):
+            out[start:start + count] = values  # one text for all, or one each
+            start += count
+        return out
+    return np.concatenate(columns)
 
 
 def _all_missing(values: np.ndarray) -> bool:
-    return values.dtype == object and len(values) > 0 and bool(pd.isna(values).all())
+    """Whether an object column holds no value at all (its first value is the usual answer)."""
+    if not len(values) or isinstance(values[0], str):
+        return False
+    return values.dtype == object and bool(pd.isna(values).all())
 
 
 def concat(parts: Sequence[pd.DataFrame]) -> pd.DataFrame:
