@@ -14,6 +14,7 @@ disk or the network. A rule uses the parts of :class:`Context` it needs:
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import functools
 import os
@@ -175,6 +176,13 @@ class Texts:
                                  else self.per_text(name, _is_blank, bool))
         return self._blank[name]
 
+    def blank_at(self, name: str, at: np.ndarray) -> np.ndarray:
+        """:meth:`blank` of the rows at positions ``at`` (the rows alone looked at, unless
+        the whole column was)."""
+        if name in self._blank or name in self.calendar.categories:
+            return self.blank(name)[at]
+        return blank(self.calendar.frame[name].to_numpy(dtype=object)[at])
+
     def stripped(self, name: str, mask: np.ndarray) -> list[str]:
         """The texts of column ``name`` on the rows of ``mask``, without surrounding white
         space: stripped once per distinct text where texts repeat (statuses, channels)."""
@@ -267,6 +275,14 @@ class BusinessDays:
         return [(np.isin(self.clients.of_row, indexes),
                  list(self.holidays_for(self.clients.names[indexes[0]])))
                 for indexes in by_country.values()]
+
+    def at_rows(self, at: np.ndarray) -> BusinessDays:
+        """These business days for the rows at positions ``at`` alone: the arrays its
+        methods take and give hold those rows' values (work only where it is needed)."""
+        view = copy.copy(self)
+        view.__dict__["_country_groups"] = [(mask[at], holiday_list)
+                                            for mask, holiday_list in self._country_groups]
+        return view
 
     def _by_country(self, func: Callable[[np.ndarray, list[np.datetime64]], np.ndarray],
                     size_like: np.ndarray, out_dtype: Any) -> np.ndarray:

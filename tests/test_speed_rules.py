@@ -1,0 +1,73 @@
+"""Rules that work only on the rows in question (business days of the posts in review, of
+the approvals still waited on; the cells of unknown statuses) and once per time zone: the
+same answers as over every row."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from conftest import HEADER, at, calendar_config, row
+
+from sheets_sync.parse import parse
+from sheets_sync.rules import Context
+from sheets_sync.rules.approvals import _hours_until
+from sheets_sync.rules.feedback import after_business_days
+
+CLIENTS = {"Acme": {"country": "TR", "timezone": "Europe/Istanbul"},
+           "Beta": {"country": "DE", "timezone": "Europe/Berlin"},
+           "Gamma": {"country": "TR", "timezone": "Europe/Istanbul"},
+           "Delta": {"country": "US", "timezone": "America/New_York"}}
+
+
+def context() -> Context:
+    days = ["2026-03-06 09:00", "2026-03-07 10:00", "2026-03-29 02:30", "2026-10-25 02:30",
+            "2026-04-03", "2026-05-01 17:00", "2026-11-01 01:30", "2026-12-24 23:00", ""]
+    rows = [row(f"P{i}", client=client, date=day)
+            for i, (client, day) in enumerate((c, d) for c in CLIENTS for d in days)]
+    config = calendar_config(clients=CLIENTS)
+    return Context(parse([HEADER, *rows], config), config, at("2026-03-10 09:00"))
+
+
+def test_business_days_of_some_rows_are_those_rows_of_all() -> None:
+    ctx = context()
+    publish = ctx.frame["publish_at"].to_numpy()
+    today = ctx.clients.today_local
+    steps = np.arange(len(publish)) % 7
+    timed = ctx.frame["publish_has_time"].to_numpy()
+    assert len({ctx.clients.settings[c].country for c in ctx.clients.names}) == 3
+    full_between = ctx.days.between(today, publish)
+    full_add = ctx.days.add(publish, steps)
+    full_open = ctx.days.is_business_day(publish)
+    full_after = after_business_days(ctx, publish, timed, steps)
+    for picked in (np.arange(0, len(publish), 3), np.array([5]), np.array([], dtype=int)):
+        some = ctx.days.at_rows(picked)
+        assert some.between(today[picked], publish[picked]).tolist() == \
+            full_between[picked].tolist()
+        assert np.array_equal(some.add(publish[picked], steps[picked]), full_add[picked],
+                              equal_nan=True)
+        assert some.is_business_day(publish[picked]).tolist() == full_open[picked].tolist()
+        assert np.array_equal(after_business_days(ctx, publish[picked], timed[picked],
+                                                  steps[picked], picked),
+                              full_after[picked], equal_nan=True)
+    assert full_between.any() and (full_between != 0).sum() > 10
+
+
+def test_hours_until_publishing_are_each_clients_own_across_the_clock_changes() -> None:
+    ctx = context()
+    publish = ctx.frame["publish_at"].to_numpy()
+    rows = ~np.isnat(publish)
+    hours = _hours_until(ctx, publish, rows)
+    assert np.isnan(hours[~rows]).all()
+    clients = ctx.frame["client"].to_numpy(dtype=object)
+    dates = ctx.frame["publish_at"].dt.strftime("%Y-%m-%d %H:%M").to_numpy(dtype=object)
+    for client, zone in (("Acme", "Europe/Istanbul"), ("Beta", "Europe/Berlin"),
+                         ("Delta", "America/New_York")):
+        for i in np.flatnonzero(rows & (clients == client)).tolist():
+            stamp = pd.Timestamp(publish[i]).tz_localize(zone, ambiguous=True,
+                                                        nonexistent="shift_forward")
+            expected = (stamp - pd.Timestamp(ctx.now)) / pd.Timedelta(1, "h")
+            assert hours[i] == expected, (client, dates[i])
+    # Berlin skips 02:00-03:00 on 29 March (02:30 counts from 03:00); Istanbul does not.
+    berlin = (clients == "Beta") & (dates == "2026-03-29 02:30")
+    istanbul = (clients == "Acme") & (dates == "2026-03-29 02:30")
+    assert hours[berlin][0] - hours[istanbul][0] == 1.5
