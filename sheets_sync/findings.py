@@ -181,16 +181,26 @@ def output_columns(frame: pd.DataFrame, headers: Mapping[str, str]) -> dict[str,
     """Return the findings of ``frame`` as the output's fields, one list per field (see
     :data:`OUTPUT_FIELDS`), in frame order: the severity's label, the sheet row (None for a
     finding about the calendar as a whole) and the header of the finding's column in
-    ``headers`` ("" when it has none), with the frame's own columns."""
+    ``headers`` ("" when it has none), with the frame's own columns.
+
+    Labels and headers are looked up once per distinct value, not finding by finding."""
     labels = {int(s): s.label for s in Severity}
     column = frame["column"].tolist()
+    levels = frame["severity"].to_numpy()
+    found = np.unique(levels).tolist()
+    label = np.array([labels[level] for level in found], dtype=object)[
+        np.searchsorted(found, levels)] if len(levels) else np.zeros(0, dtype=object)
+    rows = frame["row"].to_numpy()
+    row: np.ndarray = rows.astype(object)
+    row[rows == 0] = None
+    named = {name: headers.get(name, "") for name in set(column)}
     return {
-        "severity": [labels[level] for level in frame["severity"].tolist()],
+        "severity": label.tolist(),
         "code": frame["code"].tolist(),
-        "row": [row or None for row in frame["row"].tolist()],
+        "row": row.tolist(),
         "post_id": frame["post_id"].tolist(),
         "column": column,
-        "header": [headers.get(name, "") for name in column],
+        "header": list(map(named.__getitem__, column)),
         "client": frame["client"].tolist(),
         "message": frame["message"].tolist(),
     }

@@ -190,22 +190,31 @@ def _json_column(values: list[Any]) -> tuple[list[bytes], bool]:
     A column of few texts is encoded once per text; a column of many is encoded as one
     list and split at the '","' between its texts, which is safe when the list holds no
     backslash: every quote, backslash and control character in a text is escaped with one,
-    so no text holds a quote. Whole numbers and nulls are split at their commas. Anything
-    else is encoded value by value (each call writes a buffer of its own: slower).
+    so no text holds a quote, and each '","' is the end of one text and the start of the
+    next (as many of them as values less one: every value is text). Numbers, flags and
+    nulls are split at their commas. Anything else is encoded value by value (each call
+    writes a buffer of its own: slower).
     """
     import orjson
 
-    kinds = set(map(type, values))
-    if kinds == {str}:
-        head = values[:2000]
-        if len(set(head)) * 2 <= len(head):  # statuses, codes, clients: few texts
-            encoded = {text: orjson.dumps(text)[1:-1] for text in set(values)}
+    head = values[:2000]
+    try:
+        few = len(set(head)) * 2 <= len(head)  # statuses, codes, clients: few texts
+    except TypeError:  # a value that cannot be hashed
+        few = False
+    if few:
+        texts = set(values)
+        if set(map(type, texts)) == {str}:
+            encoded = {text: orjson.dumps(text)[1:-1] for text in texts}
             return list(map(encoded.__getitem__, values)), True
-        whole = orjson.dumps(values)
-        if b"\\" not in whole:
-            return whole[2:-2].split(b'","'), True
-    elif kinds <= {int, type(None)}:
-        return orjson.dumps(values)[1:-1].split(b","), False
+    whole = orjson.dumps(values)
+    if whole.startswith(b'["') and whole.endswith(b'"]') and b"\\" not in whole:
+        pieces = whole[2:-2].split(b'","')
+        if len(pieces) == len(values):
+            return pieces, True
+    inner = whole[1:-1]
+    if not any(mark in inner for mark in (b'"', b"[", b"{")):  # numbers, flags, nulls
+        return inner.split(b","), False
     return list(map(orjson.dumps, values)), False
 
 
