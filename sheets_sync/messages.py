@@ -530,16 +530,18 @@ class Messages:
         # Findings repeat a few thousand moments: each is written once.
         distinct, inverse = np.unique(values.astype("int64"), return_inverse=True)
         moments = distinct.astype("datetime64[ns]")
-        days = np.array(self._when(moments, False), dtype=object)
+        if _columns_apply(moments):  # the day and the time of each, laid out once
+            timed, days = (texts.astype(object) for texts in self._when_texts(moments))
+        else:
+            days = np.array(self._when(moments, False), dtype=object)
+            timed = np.array(self._when(moments, True), dtype=object)
         if with_time is False:
             return days[inverse].tolist()
-        timed = np.array(self._when(moments, True), dtype=object)
         show = np.broadcast_to(np.asarray(with_time, dtype=bool), len(values))
         return np.where(show, timed[inverse], days[inverse]).tolist()
 
     def _when(self, values: np.ndarray, with_time: Any) -> list[str]:
-        if values.ndim == 1 and values.dtype == _NANOSECONDS and not (
-                values.view(np.int64) < _FIRST_DAY).any(axis=None, where=~np.isnat(values)):
+        if _columns_apply(values):
             return self._when_columns(values, with_time)
         iso = np.datetime_as_string(values, unit="m")
         if self.language == "tr":  # DD.MM.YYYY
@@ -553,8 +555,17 @@ class Messages:
                 for day, s, timed in zip(days, iso.tolist(), show)]
 
     def _when_columns(self, values: np.ndarray, with_time: Any) -> list[str]:
-        """:meth:`_when` of datetime64[ns] ``values``, the text written for all at once:
-        each part's characters are taken from a table of its numbers' digits."""
+        """:meth:`_when` of datetime64[ns] ``values``, the text written for all at once."""
+        timed, shown = self._when_texts(values)
+        if with_time is False:
+            return shown.tolist()
+        show = np.broadcast_to(np.asarray(with_time, dtype=bool), len(values)) & ~np.isnat(values)
+        return (timed if show.all() else np.where(show, timed, shown)).tolist()
+
+    def _when_texts(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per datetime64[ns] stamp: its day and time, and its day alone ('?' for none), as
+        arrays of text: each part's characters are taken from a table of its numbers'
+        digits, for all stamps at once."""
         missing = np.isnat(values)
         moments = np.where(missing, np.datetime64(0, "ns"), values)
         days = moments.astype("datetime64[D]")
@@ -572,13 +583,9 @@ class Messages:
         for position, char in _SEPARATORS[tr]:
             chars[:, position] = ord(char)
         timed = chars.view("S16").ravel().astype(_ISO_MINUTES)
-        shown = timed.astype("U10")
         if missing.any():
-            shown = np.where(missing, "?", shown)
-        if with_time is False:
-            return shown.tolist()
-        show = np.broadcast_to(np.asarray(with_time, dtype=bool), len(values)) & ~missing
-        return (timed if show.all() else np.where(show, timed, shown)).tolist()
+            timed = np.where(missing, "?", timed)
+        return timed, timed.astype("U10")
 
     def when_written(self, wall: Any, with_time: Any, zones: Any, local: Any,
                      cities: Any) -> list[str]:
@@ -646,6 +653,13 @@ _TWO_DIGITS = np.array([[ord(c) for c in f"{n:02d}"] for n in range(100)], dtype
 _YEARS_FROM = 1677
 _YEAR_DIGITS = np.array([[ord(c) for c in f"{n:04d}"] for n in range(_YEARS_FROM, 2263)],
                         dtype=np.uint8)
+def _columns_apply(values: np.ndarray) -> bool:
+    """Whether ``values`` can be written all at once: datetime64[ns] stamps in a row, none
+    before :data:`_FIRST_DAY`."""
+    return values.ndim == 1 and values.dtype == _NANOSECONDS and not (
+        values.view(np.int64) < _FIRST_DAY).any(axis=None, where=~np.isnat(values))
+
+
 # Stamps before this are written one by one (datetime64[ns] begins in September 1677, and
 # numpy rounds its first days down to days out of range).
 _FIRST_DAY = np.datetime64("1678-01-01", "ns").astype(np.int64)

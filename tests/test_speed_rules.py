@@ -12,6 +12,7 @@ from sheets_sync.parse import parse
 from sheets_sync.rules import Context
 from sheets_sync.rules.approvals import _hours_until
 from sheets_sync.rules.feedback import after_business_days
+from sheets_sync.rules.rows import hashtag_count
 
 CLIENTS = {"Acme": {"country": "TR", "timezone": "Europe/Istanbul"},
            "Beta": {"country": "DE", "timezone": "Europe/Berlin"},
@@ -71,3 +72,23 @@ def test_hours_until_publishing_are_each_clients_own_across_the_clock_changes() 
     berlin = (clients == "Beta") & (dates == "2026-03-29 02:30")
     istanbul = (clients == "Acme") & (dates == "2026-03-29 02:30")
     assert hours[berlin][0] - hours[istanbul][0] == 1.5
+
+
+def test_hashtags_are_counted_on_the_rows_with_a_limit_among_rows_without() -> None:
+    def tags(count: int) -> str:
+        return " ".join(f"#t{i}" for i in range(count))
+
+    rows = [[*row("P1", channel="Facebook", caption=tags(40)), ""],
+            [*row("P2", channel="Instagram", caption=tags(20)), tags(11)],
+            [*row("P3", channel="Facebook", caption="Hi"), tags(50)],
+            [*row("P4", channel="Instagram", caption=tags(30)), ""],
+            [*row("P5", channel="X", caption=tags(3)), ""],
+            [*row("P6", channel="Instagram", caption="C# " + tags(31)), ""]]
+    config = calendar_config(rules={"content": {"hashtag_limits": {"x": 2}}})
+    calendar = parse([[*HEADER, "Hashtags"], *rows], config)
+    ctx = Context(calendar, config, at("2026-03-10 09:00"))
+    hashtag_count(ctx)
+    found = ctx.findings.frame()
+    assert found["post_id"].tolist() == ["P2", "P5", "P6"]
+    assert found["message"].tolist()[0].startswith("The post has 31 hashtags; Instagram allows 30")
+    assert found["message"].tolist()[1].startswith("The post has 3 hashtags; X allows 2")

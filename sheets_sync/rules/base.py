@@ -78,11 +78,13 @@ def per_distinct(values: pd.Series, func: Callable[[Any], Any], dtype: Any = obj
     return results[np.where(codes < 0, len(keyed), codes)]
 
 
-def blank(values: pd.Series | np.ndarray) -> np.ndarray:
-    """Per cell: whether the text is empty or only white space."""
+def blank(values: pd.Series | np.ndarray, lengths: np.ndarray | None = None) -> np.ndarray:
+    """Per cell: whether the text is empty or only white space (``lengths``, the texts'
+    lengths when they are known, tell the empty ones)."""
     cells = values.to_numpy(dtype=object) if isinstance(values, pd.Series) else values
     try:  # map() over a built-in method runs in C: no Python call per cell
-        return (cells == "") | np.fromiter(map(str.isspace, cells), bool, len(cells))
+        empty = cells == "" if lengths is None else lengths == 0
+        return empty | np.fromiter(map(str.isspace, cells), bool, len(cells))
     except TypeError:  # a cell that is not text (parsed text columns never hold one)
         return per_distinct(pd.Series(cells, dtype=object), _is_blank, bool)
 
