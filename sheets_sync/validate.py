@@ -114,14 +114,28 @@ def apply_levels(findings: pd.DataFrame, config: CalendarConfig, clients: list[s
 def sort(findings: pd.DataFrame) -> pd.DataFrame:
     """Order findings: most severe, then soonest publish time, then sheet row and code.
 
-    Each key is made a number that orders as it does (a missing time after every time, texts
-    by their order), and the numbers are sorted at once, keeping the order of ties.
+    Numbers that order as the keys do (a missing time after every time) are sorted at once,
+    keeping the order of ties; only findings tied on all of them (the same severity, time
+    and row) are then ordered by their code and column texts.
     """
     publish = findings["publish_at"].to_numpy(dtype="datetime64[ns]")
-    keys = [_ranks(findings["column"]), _ranks(findings["code"]),
-            findings["row"].to_numpy(), publish.view(np.int64), np.isnat(publish),
-            -findings["severity"].to_numpy()]
-    order = np.lexsort(keys)  # the last key first
+    # Most severe first, and within a severity a missing time last: one number for both.
+    first = -2 * findings["severity"].to_numpy().astype(np.int64) + np.isnat(publish)
+    keys = (first, publish.view(np.int64), findings["row"].to_numpy())
+    order = np.lexsort(keys[::-1])  # the last key first
+    ordered = [key[order] for key in keys]
+    same = np.ones(max(len(order) - 1, 0), dtype=bool)
+    for key in ordered:
+        same &= key[1:] == key[:-1]
+    if same.any():
+        tied = np.zeros(len(order), dtype=bool)
+        tied[1:] |= same
+        tied[:-1] |= same
+        at = np.flatnonzero(tied)
+        group = np.cumsum(np.r_[True, ~same])[at]  # runs of ties, in order
+        picked = order[at]
+        texts = findings.take(picked)
+        order[at] = picked[np.lexsort((_ranks(texts["column"]), _ranks(texts["code"]), group))]
     return findings.take(order).reset_index(drop=True)
 
 
