@@ -11,6 +11,7 @@ follows a number is written ``{days:~day|days}``: the form that goes with the nu
 from __future__ import annotations
 
 import functools
+import itertools
 import string
 from collections.abc import Sequence
 from typing import Any
@@ -506,20 +507,39 @@ class Messages:
                 values.append(_plurals(values[names.index(number)], forms))
             else:
                 scalars[key_] = plural(scalars[number], forms)
-        # The template with the scalars written in and each column a positional field.
+        # The template with the scalars written in and each column a positional field; and,
+        # where every column is written as it is (no format spec), the texts between them.
         position = {name: i for i, name in enumerate(names)}
         pieces = []
+        between: list[str] | None = [""]
+        picked: list[int] = []
         for literal, field, spec, conversion in fields:
             pieces.append(literal.replace("{", "{{").replace("}", "}}"))
+            if between is not None:
+                between[-1] += literal
             if field is None:
                 continue
             tail = (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "")
             if field in position:
                 pieces.append(f"{{{position[field]}{tail}}}")
+                if between is not None and tail:
+                    between = None
+                elif between is not None:
+                    picked.append(position[field])
+                    between.append("")
             else:
                 shown = f"{{0{tail}}}".format(scalars[field])
                 pieces.append(shown.replace("{", "{{").replace("}", "}}"))
-        return _formatted("".join(pieces), values)
+                if between is not None:
+                    between[-1] += shown
+        pattern = "".join(pieces)
+        if between is None or not picked or len({len(v) for v in values}) != 1 \
+                or _repeating(values):
+            return _formatted(pattern, values)
+        texts = [_as_texts(values[i]) for i in picked]
+        if any(column is None for column in texts):
+            return _formatted(pattern, values)
+        return _joined(between, [column for column in texts if column is not None])
 
     def when(self, stamps: Any, with_time: Any = True) -> list[str]:
         """Format datetimes for messages in this language: a date, and ``HH:MM`` where
@@ -704,6 +724,31 @@ def _formatted(pattern: str, values: list[list[Any]]) -> list[str]:
         written = dict(zip(distinct, map(pattern.format, *zip(*distinct))))
         return list(map(written.__getitem__, rows))
     return list(map(pattern.format, *values))
+
+
+def _as_texts(values: list[Any]) -> list[str] | None:
+    """``values`` as the texts ``format`` writes them with no spec: the list itself when it
+    holds text alone, each number's text when it holds whole numbers alone; else None."""
+    try:
+        "".join(values)  # in C: fails on the first value that is not text
+        return values
+    except TypeError:
+        pass
+    if set(map(type, values)) == {int}:
+        return list(map(str, values))
+    return None
+
+
+def _joined(between: list[str], texts: list[list[str]]) -> list[str]:
+    """Per finding: ``between[0] + texts[0][i] + between[1] + …``, joined in C."""
+    count = len(texts[0]) if texts else 0
+    parts: list[Any] = []
+    for literal, column in itertools.zip_longest(between, texts):
+        if literal:
+            parts.append(itertools.repeat(literal, count))
+        if column is not None:
+            parts.append(column)
+    return list(map("".join, zip(*parts)))
 
 
 def _repeating(values: list[list[Any]]) -> bool:

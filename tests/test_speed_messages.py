@@ -100,3 +100,25 @@ def test_render_of_numbers_from_arrays_is_written_as_python_writes_them() -> Non
     assert out == [
         "The caption has 2300 characters; Threads allows 500.0. Shorten it by 1800.",
         "The caption has 501 characters; X allows 500.0. Shorten it by 1."]
+
+
+@pytest.mark.parametrize("language", ["en", "tr"])
+def test_render_of_distinct_texts_and_numbers_is_the_message_of_each(language: str) -> None:
+    messages = Messages(language)
+    count = 3000
+    when = [f"2026-03-{1 + i % 28:02d} {i % 24:02d}:{i % 60:02d}" for i in range(count)]
+    status = [("{odd}", "Onaylandı", "In “review”", "x" * 300, "")[i % 5] for i in range(count)]
+    out = messages.render("stale-unpublished", when=when, status=status)
+    template = messages.templates["stale-unpublished"]
+    assert out == [fill(template, {"when": w, "status": s[:199] + "…" if len(s) > 200 else s})
+                   for w, s in zip(when, status)]
+    assert "“{odd}”" in out[0] and "…”" in out[3]
+    hours = np.arange(count, dtype=np.int64) % 50
+    out = messages.render("approval-missing:urgent", when=when, hours=hours, status="Draft")
+    assert out == [fill(messages.templates["approval-missing:urgent"],
+                        {"when": w, "hours": h, "status": "Draft"})
+                   for w, h in zip(when, hours.tolist())]
+    mixed = [1 if i % 2 else None for i in range(count)]  # not text, not only numbers
+    out = messages.render("duplicate-caption", other=mixed, channel="X", days=2)
+    assert out[:2] == [fill(messages.templates["duplicate-caption"],
+                            {"other": other, "channel": "X", "days": 2}) for other in mixed[:2]]
