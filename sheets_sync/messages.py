@@ -494,7 +494,7 @@ class Messages:
         if not columns:
             return _fill(template, scalars)
         names = list(columns)
-        values = [_short_column(n, _values(columns[n])) for n in names]
+        values = [_column_values(n, columns[n]) for n in names]
         text, plurals = _compiled(template)
         fields = _fields(text)
         if fields is None:  # a field this shortcut does not handle: one dict per finding
@@ -696,6 +696,15 @@ def _values(column: Any) -> list[Any]:
             column.dtype.kind in "biuO" or column.dtype == np.float64):
         return column.tolist()
     return list(column)
+
+
+def _column_values(name: str, column: Any) -> list[Any]:
+    """The values of column param ``name`` as a list, quoted cells cut short (an array of
+    numbers holds no text to cut)."""
+    if isinstance(column, np.ndarray) and column.ndim == 1 and (
+            column.dtype.kind in "biu" or column.dtype == np.float64):
+        return column.tolist()
+    return _short_column(name, _values(column))
 
 
 def _plurals(numbers: list[Any], forms: str) -> list[str]:
