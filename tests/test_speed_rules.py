@@ -4,12 +4,17 @@ same answers as over every row."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
+import pytest
 from conftest import HEADER, at, calendar_config, row
 
 from sheets_sync.parse import parse
 from sheets_sync.rules import Context
+from sheets_sync.rules import calendar as calendar_rules
+from sheets_sync.rules import rows as rows_rules
 from sheets_sync.rules.approvals import _hours_until
 from sheets_sync.rules.feedback import after_business_days
 from sheets_sync.rules.rows import hashtag_count
@@ -92,3 +97,44 @@ def test_hashtags_are_counted_on_the_rows_with_a_limit_among_rows_without() -> N
     assert found["post_id"].tolist() == ["P2", "P5", "P6"]
     assert found["message"].tolist()[0].startswith("The post has 31 hashtags; Instagram allows 30")
     assert found["message"].tolist()[1].startswith("The post has 3 hashtags; X allows 2")
+
+
+def findings_of(rule_name: str, rows: list[list[Any]], now: str, **calendar: Any) -> pd.DataFrame:
+    config = calendar_config(**calendar)
+    ctx = Context(parse([HEADER, *rows], config), config, at(now))
+    getattr(rows_rules if hasattr(rows_rules, rule_name) else calendar_rules, rule_name)(ctx)
+    return ctx.findings.frame()
+
+
+@pytest.mark.parametrize("language", ["en", "tr"])
+def test_calendar_gaps_are_worded_together_for_every_client(language: str) -> None:
+    rows = [row("P1", client="Acme", date="2026-03-12 10:00"),   # Acme: 3 days in, then none
+            row("P2", client="Beta", channel="X", date="2026-03-20 10:00")]
+    found = findings_of("calendar_gaps", rows, "2026-03-09 09:00", language=language,
+                        rules={"cadence": {"horizon_days": 28}})
+    assert found["code"].tolist() == ["calendar-gap"] * 3
+    assert found["publish_at"].dt.strftime("%Y-%m-%d").tolist() == [
+        "2026-03-13", "2026-03-09", "2026-03-21"]
+    if language == "en":
+        assert found["message"].tolist() == [
+            "Acme: no Instagram post from 2026-03-13 to 2026-04-05 (24 days). Plan a post in "
+            "that gap.",
+            "Beta: no X post from 2026-03-09 to 2026-03-19 (11 days). Plan a post in that gap.",
+            "Beta: no X post from 2026-03-21 to 2026-04-05 (16 days). Plan a post in that gap."]
+    else:
+        assert found["message"].tolist()[0] == (
+            "Acme: 13.03.2026 ile 05.04.2026 arasında Instagram gönderisi yok (24 gün). Bu "
+            "aralığa bir gönderi planlayın.")
+
+
+def test_too_many_per_day_ranks_only_the_days_over_the_limit() -> None:
+    rows = [row(f"P{i}", channel=channel, date=f"2026-03-{day} {hour}:00")
+            for i, (channel, day, hour) in enumerate([
+                ("Instagram", 20, 12), ("Instagram", 20, 9), ("Instagram", 20, 15),  # 3: over 2
+                ("X", 20, 9), ("X", 20, 10),                                          # 2: not
+                ("Instagram", 21, 9), ("Instagram", 21, 8)])]                          # 2: not
+    found = findings_of("too_many_per_day", rows, "2026-03-09 09:00",
+                        rules={"cadence": {"max_per_day": 2}})
+    assert found["post_id"].tolist() == ["P2"]  # the latest of the three that day
+    assert found["message"].tolist() == [
+        "3 Instagram posts for Acme on 2026-03-20; at most 2 a day. Move this one to another day."]
