@@ -238,6 +238,9 @@ def _json(value: Any, option: int) -> bytes:
                           separators=None if option else (",", ":")).encode("ascii")
 
 
+_FIRST_CHARACTER = operator.itemgetter(slice(0, 1))  # '' for an empty text
+
+
 def neutralise(value: Any) -> Any:
     """Return ``value`` safe for a spreadsheet: text that would start a formula gets a quote."""
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
@@ -249,7 +252,7 @@ def _neutralised(values: list[Any]) -> list[Any]:
     """:func:`neutralise` of each of ``values``; the column as it is when no text in it
     starts like a formula (looked at in C when every value is text)."""
     try:
-        if not any(map(str.startswith, values, itertools.repeat(FORMULA_PREFIXES))):
+        if set(map(_FIRST_CHARACTER, values)).isdisjoint(FORMULA_PREFIXES):
             return values
     except TypeError:  # None or a number among them
         pass
@@ -315,6 +318,9 @@ def _csv_fields(values: list[Any], special: re.Pattern[str]) -> list[str] | None
     try:
         joined = "".join(values)
     except TypeError:  # None or numbers among them
+        if set(map(type, values)) <= {int, type(None)}:  # sheet rows: written in C
+            texts = list(map(str, values))
+            return list(map(_NOTHING.get, texts, texts))  # "None" is None's alone
         out: list[str] = []
         for value in values:
             if value is None:
@@ -328,7 +334,27 @@ def _csv_fields(values: list[Any], special: re.Pattern[str]) -> list[str] | None
         return out
     if not special.search(joined):
         return values
-    return [_csv_quoted(value) if special.search(value) else value for value in values]
+    # The texts to quote are found and quoted in C, not one by one in Python: each special
+    # character looked for in the texts not yet found to hold one.
+    import numpy as np  # loaded with the findings already
+
+    fields = np.empty(len(values), dtype=object)
+    fields[:] = values
+    quote = np.zeros(len(values), dtype=bool)
+    for char in special.pattern[1:-1]:  # the class's characters: , " and line breaks
+        rest = np.flatnonzero(~quote)
+        if not len(rest):
+            break
+        quote[rest] = np.fromiter(map(operator.contains, fields[rest].tolist(),
+                                      itertools.repeat(char)), bool, len(rest))
+    picked = fields[quote].tolist()
+    doubled = map(str.replace, picked, itertools.repeat('"'), itertools.repeat('""'))
+    fields[quote] = list(map("".join, zip(itertools.repeat('"'), doubled,
+                                          itertools.repeat('"'))))
+    return fields.tolist()
+
+
+_NOTHING = {"None": ""}  # a missing value's cell is empty
 
 
 def _csv_quoted(text: str) -> str:
