@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import bisect
 import csv
 import datetime as dt
 import functools
@@ -388,24 +387,47 @@ def to_table(result: AuditResult, width: int | None = None, limit: int = 0) -> s
     # Escaped before measuring, so the columns line up; a message's or header's line breaks
     # and tabs are kept for the wrapping below, which makes them spaces.
     shown_columns = {name: _shown_column(name, columns[name]) for name in OUTPUT_FIELDS}
-    rows = [{name: shown_columns[name][index] for name in OUTPUT_FIELDS} for index in shown]
+    if limit:
+        shown_columns = {name: [values[index] for index in shown]
+                         for name, values in shown_columns.items()}
     lines = []
-    if rows:
+    if shown:
         cols = ("severity", "code", "row", "post_id")
-        sizes = {c: max(len(c), *(len(_cell(r[c])) for r in rows)) for c in cols}
+        cells = {c: _cells(shown_columns[c]) for c in cols}
+        sizes = {c: max(len(c), max(map(len, cells[c]))) for c in cols}
         sizes["post_id"] = min(sizes["post_id"], 24)
         head = "  ".join(c.upper().replace("_", " ").ljust(sizes[c]) for c in cols) + "  MESSAGE"
         lines.append(head)
         indent = sum(sizes.values()) + 2 * len(cols)
         room = max(width - indent, 30)
-        for index, r in zip(shown, rows):
-            left = "  ".join(_cell(r[c])[: sizes[c]].ljust(sizes[c]) for c in cols)
-            label = r["header"] or field_name(r["column"], result.config.language)
-            where = f"[{label}] " if label and not r["message"].startswith(label) else ""
-            text = where + " ".join(r["message"].split())
-            wrapped = (_wrap(text, room) if len(text) > room else [text]) or [""]
+        # The left columns of every row at once; each distinct message (with the header it
+        # is about) laid out once.
+        lefts = list(map("  ".join, zip(*(_padded(cells[c], sizes[c]) for c in cols))))
+        language = result.config.language
+        labels: dict[tuple[Any, Any], tuple[str, bool]] = {}
+        laid_out: dict[tuple[Any, Any, Any], list[str]] = {}
+        margin = " " * indent
+        for index, left, header, column, message in zip(
+                shown, lefts, shown_columns["header"], shown_columns["column"],
+                shown_columns["message"]):
+            key = (header, column, message)
+            wrapped = laid_out.get(key)
+            if wrapped is None:
+                found = labels.get((header, column))
+                if found is None:
+                    label = header or field_name(column, language)
+                    found = labels[(header, column)] = (label, _spaced(label))
+                label, spaced = found
+                where = f"[{label}] " if label and not message.startswith(label) else ""
+                words = " ".join(message.split())
+                text = where + words
+                # Single-spaced when the message alone is, or the label is and words follow.
+                spaced = not where or (spaced and bool(words))
+                wrapped = (_wrap(text, room, spaced) if len(text) > room else [text]) or [""]
+                wrapped = laid_out[key] = [wrapped[0], *(margin + more for more in wrapped[1:])]
             lines.append(f"{left}  {wrapped[0]}")
-            lines.extend(" " * indent + more for more in wrapped[1:])
+            if len(wrapped) > 1:
+                lines.extend(wrapped[1:])
             if index in hidden:
                 level, more = hidden[index]
                 lines.append(f"… {more} more {level} {plural(more, 'finding|findings')} not "
@@ -432,43 +454,64 @@ def _shown_column(name: str, values: list[Any]) -> list[Any]:
     try:
         joined = "".join(values)
     except TypeError:  # numbers or None among them
+        if set(map(type, values)) <= {int, type(None)}:  # sheet rows: shown as they are
+            return values
         return [_shown(name, value) for value in values]
     if not _controls("\n\t" if name in ("message", "header") else "").search(joined):
         return values
     return [_shown(name, value) for value in values]
 
 
-# textwrap breaks a word after a hyphen only between letters ("e-mail") and around "--".
-_HYPHEN_BREAK = re.compile(r"[^\d\W]-[^\d\W]")
+# textwrap breaks a word after a hyphen only between letters ("e-mail") and around "--". The
+# hyphen is looked for first (a quick scan for one character), then the letters either side.
+_HYPHEN_BREAK = re.compile(r"-(?<=[^\d\W]-)(?=[^\d\W])")
 
 
-def _wrap(text: str, width: int) -> list[str]:
+def _wrap(text: str, width: int, spaced: bool = False) -> list[str]:
     """``textwrap.wrap(text, width)``, worked out directly for the usual message: words
-    single-spaced, none longer than ``width``, no hyphen textwrap would break at."""
-    if not text or "--" in text or " ".join(text.split()) != text or any(
-            _HYPHEN_BREAK.match(text, at - 1) for at in _hyphens(text)):
+    single-spaced (``spaced``: known to be), none longer than ``width``, no hyphen textwrap
+    would break at. Each line ends at the last space that leaves it no longer than ``width``.
+    """
+    if not text or "--" in text or (not spaced and " ".join(text.split()) != text) \
+            or _HYPHEN_BREAK.search(text):
         return textwrap.wrap(text, width)
-    words = text.split(" ")
-    lengths = list(map(len, words))
-    if max(lengths) > width:
-        return textwrap.wrap(text, width)
-    # starts[j]: where word j starts (one past the text's end for j = len(words)).
-    starts = list(map(operator.add, itertools.accumulate(lengths, initial=0),
-                      range(len(words) + 1)))
-    lines, first = [], 0
-    while first < len(words):  # as many whole words as fit, at least one
-        end = bisect.bisect_right(starts, starts[first] + width + 1) - 1
-        lines.append(text[starts[first]:starts[end] - 1])
-        first = end
+    lines = []
+    rest = text
+    while len(rest) > width:
+        cut = rest.rfind(" ", 0, width + 1)
+        if cut <= 0:  # a word longer than a line: textwrap breaks it
+            return textwrap.wrap(text, width)
+        lines.append(rest[:cut])
+        rest = rest[cut + 1:]
+    lines.append(rest)
     return lines
 
 
-def _hyphens(text: str) -> Iterator[int]:
-    """The positions of the hyphens in ``text`` but its first character."""
-    at = text.find("-", 1)
-    while at > 0:
-        yield at
-        at = text.find("-", at + 1)
+def _spaced(label: str) -> bool:
+    """Whether ``"[label] "`` followed by single-spaced words is single-spaced too."""
+    return " ".join(label.split()) == label
+
+
+def _cells(values: list[Any]) -> list[str]:
+    """:func:`_cell` of each of ``values`` (text as it is; whole numbers and None in C)."""
+    try:
+        "".join(values)
+        return [*values]
+    except TypeError:
+        pass
+    if set(map(type, values)) <= {int, type(None)}:
+        texts = list(map(str, values))
+        return list(map(_NOTHING.get, texts, texts))
+    return [_cell(value) for value in values]
+
+
+def _padded(cells: list[str], size: int) -> list[str]:
+    """Each of ``cells`` cut to ``size`` characters and filled out to them with spaces."""
+    if len(set(cells)) * 2 <= len(cells):  # severities, codes: once per distinct text
+        padded = {cell: cell[:size].ljust(size) for cell in set(cells)}
+        return list(map(padded.__getitem__, cells))
+    cut: Iterator[str] = map(operator.getitem, cells, itertools.repeat(slice(0, size)))
+    return list(map(str.ljust, cut, itertools.repeat(size)))
 
 
 def _shown(name: str, value: Any) -> Any:
