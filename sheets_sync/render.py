@@ -401,37 +401,38 @@ def to_table(result: AuditResult, width: int | None = None, limit: int = 0) -> s
         indent = sum(sizes.values()) + 2 * len(cols)
         room = max(width - indent, 30)
         # The left columns of every row at once; each distinct message (with the header it
-        # is about) laid out once.
+        # is about) laid out once, its continuation lines after it in the same text.
         lefts = list(map("  ".join, zip(*(_padded(cells[c], sizes[c]) for c in cols))))
         language = result.config.language
         labels: dict[tuple[Any, Any], tuple[str, bool]] = {}
-        laid_out: dict[tuple[Any, Any, Any], list[str]] = {}
-        margin = " " * indent
-        for index, left, header, column, message in zip(
-                shown, lefts, shown_columns["header"], shown_columns["column"],
-                shown_columns["message"]):
-            key = (header, column, message)
-            wrapped = laid_out.get(key)
-            if wrapped is None:
-                found = labels.get((header, column))
-                if found is None:
-                    label = header or field_name(column, language)
-                    found = labels[(header, column)] = (label, _spaced(label))
-                label, spaced = found
-                where = f"[{label}] " if label and not message.startswith(label) else ""
-                words = " ".join(message.split())
-                text = where + words
-                # Single-spaced when the message alone is, or the label is and words follow.
-                spaced = not where or (spaced and bool(words))
-                wrapped = (_wrap(text, room, spaced) if len(text) > room else [text]) or [""]
-                wrapped = laid_out[key] = [wrapped[0], *(margin + more for more in wrapped[1:])]
-            lines.append(f"{left}  {wrapped[0]}")
-            if len(wrapped) > 1:
-                lines.extend(wrapped[1:])
-            if index in hidden:
-                level, more = hidden[index]
-                lines.append(f"… {more} more {level} {plural(more, 'finding|findings')} not "
-                             f"shown (--limit 0 shows all)")
+        laid_out: dict[tuple[Any, Any, Any], str] = {}
+        margin = "\n" + " " * indent
+        keys = list(zip(shown_columns["header"], shown_columns["column"],
+                        shown_columns["message"]))
+        for key in dict.fromkeys(keys):
+            header, column, message = key
+            found = labels.get((header, column))
+            if found is None:
+                label = header or field_name(column, language)
+                found = labels[(header, column)] = (label, _spaced(label))
+            label, spaced = found
+            where = f"[{label}] " if label and not message.startswith(label) else ""
+            words = " ".join(message.split())
+            text = where + words
+            # Single-spaced when the message alone is, or the label is and words follow.
+            spaced = not where or (spaced and bool(words))
+            wrapped = (_wrap(text, room, spaced) if len(text) > room else [text]) or [""]
+            laid_out[key] = "  " + margin.join(wrapped)
+        texts = list(map(operator.add, lefts, map(laid_out.__getitem__, keys)))
+        if not hidden:
+            lines.extend(texts)
+        else:
+            for index, text in zip(shown, texts):
+                lines.append(text)
+                if index in hidden:
+                    level, more = hidden[index]
+                    lines.append(f"… {more} more {level} {plural(more, 'finding|findings')} "
+                                 "not shown (--limit 0 shows all)")
     counts = summary(result)
     total = sum(counts.values())
     parts = ", ".join(f"{n} {label}" for label, n in counts.items() if n)
@@ -457,7 +458,10 @@ def _shown_column(name: str, values: list[Any]) -> list[Any]:
         if set(map(type, values)) <= {int, type(None)}:  # sheet rows: shown as they are
             return values
         return [_shown(name, value) for value in values]
-    if not _controls("\n\t" if name in ("message", "header") else "").search(joined):
+    # No control character is printable: a printable column (the usual) has none, found
+    # quicker than by the search.
+    if joined.isprintable() or not _controls(
+            "\n\t" if name in ("message", "header") else "").search(joined):
         return values
     return [_shown(name, value) for value in values]
 
