@@ -457,14 +457,14 @@ def duplicate_captions(ctx: Context) -> None:
     # distinct strings. Hits are checked on the texts themselves, so a hash collision can
     # never report two different captions.
     live_rows = np.flatnonzero(live)
-    folded = np.empty(len(frame), dtype=object)
-    folded[live_rows] = list(map(" ".join, map(str.split, map(
+    folded_live = list(map(" ".join, map(str.split, map(
         str.casefold, frame["caption"].to_numpy(dtype=object)[live_rows].tolist()))))
+    folded = np.empty(len(frame), dtype=object)
+    folded[live_rows] = folded_live
     hashes = np.zeros(len(frame), dtype=np.int64)
-    hashes[live_rows] = np.array(list(map(hash, folded[live_rows].tolist())), dtype=np.int64)
+    hashes[live_rows] = np.array(list(map(hash, folded_live)), dtype=np.int64)
     filled = np.zeros(len(frame), dtype=bool)
-    filled[live_rows] = np.fromiter(map(len, folded[live_rows].tolist()), np.intp,
-                                    len(live_rows)) > 0
+    filled[live_rows] = np.array(list(map(len, folded_live)), dtype=np.intp) > 0
     # One entry per post on a channel: a row naming several channels ("IG + TikTok") is
     # compared on each of them.
     positions, channel_codes, channel_names = channel_posts(ctx)
