@@ -11,6 +11,7 @@ follows a number is written ``{days:~day|days}``: the form that goes with the nu
 from __future__ import annotations
 
 import functools
+import itertools
 import string
 from collections.abc import Sequence
 from typing import Any
@@ -501,7 +502,7 @@ class Messages:
         if not columns:
             return _fill(template, scalars)
         names = list(columns)
-        values = [_short_column(n, list(columns[n])) for n in names]
+        values = [_column_values(n, columns[n]) for n in names]
         text, plurals = _compiled(template)
         fields = _fields(text)
         if fields is None:  # a field this shortcut does not handle: one dict per finding
@@ -511,26 +512,42 @@ class Messages:
         for key_, number, forms in plurals:
             if number in columns:
                 names.append(key_)
-                values.append([plural(v, forms) for v in values[names.index(number)]])
+                values.append(_plurals(values[names.index(number)], forms))
             else:
                 scalars[key_] = plural(scalars[number], forms)
-        # The template with the scalars written in and each column a positional field.
+        # The template with the scalars written in and each column a positional field; and,
+        # where every column is written as it is (no format spec), the texts between them.
         position = {name: i for i, name in enumerate(names)}
         pieces = []
+        between: list[str] | None = [""]
+        picked: list[int] = []
         for literal, field, spec, conversion in fields:
             pieces.append(literal.replace("{", "{{").replace("}", "}}"))
+            if between is not None:
+                between[-1] += literal
             if field is None:
                 continue
             tail = (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "")
             if field in position:
                 pieces.append(f"{{{position[field]}{tail}}}")
+                if between is not None and tail:
+                    between = None
+                elif between is not None:
+                    picked.append(position[field])
+                    between.append("")
             else:
                 shown = f"{{0{tail}}}".format(scalars[field])
                 pieces.append(shown.replace("{", "{{").replace("}", "}}"))
+                if between is not None:
+                    between[-1] += shown
         pattern = "".join(pieces)
-        if len(values) == 1:
-            return list(map(pattern.format, values[0]))
-        return [pattern.format(*row) for row in zip(*values)]
+        if between is None or not picked or len({len(v) for v in values}) != 1 \
+                or _repeating(values):
+            return _formatted(pattern, values)
+        texts = [_as_texts(values[i]) for i in picked]
+        if any(column is None for column in texts):
+            return _formatted(pattern, values)
+        return _joined(between, [column for column in texts if column is not None])
 
     def when(self, stamps: Any, with_time: Any = True) -> list[str]:
         """Format datetimes for messages in this language: a date, and ``HH:MM`` where
@@ -541,14 +558,19 @@ class Messages:
         # Findings repeat a few thousand moments: each is written once.
         distinct, inverse = np.unique(values.astype("int64"), return_inverse=True)
         moments = distinct.astype("datetime64[ns]")
-        days = np.array(self._when(moments, False), dtype=object)
+        if _columns_apply(moments):  # the day and the time of each, laid out once
+            timed, days = (texts.astype(object) for texts in self._when_texts(moments))
+        else:
+            days = np.array(self._when(moments, False), dtype=object)
+            timed = np.array(self._when(moments, True), dtype=object)
         if with_time is False:
             return days[inverse].tolist()
-        timed = np.array(self._when(moments, True), dtype=object)
         show = np.broadcast_to(np.asarray(with_time, dtype=bool), len(values))
         return np.where(show, timed[inverse], days[inverse]).tolist()
 
     def _when(self, values: np.ndarray, with_time: Any) -> list[str]:
+        if _columns_apply(values):
+            return self._when_columns(values, with_time)
         iso = np.datetime_as_string(values, unit="m")
         if self.language == "tr":  # DD.MM.YYYY
             days = ["?" if s == "NaT" else f"{s[8:10]}.{s[5:7]}.{s[:4]}" for s in iso.tolist()]
@@ -559,6 +581,39 @@ class Messages:
         show = np.broadcast_to(np.asarray(with_time, dtype=bool), len(days)).tolist()
         return [f"{day} {s[11:16]}" if timed and s != "NaT" else day
                 for day, s, timed in zip(days, iso.tolist(), show)]
+
+    def _when_columns(self, values: np.ndarray, with_time: Any) -> list[str]:
+        """:meth:`_when` of datetime64[ns] ``values``, the text written for all at once."""
+        timed, shown = self._when_texts(values)
+        if with_time is False:
+            return shown.tolist()
+        show = np.broadcast_to(np.asarray(with_time, dtype=bool), len(values)) & ~np.isnat(values)
+        return (timed if show.all() else np.where(show, timed, shown)).tolist()
+
+    def _when_texts(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per datetime64[ns] stamp: its day and time, and its day alone ('?' for none), as
+        arrays of text: each part's characters are taken from a table of its numbers'
+        digits, for all stamps at once."""
+        missing = np.isnat(values)
+        moments = np.where(missing, np.datetime64(0, "ns"), values)
+        days = moments.astype("datetime64[D]")
+        months = days.astype("datetime64[M]")
+        minutes = (moments - days).astype("timedelta64[m]").astype(np.int64)
+        parts = {"year": days.astype("datetime64[Y]").astype(np.int64) + 1970 - _YEARS_FROM,
+                 "month": months.astype(np.int64) % 12 + 1,
+                 "day": (days - months.astype("datetime64[D]")).astype(np.int64) + 1,
+                 "hour": minutes // 60, "minute": minutes % 60}
+        chars = np.empty((len(values), 16), dtype=np.uint8)  # ASCII
+        tr = self.language == "tr"
+        for position, part in _LAYOUTS[tr]:
+            digits = _YEAR_DIGITS if part == "year" else _TWO_DIGITS
+            chars[:, position:position + digits.shape[1]] = digits[parts[part]]
+        for position, char in _SEPARATORS[tr]:
+            chars[:, position] = ord(char)
+        timed = chars.view("S16").ravel().astype(_ISO_MINUTES)
+        if missing.any():
+            timed = np.where(missing, "?", timed)
+        return timed, timed.astype("U10")
 
     def when_written(self, wall: Any, with_time: Any, zones: Any, local: Any,
                      cities: Any) -> list[str]:
@@ -611,6 +666,119 @@ def _short(name: str, value: Any) -> Any:
     if isinstance(value, str) and len(value) > QUOTE_LIMIT and name not in _WHOLE:
         return value[: QUOTE_LIMIT - 1] + "…"
     return value
+
+
+# A datetime64[ns] (years 1678 to 2262) to the minute in 16 characters: where each part's
+# digits go and the characters between them, in English and in Turkish.
+_NANOSECONDS = np.dtype("datetime64[ns]")
+_ISO_MINUTES = np.dtype("U16")
+_LAYOUTS = (((0, "year"), (5, "month"), (8, "day"), (11, "hour"), (14, "minute")),
+            ((0, "day"), (3, "month"), (6, "year"), (11, "hour"), (14, "minute")))
+_SEPARATORS = (((4, "-"), (7, "-"), (10, " "), (13, ":")),   # 2026-03-14 09:30
+               ((2, "."), (5, "."), (10, " "), (13, ":")))   # 14.03.2026 09:30
+# The characters (ASCII) of the numbers 0 to 99 in two digits, and of the years.
+_TWO_DIGITS = np.array([[ord(c) for c in f"{n:02d}"] for n in range(100)], dtype=np.uint8)
+_YEARS_FROM = 1677
+_YEAR_DIGITS = np.array([[ord(c) for c in f"{n:04d}"] for n in range(_YEARS_FROM, 2263)],
+                        dtype=np.uint8)
+def _columns_apply(values: np.ndarray) -> bool:
+    """Whether ``values`` can be written all at once: datetime64[ns] stamps in a row, none
+    before :data:`_FIRST_DAY`."""
+    return values.ndim == 1 and values.dtype == _NANOSECONDS and not (
+        values.view(np.int64) < _FIRST_DAY).any(axis=None, where=~np.isnat(values))
+
+
+# Stamps before this are written one by one (datetime64[ns] begins in September 1677, and
+# numpy rounds its first days down to days out of range).
+_FIRST_DAY = np.datetime64("1678-01-01", "ns").astype(np.int64)
+_EN_LAYOUT = ((0, "year", 4), (5, "month", 2), (8, "day", 2), (11, "hour", 2), (14, "minute", 2))
+_TR_LAYOUT = ((0, "day", 2), (3, "month", 2), (6, "year", 4), (11, "hour", 2), (14, "minute", 2))
+_SEPARATORS = (((4, "-"), (7, "-"), (10, " "), (13, ":")),   # 2026-03-14 09:30
+               ((2, "."), (5, "."), (10, " "), (13, ":")))   # 14.03.2026 09:30
+
+
+def _values(column: Any) -> list[Any]:
+    """The values of a column param as a list: an array of numbers (64-bit: their text is
+    the same as Python's numbers'), flags or objects as Python values, in one step."""
+    if isinstance(column, np.ndarray) and column.ndim == 1 and (
+            column.dtype.kind in "biuO" or column.dtype == np.float64):
+        return column.tolist()
+    return list(column)
+
+
+def _column_values(name: str, column: Any) -> list[Any]:
+    """The values of column param ``name`` as a list, quoted cells cut short (an array of
+    numbers holds no text to cut)."""
+    if isinstance(column, np.ndarray) and column.ndim == 1 and (
+            column.dtype.kind in "biu" or column.dtype == np.float64):
+        return column.tolist()
+    return _short_column(name, _values(column))
+
+
+def _plurals(numbers: list[Any], forms: str) -> list[str]:
+    """:func:`plural` of each of ``numbers``, worked once per distinct number."""
+    try:
+        once = {number: plural(number, forms) for number in set(numbers)}
+    except TypeError:  # a value that cannot be hashed: looked at one by one
+        return [plural(number, forms) for number in numbers]
+    return list(map(once.__getitem__, numbers))
+
+
+_SAMPLE = 2000  # findings looked at to decide whether their values repeat
+
+
+def _formatted(pattern: str, values: list[list[Any]]) -> list[str]:
+    """``pattern`` (positional fields) filled with each finding's values, in order.
+
+    When the values repeat (the first findings hold at most a quarter as many distinct
+    combinations) and are all text or whole numbers, each combination is written once and
+    handed to every finding that has it: values that are equal but written differently
+    (1 and 1.0) are never taken for one another.
+    """
+    if _repeating(values):
+        rows = list(zip(*values))
+        distinct = list(dict.fromkeys(rows))
+        written = dict(zip(distinct, map(pattern.format, *zip(*distinct))))
+        return list(map(written.__getitem__, rows))
+    return list(map(pattern.format, *values))
+
+
+def _as_texts(values: list[Any]) -> list[str] | None:
+    """``values`` as the texts ``format`` writes them with no spec: the list itself when it
+    holds text alone, each number's text when it holds whole numbers alone; else None."""
+    try:
+        "".join(values)  # in C: fails on the first value that is not text
+        return values
+    except TypeError:
+        pass
+    if set(map(type, values)) == {int}:
+        return list(map(str, values))
+    return None
+
+
+def _joined(between: list[str], texts: list[list[str]]) -> list[str]:
+    """Per finding: ``between[0] + texts[0][i] + between[1] + …``, joined in C."""
+    count = len(texts[0]) if texts else 0
+    parts: list[Any] = []
+    for literal, column in itertools.zip_longest(between, texts):
+        if literal:
+            parts.append(itertools.repeat(literal, count))
+        if column is not None:
+            parts.append(column)
+    return list(map("".join, zip(*parts)))
+
+
+def _repeating(values: list[list[Any]]) -> bool:
+    """Whether the findings' values repeat (see :func:`_formatted`) and are text or whole
+    numbers only."""
+    if len(values[0]) <= _SAMPLE:
+        return False
+    try:
+        if len(set(zip(*(v[:_SAMPLE] for v in values)))) * 4 > _SAMPLE:
+            return False
+    except TypeError:  # a value that cannot be hashed
+        return False
+    return all(set(map(type, v)) <= {str, int} for v in values)
 
 
 def _short_column(name: str, values: list[Any]) -> list[Any]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import bisect
 import csv
 import datetime as dt
 import functools
@@ -190,22 +189,31 @@ def _json_column(values: list[Any]) -> tuple[list[bytes], bool]:
     A column of few texts is encoded once per text; a column of many is encoded as one
     list and split at the '","' between its texts, which is safe when the list holds no
     backslash: every quote, backslash and control character in a text is escaped with one,
-    so no text holds a quote. Whole numbers and nulls are split at their commas. Anything
-    else is encoded value by value (each call writes a buffer of its own: slower).
+    so no text holds a quote, and each '","' is the end of one text and the start of the
+    next (as many of them as values less one: every value is text). Numbers, flags and
+    nulls are split at their commas. Anything else is encoded value by value (each call
+    writes a buffer of its own: slower).
     """
     import orjson
 
-    kinds = set(map(type, values))
-    if kinds == {str}:
-        head = values[:2000]
-        if len(set(head)) * 2 <= len(head):  # statuses, codes, clients: few texts
-            encoded = {text: orjson.dumps(text)[1:-1] for text in set(values)}
+    head = values[:2000]
+    try:
+        few = len(set(head)) * 2 <= len(head)  # statuses, codes, clients: few texts
+    except TypeError:  # a value that cannot be hashed
+        few = False
+    if few:
+        texts = set(values)
+        if set(map(type, texts)) == {str}:
+            encoded = {text: orjson.dumps(text)[1:-1] for text in texts}
             return list(map(encoded.__getitem__, values)), True
-        whole = orjson.dumps(values)
-        if b"\\" not in whole:
-            return whole[2:-2].split(b'","'), True
-    elif kinds <= {int, type(None)}:
-        return orjson.dumps(values)[1:-1].split(b","), False
+    whole = orjson.dumps(values)
+    if whole.startswith(b'["') and whole.endswith(b'"]') and b"\\" not in whole:
+        pieces = whole[2:-2].split(b'","')
+        if len(pieces) == len(values):
+            return pieces, True
+    inner = whole[1:-1]
+    if not any(mark in inner for mark in (b'"', b"[", b"{")):  # numbers, flags, nulls
+        return inner.split(b","), False
     return list(map(orjson.dumps, values)), False
 
 
@@ -229,6 +237,9 @@ def _json(value: Any, option: int) -> bytes:
                           separators=None if option else (",", ":")).encode("ascii")
 
 
+_FIRST_CHARACTER = operator.itemgetter(slice(0, 1))  # '' for an empty text
+
+
 def neutralise(value: Any) -> Any:
     """Return ``value`` safe for a spreadsheet: text that would start a formula gets a quote."""
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
@@ -240,7 +251,7 @@ def _neutralised(values: list[Any]) -> list[Any]:
     """:func:`neutralise` of each of ``values``; the column as it is when no text in it
     starts like a formula (looked at in C when every value is text)."""
     try:
-        if not any(map(str.startswith, values, itertools.repeat(FORMULA_PREFIXES))):
+        if set(map(_FIRST_CHARACTER, values)).isdisjoint(FORMULA_PREFIXES):
             return values
     except TypeError:  # None or a number among them
         pass
@@ -306,6 +317,9 @@ def _csv_fields(values: list[Any], special: re.Pattern[str]) -> list[str] | None
     try:
         joined = "".join(values)
     except TypeError:  # None or numbers among them
+        if set(map(type, values)) <= {int, type(None)}:  # sheet rows: written in C
+            texts = list(map(str, values))
+            return list(map(_NOTHING.get, texts, texts))  # "None" is None's alone
         out: list[str] = []
         for value in values:
             if value is None:
@@ -319,7 +333,27 @@ def _csv_fields(values: list[Any], special: re.Pattern[str]) -> list[str] | None
         return out
     if not special.search(joined):
         return values
-    return [_csv_quoted(value) if special.search(value) else value for value in values]
+    # The texts to quote are found and quoted in C, not one by one in Python: each special
+    # character looked for in the texts not yet found to hold one.
+    import numpy as np  # loaded with the findings already
+
+    fields = np.empty(len(values), dtype=object)
+    fields[:] = values
+    quote = np.zeros(len(values), dtype=bool)
+    for char in special.pattern[1:-1]:  # the class's characters: , " and line breaks
+        rest = np.flatnonzero(~quote)
+        if not len(rest):
+            break
+        quote[rest] = np.fromiter(map(operator.contains, fields[rest].tolist(),
+                                      itertools.repeat(char)), bool, len(rest))
+    picked = fields[quote].tolist()
+    doubled = map(str.replace, picked, itertools.repeat('"'), itertools.repeat('""'))
+    fields[quote] = list(map("".join, zip(itertools.repeat('"'), doubled,
+                                          itertools.repeat('"'))))
+    return fields.tolist()
+
+
+_NOTHING = {"None": ""}  # a missing value's cell is empty
 
 
 def _csv_quoted(text: str) -> str:
@@ -353,28 +387,52 @@ def to_table(result: AuditResult, width: int | None = None, limit: int = 0) -> s
     # Escaped before measuring, so the columns line up; a message's or header's line breaks
     # and tabs are kept for the wrapping below, which makes them spaces.
     shown_columns = {name: _shown_column(name, columns[name]) for name in OUTPUT_FIELDS}
-    rows = [{name: shown_columns[name][index] for name in OUTPUT_FIELDS} for index in shown]
+    if limit:
+        shown_columns = {name: [values[index] for index in shown]
+                         for name, values in shown_columns.items()}
     lines = []
-    if rows:
+    if shown:
         cols = ("severity", "code", "row", "post_id")
-        sizes = {c: max(len(c), *(len(_cell(r[c])) for r in rows)) for c in cols}
+        cells = {c: _cells(shown_columns[c]) for c in cols}
+        sizes = {c: max(len(c), max(map(len, cells[c]))) for c in cols}
         sizes["post_id"] = min(sizes["post_id"], 24)
         head = "  ".join(c.upper().replace("_", " ").ljust(sizes[c]) for c in cols) + "  MESSAGE"
         lines.append(head)
         indent = sum(sizes.values()) + 2 * len(cols)
         room = max(width - indent, 30)
-        for index, r in zip(shown, rows):
-            left = "  ".join(_cell(r[c])[: sizes[c]].ljust(sizes[c]) for c in cols)
-            label = r["header"] or field_name(r["column"], result.config.language)
-            where = f"[{label}] " if label and not r["message"].startswith(label) else ""
-            text = where + " ".join(r["message"].split())
-            wrapped = (_wrap(text, room) if len(text) > room else [text]) or [""]
-            lines.append(f"{left}  {wrapped[0]}")
-            lines.extend(" " * indent + more for more in wrapped[1:])
-            if index in hidden:
-                level, more = hidden[index]
-                lines.append(f"… {more} more {level} {plural(more, 'finding|findings')} not "
-                             f"shown (--limit 0 shows all)")
+        # The left columns of every row at once; each distinct message (with the header it
+        # is about) laid out once, its continuation lines after it in the same text.
+        lefts = list(map("  ".join, zip(*(_padded(cells[c], sizes[c]) for c in cols))))
+        language = result.config.language
+        labels: dict[tuple[Any, Any], tuple[str, bool]] = {}
+        laid_out: dict[tuple[Any, Any, Any], str] = {}
+        margin = "\n" + " " * indent
+        keys = list(zip(shown_columns["header"], shown_columns["column"],
+                        shown_columns["message"]))
+        for key in dict.fromkeys(keys):
+            header, column, message = key
+            found = labels.get((header, column))
+            if found is None:
+                label = header or field_name(column, language)
+                found = labels[(header, column)] = (label, _spaced(label))
+            label, spaced = found
+            where = f"[{label}] " if label and not message.startswith(label) else ""
+            words = " ".join(message.split())
+            text = where + words
+            # Single-spaced when the message alone is, or the label is and words follow.
+            spaced = not where or (spaced and bool(words))
+            wrapped = (_wrap(text, room, spaced) if len(text) > room else [text]) or [""]
+            laid_out[key] = "  " + margin.join(wrapped)
+        texts = list(map(operator.add, lefts, map(laid_out.__getitem__, keys)))
+        if not hidden:
+            lines.extend(texts)
+        else:
+            for index, text in zip(shown, texts):
+                lines.append(text)
+                if index in hidden:
+                    level, more = hidden[index]
+                    lines.append(f"… {more} more {level} {plural(more, 'finding|findings')} "
+                                 "not shown (--limit 0 shows all)")
     counts = summary(result)
     total = sum(counts.values())
     parts = ", ".join(f"{n} {label}" for label, n in counts.items() if n)
@@ -397,43 +455,67 @@ def _shown_column(name: str, values: list[Any]) -> list[Any]:
     try:
         joined = "".join(values)
     except TypeError:  # numbers or None among them
+        if set(map(type, values)) <= {int, type(None)}:  # sheet rows: shown as they are
+            return values
         return [_shown(name, value) for value in values]
-    if not _controls("\n\t" if name in ("message", "header") else "").search(joined):
+    # No control character is printable: a printable column (the usual) has none, found
+    # quicker than by the search.
+    if joined.isprintable() or not _controls(
+            "\n\t" if name in ("message", "header") else "").search(joined):
         return values
     return [_shown(name, value) for value in values]
 
 
-# textwrap breaks a word after a hyphen only between letters ("e-mail") and around "--".
-_HYPHEN_BREAK = re.compile(r"[^\d\W]-[^\d\W]")
+# textwrap breaks a word after a hyphen only between letters ("e-mail") and around "--". The
+# hyphen is looked for first (a quick scan for one character), then the letters either side.
+_HYPHEN_BREAK = re.compile(r"-(?<=[^\d\W]-)(?=[^\d\W])")
 
 
-def _wrap(text: str, width: int) -> list[str]:
+def _wrap(text: str, width: int, spaced: bool = False) -> list[str]:
     """``textwrap.wrap(text, width)``, worked out directly for the usual message: words
-    single-spaced, none longer than ``width``, no hyphen textwrap would break at."""
-    if not text or "--" in text or " ".join(text.split()) != text or any(
-            _HYPHEN_BREAK.match(text, at - 1) for at in _hyphens(text)):
+    single-spaced (``spaced``: known to be), none longer than ``width``, no hyphen textwrap
+    would break at. Each line ends at the last space that leaves it no longer than ``width``.
+    """
+    if not text or "--" in text or (not spaced and " ".join(text.split()) != text) \
+            or _HYPHEN_BREAK.search(text):
         return textwrap.wrap(text, width)
-    words = text.split(" ")
-    lengths = list(map(len, words))
-    if max(lengths) > width:
-        return textwrap.wrap(text, width)
-    # starts[j]: where word j starts (one past the text's end for j = len(words)).
-    starts = list(map(operator.add, itertools.accumulate(lengths, initial=0),
-                      range(len(words) + 1)))
-    lines, first = [], 0
-    while first < len(words):  # as many whole words as fit, at least one
-        end = bisect.bisect_right(starts, starts[first] + width + 1) - 1
-        lines.append(text[starts[first]:starts[end] - 1])
-        first = end
+    lines = []
+    rest = text
+    while len(rest) > width:
+        cut = rest.rfind(" ", 0, width + 1)
+        if cut <= 0:  # a word longer than a line: textwrap breaks it
+            return textwrap.wrap(text, width)
+        lines.append(rest[:cut])
+        rest = rest[cut + 1:]
+    lines.append(rest)
     return lines
 
 
-def _hyphens(text: str) -> Iterator[int]:
-    """The positions of the hyphens in ``text`` but its first character."""
-    at = text.find("-", 1)
-    while at > 0:
-        yield at
-        at = text.find("-", at + 1)
+def _spaced(label: str) -> bool:
+    """Whether ``"[label] "`` followed by single-spaced words is single-spaced too."""
+    return " ".join(label.split()) == label
+
+
+def _cells(values: list[Any]) -> list[str]:
+    """:func:`_cell` of each of ``values`` (text as it is; whole numbers and None in C)."""
+    try:
+        "".join(values)
+        return [*values]
+    except TypeError:
+        pass
+    if set(map(type, values)) <= {int, type(None)}:
+        texts = list(map(str, values))
+        return list(map(_NOTHING.get, texts, texts))
+    return [_cell(value) for value in values]
+
+
+def _padded(cells: list[str], size: int) -> list[str]:
+    """Each of ``cells`` cut to ``size`` characters and filled out to them with spaces."""
+    if len(set(cells)) * 2 <= len(cells):  # severities, codes: once per distinct text
+        padded = {cell: cell[:size].ljust(size) for cell in set(cells)}
+        return list(map(padded.__getitem__, cells))
+    cut: Iterator[str] = map(operator.getitem, cells, itertools.repeat(slice(0, size)))
+    return list(map(str.ljust, cut, itertools.repeat(size)))
 
 
 def _shown(name: str, value: Any) -> Any:

@@ -85,15 +85,20 @@ def apply_levels(findings: pd.DataFrame, config: CalendarConfig, clients: list[s
     """Apply each client's severity overrides; codes switched off are dropped."""
     if findings.empty:
         return findings
+    owners_rules = {client: config.for_client(client).rules if client else config.rules
+                    for client in {*clients, ""}}
+    overridden = {code for rules in owners_rules.values() for code in rules.levels}
+    if not overridden:  # the usual case: every finding keeps its code's severity
+        return findings
     severity = findings["severity"].to_numpy().copy()
     keep = np.ones(len(findings), dtype=bool)
     codes = findings["code"].to_numpy(dtype=object)
     owners = findings["client"].to_numpy(dtype=object)
-    calendar_rules = config.rules
-    for code in set(codes):
+    for code in sorted(overridden):
         in_code = codes == code
-        for client in {*clients, ""}:
-            rules = config.for_client(client).rules if client else calendar_rules
+        if not in_code.any():
+            continue
+        for client, rules in owners_rules.items():
             if code not in rules.levels:
                 continue
             mask = in_code & (owners == client)
@@ -107,7 +112,35 @@ def apply_levels(findings: pd.DataFrame, config: CalendarConfig, clients: list[s
 
 
 def sort(findings: pd.DataFrame) -> pd.DataFrame:
-    """Order findings: most severe, then soonest publish time, then sheet row and code."""
-    order = findings.assign(_sev=-findings["severity"]).sort_values(
-        ["_sev", "publish_at", "row", "code", "column"], kind="stable", na_position="last")
-    return order.drop(columns="_sev").reset_index(drop=True)
+    """Order findings: most severe, then soonest publish time, then sheet row and code.
+
+    Numbers that order as the keys do (a missing time after every time) are sorted at once,
+    keeping the order of ties; only findings tied on all of them (the same severity, time
+    and row) are then ordered by their code and column texts.
+    """
+    publish = findings["publish_at"].to_numpy(dtype="datetime64[ns]")
+    # Most severe first, and within a severity a missing time last: one number for both.
+    first = -2 * findings["severity"].to_numpy().astype(np.int64) + np.isnat(publish)
+    keys = (first, publish.view(np.int64), findings["row"].to_numpy())
+    order = np.lexsort(keys[::-1])  # the last key first
+    ordered = [key[order] for key in keys]
+    same = np.ones(max(len(order) - 1, 0), dtype=bool)
+    for key in ordered:
+        same &= key[1:] == key[:-1]
+    if same.any():
+        tied = np.zeros(len(order), dtype=bool)
+        tied[1:] |= same
+        tied[:-1] |= same
+        at = np.flatnonzero(tied)
+        group = np.cumsum(np.r_[True, ~same])[at]  # runs of ties, in order
+        picked = order[at]
+        texts = findings.take(picked)
+        order[at] = picked[np.lexsort((_ranks(texts["column"]), _ranks(texts["code"]), group))]
+    return findings.take(order).reset_index(drop=True)
+
+
+def _ranks(column: pd.Series) -> np.ndarray:
+    """Per value of ``column``: its place among the column's distinct values in order, a
+    missing value after them all."""
+    codes, uniques = pd.factorize(column, sort=True)
+    return np.where(codes < 0, len(uniques), codes)

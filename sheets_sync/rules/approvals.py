@@ -53,10 +53,13 @@ def approval_missing(ctx: Context) -> None:
     hours_left = _hours_until(ctx, publish, waiting)
     urgent_hours = ctx.clients.per_client(lambda s: s.rules.approvals.urgent_hours)
     lead_days = ctx.clients.per_client(lambda s: s.rules.approvals.lead_days)
-    days_left = ctx.days.between(ctx.clients.today_local, publish)
     past = waiting & (hours_left < 0)
     urgent = waiting & ~past & (hours_left <= urgent_hours)
-    soon = waiting & ~past & ~urgent & (days_left <= lead_days)
+    # Business days until the publish date, counted for the posts still in question only.
+    later = np.flatnonzero(waiting & ~past & ~urgent)
+    days_left = ctx.days.at_rows(later).between(ctx.clients.today_local[later], publish[later])
+    soon = np.zeros(len(publish), dtype=bool)
+    soon[later] = days_left <= lead_days[later]
     for mask, key, severity in ((past, "approval-missing:past", Severity.CRITICAL),
                                 (urgent, "approval-missing:urgent", Severity.CRITICAL),
                                 (soon, "approval-missing", Severity.ERROR)):
@@ -78,11 +81,15 @@ def _hours_until(ctx: Context, publish: np.ndarray, rows: np.ndarray) -> np.ndar
     """
     hours = np.full(len(publish), np.nan)
     now = pd.Timestamp(ctx.now)
-    for client, settings in ctx.clients.settings.items():
-        mask = rows & ctx.clients.mask(client)
+    # Once per time zone, for the clients that share it (each row's hours are its own).
+    by_zone: dict[str, list[int]] = {}
+    for index, client in enumerate(ctx.clients.names):
+        by_zone.setdefault(ctx.clients.settings[client].timezone, []).append(index)
+    for zone, clients in by_zone.items():
+        mask = rows & np.isin(ctx.clients.of_row, clients)
         if mask.any():
             stamps = pd.DatetimeIndex(publish[mask]).tz_localize(
-                settings.timezone, ambiguous=np.ones(int(mask.sum()), dtype=bool),
+                zone, ambiguous=np.ones(int(mask.sum()), dtype=bool),
                 nonexistent="shift_forward")
             hours[mask] = (stamps - now) / pd.Timedelta(1, "h")
     return hours

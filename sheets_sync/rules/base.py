@@ -14,6 +14,7 @@ disk or the network. A rule uses the parts of :class:`Context` it needs:
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import functools
 import os
@@ -77,11 +78,13 @@ def per_distinct(values: pd.Series, func: Callable[[Any], Any], dtype: Any = obj
     return results[np.where(codes < 0, len(keyed), codes)]
 
 
-def blank(values: pd.Series | np.ndarray) -> np.ndarray:
-    """Per cell: whether the text is empty or only white space."""
+def blank(values: pd.Series | np.ndarray, lengths: np.ndarray | None = None) -> np.ndarray:
+    """Per cell: whether the text is empty or only white space (``lengths``, the texts'
+    lengths when they are known, tell the empty ones)."""
     cells = values.to_numpy(dtype=object) if isinstance(values, pd.Series) else values
     try:  # map() over a built-in method runs in C: no Python call per cell
-        return (cells == "") | np.fromiter(map(str.isspace, cells), bool, len(cells))
+        empty = cells == "" if lengths is None else lengths == 0
+        return empty | np.fromiter(map(str.isspace, cells), bool, len(cells))
     except TypeError:  # a cell that is not text (parsed text columns never hold one)
         return per_distinct(pd.Series(cells, dtype=object), _is_blank, bool)
 
@@ -175,6 +178,13 @@ class Texts:
                                  else self.per_text(name, _is_blank, bool))
         return self._blank[name]
 
+    def blank_at(self, name: str, at: np.ndarray) -> np.ndarray:
+        """:meth:`blank` of the rows at positions ``at`` (the rows alone looked at, unless
+        the whole column was)."""
+        if name in self._blank or name in self.calendar.categories:
+            return self.blank(name)[at]
+        return blank(self.calendar.frame[name].to_numpy(dtype=object)[at])
+
     def stripped(self, name: str, mask: np.ndarray) -> list[str]:
         """The texts of column ``name`` on the rows of ``mask``, without surrounding white
         space: stripped once per distinct text where texts repeat (statuses, channels)."""
@@ -267,6 +277,14 @@ class BusinessDays:
         return [(np.isin(self.clients.of_row, indexes),
                  list(self.holidays_for(self.clients.names[indexes[0]])))
                 for indexes in by_country.values()]
+
+    def at_rows(self, at: np.ndarray) -> BusinessDays:
+        """These business days for the rows at positions ``at`` alone: the arrays its
+        methods take and give hold those rows' values (work only where it is needed)."""
+        view = copy.copy(self)
+        view.__dict__["_country_groups"] = [(mask[at], holiday_list)
+                                            for mask, holiday_list in self._country_groups]
+        return view
 
     def _by_country(self, func: Callable[[np.ndarray, list[np.datetime64]], np.ndarray],
                     size_like: np.ndarray, out_dtype: Any) -> np.ndarray:

@@ -132,15 +132,19 @@ def too_many_per_day(ctx: Context) -> None:
     # One integer per (client, channel, day); posts are ranked by publish time within it.
     key = ((ctx.clients.of_row[index].astype("int64") * (len(channel_names) + 1)
             + channel_codes) * (int(days.max() - days.min()) + 1) + days - days.min())
-    order = np.lexsort((day[index].astype("int64"), key))
+    # Only the days over the limit are ranked by publish time: their posts alone, whole days.
+    _, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
+    size = counts[inverse.ravel()]
+    limit = ctx.clients.per_client(lambda s: s.rules.cadence.max_per_day)[index]
+    over = np.flatnonzero(size > limit)
+    if not len(over):
+        return
+    order = over[np.lexsort((day[index[over]].astype("int64"), key[over]))]
     sorted_key = key[order]
     starts = np.flatnonzero(np.r_[True, sorted_key[1:] != sorted_key[:-1]])
     group = np.cumsum(np.r_[True, sorted_key[1:] != sorted_key[:-1]]) - 1
-    rank = np.empty(len(index), dtype="int64")
-    rank[order] = np.arange(len(index)) - starts[group]
-    size = np.empty(len(index), dtype="int64")
-    size[order] = np.diff(np.r_[starts, len(index)])[group]
-    limit = ctx.clients.per_client(lambda s: s.rules.cadence.max_per_day)[index]
+    rank = np.full(len(index), -1, dtype="int64")
+    rank[order] = np.arange(len(order)) - starts[group]
     hit = np.flatnonzero(rank >= limit)
     if len(hit):
         # One finding per row: a row over the limit on several of its channels names the first.
@@ -188,25 +192,33 @@ def calendar_gaps(ctx: Context) -> None:
     for pair in pairs.tolist():
         used_by.setdefault(pair // (len(channel_names) + 1), set()).add(
             str(channel_names[pair % (len(channel_names) + 1)]))
+    # Each gap: its client, channel, first and last empty day and length; worded at once.
+    gaps: list[tuple[str, str, np.datetime64, np.datetime64, int]] = []
     for client_code, client in enumerate(ctx.clients.names):
         rules = ctx.clients.settings[client].rules.cadence
         used = used_by.get(client_code, set())
         contracted = {c for c, n in rules.posts_per_week.items() if n > 0}
         start = _today(ctx, client)
         skip = _days_before_since(ctx, start)  # gaps are looked for from ignore_before on
+        first_day = start.to_datetime64().astype("datetime64[D]")
         for channel in sorted(used | contracted):
             found = planned.get((client_code, positions.get(channel, -1)), np.array([], "int64"))
             anchors = [skip - 1, *found.tolist(), rules.horizon_days]
             for before, after in itertools.pairwise(anchors):
                 empty_days = after - before - 1
                 if empty_days > rules.gap_days:
-                    first = start + pd.Timedelta(days=before + 1)
-                    last = start + pd.Timedelta(days=after - 1)
-                    ctx.findings.calendar_level(
-                        "calendar-gap", "channel", None, ctx.messages.text(
-                            "calendar-gap", client=client, channel=channel_name(channel),
-                            start=_fmt(ctx, first), end=_fmt(ctx, last), days=empty_days),
-                        client=client, when=first.to_datetime64())
+                    gaps.append((client, channel_name(channel), first_day + (before + 1),
+                                 first_day + (after - 1), empty_days))
+    if not gaps:
+        return
+    clients, channels, firsts, lasts, lengths = (list(part) for part in zip(*gaps))
+    texts = ctx.messages.render(
+        "calendar-gap", client=clients, channel=channels, days=lengths,
+        start=ctx.messages.when(np.array(firsts, dtype="datetime64[D]"), False),
+        end=ctx.messages.when(np.array(lasts, dtype="datetime64[D]"), False))
+    for client, text, first in zip(clients, texts, firsts):
+        ctx.findings.calendar_level("calendar-gap", "channel", None, text, client=client,
+                                    when=first.astype("datetime64[ns]"))
 
 
 @rule("pillar-mix-off-target")
@@ -247,13 +259,15 @@ def pillar_mix(ctx: Context) -> None:
 
 @rule("next-month-not-ready")
 def next_month_ready(ctx: Context) -> None:
-    live = _live(ctx)
+    live = None  # the live posts, once a client is to be looked at
     for client, settings in ctx.clients.settings.items():
         rules = settings.rules.cadence
         weekly = sum(n for n in rules.posts_per_week.values() if n > 0)
         today = _today(ctx, client)
         if not weekly or today.day < rules.next_month_from_day:
             continue
+        if live is None:
+            live = _live(ctx)
         first = (today.replace(day=1) + pd.Timedelta(days=32)).replace(day=1)
         days_in_month = cal_module.monthrange(first.year, first.month)[1]
         needed = round(weekly * days_in_month / 7)

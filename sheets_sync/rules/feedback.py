@@ -36,27 +36,33 @@ def review_start(ctx: Context) -> tuple[np.ndarray, np.ndarray]:
     return start, timed
 
 
-def after_business_days(ctx: Context, start: np.ndarray, timed: np.ndarray, days: np.ndarray
-                        ) -> np.ndarray:
+def after_business_days(ctx: Context, start: np.ndarray, timed: np.ndarray, days: np.ndarray,
+                        at: np.ndarray | None = None) -> np.ndarray:
     """Per row: the moment ``days`` business days after ``start`` have passed (NaT if no start).
 
     A start on a weekend or holiday counts from the start of the next business day; a
-    date-only start counts from the end of that day.
+    date-only start counts from the end of that day. With ``at`` (positions of rows) the
+    arrays hold those rows' values alone.
     """
+    business = ctx.days if at is None else ctx.days.at_rows(at)
     start_day = start.astype("datetime64[D]")
-    rolled = ~ctx.days.is_business_day(start)
+    rolled = ~business.is_business_day(start)
     time_of_day = np.where(timed & ~rolled, start - start_day, ONE_DAY.astype("timedelta64[ns]"))
     time_of_day = np.where(rolled, np.timedelta64(0, "ns"), time_of_day)
-    return ctx.days.add(start, days).astype("datetime64[ns]") + time_of_day
+    return business.add(start, days).astype("datetime64[ns]") + time_of_day
 
 
-def feedback_deadline(ctx: Context, start: np.ndarray, timed: np.ndarray) -> np.ndarray:
-    """Per row: the moment feedback is due (NaT when unknown)."""
+def feedback_deadline(ctx: Context, start: np.ndarray, timed: np.ndarray,
+                      at: np.ndarray | None = None) -> np.ndarray:
+    """Per row (of positions ``at``, whose values ``start`` and ``timed`` hold, or of the
+    calendar): the moment feedback is due (NaT when unknown)."""
     frame = ctx.frame
     sla = ctx.clients.per_client(lambda s: s.rules.feedback.sla_days, "int64")
-    computed = after_business_days(ctx, start, timed, sla)
     due = frame["feedback_due"].to_numpy()
     due_timed = frame["feedback_due_has_time"].to_numpy()
+    if at is not None:
+        sla, due, due_timed = sla[at], due[at], due_timed[at]
+    computed = after_business_days(ctx, start, timed, sla, at)
     explicit = np.where(due_timed, due, due.astype("datetime64[D]") + ONE_DAY)
     return np.where(np.isnat(due), computed, explicit.astype("datetime64[ns]"))
 
@@ -85,34 +91,47 @@ def feedback_overdue(ctx: Context) -> None:
         in_review &= ~answered(ctx, start) & ~approval_unreadable(ctx)
         if not in_review.any():
             return
-    deadline = feedback_deadline(ctx, start, timed)
-    now = ctx.clients.now_local
+    # Deadlines are worked out for the posts in review alone: ``at`` are their rows, and
+    # every array from here on holds their values.
+    at = np.flatnonzero(in_review)
+    start, timed = start[at], timed[at]
+    deadline = feedback_deadline(ctx, start, timed, at)
+    now = ctx.clients.now_local[at]
     deemed_after = ctx.clients.per_client(
-        lambda s: s.rules.feedback.deemed_approved_after_days, "int64")
+        lambda s: s.rules.feedback.deemed_approved_after_days, "int64")[at]
     # The contractual window is counted like the feedback SLA, from the same start.
-    deemed_at = after_business_days(ctx, start, timed, deemed_after)
-    deemed = in_review & ~np.isnat(deemed_at) & (deemed_after > 0) & (now > deemed_at)
+    deemed_at = after_business_days(ctx, start, timed, deemed_after, at)
+    deemed = ~np.isnat(deemed_at) & (deemed_after > 0) & (now > deemed_at)
     if deemed.any():
-        ctx.findings.add("deemed-approved", deemed, "status", ctx.messages.render(
-            "deemed-approved", since=ctx.messages.when(start[deemed], timed[deemed]),
-            days=deemed_after[deemed]))
-    overdue = in_review & ~deemed & ~np.isnat(deadline) & (now > deadline)
+        ctx.findings.add("deemed-approved", _rows(ctx, at, deemed), "status",
+                         ctx.messages.render("deemed-approved",
+                                             since=ctx.messages.when(start[deemed], timed[deemed]),
+                                             days=deemed_after[deemed]))
+    overdue = ~deemed & ~np.isnat(deadline) & (now > deadline)
     if not overdue.any():
         return
-    late = ctx.days.between(deadline, now)
-    escalate_after = ctx.clients.per_client(lambda s: s.rules.feedback.escalate_after_days, "int64")
+    late = ctx.days.at_rows(at).between(deadline, now)
+    escalate_after = ctx.clients.per_client(
+        lambda s: s.rules.feedback.escalate_after_days, "int64")[at]
     escalated = overdue & (late >= escalate_after)
     contact = ctx.clients.per_client(
-        lambda s: s.rules.feedback.escalation_contact or ctx.messages.text("contact"), object)
+        lambda s: s.rules.feedback.escalation_contact or ctx.messages.text("contact"), object)[at]
     column = "feedback_due" if ctx.has("feedback_due") else "status"
     due_text = np.empty(len(deadline), dtype=object)  # formatted for the overdue rows only
     due_text[overdue] = _deadline_text(ctx, deadline[overdue])
     for mask, key, severity in ((overdue & ~escalated, "feedback-overdue", Severity.WARNING),
                                 (escalated, "feedback-overdue:escalate", Severity.ERROR)):
         if mask.any():
-            ctx.findings.add("feedback-overdue", mask, column, ctx.messages.render(
+            ctx.findings.add("feedback-overdue", _rows(ctx, at, mask), column, ctx.messages.render(
                 key, waiting=_waiting_text(ctx, start[mask], timed[mask]), due=due_text[mask],
                 late=late[mask], contact=contact[mask]), severity=severity)
+
+
+def _rows(ctx: Context, at: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """The calendar's rows (a mask of them) that ``mask`` picks out of the rows at ``at``."""
+    rows = np.zeros(len(ctx.frame), dtype=bool)
+    rows[at[mask]] = True
+    return rows
 
 
 def _waiting_text(ctx: Context, start: np.ndarray, timed: np.ndarray) -> np.ndarray:

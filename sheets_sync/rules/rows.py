@@ -45,11 +45,12 @@ _VALID_URL = re.compile(r"^https?://[^\s/?#.]+(?:\.[^\s/?#.]+)+(?::\d+)?(?:[/?#]
                         re.IGNORECASE)
 
 
-def _hash_signs(ctx: Context, name: str) -> np.ndarray:
-    """Per row: the '#' signs in column ``name`` (once per distinct text when it repeats)."""
+def _hash_signs(ctx: Context, name: str, at: np.ndarray) -> np.ndarray:
+    """Per row at positions ``at``: the '#' signs in column ``name`` (once per distinct text
+    when it repeats)."""
     if name in ctx.calendar.categories:
-        return ctx.texts.per_text(name, lambda text: text.count("#"), np.intp)
-    texts = ctx.frame[name].to_numpy(dtype=object).tolist()
+        return ctx.texts.per_text(name, lambda text: text.count("#"), np.intp)[at]
+    texts = ctx.frame[name].to_numpy(dtype=object)[at].tolist()
     return np.array(list(map(str.count, texts, itertools.repeat("#", len(texts)))),
                     dtype=np.intp)
 
@@ -92,7 +93,8 @@ def missing_required(ctx: Context) -> None:
         if not ctx.has(name):
             continue
         mask = in_review.copy()
-        mask[in_review] = blank(frame[name].to_numpy(dtype=object)[in_review])
+        mask[in_review] = blank(frame[name].to_numpy(dtype=object)[in_review],
+                                caption_lengths(ctx)[in_review] if name == "caption" else None)
         if name == "asset":
             mask &= ~text_only(ctx)
         ctx.findings.add("missing-required", mask, name, ctx.messages.render(
@@ -408,8 +410,11 @@ def hashtag_count(ctx: Context) -> None:
     frame = ctx.frame
     columns = ["caption", "hashtags"] if ctx.has("hashtags") else ["caption"]
     limits, named = _per_channel_limit(ctx, "hashtag_limit")
-    # Hashtags never outnumber '#' signs: the regex only runs where the signs exceed the limit.
-    signs = sum(_hash_signs(ctx, name) for name in columns)
+    # Hashtags never outnumber '#' signs: the regex only runs where the signs exceed the limit,
+    # and the signs are counted only where there is a limit (by default, on Instagram).
+    limited = np.flatnonzero(~np.isnan(limits))
+    signs = np.zeros(len(frame), dtype=np.intp)
+    signs[limited] = sum(_hash_signs(ctx, name, limited) for name in columns)
     counts = np.zeros(len(frame))
     candidates = signs > limits
     if candidates.any():
@@ -452,14 +457,14 @@ def duplicate_captions(ctx: Context) -> None:
     # distinct strings. Hits are checked on the texts themselves, so a hash collision can
     # never report two different captions.
     live_rows = np.flatnonzero(live)
-    folded = np.empty(len(frame), dtype=object)
-    folded[live_rows] = list(map(" ".join, map(str.split, map(
+    folded_live = list(map(" ".join, map(str.split, map(
         str.casefold, frame["caption"].to_numpy(dtype=object)[live_rows].tolist()))))
+    folded = np.empty(len(frame), dtype=object)
+    folded[live_rows] = folded_live
     hashes = np.zeros(len(frame), dtype=np.int64)
-    hashes[live_rows] = np.array(list(map(hash, folded[live_rows].tolist())), dtype=np.int64)
+    hashes[live_rows] = np.array(list(map(hash, folded_live)), dtype=np.int64)
     filled = np.zeros(len(frame), dtype=bool)
-    filled[live_rows] = np.fromiter(map(len, folded[live_rows].tolist()), np.intp,
-                                    len(live_rows)) > 0
+    filled[live_rows] = np.array(list(map(len, folded_live)), dtype=np.intp) > 0
     # One entry per post on a channel: a row naming several channels ("IG + TikTok") is
     # compared on each of them.
     positions, channel_codes, channel_names = channel_posts(ctx)

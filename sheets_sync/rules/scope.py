@@ -52,12 +52,16 @@ def text_only(ctx: Context) -> np.ndarray:
         ctx.texts.text_in("format", "thread") & ctx.texts.text_in("channel", TEXT_THREAD_CHANNELS))
 
 
-def lacking(ctx: Context, name: str) -> np.ndarray:
-    """Per row: the caption (or asset) the post would need from client review on is blank."""
+def lacking(ctx: Context, name: str, at: np.ndarray | None = None) -> np.ndarray:
+    """Per row (of positions ``at``, or of the calendar): the caption (or asset) the post
+    would need from client review on is blank."""
     if not ctx.has(name):
-        return np.zeros(len(ctx.frame), dtype=bool)
-    blank = ctx.texts.blank(name)
-    return blank & ~text_only(ctx) if name == "asset" else blank
+        return np.zeros(len(ctx.frame) if at is None else len(at), dtype=bool)
+    if at is None:
+        blank = ctx.texts.blank(name)
+        return blank & ~text_only(ctx) if name == "asset" else blank
+    blank = ctx.texts.blank_at(name, at)
+    return blank & ~text_only(ctx)[at] if name == "asset" else blank
 
 
 def publish_passed(ctx: Context) -> np.ndarray:
@@ -115,12 +119,15 @@ def skipped_for_unknown_status(ctx: Context, rows: np.ndarray) -> list[str]:
     stale-unpublished"); '' for none. A post before ``ignore_before`` misses the time-based
     ones for that reason, not for its status."""
     index = np.flatnonzero(rows)
-    history = before_since(ctx)
+    history = before_since(ctx)[index]
+    # The cells of these rows alone are looked at (a column of captions is long).
+    blanks = [lacking(ctx, name, index) for name in ("caption", "asset")]
     columns = []
     for code, could_report in NEEDS_STATUS.items():
-        skipped = could_report(ctx) & _switched_on(ctx, code) & ~(history & (code in TIME_BASED))
-        columns.append(skipped[index])
-    blanks = [lacking(ctx, name)[index] for name in ("caption", "asset")]
+        reported = blanks[0] | blanks[1] if code == "missing-required" else \
+            could_report(ctx)[index]
+        columns.append(reported & _switched_on(ctx, code)[index]
+                       & ~(history & (code in TIME_BASED)))
     # Few distinct combinations: each one is worded once.
     combos, inverse = np.unique(np.stack([*columns, *blanks], axis=1), axis=0,
                                 return_inverse=True)
