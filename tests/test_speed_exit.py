@@ -100,3 +100,14 @@ def test_the_whole_output_of_a_big_audit_reaches_the_reader(tmp_path: Path) -> N
     assert (done.returncode, done.stderr) == (code, err)
     assert done.stdout == out
     assert out.count("\n") > 3000  # a finding per post at least, the header aside
+
+
+def test_a_profiled_audit_still_writes_its_profile(tmp_path: Path) -> None:
+    profile = tmp_path / "audit.prof"
+    done = subprocess.run([sys.executable, "-m", "cProfile", "-o", str(profile), "-m",
+                           "sheets_sync", "audit", str(SAMPLE), "--today", "2026-03-10",
+                           "--no-history", "--format", "json"], capture_output=True, text=True,
+                          timeout=120, check=False)
+    # (cProfile itself swallows the exit code.)
+    assert json.loads(done.stdout)["findings"], done.stderr
+    assert profile.stat().st_size > 0
