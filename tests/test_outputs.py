@@ -238,7 +238,8 @@ def test_report_header_block() -> None:
     assert grid[UPDATED_CELL[0]][UPDATED_CELL[1]] == dt.datetime(2026, 3, 10, 9, 0)
     assert grid[:4] == [
         ["Report", "test"],
-        ["Updated", dt.datetime(2026, 3, 10, 9, 0), None, "Source", "calendar.xlsx"],
+        ["Updated", dt.datetime(2026, 3, 10, 9, 0), None, "Source", "calendar.xlsx", "Times",
+             "Europe/Istanbul"],
         ["Posts", "Findings", "critical", "error", "warning", "info"],
         [10, 1, 0, 1, 0, 0]]
 

@@ -24,6 +24,7 @@ from sheets_sync.looks import look_of
 from sheets_sync.outputs import report_table
 from sheets_sync.outputs.dashboard import CHART_ROWS, RIGHT, TABLES_ROW, report_grid
 from sheets_sync.parse import parse
+from sheets_sync.parse_times import to_client_time
 from sheets_sync.run import run_once
 from sheets_sync.state import StateStore
 from sheets_sync.testing.fake_sheets import FakeSheetsAPI
@@ -65,9 +66,27 @@ def grid_of(rows: list[list[Any]], **calendar: Any) -> Any:
 def test_the_header_block_says_what_when_and_how_many() -> None:
     grid = grid_of(posts())
     assert grid[0] == ["Report", "test"]
-    assert grid[1] == ["Updated", dt.datetime(2026, 3, 10, 9, 0), None, "Source", "plan.xlsx"]
+    assert grid[1] == ["Updated", dt.datetime(2026, 3, 10, 9, 0), None, "Source", "plan.xlsx",
+                       "Times", "Europe/Istanbul"]
     assert grid[2] == ["Posts", "Findings", "critical", "error", "warning", "info"]
     assert grid[3][0] == 6 and grid[3][1] == sum(grid[3][2:]) > 0
+
+
+def test_the_header_block_says_which_zone_the_times_are_in() -> None:
+    # No time in the tabs carries its zone: the Report says once which zone they are in.
+    for language, words in (("en", ["Times", "publish times as the sheet writes them, in UTC; "
+                                    "Updated and History in Europe/Istanbul"]),
+                            ("tr", ["Saatler", "yayın saatleri tablodaki gibi, UTC saatiyle; "
+                                    "güncelleme ve geçmiş Europe/Istanbul saatiyle"])):
+        config = calendar_config(rules=RULES, language=language)
+        header = [h.replace("Publish date", "Publish date (UTC)") for h in COLUMNS]
+        cal = parse([header, *posts()], config)
+        to_client_time(cal, config)
+        found = validate(cal, config, NOW)
+        grid = report_grid(cal, found, found.iloc[:0], NOW, config,
+                           {"rows": len(cal.frame), "source": "plan.xlsx",
+                            "findings": len(found)})
+        assert grid[1][5:] == words
 
 
 def test_tables_the_charts_read_start_on_fixed_rows_whatever_their_length() -> None:

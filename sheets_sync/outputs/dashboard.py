@@ -79,7 +79,7 @@ def report_grid(calendar: Calendar, findings: pd.DataFrame, transitions: pd.Data
     """
     ctx = Context(calendar, config, now, observed)
     label = Labels(config.language)
-    grid: Grid = _header(findings, now, config, summary, label)
+    grid: Grid = _header(calendar, findings, now, config, summary, label)
     while len(grid) < TABLES_ROW:
         grid.append([])
     left = [
@@ -115,19 +115,29 @@ def report_grid(calendar: Calendar, findings: pd.DataFrame, transitions: pd.Data
     return Tab(grid, report_look(config, label, grid))
 
 
-def _header(findings: pd.DataFrame, now: dt.datetime, config: CalendarConfig,
-            summary: dict[str, int | str], label: Labels) -> Grid:
+def _header(calendar: Calendar, findings: pd.DataFrame, now: dt.datetime,
+            config: CalendarConfig, summary: dict[str, int | str], label: Labels) -> Grid:
     """Rows 0-3: title and calendar; when and from where; totals and findings by severity."""
     counts = findings["severity"].value_counts()
     levels = sorted(Severity, reverse=True)
     return [
         [label(REPORT_TITLE), config.name],
         [label("updated"), local(now, config.timezone), None, label("source"),
-         summary.get("source")],
+         summary.get("source"), label("times"), _zones(calendar, config, label)],
         [label("posts"), label("findings"), *(label(s.label) for s in levels)],
         [summary.get("rows"), summary.get("findings", len(findings)),
          *(int(counts.get(int(s), 0)) for s in levels)],
     ]
+
+
+def _zones(calendar: Calendar, config: CalendarConfig, label: Labels) -> str:
+    """The time zone of the tabs' times, none of which is labelled with one: publish times
+    as the sheet writes them, the "Updated" time and History in the calendar's zone."""
+    written = calendar.written.get("publish_at")
+    sheet = written.describe() if written is not None else config.timezone
+    if sheet == config.timezone:
+        return config.timezone
+    return label("times_sheet").format(sheet=sheet, zone=config.timezone)
 
 
 def _table(label: Labels, title: str, header: Sequence[str], rows: list[list[Cell]],

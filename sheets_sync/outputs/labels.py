@@ -23,6 +23,11 @@ LABELS: dict[str, tuple[str, str]] = {  # key -> (English, Turkish)
     "updated": ("Updated", "Güncellendi"), "rows": ("Rows", "Satır sayısı"),
     "findings": ("Findings", "Bulgular"), "cells_written": ("Cells written", "Yazılan hücreler"),
     "source": ("Source", "Kaynak"), "summary": ("Summary", "Özet"),
+    "times": ("Times", "Saatler"),
+    "times_sheet": ("publish times as the sheet writes them, in {sheet}; Updated and History "
+                    "in {zone}",
+                    "yayın saatleri tablodaki gibi, {sheet} saatiyle; güncelleme ve geçmiş "
+                    "{zone} saatiyle"),
     "approvals": ("Approvals needed in the next 7 days", "Önümüzdeki 7 günde onay gerekenler"),
     "overdue": ("Overdue feedback", "Geciken geri bildirimler"),
     "revisions": ("Revision usage per client per month", "Müşteri ve aya göre revizyon kullanımı"),
