@@ -237,9 +237,8 @@ def test_report_header_block() -> None:
     grid = report()
     assert grid[UPDATED_CELL[0]][UPDATED_CELL[1]] == dt.datetime(2026, 3, 10, 9, 0)
     assert grid[:4] == [
-        ["Report", "test"],
-        ["Updated", dt.datetime(2026, 3, 10, 9, 0), None, "Source", "calendar.xlsx", "Times",
-             "Europe/Istanbul"],
+        ["Report", "test", None, "Times", "Europe/Istanbul"],
+        ["Updated", dt.datetime(2026, 3, 10, 9, 0), None, "Source", "calendar.xlsx"],
         ["Posts", "Findings", "critical", "error", "warning", "info"],
         [10, 1, 0, 1, 0, 0]]
 

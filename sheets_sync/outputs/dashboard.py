@@ -117,13 +117,14 @@ def report_grid(calendar: Calendar, findings: pd.DataFrame, transitions: pd.Data
 
 def _header(calendar: Calendar, findings: pd.DataFrame, now: dt.datetime,
             config: CalendarConfig, summary: dict[str, int | str], label: Labels) -> Grid:
-    """Rows 0-3: title and calendar; when and from where; totals and findings by severity."""
+    """Rows 0-3: title, calendar and the zone of the times; when and from where; totals and
+    findings by severity."""
     counts = findings["severity"].value_counts()
     levels = sorted(Severity, reverse=True)
     return [
-        [label(REPORT_TITLE), config.name],
+        [label(REPORT_TITLE), config.name, None, label("times"), _zones(calendar, config, label)],
         [label("updated"), local(now, config.timezone), None, label("source"),
-         summary.get("source"), label("times"), _zones(calendar, config, label)],
+         summary.get("source")],
         [label("posts"), label("findings"), *(label(s.label) for s in levels)],
         [summary.get("rows"), summary.get("findings", len(findings)),
          *(int(counts.get(int(s), 0)) for s in levels)],
@@ -202,8 +203,9 @@ def report_look(config: CalendarConfig, label: Labels, grid: Grid) -> Look:
     return Look(
         widths=WIDTHS, header=None, rules=rules, charts=_charts(label, grid), wrap=(3,),
         frozen_rows=4,  # the header block stays on screen
-        boxes=(Box((0, 1), (0, 2), BIG), Box((1, 2), (0, 1), Style(bold=True)),
-               Box((1, 2), (3, 4), Style(bold=True)), Box((2, 3), (0, 6), HEADER),
+        boxes=(Box((0, 1), (0, 2), BIG), Box((0, 2), (3, 4), Style(bold=True)),
+               Box((1, 2), (0, 1), Style(bold=True)),
+               Box((2, 3), (0, 6), HEADER),
                Box((3, 4), (0, 2), TOTAL), *fills),
         page=Page(paper=config.paper))
 
