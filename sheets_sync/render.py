@@ -270,7 +270,8 @@ def csv_parts(result: AuditResult) -> Iterator[str]:
     """Yield the findings as CSV, a header line and then :data:`CSV_CHUNK` findings at a
     time; cells that a spreadsheet would run as formulas are quoted."""
     columns = _columns(result)
-    for name in ("code", "post_id", "column", "header", "client", "message"):
+    # (Codes and field names are the tool's own words: none starts like a formula.)
+    for name in ("post_id", "header", "client", "message"):
         columns[name] = _neutralised(columns[name])
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -280,14 +281,26 @@ def csv_parts(result: AuditResult) -> Iterator[str]:
     for start in range(0, len(result.findings), CSV_CHUNK):
         chunk = [c[start:start + CSV_CHUNK] for c in values]
         fields = [_csv_fields(c, special) for c in chunk] if special is not None else [None]
-        if all(column is not None for column in fields):
-            out.write("\n".join(map(",".join, zip(*fields))) + "\n")
+        written = [column for column in fields if column is not None]
+        if len(written) == len(fields):
+            out.write(_csv_lines(written))
         else:
             writer.writerows(zip(*chunk))
         yield out.getvalue()
         out.seek(0)
         out.truncate()
     yield out.getvalue()
+
+
+def _csv_lines(fields: list[list[str]]) -> str:
+    """Rows of the written ``fields`` (one list per column), each ended by a line break: the
+    cells and the commas between them laid side by side in one list, joined once."""
+    width, count = len(fields), len(fields[0])
+    cells = [","] * (2 * width * count)
+    for index, column in enumerate(fields):
+        cells[2 * index::2 * width] = column
+    cells[2 * width - 1::2 * width] = ["\n"] * count
+    return "".join(cells)
 
 
 # The csv module writes a text cell as it is unless it holds the delimiter, the quote or a line
