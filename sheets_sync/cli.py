@@ -147,17 +147,38 @@ def handle_errors() -> Iterator[None]:
     except KeyboardInterrupt:
         click.echo("sheets-sync: interrupted", err=True)
         sys.exit(130)
-    except BrokenPipeError:
+    except BrokenPipeError as exc:
+        if not _reader_gone():  # another pipe broke (a socket): not the reader's doing
+            _unexpected(exc)
         # The reader of the output stopped (`| head`): nothing is wrong and nothing more
         # can be said there. What is still buffered for it goes nowhere, quietly.
         _silence_stdout()
         sys.exit(SIGPIPE_EXIT)
     except Exception as exc:  # a bug: say so plainly, keep the exit code honest
-        if os.environ.get("SHEETS_SYNC_DEBUG"):
-            raise
-        say(f"sheets-sync: unexpected error ({type(exc).__name__}: {exc}). "
-            "Run again with SHEETS_SYNC_DEBUG=1 for details and report it.", err=True)
-        sys.exit(3)
+        _unexpected(exc)
+
+
+def _unexpected(exc: Exception) -> NoReturn:
+    """Say plainly that ``exc`` (being handled) is a bug, and exit 3; with SHEETS_SYNC_DEBUG
+    set, raise it again for its traceback."""
+    if os.environ.get("SHEETS_SYNC_DEBUG"):
+        raise exc
+    say(f"sheets-sync: unexpected error ({type(exc).__name__}: {exc}). "
+        "Run again with SHEETS_SYNC_DEBUG=1 for details and report it.", err=True)
+    sys.exit(3)
+
+
+def _reader_gone() -> bool:
+    """Whether standard output is a pipe whose reader has closed it (what a broken pipe
+    there means); True where that cannot be asked (no poll, not a real file)."""
+    try:
+        import select
+
+        poller = select.poll()
+        poller.register(sys.stdout.fileno(), select.POLLOUT)
+        return any(events & select.POLLERR for _, events in poller.poll(0))
+    except (AttributeError, OSError, ValueError):
+        return True
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

@@ -67,6 +67,16 @@ def test_a_bug_exits_3_with_one_short_line(demo: Path) -> None:
     assert done.stdout == ""
 
 
+def test_a_broken_pipe_elsewhere_than_the_output_is_a_bug_not_a_quiet_end(demo: Path) -> None:
+    # (A reader closing the output early ends the command quietly with 141: see
+    # test_speed_exit.py. A socket's broken pipe reaching here is not that.)
+    script = CRASH.replace('RuntimeError("index out of range in the report")',
+                           'BrokenPipeError(32, "Broken pipe")')
+    done = cli_process(script, "audit", str(demo / "calendar.xlsx"), "--today", TODAY)
+    assert done.returncode == 3
+    assert done.stderr.startswith("sheets-sync: unexpected error (BrokenPipeError:")
+
+
 def test_sheets_sync_debug_shows_the_traceback(demo: Path) -> None:
     done = cli_process(CRASH, "audit", str(demo / "calendar.xlsx"), "--today", TODAY,
                        debug=True)
