@@ -329,7 +329,8 @@ def audit_command(path: str | None, config_file: str | None, calendar_name: str 
     it compared with, or why there was none.
 
     Exit code 0 when nothing reaches --fail-on, 1 when something does, 2 for a usage or
-    configuration error, 3 when the calendar cannot be read.
+    configuration error, 3 when the calendar cannot be read; 141 (quietly) when the program
+    reading the output stops early (| head).
 
     On a terminal the table shows the first 50 findings of each severity and how many more
     there are (--limit); piped, it lists them all. JSON is indented on a terminal and compact
