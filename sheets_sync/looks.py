@@ -150,11 +150,6 @@ class Look:
         text = json.dumps(data, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
-    def styles_of_rows(self, grid: Sequence[Sequence[Cell]]) -> dict[int, dict[int, Style]]:
-        """The style of each styled cell below row 1 as the rules and boxes give it:
-        row -> column -> style. Later rules and boxes win over earlier ones, key by key."""
-        return {r: self.styles_of_marks(marks) for r, marks in self.marks_of_rows(grid).items()}
-
     def marks_of_rows(self, grid: Sequence[Sequence[Cell]]) -> dict[int, tuple[int, ...]]:
         """Which rules and boxes style each row they style: row -> their indexes into
         ``rules + boxes``, in the order they apply (:meth:`styles_of_marks` turns them into

@@ -681,6 +681,8 @@ _TWO_DIGITS = np.array([[ord(c) for c in f"{n:02d}"] for n in range(100)], dtype
 _YEARS_FROM = 1677
 _YEAR_DIGITS = np.array([[ord(c) for c in f"{n:04d}"] for n in range(_YEARS_FROM, 2263)],
                         dtype=np.uint8)
+
+
 def _columns_apply(values: np.ndarray) -> bool:
     """Whether ``values`` can be written all at once: datetime64[ns] stamps in a row, none
     before :data:`_FIRST_DAY`."""
@@ -691,10 +693,6 @@ def _columns_apply(values: np.ndarray) -> bool:
 # Stamps before this are written one by one (datetime64[ns] begins in September 1677, and
 # numpy rounds its first days down to days out of range).
 _FIRST_DAY = np.datetime64("1678-01-01", "ns").astype(np.int64)
-_EN_LAYOUT = ((0, "year", 4), (5, "month", 2), (8, "day", 2), (11, "hour", 2), (14, "minute", 2))
-_TR_LAYOUT = ((0, "day", 2), (3, "month", 2), (6, "year", 4), (11, "hour", 2), (14, "minute", 2))
-_SEPARATORS = (((4, "-"), (7, "-"), (10, " "), (13, ":")),   # 2026-03-14 09:30
-               ((2, "."), (5, "."), (10, " "), (13, ":")))   # 14.03.2026 09:30
 
 
 def _values(column: Any) -> list[Any]:

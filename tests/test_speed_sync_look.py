@@ -54,10 +54,35 @@ _TOP, _WRAP = Style(top=True), Style(wrap=True)
 _BREAKS = re.compile(r"(?<=[/-])")
 
 
+def styles_of_rows(look: Look, grid: Sequence[Sequence[Cell]]) -> dict[int, dict[int, Style]]:
+    """Each styled cell's style, cell by cell, as the writer worked it out before it did so
+    per kind of row: row -> column -> style, later rules and boxes winning key by key."""
+    out: dict[int, dict[int, Style]] = {}
+
+    def put(r: int, c: int, style: Style) -> None:
+        line = out.setdefault(r, {})
+        line[c] = merge(line[c], style) if c in line else style
+
+    for rule in look.rules:
+        wanted = set(rule.texts)
+        for r in range(rule.first_row, len(grid)):
+            line = grid[r]
+            if rule.column < len(line) and line[rule.column] in wanted:
+                target = r + rule.offset
+                if target < len(grid) or rule.offset == 0:
+                    for c in range(*rule.columns):
+                        put(target, c, rule.style)
+    for box in look.boxes:
+        for r in range(*box.rows):
+            for c in range(*box.columns):
+                put(r, c, box.style)
+    return out
+
+
 def reference_sheet(rows: Sequence[Sequence[Cell]], styles: Styles, epoch: dt.datetime,
                     look: Look, where: str, calendar: str = "", drawing: str = "") -> bytes:
     cells = CellWriter(styles, epoch, where)
-    styled = look.styles_of_rows(rows)
+    styled = styles_of_rows(look, rows)
     body: list[str] = []
     last_row = last_col = 0
     links: list[str] = []

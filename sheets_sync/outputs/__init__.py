@@ -105,7 +105,6 @@ def fit_cells(grid: G) -> G:
     texts = itertools.compress(cells, map(operator.is_, map(type, cells), itertools.repeat(str)))
     if max(map(len, cast("Iterator[str]", texts)), default=0) <= CELL_TEXT_LIMIT // 2:
         return grid  # no text near the limit
-        return grid
     for line in grid:
         for j, cell in enumerate(line):
             if type(cell) is str and len(cell) > CELL_TEXT_LIMIT // 2:
