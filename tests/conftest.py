@@ -1,10 +1,12 @@
-"""Shared helpers: build a calendar config and audit inline grids."""
+"""Shared helpers: build a calendar config, audit inline grids, write a calendar workbook."""
 
 from __future__ import annotations
 
 import datetime as dt
 import os
 import zoneinfo
+from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,6 +25,19 @@ HEADER = ["ID", "Client", "Channel", "Format", "Publish date", "Status", "Captio
 def calendar_config(**calendar: Any) -> CalendarConfig:
     data = {"name": "test", "backend": "memory", "client": "Acme", **calendar}
     return from_dict({"calendars": [data]}).calendars[0]
+
+
+def write_workbook(path: Path, rows: Sequence[Sequence[Any]], title: str = "Calendar") -> Path:
+    """Write ``rows`` (the header first) as the one tab ``title`` of a new .xlsx at ``path``."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = title
+    for values in rows:
+        sheet.append(list(values))
+    book.save(path)
+    return path
 
 
 def at(text: str) -> dt.datetime:

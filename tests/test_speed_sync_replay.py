@@ -18,7 +18,7 @@ from typing import Any
 import openpyxl
 import pandas as pd
 import pytest
-from conftest import at, calendar_config
+from conftest import at, calendar_config, write_workbook
 
 import sheets_sync.run as run_module
 from sheets_sync.backends.xlsx import XlsxBackend
@@ -42,13 +42,7 @@ ROWS = [
 
 
 def build(path: Path) -> Path:
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.title = "Calendar"
-    for values in (HEADER, *ROWS):
-        sheet.append(values)
-    book.save(path)
-    return path
+    return write_workbook(path, [HEADER, *ROWS])
 
 
 def edit(path: Path, cell: str, value: str) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import HEADER, at, audit, calendar_config, only, row
+from conftest import HEADER, at, audit, calendar_config, only, row, write_workbook
 
 from sheets_sync.config import load
 from sheets_sync.errors import ConfigError
@@ -485,15 +485,7 @@ def tr_row(status: str, caption: str = "Merhaba", approved: str = "") -> list[An
 
 
 def turkish_calendar(path: Path, *rows: list[Any]) -> Path:
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Takvim"
-    for line in (TR_HEADER, *rows):
-        sheet.append(line)
-    book.save(path)
-    return path
+    return write_workbook(path, [TR_HEADER, *rows], "Takvim")
 
 
 def edit(path: Path, **cells: Any) -> None:

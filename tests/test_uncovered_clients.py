@@ -10,6 +10,7 @@ from typing import Any
 
 import openpyxl
 from click.testing import CliRunner, Result
+from conftest import write_workbook
 
 from sheets_sync.cli import main
 from sheets_sync.outputs import report_table
@@ -56,12 +57,7 @@ def invoke(*args: str) -> Result:
 
 
 def setup(tmp_path: Path) -> Path:
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.title = "Calendar"
-    for values in (HEADER, *ROWS):
-        sheet.append(values)
-    book.save(tmp_path / "plan.xlsx")
+    write_workbook(tmp_path / "plan.xlsx", [HEADER, *ROWS])
     config = tmp_path / "agency.toml"
     config.write_text(CONFIG, encoding="utf-8")
     return config
