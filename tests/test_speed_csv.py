@@ -87,6 +87,20 @@ def test_plain_csv_takes_the_c_parser_with_ragged_rows_blank_lines_and_multiline
     assert len(grid.rows) == 6  # the empty last record is dropped, as for every reader
 
 
+@pytest.mark.parametrize("text", [
+    'ID,"Caption\n(EN)",Status\n1,Yeni,Taslak\n2,Eski,Onaylandı\n',  # header spans lines
+    'ID\n1,Yeni,Taslak,extra\n2\n',  # a later record wider than the first line
+    'ID,"a,b",Status\n1,Yeni\n',  # the first line's quoted delimiter is text
+])
+def test_the_c_parser_keeps_every_cell_whatever_the_first_line_has(text: str) -> None:
+    # The parser is first given as many columns as the first line has fields: a wider
+    # record later (or a header whose quoted field spans lines) must not lose cells.
+    grid = files._c_records(text.encode("utf-8"), ",")
+    assert isinstance(grid, TextGrid)
+    assert list(grid) == _csv_module(text, ",")
+    assert max(len(row) for row in grid) == len(grid.columns)
+
+
 def test_utf16_without_bom_and_cp1254_take_the_c_parser(tmp_path: Path) -> None:
     text = 'Yayın tarihi\tDurum\tNot\n01.05.2024\tİptal\t"iki\nsatır"\n'
     no_bom = tmp_path / "utf16.txt"

@@ -29,6 +29,8 @@ import csv
 import gc
 import io
 import re
+import threading
+import warnings
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -44,6 +46,7 @@ from sheets_sync.cells import Cell, ColumnGrid
 from sheets_sync.errors import CalendarError, SourceError, UsageError
 
 if TYPE_CHECKING:
+    import pandas as pd
     from python_calamine import CalamineWorkbook
 
 __all__ = [
@@ -447,10 +450,7 @@ def _delimiter_of(header: str, suffix: str) -> str:
     order = (preferred, *(d for d in _DELIMITERS if d != preferred))
     best, best_count = preferred, 1
     for delim in order:
-        try:
-            count = len(next(csv.reader([header], delimiter=delim, strict=False), []))
-        except csv.Error:
-            continue
+        count = len(_fields(header, delim))
         if count > best_count:
             best, best_count = delim, count
     return best
@@ -576,34 +576,34 @@ def _c_records(utf8: bytes, delimiter: str) -> TextGrid | None:
     are found here too (line ends and delimiters outside quotes), which gives each record's
     number of fields - the parser pads short records - and is checked against the parser's
     count of records.
+
+    The parser and that scan run side by side: the scan is numpy work over the bytes, which
+    leaves Python free, so it costs next to nothing beside the parser. The parser is first
+    given as many columns as the first line has fields; a later record with more makes it
+    stop, and it reads again with the widest record's count once the scan has it.
     """
     if not utf8 or b"\x00" in utf8 or utf8.startswith(codecs.BOM_UTF8):
         return None
-    raw = np.frombuffer(utf8, dtype=np.uint8)
-    quotes = _plain_quotes(raw, ord(delimiter))
-    if quotes is None:
+    guess = len(_fields(_first_line(utf8), delimiter))
+    scan = _Scan(np.frombuffer(utf8, dtype=np.uint8), ord(delimiter))
+    scan.start()
+    try:
+        frame = _c_parse(utf8, delimiter, guess) if guess else None
+    finally:
+        scan.join()
+    shape = scan.result()
+    if shape is None:
         return None
-    widths, longest = _record_shape(raw, ord(delimiter), quotes)
+    widths, longest = shape
     width = int(widths.max(initial=0))
     if not len(widths) or not width or longest > _FIELD_LIMIT:
         return None
-    import pandas as pd
-
-    try:
-        frame = pd.read_csv(io.BytesIO(utf8),
-                            sep=delimiter, header=None, names=range(width), index_col=False,
-                            dtype=object, na_filter=False, skip_blank_lines=False,
-                            quotechar='"', doublequote=True, escapechar=None, comment=None,
-                            skipinitialspace=False, encoding="utf-8", engine="c",
-                            low_memory=True)  # tokenized in chunks: faster, same cells
-    except UnicodeDecodeError:
-        raise
-    except (ValueError, pd.errors.ParserError):
-        return None
-    if len(frame) != len(widths):
+    if frame is None or frame.shape[1] < width:  # a record wider than the first line's
+        frame = _c_parse(utf8, delimiter, width)
+    if frame is None or len(frame) != len(widths):
         return None
     columns, filled = [], np.zeros(len(frame), dtype=bool)
-    for index in range(width):
+    for index in range(width):  # any columns beyond the widest record's are left out
         values = frame[index].to_numpy(dtype=object)
         if not values.flags.writeable:
             values = values.copy()
@@ -617,6 +617,62 @@ def _c_records(utf8: bytes, delimiter: str) -> TextGrid | None:
     # Completely empty rows at the end are dropped, as for every reader.
     used = int(np.flatnonzero(filled)[-1]) + 1 if filled.any() else 0
     return TextGrid([column[:used] for column in columns], widths[:used])
+
+
+def _fields(line: str, delimiter: str) -> list[str]:
+    """The fields of one line as the csv module splits it (none for a bad line)."""
+    try:
+        return next(csv.reader([line], delimiter=delimiter, strict=False), [])
+    except csv.Error:
+        return []
+
+
+def _c_parse(utf8: bytes, delimiter: str, width: int) -> pd.DataFrame | None:
+    """Every cell of ``utf8`` as text, ``width`` columns (short records padded with ""), or
+    None when the parser refuses the text (or finds a record with more fields)."""
+    import pandas as pd
+
+    try:
+        with warnings.catch_warnings():
+            # A first record wider than ``width`` loses cells, with this warning: the caller
+            # reads again with the widest record's count.
+            warnings.simplefilter("ignore", pd.errors.ParserWarning)
+            return pd.read_csv(io.BytesIO(utf8),
+                               sep=delimiter, header=None, names=range(width),
+                               index_col=False, dtype=object, na_filter=False,
+                               skip_blank_lines=False, quotechar='"', doublequote=True,
+                               escapechar=None, comment=None, skipinitialspace=False,
+                               encoding="utf-8", engine="c",
+                               low_memory=True)  # tokenized in chunks: faster, same cells
+    except UnicodeDecodeError:
+        raise
+    except (ValueError, pd.errors.ParserError):
+        return None
+
+
+class _Scan(threading.Thread):
+    """:func:`_plain_quotes` and :func:`_record_shape` of ``raw``, in a thread of its own;
+    :meth:`result` after ``join`` gives the shape (None for text that is not plain) or raises
+    what the scan raised."""
+
+    def __init__(self, raw: np.ndarray, delimiter: int) -> None:
+        super().__init__(name="csv-scan", daemon=True)
+        self.raw, self.delimiter = raw, delimiter
+        self.shape: tuple[np.ndarray, int] | None = None
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            quotes = _plain_quotes(self.raw, self.delimiter)
+            if quotes is not None:
+                self.shape = _record_shape(self.raw, self.delimiter, quotes)
+        except BaseException as exc:  # handed to the reading thread, raised there
+            self.error = exc
+
+    def result(self) -> tuple[np.ndarray, int] | None:
+        if self.error is not None:
+            raise self.error
+        return self.shape
 
 
 def _plain_quotes(raw: np.ndarray, delimiter: int) -> np.ndarray | None:
