@@ -19,6 +19,8 @@ from sheets_sync.model import Severity
 from sheets_sync.wording import field_name, plural
 
 if TYPE_CHECKING:  # the command line imports this module; pandas only when rendering
+    import numpy as np
+
     from sheets_sync.audit import AuditResult
     from sheets_sync.parse import Calendar
 
@@ -275,7 +277,15 @@ def csv_parts(result: AuditResult) -> Iterator[str]:
         columns[name] = _neutralised(columns[name])
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
+
+    def written_rows() -> str:  # what the csv module wrote since the last call
+        text = out.getvalue()
+        out.seek(0)
+        out.truncate()
+        return text
+
     writer.writerow(OUTPUT_FIELDS)
+    yield written_rows()
     values = list(columns.values())
     special = _csv_special()
     for start in range(0, len(result.findings), CSV_CHUNK):
@@ -283,23 +293,54 @@ def csv_parts(result: AuditResult) -> Iterator[str]:
         fields = [_csv_fields(c, special) for c in chunk] if special is not None else [None]
         written = [column for column in fields if column is not None]
         if len(written) == len(fields):
-            out.write(_csv_lines(written))
-        else:
-            writer.writerows(zip(*chunk))
-        yield out.getvalue()
-        out.seek(0)
-        out.truncate()
-    yield out.getvalue()
+            yield _csv_lines(written)
+            continue
+        writer.writerows(zip(*chunk))
+        yield written_rows()
 
 
-def _csv_lines(fields: list[list[str]]) -> str:
-    """Rows of the written ``fields`` (one list per column), each ended by a line break: the
-    cells and the commas between them laid side by side in one list, joined once."""
-    width, count = len(fields), len(fields[0])
+# A column as written: its cells' texts (a quoted cell's inner quotes doubled) and which cells
+# are quoted (None when none is). The quotes around a cell are laid down with the commas.
+Written = tuple[list[str], "np.ndarray | None"]
+
+
+def _csv_lines(fields: list[Written]) -> str:
+    """Rows of the written ``fields`` (one per column), each ended by a line break: the cells
+    and the commas between them laid side by side in one list, joined once.
+
+    The quotes around a quoted cell go into the separators beside it (the comma or line
+    break after the cell before, the one after the cell), so a cell's text is never copied
+    only to be quoted; a quoted cell of the first column is quoted in place.
+    """
+    width, count = len(fields), len(fields[0][0])
     cells = [","] * (2 * width * count)
-    for index, column in enumerate(fields):
+    quoted: list[np.ndarray | None] = []
+    for index, (column, mask) in enumerate(fields):
+        if index == 0 and mask is not None:
+            column = [f'"{text}"' if quote else text
+                      for text, quote in zip(column, mask.tolist())]
+            mask = None
         cells[2 * index::2 * width] = column
-    cells[2 * width - 1::2 * width] = ["\n"] * count
+        quoted.append(mask)
+    for index in range(width):
+        # The separator after column ``index``: a closing quote of this cell, the comma or
+        # the line break, an opening quote of the next cell.
+        end = "\n" if index == width - 1 else ","
+        closing = quoted[index]
+        opening = quoted[index + 1] if index < width - 1 else None
+        if closing is None and opening is None:
+            if end != ",":
+                cells[2 * index + 1::2 * width] = [end] * count
+            continue
+        import numpy as np  # loaded with the findings already
+
+        kind = np.zeros(count, dtype=np.intp)
+        if closing is not None:
+            kind += 2 * closing
+        if opening is not None:
+            kind += opening
+        cells[2 * index + 1::2 * width] = np.array(
+            [end, end + '"', '"' + end, '"' + end + '"'], dtype=object)[kind].tolist()
     return "".join(cells)
 
 
@@ -307,70 +348,83 @@ def _csv_lines(fields: list[list[str]]) -> str:
 # break; then it quotes it, doubling its quotes. Rows of findings are written that way
 # straight from the columns, several times faster; :func:`_csv_special` checks on a probe row
 # that this Python's csv module writes exactly so (else the csv module writes every row).
-_CSV_PROBE = ["", "a,b", 'a"b', "a\nb", " a ", None, 7, "x\x00y", "\u201cq\u201d", "=1"]
+_CSV_PROBE = ["", "a,b", 'a"b', "a\nb", " a ", None, 7, "x\x00y", "\u201cq\u201d", "=1", 'q"']
 
 
 @functools.cache
 def _csv_special() -> re.Pattern[str] | None:
     """The characters that make the csv module quote a cell (whether a carriage return does
-    depends on the Python version), or None when it writes the probe row differently."""
+    depends on the Python version), or None when it writes the probe rows differently."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["a\rb"])
     special = re.compile('[,"\n\r]' if out.getvalue() != "a\rb\n" else '[,"\n]')
+    # The probe as one row, and again with each value in the first column in turn.
+    rows = [_CSV_PROBE, *([value, "x"] for value in _CSV_PROBE)]
     out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerow(_CSV_PROBE)
-    fields = _csv_fields(_CSV_PROBE, special)
-    return special if fields is not None and out.getvalue() == ",".join(fields) + "\n" else None
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    ours = []
+    for row in rows:
+        fields = [_csv_fields([value], special) for value in row]
+        written = [column for column in fields if column is not None]
+        if len(written) != len(fields):
+            return None
+        ours.append(_csv_lines(written))
+    return special if out.getvalue() == "".join(ours) else None
 
 
-def _csv_fields(values: list[Any], special: re.Pattern[str]) -> list[str] | None:
+def _csv_fields(values: list[Any], special: re.Pattern[str]) -> Written | None:
     """Each of ``values`` as the csv module writes it in a row of several cells (text, None
-    as nothing, a whole number); None for a column holding anything else."""
+    as nothing, a whole number), with which are quoted; None for a column holding anything
+    else."""
+    import numpy as np  # loaded with the findings already
+
     try:
         joined = "".join(values)
     except TypeError:  # None or numbers among them
         if set(map(type, values)) <= {int, type(None)}:  # sheet rows: written in C
             texts = list(map(str, values))
-            return list(map(_NOTHING.get, texts, texts))  # "None" is None's alone
+            return list(map(_NOTHING.get, texts, texts)), None  # "None" is None's alone
         out: list[str] = []
+        quote: list[bool] = []
         for value in values:
             if value is None:
                 out.append("")
             elif type(value) is int:
                 out.append(str(value))
             elif isinstance(value, str):
-                out.append(_csv_quoted(value) if special.search(value) else value)
+                special_text = special.search(value) is not None
+                out.append(value.replace('"', '""') if special_text else value)
+                quote.append(special_text)
+                continue
             else:
                 return None
-        return out
+            quote.append(False)
+        return out, (np.array(quote, dtype=bool) if any(quote) else None)
     if not special.search(joined):
-        return values
-    # The texts to quote are found and quoted in C, not one by one in Python: each special
-    # character looked for in the texts not yet found to hold one.
-    import numpy as np  # loaded with the findings already
-
+        return values, None
+    # The texts to quote are found in C, not one by one in Python: each special character
+    # looked for in the texts not yet found to hold one.
     fields = np.empty(len(values), dtype=object)
     fields[:] = values
-    quote = np.zeros(len(values), dtype=bool)
+    quoted = np.zeros(len(values), dtype=bool)
     for char in special.pattern[1:-1]:  # the class's characters: , " and line breaks
-        rest = np.flatnonzero(~quote)
+        if char not in joined:
+            continue
+        rest = np.flatnonzero(~quoted)
         if not len(rest):
             break
-        quote[rest] = np.fromiter(map(operator.contains, fields[rest].tolist(),
-                                      itertools.repeat(char)), bool, len(rest))
-    picked = fields[quote].tolist()
-    doubled = map(str.replace, picked, itertools.repeat('"'), itertools.repeat('""'))
-    fields[quote] = list(map("".join, zip(itertools.repeat('"'), doubled,
-                                          itertools.repeat('"'))))
-    return fields.tolist()
+        quoted[rest] = np.fromiter(map(operator.contains, fields[rest].tolist(),
+                                       itertools.repeat(char)), bool, len(rest))
+    if '"' in joined:
+        picked = fields[quoted].tolist()
+        fields[quoted] = list(map(str.replace, picked, itertools.repeat('"'),
+                                  itertools.repeat('""')))
+        return fields.tolist(), quoted
+    return values, quoted
 
 
 _NOTHING = {"None": ""}  # a missing value's cell is empty
-
-
-def _csv_quoted(text: str) -> str:
-    return '"' + text.replace('"', '""') + '"'
 
 
 TABLE_LIMIT = 50  # findings of each severity a terminal shows unless --limit says otherwise
