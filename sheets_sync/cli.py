@@ -56,6 +56,14 @@ def say(text: str, err: bool = False, nl: bool = True) -> None:
     click.echo(render.terminal_text(text, "\n\t"), err=err, nl=nl)
 
 
+def data_out(text: str) -> None:
+    """Write ``text`` (data for another program: CSV rows, an export's file) to standard
+    output exactly, in UTF-8. Written as bytes: click strips what looks like a terminal colour
+    code from text it writes to a pipe, a cell's too. Text that is not valid Unicode (a lone
+    surrogate a spreadsheet answered with) is written as \\u escapes, as JSON writes it."""
+    click.echo(text.encode("utf-8", "backslashreplace"), nl=False)
+
+
 def _to_terminal() -> bool:
     """Whether standard output is a terminal (not a pipe or a file)."""
     return sys.stdout is not None and sys.stdout.isatty()
@@ -370,7 +378,7 @@ def audit_command(path: str | None, config_file: str | None, calendar_name: str 
         elif output == "csv" and not terminal:
             # CSV is data for another program: the cells exactly.
             for text in render.csv_parts(result):
-                click.echo(text, nl=False)
+                data_out(text)
         elif output == "csv":
             say(render.to_csv(result), nl=False)
         else:
@@ -691,7 +699,10 @@ def export_command(path: str | None, config_file: str | None, calendar_name: str
         else:
             for place, file in zip(places, result.files):
                 if place is None:  # data for another program: the cells exactly
-                    (say if _to_terminal() else click.echo)(file.text, nl=False)
+                    if _to_terminal():
+                        say(file.text, nl=False)
+                    else:
+                        data_out(file.text)
             for line in summary(result):
                 say(line, err=True)
         leave(1 if result.left_out or result.not_marked else 0)

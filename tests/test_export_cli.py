@@ -76,6 +76,16 @@ def test_everything_exported_exits_0_with_the_file_on_stdout(tmp_path: Path) -> 
     assert "left out" not in err
 
 
+def test_a_file_on_stdout_keeps_a_captions_terminal_codes(tmp_path: Path) -> None:
+    # The exported file is data for the importer: written exactly, colour codes too.
+    caption = "Yeni \x1b[1msezon\x1b[0m başladı"
+    path = write_csv(tmp_path / "plan.csv", [post("P1", "2026-03-20 10:00", caption=caption)])
+    result = CliRunner().invoke(main, ["export", str(path), "--to", "buffer", "--today",
+                                       "2026-03-10"])
+    assert result.exit_code == 0
+    assert result.stdout_bytes.decode("utf-8").splitlines()[1].startswith(caption + ",")
+
+
 def test_a_left_out_post_is_listed_on_stderr_and_exits_1(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "plan.csv", [post("P1", "2026-03-20 10:00"),
                                              post("P2", "2026-03-21 10:00", approved="No"),

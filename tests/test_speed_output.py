@@ -149,6 +149,21 @@ def _audit(path: Path, *options: str, terminal: bool,
     return done.exit_code, done.stdout, done.stderr
 
 
+def test_piped_csv_keeps_a_cells_terminal_codes_as_json_does(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # CSV on a pipe is data: a cell holding a colour code is written exactly, not stripped.
+    path = tmp_path / "codes.csv"
+    out = io.StringIO(newline="")
+    csv.writer(out).writerows([HEADER, row("P1", status="\x1b[31mBogus\x1b[0m")])
+    path.write_text(out.getvalue(), encoding="utf-8")
+    _, written, _ = _audit(path, "--format", "csv", terminal=False, monkeypatch=monkeypatch)
+    _, document, _ = _audit(path, "--format", "json", terminal=False, monkeypatch=monkeypatch)
+    status = [line for line in written.splitlines() if ",unknown-status," in line]
+    assert len(status) == 1 and "\u201c\x1b[31mBogus\x1b[0m\u201d" in status[0]
+    found = [f for f in json.loads(document)["findings"] if f["code"] == "unknown-status"]
+    assert found[0]["message"] in status[0]  # the same message, codes and all
+
+
 def _error_lines(out: str) -> list[str]:
     return [line for line in out.splitlines() if line.startswith("error     unknown-channel")]
 
