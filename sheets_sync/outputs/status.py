@@ -41,7 +41,6 @@ SEVERITY_FILLS = {Severity.INFO: "DDEBF7", Severity.WARNING: "FFE699",
                   Severity.ERROR: "F8CBAD", Severity.CRITICAL: "F4A6A6"}
 HEADER = Style(bold=True, fill="BDD7EE")
 SECTION = Style(bold=True, size=12, fill="E7E6E6")
-LINK = Style(color="0563C1", underline=True)
 # Codes about cells that cannot be read or words that are not known.
 _DATA_CODES = frozenset({c.code for c in CODES.values() if c.family == "cells"} | {
     "unknown-status", "unknown-channel", "unknown-format", "unknown-pillar", "duplicate-id",
