@@ -488,9 +488,9 @@ def _typed_frame(cells: dict[str, Sequence[Any]],
         data[name], coded[name] = canonical(found, vocabulary_table(base, getattr(config, table)))
     # Text stays in object columns: pandas' own string dtype is several times slower to
     # compare, and rules compare status, channel and client columns often.
-    frame = pd.DataFrame({name: pd.Series(values, dtype=object)
+    frame = pd.DataFrame({name: pd.Series(values, dtype=object, copy=False)
                           if isinstance(values, np.ndarray) and values.dtype == object
-                          else values for name, values in data.items()})
+                          else values for name, values in data.items()}, copy=False)
     builder = FindingsBuilder(frame)
     codes = {"publish_time": "invalid-time", "approved": "invalid-boolean",
              **dict.fromkeys(NUMBER_FIELDS, "invalid-number")}
