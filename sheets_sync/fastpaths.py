@@ -12,6 +12,7 @@ and the function the rest of the package calls, which picks the fast one when it
 
 from __future__ import annotations
 
+import ctypes
 import itertools
 import json
 import re
@@ -22,9 +23,12 @@ import numpy as np
 import pandas as pd
 
 try:
-    from pandas._libs.hashtable import PyObjectHashTable  # type: ignore[import-not-found]
+    from pandas._libs.hashtable import (  # type: ignore[import-not-found]
+        Int64HashTable,
+        PyObjectHashTable,
+    )
 except ImportError:  # another pandas: the plain fallback
-    PyObjectHashTable = None
+    Int64HashTable = PyObjectHashTable = None
 try:
     from pandas._libs.lib import to_object_array  # type: ignore[attr-defined]
 except ImportError:  # another pandas: the plain fallback
@@ -47,10 +51,55 @@ def active() -> dict[str, str]:
 # pandas' object hash table skips pd.factorize's first pass, which reads every cell to see
 # whether all are text (and then hashes their UTF-8 form): a whole extra pass over objects
 # scattered all over memory on a large sheet.
+#
+# A column read from a file holds each of its repeated texts as a few objects (the CSV parser
+# makes one per distinct text and chunk of the file), so a long column of repeats is first
+# factorized by the objects' addresses, integers hashed far quicker than text, and only the
+# few distinct objects then by their values.
 def factorize_fast(cells: np.ndarray, size_hint: int = 64) -> tuple[np.ndarray, np.ndarray]:
+    if len(cells) >= _BY_ADDRESS_FROM and size_hint < len(cells):  # not expected distinct
+        found = _factorize_by_address(cells)
+        if found is not None:
+            return found
     table = PyObjectHashTable(size_hint)
     uniques, codes = table.factorize(cells)
     return np.asarray(codes, dtype=np.intp), uniques
+
+
+_BY_ADDRESS_FROM = 4096  # cells; a shorter column is factorized quickly enough as it is
+_SAMPLE = 2000  # cells looked at to tell a column of repeated objects from one of distinct ones
+
+
+def _addresses(cells: np.ndarray) -> np.ndarray | None:
+    """The addresses of the objects a contiguous object array holds, as a read-only view
+    of its memory (valid while ``cells`` is, which also keeps the objects alive), or None."""
+    if (cells.ndim != 1 or not cells.flags.c_contiguous
+            or cells.itemsize != ctypes.sizeof(ctypes.c_ssize_t)):
+        return None
+    memory = (ctypes.c_ssize_t * len(cells)).from_address(cells.ctypes.data)
+    addresses = np.ctypeslib.as_array(memory)
+    addresses.flags.writeable = False
+    return addresses
+
+
+def _factorize_by_address(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """:func:`factorize_fast` of a long column through its objects' addresses, or None when
+    its objects are mostly distinct (nothing to gain)."""
+    addresses = _addresses(cells)
+    if addresses is None or Int64HashTable is None:
+        return None
+    head = addresses[:_SAMPLE]
+    if len(np.unique(head)) * 2 > len(head):
+        return None
+    distinct, by_object = Int64HashTable(64).factorize(addresses.astype(np.int64))
+    if len(distinct) * 2 > len(cells):
+        return None
+    # Codes are handed out in order of first appearance, so each object's first cell is
+    # where the running highest code goes up.
+    highest = np.maximum.accumulate(by_object)
+    first = np.flatnonzero(np.diff(highest, prepend=-1) > 0)
+    uniques, by_value = PyObjectHashTable(64).factorize(cells[first])
+    return np.asarray(by_value, dtype=np.intp)[by_object], uniques
 
 
 def factorize_plain(cells: np.ndarray, size_hint: int = 64) -> tuple[np.ndarray, np.ndarray]:

@@ -101,6 +101,32 @@ def test_factorize_fallback_matches_the_fast_path(cells: list[Any]) -> None:
     assert (fast[0] < 0).tolist() == [c is None or c is pd.NaT or c != c for c in cells]
 
 
+def _long_column(seed: int) -> np.ndarray:
+    """Five thousand cells or more drawn from FACTORIZE_INPUTS' values: most repeat one of a
+    few objects, some are equal texts made as objects of their own (as the CSV parser makes
+    one per chunk of the file)."""
+    pool = [v for cells in FACTORIZE_INPUTS for v in cells]
+    rng = np.random.default_rng(seed)
+    cells = [pool[i] for i in rng.integers(0, len(pool), 6000)]
+    for i in rng.integers(0, len(cells), 500).tolist():
+        if isinstance(cells[i], str):
+            cells[i] = "".join(list(cells[i]))  # equal text, another object (if not empty)
+    return np.array(cells, dtype=object)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_long_column_of_repeats_is_factorized_by_address_alike(seed: int) -> None:
+    column = _long_column(seed)
+    for cells in (column, column[1:], column[::2], column[::-1]):  # views, strided ones too
+        fast = fastpaths.factorize_fast(cells)
+        same_coded(fast, fastpaths.factorize_plain(cells))
+        same_coded(fast, pd.factorize(cells))
+    assert fastpaths._factorize_by_address(column) is not None  # the address path ran
+    assert fastpaths._factorize_by_address(column[::2]) is None  # not one block of memory
+    distinct = np.array([f"caption {i}" for i in range(6000)], dtype=object)
+    assert fastpaths._factorize_by_address(distinct) is None  # nothing to gain
+
+
 @pytest.mark.parametrize("how", HOW)
 def test_factorize_callers_read_the_same_with_the_fallback(
         how: str, monkeypatch: pytest.MonkeyPatch) -> None:
