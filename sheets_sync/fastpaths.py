@@ -8,6 +8,10 @@ the top of this module; a pandas upgrade that removes or renames one breaks here
 Every entry point has three parts: ``*_fast`` (the private routine, which also falls back for
 the inputs it refuses or reads differently), ``*_plain`` (public or standard-library code only)
 and the function the rest of the package calls, which picks the fast one when it is available.
+
+Two of them also read an object array's memory as the addresses of the objects it holds
+(:func:`_addresses`): equal addresses are the same object, which integers tell far quicker
+than a comparison of every object.
 """
 
 from __future__ import annotations
@@ -118,6 +122,31 @@ def factorize_objects(cells: np.ndarray, size_hint: int = 64) -> tuple[np.ndarra
         except (TypeError, ValueError):  # an input it refuses: the public routine decides
             pass
     return factorize_plain(cells, size_hint)
+
+
+# -- empty_texts: which cells of an object column are the empty text -------------------------
+
+# CPython keeps one empty text: every text of no characters it makes is that one object (the
+# CSV parser's empty fields too), so the empty cells of a long column are where its address
+# is. A column whose first cells say otherwise is compared cell by cell.
+def empty_texts_fast(cells: np.ndarray) -> np.ndarray:
+    addresses = _addresses(cells) if len(cells) >= _BY_ADDRESS_FROM else None
+    if addresses is None:
+        return empty_texts_plain(cells)
+    empty = addresses == id("")
+    head = slice(0, _BY_ADDRESS_FROM)
+    if not np.array_equal(empty[head], empty_texts_plain(cells[head])):
+        return empty_texts_plain(cells)
+    return empty
+
+
+def empty_texts_plain(cells: np.ndarray) -> np.ndarray:
+    return np.asarray(cells == "", dtype=bool)
+
+
+def empty_texts(cells: np.ndarray) -> np.ndarray:
+    """Return which cells of a 1-D object array are the empty text ``""``."""
+    return empty_texts_fast(cells)
 
 
 # -- object_columns: the first ``width`` columns of ragged rows, missing cells None -----------

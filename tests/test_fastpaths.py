@@ -127,6 +127,23 @@ def test_a_long_column_of_repeats_is_factorized_by_address_alike(seed: int) -> N
     assert fastpaths._factorize_by_address(distinct) is None  # nothing to gain
 
 
+class _Text(str):
+    """A text type whose empty texts are objects of their own."""
+
+
+def test_empty_texts_by_address_match_a_comparison_of_every_cell() -> None:
+    rng = np.random.default_rng(7)
+    pool = np.array(["", "a", None, "", " ", math.nan, "".join([]), "x" * 3, 0], dtype=object)
+    column = pool[rng.integers(0, len(pool), 9000)]
+    for cells in (column, column[5:], column[::3], column[:100]):
+        assert fastpaths.empty_texts(cells).tolist() == [c == "" for c in cells.tolist()]
+    # Empty texts that are not Python's one empty string, among the first cells: compared.
+    odd = column.copy()
+    odd[10] = _Text("")
+    assert fastpaths.empty_texts(odd)[10]
+    assert fastpaths.empty_texts(odd).tolist() == [c == "" for c in odd.tolist()]
+
+
 @pytest.mark.parametrize("how", HOW)
 def test_factorize_callers_read_the_same_with_the_fallback(
         how: str, monkeypatch: pytest.MonkeyPatch) -> None:

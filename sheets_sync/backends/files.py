@@ -602,6 +602,8 @@ def _c_records(utf8: bytes, delimiter: str) -> TextGrid | None:
         frame = _c_parse(utf8, delimiter, width)
     if frame is None or len(frame) != len(widths):
         return None
+    from sheets_sync.fastpaths import empty_texts
+
     columns, filled = [], np.zeros(len(frame), dtype=bool)
     for index in range(width):  # any columns beyond the widest record's are left out
         values = frame[index].to_numpy(dtype=object)
@@ -609,7 +611,7 @@ def _c_records(utf8: bytes, delimiter: str) -> TextGrid | None:
             values = values.copy()
         # An empty field (and a field a short record lacks, which the parser pads with "")
         # is None, as the csv module's reading gives it.
-        blank = values == ""
+        blank = empty_texts(values)
         values[blank] = None
         filled |= ~blank
         columns.append(values)
