@@ -164,6 +164,14 @@ def test_piped_csv_keeps_a_cells_terminal_codes_as_json_does(
     assert found[0]["message"] in status[0]  # the same message, codes and all
 
 
+def test_data_text_that_is_not_valid_unicode_is_written_escaped(
+        capsysbinary: pytest.CaptureFixture[bytes]) -> None:
+    from sheets_sync.cli import data_out
+
+    data_out("ş,\udc80,\x1b[0m\n")  # a lone surrogate, as a spreadsheet may answer one
+    assert capsysbinary.readouterr().out == "ş,\\udc80,\x1b[0m\n".encode()
+
+
 def _error_lines(out: str) -> list[str]:
     return [line for line in out.splitlines() if line.startswith("error     unknown-channel")]
 
