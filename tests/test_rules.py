@@ -265,6 +265,46 @@ def test_duplicate_captions_are_told_apart_even_when_their_hashes_collide(
     assert keys(found) == {(3, "caption", "duplicate-caption"), (4, "caption", "duplicate-caption")}
 
 
+def test_duplicate_captions_fold_letters_of_every_script_and_any_white_space() -> None:
+    # Only captions holding the same ASCII digits and signs are folded and compared: letters
+    # that fold to other letters (ß to ss, the kelvin sign to k, İ to i and a dot) and white
+    # space of any kind must still make a pair.
+    rows = [row("P1", caption="Straße 5!", date="2026-03-12"),
+            row("P2", caption="STRASSE\u00a05!\n", date="2026-03-13"),
+            row("P3", caption="300\u212a İzmir?", date="2026-03-12", channel="Facebook"),
+            row("P4", caption="300k i\u0307zmir?", date="2026-03-14", channel="Facebook"),
+            row("P5", caption="Strasse 6!", date="2026-03-15"),
+            row("P6", caption="caf\0é 5!", date="2026-03-16"),
+            row("P7", caption="CAF\0É 5!", date="2026-03-17")]
+    found = run(rows, NOW, "duplicate-caption")
+    assert keys(found) == {(3, "caption", "duplicate-caption"),
+                           (5, "caption", "duplicate-caption"),
+                           (8, "caption", "duplicate-caption")}
+
+
+def test_folding_keeps_every_ascii_digit_and_sign_of_a_caption() -> None:
+    # What lets the duplicate-caption rule fold only the captions that may have a twin: no
+    # character's casefold holds an ASCII digit or sign unless it is that character.
+    from sheets_sync.rules.rows import _FOLD_KEPT
+
+    kept = {chr(c) for c in _FOLD_KEPT}
+    assert kept >= set("0123456789#!?.,:;-_/()@&%+\"'") and not kept & set("aZ \t")
+    changed = [hex(code) for code in range(0x110000)
+               if [c for c in chr(code).casefold() if c in kept] != [c for c in chr(code)
+                                                                    if c in kept]]
+    assert changed == []
+
+
+def test_captions_that_may_repeat_once_folded() -> None:
+    import numpy as np
+
+    from sheets_sync.rules.rows import _may_repeat
+
+    captions = np.array(["Straße 5!", "STRASSE  5!", "Strasse 6!", "x\0y 6", "X\0Y 6", "7"],
+                        dtype=object)
+    assert _may_repeat(captions).tolist() == [True, True, False, True, True, False]
+
+
 def test_stale_unpublished() -> None:
     rows = [row("P1", date="2026-03-09 10:00", status="Draft"),
             row("P2", date="2026-03-09 10:00", status="Published"),

@@ -439,6 +439,32 @@ def asset_links(ctx: Context) -> None:
             ctx.messages.render("invalid-link", value=stripped(assets[mask]).tolist()))
 
 
+# The characters a caption keeps when it is folded (casefold, white space made one space):
+# ASCII digits and signs. No character's casefold holds one of them unless it is that very
+# character, and none of them is white space. Letters are not among them: "K" (the kelvin
+# sign) folds to "k", "İ" to "i" and a combining dot.
+_FOLD_KEPT = bytes(c for c in range(0x21, 0x7F) if not chr(c).isalpha())
+_NOT_KEPT = bytes(c for c in range(1, 0x100) if c not in _FOLD_KEPT)  # NUL parts captions
+
+
+def _may_repeat(captions: np.ndarray) -> np.ndarray:
+    """Per caption: whether another caption of ``captions`` may be the same once folded.
+
+    Two captions that fold alike hold the same ASCII digits and signs in the same order
+    (:data:`_FOLD_KEPT`); a caption whose digits and signs no other caption holds has no
+    twin. Those are found for all captions at once, in their UTF-8 bytes, which is far
+    cheaper than folding each; the few that may repeat are then folded and compared.
+    """
+    texts = captions.tolist()
+    joined = "\0".join(texts).encode("utf-8", "surrogatepass").translate(None, _NOT_KEPT)
+    kept = joined.split(b"\0")
+    if len(kept) != len(texts):  # a caption holds NUL itself: each is looked at alone
+        kept = [text.encode("utf-8", "surrogatepass").translate(None, _NOT_KEPT + b"\0")
+                for text in texts]
+    return pd.Series(np.fromiter(map(hash, kept), np.int64, len(kept))).duplicated(
+        keep=False).to_numpy()
+
+
 @rule("duplicate-caption")
 def duplicate_captions(ctx: Context) -> None:
     frame = ctx.frame
@@ -455,8 +481,14 @@ def duplicate_captions(ctx: Context) -> None:
     # Captions are compared case- and spacing-insensitively, through the hash of the folded
     # text: sorting 64-bit integers is far cheaper than factorizing tens of thousands of
     # distinct strings. Hits are checked on the texts themselves, so a hash collision can
-    # never report two different captions.
+    # never report two different captions. Folding costs: only captions that may have a
+    # twin are folded (see _may_repeat); the others cannot be in a pair.
     live_rows = np.flatnonzero(live)
+    live_rows = live_rows[_may_repeat(frame["caption"].to_numpy(dtype=object)[live_rows])]
+    if not len(live_rows):
+        return
+    live = np.zeros(len(frame), dtype=bool)
+    live[live_rows] = True
     folded_live = list(map(" ".join, map(str.split, map(
         str.casefold, frame["caption"].to_numpy(dtype=object)[live_rows].tolist()))))
     folded = np.empty(len(frame), dtype=object)
