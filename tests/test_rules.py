@@ -234,6 +234,44 @@ def test_invalid_link() -> None:
     assert all(f.severity is Severity.WARNING for f in found)
 
 
+# Cells that begin as most cells of the column do and are looked at closely all the same:
+# white space (a trailing newline is allowed by the link pattern), a start cut short, other
+# letter case, other characters, a host written in other letters.
+_ODD_LINKS = ["https://cdn.example.com/a b.jpg", "https://cdn.example.com/x.jpg\n",
+              "https://cdn.example.com/x.jpg \n", "https://cdn.example.com/\x1fx",
+              "https://cdn.example.com", "https://cdn.example.co", "HTTPS://CDN.EXAMPLE.COM/x",
+              "https://cdn.example.com/é.jpg", "https://café.example.com/a.jpg",
+              "https://cdn.example.com./x", " https://cdn.example.com/x", ""]
+
+
+def test_invalid_links_among_many_that_share_their_start() -> None:
+    from sheets_sync.rules.rows import _bad_link
+
+    assets = [f"https://cdn.example.com/{i}.jpg" for i in range(70)] + _ODD_LINKS
+    found = run([row(f"P{i}", asset=a) for i, a in enumerate(assets)], NOW, "invalid-link")
+    bad = {i + 2 for i, asset in enumerate(assets) if _bad_link(asset)}
+    assert bad == {72, 75, 81}  # a space inside, a control character, an empty label
+    assert keys(found) == {(r, "asset", "invalid-link") for r in bad}
+
+
+def test_cells_surely_links_are_links() -> None:
+    import numpy as np
+
+    from sheets_sync.rules.rows import _VALID_URL, _surely_links
+
+    cells = np.array([f"https://cdn.example.com/{i}" for i in range(70)] + _ODD_LINKS,
+                     dtype=object)
+    surely = _surely_links(cells)
+    assert surely is not None
+    assert surely.tolist() == [True] * 70 + [False] * len(_ODD_LINKS)
+    assert all(_VALID_URL.match(cell) for cell in cells[surely])
+    # No start to go by (file names), or a cell holding NUL: every cell is looked at.
+    assert _surely_links(np.array(["brief.pdf", "https://cdn.example.com/1"], dtype=object)
+                         ) is not None
+    assert _surely_links(np.array(["brief.pdf"] * 3, dtype=object)) is None
+    assert _surely_links(np.array(["https://cdn.example.com/1", "a\0b"], dtype=object)) is None
+
+
 def test_duplicate_caption_within_the_window_on_the_same_channel() -> None:
     rows = [row("P1", caption="Spring sale!", date="2026-03-12"),
             row("P2", caption="  spring   SALE! ", date="2026-04-11"),   # 30 days later
