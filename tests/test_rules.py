@@ -51,6 +51,18 @@ def test_missing_required_caption_and_asset_only_from_client_review_on() -> None
     assert "“Client review”" in caption.message
 
 
+def test_missing_caption_and_asset_among_many_links_and_captions() -> None:
+    # Links that share their start are known not to be blank without looking at each; the
+    # blank ones among them, and captions of white space alone, are still reported.
+    rows = [row(f"P{i}", status="Approved", caption=f"Post {i}",
+                asset=f"https://cdn.example.com/{i}.jpg") for i in range(3000)]
+    rows[10] = row("P10", status="Approved", asset="\t")
+    rows[2500] = row("P2500", status="Approved", caption="\u00a0\n ")
+    rows[2600] = row("P2600", status="Approved", asset="https://cdn.example.com/ ")
+    found = run(rows, NOW, "missing-required")
+    assert keys(found) == {(12, "asset", "missing-required"), (2502, "caption", "missing-required")}
+
+
 def test_invalid_date_is_not_also_reported_missing() -> None:
     found = run([row("P1", date="31.02.2026")], NOW, "missing-required", "invalid-date")
     assert keys(found) == {(2, "publish_at", "invalid-date")}

@@ -58,11 +58,33 @@ def _hash_signs(ctx: Context, name: str, at: np.ndarray) -> np.ndarray:
 
 def caption_lengths(ctx: Context) -> np.ndarray:
     """Per row: the caption's length in characters (computed once per run)."""
-    def compute() -> np.ndarray:
-        return np.array(list(map(len, ctx.frame["caption"].to_numpy(dtype=object).tolist())),
-                        dtype=np.intp)
+    return _caption_facts(ctx)[0]
 
-    return ctx.memo("caption-lengths", compute)
+
+def caption_blank(ctx: Context) -> np.ndarray:
+    """Per row: whether the caption is empty or only white space (computed once per run)."""
+    return _caption_facts(ctx)[1]
+
+
+_CHUNK = 2048  # captions looked at in both ways while they are at hand
+
+
+def _caption_facts(ctx: Context) -> tuple[np.ndarray, np.ndarray]:
+    """Per row: the caption's length, and whether it is blank.
+
+    Captions are long and far apart in memory: reaching each costs more than what is asked
+    of it, so both are asked of a few thousand captions at a time, reached once."""
+    def compute() -> tuple[np.ndarray, np.ndarray]:
+        captions = ctx.frame["caption"].to_numpy(dtype=object).tolist()
+        lengths = np.empty(len(captions), dtype=np.intp)
+        spaces = np.empty(len(captions), dtype=bool)
+        for start in range(0, len(captions), _CHUNK):
+            part = captions[start:start + _CHUNK]
+            lengths[start:start + _CHUNK] = list(map(len, part))
+            spaces[start:start + _CHUNK] = list(map(str.isspace, part))
+        return lengths, (lengths == 0) | spaces
+
+    return ctx.memo("caption-facts", compute)
 
 
 def _hashtags(texts: pd.Series) -> np.ndarray:
@@ -93,9 +115,11 @@ def missing_required(ctx: Context) -> None:
     for name in ("caption", "asset"):
         if not ctx.has(name):
             continue
-        mask = in_review.copy()
-        mask[in_review] = blank(frame[name].to_numpy(dtype=object)[in_review],
-                                caption_lengths(ctx)[in_review] if name == "caption" else None)
+        if name == "caption":
+            mask = in_review & caption_blank(ctx)
+        else:  # a cell that is surely a link is not blank: only the others are looked at
+            mask = in_review & ~_surely_assets(ctx)
+            mask[mask] = blank(frame[name].to_numpy(dtype=object)[mask])
         if name == "asset":
             mask &= ~text_only(ctx)
         ctx.findings.add("missing-required", mask, name, ctx.messages.render(
@@ -470,14 +494,23 @@ def _surely_links(cells: np.ndarray) -> np.ndarray | None:
     return ~odd
 
 
+def _surely_assets(ctx: Context) -> np.ndarray:
+    """Per row: whether the asset cell is surely a valid link (see :func:`_surely_links`;
+    computed once per run)."""
+    def compute() -> np.ndarray:
+        surely = _surely_links(ctx.frame["asset"].to_numpy(dtype=object))
+        return surely if surely is not None else np.zeros(len(ctx.frame), dtype=bool)
+
+    return ctx.memo("surely-links", compute)
+
+
 @rule("invalid-link")
 def asset_links(ctx: Context) -> None:
     assets = ctx.frame["asset"].to_numpy(dtype=object)
     # Most cells are valid links: one pass over all cells at once finds those that surely
     # are, and one C-level pass of the regular expression the rest; what is left is looked
     # at closely.
-    surely = _surely_links(assets)
-    unsure = np.flatnonzero(~surely) if surely is not None else np.arange(len(assets))
+    unsure = np.flatnonzero(~_surely_assets(ctx))
     valid = np.ones(len(assets), dtype=bool)
     valid[unsure] = np.fromiter(map(bool, map(_VALID_URL.match, assets[unsure].tolist())), bool,
                                 len(unsure))
