@@ -673,6 +673,47 @@ def test_feedback_sla_per_client() -> None:
         (2, "feedback_due", "feedback-overdue"), (3, "feedback_due", "feedback-overdue")}
 
 
+def test_feedback_messages_of_posts_that_share_their_dates_and_of_those_that_do_not() -> None:
+    # Posts sent and due alike, of one client, share a message worded once; each post still
+    # gets the message of its own dates, lateness and client's contact.
+    rows = [review("2026-03-02 10:00", post_id=f"A{i}") for i in range(3)]
+    rows += [review("2026-03-03", post_id="A3"), review("", due="05.03.2026", post_id="A4"),
+             review("2026-03-02 10:00", post_id="B1", client="Beta"),
+             review("2026-03-02 10:00", due="2026-03-06 15:00", post_id="A5"),
+         review("2026-03-02 10:00", due="2026-03-09 08:00", post_id="A6")]
+    contacts = {"Beta": {"rules": {"feedback": {"escalation_contact": "Elif"}}}}
+    found = feedback(rows, NOW, clients=contacts)
+    assert [(f.row, f.message) for f in sorted(found, key=lambda f: f.row or 0)] == [
+        *[(row_, "Waiting for the client's feedback since 2026-03-02 10:00; it was due "
+                 "2026-03-04 10:00, 4 business days ago. Escalate to the account manager.")
+          for row_ in (2, 3, 4)],
+        (5, "Waiting for the client's feedback since 2026-03-03; it was due 2026-03-05, "
+            "2 business days ago. Escalate to the account manager."),
+        (6, "Waiting for the client's feedback; it was due 2026-03-05, 2 business days ago. "
+            "Escalate to the account manager."),
+        (7, "Waiting for the client's feedback since 2026-03-02 10:00; it was due "
+            "2026-03-04 10:00, 4 business days ago. Escalate to Elif."),
+        (8, "Waiting for the client's feedback since 2026-03-02 10:00; it was due "
+            "2026-03-06 15:00, 2 business days ago. Escalate to the account manager."),
+        (9, "Waiting for the client's feedback since 2026-03-02 10:00; it was due "
+            "2026-03-09 08:00. Remind the client.")]
+
+
+def test_combinations_number_each_distinct_set_of_values_once() -> None:
+    import numpy as np
+
+    from sheets_sync.rules.base import combinations
+
+    when = np.array(["2026-03-02", "NaT", "2026-03-02", "NaT", "2026-03-02"],
+                    dtype="datetime64[ns]")
+    flag = np.array([True, False, True, False, False])
+    late = np.array([3, 3, 3, 3, 3])
+    codes, first = combinations(when, flag, late)
+    assert codes.tolist() == [0, 1, 0, 1, 2]
+    assert first.tolist() == [0, 1, 4]
+    assert combinations(np.array([1.5, np.nan, np.nan]))[0].tolist() == [0, 1, 1]
+
+
 # --------------------------------------------------------------------------------------------
 # revisions
 

@@ -78,6 +78,23 @@ def per_distinct(values: pd.Series, func: Callable[[Any], Any], dtype: Any = obj
     return results[np.where(codes < 0, len(keyed), codes)]
 
 
+def combinations(*columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Number the distinct combinations of ``columns``' values (numbers, flags or times, one
+    value per entry): per entry its combination's number, and per number the position of
+    its first entry. What depends on those values alone is then worked once per combination:
+    ``once[codes]`` is its result for every entry."""
+    codes = np.zeros(len(columns[0]) if columns else 0, dtype=np.int64)
+    for column in columns:
+        values = np.asarray(column)
+        if values.dtype.kind in "Mmb":  # times and flags: their numbers (NaT is one too)
+            values = values.astype(np.int64) if values.dtype.kind == "b" else values.view(
+                np.int64)
+        keys, uniques = pd.factorize(values, use_na_sentinel=False)
+        codes, _ = pd.factorize(codes * len(uniques) + keys)  # in order of first entry
+    _, first = np.unique(codes, return_index=True)
+    return codes, first
+
+
 def blank(values: pd.Series | np.ndarray, lengths: np.ndarray | None = None) -> np.ndarray:
     """Per cell: whether the text is empty or only white space (``lengths``, the texts'
     lengths when they are known, tell the empty ones)."""
