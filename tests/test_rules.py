@@ -173,6 +173,18 @@ def test_unknown_pillar_only_when_pillars_are_configured() -> None:
 # IDs
 
 
+def test_posts_without_an_id_do_not_share_one() -> None:
+    codes = ("missing-id", "duplicate-id")
+    found = run([row("P1"), row(""), row(""), row("P2")], NOW, *codes)
+    assert keys(found) == {(3, "post_id", "missing-id"), (4, "post_id", "missing-id")}
+    found = run([row("P1"), row(""), row("P1"), row("")], NOW, *codes)
+    assert keys(found) == {(3, "post_id", "missing-id"), (5, "post_id", "missing-id"),
+                           (2, "post_id", "duplicate-id"), (4, "post_id", "duplicate-id")}
+    found = run([row("P1"), row(""), row("P1")], NOW, *codes)
+    assert keys(found) == {(3, "post_id", "missing-id"), (2, "post_id", "duplicate-id"),
+                           (4, "post_id", "duplicate-id")}
+
+
 def test_duplicate_id_names_the_other_rows() -> None:
     found = run([row("P1"), row("P2"), row("P1"), row("P3"), row("P3"), row("P3")], NOW,
                 "duplicate-id")
