@@ -812,6 +812,30 @@ def test_too_many_per_day_flags_the_posts_beyond_the_limit_stories_excluded() ->
     assert run(rows, NOW, "too-many-per-day", rules={"cadence": {"max_per_day": 4}}) == []
 
 
+def test_too_many_per_day_on_days_years_apart() -> None:
+    # Few posts over many days: the posts of each (client, channel, day) are not counted in
+    # a table of every day between the first and the last.
+    rows = [row(f"P{i}", date="2026-03-12 10:00") for i in range(4)]
+    rows += [row(f"Q{i}", date="2046-03-12 10:00") for i in range(4)]
+    found = run(rows, NOW, "too-many-per-day")
+    assert keys(found) == {(5, "publish_at", "too-many-per-day"),
+                           (9, "publish_at", "too-many-per-day")}
+
+
+def test_entries_sharing_a_key_are_counted_with_or_without_a_table() -> None:
+    import numpy as np
+
+    from sheets_sync.rules.calendar import _distinct, _shared
+
+    small = np.array([5, 3, 5, 0, 5])
+    large = small * 10**9
+    assert _shared(small).tolist() == _shared(large).tolist() == [3, 1, 3, 1, 3]
+    assert _distinct(small).tolist() == [0, 3, 5]
+    assert _distinct(large).tolist() == [0, 3 * 10**9, 5 * 10**9]
+    assert _shared(np.array([-1, 2, -1])).tolist() == [2, 1, 2]
+    assert _distinct(np.array([], dtype=np.int64)).tolist() == []
+
+
 def _gap_rows(second: str) -> list[list[Any]]:
     return [row("P1", date="2026-03-10 10:00"), row("P2", date=second),
             row("P3", date="2026-03-23 10:00")]

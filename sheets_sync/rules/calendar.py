@@ -115,6 +115,24 @@ def cadence(ctx: Context) -> None:
                         client=client, when=monday.to_datetime64())
 
 
+def _small(key: np.ndarray) -> bool:
+    """Whether integer ``key`` spans few enough numbers (from 0) to count them in a table."""
+    return not len(key) or (int(key.min()) >= 0 and int(key.max()) < 8 * len(key) + 4096)
+
+
+def _shared(key: np.ndarray) -> np.ndarray:
+    """Per entry: how many entries have its ``key`` (itself included)."""
+    if _small(key):
+        return np.bincount(key)[key]
+    _, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
+    return counts[inverse.ravel()]
+
+
+def _distinct(key: np.ndarray) -> np.ndarray:
+    """The distinct values of integer ``key``, in order."""
+    return np.flatnonzero(np.bincount(key)) if _small(key) else np.unique(key)
+
+
 @rule("too-many-per-day")
 def too_many_per_day(ctx: Context) -> None:
     frame = ctx.frame
@@ -122,7 +140,7 @@ def too_many_per_day(ctx: Context) -> None:
     positions, channel_keys, channel_names = channel_posts(ctx)
     live_rows = (~ctx.texts.status_in("cancelled") & ~np.isnat(day)
                  & ~ctx.texts.text_in("format", "story") & ~before_since(ctx))
-    live = live_rows[positions] & (channel_names[channel_keys] != "")
+    live = live_rows[positions] & (channel_names != "")[channel_keys]
     if not live.any():
         return
     # Entries are posts on a channel: a row naming several channels is one on each.
@@ -133,8 +151,7 @@ def too_many_per_day(ctx: Context) -> None:
     key = ((ctx.clients.of_row[index].astype("int64") * (len(channel_names) + 1)
             + channel_codes) * (int(days.max() - days.min()) + 1) + days - days.min())
     # Only the days over the limit are ranked by publish time: their posts alone, whole days.
-    _, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
-    size = counts[inverse.ravel()]
+    size = _shared(key)
     limit = ctx.clients.per_client(lambda s: s.rules.cadence.max_per_day)[index]
     over = np.flatnonzero(size > limit)
     if not len(over):
@@ -152,7 +169,9 @@ def too_many_per_day(ctx: Context) -> None:
         hit = hit[first]
         raw = frame["channel_raw"].to_numpy(dtype=object)[rows]
         cells = ctx.calendar.channel_cells
-        ctx.findings.add("too-many-per-day", frame.index[rows], "publish_at", ctx.messages.render(
+        chosen = np.zeros(len(frame), dtype=bool)
+        chosen[rows] = True
+        ctx.findings.add("too-many-per-day", chosen, "publish_at", ctx.messages.render(
             "too-many-per-day", count=size[hit].tolist(),
             channel=[channel_name(str(channel_names[c])) if text in cells else text.strip()
                      for text, c in zip(raw.tolist(), channel_codes[hit].tolist())],
@@ -171,7 +190,7 @@ def calendar_gaps(ctx: Context) -> None:
     horizon = ctx.clients.per_client(lambda s: s.rules.cadence.horizon_days, "int64")[entries]
     of_row = ctx.clients.of_row[entries]
     # Posts before ignore_before neither fill a gap nor make a channel one the client uses.
-    live = (~ctx.texts.status_in("cancelled")[entries] & (channel_names[channel_codes] != "")
+    live = (~ctx.texts.status_in("cancelled")[entries] & (channel_names != "")[channel_codes]
             & ~np.isnat(day) & ~before_since(ctx)[entries])
     in_horizon = live & (day >= today) & (day < today + horizon.astype("timedelta64[D]"))
     # Distinct (client, channel, day) triples, sorted, as one integer key per entry.
@@ -186,7 +205,7 @@ def calendar_gaps(ctx: Context) -> None:
         planned[(client_code, channel_code)] = offsets[groups == group]
     positions = {str(name): i for i, name in enumerate(channel_names)}
     # The channels each client uses, from one pass over (client, channel) pairs.
-    pairs = np.unique(of_row[live].astype("int64") * (len(channel_names) + 1)
+    pairs = _distinct(of_row[live].astype("int64") * (len(channel_names) + 1)
                       + channel_codes[live])
     used_by: dict[int, set[str]] = {}
     for pair in pairs.tolist():
