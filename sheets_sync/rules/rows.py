@@ -616,7 +616,9 @@ def duplicate_captions(ctx: Context) -> None:
     several = np.array([c in ctx.calendar.channel_cells for c in raw.tolist()], dtype=bool)
     named = [channel_name(channel_names[code]) if many else cell for code, many, cell in zip(
         channel_codes[entry][order[at]].tolist(), several.tolist(), raw.tolist())]
-    ctx.findings.add("duplicate-caption", frame.index[flagged], "caption", ctx.messages.render(
+    chosen = np.zeros(len(frame), dtype=bool)  # by position: no look-up of the frame's labels
+    chosen[flagged] = True
+    ctx.findings.add("duplicate-caption", chosen, "caption", ctx.messages.render(
         "duplicate-caption", other=earlier.tolist(), channel=named, days=gap[at].tolist()))
 
 
