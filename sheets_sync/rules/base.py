@@ -31,6 +31,7 @@ from sheets_sync.findings import FindingsBuilder
 from sheets_sync.messages import Messages
 from sheets_sync.parse import Calendar
 from sheets_sync.values import Categories, factorize, mostly_distinct
+from sheets_sync.zones import wall_times, written_times
 
 if TYPE_CHECKING:  # history only when earlier cycles were read
     from sheets_sync.history import Observed
@@ -387,6 +388,21 @@ class Context:
     def has(self, name: str) -> bool:
         """Return whether the calendar has a column for field ``name``."""
         return name in self.calendar.columns
+
+    def written_times(self, name: str, rows: Any, with_time: Any = True) -> list[str]:
+        """:func:`sheets_sync.zones.written_times` of field ``name`` on ``rows``: where no
+        client of the calendar lives in another zone than the field's times are written in,
+        no time can name its zone, and the times are written as they stand."""
+        def one_zone() -> bool:
+            zone = self.calendar.written.get(name)
+            return zone is None or all(settings.timezone == zone.name
+                                       for settings in self.clients.settings.values())
+
+        if self.memo(f"one-zone:{name}", one_zone):
+            picked = np.asarray(rows)
+            at = np.flatnonzero(picked) if picked.dtype == bool else picked.astype(int)
+            return self.messages.when(wall_times(self.calendar, name)[at], with_time)
+        return written_times(self.calendar, self.config, name, rows, self.messages, with_time)
 
     def memo(self, key: str, compute: Callable[[], Any]) -> Any:
         """Return ``compute()``, computed once per run for ``key`` (shared by several rules)."""

@@ -37,7 +37,6 @@ from sheets_sync.vocab import (
     lookup,
     normalize,
 )
-from sheets_sync.zones import written_times
 
 _HASHTAG = re.compile(r"#[^\s#]+")
 _LINKISH = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|www\.)", re.IGNORECASE)
@@ -628,7 +627,7 @@ def overdue_unpublished(ctx: Context) -> np.ndarray:
 
 
 def _overdue_unpublished(ctx: Context) -> np.ndarray:
-    known = (ctx.frame["status"] != "").to_numpy()
+    known = ~ctx.texts.text_in("status", "")
     return known & ~ctx.texts.status_in(CLOSED_STATES) & publish_passed(ctx)
 
 
@@ -644,6 +643,5 @@ def stale_unpublished(ctx: Context) -> None:
                       (unapproved, "stale-unpublished:unapproved")):
         if mask.any():
             ctx.findings.add("stale-unpublished", mask, "status", ctx.messages.render(
-                key, when=written_times(ctx.calendar, ctx.config, "publish_at", mask,
-                                        ctx.messages),
+                key, when=ctx.written_times("publish_at", mask),
                 status=ctx.texts.stripped("status_raw", mask)))
