@@ -39,6 +39,8 @@ def validate(calendar: Calendar, config: CalendarConfig, now: dt.datetime,
     it those stay in the calendar's language.
     """
     findings = _validate(calendar, config, now, observed)
+    if all(client.language == config.language for client in config.resolved.values()):
+        return findings  # a client not listed speaks the calendar's language
     clients = set(findings["client"].unique().tolist())  # not cell by cell: a string array
     languages = {c: config.for_client(c).language for c in clients if c}
     for language in sorted(set(languages.values()) - {config.language}):
