@@ -724,6 +724,16 @@ def test_combinations_number_each_distinct_set_of_values_once() -> None:
     assert codes.tolist() == [0, 1, 0, 1, 2]
     assert first.tolist() == [0, 1, 4]
     assert combinations(np.array([1.5, np.nan, np.nan]))[0].tolist() == [0, 1, 1]
+    # Columns of many values each: more combinations than one number holds, numbered afresh.
+    rng = np.random.default_rng(4)
+    many = [rng.integers(0, 1000, 3000) for _ in range(8)]
+    for column in many:
+        column[1::2] = column[::2]  # each entry twice in a row
+    rows = list(zip(*(column.tolist() for column in many)))
+    numbered = {row: n for n, row in enumerate(dict.fromkeys(rows))}
+    codes, first = combinations(*many)
+    assert codes.tolist() == [numbered[row] for row in rows]
+    assert first.tolist() == [rows.index(row) for row in numbered]
 
 
 # --------------------------------------------------------------------------------------------

@@ -85,13 +85,18 @@ def combinations(*columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     its first entry. What depends on those values alone is then worked once per combination:
     ``once[codes]`` is its result for every entry."""
     codes = np.zeros(len(columns[0]) if columns else 0, dtype=np.int64)
+    size = 1  # how many numbers the codes may take
     for column in columns:
         values = np.asarray(column)
         if values.dtype.kind in "Mmb":  # times and flags: their numbers (NaT is one too)
             values = values.astype(np.int64) if values.dtype.kind == "b" else values.view(
                 np.int64)
         keys, uniques = pd.factorize(values, use_na_sentinel=False)
-        codes, _ = pd.factorize(codes * len(uniques) + keys)  # in order of first entry
+        if size * len(uniques) >= 1 << 62:  # numbered afresh before they overflow
+            codes, distinct = pd.factorize(codes)
+            size = len(distinct)
+        codes, size = codes * len(uniques) + keys, size * max(len(uniques), 1)
+    codes, _ = pd.factorize(codes)  # in order of first entry
     _, first = np.unique(codes, return_index=True)
     return codes, first
 
