@@ -199,10 +199,10 @@ def calendar_gaps(ctx: Context) -> None:
             + channel_codes[in_horizon]) * 100_000 + days_since)
     unique_keys = np.unique(key)
     groups, offsets = np.divmod(unique_keys, 100_000)
-    planned: dict[tuple[int, int], np.ndarray] = {}
-    for group in np.unique(groups):
-        client_code, channel_code = divmod(int(group), len(channel_names) + 1)
-        planned[(client_code, channel_code)] = offsets[groups == group]
+    # The planned days of each (client, channel): runs of the sorted keys, split at once.
+    starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]]) if len(groups) else groups
+    planned = {divmod(group, len(channel_names) + 1): days for group, days in zip(
+        groups[starts].tolist(), np.split(offsets, starts[1:]))}
     positions = {str(name): i for i, name in enumerate(channel_names)}
     # The channels each client uses, from one pass over (client, channel) pairs.
     pairs = _distinct(of_row[live].astype("int64") * (len(channel_names) + 1)
@@ -212,14 +212,14 @@ def calendar_gaps(ctx: Context) -> None:
         used_by.setdefault(pair // (len(channel_names) + 1), set()).add(
             str(channel_names[pair % (len(channel_names) + 1)]))
     # Each gap: its client, channel, first and last empty day and length; worded at once.
-    gaps: list[tuple[str, str, np.datetime64, np.datetime64, int]] = []
+    gaps: list[tuple[str, str, int, int, int]] = []  # first and last as days from 1970
     for client_code, client in enumerate(ctx.clients.names):
         rules = ctx.clients.settings[client].rules.cadence
         used = used_by.get(client_code, set())
         contracted = {c for c, n in rules.posts_per_week.items() if n > 0}
         start = _today(ctx, client)
         skip = _days_before_since(ctx, start)  # gaps are looked for from ignore_before on
-        first_day = start.to_datetime64().astype("datetime64[D]")
+        first_day = int(start.to_datetime64().astype("datetime64[D]").astype(np.int64))
         for channel in sorted(used | contracted):
             found = planned.get((client_code, positions.get(channel, -1)), np.array([], "int64"))
             anchors = [skip - 1, *found.tolist(), rules.horizon_days]
@@ -230,14 +230,15 @@ def calendar_gaps(ctx: Context) -> None:
                                  first_day + (after - 1), empty_days))
     if not gaps:
         return
-    clients, channels, firsts, lasts, lengths = (list(part) for part in zip(*gaps))
+    clients, channels, first_days, last_days, lengths = (list(part) for part in zip(*gaps))
+    firsts = np.array(first_days, dtype="datetime64[D]")
     texts = ctx.messages.render(
         "calendar-gap", client=clients, channel=channels, days=lengths,
-        start=ctx.messages.when(np.array(firsts, dtype="datetime64[D]"), False),
-        end=ctx.messages.when(np.array(lasts, dtype="datetime64[D]"), False))
-    for client, text, first in zip(clients, texts, firsts):
+        start=ctx.messages.when(firsts, False),
+        end=ctx.messages.when(np.array(last_days, dtype="datetime64[D]"), False))
+    for client, text, first in zip(clients, texts, firsts.astype("datetime64[ns]")):
         ctx.findings.calendar_level("calendar-gap", "channel", None, text, client=client,
-                                    when=first.astype("datetime64[ns]"))
+                                    when=first)
 
 
 @rule("pillar-mix-off-target")
