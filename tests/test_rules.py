@@ -281,19 +281,20 @@ def test_invalid_links_among_many_that_share_their_start() -> None:
 def test_cells_surely_links_are_links() -> None:
     import numpy as np
 
-    from sheets_sync.rules.rows import _VALID_URL, _surely_links
+    from sheets_sync.rules.columns import surely_links
+    from sheets_sync.rules.rows import _VALID_URL
 
     cells = np.array([f"https://cdn.example.com/{i}" for i in range(70)] + _ODD_LINKS,
                      dtype=object)
-    surely = _surely_links(cells)
+    surely = surely_links(cells)
     assert surely is not None
     assert surely.tolist() == [True] * 70 + [False] * len(_ODD_LINKS)
     assert all(_VALID_URL.match(cell) for cell in cells[surely])
     # No start to go by (file names), or a cell holding NUL: every cell is looked at.
-    assert _surely_links(np.array(["brief.pdf", "https://cdn.example.com/1"], dtype=object)
+    assert surely_links(np.array(["brief.pdf", "https://cdn.example.com/1"], dtype=object)
                          ) is not None
-    assert _surely_links(np.array(["brief.pdf"] * 3, dtype=object)) is None
-    assert _surely_links(np.array(["https://cdn.example.com/1", "a\0b"], dtype=object)) is None
+    assert surely_links(np.array(["brief.pdf"] * 3, dtype=object)) is None
+    assert surely_links(np.array(["https://cdn.example.com/1", "a\0b"], dtype=object)) is None
 
 
 def test_duplicate_caption_within_the_window_on_the_same_channel() -> None:
@@ -347,9 +348,9 @@ def test_duplicate_captions_fold_letters_of_every_script_and_any_white_space() -
 def test_folding_keeps_every_ascii_digit_and_sign_of_a_caption() -> None:
     # What lets the duplicate-caption rule fold only the captions that may have a twin: no
     # character's casefold holds an ASCII digit or sign unless it is that character.
-    from sheets_sync.rules.rows import _FOLD_KEPT
+    from sheets_sync.rules.columns import FOLD_KEPT
 
-    kept = {chr(c) for c in _FOLD_KEPT}
+    kept = {chr(c) for c in FOLD_KEPT}
     assert kept >= set("0123456789#!?.,:;-_/()@&%+\"'") and not kept & set("aZ \t")
     changed = [hex(code) for code in range(0x110000)
                if [c for c in chr(code).casefold() if c in kept] != [c for c in chr(code)
@@ -360,11 +361,11 @@ def test_folding_keeps_every_ascii_digit_and_sign_of_a_caption() -> None:
 def test_captions_that_may_repeat_once_folded() -> None:
     import numpy as np
 
-    from sheets_sync.rules.rows import _may_repeat
+    from sheets_sync.rules.columns import may_repeat
 
     captions = np.array(["Straße 5!", "STRASSE  5!", "Strasse 6!", "x\0y 6", "X\0Y 6", "7"],
                         dtype=object)
-    assert _may_repeat(captions).tolist() == [True, True, False, True, True, False]
+    assert may_repeat(captions).tolist() == [True, True, False, True, True, False]
 
 
 def test_stale_unpublished() -> None:
