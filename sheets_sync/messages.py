@@ -558,14 +558,20 @@ class Messages:
         # Findings repeat a few thousand moments: each is written once.
         distinct, inverse = np.unique(values.astype("int64"), return_inverse=True)
         moments = distinct.astype("datetime64[ns]")
-        if _columns_apply(moments):  # the day and the time of each, laid out once
-            timed, days = (texts.astype(object) for texts in self._when_texts(moments))
-        else:
-            days = np.array(self._when(moments, False), dtype=object)
-            timed = np.array(self._when(moments, True), dtype=object)
-        if with_time is False:
-            return days[inverse].tolist()
         show = np.broadcast_to(np.asarray(with_time, dtype=bool), len(values))
+        # Only the forms shown are made texts: the day alone, the day and time, or both.
+        forms = (not show.all(), show.any())
+        if _columns_apply(moments):  # the day and the time of each, laid out once
+            timed, days = (texts.astype(object) if wanted else None
+                           for texts, wanted in zip(self._when_texts(moments), forms[::-1]))
+        else:
+            days = np.array(self._when(moments, False), dtype=object) if forms[0] else None
+            timed = np.array(self._when(moments, True), dtype=object) if forms[1] else None
+        if timed is None:
+            assert days is not None
+            return days[inverse].tolist()
+        if days is None:
+            return timed[inverse].tolist()
         return np.where(show, timed[inverse], days[inverse]).tolist()
 
     def _when(self, values: np.ndarray, with_time: Any) -> list[str]:

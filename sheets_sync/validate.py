@@ -39,6 +39,8 @@ def validate(calendar: Calendar, config: CalendarConfig, now: dt.datetime,
     it those stay in the calendar's language.
     """
     findings = _validate(calendar, config, now, observed)
+    if all(client.language == config.language for client in config.resolved.values()):
+        return findings  # a client not listed speaks the calendar's language
     clients = set(findings["client"].unique().tolist())  # not cell by cell: a string array
     languages = {c: config.for_client(c).language for c in clients if c}
     for language in sorted(set(languages.values()) - {config.language}):
@@ -122,7 +124,9 @@ def sort(findings: pd.DataFrame) -> pd.DataFrame:
     # Most severe first, and within a severity a missing time last: one number for both.
     first = -2 * findings["severity"].to_numpy().astype(np.int64) + np.isnat(publish)
     keys = (first, publish.view(np.int64), findings["row"].to_numpy())
-    order = np.lexsort(keys[::-1])  # the last key first
+    order = _packed_order(*keys)
+    if order is None:
+        order = np.lexsort(keys[::-1])  # the last key first
     ordered = [key[order] for key in keys]
     same = np.ones(max(len(order) - 1, 0), dtype=bool)
     for key in ordered:
@@ -134,12 +138,43 @@ def sort(findings: pd.DataFrame) -> pd.DataFrame:
         at = np.flatnonzero(tied)
         group = np.cumsum(np.r_[True, ~same])[at]  # runs of ties, in order
         picked = order[at]
-        texts = findings.take(picked)
-        order[at] = picked[np.lexsort((_ranks(texts["column"]), _ranks(texts["code"]), group))]
+        codes, columns = (findings[name].to_numpy()[picked] for name in ("code", "column"))
+        order[at] = picked[np.lexsort((_ranks(columns), _ranks(codes), group))]
     return findings.take(order).reset_index(drop=True)
 
 
-def _ranks(column: pd.Series) -> np.ndarray:
+_MINUTE = 60 * 10**9  # in nanoseconds
+
+
+def _packed_order(first: np.ndarray, publish: np.ndarray, row: np.ndarray) -> np.ndarray | None:
+    """The order of :func:`sort`'s keys (``first``; publish times as
+    nanoseconds, NaT the least; sheet rows), ties in the order they come, from one sort of
+    one number per finding holding all three and the finding's place; None when they do not
+    fit in one.
+
+    Publish times count from the earliest, in minutes when none has seconds; a finding
+    with no time takes 0, which orders it nowhere: ``first`` sets those apart already."""
+    if not len(row) or int(row.min()) < 0:
+        return None
+    timed = publish != np.iinfo(np.int64).min
+    if not timed.any():
+        return None
+    earliest, latest = int(publish[timed].min()), int(publish[timed].max())
+    if latest - earliest >= 1 << 62:  # more than 146 years apart: not one number
+        return None
+    since = np.where(timed, publish - earliest, 0)
+    if not (since % _MINUTE).any():
+        since //= _MINUTE
+    level = first - first.min()
+    bits = [int(values.max()).bit_length() for values in (level, since, row)]
+    place_bits = (len(row) - 1).bit_length()
+    if sum(bits) + place_bits > 63:
+        return None
+    key = (((level << bits[1] | since) << bits[2] | row) << place_bits) | np.arange(len(row))
+    return np.sort(key) & ((1 << place_bits) - 1)
+
+
+def _ranks(column: np.ndarray) -> np.ndarray:
     """Per value of ``column``: its place among the column's distinct values in order, a
     missing value after them all."""
     codes, uniques = pd.factorize(column, sort=True)

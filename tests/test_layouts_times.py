@@ -223,6 +223,25 @@ def test_the_clients_date_is_shown_when_it_is_another_day() -> None:
         "The publish time 2026-07-01 22:30 UTC (2026-07-02 01:30 Istanbul) has passed")
 
 
+def test_only_clients_in_another_zone_than_the_sheet_see_both_times() -> None:
+    header = ["ID", "Client", "Channel", "Publish date", "Time (Europe/Berlin)", "Status",
+              "Caption"]
+    rows = [["P1", "Acme", "Instagram", "2026-07-16", "09:00", "Draft", "Hello"],
+            ["P2", "Beta", "Instagram", "2026-07-16", "09:00", "Draft", "Hello"]]
+    found = findings(header, rows, DUE, rules={"levels": only("approval-missing")},
+                     clients={"Beta": {"timezone": "Europe/Berlin"}})
+    assert sorted(f.message for f in found) == [
+        "Publishes 2026-07-16 09:00 Europe/Berlin (10:00 Istanbul) and is not approved yet "
+        "(status “Draft”). Get the client's approval before then.",
+        "Publishes 2026-07-16 09:00 and is not approved yet (status “Draft”). Get the "
+        "client's approval before then."]
+    alone = findings(header, rows[1:], DUE, rules={"levels": only("approval-missing")},
+                     clients={"Beta": {"timezone": "Europe/Berlin"}})
+    assert [f.message for f in alone] == [
+        "Publishes 2026-07-16 09:00 and is not approved yet (status “Draft”). Get the "
+        "client's approval before then."]
+
+
 def test_turkish_messages_show_both_times_with_turkish_dates() -> None:
     found = findings(BERLIN_SHEET, [post("P1", "2026-07-16", "09:00")], DUE, language="tr",
                      rules={"levels": only("approval-missing")})

@@ -51,6 +51,18 @@ def test_missing_required_caption_and_asset_only_from_client_review_on() -> None
     assert "“Client review”" in caption.message
 
 
+def test_missing_caption_and_asset_among_many_links_and_captions() -> None:
+    # Links that share their start are known not to be blank without looking at each; the
+    # blank ones among them, and captions of white space alone, are still reported.
+    rows = [row(f"P{i}", status="Approved", caption=f"Post {i}",
+                asset=f"https://cdn.example.com/{i}.jpg") for i in range(3000)]
+    rows[10] = row("P10", status="Approved", asset="\t")
+    rows[2500] = row("P2500", status="Approved", caption="\u00a0\n ")
+    rows[2600] = row("P2600", status="Approved", asset="https://cdn.example.com/ ")
+    found = run(rows, NOW, "missing-required")
+    assert keys(found) == {(12, "asset", "missing-required"), (2502, "caption", "missing-required")}
+
+
 def test_invalid_date_is_not_also_reported_missing() -> None:
     found = run([row("P1", date="31.02.2026")], NOW, "missing-required", "invalid-date")
     assert keys(found) == {(2, "publish_at", "invalid-date")}
@@ -161,6 +173,18 @@ def test_unknown_pillar_only_when_pillars_are_configured() -> None:
 # IDs
 
 
+def test_posts_without_an_id_do_not_share_one() -> None:
+    codes = ("missing-id", "duplicate-id")
+    found = run([row("P1"), row(""), row(""), row("P2")], NOW, *codes)
+    assert keys(found) == {(3, "post_id", "missing-id"), (4, "post_id", "missing-id")}
+    found = run([row("P1"), row(""), row("P1"), row("")], NOW, *codes)
+    assert keys(found) == {(3, "post_id", "missing-id"), (5, "post_id", "missing-id"),
+                           (2, "post_id", "duplicate-id"), (4, "post_id", "duplicate-id")}
+    found = run([row("P1"), row(""), row("P1")], NOW, *codes)
+    assert keys(found) == {(3, "post_id", "missing-id"), (2, "post_id", "duplicate-id"),
+                           (4, "post_id", "duplicate-id")}
+
+
 def test_duplicate_id_names_the_other_rows() -> None:
     found = run([row("P1"), row("P2"), row("P1"), row("P3"), row("P3"), row("P3")], NOW,
                 "duplicate-id")
@@ -234,6 +258,45 @@ def test_invalid_link() -> None:
     assert all(f.severity is Severity.WARNING for f in found)
 
 
+# Cells that begin as most cells of the column do and are looked at closely all the same:
+# white space (a trailing newline is allowed by the link pattern), a start cut short, other
+# letter case, other characters, a host written in other letters.
+_ODD_LINKS = ["https://cdn.example.com/a b.jpg", "https://cdn.example.com/x.jpg\n",
+              "https://cdn.example.com/x.jpg \n", "https://cdn.example.com/\x1fx",
+              "https://cdn.example.com", "https://cdn.example.co", "HTTPS://CDN.EXAMPLE.COM/x",
+              "https://cdn.example.com/é.jpg", "https://café.example.com/a.jpg",
+              "https://cdn.example.com./x", " https://cdn.example.com/x", ""]
+
+
+def test_invalid_links_among_many_that_share_their_start() -> None:
+    from sheets_sync.rules.rows import _bad_link
+
+    assets = [f"https://cdn.example.com/{i}.jpg" for i in range(70)] + _ODD_LINKS
+    found = run([row(f"P{i}", asset=a) for i, a in enumerate(assets)], NOW, "invalid-link")
+    bad = {i + 2 for i, asset in enumerate(assets) if _bad_link(asset)}
+    assert bad == {72, 75, 81}  # a space inside, a control character, an empty label
+    assert keys(found) == {(r, "asset", "invalid-link") for r in bad}
+
+
+def test_cells_surely_links_are_links() -> None:
+    import numpy as np
+
+    from sheets_sync.rules.columns import surely_links
+    from sheets_sync.rules.rows import _VALID_URL
+
+    cells = np.array([f"https://cdn.example.com/{i}" for i in range(70)] + _ODD_LINKS,
+                     dtype=object)
+    surely = surely_links(cells)
+    assert surely is not None
+    assert surely.tolist() == [True] * 70 + [False] * len(_ODD_LINKS)
+    assert all(_VALID_URL.match(cell) for cell in cells[surely])
+    # No start to go by (file names), or a cell holding NUL: every cell is looked at.
+    assert surely_links(np.array(["brief.pdf", "https://cdn.example.com/1"], dtype=object)
+                         ) is not None
+    assert surely_links(np.array(["brief.pdf"] * 3, dtype=object)) is None
+    assert surely_links(np.array(["https://cdn.example.com/1", "a\0b"], dtype=object)) is None
+
+
 def test_duplicate_caption_within_the_window_on_the_same_channel() -> None:
     rows = [row("P1", caption="Spring sale!", date="2026-03-12"),
             row("P2", caption="  spring   SALE! ", date="2026-04-11"),   # 30 days later
@@ -263,6 +326,46 @@ def test_duplicate_captions_are_told_apart_even_when_their_hashes_collide(
     rows[1] = row("P2", caption="Spring Sale!", date="2026-03-13")
     found = run(rows, NOW, "duplicate-caption")
     assert keys(found) == {(3, "caption", "duplicate-caption"), (4, "caption", "duplicate-caption")}
+
+
+def test_duplicate_captions_fold_letters_of_every_script_and_any_white_space() -> None:
+    # Only captions holding the same ASCII digits and signs are folded and compared: letters
+    # that fold to other letters (ß to ss, the kelvin sign to k, İ to i and a dot) and white
+    # space of any kind must still make a pair.
+    rows = [row("P1", caption="Straße 5!", date="2026-03-12"),
+            row("P2", caption="STRASSE\u00a05!\n", date="2026-03-13"),
+            row("P3", caption="300\u212a İzmir?", date="2026-03-12", channel="Facebook"),
+            row("P4", caption="300k i\u0307zmir?", date="2026-03-14", channel="Facebook"),
+            row("P5", caption="Strasse 6!", date="2026-03-15"),
+            row("P6", caption="caf\0é 5!", date="2026-03-16"),
+            row("P7", caption="CAF\0É 5!", date="2026-03-17")]
+    found = run(rows, NOW, "duplicate-caption")
+    assert keys(found) == {(3, "caption", "duplicate-caption"),
+                           (5, "caption", "duplicate-caption"),
+                           (8, "caption", "duplicate-caption")}
+
+
+def test_folding_keeps_every_ascii_digit_and_sign_of_a_caption() -> None:
+    # What lets the duplicate-caption rule fold only the captions that may have a twin: no
+    # character's casefold holds an ASCII digit or sign unless it is that character.
+    from sheets_sync.rules.columns import FOLD_KEPT
+
+    kept = {chr(c) for c in FOLD_KEPT}
+    assert kept >= set("0123456789#!?.,:;-_/()@&%+\"'") and not kept & set("aZ \t")
+    changed = [hex(code) for code in range(0x110000)
+               if [c for c in chr(code).casefold() if c in kept] != [c for c in chr(code)
+                                                                    if c in kept]]
+    assert changed == []
+
+
+def test_captions_that_may_repeat_once_folded() -> None:
+    import numpy as np
+
+    from sheets_sync.rules.columns import may_repeat
+
+    captions = np.array(["Straße 5!", "STRASSE  5!", "Strasse 6!", "x\0y 6", "X\0Y 6", "7"],
+                        dtype=object)
+    assert may_repeat(captions).tolist() == [True, True, False, True, True, False]
 
 
 def test_stale_unpublished() -> None:
@@ -583,6 +686,57 @@ def test_feedback_sla_per_client() -> None:
         (2, "feedback_due", "feedback-overdue"), (3, "feedback_due", "feedback-overdue")}
 
 
+def test_feedback_messages_of_posts_that_share_their_dates_and_of_those_that_do_not() -> None:
+    # Posts sent and due alike, of one client, share a message worded once; each post still
+    # gets the message of its own dates, lateness and client's contact.
+    rows = [review("2026-03-02 10:00", post_id=f"A{i}") for i in range(3)]
+    rows += [review("2026-03-03", post_id="A3"), review("", due="05.03.2026", post_id="A4"),
+             review("2026-03-02 10:00", post_id="B1", client="Beta"),
+             review("2026-03-02 10:00", due="2026-03-06 15:00", post_id="A5"),
+         review("2026-03-02 10:00", due="2026-03-09 08:00", post_id="A6")]
+    contacts = {"Beta": {"rules": {"feedback": {"escalation_contact": "Elif"}}}}
+    found = feedback(rows, NOW, clients=contacts)
+    assert [(f.row, f.message) for f in sorted(found, key=lambda f: f.row or 0)] == [
+        *[(row_, "Waiting for the client's feedback since 2026-03-02 10:00; it was due "
+                 "2026-03-04 10:00, 4 business days ago. Escalate to the account manager.")
+          for row_ in (2, 3, 4)],
+        (5, "Waiting for the client's feedback since 2026-03-03; it was due 2026-03-05, "
+            "2 business days ago. Escalate to the account manager."),
+        (6, "Waiting for the client's feedback; it was due 2026-03-05, 2 business days ago. "
+            "Escalate to the account manager."),
+        (7, "Waiting for the client's feedback since 2026-03-02 10:00; it was due "
+            "2026-03-04 10:00, 4 business days ago. Escalate to Elif."),
+        (8, "Waiting for the client's feedback since 2026-03-02 10:00; it was due "
+            "2026-03-06 15:00, 2 business days ago. Escalate to the account manager."),
+        (9, "Waiting for the client's feedback since 2026-03-02 10:00; it was due "
+            "2026-03-09 08:00. Remind the client.")]
+
+
+def test_combinations_number_each_distinct_set_of_values_once() -> None:
+    import numpy as np
+
+    from sheets_sync.rules.base import combinations
+
+    when = np.array(["2026-03-02", "NaT", "2026-03-02", "NaT", "2026-03-02"],
+                    dtype="datetime64[ns]")
+    flag = np.array([True, False, True, False, False])
+    late = np.array([3, 3, 3, 3, 3])
+    codes, first = combinations(when, flag, late)
+    assert codes.tolist() == [0, 1, 0, 1, 2]
+    assert first.tolist() == [0, 1, 4]
+    assert combinations(np.array([1.5, np.nan, np.nan]))[0].tolist() == [0, 1, 1]
+    # Columns of many values each: more combinations than one number holds, numbered afresh.
+    rng = np.random.default_rng(4)
+    many = [rng.integers(0, 1000, 3000) for _ in range(8)]
+    for column in many:
+        column[1::2] = column[::2]  # each entry twice in a row
+    rows = list(zip(*(column.tolist() for column in many)))
+    numbered = {row: n for n, row in enumerate(dict.fromkeys(rows))}
+    codes, first = combinations(*many)
+    assert codes.tolist() == [numbered[row] for row in rows]
+    assert first.tolist() == [rows.index(row) for row in numbered]
+
+
 # --------------------------------------------------------------------------------------------
 # revisions
 
@@ -667,6 +821,30 @@ def test_too_many_per_day_flags_the_posts_beyond_the_limit_stories_excluded() ->
     assert "4 Instagram posts for Acme on 2026-03-12; at most 3 a day" in found[0].message
     assert run(rows[1:], NOW, "too-many-per-day") == []
     assert run(rows, NOW, "too-many-per-day", rules={"cadence": {"max_per_day": 4}}) == []
+
+
+def test_too_many_per_day_on_days_years_apart() -> None:
+    # Few posts over many days: the posts of each (client, channel, day) are not counted in
+    # a table of every day between the first and the last.
+    rows = [row(f"P{i}", date="2026-03-12 10:00") for i in range(4)]
+    rows += [row(f"Q{i}", date="2046-03-12 10:00") for i in range(4)]
+    found = run(rows, NOW, "too-many-per-day")
+    assert keys(found) == {(5, "publish_at", "too-many-per-day"),
+                           (9, "publish_at", "too-many-per-day")}
+
+
+def test_entries_sharing_a_key_are_counted_with_or_without_a_table() -> None:
+    import numpy as np
+
+    from sheets_sync.rules.calendar import _distinct, _shared
+
+    small = np.array([5, 3, 5, 0, 5])
+    large = small * 10**9
+    assert _shared(small).tolist() == _shared(large).tolist() == [3, 1, 3, 1, 3]
+    assert _distinct(small).tolist() == [0, 3, 5]
+    assert _distinct(large).tolist() == [0, 3 * 10**9, 5 * 10**9]
+    assert _shared(np.array([-1, 2, -1])).tolist() == [2, 1, 2]
+    assert _distinct(np.array([], dtype=np.int64)).tolist() == []
 
 
 def _gap_rows(second: str) -> list[list[Any]]:

@@ -43,6 +43,35 @@ def test_sort_orders_as_pandas_does_with_missing_times_and_ties() -> None:
     assert sort(findings.iloc[:0]).empty
 
 
+def test_sort_orders_as_pandas_does_with_times_of_any_precision_and_span() -> None:
+    # Times with seconds, times centuries apart (too many to pack with the rows: the keys are
+    # then sorted one after another), no time at all.
+    findings = findings_of_rows()
+    rng = np.random.default_rng(9)
+    seconds = findings["publish_at"] + pd.to_timedelta(rng.integers(0, 90, len(findings)), "s")
+    wide = seconds.where(rng.random(len(findings)) < 0.5, pd.Timestamp("1700-01-01 10:00"))
+    for publish in (seconds, wide, pd.Series(pd.NaT, index=findings.index,
+                                             dtype="datetime64[ns]")):
+        shuffled = findings.assign(publish_at=publish).sample(frac=1, random_state=3)
+        shuffled = shuffled.reset_index(drop=True)
+        pd.testing.assert_frame_equal(sort(shuffled), by_pandas(shuffled), check_exact=True)
+
+
+def test_packed_order_is_the_order_of_the_keys_one_after_another() -> None:
+    from sheets_sync.validate import _packed_order
+
+    rng = np.random.default_rng(2)
+    first = -2 * rng.integers(0, 5, 5000) + (rng.random(5000) < 0.2)
+    publish = np.datetime64("2026-01-01", "ns").astype(np.int64) + rng.integers(
+        0, 40, 5000) * 60 * 10**9
+    publish[first % 2 == 1] = np.iinfo(np.int64).min  # NaT: first is odd
+    row = rng.integers(0, 30, 5000)
+    packed = _packed_order(first, publish, row)
+    assert packed is not None
+    assert packed.tolist() == np.lexsort((row, publish, first)).tolist()
+    assert _packed_order(first, publish, row - 1) is None  # a row below 0: not packed
+
+
 def test_levels_switch_off_and_raise_only_the_codes_they_name() -> None:
     findings = findings_of_rows()
     config = calendar_config(rules={"levels": {"missing-required": "off",

@@ -61,6 +61,20 @@ def test_when_of_the_first_months_of_the_nanosecond_range() -> None:
         "22.09.1677 10:30", "11.04.2262", "?"]
 
 
+@pytest.mark.parametrize("language", ["en", "tr"])
+def test_when_of_many_stamps_some_in_the_first_months_of_the_range(language: str) -> None:
+    # Moments written one at a time (one is before 1678), each form asked for alone or both.
+    rng = np.random.default_rng(11)
+    stamps = (np.datetime64("2026-01-01", "ns")
+              + rng.integers(0, 2000, 200) * np.timedelta64(37, "m"))
+    stamps[3] = np.datetime64("1677-10-01T08:15", "ns")
+    stamps[5] = np.datetime64("NaT")
+    numbers = as_numbers(stamps)
+    messages = Messages(language)
+    for with_time in (rng.random(200) < 0.5, np.ones(200, bool), np.zeros(200, bool)):
+        assert messages.when(stamps, with_time) == one_by_one(language, numbers, with_time)
+
+
 def test_render_of_repeated_values_is_the_message_of_each() -> None:
     messages = Messages("en")
     count = 5000

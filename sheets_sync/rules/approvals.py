@@ -15,7 +15,6 @@ from sheets_sync.rules.evidence import (
 from sheets_sync.rules.rows import overdue_unpublished
 from sheets_sync.rules.scope import before_since, status_unknown
 from sheets_sync.vocab import normalize
-from sheets_sync.zones import written_times
 
 
 @rule("no-approval-column")
@@ -65,8 +64,7 @@ def approval_missing(ctx: Context) -> None:
                                 (soon, "approval-missing", Severity.ERROR)):
         if mask.any():
             ctx.findings.add("approval-missing", mask, "status", ctx.messages.render(
-                key, when=written_times(ctx.calendar, ctx.config, "publish_at", mask,
-                                        ctx.messages),
+                key, when=ctx.written_times("publish_at", mask),
                 hours=np.floor(hours_left[mask]).astype(int),
                 status=ctx.texts.stripped("status_raw", mask)), severity=severity)
 
@@ -140,9 +138,8 @@ def approval_after_publish(ctx: Context) -> None:
     mask = later & ~np.isnat(approved) & ~np.isnat(publish)
     ctx.findings.add("approval-after-publish", mask, "approved_at", ctx.messages.render(
         "approval-after-publish",
-        approved=written_times(ctx.calendar, ctx.config, "approved_at", mask, ctx.messages,
-                               dated[mask]),
-        when=written_times(ctx.calendar, ctx.config, "publish_at", mask, ctx.messages)))
+        approved=ctx.written_times("approved_at", mask, dated[mask]),
+        when=ctx.written_times("publish_at", mask)))
 
 
 @rule("changed-after-approval")

@@ -31,6 +31,7 @@ from sheets_sync.findings import FindingsBuilder
 from sheets_sync.messages import Messages
 from sheets_sync.parse import Calendar
 from sheets_sync.values import Categories, factorize, mostly_distinct
+from sheets_sync.zones import wall_times, written_times
 
 if TYPE_CHECKING:  # history only when earlier cycles were read
     from sheets_sync.history import Observed
@@ -76,6 +77,28 @@ def per_distinct(values: pd.Series, func: Callable[[Any], Any], dtype: Any = obj
     results = np.array([*(func(u) for u in keyed), func("" if key is None else key(""))],
                        dtype=dtype)
     return results[np.where(codes < 0, len(keyed), codes)]
+
+
+def combinations(*columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Number the distinct combinations of ``columns``' values (numbers, flags or times, one
+    value per entry): per entry its combination's number, and per number the position of
+    its first entry. What depends on those values alone is then worked once per combination:
+    ``once[codes]`` is its result for every entry."""
+    codes = np.zeros(len(columns[0]) if columns else 0, dtype=np.int64)
+    size = 1  # how many numbers the codes may take
+    for column in columns:
+        values = np.asarray(column)
+        if values.dtype.kind in "Mmb":  # times and flags: their numbers (NaT is one too)
+            values = values.astype(np.int64) if values.dtype.kind == "b" else values.view(
+                np.int64)
+        keys, uniques = pd.factorize(values, use_na_sentinel=False)
+        if size * len(uniques) >= 1 << 62:  # numbered afresh before they overflow
+            codes, distinct = pd.factorize(codes)
+            size = len(distinct)
+        codes, size = codes * len(uniques) + keys, size * max(len(uniques), 1)
+    codes, _ = pd.factorize(codes)  # in order of first entry
+    _, first = np.unique(codes, return_index=True)
+    return codes, first
 
 
 def blank(values: pd.Series | np.ndarray, lengths: np.ndarray | None = None) -> np.ndarray:
@@ -370,6 +393,21 @@ class Context:
     def has(self, name: str) -> bool:
         """Return whether the calendar has a column for field ``name``."""
         return name in self.calendar.columns
+
+    def written_times(self, name: str, rows: Any, with_time: Any = True) -> list[str]:
+        """:func:`sheets_sync.zones.written_times` of field ``name`` on ``rows``: where no
+        client of the calendar lives in another zone than the field's times are written in,
+        no time can name its zone, and the times are written as they stand."""
+        def one_zone() -> bool:
+            zone = self.calendar.written.get(name)
+            return zone is None or all(settings.timezone == zone.name
+                                       for settings in self.clients.settings.values())
+
+        if self.memo(f"one-zone:{name}", one_zone):
+            picked = np.asarray(rows)
+            at = np.flatnonzero(picked) if picked.dtype == bool else picked.astype(int)
+            return self.messages.when(wall_times(self.calendar, name)[at], with_time)
+        return written_times(self.calendar, self.config, name, rows, self.messages, with_time)
 
     def memo(self, key: str, compute: Callable[[], Any]) -> Any:
         """Return ``compute()``, computed once per run for ``key`` (shared by several rules)."""

@@ -115,6 +115,24 @@ def cadence(ctx: Context) -> None:
                         client=client, when=monday.to_datetime64())
 
 
+def _small(key: np.ndarray) -> bool:
+    """Whether integer ``key`` spans few enough numbers (from 0) to count them in a table."""
+    return not len(key) or (int(key.min()) >= 0 and int(key.max()) < 8 * len(key) + 4096)
+
+
+def _shared(key: np.ndarray) -> np.ndarray:
+    """Per entry: how many entries have its ``key`` (itself included)."""
+    if _small(key):
+        return np.bincount(key)[key]
+    _, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
+    return counts[inverse.ravel()]
+
+
+def _distinct(key: np.ndarray) -> np.ndarray:
+    """The distinct values of integer ``key``, in order."""
+    return np.flatnonzero(np.bincount(key)) if _small(key) else np.unique(key)
+
+
 @rule("too-many-per-day")
 def too_many_per_day(ctx: Context) -> None:
     frame = ctx.frame
@@ -122,7 +140,7 @@ def too_many_per_day(ctx: Context) -> None:
     positions, channel_keys, channel_names = channel_posts(ctx)
     live_rows = (~ctx.texts.status_in("cancelled") & ~np.isnat(day)
                  & ~ctx.texts.text_in("format", "story") & ~before_since(ctx))
-    live = live_rows[positions] & (channel_names[channel_keys] != "")
+    live = live_rows[positions] & (channel_names != "")[channel_keys]
     if not live.any():
         return
     # Entries are posts on a channel: a row naming several channels is one on each.
@@ -133,8 +151,7 @@ def too_many_per_day(ctx: Context) -> None:
     key = ((ctx.clients.of_row[index].astype("int64") * (len(channel_names) + 1)
             + channel_codes) * (int(days.max() - days.min()) + 1) + days - days.min())
     # Only the days over the limit are ranked by publish time: their posts alone, whole days.
-    _, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
-    size = counts[inverse.ravel()]
+    size = _shared(key)
     limit = ctx.clients.per_client(lambda s: s.rules.cadence.max_per_day)[index]
     over = np.flatnonzero(size > limit)
     if not len(over):
@@ -152,7 +169,9 @@ def too_many_per_day(ctx: Context) -> None:
         hit = hit[first]
         raw = frame["channel_raw"].to_numpy(dtype=object)[rows]
         cells = ctx.calendar.channel_cells
-        ctx.findings.add("too-many-per-day", frame.index[rows], "publish_at", ctx.messages.render(
+        chosen = np.zeros(len(frame), dtype=bool)
+        chosen[rows] = True
+        ctx.findings.add("too-many-per-day", chosen, "publish_at", ctx.messages.render(
             "too-many-per-day", count=size[hit].tolist(),
             channel=[channel_name(str(channel_names[c])) if text in cells else text.strip()
                      for text, c in zip(raw.tolist(), channel_codes[hit].tolist())],
@@ -171,7 +190,7 @@ def calendar_gaps(ctx: Context) -> None:
     horizon = ctx.clients.per_client(lambda s: s.rules.cadence.horizon_days, "int64")[entries]
     of_row = ctx.clients.of_row[entries]
     # Posts before ignore_before neither fill a gap nor make a channel one the client uses.
-    live = (~ctx.texts.status_in("cancelled")[entries] & (channel_names[channel_codes] != "")
+    live = (~ctx.texts.status_in("cancelled")[entries] & (channel_names != "")[channel_codes]
             & ~np.isnat(day) & ~before_since(ctx)[entries])
     in_horizon = live & (day >= today) & (day < today + horizon.astype("timedelta64[D]"))
     # Distinct (client, channel, day) triples, sorted, as one integer key per entry.
@@ -180,27 +199,27 @@ def calendar_gaps(ctx: Context) -> None:
             + channel_codes[in_horizon]) * 100_000 + days_since)
     unique_keys = np.unique(key)
     groups, offsets = np.divmod(unique_keys, 100_000)
-    planned: dict[tuple[int, int], np.ndarray] = {}
-    for group in np.unique(groups):
-        client_code, channel_code = divmod(int(group), len(channel_names) + 1)
-        planned[(client_code, channel_code)] = offsets[groups == group]
+    # The planned days of each (client, channel): runs of the sorted keys, split at once.
+    starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]]) if len(groups) else groups
+    planned = {divmod(group, len(channel_names) + 1): days for group, days in zip(
+        groups[starts].tolist(), np.split(offsets, starts[1:]))}
     positions = {str(name): i for i, name in enumerate(channel_names)}
     # The channels each client uses, from one pass over (client, channel) pairs.
-    pairs = np.unique(of_row[live].astype("int64") * (len(channel_names) + 1)
+    pairs = _distinct(of_row[live].astype("int64") * (len(channel_names) + 1)
                       + channel_codes[live])
     used_by: dict[int, set[str]] = {}
     for pair in pairs.tolist():
         used_by.setdefault(pair // (len(channel_names) + 1), set()).add(
             str(channel_names[pair % (len(channel_names) + 1)]))
     # Each gap: its client, channel, first and last empty day and length; worded at once.
-    gaps: list[tuple[str, str, np.datetime64, np.datetime64, int]] = []
+    gaps: list[tuple[str, str, int, int, int]] = []  # first and last as days from 1970
     for client_code, client in enumerate(ctx.clients.names):
         rules = ctx.clients.settings[client].rules.cadence
         used = used_by.get(client_code, set())
         contracted = {c for c, n in rules.posts_per_week.items() if n > 0}
         start = _today(ctx, client)
         skip = _days_before_since(ctx, start)  # gaps are looked for from ignore_before on
-        first_day = start.to_datetime64().astype("datetime64[D]")
+        first_day = int(start.to_datetime64().astype("datetime64[D]").astype(np.int64))
         for channel in sorted(used | contracted):
             found = planned.get((client_code, positions.get(channel, -1)), np.array([], "int64"))
             anchors = [skip - 1, *found.tolist(), rules.horizon_days]
@@ -211,14 +230,15 @@ def calendar_gaps(ctx: Context) -> None:
                                  first_day + (after - 1), empty_days))
     if not gaps:
         return
-    clients, channels, firsts, lasts, lengths = (list(part) for part in zip(*gaps))
+    clients, channels, first_days, last_days, lengths = (list(part) for part in zip(*gaps))
+    firsts = np.array(first_days, dtype="datetime64[D]")
     texts = ctx.messages.render(
         "calendar-gap", client=clients, channel=channels, days=lengths,
-        start=ctx.messages.when(np.array(firsts, dtype="datetime64[D]"), False),
-        end=ctx.messages.when(np.array(lasts, dtype="datetime64[D]"), False))
-    for client, text, first in zip(clients, texts, firsts):
+        start=ctx.messages.when(firsts, False),
+        end=ctx.messages.when(np.array(last_days, dtype="datetime64[D]"), False))
+    for client, text, first in zip(clients, texts, firsts.astype("datetime64[ns]")):
         ctx.findings.calendar_level("calendar-gap", "channel", None, text, client=client,
-                                    when=first.astype("datetime64[ns]"))
+                                    when=first)
 
 
 @rule("pillar-mix-off-target")

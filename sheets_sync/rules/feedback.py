@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from sheets_sync.model import Severity
-from sheets_sync.rules.base import Context, rule
+from sheets_sync.rules.base import Context, combinations, rule
 from sheets_sync.rules.evidence import (
     approval_recorded,
     approval_unreadable,
@@ -117,14 +117,20 @@ def feedback_overdue(ctx: Context) -> None:
     contact = ctx.clients.per_client(
         lambda s: s.rules.feedback.escalation_contact or ctx.messages.text("contact"), object)[at]
     column = "feedback_due" if ctx.has("feedback_due") else "status"
-    due_text = np.empty(len(deadline), dtype=object)  # formatted for the overdue rows only
-    due_text[overdue] = _deadline_text(ctx, deadline[overdue])
     for mask, key, severity in ((overdue & ~escalated, "feedback-overdue", Severity.WARNING),
                                 (escalated, "feedback-overdue:escalate", Severity.ERROR)):
-        if mask.any():
-            ctx.findings.add("feedback-overdue", _rows(ctx, at, mask), column, ctx.messages.render(
-                key, waiting=_waiting_text(ctx, start[mask], timed[mask]), due=due_text[mask],
-                late=late[mask], contact=contact[mask]), severity=severity)
+        if not mask.any():
+            continue
+        # Posts sent on the same day and as late share their message: each is worded once.
+        picked = np.flatnonzero(mask)
+        codes, first = combinations(start[picked], timed[picked], deadline[picked],
+                                    late[picked], ctx.clients.of_row[at[picked]])
+        once = picked[first]
+        worded = ctx.messages.render(
+            key, waiting=_waiting_text(ctx, start[once], timed[once]),
+            due=_deadline_text(ctx, deadline[once]), late=late[once], contact=contact[once])
+        ctx.findings.add("feedback-overdue", _rows(ctx, at, mask), column,
+                         np.array(worded, dtype=object)[codes].tolist(), severity=severity)
 
 
 def _rows(ctx: Context, at: np.ndarray, mask: np.ndarray) -> np.ndarray:

@@ -18,6 +18,12 @@ from sheets_sync.model import (
 )
 from sheets_sync.rules.base import Context, blank, per_distinct, rule, stripped
 from sheets_sync.rules.calendar import channel_posts
+from sheets_sync.rules.columns import (
+    caption_blank,
+    caption_lengths,
+    may_repeat,
+    surely_link_assets,
+)
 from sheets_sync.rules.evidence import approval_recorded, approval_unreadable
 from sheets_sync.rules.scope import (
     before_since,
@@ -36,7 +42,6 @@ from sheets_sync.vocab import (
     lookup,
     normalize,
 )
-from sheets_sync.zones import written_times
 
 _HASHTAG = re.compile(r"#[^\s#]+")
 _LINKISH = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|www\.)", re.IGNORECASE)
@@ -53,15 +58,6 @@ def _hash_signs(ctx: Context, name: str, at: np.ndarray) -> np.ndarray:
     texts = ctx.frame[name].to_numpy(dtype=object)[at].tolist()
     return np.array(list(map(str.count, texts, itertools.repeat("#", len(texts)))),
                     dtype=np.intp)
-
-
-def caption_lengths(ctx: Context) -> np.ndarray:
-    """Per row: the caption's length in characters (computed once per run)."""
-    def compute() -> np.ndarray:
-        return np.array(list(map(len, ctx.frame["caption"].to_numpy(dtype=object).tolist())),
-                        dtype=np.intp)
-
-    return ctx.memo("caption-lengths", compute)
 
 
 def _hashtags(texts: pd.Series) -> np.ndarray:
@@ -92,9 +88,11 @@ def missing_required(ctx: Context) -> None:
     for name in ("caption", "asset"):
         if not ctx.has(name):
             continue
-        mask = in_review.copy()
-        mask[in_review] = blank(frame[name].to_numpy(dtype=object)[in_review],
-                                caption_lengths(ctx)[in_review] if name == "caption" else None)
+        if name == "caption":
+            mask = in_review & caption_blank(ctx)
+        else:  # a cell that is surely a link is not blank: only the others are looked at
+            mask = in_review & ~surely_link_assets(ctx)
+            mask[mask] = blank(frame[name].to_numpy(dtype=object)[mask])
         if name == "asset":
             mask &= ~text_only(ctx)
         ctx.findings.add("missing-required", mask, name, ctx.messages.render(
@@ -333,8 +331,13 @@ def post_ids(ctx: Context) -> None:
         return
     frame = ctx.frame
     ids = frame["post_id"]
-    missing = ids.to_numpy(dtype=object) == ""
+    texts = ids.to_numpy(dtype=object)
+    missing = texts == ""
     ctx.findings.add("missing-id", missing, "post_id", ctx.messages.render("missing-id"))
+    # The usual calendar repeats no ID: a set of them says so at half the cost of marking
+    # the repeated ones, which is done only when some ID (other than none) repeats.
+    if len(set(texts.tolist())) == len(texts) - max(int(missing.sum()) - 1, 0):
+        return
     dup = ~missing & ids.duplicated(keep=False).to_numpy()
     if dup.any():
         rows = frame.loc[dup, ["post_id", "row"]]
@@ -430,8 +433,13 @@ def hashtag_count(ctx: Context) -> None:
 @rule("invalid-link")
 def asset_links(ctx: Context) -> None:
     assets = ctx.frame["asset"].to_numpy(dtype=object)
-    # Most cells are valid links: one C-level pass finds them, the rest are looked at closely.
-    valid = np.fromiter(map(bool, map(_VALID_URL.match, assets)), bool, len(assets))
+    # Most cells are valid links: one pass over all cells at once finds those that surely
+    # are, and one C-level pass of the regular expression the rest; what is left is looked
+    # at closely.
+    unsure = np.flatnonzero(~surely_link_assets(ctx))
+    valid = np.ones(len(assets), dtype=bool)
+    valid[unsure] = np.fromiter(map(bool, map(_VALID_URL.match, assets[unsure].tolist())), bool,
+                                len(unsure))
     mask = np.zeros(len(assets), dtype=bool)
     rest = np.flatnonzero(~valid)
     mask[rest] = per_distinct(pd.Series(assets[rest], dtype=object), _bad_link, bool)
@@ -455,8 +463,14 @@ def duplicate_captions(ctx: Context) -> None:
     # Captions are compared case- and spacing-insensitively, through the hash of the folded
     # text: sorting 64-bit integers is far cheaper than factorizing tens of thousands of
     # distinct strings. Hits are checked on the texts themselves, so a hash collision can
-    # never report two different captions.
+    # never report two different captions. Folding costs: only captions that may have a
+    # twin are folded (see may_repeat); the others cannot be in a pair.
     live_rows = np.flatnonzero(live)
+    live_rows = live_rows[may_repeat(frame["caption"].to_numpy(dtype=object)[live_rows])]
+    if not len(live_rows):
+        return
+    live = np.zeros(len(frame), dtype=bool)
+    live[live_rows] = True
     folded_live = list(map(" ".join, map(str.split, map(
         str.casefold, frame["caption"].to_numpy(dtype=object)[live_rows].tolist()))))
     folded = np.empty(len(frame), dtype=object)
@@ -497,7 +511,9 @@ def duplicate_captions(ctx: Context) -> None:
     several = np.array([c in ctx.calendar.channel_cells for c in raw.tolist()], dtype=bool)
     named = [channel_name(channel_names[code]) if many else cell for code, many, cell in zip(
         channel_codes[entry][order[at]].tolist(), several.tolist(), raw.tolist())]
-    ctx.findings.add("duplicate-caption", frame.index[flagged], "caption", ctx.messages.render(
+    chosen = np.zeros(len(frame), dtype=bool)  # by position: no look-up of the frame's labels
+    chosen[flagged] = True
+    ctx.findings.add("duplicate-caption", chosen, "caption", ctx.messages.render(
         "duplicate-caption", other=earlier.tolist(), channel=named, days=gap[at].tolist()))
 
 
@@ -507,7 +523,7 @@ def overdue_unpublished(ctx: Context) -> np.ndarray:
 
 
 def _overdue_unpublished(ctx: Context) -> np.ndarray:
-    known = (ctx.frame["status"] != "").to_numpy()
+    known = ~ctx.texts.text_in("status", "")
     return known & ~ctx.texts.status_in(CLOSED_STATES) & publish_passed(ctx)
 
 
@@ -523,6 +539,5 @@ def stale_unpublished(ctx: Context) -> None:
                       (unapproved, "stale-unpublished:unapproved")):
         if mask.any():
             ctx.findings.add("stale-unpublished", mask, "status", ctx.messages.render(
-                key, when=written_times(ctx.calendar, ctx.config, "publish_at", mask,
-                                        ctx.messages),
+                key, when=ctx.written_times("publish_at", mask),
                 status=ctx.texts.stripped("status_raw", mask)))

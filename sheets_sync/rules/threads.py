@@ -78,7 +78,7 @@ def report_threads(ctx: Context, rows: np.ndarray, limits: np.ndarray) -> np.nda
                 over=length - limit) for n, length in long))
     if over:
         chosen = np.array(over)
-        ctx.findings.add("caption-too-long", ctx.frame.index[chosen], "caption",
+        ctx.findings.add("caption-too-long", np.isin(np.arange(len(rows)), chosen), "caption",
                          ctx.messages.render(
                              "caption-too-long:thread", tweets=texts,
                              limit=limits[chosen].astype(int),
