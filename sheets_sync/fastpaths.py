@@ -76,11 +76,12 @@ _SAMPLE = 2000  # cells looked at to tell a column of repeated objects from one 
 
 def _addresses(cells: np.ndarray) -> np.ndarray | None:
     """The addresses of the objects a contiguous object array holds, as a read-only view
-    of its memory (valid while ``cells`` is, which also keeps the objects alive), or None."""
+    of its memory, or None. The view keeps ``cells``, and so the objects, alive."""
     if (cells.ndim != 1 or not cells.flags.c_contiguous
             or cells.itemsize != ctypes.sizeof(ctypes.c_ssize_t)):
         return None
     memory = (ctypes.c_ssize_t * len(cells)).from_address(cells.ctypes.data)
+    memory._cells = cells  # type: ignore[attr-defined]  # the view's base holds the memory
     addresses = np.ctypeslib.as_array(memory)
     addresses.flags.writeable = False
     return addresses

@@ -127,6 +127,15 @@ def test_a_long_column_of_repeats_is_factorized_by_address_alike(seed: int) -> N
     assert fastpaths._factorize_by_address(distinct) is None  # nothing to gain
 
 
+def test_addresses_stay_valid_when_their_column_is_dropped() -> None:
+    texts = [f"caption {i}" for i in range(5000)]
+    addresses = fastpaths._addresses(np.array(texts, dtype=object))  # the array is dropped
+    assert addresses is not None
+    reuse = [np.full(5000, None, dtype=object) for _ in range(50)]  # memory freed is reused
+    assert addresses.tolist() == [id(text) for text in texts]
+    assert not addresses.flags.writeable and len(reuse) == 50
+
+
 class _Text(str):
     """A text type whose empty texts are objects of their own."""
 
