@@ -10,6 +10,8 @@ import pandas as pd
 import pytest
 from conftest import HEADER, at, audit, calendar_config, keys, only, row
 from conftest import audit_only as run
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sheets_sync.codes import CODES
 from sheets_sync.model import Finding, Severity
@@ -295,6 +297,29 @@ def test_cells_surely_links_are_links() -> None:
                          ) is not None
     assert surely_links(np.array(["brief.pdf"] * 3, dtype=object)) is None
     assert surely_links(np.array(["https://cdn.example.com/1", "a\0b"], dtype=object)) is None
+
+
+_LINK_PIECES = ["https://cdn.example.com/", "https://cdn.example.com", "http://cdn.example.com/",
+                "HTTPS://cdn.example.com/", "https://cdn.example.co/", "a", "/", ".", ":80",
+                "?q=1", "#x", " ", "\t", "\n", "\x1c", "\x85", "\u00a0", "\u2028", "é", "😀",
+                "\x00", ""]
+
+
+@settings(max_examples=300, deadline=None)
+@given(cells=st.lists(st.lists(st.sampled_from(_LINK_PIECES), max_size=5).map("".join),
+                      min_size=1, max_size=80))
+def test_a_cell_surely_a_link_is_one_to_the_regular_expression(cells: list[str]) -> None:
+    # Soundness: a cell said to be surely a link must pass the full check; False says nothing.
+    import numpy as np
+
+    from sheets_sync.rules.columns import surely_links
+    from sheets_sync.rules.rows import _VALID_URL
+
+    column = np.array(["https://cdn.example.com/a.jpg"] * 20 + cells, dtype=object)
+    surely = surely_links(column)
+    if surely is not None:
+        assert len(surely) == len(column)
+        assert all(_VALID_URL.match(cell) for cell in column[surely].tolist())
 
 
 def test_duplicate_caption_within_the_window_on_the_same_channel() -> None:
