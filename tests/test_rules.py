@@ -299,6 +299,27 @@ def test_cells_surely_links_are_links() -> None:
     assert surely_links(np.array(["https://cdn.example.com/1", "a\0b"], dtype=object)) is None
 
 
+def test_links_holding_any_ascii_character_are_sure_only_when_valid() -> None:
+    # Every ASCII character, in the middle and at the end of a link that shares the column's
+    # start: white space (tab, line breaks, the separators 0x1c-0x1f, space) makes it invalid.
+    import numpy as np
+
+    from sheets_sync.rules.columns import surely_links
+    from sheets_sync.rules.rows import _VALID_URL
+
+    chars = [chr(c) for c in range(1, 128)]
+    odd = [f"https://cdn.example.com/a{c}b" for c in chars]
+    odd += [f"https://cdn.example.com/a{c}" for c in chars]
+    column = np.array(["https://cdn.example.com/x.jpg"] * 64 + odd, dtype=object)
+    surely = surely_links(column)
+    assert surely is not None
+    assert surely.tolist()[64:] == [not c.isspace() for c in chars] * 2
+    assert all(_VALID_URL.match(cell) for cell in column[surely].tolist())
+    # A column whose links mostly start with a host of other letters has no start to go by.
+    hosts = np.array(["https://café.example.com/a.jpg"] * 70, dtype=object)
+    assert surely_links(hosts) is None
+
+
 _LINK_PIECES = ["https://cdn.example.com/", "https://cdn.example.com", "http://cdn.example.com/",
                 "HTTPS://cdn.example.com/", "https://cdn.example.co/", "a", "/", ".", ":80",
                 "?q=1", "#x", " ", "\t", "\n", "\x1c", "\x85", "\u00a0", "\u2028", "é", "😀",
