@@ -130,22 +130,13 @@ def crc32_combine(first: int, second: int, length: int) -> int:
     """
     if length <= 0:
         return first
-    odd = [0xEDB88320] + [1 << n for n in range(31)]  # one zero bit
-    even = _gf2_square(odd)  # two zero bits
-    odd = _gf2_square(even)  # four zero bits
-    while True:  # the first square gives one zero byte
-        even = _gf2_square(odd)
+    zeros = [0xEDB88320] + [1 << n for n in range(31)]  # one zero bit
+    zeros = _gf2_square(_gf2_square(zeros))  # four zero bits
+    while length:  # squared first to one zero byte, then two, four, ... bytes
+        zeros = _gf2_square(zeros)
         if length & 1:
-            first = _gf2_times(even, first)
+            first = _gf2_times(zeros, first)
         length >>= 1
-        if not length:
-            break
-        odd = _gf2_square(even)
-        if length & 1:
-            first = _gf2_times(odd, first)
-        length >>= 1
-        if not length:
-            break
     return first ^ second
 
 
